@@ -1,0 +1,55 @@
+/**
+ * Schema versions and upcasters (SPEC §2). Every event is stored with the schema version it was
+ * written under and is upcast on read, never rewritten (rewriting would also break its hash).
+ *
+ * To change an event's shape: bump CURRENT_SCHEMA_VERSION for its type and add an entry
+ * `UPCASTERS[type][oldVersion] = (data) => dataOfNextVersion`. Each step lifts one version.
+ */
+import type { DomainEvent, EventType } from './catalogue';
+import { EVENT_TYPES } from './catalogue';
+
+export const CURRENT_SCHEMA_VERSION: { readonly [T in EventType]: number } = {
+  AgencyRegistered: 1,
+  SroPolicyAdopted: 1,
+  OfficerRegistered: 1,
+  OfficerAssigned: 1,
+  AssignmentEnded: 1,
+  TrainingUnavailableDeclared: 1,
+  SubstituteDayServed: 1,
+  TrainingCompleted: 1,
+  CertificateFiled: 1,
+  PolicyReviewed: 1,
+  EventRetracted: 1,
+};
+
+export type Upcaster = (data: Record<string, unknown>) => Record<string, unknown>;
+export type UpcasterTable = Partial<Record<string, Record<number, Upcaster>>>;
+
+/** No event has changed shape yet; the first change adds its step here. */
+export const UPCASTERS: UpcasterTable = {};
+
+export class UnknownEventError extends Error {}
+
+export function isEventType(type: string): type is EventType {
+  return (EVENT_TYPES as readonly string[]).includes(type);
+}
+
+/** Lifts stored data to the current schema version of its type. */
+export function upcast(
+  stored: { type: string; schemaVersion: number; data: unknown },
+  table: UpcasterTable = UPCASTERS,
+  current: Readonly<Record<string, number>> = CURRENT_SCHEMA_VERSION,
+): DomainEvent {
+  const target = current[stored.type];
+  if (target === undefined) throw new UnknownEventError(`unknown event type ${stored.type}`);
+  if (stored.schemaVersion > target) {
+    throw new UnknownEventError(`${stored.type} schema version ${stored.schemaVersion} is newer than this build knows (${target})`);
+  }
+  let data = stored.data as Record<string, unknown>;
+  for (let version = stored.schemaVersion; version < target; version++) {
+    const step = table[stored.type]?.[version];
+    if (!step) throw new UnknownEventError(`no upcaster for ${stored.type} from schema version ${version}`);
+    data = step(data);
+  }
+  return { type: stored.type, data } as unknown as DomainEvent;
+}

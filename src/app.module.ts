@@ -1,0 +1,98 @@
+/**
+ * The application: every vertical slice (controller + command or query handler), the auth guard
+ * and the event store chosen by URL (SRO_STORE). Used by the HTTP server, the CLI and the tests.
+ */
+import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { AdoptPolicyController, AdoptPolicyHandler } from './agencies/adopt-policy';
+import { RegisterAgencyHandler } from './agencies/register-agency';
+import { RetractAgencyEventController, RetractAgencyEventHandler } from './agencies/retract-agency-event';
+import { AccessRegistry } from './auth/access-registry';
+import { AuthGuard } from './auth/auth.guard';
+import { HttpErrorsFilter } from './common/http-errors.filter';
+import { HealthController } from './health/health.controller';
+import { AssignOfficerController, AssignOfficerHandler } from './officers/assign-officer';
+import { DeclareTrainingUnavailableController, DeclareTrainingUnavailableHandler } from './officers/declare-training-unavailable';
+import { EndAssignmentController, EndAssignmentHandler } from './officers/end-assignment';
+import { FileCertificateController, FileCertificateHandler } from './officers/file-certificate';
+import { GetOfficerHistoryHandler, OfficerHistoryController } from './officers/officer-history';
+import { RecordPolicyReviewController, RecordPolicyReviewHandler } from './officers/record-policy-review';
+import { RecordSubstituteDayController, RecordSubstituteDayHandler } from './officers/record-substitute-day';
+import { RecordTrainingController, RecordTrainingHandler } from './officers/record-training';
+import { RegisterOfficerController, RegisterOfficerHandler } from './officers/register-officer';
+import { RetractOfficerEventController, RetractOfficerEventHandler } from './officers/retract-event';
+import { EVENT_STORE, EventStore } from './store/event-store.port';
+import { openEventStore } from './store/open-event-store';
+import { LedgerWriter } from './write/ledger-writer';
+
+const slices = {
+  controllers: [
+    HealthController,
+    AdoptPolicyController,
+    RetractAgencyEventController,
+    RegisterOfficerController,
+    AssignOfficerController,
+    EndAssignmentController,
+    DeclareTrainingUnavailableController,
+    RecordSubstituteDayController,
+    RecordTrainingController,
+    FileCertificateController,
+    RecordPolicyReviewController,
+    RetractOfficerEventController,
+    OfficerHistoryController,
+  ],
+  handlers: [
+    RegisterAgencyHandler,
+    AdoptPolicyHandler,
+    RetractAgencyEventHandler,
+    RegisterOfficerHandler,
+    AssignOfficerHandler,
+    EndAssignmentHandler,
+    DeclareTrainingUnavailableHandler,
+    RecordSubstituteDayHandler,
+    RecordTrainingHandler,
+    FileCertificateHandler,
+    RecordPolicyReviewHandler,
+    RetractOfficerEventHandler,
+    GetOfficerHistoryHandler,
+  ],
+};
+
+/** Closes the store when the application shuts down. */
+class StoreLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+  }
+}
+
+export interface AppOptions {
+  /** A store URL (`sqlite:./data/sro.db`, `memory:`, ...) or an already open store (tests). */
+  store: string | EventStore;
+}
+
+@Module({})
+export class AppModule {
+  static register(options: AppOptions): DynamicModule {
+    const storeProvider =
+      typeof options.store === 'string'
+        ? { provide: EVENT_STORE, useFactory: () => openEventStore(options.store as string) }
+        : { provide: EVENT_STORE, useValue: options.store };
+    return {
+      module: AppModule,
+      imports: [CqrsModule.forRoot()],
+      controllers: slices.controllers,
+      providers: [
+        storeProvider,
+        StoreLifecycle,
+        LedgerWriter,
+        AccessRegistry,
+        ...slices.handlers,
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: HttpErrorsFilter },
+      ],
+      exports: [EVENT_STORE, AccessRegistry],
+    };
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * Input validation shared by every DTO: calendar dates, identifiers, and the global pipe that
+ * turns class-validator failures into 400 `{statusCode, message: [field messages]}` (SPEC §4).
+ */
+import { ValidationPipe } from '@nestjs/common';
+import { isMatch } from 'date-fns';
+import { Matches, registerDecorator, ValidationOptions } from 'class-validator';
+import { ID_PATTERN } from '../../events/streams';
+
+/** True for a real calendar date `YYYY-MM-DD` between 1900 and 2199 (2025-02-30 is not one). */
+export function isLocalDate(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    /^(19|20|21)\d\d-\d\d-\d\d$/.test(value) &&
+    isMatch(value, 'yyyy-MM-dd')
+  );
+}
+
+/** True for an ISO-8601 instant with a zone (`Z` or `±hh:mm`), e.g. 2026-03-01T23:59:59.999-06:00. */
+export function isInstant(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,9})?)?(Z|[+-]\d\d:\d\d)$/.test(value) &&
+    isLocalDate(value.slice(0, 10)) &&
+    !Number.isNaN(Date.parse(value))
+  );
+}
+
+export function IsLocalDate(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isLocalDate',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: '$property must be a real calendar date in the form YYYY-MM-DD', ...options },
+      validator: { validate: isLocalDate },
+    });
+}
+
+export function IsInstant(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isInstant',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: '$property must be an ISO-8601 instant with a time zone, e.g. 2026-03-01T23:59:59.999-06:00', ...options },
+      validator: { validate: isInstant },
+    });
+}
+
+/** Identifiers become part of stream names: letters, digits, '.', '_', '-', at most 64. */
+export const IsIdentifier = (): PropertyDecorator =>
+  Matches(ID_PATTERN, { message: '$property must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit' });
+
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+    transform: true,
+    transformOptions: { enableImplicitConversion: false },
+  });
+}

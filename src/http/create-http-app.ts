@@ -1,0 +1,13 @@
+/** Builds the HTTP application exactly as `serve` runs it; the end-to-end tests use the same function. */
+import { INestApplication, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AppModule, AppOptions } from '../app.module';
+import { createValidationPipe } from '../common/validation';
+
+export async function createHttpApp(options: AppOptions & { logger?: LogLevel[] | false }): Promise<INestApplication> {
+  const app = await NestFactory.create(AppModule.register(options), { logger: options.logger ?? ['warn', 'error'] });
+  app.setGlobalPrefix('api');
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+  return app;
+}

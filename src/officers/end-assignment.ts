@@ -1,0 +1,49 @@
+/** Slice: end an assignment (AssignmentEnded). The officer is no longer an SRO after endDate. */
+import { BadRequestException, Body, ConflictException, Controller, NotFoundException, Param, Post } from '@nestjs/common';
+import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Roles } from '../auth/roles.decorator';
+import { AssignmentPath } from '../common/paths';
+import { IsLocalDate } from '../common/validation';
+import { LedgerWriter, WriteResult } from '../write/ledger-writer';
+import { WriteContext, WriteCtx } from '../write/write-context';
+
+export class EndAssignmentDto {
+  @IsLocalDate() endDate!: string;
+}
+
+export class EndAssignmentCommand {
+  constructor(
+    readonly ctx: WriteContext,
+    readonly officerId: string,
+    readonly assignmentId: string,
+    readonly body: EndAssignmentDto,
+  ) {}
+}
+
+@CommandHandler(EndAssignmentCommand)
+export class EndAssignmentHandler implements ICommandHandler<EndAssignmentCommand, WriteResult> {
+  constructor(private readonly ledger: LedgerWriter) {}
+
+  execute({ ctx, officerId, assignmentId, body }: EndAssignmentCommand): Promise<WriteResult> {
+    const { endDate } = body;
+    return this.ledger.appendToOfficer(ctx, officerId, { type: 'AssignmentEnded', data: { assignmentId, endDate } }, (officer) => {
+      const assignment = officer.assignments.get(assignmentId);
+      if (!assignment) throw new NotFoundException([`assignmentId: officer ${officerId} has no assignment ${assignmentId}`]);
+      if (assignment.endDate) throw new ConflictException([`assignmentId: assignment ${assignmentId} already ended on ${assignment.endDate}`]);
+      if (endDate < assignment.startDate) {
+        throw new BadRequestException([`endDate must be on or after the assignment's startDate ${assignment.startDate}`]);
+      }
+    });
+  }
+}
+
+@Controller('agencies/:agencyId/officers/:officerId/assignments/:assignmentId/end')
+export class EndAssignmentController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post()
+  @Roles('admin')
+  end(@Param() path: AssignmentPath, @Body() body: EndAssignmentDto, @WriteCtx() ctx: WriteContext): Promise<WriteResult> {
+    return this.commands.execute(new EndAssignmentCommand(ctx, path.officerId, path.assignmentId, body));
+  }
+}

@@ -1,0 +1,50 @@
+/** Slice: the officer reviewed a version of the agency's SRO policy (PolicyReviewed; subd. 3(c), policy "Substitute SROs"). */
+import { BadRequestException, Body, Controller, Param, Post } from '@nestjs/common';
+import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { Roles } from '../auth/roles.decorator';
+import { OfficerPath } from '../common/paths';
+import { IsLocalDate } from '../common/validation';
+import { LedgerWriter, WriteResult } from '../write/ledger-writer';
+import { WriteContext, WriteCtx } from '../write/write-context';
+
+export class RecordPolicyReviewDto {
+  @IsString() @IsNotEmpty() @MaxLength(64) version!: string;
+  @IsLocalDate() reviewedOn!: string;
+}
+
+export class RecordPolicyReviewCommand {
+  constructor(
+    readonly ctx: WriteContext,
+    readonly officerId: string,
+    readonly body: RecordPolicyReviewDto,
+  ) {}
+}
+
+@CommandHandler(RecordPolicyReviewCommand)
+export class RecordPolicyReviewHandler implements ICommandHandler<RecordPolicyReviewCommand, WriteResult> {
+  constructor(private readonly ledger: LedgerWriter) {}
+
+  execute({ ctx, officerId, body }: RecordPolicyReviewCommand): Promise<WriteResult> {
+    const { version, reviewedOn } = body;
+    return this.ledger.appendToOfficer(ctx, officerId, { type: 'PolicyReviewed', data: { version, reviewedOn } }, (_officer, agency) => {
+      if (!agency.policies.has(version)) {
+        const adopted = [...agency.policies.keys()];
+        throw new BadRequestException([
+          `version: agency ${ctx.agencyId} never adopted policy version "${version}" (adopted: ${adopted.length ? adopted.join(', ') : 'none'})`,
+        ]);
+      }
+    });
+  }
+}
+
+@Controller('agencies/:agencyId/officers/:officerId/policy-reviews')
+export class RecordPolicyReviewController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post()
+  @Roles('admin')
+  record(@Param() path: OfficerPath, @Body() body: RecordPolicyReviewDto, @WriteCtx() ctx: WriteContext): Promise<WriteResult> {
+    return this.commands.execute(new RecordPolicyReviewCommand(ctx, path.officerId, body));
+  }
+}

@@ -1,0 +1,43 @@
+/** Slice: a student contact day served as a substitute SRO (SubstituteDayServed; policy "Substitute SROs"). */
+import { Body, Controller, Param, Post } from '@nestjs/common';
+import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { Roles } from '../auth/roles.decorator';
+import { OfficerPath } from '../common/paths';
+import { IsLocalDate } from '../common/validation';
+import { LedgerWriter, WriteResult } from '../write/ledger-writer';
+import { WriteContext, WriteCtx } from '../write/write-context';
+
+export class RecordSubstituteDayDto {
+  @IsLocalDate() date!: string;
+  @IsString() @IsNotEmpty() @MaxLength(200) school!: string;
+}
+
+export class RecordSubstituteDayCommand {
+  constructor(
+    readonly ctx: WriteContext,
+    readonly officerId: string,
+    readonly body: RecordSubstituteDayDto,
+  ) {}
+}
+
+@CommandHandler(RecordSubstituteDayCommand)
+export class RecordSubstituteDayHandler implements ICommandHandler<RecordSubstituteDayCommand, WriteResult> {
+  constructor(private readonly ledger: LedgerWriter) {}
+
+  execute({ ctx, officerId, body }: RecordSubstituteDayCommand): Promise<WriteResult> {
+    // Two schools on one day are two facts but one contact day: the rules count distinct dates.
+    return this.ledger.appendToOfficer(ctx, officerId, { type: 'SubstituteDayServed', data: { date: body.date, school: body.school } });
+  }
+}
+
+@Controller('agencies/:agencyId/officers/:officerId/substitute-days')
+export class RecordSubstituteDayController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post()
+  @Roles('admin')
+  record(@Param() path: OfficerPath, @Body() body: RecordSubstituteDayDto, @WriteCtx() ctx: WriteContext): Promise<WriteResult> {
+    return this.commands.execute(new RecordSubstituteDayCommand(ctx, path.officerId, body));
+  }
+}

@@ -1,0 +1,50 @@
+/** Slice: a completed training course (TrainingCompleted; 626.8482 subd. 3, policy "Training"). */
+import { Body, ConflictException, Controller, Param, Post } from '@nestjs/common';
+import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { COURSES, Course } from '../../events/catalogue';
+import { Roles } from '../auth/roles.decorator';
+import { OfficerPath } from '../common/paths';
+import { IsIdentifier, IsLocalDate } from '../common/validation';
+import { LedgerWriter, WriteResult } from '../write/ledger-writer';
+import { WriteContext, WriteCtx } from '../write/write-context';
+
+export class RecordTrainingDto {
+  @IsIdentifier() trainingId!: string;
+  @IsIn(COURSES, { message: `course must be one of ${COURSES.join(', ')}` }) course!: Course;
+  @IsLocalDate() completedOn!: string;
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) provider?: string;
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(64) courseNumber?: string;
+}
+
+export class RecordTrainingCommand {
+  constructor(
+    readonly ctx: WriteContext,
+    readonly officerId: string,
+    readonly body: RecordTrainingDto,
+  ) {}
+}
+
+@CommandHandler(RecordTrainingCommand)
+export class RecordTrainingHandler implements ICommandHandler<RecordTrainingCommand, WriteResult> {
+  constructor(private readonly ledger: LedgerWriter) {}
+
+  execute({ ctx, officerId, body }: RecordTrainingCommand): Promise<WriteResult> {
+    const { trainingId, course, completedOn, provider, courseNumber } = body;
+    const event = { type: 'TrainingCompleted' as const, data: { trainingId, course, completedOn, provider, courseNumber } };
+    return this.ledger.appendToOfficer(ctx, officerId, event, (officer) => {
+      if (officer.trainings.has(trainingId)) throw new ConflictException([`trainingId: training ${trainingId} is already recorded`]);
+    });
+  }
+}
+
+@Controller('agencies/:agencyId/officers/:officerId/trainings')
+export class RecordTrainingController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post()
+  @Roles('admin')
+  record(@Param() path: OfficerPath, @Body() body: RecordTrainingDto, @WriteCtx() ctx: WriteContext): Promise<WriteResult> {
+    return this.commands.execute(new RecordTrainingCommand(ctx, path.officerId, body));
+  }
+}

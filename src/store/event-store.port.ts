@@ -1,0 +1,95 @@
+/**
+ * The event store port: the one interface every adapter (memory, SQLite; PostgreSQL and
+ * EventStoreDB later) implements, and the one test/store contract suite checks.
+ *
+ * Guarantees every adapter gives:
+ * - an append is atomic: a reader sees all of its events or none;
+ * - `expectedRevision` is checked in the same transaction as the write; on mismatch nothing is
+ *   written and WrongExpectedRevisionError is thrown (HTTP 409);
+ * - `recordedAt` is assigned by the store at append, never earlier than the stream's last one;
+ * - `prevHash`/`hash` (events/integrity.ts) are computed under the same guard;
+ * - an eventId is unique across the store: appending an existing eventId throws
+ *   DuplicateEventIdError (the basis of Idempotency-Key retries) and writes nothing.
+ */
+import type { NewEvent, RecordedEvent } from '../../events/envelope';
+
+/**
+ * 'no_stream': the stream must not exist. 'any': no check. A number: the revision of the stream's
+ * last event (an integer >= 0; -1 is accepted as a synonym of 'no_stream', which is what
+ * `nextExpectedRevision` of an empty append to a missing stream returns).
+ */
+export type ExpectedRevision = 'no_stream' | 'any' | number;
+
+export interface AppendResult {
+  /** Revision of the last appended event (for an empty append: the stream's revision, -1 if it does not exist). */
+  nextExpectedRevision: number;
+  events: RecordedEvent[];
+}
+
+/** One stream's part of an `appendMany` batch. */
+export interface AppendRequest {
+  stream: string;
+  events: NewEvent[];
+  expectedRevision: ExpectedRevision;
+}
+
+export interface StreamHead {
+  stream: string;
+  /** Revision of the last event. */
+  revision: number;
+  /** Hash of the last event. */
+  hash: string;
+  lastRecordedAt: string;
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: events with position greater than this. Default: from the start. */
+  fromPosition?: number;
+  /** How many rows one round trip fetches. */
+  batchSize?: number;
+}
+
+export interface EventStore {
+  appendToStream(stream: string, events: NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult>;
+  /**
+   * Appends to many streams in ONE transaction, all or nothing: every request is checked as
+   * appendToStream checks it (expected revision, duplicate eventIds across the whole batch), and
+   * if any check fails nothing at all is written. Requests apply in order, so a stream named
+   * twice sees its first request's events when the second is checked. One result per request,
+   * in order. For bulk paths (CSV import, benchmark): speed from batching, not weaker durability.
+   */
+  appendMany(batch: AppendRequest[]): Promise<AppendResult[]>;
+  /** All events of a stream in revision order, from `fromRevision` (inclusive); [] when the stream does not exist. */
+  readStream(stream: string, options?: { fromRevision?: number }): Promise<RecordedEvent[]>;
+  /** Every event in global position order, fetched in batches: never the whole log in memory. */
+  readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
+  /** The event with this id, wherever it is. */
+  readEvent(eventId: string): Promise<RecordedEvent | undefined>;
+  /** The store's index of stream heads, for streams whose name starts with `prefix`, sorted by name. */
+  listStreams(prefix: string): Promise<StreamHead[]>;
+  close(): Promise<void>;
+}
+
+export class WrongExpectedRevisionError extends Error {
+  constructor(
+    readonly stream: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: number | 'no_stream',
+  ) {
+    super(`stream ${stream}: expected revision ${String(expected)}, but the stream is at ${String(actual)}`);
+    this.name = 'WrongExpectedRevisionError';
+  }
+}
+
+export class DuplicateEventIdError extends Error {
+  constructor(readonly eventId: string) {
+    super(`an event with id ${eventId} is already stored`);
+    this.name = 'DuplicateEventIdError';
+  }
+}
+
+export const EVENT_STORE = Symbol('EVENT_STORE');
+
+/** The revision a stream is at, as ExpectedRevision needs it. */
+export const revisionOf = (events: RecordedEvent[]): ExpectedRevision =>
+  events.length === 0 ? 'no_stream' : events[events.length - 1].revision;

@@ -1,0 +1,57 @@
+/**
+ * Chooses the event store adapter from a store URL (SRO_STORE, SPEC §5):
+ * - `memory:`             in-memory (lost on exit; for tests and demos);
+ * - `sqlite:<path>`       SQLite file, created if missing; a relative path is relative to the
+ *                         current directory (`sqlite:./data/sro.db` is the app's default);
+ *                         `sqlite:///abs/file.db` is accepted too;
+ * - `postgres://...`, `postgresql://...`, `esdb://...`, `esdb+discover://...`, `kurrentdb://...`:
+ *                         planned adapters, not available yet.
+ */
+import path from 'node:path';
+import type { EventStore } from './event-store.port';
+import { MemoryEventStore } from './memory-event-store';
+import { SqliteEventStore } from './sqlite-event-store';
+
+export const DEFAULT_STORE_URL = 'sqlite:./data/sro.db';
+
+export interface OpenEventStoreOptions {
+  /** The clock that recordedAt comes from. Default: the system clock. */
+  now?: () => Date;
+}
+
+const PLANNED_SCHEMES: Record<string, string> = {
+  postgres: 'PostgreSQL',
+  postgresql: 'PostgreSQL',
+  esdb: 'EventStoreDB',
+  'esdb+discover': 'EventStoreDB',
+  kurrentdb: 'EventStoreDB',
+  'kurrentdb+discover': 'EventStoreDB',
+};
+
+export async function openEventStore(url: string, options: OpenEventStoreOptions = {}): Promise<EventStore> {
+  if (typeof url !== 'string' || url.trim() === '') {
+    throw new Error(`store URL is empty: expected memory:, sqlite:<path>, postgres://... or esdb://... (default ${DEFAULT_STORE_URL})`);
+  }
+  const match = /^([A-Za-z][A-Za-z0-9+.-]*):(.*)$/s.exec(url.trim());
+  if (!match) {
+    throw new Error(`malformed store URL "${url}": expected memory:, sqlite:<path>, postgres://... or esdb://...`);
+  }
+  const scheme = match[1].toLowerCase();
+  const rest = match[2];
+
+  if (scheme === 'memory') {
+    if (rest !== '' && rest !== '//') throw new Error(`malformed store URL "${url}": memory: takes no path`);
+    return new MemoryEventStore({ now: options.now });
+  }
+  if (scheme === 'sqlite') {
+    // sqlite:<path>, or the URL form sqlite://<path> (sqlite:///abs/path.db).
+    const file = rest.startsWith('//') ? rest.slice(2) : rest;
+    if (file === '') throw new Error(`malformed store URL "${url}": sqlite: needs a file path, e.g. ${DEFAULT_STORE_URL}`);
+    return SqliteEventStore.open(file === ':memory:' ? file : path.resolve(process.cwd(), file), { now: options.now });
+  }
+  const planned = PLANNED_SCHEMES[scheme];
+  if (planned) {
+    throw new Error(`the ${planned} event store adapter (${scheme}://) is not available yet; use sqlite:<path> or memory:`);
+  }
+  throw new Error(`unknown store URL scheme "${scheme}:" in "${url}": expected memory:, sqlite:<path>, postgres://... or esdb://...`);
+}

@@ -1,0 +1,123 @@
+/**
+ * The one path by which a command appends (SPEC §2, §4): honour an Idempotency-Key, load the
+ * streams the command's invariants need, let the command check them, append with the expected
+ * revision it read. A check that throws, or a concurrent writer (409), appends nothing.
+ *
+ * Idempotency: with a key, the event id is a UUIDv5 of (agency, key). A retry finds that id
+ * already stored and gets the first answer back, whatever happened since; the same key sent
+ * with a different request is a 422. Two racing retries meet at the store's unique event id.
+ */
+import { ConflictException, Inject, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import canonicalize from 'canonicalize';
+import { randomUUID } from 'node:crypto';
+import { v5 as uuidv5 } from 'uuid';
+import type { DomainEvent } from '../../events/catalogue';
+import type { RecordedEvent } from '../../events/envelope';
+import { agencyStream, officerStream } from '../../events/streams';
+import { CURRENT_SCHEMA_VERSION } from '../../events/upcasters';
+import { DuplicateEventIdError, EVENT_STORE, EventStore } from '../store/event-store.port';
+import type { WriteContext } from './write-context';
+import { AgencyModel, foldAgency, foldOfficer, OfficerModel } from './write-models';
+
+export interface WriteResult {
+  eventId: string;
+  recordedAt: string;
+}
+
+/** Namespace for idempotent event ids (a fixed random UUID of this product). */
+const IDEMPOTENCY_NAMESPACE = '6f0b8f43-5d0e-4c55-9f4c-1f6e0f0c7a21';
+
+@Injectable()
+export class LedgerWriter {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  /** Appends to the agency stream; 404 when the agency is unknown. */
+  async appendToAgency(ctx: WriteContext, event: DomainEvent, check: (agency: AgencyModel) => void = () => {}): Promise<WriteResult> {
+    const stream = agencyStream(ctx.agencyId);
+    return this.write(ctx, stream, event, async () => {
+      const agency = foldAgency(await this.store.readStream(stream));
+      if (agency.revision < 0) throw new NotFoundException([`agency ${ctx.agencyId} is not registered`]);
+      check(agency);
+      return agency.revision;
+    });
+  }
+
+  /** Creates a new agency stream (AgencyRegistered); 409 when it exists. */
+  async registerAgency(ctx: WriteContext, event: DomainEvent & { type: 'AgencyRegistered' }): Promise<WriteResult> {
+    const stream = agencyStream(ctx.agencyId);
+    return this.write(ctx, stream, event, async () => {
+      if ((await this.store.readStream(stream)).length > 0) throw new ConflictException([`agencyId: agency ${ctx.agencyId} is already registered`]);
+      return 'no_stream';
+    });
+  }
+
+  /**
+   * Appends to an officer's stream. The officer must be registered unless `creates` (the
+   * registration itself, which requires the stream not to exist). 404 for an unknown agency or officer.
+   */
+  async appendToOfficer(
+    ctx: WriteContext,
+    officerId: string,
+    event: DomainEvent,
+    check: (officer: OfficerModel, agency: AgencyModel) => void = () => {},
+    options: { creates?: boolean } = {},
+  ): Promise<WriteResult> {
+    const stream = officerStream(ctx.agencyId, officerId);
+    return this.write(ctx, stream, event, async () => {
+      const agency = foldAgency(await this.store.readStream(agencyStream(ctx.agencyId)));
+      if (agency.revision < 0) throw new NotFoundException([`agency ${ctx.agencyId} is not registered`]);
+      const officer = foldOfficer(await this.store.readStream(stream));
+      if (!options.creates && officer.revision < 0) throw new NotFoundException([`officer ${officerId} is not registered with agency ${ctx.agencyId}`]);
+      check(officer, agency);
+      return officer.revision < 0 ? 'no_stream' : officer.revision;
+    });
+  }
+
+  private async write(
+    ctx: WriteContext,
+    stream: string,
+    event: DomainEvent,
+    loadAndCheck: () => Promise<number | 'no_stream'>,
+  ): Promise<WriteResult> {
+    event = { type: event.type, data: JSON.parse(JSON.stringify(event.data)) } as DomainEvent; // as it will be stored: no undefined fields
+    const eventId = ctx.idempotencyKey ? uuidv5(`${ctx.agencyId}\n${ctx.idempotencyKey}`, IDEMPOTENCY_NAMESPACE) : randomUUID();
+    if (ctx.idempotencyKey) {
+      const first = await this.store.readEvent(eventId);
+      if (first) return replay(first, stream, event);
+    }
+    const expectedRevision = await loadAndCheck();
+    try {
+      const result = await this.store.appendToStream(
+        stream,
+        [
+          {
+            eventId,
+            type: event.type,
+            schemaVersion: CURRENT_SCHEMA_VERSION[event.type],
+            data: event.data,
+            metadata: { recordedBy: ctx.recordedBy, correlationId: ctx.correlationId },
+          },
+        ],
+        { expectedRevision },
+      );
+      const recorded = result.events[0];
+      return { eventId: recorded.eventId, recordedAt: recorded.recordedAt };
+    } catch (error) {
+      if (error instanceof DuplicateEventIdError && ctx.idempotencyKey) {
+        const first = await this.store.readEvent(eventId);
+        if (first) return replay(first, stream, event);
+      }
+      throw error;
+    }
+  }
+}
+
+/** The first answer to a retried request, if the retry is the same request. */
+function replay(first: RecordedEvent, stream: string, event: DomainEvent): WriteResult {
+  if (first.stream !== stream || first.type !== event.type || canonicalize(first.data) !== canonicalize(event.data)) {
+    throw new UnprocessableEntityException([
+      `Idempotency-Key was already used for a different request (event ${first.eventId}, ${first.type}); use a new key for a new request`,
+    ]);
+  }
+  return { eventId: first.eventId, recordedAt: first.recordedAt };
+}

@@ -1,0 +1,32 @@
+/**
+ * Who is writing, for which agency, under which correlation and idempotency key: taken from the
+ * request once (by @WriteCtx) and passed with every command.
+ */
+import { BadRequestException, createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { AuthenticatedRequest } from '../auth/auth.guard';
+
+export interface WriteContext {
+  agencyId: string;
+  recordedBy: string;
+  correlationId: string;
+  idempotencyKey?: string;
+}
+
+const HEADER_VALUE = /^[\x21-\x7e]{1,255}$/;
+
+export const WriteCtx = createParamDecorator((_: unknown, context: ExecutionContext): WriteContext => {
+  const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+  const idempotencyKey = request.header('idempotency-key');
+  const correlationId = request.header('x-correlation-id');
+  const messages: string[] = [];
+  if (idempotencyKey !== undefined && !HEADER_VALUE.test(idempotencyKey)) messages.push('Idempotency-Key must be 1-255 visible ASCII characters');
+  if (correlationId !== undefined && !HEADER_VALUE.test(correlationId)) messages.push('X-Correlation-Id must be 1-255 visible ASCII characters');
+  if (messages.length) throw new BadRequestException(messages);
+  return {
+    agencyId: String(request.params.agencyId),
+    recordedBy: request.grant!.name,
+    correlationId: correlationId ?? randomUUID(),
+    idempotencyKey,
+  };
+});

@@ -1,0 +1,71 @@
+/**
+ * The write side's view of a stream: just enough state to check a command's invariants
+ * (SPEC §2) before it appends. Pure folds over a stream's events; retracted events are left out.
+ */
+import type { DomainEvent, LocalDate } from '../../events/catalogue';
+import type { RecordedEvent } from '../../events/envelope';
+import { upcast } from '../../events/upcasters';
+
+export interface LiveEvent {
+  eventId: string;
+  event: DomainEvent;
+}
+
+interface StreamModel {
+  /** Revision of the last event, or -1 when the stream does not exist. */
+  revision: number;
+  /** Events not retracted, by id. */
+  live: Map<string, DomainEvent>;
+  /** Ids of retracted events. */
+  retracted: Set<string>;
+}
+
+function foldStream(events: RecordedEvent[]): StreamModel & { ordered: LiveEvent[] } {
+  const domain = events.map((e) => ({ eventId: e.eventId, event: upcast(e) }));
+  const retracted = new Set<string>();
+  for (const { event } of domain) if (event.type === 'EventRetracted') retracted.add(event.data.retractedEventId);
+  const ordered = domain.filter(({ eventId }) => !retracted.has(eventId));
+  return {
+    revision: events.length ? events[events.length - 1].revision : -1,
+    live: new Map(ordered.map(({ eventId, event }) => [eventId, event])),
+    retracted,
+    ordered,
+  };
+}
+
+export interface AgencyModel extends StreamModel {
+  name?: string;
+  /** Adopted, not retracted policy versions. */
+  policies: Map<string, { adoptedOn: LocalDate; eventId: string }>;
+}
+
+export function foldAgency(events: RecordedEvent[]): AgencyModel {
+  const { ordered, ...stream } = foldStream(events);
+  const model: AgencyModel = { ...stream, policies: new Map() };
+  for (const { eventId, event } of ordered) {
+    if (event.type === 'AgencyRegistered') model.name = event.data.name;
+    if (event.type === 'SroPolicyAdopted') model.policies.set(event.data.version, { adoptedOn: event.data.adoptedOn, eventId });
+  }
+  return model;
+}
+
+export interface OfficerModel extends StreamModel {
+  /** Assignments recorded and not retracted; endDate once an AssignmentEnded (not retracted) exists. */
+  assignments: Map<string, { startDate: LocalDate; endDate?: LocalDate }>;
+  /** Trainings recorded and not retracted. */
+  trainings: Map<string, { completedOn: LocalDate }>;
+}
+
+export function foldOfficer(events: RecordedEvent[]): OfficerModel {
+  const { ordered, ...stream } = foldStream(events);
+  const model: OfficerModel = { ...stream, assignments: new Map(), trainings: new Map() };
+  for (const { event } of ordered) {
+    if (event.type === 'OfficerAssigned') model.assignments.set(event.data.assignmentId, { startDate: event.data.startDate });
+    if (event.type === 'AssignmentEnded') {
+      const assignment = model.assignments.get(event.data.assignmentId);
+      if (assignment) assignment.endDate = event.data.endDate;
+    }
+    if (event.type === 'TrainingCompleted') model.trainings.set(event.data.trainingId, { completedOn: event.data.completedOn });
+  }
+  return model;
+}

@@ -1,0 +1,60 @@
+/**
+ * Starts the real Nest application (createHttpApp, as `serve` does) on a fresh store for one
+ * test file: a temporary SQLite file by default, or the store named by SRO_TEST_STORE
+ * (e.g. `memory:`). Registers agencies and tokens through the same paths the CLI uses.
+ */
+import type { INestApplication } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import type { Role } from '../../events/access';
+import { RegisterAgencyCommand } from '../../src/agencies/register-agency';
+import { AccessRegistry } from '../../src/auth/access-registry';
+import { createHttpApp } from '../../src/http/create-http-app';
+import { EVENT_STORE, EventStore } from '../../src/store/event-store.port';
+
+export interface Harness {
+  app: INestApplication;
+  store: EventStore;
+  http: () => ReturnType<typeof request>;
+  /** Registers an agency and returns one token per role, named `<role>-token`. */
+  agency(agencyId: string): Promise<Record<Role, string>>;
+  token(agencyId: string, role: Role, name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'sro-e2e-'));
+  const url = process.env.SRO_TEST_STORE ?? `sqlite:${join(dir, 'sro.db')}`;
+  const app = await createHttpApp({ store: url, logger: false });
+  await app.init();
+  const store = app.get<EventStore>(EVENT_STORE);
+  const access = app.get(AccessRegistry);
+  const token = async (agencyId: string, role: Role, name: string) =>
+    (await access.issue({ agencyId, role, name, recordedBy: 'test-setup' })).token;
+  return {
+    app,
+    store,
+    http: () => request(app.getHttpServer()),
+    token,
+    async agency(agencyId) {
+      await app
+        .get(CommandBus)
+        .execute(new RegisterAgencyCommand({ agencyId, recordedBy: 'test-setup', correlationId: 'setup' }, `${agencyId} Police Department`));
+      const tokens = {} as Record<Role, string>;
+      for (const role of ['admin', 'auditor', 'chief', 'investigator'] as const) tokens[role] = await token(agencyId, role, `${role}-token`);
+      return tokens;
+    },
+    async close() {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Every stream head of the store: equal before and after a refused write means nothing was appended. */
+export async function storeHeads(store: EventStore): Promise<string> {
+  return JSON.stringify(await store.listStreams(''));
+}

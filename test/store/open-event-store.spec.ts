@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { MemoryEventStore } from '../../src/store/memory-event-store';
+import { DEFAULT_STORE_URL, openEventStore } from '../../src/store/open-event-store';
+import { SqliteEventStore } from '../../src/store/sqlite-event-store';
+import { events } from './event-store.contract';
+
+describe('openEventStore', () => {
+  let dir: string;
+  let cwd: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sro-open-'));
+    cwd = process.cwd();
+  });
+  afterEach(() => {
+    process.chdir(cwd);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('memory: gives a fresh in-memory store', async () => {
+    const store = await openEventStore('memory:');
+    expect(store).toBeInstanceOf(MemoryEventStore);
+    await store.close();
+  });
+
+  it('sqlite:<relative path> resolves against the current directory and creates the file', async () => {
+    process.chdir(dir);
+    expect(DEFAULT_STORE_URL).toBe('sqlite:./data/sro.db');
+    const store = await openEventStore(DEFAULT_STORE_URL);
+    expect(store).toBeInstanceOf(SqliteEventStore);
+    await store.appendToStream('s', events(1), { expectedRevision: 'no_stream' });
+    expect((store as SqliteEventStore).settings().file).toBe(path.join(fs.realpathSync(dir), 'data', 'sro.db'));
+    await store.close();
+    expect(fs.existsSync(path.join(dir, 'data', 'sro.db'))).toBe(true);
+  });
+
+  it('sqlite:<absolute path> and sqlite:///<absolute path>', async () => {
+    const file = path.join(dir, 'abs.db');
+    const a = await openEventStore(`sqlite:${file}`);
+    await a.appendToStream('s', events(2), { expectedRevision: 'no_stream' });
+    await a.close();
+    const b = await openEventStore(`sqlite://${file}`);
+    expect(await b.readStream('s')).toHaveLength(2);
+    await b.close();
+  });
+
+  it('passes the clock to the store', async () => {
+    const store = await openEventStore('memory:', { now: () => new Date('2026-01-01T00:00:00.000Z') });
+    const { events: [e] } = await store.appendToStream('s', events(1), { expectedRevision: 'any' });
+    expect(e.recordedAt).toBe('2026-01-01T00:00:00.000Z');
+  });
+
+  it.each(['postgres://u:p@localhost/sro', 'postgresql://localhost/sro', 'esdb://localhost:2113?tls=false', 'esdb+discover://cluster'])(
+    '%s: says the adapter is not available yet',
+    async (url) => {
+      await expect(openEventStore(url)).rejects.toThrow(/adapter .* is not available yet/);
+    },
+  );
+
+  it.each([
+    ['', /empty/],
+    ['   ', /empty/],
+    ['./data/sro.db', /malformed/],
+    ['sqlite:', /needs a file path/],
+    ['memory:extra', /memory: takes no path/],
+    ['mysql://localhost/db', /unknown store URL scheme "mysql:"/],
+  ])('%j is refused with a clear message', async (url, message) => {
+    await expect(openEventStore(url)).rejects.toThrow(message);
+  });
+});

@@ -1,0 +1,302 @@
+import { fork } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { EventStore, WrongExpectedRevisionError } from '../../src/store/event-store.port';
+import { SQLITE_SCHEMA_VERSION, SqliteEventStore } from '../../src/store/sqlite-event-store';
+import { collect, describeEventStoreContract, events, newEvent, verifyStore } from './event-store.contract';
+
+const tempDirs: string[] = [];
+function tempFile(name = 'events.db'): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sro-sqlite-'));
+  tempDirs.push(dir);
+  return path.join(dir, name);
+}
+afterAll(() => {
+  for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describeEventStoreContract('sqlite', async (options) => SqliteEventStore.open(tempFile(), options));
+
+describe('SqliteEventStore', () => {
+  const opened: EventStore[] = [];
+  const open = (file: string, options?: Parameters<typeof SqliteEventStore.open>[1]) => {
+    const store = SqliteEventStore.open(file, options);
+    opened.push(store);
+    return store;
+  };
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((s) => s.close()));
+  });
+
+  describe('file and settings', () => {
+    it('creates the parent directory and the file when missing', async () => {
+      const file = path.join(path.dirname(tempFile()), 'nested', 'deeper', 'sro.db');
+      const store = open(file);
+      await store.appendToStream('s', events(1), { expectedRevision: 'no_stream' });
+      expect(fs.existsSync(file)).toBe(true);
+    });
+
+    it('runs in WAL mode with synchronous=FULL, a busy timeout and foreign keys on', () => {
+      const file = tempFile();
+      const store = open(file);
+      expect(store.settings()).toEqual({
+        file,
+        journalMode: 'wal',
+        synchronous: 'FULL',
+        busyTimeoutMs: 5000,
+        foreignKeys: true,
+        schemaVersion: SQLITE_SCHEMA_VERSION,
+      });
+      const raw = new Database(file, { readonly: true });
+      try {
+        expect(raw.pragma('journal_mode', { simple: true })).toBe('wal'); // persisted in the file
+        expect(raw.pragma('user_version', { simple: true })).toBe(SQLITE_SCHEMA_VERSION);
+      } finally {
+        raw.close();
+      }
+    });
+
+    it('migrations are idempotent, and a newer schema version is refused', async () => {
+      const file = tempFile();
+      const first = open(file);
+      await first.appendToStream('s', events(2), { expectedRevision: 'no_stream' });
+      const second = open(file); // the schema exists: nothing to migrate, nothing lost
+      expect(second.settings().schemaVersion).toBe(SQLITE_SCHEMA_VERSION);
+      expect(await second.readStream('s')).toHaveLength(2);
+      await first.close();
+      await second.close();
+
+      const raw = new Database(file);
+      raw.pragma(`user_version = ${SQLITE_SCHEMA_VERSION + 1}`);
+      raw.close();
+      expect(() => SqliteEventStore.open(file)).toThrow(/newer than this program/);
+    });
+  });
+
+  describe('durability and connections', () => {
+    it('keeps everything across close and reopen', async () => {
+      const file = tempFile();
+      const store = open(file);
+      await store.appendToStream('officer-a/1', events(3), { expectedRevision: 'no_stream' });
+      await store.appendMany([
+        { stream: 'officer-a/2', events: events(2), expectedRevision: 'no_stream' },
+        { stream: 'agency-a', events: events(1), expectedRevision: 'no_stream' },
+      ]);
+      const before = { all: await collect(store.readAll()), heads: await store.listStreams('') };
+      await store.close();
+
+      const reopened = open(file);
+      expect({ all: await collect(reopened.readAll()), heads: await reopened.listStreams('') }).toEqual(before);
+      const next = await reopened.appendToStream('officer-a/1', events(1), { expectedRevision: 2 });
+      expect(next.events[0]).toMatchObject({ revision: 3, position: 7, prevHash: before.all[2].hash });
+      expect(await verifyStore(reopened)).toEqual({ ok: true, eventsChecked: 7 });
+    });
+
+    it('two connections to one file: of appends with the same expected revision exactly one wins', async () => {
+      const file = tempFile();
+      const a = open(file);
+      const b = open(file);
+      await a.appendToStream('s', events(1), { expectedRevision: 'no_stream' });
+      const outcomes = await Promise.allSettled([
+        a.appendToStream('s', events(2), { expectedRevision: 0 }),
+        b.appendToStream('s', events(2), { expectedRevision: 0 }),
+        b.appendToStream('s', events(2), { expectedRevision: 0 }),
+        a.appendToStream('s', events(2), { expectedRevision: 0 }),
+      ]);
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+      for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(WrongExpectedRevisionError);
+      // Each connection sees the other's commit.
+      expect((await a.readStream('s')).map((e) => e.revision)).toEqual([0, 1, 2]);
+      expect(await b.readStream('s')).toEqual(await a.readStream('s'));
+      expect(await verifyStore(b)).toMatchObject({ ok: true, eventsChecked: 3 });
+    });
+
+    it('a connection whose head is stale is refused by the other connection’s commit', async () => {
+      const file = tempFile();
+      const a = open(file);
+      const b = open(file);
+      await a.appendToStream('s', events(1), { expectedRevision: 'no_stream' });
+      const seenByB = (await b.readStream('s')).length - 1;
+      await a.appendToStream('s', events(1), { expectedRevision: 0 });
+      await expect(b.appendToStream('s', events(1), { expectedRevision: seenByB })).rejects.toMatchObject({
+        name: 'WrongExpectedRevisionError',
+        actual: 1,
+      });
+    });
+
+    it('4 processes appending 50 events each to one stream (retrying on conflict) give 200 contiguous, chained events', async () => {
+      const file = tempFile();
+      // Create the schema first, so that the workers race on appends, not on migrations.
+      await open(file).close();
+      const workerScript = path.join(__dirname, 'fixtures', 'append-worker.js');
+      const workers = Array.from({ length: 4 }, (_, id) =>
+        fork(workerScript, [file, 'officer-race/o-1', '50', String(id)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+      );
+      const ready = workers.map((w) => new Promise<void>((resolve, reject) => {
+        w.on('message', (m: { type: string }) => m.type === 'ready' && resolve());
+        w.on('exit', (code) => reject(new Error(`worker exited with ${code} before it was ready`)));
+      }));
+      const done = workers.map((w) => new Promise<number>((resolve, reject) => {
+        w.on('message', (m: { type: string; conflicts?: number; message?: string }) => {
+          if (m.type === 'done') resolve(m.conflicts!);
+          if (m.type === 'error') reject(new Error(m.message));
+        });
+        w.on('exit', (code) => code !== 0 && reject(new Error(`worker exited with ${code}`)));
+      }));
+      try {
+        await Promise.all(ready);
+        for (const w of workers) w.send({ type: 'go' });
+        const conflicts = await Promise.all(done);
+        // Informational: how often the expected-revision guard turned a racer away.
+        expect(conflicts.every((c) => Number.isInteger(c) && c >= 0)).toBe(true);
+      } finally {
+        for (const w of workers) if (w.exitCode === null) w.kill();
+      }
+
+      const store = open(file);
+      const stream = await store.readStream('officer-race/o-1');
+      expect(stream).toHaveLength(200);
+      expect(stream.map((e) => e.revision)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+      expect(new Set(stream.map((e) => e.eventId)).size).toBe(200);
+      for (let id = 0; id < 4; id++) {
+        expect(stream.filter((e) => (e.data as { workerId: string }).workerId === String(id)).map((e) => (e.data as { i: number }).i))
+          .toEqual(Array.from({ length: 50 }, (_, i) => i));
+      }
+      const times = stream.map((e) => e.recordedAt);
+      expect(times).toEqual([...times].sort());
+      expect(await verifyStore(store)).toEqual({ ok: true, eventsChecked: 200 });
+      expect(await store.listStreams('officer-race/')).toEqual([
+        expect.objectContaining({ stream: 'officer-race/o-1', revision: 199, hash: stream[199].hash }),
+      ]);
+    }, 60_000);
+  });
+
+  describe('tamper evidence (edits made behind the store’s back)', () => {
+    /** Three interleaved streams of 5 events each; returns the file and the events by stream. */
+    async function seed() {
+      const file = tempFile();
+      const store = SqliteEventStore.open(file);
+      for (let i = 0; i < 5; i++) {
+        for (const stream of ['agency-a', 'officer-a/1', 'officer-a/2']) {
+          await store.appendToStream(stream, [newEvent({ data: { stream, i } })], { expectedRevision: i === 0 ? 'no_stream' : i - 1 });
+        }
+      }
+      const byStream = {
+        agency: await store.readStream('agency-a'),
+        one: await store.readStream('officer-a/1'),
+        two: await store.readStream('officer-a/2'),
+      };
+      expect(await verifyStore(store)).toEqual({ ok: true, eventsChecked: 15 });
+      await store.close();
+      return { file, ...byStream };
+    }
+
+    function tamper(file: string, sql: string, ...params: unknown[]): number {
+      const raw = new Database(file);
+      try {
+        raw.pragma('foreign_keys = OFF'); // better-sqlite3 turns them on by default; a tamperer would not
+        return raw.prepare(sql).run(...params).changes;
+      } finally {
+        raw.close();
+      }
+    }
+
+    async function verifyFile(file: string) {
+      return verifyStore(open(file));
+    }
+
+    it('an edited data field is reported at that event', async () => {
+      const { file, one } = await seed();
+      const target = one[2];
+      expect(tamper(file, 'UPDATE events SET data = ? WHERE event_id = ?', JSON.stringify({ stream: 'officer-a/1', i: 99 }), target.eventId)).toBe(1);
+      const report = await verifyFile(file);
+      expect(report.ok).toBe(false);
+      expect(report.firstBroken).toMatchObject({ stream: 'officer-a/1', revision: 2, eventId: target.eventId, reason: expect.stringMatching(/altered/) });
+    });
+
+    it('an edited recordedAt, recordedBy or type is reported at that event', async () => {
+      for (const [column, value] of [['recorded_at', '2020-01-01T00:00:00.000Z'], ['recorded_by', 'someone-else'], ['type', 'OtherType']]) {
+        const { file, two } = await seed();
+        tamper(file, `UPDATE events SET ${column} = ? WHERE event_id = ?`, value, two[1].eventId);
+        expect((await verifyFile(file)).firstBroken).toMatchObject({ stream: 'officer-a/2', revision: 1, eventId: two[1].eventId });
+      }
+    });
+
+    it('an edited event whose hash was recomputed still breaks the link to the next event', async () => {
+      const { file, one } = await seed();
+      // A forger who re-hashes the edited event (but not the rest of the chain).
+      const { hashEvent } = await import('../../events/integrity');
+      const forged = { ...one[1], data: { stream: 'officer-a/1', i: 42 } };
+      tamper(file, 'UPDATE events SET data = ?, hash = ? WHERE event_id = ?', JSON.stringify(forged.data), hashEvent(forged), one[1].eventId);
+      expect((await verifyFile(file)).firstBroken).toMatchObject({ stream: 'officer-a/1', revision: 2, eventId: one[2].eventId, reason: expect.stringMatching(/prevHash/) });
+    });
+
+    it('a deleted middle row is reported at the event after the gap', async () => {
+      const { file, two } = await seed();
+      expect(tamper(file, 'DELETE FROM events WHERE event_id = ?', two[2].eventId)).toBe(1);
+      const report = await verifyFile(file);
+      expect(report.ok).toBe(false);
+      expect(report.firstBroken).toMatchObject({ stream: 'officer-a/2', revision: 3, eventId: two[3].eventId, reason: expect.stringMatching(/missing/) });
+    });
+
+    it('a deleted last row of a stream is caught by the stream heads', async () => {
+      const { file, one } = await seed();
+      expect(tamper(file, 'DELETE FROM events WHERE event_id = ?', one[4].eventId)).toBe(1);
+      const report = await verifyFile(file);
+      expect(report).toMatchObject({ ok: false, eventsChecked: 14, firstBroken: { stream: 'officer-a/1', revision: 4, eventId: null } });
+    });
+
+    it('a deleted whole stream is caught by the stream heads', async () => {
+      const { file } = await seed();
+      expect(tamper(file, 'DELETE FROM events WHERE stream = ?', 'officer-a/2')).toBe(5);
+      const report = await verifyFile(file);
+      expect(report).toMatchObject({ ok: false, eventsChecked: 10, firstBroken: { stream: 'officer-a/2', eventId: null, reason: expect.stringMatching(/deleted/) } });
+    });
+
+    it('two events with swapped revisions are reported', async () => {
+      const { file, agency } = await seed();
+      const raw = new Database(file);
+      raw.transaction(() => {
+        const set = raw.prepare('UPDATE events SET revision = ? WHERE event_id = ?');
+        set.run(1_000_000, agency[1].eventId);
+        set.run(1, agency[3].eventId);
+        set.run(3, agency[1].eventId);
+      })();
+      raw.close();
+      const report = await verifyFile(file);
+      expect(report.ok).toBe(false);
+      expect(report.firstBroken).toMatchObject({ stream: 'agency-a', eventId: agency[1].eventId });
+      // Reading the stream in (tampered) revision order is caught too.
+      const verifier = new (await import('../../events/integrity')).ChainVerifier();
+      for (const e of await open(file).readStream('agency-a')) verifier.add(e);
+      expect(verifier.report()).toMatchObject({ ok: false, firstBroken: { stream: 'agency-a', revision: 1, eventId: agency[3].eventId } });
+    });
+
+    it('an append that collides with rows the streams index does not know of is refused and writes nothing', async () => {
+      const { file, one } = await seed();
+      const raw = new Database(file);
+      expect(() => raw.prepare('DELETE FROM streams WHERE stream = ?').run('officer-a/1')).toThrow(/FOREIGN KEY/);
+      raw.close();
+      expect(tamper(file, 'DELETE FROM streams WHERE stream = ?', 'officer-a/1')).toBe(1);
+      const store = open(file);
+      const before = await collect(store.readAll());
+      const attempt = events(2);
+      await expect(store.appendToStream('officer-a/1', attempt, { expectedRevision: 'no_stream' })).rejects.toMatchObject({
+        name: 'WrongExpectedRevisionError',
+        stream: 'officer-a/1',
+        actual: 4,
+      });
+      expect(await collect(store.readAll())).toEqual(before);
+      expect(await store.listStreams('officer-a/1')).toEqual([]);
+      for (const e of attempt) expect(await store.readEvent(e.eventId)).toBeUndefined();
+      expect(await store.readStream('officer-a/1')).toEqual(one);
+    });
+
+    it('an untouched file verifies after reopening', async () => {
+      const { file } = await seed();
+      expect(await verifyFile(file)).toEqual({ ok: true, eventsChecked: 15 });
+    });
+  });
+});
