@@ -133,9 +133,3 @@ export const EFFECTIVE_DATE_FIELD: { readonly [T in EventType]: keyof EventDataB
   PolicyReviewed: 'reviewedOn',
   EventRetracted: null,
 };
-
-export function effectiveDateOf(event: DomainEvent): LocalDate | null {
-  const field = EFFECTIVE_DATE_FIELD[event.type] as string | null;
-  if (field === null) return null;
-  return (event.data as unknown as Record<string, LocalDate>)[field] ?? null;
-}

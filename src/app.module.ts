@@ -6,6 +6,9 @@ import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/co
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AdoptPolicyController, AdoptPolicyHandler } from './agencies/adopt-policy';
+import { AgencyStatusController, GetAgencyStatusHandler } from './agencies/agency-status';
+import { IntegrityController, VerifyAgencyHandler } from './agencies/integrity';
+import { GetRemindersHandler, RemindersController } from './agencies/reminders';
 import { RegisterAgencyHandler } from './agencies/register-agency';
 import { RetractAgencyEventController, RetractAgencyEventHandler } from './agencies/retract-agency-event';
 import { AccessRegistry } from './auth/access-registry';
@@ -17,6 +20,8 @@ import { DeclareTrainingUnavailableController, DeclareTrainingUnavailableHandler
 import { EndAssignmentController, EndAssignmentHandler } from './officers/end-assignment';
 import { FileCertificateController, FileCertificateHandler } from './officers/file-certificate';
 import { GetOfficerHistoryHandler, OfficerHistoryController } from './officers/officer-history';
+import { GetOfficerStatusHandler, OfficerStatusController } from './officers/officer-status';
+import { LedgerReader } from './read/ledger-reader';
 import { RecordPolicyReviewController, RecordPolicyReviewHandler } from './officers/record-policy-review';
 import { RecordSubstituteDayController, RecordSubstituteDayHandler } from './officers/record-substitute-day';
 import { RecordTrainingController, RecordTrainingHandler } from './officers/record-training';
@@ -41,6 +46,10 @@ const slices = {
     RecordPolicyReviewController,
     RetractOfficerEventController,
     OfficerHistoryController,
+    OfficerStatusController,
+    AgencyStatusController,
+    RemindersController,
+    IntegrityController,
   ],
   handlers: [
     RegisterAgencyHandler,
@@ -56,6 +65,10 @@ const slices = {
     RecordPolicyReviewHandler,
     RetractOfficerEventHandler,
     GetOfficerHistoryHandler,
+    GetOfficerStatusHandler,
+    GetAgencyStatusHandler,
+    GetRemindersHandler,
+    VerifyAgencyHandler,
   ],
 };
 
@@ -87,6 +100,7 @@ export class AppModule {
         storeProvider,
         StoreLifecycle,
         LedgerWriter,
+        LedgerReader,
         AccessRegistry,
         ...slices.handlers,
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -7,13 +7,20 @@
 import 'reflect-metadata';
 import { HttpException, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { CommandBus } from '@nestjs/cqrs';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ROLES, Role } from '../../events/access';
 import { agencyStream, ID_PATTERN } from '../../events/streams';
+import { ChainVerifier } from '../../events/integrity';
+import { agencyStatusCsv, AgencyStatusView, GetAgencyStatusQuery } from '../agencies/agency-status';
 import { RegisterAgencyCommand } from '../agencies/register-agency';
+import { DEFAULT_HORIZON_DAYS, GetRemindersQuery } from '../agencies/reminders';
+import { isInstant, isLocalDate } from '../common/validation';
+import { GetOfficerHistoryQuery } from '../officers/officer-history';
+import { GetOfficerStatusQuery } from '../officers/officer-status';
+import { resolveTimeAxes, TimeAxes } from '../read/time-axes';
 import { AppModule } from '../app.module';
 import { AccessRegistry } from '../auth/access-registry';
 import { listenAddress, storeUrl, UsageError } from '../config';
@@ -27,7 +34,13 @@ const USAGE = `usage: sro-compliance <command> [options]     (store: SRO_STORE, 
   token create --agency <agencyId> --role <admin|auditor|chief|investigator> --name <label>
   token revoke --agency <agencyId> --name <label> [--reason <text>]
   token list --agency <agencyId>
+  status --agency <agencyId> [--officer <officerId>] [--as-of <YYYY-MM-DD>] [--known-at <instant>] [--csv]
+  reminders --agency <agencyId> [--as-of <YYYY-MM-DD>] [--known-at <instant>] [--horizon-days <n>]
+  history --agency <agencyId> --officer <officerId> [--known-at <instant>]
+  verify                                    (recompute every hash chain in the store; exit 1 if broken)
   serve [--port <port>]                     (PORT, HOST; default 127.0.0.1:3000)
+
+asOf defaults to today in America/Chicago, knownAt to now. Output is JSON (status --csv: CSV).
 `;
 
 type Options = Record<string, string | undefined>;
@@ -43,6 +56,16 @@ function identifier(options: Options, name: string): string {
   if (!ID_PATTERN.test(value)) throw new UsageError(`--${name} must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit`);
   return value;
 }
+
+function timeAxes(options: Options): TimeAxes {
+  const asOf = options['as-of'];
+  const knownAt = options['known-at'];
+  if (asOf !== undefined && !isLocalDate(asOf)) throw new UsageError('--as-of must be a real calendar date in the form YYYY-MM-DD');
+  if (knownAt !== undefined && !isInstant(knownAt)) throw new UsageError('--known-at must be an ISO-8601 instant with a time zone, e.g. 2026-03-01T23:59:59.999-06:00');
+  return resolveTimeAxes({ asOf, knownAt });
+}
+
+const printJson = (value: unknown) => console.log(JSON.stringify(value, null, 2));
 
 const cliUser = (): string => `cli:${userInfo().username}`;
 
@@ -96,6 +119,48 @@ async function tokenList(options: Options): Promise<void> {
   }
 }
 
+async function status(options: Options): Promise<void> {
+  const agencyId = identifier(options, 'agency');
+  const axes = timeAxes(options);
+  if (options.officer !== undefined) {
+    const officerId = identifier(options, 'officer');
+    printJson(await withContext((app) => app.get(QueryBus).execute(new GetOfficerStatusQuery(agencyId, officerId, axes))));
+    return;
+  }
+  const view = await withContext((app) => app.get(QueryBus).execute<GetAgencyStatusQuery, AgencyStatusView>(new GetAgencyStatusQuery(agencyId, axes)));
+  if (options.csv) process.stdout.write(agencyStatusCsv(view));
+  else printJson(view);
+}
+
+async function reminders(options: Options): Promise<void> {
+  const agencyId = identifier(options, 'agency');
+  const { asOf, knownAt } = timeAxes(options);
+  const raw = options['horizon-days'] ?? String(DEFAULT_HORIZON_DAYS);
+  const horizonDays = Number(raw);
+  if (!/^\d+$/.test(raw) || horizonDays > 3660) throw new UsageError('--horizon-days must be a whole number of days from 0 to 3660');
+  printJson(await withContext((app) => app.get(QueryBus).execute(new GetRemindersQuery(agencyId, asOf, horizonDays, knownAt))));
+}
+
+async function history(options: Options): Promise<void> {
+  const agencyId = identifier(options, 'agency');
+  const officerId = identifier(options, 'officer');
+  const { knownAt } = timeAxes(options);
+  printJson(await withContext((app) => app.get(QueryBus).execute(new GetOfficerHistoryQuery(agencyId, officerId, knownAt))));
+}
+
+/** Recomputes every chain of the store in one streamed pass, then checks the stream-head index. */
+async function verify(): Promise<number> {
+  const report = await withContext(async (app) => {
+    const store = app.get<EventStore>(EVENT_STORE);
+    const verifier = new ChainVerifier();
+    for await (const event of store.readAll({ batchSize: 1000 })) verifier.add(event);
+    verifier.checkHeads(await store.listStreams(''));
+    return verifier.report();
+  });
+  printJson(report);
+  return report.ok ? 0 : 1;
+}
+
 async function requireAgency(app: INestApplicationContext, agencyId: string): Promise<void> {
   const events = await app.get<EventStore>(EVENT_STORE).readStream(agencyStream(agencyId));
   if (events.length === 0) throw new UsageError(`agency ${agencyId} is not registered; create it first with: agency create --id ${agencyId} --name "..."`);
@@ -115,13 +180,19 @@ async function serve(options: Options): Promise<void> {
   console.log('  npm run --silent cli -- token create --agency demo-pd --role admin --name "Records admin"');
 }
 
-const COMMANDS: Record<string, (options: Options) => Promise<void>> = {
+const COMMANDS: Record<string, (options: Options) => Promise<void | number>> = {
   'agency create': agencyCreate,
   'token create': tokenCreate,
   'token revoke': tokenRevoke,
   'token list': tokenList,
+  status,
+  reminders,
+  history,
+  verify,
   serve,
 };
+/** Commands of one word; the others are `<noun> <verb>`. */
+const SINGLE_WORD = new Set(['status', 'reminders', 'history', 'verify', 'serve']);
 
 export async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -136,6 +207,11 @@ export async function main(argv: string[]): Promise<number> {
         role: { type: 'string' },
         reason: { type: 'string' },
         port: { type: 'string' },
+        officer: { type: 'string' },
+        'as-of': { type: 'string' },
+        'known-at': { type: 'string' },
+        'horizon-days': { type: 'string' },
+        csv: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -148,15 +224,14 @@ export async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
-  const key = positionals[0] === 'serve' ? 'serve' : positionals.slice(0, 2).join(' ');
+  const key = SINGLE_WORD.has(positionals[0]) ? positionals[0] : positionals.slice(0, 2).join(' ');
   const command = COMMANDS[key];
   if (!command) {
     console.error(`unknown command: ${positionals.join(' ')}\n\n${USAGE}`);
     return 2;
   }
   try {
-    await command(values as Options);
-    return 0;
+    return (await command(values as Options)) ?? 0;
   } catch (error) {
     if (error instanceof UsageError) {
       console.error(`${error.message}\n\n${USAGE}`);

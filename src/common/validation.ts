@@ -3,17 +3,13 @@
  * turns class-validator failures into 400 `{statusCode, message: [field messages]}` (SPEC §4).
  */
 import { ValidationPipe } from '@nestjs/common';
-import { isMatch } from 'date-fns';
 import { Matches, registerDecorator, ValidationOptions } from 'class-validator';
 import { ID_PATTERN } from '../../events/streams';
+import { isLocalDate as isCalendarDate } from '../../projections';
 
-/** True for a real calendar date `YYYY-MM-DD` between 1900 and 2199 (2025-02-30 is not one). */
+/** True for a real calendar date `YYYY-MM-DD` (the engine's definition) between 1900 and 2199. */
 export function isLocalDate(value: unknown): value is string {
-  return (
-    typeof value === 'string' &&
-    /^(19|20|21)\d\d-\d\d-\d\d$/.test(value) &&
-    isMatch(value, 'yyyy-MM-dd')
-  );
+  return isCalendarDate(value) && /^(19|20|21)/.test(value);
 }
 
 /** True for an ISO-8601 instant with a zone (`Z` or `±hh:mm`), e.g. 2026-03-01T23:59:59.999-06:00. */

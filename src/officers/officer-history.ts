@@ -1,34 +1,38 @@
 /**
- * Slice: an officer's full record as stored (GET .../officers/:officerId/history). Every event,
- * retracted ones included and marked, with both time axes.
+ * Slice: an officer's full record for the investigator (GET .../officers/:officerId/history?knownAt=;
+ * SPEC §4): every event recorded at or before knownAt with both time axes, who recorded it,
+ * whether and by which event it was retracted, its place in the hash chain; and the officer's
+ * status intervals over effective time as known at knownAt.
  */
-import { Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
 import { IsOptional } from 'class-validator';
-import { effectiveDateOf } from '../../events/catalogue';
-import { officerStream } from '../../events/streams';
-import { upcast } from '../../events/upcasters';
+import { officerHistory, type HistoryEntry, type StatusInterval } from '../../projections';
 import { Roles } from '../auth/roles.decorator';
 import { OfficerPath } from '../common/paths';
 import { IsInstant } from '../common/validation';
-import { EVENT_STORE, EventStore } from '../store/event-store.port';
+import { LedgerReader } from '../read/ledger-reader';
+import { resolveTimeAxes } from '../read/time-axes';
 
 export class HistoryQueryDto {
   @IsOptional() @IsInstant() knownAt?: string;
 }
 
-export interface HistoryEventView {
-  eventId: string;
-  revision: number;
-  type: string;
-  schemaVersion: number;
-  data: unknown;
-  effectiveDate: string | null;
-  recordedAt: string;
-  recordedBy: string;
-  correlationId: string;
-  retracted: boolean;
-  retractedBy?: string;
+export type HistoryEventView = HistoryEntry & {
+  revision?: number;
+  schemaVersion?: number;
+  correlationId?: string;
+  prevHash?: string;
+  hash?: string;
+};
+
+export interface OfficerHistoryView {
+  agencyId: string;
+  officerId: string;
+  name: string;
+  knownAt: string;
+  events: HistoryEventView[];
+  statusIntervals: StatusInterval[];
 }
 
 export class GetOfficerHistoryQuery {
@@ -40,35 +44,20 @@ export class GetOfficerHistoryQuery {
 }
 
 @QueryHandler(GetOfficerHistoryQuery)
-export class GetOfficerHistoryHandler implements IQueryHandler<GetOfficerHistoryQuery> {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+export class GetOfficerHistoryHandler implements IQueryHandler<GetOfficerHistoryQuery, OfficerHistoryView> {
+  constructor(private readonly reader: LedgerReader) {}
 
-  async execute({ agencyId, officerId, knownAt }: GetOfficerHistoryQuery) {
-    const stored = await this.store.readStream(officerStream(agencyId, officerId));
-    if (stored.length === 0) throw new NotFoundException([`officer ${officerId} is not registered with agency ${agencyId}`]);
-    const known = stored.filter((e) => Date.parse(e.recordedAt) <= Date.parse(knownAt));
-    const events: HistoryEventView[] = known.map((e) => {
-      const event = upcast(e);
-      return {
-        eventId: e.eventId,
-        revision: e.revision,
-        type: e.type,
-        schemaVersion: e.schemaVersion,
-        data: event.data,
-        effectiveDate: effectiveDateOf(event),
-        recordedAt: e.recordedAt,
-        recordedBy: e.recordedBy,
-        correlationId: e.correlationId,
-        retracted: false,
-      };
+  async execute({ agencyId, officerId, knownAt }: GetOfficerHistoryQuery): Promise<OfficerHistoryView> {
+    const { ledger, stored } = await this.reader.officer(agencyId, officerId);
+    const { events, statusIntervals } = officerHistory(ledger, knownAt);
+    const byId = new Map(stored.map((e) => [e.eventId, e]));
+    const withChain = events.map((entry): HistoryEventView => {
+      const own = byId.get(entry.eventId); // agency-wide events shown for context have their own chain
+      return own
+        ? { ...entry, revision: own.revision, schemaVersion: own.schemaVersion, correlationId: own.correlationId, prevHash: own.prevHash, hash: own.hash }
+        : entry;
     });
-    const byId = new Map(events.map((e) => [e.eventId, e]));
-    for (const e of events) {
-      if (e.type !== 'EventRetracted') continue;
-      const target = byId.get((e.data as { retractedEventId: string }).retractedEventId);
-      if (target) Object.assign(target, { retracted: true, retractedBy: e.eventId });
-    }
-    return { agencyId, officerId, knownAt, events };
+    return { agencyId, officerId, name: ledger.name, knownAt, events: withChain, statusIntervals };
   }
 }
 
@@ -78,7 +67,7 @@ export class OfficerHistoryController {
 
   @Get()
   @Roles('admin', 'auditor', 'investigator')
-  history(@Param() path: OfficerPath, @Query() query: HistoryQueryDto) {
-    return this.queries.execute(new GetOfficerHistoryQuery(path.agencyId, path.officerId, query.knownAt ?? new Date().toISOString()));
+  history(@Param() path: OfficerPath, @Query() query: HistoryQueryDto): Promise<OfficerHistoryView> {
+    return this.queries.execute(new GetOfficerHistoryQuery(path.agencyId, path.officerId, resolveTimeAxes(query).knownAt));
   }
 }

@@ -131,7 +131,9 @@ function toStreamHead(row: HeadRow): StreamHead {
 }
 
 function isUniqueViolation(err: unknown): err is Error & { code: string } {
-  return err instanceof Database.SqliteError && (err.code === 'SQLITE_CONSTRAINT_UNIQUE' || err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY');
+  // By code, not instanceof: under jest's module registries the SqliteError class can differ.
+  const code = (err as { code?: unknown } | null)?.code;
+  return err instanceof Error && (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY');
 }
 
 interface PlannedAppend {
@@ -289,10 +291,8 @@ export class SqliteEventStore implements EventStore {
       );
       return { ...event, position: Number(info.lastInsertRowid) };
     } catch (err) {
-      if (isUniqueViolation(err)) {
-        if (err.message.includes('events.event_id')) throw new DuplicateEventIdError(event.eventId);
-        if (err.message.includes('events.stream')) throw conflict();
-      }
+      // The statement failed, the transaction goes on: ask which constraint it was.
+      if (isUniqueViolation(err)) throw this.stmt.eventIdExists.get(event.eventId) ? new DuplicateEventIdError(event.eventId) : conflict();
       throw err;
     }
   }

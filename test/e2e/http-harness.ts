@@ -18,6 +18,8 @@ import { EVENT_STORE, EventStore } from '../../src/store/event-store.port';
 export interface Harness {
   app: INestApplication;
   store: EventStore;
+  /** The SQLite file, when the harness runs on its default store. */
+  dbPath?: string;
   http: () => ReturnType<typeof request>;
   /** Registers an agency and returns one token per role, named `<role>-token`. */
   agency(agencyId: string): Promise<Record<Role, string>>;
@@ -27,7 +29,8 @@ export interface Harness {
 
 export async function startHarness(): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'sro-e2e-'));
-  const url = process.env.SRO_TEST_STORE ?? `sqlite:${join(dir, 'sro.db')}`;
+  const dbPath = process.env.SRO_TEST_STORE ? undefined : join(dir, 'sro.db');
+  const url = process.env.SRO_TEST_STORE ?? `sqlite:${dbPath}`;
   const app = await createHttpApp({ store: url, logger: false });
   await app.init();
   const store = app.get<EventStore>(EVENT_STORE);
@@ -37,6 +40,7 @@ export async function startHarness(): Promise<Harness> {
   return {
     app,
     store,
+    dbPath,
     http: () => request(app.getHttpServer()),
     token,
     async agency(agencyId) {

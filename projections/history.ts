@@ -1,0 +1,61 @@
+/**
+ * An officer's history as known at `knownAt`: every event recorded at or before it (retracted
+ * ones included and marked; a retraction recorded after knownAt does not show), in recorded
+ * order, plus the status intervals over time.
+ */
+import { EFFECTIVE_DATE_FIELD, type EventType } from '../events/catalogue';
+import { isLocalDate, type LocalDate } from './dates';
+import { buildFacts } from './facts';
+import type { OfficerLedger } from './input';
+import { HISTORY_INCLUDES_AGENCY_EVENTS } from './interpretation';
+import { know } from './knowledge';
+import { intervalsOf, type StatusInterval } from './status-intervals';
+
+export interface HistoryEntry {
+  eventId: string;
+  type: string;
+  data: unknown;
+  /** The day the fact happened (SPEC §1); null for events without one (registrations, retractions). */
+  effectiveDate: LocalDate | null;
+  recordedAt: string;
+  recordedBy: string;
+  /** Which stream the event belongs to. */
+  stream: 'officer' | 'agency';
+  retracted: boolean;
+  /** eventId of the retraction, when retracted. */
+  retractedBy?: string;
+  retractedAt?: string;
+}
+
+export function effectiveDateOfEvent(type: string, data: unknown): LocalDate | null {
+  const field = (EFFECTIVE_DATE_FIELD as Record<string, string | null>)[type as EventType];
+  if (!field || data === null || typeof data !== 'object') return null;
+  const value = (data as Record<string, unknown>)[field];
+  return isLocalDate(value) ? value : null;
+}
+
+export function officerHistory(ledger: OfficerLedger, knownAt: string): { events: HistoryEntry[]; statusIntervals: StatusInterval[] } {
+  const knowledge = know(ledger, knownAt);
+  const events = knowledge.recorded
+    .filter((e) => HISTORY_INCLUDES_AGENCY_EVENTS || e.stream === 'officer')
+    .map((e): HistoryEntry => {
+      const by = knowledge.retractedBy.get(e.eventId);
+      const entry: HistoryEntry = {
+        eventId: e.eventId,
+        type: e.type,
+        data: e.data,
+        effectiveDate: effectiveDateOfEvent(e.type, e.data),
+        recordedAt: e.recordedAt,
+        recordedBy: e.recordedBy,
+        stream: e.stream,
+        retracted: by !== undefined,
+      };
+      if (by) {
+        entry.retractedBy = by.eventId;
+        entry.retractedAt = by.recordedAt;
+      }
+      return entry;
+    });
+  const facts = buildFacts(ledger.officerId, ledger.name, knowledge);
+  return { events, statusIntervals: intervalsOf(facts) };
+}

@@ -1,0 +1,13 @@
+/** The compliance engine's public API (see README.md). */
+export type { LedgerEvent, OfficerLedger } from './input';
+export { RULE_IDS, OUTCOMES, STATUSES } from './types';
+export type { RuleId, Outcome, Status, Finding } from './types';
+export { officerStatus, type OfficerStatus } from './officer-status';
+export { statusIntervals, candidateDates, type StatusInterval } from './status-intervals';
+export { remindersFor, compareReminders, REMINDER_KINDS, type Reminder, type ReminderKind } from './reminders';
+export { agencyStatus, type AgencyStatus } from './agency-summary';
+export { officerHistory, effectiveDateOfEvent, type HistoryEntry } from './history';
+export { RULES, type RuleModule } from './rules';
+export { isLocalDate, localDateAt, addMonths, addYears, addDays, daysBetween, schoolYearStart, type LocalDate } from './dates';
+export * as interpretation from './interpretation';
+export { STATUTE_START } from './law';

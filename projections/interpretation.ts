@@ -1,0 +1,114 @@
+/**
+ * Every open question of interpretation, answered in ONE place (SPEC §3 last paragraph).
+ * docs/decisions.md has a section per constant: the question, the default, the rationale.
+ * A later statute text or Board guidance that settles a question changes the constant here.
+ */
+import type { LocalDate } from './dates';
+import type { Outcome, Status } from './types';
+
+/**
+ * The 2027 deadline of subd. 3(b). The statute says "before June 1, 2027"; the POST Board web
+ * page says June 30, 2027. The statute governs: the last day is May 31, 2027. It is also the
+ * last duty start for which the exception applies ("a duty start after 2027-05-31 gets none").
+ */
+export const LEGACY_DEADLINE: LocalDate = '2027-05-31';
+
+/**
+ * "Unbroken run" of assignments: overlapping assignments always join; an assignment starting
+ * the day after another ends (end E, start E+1) joins the run too (no day off SRO duty), so the
+ * duty start S stays the first start. A gap of one day or more starts a new run with a new S.
+ */
+export const CONTIGUOUS_ASSIGNMENTS_FORM_ONE_RUN = true;
+
+/**
+ * Training (or policy review) completed on the duty start day itself counts as "before duty"
+ * ("on or before S", as the SPEC table says). false would require the day before.
+ */
+export const BEFORE_DUTY_INCLUDES_START_DAY = true;
+
+/**
+ * An exception (grace, legacy) "applies" only to an officer who had no qualifying course on or
+ * before S. An officer trained in time meets TRAINING_BEFORE_DUTY; the exceptions are then
+ * NOT_APPLICABLE (not MET-and-EXEMPT), because there was nothing to except.
+ */
+export const EXCEPTIONS_ONLY_WITHOUT_TRAINING_AT_DUTY_START = true;
+
+/**
+ * When both exceptions apply (a legacy-course officer whose agency also declared the course
+ * unavailable), each deadline binds on its own, as both paragraphs say "must": the earlier one
+ * is the one that can be missed first. The alternative 'LATEST_DEADLINE_GOVERNS' reports the
+ * earlier exception as EXEMPT (superseded) while the later one is still PENDING.
+ */
+export const COMBINED_EXCEPTIONS: 'EACH_DEADLINE_BINDS' | 'LATEST_DEADLINE_GOVERNS' = 'EACH_DEADLINE_BINDS';
+
+/**
+ * A TrainingUnavailableDeclared for an assignment of the run covers the whole run from S, whatever
+ * its declaredOn (the declaration documents that the agency could not provide the course before
+ * duty; it is often written down after the fact). false: the grace applies only from declaredOn.
+ */
+export const GRACE_DECLARATION_COVERS_WHOLE_RUN = true;
+
+/**
+ * The six-month grace of subd. 3(c) runs from the effective duty start max(S, 2025-09-01): an
+ * officer already serving before the statute began "assumes the duties" for its purposes then.
+ */
+export const GRACE_RUNS_FROM_EFFECTIVE_DUTY_START = true;
+
+/**
+ * A substitute past 60 contact days cannot use the grace: a TrainingUnavailableDeclared names an
+ * assignment, and a substitute has none.
+ */
+export const GRACE_AVAILABLE_TO_SUBSTITUTES = false;
+
+/**
+ * Which policy version POLICY_REVIEW_BEFORE_DUTY asks for: the version in force on the due date
+ * (the latest adopted on or before it; if none, the first adopted after it), or a newer one.
+ * 'ANY_ADOPTED_VERSION' would accept a review of any version the agency ever adopted.
+ */
+export const POLICY_REVIEW_VERSION: 'IN_FORCE_AT_DUE_DATE' | 'ANY_ADOPTED_VERSION' = 'IN_FORCE_AT_DUE_DATE';
+
+/** A policy version adopted during a run is to be reviewed within this many days of adoptedOn (a reminder, never a violation). */
+export const POLICY_REREVIEW_DAYS = 30;
+
+/**
+ * A substitute under 60 contact days who has not reviewed the policy is NON_COMPLIANT, not
+ * EXEMPT: EXEMPT requires "every non-training rule met", and the policy "Substitute SROs" says
+ * substitutes must review the agency's policies.
+ */
+export const SUBSTITUTE_EXEMPT_REQUIRES_POLICY_REVIEW = true;
+
+/** The SUBSTITUTE_60_DAYS finding once the 60th contact day is reached: the exemption no longer applies. */
+export const SUBSTITUTE_PAST_LIMIT_OUTCOME: Outcome = 'NOT_APPLICABLE';
+
+/** Before 2025-09-01 an SRO, and also a substitute, is COMPLIANT (every rule NOT_APPLICABLE). */
+export const PRE_STATUTE_STATUS: Status = 'COMPLIANT';
+
+/**
+ * What `restrictedDuties` lists: the two duties of Minn. Stat. 626.8482 subd. 2(a) that an officer
+ * in the subd. 3(c) grace, or a substitute under 60 contact days, is not required to perform.
+ */
+export const RESTRICTED_DUTIES: readonly string[] = [
+  'Minn. Stat. 626.8482 subd. 2(a)(4): providing advice on safety drills',
+  'Minn. Stat. 626.8482 subd. 2(a)(5): identifying vulnerabilities in school facilities and safety protocols',
+];
+
+/** The grace's duty restriction lasts until the course is completed, also after a missed deadline ("until the officer has completed"). */
+export const GRACE_RESTRICTION_UNTIL_COMPLETED = true;
+
+/**
+ * "Today" is the calendar date in Minnesota. The projections never read the clock: the caller
+ * computes asOf (localDateAt(now, MINNESOTA_TIME_ZONE) in ./dates) and passes it.
+ */
+export const MINNESOTA_TIME_ZONE = 'America/Chicago';
+
+/** Reminder heads-up for a substitute from this many contact days in the school year (before the 60th). */
+export const SUBSTITUTE_HEADS_UP_DAYS = 50;
+
+/**
+ * A retraction that names another retraction has no effect (the write side refuses it; a
+ * retraction's mistake is corrected by recording the fact again).
+ */
+export const RETRACTION_OF_RETRACTION_HAS_EFFECT = false;
+
+/** The officer history shows the agency's events (policy adoptions) alongside the officer's, as they change the status too. */
+export const HISTORY_INCLUDES_AGENCY_EVENTS = true;

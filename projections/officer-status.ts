@@ -1,0 +1,74 @@
+/**
+ * The status of one officer on one day (SPEC §3), from the events known at `knownAt`.
+ */
+import { dayContext, type DayContext } from './context';
+import { assertLocalDate, type LocalDate } from './dates';
+import { buildFacts, type Facts } from './facts';
+import type { OfficerLedger } from './input';
+import {
+  GRACE_RESTRICTION_UNTIL_COMPLETED,
+  PRE_STATUTE_STATUS,
+  RESTRICTED_DUTIES,
+  SUBSTITUTE_EXEMPT_REQUIRES_POLICY_REVIEW,
+} from './interpretation';
+import { know } from './knowledge';
+import { STATUTE_START } from './law';
+import { RULES } from './rules';
+import type { Finding, Status } from './types';
+
+export type { Finding, Outcome, RuleId, Status } from './types';
+
+export interface OfficerStatus {
+  status: Status;
+  /** The subd. 2(a) duties the officer is not required to perform on the day; each names its clause. */
+  restrictedDuties: string[];
+  /** One per rule id, always all 7, in the SPEC table order. */
+  findings: Finding[];
+}
+
+/** The knowledge step and the fact model, once per (ledger, knownAt). */
+export function factsKnownAt(ledger: OfficerLedger, knownAt: string): Facts {
+  return buildFacts(ledger.officerId, ledger.name, know(ledger, knownAt));
+}
+
+function notApplicable(ctx: DayContext, why: string): Finding[] {
+  return RULES.map((r) => ({ rule: r.id, citation: r.citation, outcome: 'NOT_APPLICABLE' as const, explanation: why, evidence: [] }));
+}
+
+/** Evaluates every rule on `day` against already known facts. */
+export function statusOn(facts: Facts, day: LocalDate): OfficerStatus {
+  const ctx = dayContext(facts, day);
+  if (ctx.role.kind === 'NONE') {
+    return {
+      status: 'NOT_ASSIGNED',
+      restrictedDuties: [],
+      findings: notApplicable(ctx, `Not an SRO on ${day} (no assignment covers it) and no substitute contact day in its school year up to ${day}.`),
+    };
+  }
+  if (ctx.preStatute) {
+    return {
+      status: PRE_STATUTE_STATUS,
+      restrictedDuties: [],
+      findings: notApplicable(ctx, `${day} is before ${STATUTE_START}, when the obligations of Minn. Stat. 626.8482 subd. 3 begin.`),
+    };
+  }
+  const findings = RULES.map((r) => r.evaluate(ctx));
+  const outcome = (id: string) => findings.find((f) => f.rule === id)!.outcome;
+
+  const graceOpen = ctx.training?.grace != null && (outcome('TRAINING_GRACE_6_MONTHS') === 'PENDING' || (GRACE_RESTRICTION_UNTIL_COMPLETED && outcome('TRAINING_GRACE_6_MONTHS') === 'VIOLATED'));
+  const restrictedDuties = ctx.substituteExempt || graceOpen ? [...RESTRICTED_DUTIES] : [];
+
+  let status: Status;
+  const violated = findings.some((f) => f.outcome === 'VIOLATED');
+  if (violated && (!ctx.substituteExempt || SUBSTITUTE_EXEMPT_REQUIRES_POLICY_REVIEW)) status = 'NON_COMPLIANT';
+  else if (ctx.substituteExempt) status = 'EXEMPT';
+  else if (findings.some((f) => f.outcome === 'PENDING')) status = 'CONDITIONAL';
+  else status = 'COMPLIANT';
+  return { status, restrictedDuties, findings };
+}
+
+/** The officer's status on `asOf` (a LocalDate) according to the events recorded at or before `knownAt`. */
+export function officerStatus(ledger: OfficerLedger, asOf: string, knownAt: string): OfficerStatus {
+  assertLocalDate(asOf, 'asOf');
+  return statusOn(factsKnownAt(ledger, knownAt), asOf);
+}

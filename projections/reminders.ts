@@ -1,0 +1,123 @@
+/**
+ * Reminders: what an officer (or the agency) must do next, with a due date. Items due within
+ * horizonDays of asOf, plus everything overdue (negative daysLeft).
+ */
+import { dayContext, policyInForce } from './context';
+import { addDays, assertLocalDate, daysBetween, schoolYearLabel, type LocalDate } from './dates';
+import type { OfficerLedger } from './input';
+import { POLICY_REREVIEW_DAYS, SUBSTITUTE_HEADS_UP_DAYS } from './interpretation';
+import { STATUTE_START, SUBSTITUTE_CONTACT_DAY_LIMIT } from './law';
+import { factsKnownAt, statusOn } from './officer-status';
+import { RULES } from './rules';
+import { acceptableVersions, requiredVersion } from './rules/policy-review-before-duty';
+import type { Finding, RuleId } from './types';
+
+export const REMINDER_KINDS = [
+  /** No qualifying course although one was due before duty (overdue), or one is due for an assignment starting within the horizon. */
+  'TRAINING_MISSING',
+  /** TRAINING_GRACE_6_MONTHS pending (or missed). */
+  'GRACE_DEADLINE',
+  /** LEGACY_COURSE_2027 pending (or missed). */
+  'LEGACY_DEADLINE',
+  /** Refresher due within the horizon, or overdue. */
+  'REFRESHER_DUE',
+  /** The latest qualifying course has no certificate on file. */
+  'CERTIFICATE_MISSING',
+  /** No review of the required policy version (overdue), or one is due for an assignment starting within the horizon. */
+  'POLICY_REVIEW_MISSING',
+  /** A policy version adopted during the officer's duty, not yet reviewed: due adoptedOn + 30 days. */
+  'POLICY_REREVIEW',
+  /** A substitute at 50+ contact days in the school year: the 60th brings the training rules. */
+  'SUBSTITUTE_NEARING_60_DAYS',
+] as const;
+export type ReminderKind = (typeof REMINDER_KINDS)[number];
+
+export interface Reminder {
+  officerId: string;
+  rule: RuleId;
+  kind: ReminderKind;
+  dueDate: LocalDate;
+  /** dueDate − asOf in days; negative when overdue. */
+  daysLeft: number;
+  /** Plain English: the action and the citation. */
+  message: string;
+}
+
+/** Orders reminders by dueDate, then officerId, rule and kind. */
+export function compareReminders(a: Reminder, b: Reminder): number {
+  const key = (r: Reminder) => [r.dueDate, r.officerId, r.rule, r.kind];
+  const ka = key(a);
+  const kb = key(b);
+  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] < kb[i] ? -1 : 1;
+  return 0;
+}
+
+const citationOf = (rule: RuleId) => RULES.find((r) => r.id === rule)!.citation;
+
+export function remindersFor(ledger: OfficerLedger, asOf: string, knownAt: string, horizonDays: number): Reminder[] {
+  assertLocalDate(asOf, 'asOf');
+  if (!Number.isInteger(horizonDays) || horizonDays < 0) throw new RangeError(`horizonDays must be a non-negative integer, got ${horizonDays}`);
+  const facts = factsKnownAt(ledger, knownAt);
+  const who = `${ledger.name} (${ledger.officerId})`;
+  const items = new Map<string, Reminder>();
+  const add = (rule: RuleId, kind: ReminderKind, dueDate: LocalDate, action: string) => {
+    const daysLeft = daysBetween(asOf, dueDate);
+    if (daysLeft > horizonDays) return;
+    const when = daysLeft < 0 ? `Was due ${dueDate}: ${-daysLeft} day(s) overdue.` : daysLeft === 0 ? `Due today, ${dueDate}.` : `Due ${dueDate}: ${daysLeft} day(s) left.`;
+    const key = `${rule}|${kind}|${dueDate}`;
+    if (!items.has(key)) {
+      items.set(key, { officerId: ledger.officerId, rule, kind, dueDate, daysLeft, message: `${who}: ${action}. ${when} (${citationOf(rule)})` });
+    }
+  };
+  const get = (findings: Finding[], rule: RuleId) => findings.find((f) => f.rule === rule)!;
+
+  // What the findings on asOf ask for.
+  const now = statusOn(facts, asOf);
+  const f = (rule: RuleId) => get(now.findings, rule);
+  const qualifying = 'complete a Board-approved SRO course (MN_SRO_BASIC, MN_SRO_SUPPLEMENTAL or MN_SRO_REFRESHER)';
+  if (f('TRAINING_BEFORE_DUTY').outcome === 'VIOLATED') add('TRAINING_BEFORE_DUTY', 'TRAINING_MISSING', f('TRAINING_BEFORE_DUTY').dueDate!, `${qualifying}, required before assuming SRO duties`);
+  const grace = f('TRAINING_GRACE_6_MONTHS');
+  if (grace.outcome === 'PENDING' || grace.outcome === 'VIOLATED') add(grace.rule, 'GRACE_DEADLINE', grace.dueDate!, `${qualifying} within six months of assuming SRO duties (the agency declared the course unavailable); until then duties (4) and (5) of subd. 2(a) are not required`);
+  const legacy = f('LEGACY_COURSE_2027');
+  if (legacy.outcome === 'PENDING' || legacy.outcome === 'VIOLATED') add(legacy.rule, 'LEGACY_DEADLINE', legacy.dueDate!, 'complete the MN_SRO_BASIC or MN_SRO_SUPPLEMENTAL course; the earlier SSC/NASRO basic course suffices only before June 1, 2027');
+  const refresher = f('REFRESHER_3_YEARS');
+  if ((refresher.outcome === 'MET' || refresher.outcome === 'VIOLATED') && refresher.dueDate) add(refresher.rule, 'REFRESHER_DUE', refresher.dueDate, 'complete the SRO refresher course (MN_SRO_REFRESHER), required at least once every three years');
+  const certificate = f('CERTIFICATE_ON_FILE');
+  if (certificate.outcome === 'VIOLATED') add(certificate.rule, 'CERTIFICATE_MISSING', certificate.dueDate!, 'file the certificate of the most recent qualifying SRO course (the chief keeps a copy)');
+  const policy = f('POLICY_REVIEW_BEFORE_DUTY');
+  if (policy.outcome === 'VIOLATED') add(policy.rule, 'POLICY_REVIEW_MISSING', policy.dueDate!, "review the agency's SRO policy, required before assuming SRO duties");
+
+  const ctx = dayContext(facts, asOf);
+  // A newly adopted policy version: review within 30 days of its adoption.
+  if (ctx.policy && policy.outcome === 'MET') {
+    const required = requiredVersion(facts.policies, ctx.policy.dueDate, asOf);
+    const latest = policyInForce(facts.policies, asOf);
+    if (required && latest && latest !== required) {
+      const accepted = acceptableVersions(facts.policies, latest);
+      if (!facts.reviews.some((r) => accepted.has(r.version) && r.reviewedOn <= asOf)) {
+        add('POLICY_REVIEW_BEFORE_DUTY', 'POLICY_REREVIEW', addDays(latest.adoptedOn, POLICY_REREVIEW_DAYS), `review SRO policy version ${latest.version}, adopted ${latest.adoptedOn}, within ${POLICY_REREVIEW_DAYS} days of its adoption`);
+      }
+    }
+  }
+  // A substitute nearing the 60th contact day: due = the earliest day the 60th could fall on.
+  if (ctx.role.kind === 'SUBSTITUTE' && ctx.role.sixtiethDay === null && ctx.role.contactDays.length >= SUBSTITUTE_HEADS_UP_DAYS) {
+    const n = ctx.role.contactDays.length;
+    const earliest60th = addDays(asOf, SUBSTITUTE_CONTACT_DAY_LIMIT - n);
+    if (earliest60th <= ctx.role.schoolYearEnd) {
+      add('SUBSTITUTE_60_DAYS', 'SUBSTITUTE_NEARING_60_DAYS', earliest60th,
+        `has served ${n} substitute contact days in school year ${schoolYearLabel(asOf)}; from the 60th the SRO training requirements apply (a qualifying course completed, its certificate on file), so complete the training before then; the 60th day can come as early as ${earliest60th}`);
+    }
+  }
+  // Duty starting within the horizon (a new assignment, or 2025-09-01): what it will require.
+  const checkpoints = new Set<LocalDate>(facts.assignments.map((a) => a.startDate));
+  checkpoints.add(STATUTE_START);
+  for (const day of checkpoints) {
+    if (day <= asOf || daysBetween(asOf, day) > horizonDays) continue;
+    const then = statusOn(facts, day);
+    const tbd = get(then.findings, 'TRAINING_BEFORE_DUTY');
+    if (tbd.outcome === 'VIOLATED') add(tbd.rule, 'TRAINING_MISSING', tbd.dueDate!, `${qualifying} before SRO duty starts on ${day}`);
+    const review = get(then.findings, 'POLICY_REVIEW_BEFORE_DUTY');
+    if (review.outcome === 'VIOLATED') add(review.rule, 'POLICY_REVIEW_MISSING', review.dueDate!, `review the agency's SRO policy before SRO duty starts on ${day}`);
+  }
+  return [...items.values()].sort(compareReminders);
+}

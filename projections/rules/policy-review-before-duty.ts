@@ -1,0 +1,77 @@
+/**
+ * POLICY_REVIEW_BEFORE_DUTY (SPEC §3): the officer reviewed the agency's SRO policy on or before
+ * S (SRO) or on or before the first contact day of the school year (substitute). No policy
+ * adopted by then violates it. Before-duty semantics: MET once the required review is effective
+ * on or before D. A version adopted later only raises a reminder (see reminders.ts).
+ */
+import type { DayContext } from '../context';
+import { policyInForce } from '../context';
+import type { PolicyVersion } from '../facts';
+import { POLICY_REVIEW_VERSION } from '../interpretation';
+import type { Finding } from '../types';
+import { finding, runEvidence } from './common';
+
+export const id = 'POLICY_REVIEW_BEFORE_DUTY' as const;
+export const citation = 'Minn. Stat. 626.8482 subd. 3(c); policy "Substitute SROs"';
+
+/**
+ * The version the rule asks for on D: the one in force on the due date; when none was adopted by
+ * then, the first adopted after it (on or before D). null: no policy adopted by D at all.
+ */
+export function requiredVersion(policies: PolicyVersion[], dueDate: string, day: string): PolicyVersion | null {
+  return policyInForce(policies, dueDate) ?? policies.find((p) => p.adoptedOn <= day) ?? null;
+}
+
+/** The versions whose review satisfies the requirement for `required`. */
+export function acceptableVersions(policies: PolicyVersion[], required: PolicyVersion): Set<string> {
+  if (POLICY_REVIEW_VERSION === 'ANY_ADOPTED_VERSION') return new Set(policies.map((p) => p.version));
+  const from = policies.indexOf(required);
+  return new Set(policies.slice(from).map((p) => p.version));
+}
+
+export function evaluate(ctx: DayContext): Finding {
+  const p = ctx.policy;
+  if (!p) return finding(id, citation, 'NOT_APPLICABLE', `Not an SRO or substitute SRO on ${ctx.day}.`);
+  const anchor =
+    p.basis === 'ASSIGNMENT'
+      ? `duty start ${p.dueDate}`
+      : `the first substitute contact day of the school year (${p.dueDate})`;
+  const required = requiredVersion(ctx.facts.policies, p.dueDate, ctx.day);
+  if (!required) {
+    return finding(
+      id,
+      citation,
+      'VIOLATED',
+      `The agency had adopted no SRO policy by ${anchor}, nor by ${ctx.day}; the officer could not review one.`,
+      runEvidence(ctx),
+      p.dueDate,
+    );
+  }
+  const adoptedLate = required.adoptedOn > p.dueDate;
+  const accepted = acceptableVersions(ctx.facts.policies, required);
+  const reviews = ctx.facts.reviews
+    .filter((r) => accepted.has(r.version) && r.reviewedOn <= ctx.day)
+    .sort((a, b) => (a.reviewedOn < b.reviewedOn ? -1 : a.reviewedOn > b.reviewedOn ? 1 : 0));
+  const policyText = `SRO policy version ${required.version} (adopted ${required.adoptedOn}${adoptedLate ? `, after ${anchor}: none was adopted by then` : ''})`;
+  const review = reviews[0];
+  if (review) {
+    const inTime = !adoptedLate && review.reviewedOn <= p.dueDate;
+    return finding(
+      id,
+      citation,
+      'MET',
+      `Reviewed ${policyText} as version ${review.version} on ${review.reviewedOn}` +
+        (inTime ? `, on or before ${anchor}.` : `, after ${anchor} (violated from ${p.dueDate} until then).`),
+      [review.eventId, required.eventId],
+      p.dueDate,
+    );
+  }
+  return finding(
+    id,
+    citation,
+    'VIOLATED',
+    `No review of ${policyText} by ${ctx.day}; one was required on or before ${anchor}.`,
+    [required.eventId, ...runEvidence(ctx)],
+    p.dueDate,
+  );
+}

@@ -1,0 +1,71 @@
+/**
+ * Slice: the whole agency's status on `asOf` as known at `knownAt` (GET /agencies/:agencyId/status;
+ * SPEC §4): counts per status and one row per officer, as JSON or, with `Accept: text/csv`, CSV.
+ */
+import { Controller, Get, Header, Param, Query, Req, Res } from '@nestjs/common';
+import { IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
+import type { Request, Response } from 'express';
+import { agencyStatus, type AgencyStatus, type Finding } from '../../projections';
+import { Roles } from '../auth/roles.decorator';
+import { AgencyPath } from '../common/paths';
+import { knownBy, LedgerReader } from '../read/ledger-reader';
+import { resolveTimeAxes, TimeAxes, TimeAxesDto } from '../read/time-axes';
+
+export type AgencyStatusView = { agencyId: string } & TimeAxes & AgencyStatus;
+
+export class GetAgencyStatusQuery {
+  constructor(
+    readonly agencyId: string,
+    readonly axes: TimeAxes,
+  ) {}
+}
+
+@QueryHandler(GetAgencyStatusQuery)
+export class GetAgencyStatusHandler implements IQueryHandler<GetAgencyStatusQuery, AgencyStatusView> {
+  constructor(private readonly reader: LedgerReader) {}
+
+  async execute({ agencyId, axes }: GetAgencyStatusQuery): Promise<AgencyStatusView> {
+    const { officers } = await this.reader.agency(agencyId);
+    // Officers registered after knownAt were not in the records then.
+    const ledgers = officers.map((o) => o.ledger).filter((ledger) => knownBy(ledger, axes.knownAt));
+    return { agencyId, asOf: axes.asOf, knownAt: axes.knownAt, ...agencyStatus(ledgers, axes.asOf, axes.knownAt) };
+  }
+}
+
+/** The findings that need attention: VIOLATED or PENDING, with due dates and citations. */
+const openIssues = (findings: Finding[]): string =>
+  findings
+    .filter((f) => f.outcome === 'VIOLATED' || f.outcome === 'PENDING')
+    .map((f) => `${f.rule} ${f.outcome}${f.dueDate ? ` due ${f.dueDate}` : ''} (${f.citation})`)
+    .join('; ');
+
+/** RFC 4180 quoting; a leading =, +, -, @ is neutralised so that a spreadsheet never runs a cell as a formula. */
+export function csvCell(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export function agencyStatusCsv(view: AgencyStatusView): string {
+  const header = ['officerId', 'name', 'status', 'restrictedDuties', 'openFindings', 'asOf', 'knownAt'];
+  const rows = view.officers.map((o) =>
+    [o.officerId, o.name, o.status, o.restrictedDuties.join('; '), openIssues(o.findings), view.asOf, view.knownAt].map(csvCell).join(','),
+  );
+  return [header.join(','), ...rows].join('\r\n') + '\r\n';
+}
+
+@Controller('agencies/:agencyId/status')
+export class AgencyStatusController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get()
+  @Roles('admin', 'auditor', 'chief')
+  @Header('Vary', 'Accept')
+  async status(@Param() path: AgencyPath, @Query() query: TimeAxesDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    const view: AgencyStatusView = await this.queries.execute(new GetAgencyStatusQuery(path.agencyId, resolveTimeAxes(query)));
+    if (request.accepts(['application/json', 'text/csv']) === 'text/csv') {
+      response.type('text/csv').setHeader('Content-Disposition', `attachment; filename="${path.agencyId}-status-${view.asOf}.csv"`);
+      return agencyStatusCsv(view);
+    }
+    return view;
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Slice: what falls due for the chief (GET /agencies/:agencyId/reminders; SPEC §4): everything
+ * due within `horizonDays` of `asOf` and everything overdue (negative daysLeft), sorted by due
+ * date, each with a plain-English message naming the action and the citation. Like every query
+ * it takes knownAt too (default now), so a chief can see what the reminders said at a past instant.
+ */
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { compareReminders, remindersFor, type Reminder } from '../../projections';
+import { Roles } from '../auth/roles.decorator';
+import { AgencyPath } from '../common/paths';
+import { IsInstant, IsLocalDate } from '../common/validation';
+import { knownBy, LedgerReader } from '../read/ledger-reader';
+import { resolveTimeAxes } from '../read/time-axes';
+
+export const DEFAULT_HORIZON_DAYS = 60;
+
+export class RemindersQueryDto {
+  @IsOptional() @IsLocalDate() asOf?: string;
+  @IsOptional() @IsInstant() knownAt?: string;
+  @IsOptional() @Type(() => Number) @IsInt({ message: 'horizonDays must be a whole number of days' }) @Min(0) @Max(3660) horizonDays?: number;
+}
+
+export interface RemindersView {
+  agencyId: string;
+  asOf: string;
+  knownAt: string;
+  horizonDays: number;
+  items: Reminder[];
+}
+
+export class GetRemindersQuery {
+  constructor(
+    readonly agencyId: string,
+    readonly asOf: string,
+    readonly horizonDays: number,
+    readonly knownAt: string,
+  ) {}
+}
+
+@QueryHandler(GetRemindersQuery)
+export class GetRemindersHandler implements IQueryHandler<GetRemindersQuery, RemindersView> {
+  constructor(private readonly reader: LedgerReader) {}
+
+  async execute({ agencyId, asOf, horizonDays, knownAt }: GetRemindersQuery): Promise<RemindersView> {
+    const { officers } = await this.reader.agency(agencyId);
+    const items = officers
+      .filter((o) => knownBy(o.ledger, knownAt))
+      .flatMap((o) => remindersFor(o.ledger, asOf, knownAt, horizonDays))
+      .sort(compareReminders);
+    return { agencyId, asOf, knownAt, horizonDays, items };
+  }
+}
+
+@Controller('agencies/:agencyId/reminders')
+export class RemindersController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get()
+  @Roles('admin', 'chief')
+  reminders(@Param() path: AgencyPath, @Query() query: RemindersQueryDto): Promise<RemindersView> {
+    const { asOf, knownAt } = resolveTimeAxes(query);
+    return this.queries.execute(new GetRemindersQuery(path.agencyId, asOf, query.horizonDays ?? DEFAULT_HORIZON_DAYS, knownAt));
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Slice: an officer's compliance status on `asOf` as the records stood at `knownAt`
+ * (GET .../officers/:officerId/status; SPEC §3, §4). Every rule is listed with its citation.
+ */
+import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
+import { IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
+import { officerStatus, type OfficerStatus } from '../../projections';
+import { Roles } from '../auth/roles.decorator';
+import { OfficerPath } from '../common/paths';
+import { knownBy, LedgerReader } from '../read/ledger-reader';
+import { resolveTimeAxes, TimeAxes, TimeAxesDto } from '../read/time-axes';
+
+export type OfficerStatusView = { officerId: string } & TimeAxes & OfficerStatus;
+
+export class GetOfficerStatusQuery {
+  constructor(
+    readonly agencyId: string,
+    readonly officerId: string,
+    readonly axes: TimeAxes,
+  ) {}
+}
+
+@QueryHandler(GetOfficerStatusQuery)
+export class GetOfficerStatusHandler implements IQueryHandler<GetOfficerStatusQuery, OfficerStatusView> {
+  constructor(private readonly reader: LedgerReader) {}
+
+  async execute({ agencyId, officerId, axes }: GetOfficerStatusQuery): Promise<OfficerStatusView> {
+    const { ledger } = await this.reader.officer(agencyId, officerId);
+    if (!knownBy(ledger, axes.knownAt)) {
+      throw new NotFoundException([`officer ${officerId} was not yet registered as the records stood at ${axes.knownAt}`]);
+    }
+    const status = officerStatus(ledger, axes.asOf, axes.knownAt);
+    return { officerId, asOf: axes.asOf, knownAt: axes.knownAt, ...status };
+  }
+}
+
+@Controller('agencies/:agencyId/officers/:officerId/status')
+export class OfficerStatusController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get()
+  @Roles('admin', 'auditor', 'chief', 'investigator')
+  status(@Param() path: OfficerPath, @Query() query: TimeAxesDto): Promise<OfficerStatusView> {
+    return this.queries.execute(new GetOfficerStatusQuery(path.agencyId, path.officerId, resolveTimeAxes(query)));
+  }
+}
