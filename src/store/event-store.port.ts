@@ -63,10 +63,19 @@ export interface EventStore {
   readStream(stream: string, options?: { fromRevision?: number }): Promise<RecordedEvent[]>;
   /** Every event in global position order, fetched in batches: never the whole log in memory. */
   readAll(options?: ReadAllOptions): AsyncIterable<RecordedEvent>;
-  /** The event with this id, wherever it is. */
-  readEvent(eventId: string): Promise<RecordedEvent | undefined>;
+  /**
+   * The event with this id, wherever it is. `stream` is where the caller expects it: adapters
+   * without an index by event id (EventStoreDB) look there only; the others ignore the hint.
+   */
+  readEvent(eventId: string, options?: { stream?: string }): Promise<RecordedEvent | undefined>;
   /** The store's index of stream heads, for streams whose name starts with `prefix`, sorted by name. */
   listStreams(prefix: string): Promise<StreamHead[]>;
+  /**
+   * Optional: push every event committed after `fromPosition` (exclusive) as it is committed,
+   * in position order (EventStoreDB's subscription to $all). Stores without it are polled with
+   * readAll by the projection runner.
+   */
+  subscribeToAll?(options: { fromPosition?: number }, onEvent: (event: RecordedEvent) => Promise<void> | void): { close(): Promise<void> };
   close(): Promise<void>;
 }
 

@@ -82,7 +82,7 @@ export class LedgerWriter {
     event = { type: event.type, data: JSON.parse(JSON.stringify(event.data)) } as DomainEvent; // as it will be stored: no undefined fields
     const eventId = ctx.idempotencyKey ? uuidv5(`${ctx.agencyId}\n${ctx.idempotencyKey}`, IDEMPOTENCY_NAMESPACE) : randomUUID();
     if (ctx.idempotencyKey) {
-      const first = await this.store.readEvent(eventId);
+      const first = await this.store.readEvent(eventId, { stream });
       if (first) return replay(first, stream, event);
     }
     const expectedRevision = await loadAndCheck();
@@ -104,7 +104,7 @@ export class LedgerWriter {
       return { eventId: recorded.eventId, recordedAt: recorded.recordedAt };
     } catch (error) {
       if (error instanceof DuplicateEventIdError && ctx.idempotencyKey) {
-        const first = await this.store.readEvent(eventId);
+        const first = await this.store.readEvent(eventId, { stream });
         if (first) return replay(first, stream, event);
       }
       throw error;
