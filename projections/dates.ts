@@ -7,7 +7,7 @@
  * the month end (Aug 31 + 6 months = Feb 28/29; Feb 29 + 3 years = Feb 28).
  */
 import { TZDate } from '@date-fns/tz';
-import { addMonths as dateFnsAddMonths, addYears as dateFnsAddYears, format as formatDate } from 'date-fns';
+import { addMonths as dateFnsAddMonths, format as formatDate } from 'date-fns';
 
 export type LocalDate = string;
 
@@ -76,14 +76,25 @@ const utcDate = (date: LocalDate): TZDate => {
 };
 const fromUtcDate = (date: Date): LocalDate => formatDate(date, 'yyyy-MM-dd');
 
+/** Memo of addMonths: the rules ask for the same few deadlines again and again, and TZDate is slow. */
+const monthCache = new Map<string, LocalDate>();
+const MONTH_CACHE_LIMIT = 100_000;
+
 /** Adds calendar months with date-fns, which clamps to the month end (Aug 31 + 6 months = Feb 28/29), as SPEC §3 pins. */
 export function addMonths(date: LocalDate, months: number): LocalDate {
-  return fromUtcDate(dateFnsAddMonths(utcDate(date), months));
+  const key = `${date}|${months}`;
+  let result = monthCache.get(key);
+  if (result === undefined) {
+    result = fromUtcDate(dateFnsAddMonths(utcDate(date), months));
+    if (monthCache.size >= MONTH_CACHE_LIMIT) monthCache.clear();
+    monthCache.set(key, result);
+  }
+  return result;
 }
 
 /** Adds years with date-fns (Feb 29 + 3 years = Feb 28). */
 export function addYears(date: LocalDate, years: number): LocalDate {
-  return fromUtcDate(dateFnsAddYears(utcDate(date), years));
+  return addMonths(date, years * 12); // date-fns addYears is addMonths(date, 12 * years)
 }
 
 /** 'YYYY-MM-DD' strings with four-digit years order lexicographically as dates. */

@@ -21,6 +21,10 @@ import { EndAssignmentController, EndAssignmentHandler } from './officers/end-as
 import { FileCertificateController, FileCertificateHandler } from './officers/file-certificate';
 import { GetOfficerHistoryHandler, OfficerHistoryController } from './officers/officer-history';
 import { GetOfficerStatusHandler, OfficerStatusController } from './officers/officer-status';
+import { PROJECTIONS } from './projections-runtime/ledger-projections';
+import { openReadModelStore } from './projections-runtime/open-read-model-store';
+import { PROJECTION_LIST, ProjectionRunner } from './projections-runtime/projection-runner';
+import { READ_MODEL_STORE, type ReadModelStore } from './projections-runtime/read-model-store.port';
 import { LedgerReader } from './read/ledger-reader';
 import { RecordPolicyReviewController, RecordPolicyReviewHandler } from './officers/record-policy-review';
 import { RecordSubstituteDayController, RecordSubstituteDayHandler } from './officers/record-substitute-day';
@@ -72,10 +76,16 @@ const slices = {
   ],
 };
 
-/** Closes the store when the application shuts down. */
+/** On shutdown: stops the projections (a batch in flight commits), then closes the stores. */
 class StoreLifecycle implements OnApplicationShutdown {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
+    private readonly runner: ProjectionRunner,
+  ) {}
   async onApplicationShutdown(): Promise<void> {
+    await this.runner.stop();
+    await this.readModels.close();
     await this.store.close();
   }
 }
@@ -98,6 +108,9 @@ export class AppModule {
       controllers: slices.controllers,
       providers: [
         storeProvider,
+        { provide: READ_MODEL_STORE, useFactory: (store: EventStore) => openReadModelStore(store), inject: [EVENT_STORE] },
+        { provide: PROJECTION_LIST, useValue: PROJECTIONS },
+        ProjectionRunner,
         StoreLifecycle,
         LedgerWriter,
         LedgerReader,
@@ -106,7 +119,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: HttpErrorsFilter },
       ],
-      exports: [EVENT_STORE, AccessRegistry],
+      exports: [EVENT_STORE, READ_MODEL_STORE, AccessRegistry, ProjectionRunner],
     };
   }
 }

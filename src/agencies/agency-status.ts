@@ -25,9 +25,8 @@ export class GetAgencyStatusHandler implements IQueryHandler<GetAgencyStatusQuer
   constructor(private readonly reader: LedgerReader) {}
 
   async execute({ agencyId, axes }: GetAgencyStatusQuery): Promise<AgencyStatusView> {
-    const { officers } = await this.reader.agency(agencyId);
     // Officers registered after knownAt were not in the records then.
-    const ledgers = officers.map((o) => o.ledger).filter((ledger) => knownBy(ledger, axes.knownAt));
+    const ledgers = (await this.reader.agency(agencyId)).filter((ledger) => knownBy(ledger, axes.knownAt));
     return { agencyId, asOf: axes.asOf, knownAt: axes.knownAt, ...agencyStatus(ledgers, axes.asOf, axes.knownAt) };
   }
 }

@@ -45,10 +45,9 @@ export class GetRemindersHandler implements IQueryHandler<GetRemindersQuery, Rem
   constructor(private readonly reader: LedgerReader) {}
 
   async execute({ agencyId, asOf, horizonDays, knownAt }: GetRemindersQuery): Promise<RemindersView> {
-    const { officers } = await this.reader.agency(agencyId);
-    const items = officers
-      .filter((o) => knownBy(o.ledger, knownAt))
-      .flatMap((o) => remindersFor(o.ledger, asOf, knownAt, horizonDays))
+    const items = (await this.reader.agency(agencyId))
+      .filter((ledger) => knownBy(ledger, knownAt))
+      .flatMap((ledger) => remindersFor(ledger, asOf, knownAt, horizonDays))
       .sort(compareReminders);
     return { agencyId, asOf, knownAt, horizonDays, items };
   }

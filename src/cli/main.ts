@@ -20,6 +20,7 @@ import { DEFAULT_HORIZON_DAYS, GetRemindersQuery } from '../agencies/reminders';
 import { isInstant, isLocalDate } from '../common/validation';
 import { GetOfficerHistoryQuery } from '../officers/officer-history';
 import { GetOfficerStatusQuery } from '../officers/officer-status';
+import { ProjectionRunner } from '../projections-runtime/projection-runner';
 import { resolveTimeAxes, TimeAxes } from '../read/time-axes';
 import { AppModule } from '../app.module';
 import { AccessRegistry } from '../auth/access-registry';
@@ -38,6 +39,7 @@ const USAGE = `usage: sro-compliance <command> [options]     (store: SRO_STORE, 
   reminders --agency <agencyId> [--as-of <YYYY-MM-DD>] [--known-at <instant>] [--horizon-days <n>]
   history --agency <agencyId> --officer <officerId> [--known-at <instant>]
   verify                                    (recompute every hash chain in the store; exit 1 if broken)
+  rebuild [--projection <name>]             (rebuild read models from position 0; resumes an interrupted rebuild)
   serve [--port <port>]                     (PORT, HOST; default 127.0.0.1:3000)
 
 asOf defaults to today in America/Chicago, knownAt to now. Output is JSON (status --csv: CSV).
@@ -161,6 +163,29 @@ async function verify(): Promise<number> {
   return report.ok ? 0 : 1;
 }
 
+async function rebuild(options: Options): Promise<void> {
+  const only = options.projection;
+  await withContext(async (app) => {
+    const runner = app.get(ProjectionRunner);
+    if (only !== undefined && !runner.names().includes(only)) {
+      throw new UsageError(`--projection must be one of ${runner.names().join(', ')}`);
+    }
+    const started = Date.now();
+    let last = 0;
+    await runner.rebuild(only, (p) => {
+      if (Date.now() - last > 1000) {
+        last = Date.now();
+        console.log(`${p.name}: at position ${p.checkpoint}`);
+      }
+    });
+    for (const p of await runner.progress()) {
+      if (only && p.name !== only) continue;
+      if (p.failed) throw new Error(`${p.name} halted on event ${p.failed.eventId} (position ${p.failed.position}): ${p.failed.error}; run rebuild again to resume`);
+      console.log(`${p.name}: rebuilt to position ${p.checkpoint} in ${Date.now() - started} ms`);
+    }
+  });
+}
+
 async function requireAgency(app: INestApplicationContext, agencyId: string): Promise<void> {
   const events = await app.get<EventStore>(EVENT_STORE).readStream(agencyStream(agencyId));
   if (events.length === 0) throw new UsageError(`agency ${agencyId} is not registered; create it first with: agency create --id ${agencyId} --name "..."`);
@@ -189,10 +214,11 @@ const COMMANDS: Record<string, (options: Options) => Promise<void | number>> = {
   reminders,
   history,
   verify,
+  rebuild,
   serve,
 };
 /** Commands of one word; the others are `<noun> <verb>`. */
-const SINGLE_WORD = new Set(['status', 'reminders', 'history', 'verify', 'serve']);
+const SINGLE_WORD = new Set(['status', 'reminders', 'history', 'verify', 'rebuild', 'serve']);
 
 export async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -212,6 +238,7 @@ export async function main(argv: string[]): Promise<number> {
         'known-at': { type: 'string' },
         'horizon-days': { type: 'string' },
         csv: { type: 'boolean' },
+        projection: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });

@@ -3,11 +3,14 @@ import { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule, AppOptions } from '../app.module';
 import { createValidationPipe } from '../common/validation';
+import { ProjectionRunner } from '../projections-runtime/projection-runner';
 
 export async function createHttpApp(options: AppOptions & { logger?: LogLevel[] | false }): Promise<INestApplication> {
   const app = await NestFactory.create(AppModule.register(options), { logger: options.logger ?? ['warn', 'error'] });
   app.setGlobalPrefix('api');
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
+  // The server keeps the read models up to date in the background; queries also catch up first.
+  app.get(ProjectionRunner).start();
   return app;
 }

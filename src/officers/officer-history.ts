@@ -11,6 +11,7 @@ import { officerHistory, type HistoryEntry, type StatusInterval } from '../../pr
 import { Roles } from '../auth/roles.decorator';
 import { OfficerPath } from '../common/paths';
 import { IsInstant } from '../common/validation';
+import { toLedgerEvent } from '../read/ledger-event';
 import { LedgerReader } from '../read/ledger-reader';
 import { resolveTimeAxes } from '../read/time-axes';
 
@@ -48,7 +49,11 @@ export class GetOfficerHistoryHandler implements IQueryHandler<GetOfficerHistory
   constructor(private readonly reader: LedgerReader) {}
 
   async execute({ agencyId, officerId, knownAt }: GetOfficerHistoryQuery): Promise<OfficerHistoryView> {
-    const { ledger, stored } = await this.reader.officer(agencyId, officerId);
+    // The investigator's view is read from the event store itself, with each event's place in its hash chain.
+    const stored = await this.reader.officerStream(agencyId, officerId);
+    const agencyEvents = (await this.reader.agencyStream(agencyId)).map(toLedgerEvent);
+    const registration = stored.find((e) => e.type === 'OfficerRegistered');
+    const ledger = { officerId, name: (registration?.data as { name?: string })?.name ?? '', officerEvents: stored.map(toLedgerEvent), agencyEvents };
     const { events, statusIntervals } = officerHistory(ledger, knownAt);
     const byId = new Map(stored.map((e) => [e.eventId, e]));
     const withChain = events.map((entry): HistoryEventView => {

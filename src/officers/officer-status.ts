@@ -25,7 +25,7 @@ export class GetOfficerStatusHandler implements IQueryHandler<GetOfficerStatusQu
   constructor(private readonly reader: LedgerReader) {}
 
   async execute({ agencyId, officerId, axes }: GetOfficerStatusQuery): Promise<OfficerStatusView> {
-    const { ledger } = await this.reader.officer(agencyId, officerId);
+    const ledger = await this.reader.officer(agencyId, officerId);
     if (!knownBy(ledger, axes.knownAt)) {
       throw new NotFoundException([`officer ${officerId} was not yet registered as the records stood at ${axes.knownAt}`]);
     }

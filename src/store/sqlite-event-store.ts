@@ -131,9 +131,10 @@ function toStreamHead(row: HeadRow): StreamHead {
 }
 
 function isUniqueViolation(err: unknown): err is Error & { code: string } {
-  // By code, not instanceof: under jest's module registries the SqliteError class can differ.
-  const code = (err as { code?: unknown } | null)?.code;
-  return err instanceof Error && (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY');
+  // By code alone, not instanceof: an error made by the native addon can come from another realm
+  // (jest's sandbox), where neither SqliteError nor Error is the class seen here.
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
 interface PlannedAppend {
@@ -219,6 +220,11 @@ export class SqliteEventStore implements EventStore {
       if (current !== MIGRATIONS.length) this.db.pragma(`user_version = ${MIGRATIONS.length}`);
     });
     run.immediate();
+  }
+
+  /** The database file (read models live in it too). */
+  get file(): string {
+    return this.db.name;
   }
 
   async appendToStream(stream: string, events: NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {

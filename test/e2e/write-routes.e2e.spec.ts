@@ -45,7 +45,8 @@ describe('health', () => {
   it('answers 200 without a token', async () => {
     const res = await h.http().get('/api/health');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'ok' });
+    expect(res.body.status).toBe('ok');
+    expect(res.body.projections.map((p: { name: string }) => p.name)).toEqual(['officer-ledgers', 'agency-summaries']);
   });
 });
 

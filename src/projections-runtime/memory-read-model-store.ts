@@ -1,0 +1,50 @@
+/** Read models in memory: for the memory event store, and for EventStoreDB (rebuilt at each start). */
+import type { ProjectionState, ReadModelStore } from './read-model-store.port';
+
+export class MemoryReadModelStore implements ReadModelStore {
+  private readonly docs = new Map<string, Map<string, string>>();
+  private readonly states = new Map<string, ProjectionState>();
+
+  private docsOf(projection: string): Map<string, string> {
+    let docs = this.docs.get(projection);
+    if (!docs) this.docs.set(projection, (docs = new Map()));
+    return docs;
+  }
+
+  async state(projection: string): Promise<ProjectionState> {
+    return { ...(this.states.get(projection) ?? { checkpoint: 0, rebuilding: false }) };
+  }
+
+  async get<T>(projection: string, key: string): Promise<T | undefined> {
+    const doc = this.docsOf(projection).get(key);
+    return doc === undefined ? undefined : (JSON.parse(doc) as T);
+  }
+
+  async getByPrefix<T>(projection: string, prefix: string): Promise<T[]> {
+    return [...this.docsOf(projection).entries()]
+      .filter(([key]) => key.startsWith(prefix))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, doc]) => JSON.parse(doc) as T);
+  }
+
+  async commit(projection: string, from: number, to: number, changes: ReadonlyMap<string, unknown>): Promise<boolean> {
+    const state = await this.state(projection);
+    if (state.checkpoint !== from) return false;
+    const docs = this.docsOf(projection);
+    for (const [key, doc] of changes) docs.set(key, JSON.stringify(doc));
+    this.states.set(projection, { ...state, checkpoint: to });
+    return true;
+  }
+
+  async reset(projection: string): Promise<void> {
+    this.docs.delete(projection);
+    this.states.set(projection, { checkpoint: 0, rebuilding: true });
+  }
+
+  async markRebuilt(projection: string): Promise<void> {
+    const state = await this.state(projection);
+    this.states.set(projection, { ...state, rebuilding: false });
+  }
+
+  async close(): Promise<void> {}
+}

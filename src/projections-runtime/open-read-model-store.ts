@@ -1,0 +1,15 @@
+/**
+ * Where the read models live, given the event store: in the same SQLite file or PostgreSQL
+ * database (so a checkpoint commits with its documents and survives restarts), in memory
+ * otherwise (memory:, and EventStoreDB, whose read models are rebuilt at each start).
+ */
+import type { EventStore } from '../store/event-store.port';
+import { SqliteEventStore } from '../store/sqlite-event-store';
+import { MemoryReadModelStore } from './memory-read-model-store';
+import type { ReadModelStore } from './read-model-store.port';
+import { SqliteReadModelStore } from './sqlite-read-model-store';
+
+export function openReadModelStore(store: EventStore): ReadModelStore {
+  if (store instanceof SqliteEventStore && store.file !== ':memory:') return new SqliteReadModelStore(store.file);
+  return new MemoryReadModelStore();
+}

@@ -1,0 +1,196 @@
+/**
+ * Runs the projections (ledger-projections.ts) over the global log: asynchronously in the
+ * background (polling, or the store's subscription when it has one) and on demand before a
+ * query. Each projection advances on its own checkpoint in batches; a batch's documents and
+ * checkpoint commit together (read-model-store.port.ts), so each event is applied exactly once.
+ *
+ * A projection whose handler throws is logged with the event id and halted at its last good
+ * checkpoint (retried on the next tick); the other projections and the app go on, and queries
+ * read the event store directly while a read model is not caught up.
+ */
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { RecordedEvent } from '../../events/envelope';
+import { EVENT_STORE, type EventStore } from '../store/event-store.port';
+import { Projection, PROJECTIONS, WorkingSet } from './ledger-projections';
+import { READ_MODEL_STORE, type ReadModelStore } from './read-model-store.port';
+
+/** Events read and applied per committed batch. */
+export const BATCH_SIZE = 2000;
+
+export interface ProjectionProgress {
+  name: string;
+  checkpoint: number;
+  rebuilding: boolean;
+  failed?: { eventId: string; position: number; error: string };
+}
+
+export const PROJECTION_LIST = Symbol('PROJECTION_LIST');
+
+@Injectable()
+export class ProjectionRunner {
+  private readonly logger = new Logger('Projections');
+  /** One run at a time per projection, in this process. */
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly failures = new Map<string, NonNullable<ProjectionProgress['failed']>>();
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
+    @Inject(PROJECTION_LIST) private readonly projections: readonly Projection[] = PROJECTIONS,
+  ) {}
+
+  /** Starts catching up in the background every `intervalMs` (the server; the CLI does not). */
+  start(intervalMs = 200): void {
+    const tick = async () => {
+      if (this.stopped) return;
+      await this.catchUp().catch((error) => this.logger.error(`catch-up failed: ${(error as Error).message}`));
+      if (!this.stopped) this.timer = setTimeout(tick, intervalMs);
+    };
+    this.timer = setTimeout(tick, 0);
+  }
+
+  /** Stops the background loop and waits for a batch in flight to commit. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await Promise.allSettled(this.running.values());
+  }
+
+  /** Applies every event committed so far to every projection (or one). */
+  async catchUp(only?: string): Promise<void> {
+    for (const projection of this.projections) {
+      if (only && projection.name !== only) continue;
+      await this.runExclusive(projection, () => this.advance(projection));
+    }
+  }
+
+  /**
+   * Before a query: applies what is pending if that is at most one batch per projection, and
+   * tells whether every read model now holds every committed event (false while one is far
+   * behind, e.g. during a rebuild, or halted on a failure: the caller then reads the event store).
+   */
+  async freshen(): Promise<boolean> {
+    for (const projection of this.projections) {
+      if (this.failures.has(projection.name)) return false;
+      await this.runExclusive(projection, () => this.advance(projection, undefined, 1));
+      if (this.failures.has(projection.name) || !(await this.isCaughtUp(projection.name))) return false;
+    }
+    return true;
+  }
+
+  /** True when `name` has applied every event committed before this call. */
+  async isCaughtUp(name: string): Promise<boolean> {
+    const { checkpoint } = await this.readModels.state(name);
+    for await (const _ of this.store.readAll({ fromPosition: checkpoint, batchSize: 1 })) return false;
+    return true;
+  }
+
+  /** For tests and the CLI: resolves once every projection has caught up, or throws after `timeoutMs`. */
+  async waitUntilCaughtUp(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await this.catchUp();
+      const states = await Promise.all(this.projections.map((p) => this.isCaughtUp(p.name)));
+      if (states.every(Boolean)) return;
+      if (Date.now() > deadline) throw new Error(`projections did not catch up within ${timeoutMs} ms: ${JSON.stringify(await this.progress())}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /**
+   * Rebuilds a projection (or all) from position 0. A rebuild that was interrupted (crash,
+   * kill) resumes from its last committed batch instead of starting over.
+   */
+  async rebuild(only?: string, onProgress?: (p: ProjectionProgress) => void): Promise<void> {
+    for (const projection of this.projections) {
+      if (only && projection.name !== only) continue;
+      await this.runExclusive(projection, async () => {
+        const state = await this.readModels.state(projection.name);
+        if (!state.rebuilding) await this.readModels.reset(projection.name);
+        await this.advance(projection, onProgress);
+        if (!this.failures.has(projection.name)) await this.readModels.markRebuilt(projection.name);
+      });
+    }
+  }
+
+  async progress(): Promise<ProjectionProgress[]> {
+    return Promise.all(
+      this.projections.map(async (p) => {
+        const state = await this.readModels.state(p.name);
+        const failed = this.failures.get(p.name);
+        return { name: p.name, ...state, ...(failed ? { failed } : {}) };
+      }),
+    );
+  }
+
+  names(): string[] {
+    return this.projections.map((p) => p.name);
+  }
+
+  private async runExclusive(projection: Projection, run: () => Promise<void>): Promise<void> {
+    const previous = this.running.get(projection.name) ?? Promise.resolve();
+    const next = previous.then(run, run);
+    this.running.set(projection.name, next);
+    try {
+      await next;
+    } finally {
+      if (this.running.get(projection.name) === next) this.running.delete(projection.name);
+    }
+  }
+
+  /** Applies batches until the projection has seen every committed event. */
+  private async advance(projection: Projection, onProgress?: (p: ProjectionProgress) => void, maxBatches = Infinity): Promise<void> {
+    for (let batches = 0; batches < maxBatches; batches++) {
+      const { checkpoint, rebuilding } = await this.readModels.state(projection.name);
+      const batch: RecordedEvent[] = [];
+      for await (const event of this.store.readAll({ fromPosition: checkpoint, batchSize: BATCH_SIZE })) {
+        batch.push(event);
+        if (batch.length >= BATCH_SIZE) break;
+      }
+      if (batch.length === 0) return;
+
+      let { changes, applied, failure } = await this.applyBatch(projection, checkpoint, batch);
+      if (failure) {
+        this.fail(projection, batch[failure.index], failure.error);
+        // Commit the events before the failing one, applied afresh: a handler that threw may have
+        // changed a document before throwing.
+        ({ changes, applied } = await this.applyBatch(projection, checkpoint, batch.slice(0, failure.index)));
+      }
+      if (applied !== checkpoint && !(await this.readModels.commit(projection.name, checkpoint, applied, changes))) {
+        continue; // another process moved the checkpoint: re-read and go on from there
+      }
+      if (failure) return;
+      this.failures.delete(projection.name);
+      onProgress?.({ name: projection.name, checkpoint: applied, rebuilding });
+      if (batch.length < BATCH_SIZE) return;
+    }
+  }
+
+  private async applyBatch(projection: Projection, checkpoint: number, batch: RecordedEvent[]) {
+    const changes = new Map<string, unknown>();
+    const docs: WorkingSet = {
+      get: async <T>(key: string) => (changes.has(key) ? (changes.get(key) as T) : await this.readModels.get<T>(projection.name, key)),
+      set: (key, doc) => void changes.set(key, doc),
+    };
+    let applied = checkpoint;
+    for (let i = 0; i < batch.length; i++) {
+      try {
+        await projection.apply(batch[i], docs);
+        applied = batch[i].position;
+      } catch (error) {
+        return { changes, applied, failure: { index: i, error: error as Error } };
+      }
+    }
+    return { changes, applied, failure: undefined as { index: number; error: Error } | undefined };
+  }
+
+  private fail(projection: Projection, event: RecordedEvent, error: Error): void {
+    const known = this.failures.get(projection.name);
+    if (known?.eventId !== event.eventId) {
+      this.logger.error(`projection ${projection.name} failed on event ${event.eventId} (position ${event.position}, ${event.type}): ${error.stack ?? error.message}`);
+    }
+    this.failures.set(projection.name, { eventId: event.eventId, position: event.position, error: error.message });
+  }
+}

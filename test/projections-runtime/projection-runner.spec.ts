@@ -1,0 +1,157 @@
+/**
+ * The projection subsystem on a real SQLite file: read models match the streams, each event is
+ * applied exactly once across restarts and racing runners, a failing projection halts alone and
+ * is logged with the event id, and an interrupted rebuild resumes instead of starting over.
+ */
+import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RecordedEvent } from '../../events/envelope';
+import { officerStream, agencyStream } from '../../events/streams';
+import {
+  AGENCY_SUMMARIES,
+  AgencySummaryDoc,
+  OFFICER_LEDGERS,
+  OfficerLedgerDoc,
+  Projection,
+  PROJECTIONS,
+} from '../../src/projections-runtime/ledger-projections';
+import { ProjectionRunner } from '../../src/projections-runtime/projection-runner';
+import { SqliteReadModelStore } from '../../src/projections-runtime/sqlite-read-model-store';
+import { SqliteEventStore } from '../../src/store/sqlite-event-store';
+
+let dir: string;
+let file: string;
+let store: SqliteEventStore;
+
+const event = (type: string, data: object) => ({
+  eventId: randomUUID(),
+  type,
+  schemaVersion: 1,
+  data,
+  metadata: { recordedBy: 'test', correlationId: 'c' },
+});
+
+/** An agency with `officers` officers of `perOfficer` substitute days each. */
+async function seed(officers: number, perOfficer: number): Promise<void> {
+  await store.appendToStream(agencyStream('a'), [event('AgencyRegistered', { agencyId: 'a', name: 'A PD' }), event('SroPolicyAdopted', { version: 'v1', adoptedOn: '2025-08-01' })], {
+    expectedRevision: 'no_stream',
+  });
+  for (let o = 0; o < officers; o++) {
+    const days = Array.from({ length: perOfficer }, (_, i) => event('SubstituteDayServed', { date: `2025-10-${String((i % 28) + 1).padStart(2, '0')}`, school: `S${i}` }));
+    await store.appendToStream(officerStream('a', `o${o}`), [event('OfficerRegistered', { officerId: `o${o}`, name: `Officer ${o}` }), ...days], { expectedRevision: 'no_stream' });
+  }
+}
+
+function runner(projections: readonly Projection[] = PROJECTIONS) {
+  const readModels = new SqliteReadModelStore(file);
+  return { readModels, runner: new ProjectionRunner(store, readModels, projections) };
+}
+
+async function lastPosition(): Promise<number> {
+  let last = 0;
+  for await (const e of store.readAll({ batchSize: 5000 })) last = e.position;
+  return last;
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'sro-proj-'));
+  file = join(dir, 'sro.db');
+  store = SqliteEventStore.open(file);
+});
+afterEach(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it('builds one ledger per officer and a summary per agency that match the streams', async () => {
+  await seed(3, 4);
+  const { readModels, runner: r } = runner();
+  await r.waitUntilCaughtUp();
+  const ledger = await readModels.get<OfficerLedgerDoc>(OFFICER_LEDGERS.name, 'a/o1');
+  const stream = await store.readStream(officerStream('a', 'o1'));
+  expect(ledger).toMatchObject({ agencyId: 'a', officerId: 'o1', name: 'Officer 1' });
+  expect(ledger!.events.map((e) => e.eventId)).toEqual(stream.map((e) => e.eventId));
+  expect(ledger!.events[1]).toEqual({ eventId: stream[1].eventId, type: 'SubstituteDayServed', data: stream[1].data, recordedAt: stream[1].recordedAt, recordedBy: 'test' });
+  const summary = await readModels.get<AgencySummaryDoc>(AGENCY_SUMMARIES.name, 'a');
+  expect(summary).toMatchObject({ name: 'A PD', officerIds: ['o0', 'o1', 'o2'] });
+  expect(summary!.events.map((e) => e.type)).toEqual(['AgencyRegistered', 'SroPolicyAdopted']);
+  expect((await readModels.state(OFFICER_LEDGERS.name)).checkpoint).toBe(await lastPosition());
+  await readModels.close();
+});
+
+it('applies each event exactly once across restarts and racing runners', async () => {
+  await seed(20, 150); // 3,000+ events: more than one batch
+  const first = runner();
+  const second = runner();
+  await Promise.all([first.runner.catchUp(), second.runner.catchUp(), first.runner.catchUp()]);
+  await first.readModels.close();
+  // "Restart": a new runner on the same file, after more writes.
+  await store.appendToStream(officerStream('a', 'o3'), [event('SubstituteDayServed', { date: '2025-11-03', school: 'late' })], { expectedRevision: 150 });
+  const third = runner();
+  await third.runner.waitUntilCaughtUp();
+  for (let o = 0; o < 20; o++) {
+    const ledger = await third.readModels.get<OfficerLedgerDoc>(OFFICER_LEDGERS.name, `a/o${o}`);
+    const ids = ledger!.events.map((e) => e.eventId);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual((await store.readStream(officerStream('a', `o${o}`))).map((e) => e.eventId));
+  }
+  await second.readModels.close();
+  await third.readModels.close();
+});
+
+it('a failing projection is logged with the event id and halts alone; queries then read the event store', async () => {
+  await seed(2, 3);
+  const poison = (await store.readStream(officerStream('a', 'o1')))[2];
+  const failing: Projection = {
+    name: 'failing',
+    async apply(e: RecordedEvent, docs) {
+      if (e.eventId === poison.eventId) throw new Error('cannot handle this one');
+      docs.set(e.eventId, { seen: true });
+    },
+  };
+  const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+  const { readModels, runner: r } = runner([failing, ...PROJECTIONS]);
+  await r.catchUp();
+  expect(errors).toHaveBeenCalledWith(expect.stringContaining(`failed on event ${poison.eventId}`));
+  expect((await readModels.state('failing')).checkpoint).toBe(poison.position - 1);
+  expect(await readModels.get('failing', poison.eventId)).toBeUndefined();
+  expect((await readModels.state(OFFICER_LEDGERS.name)).checkpoint).toBe(await lastPosition());
+  expect(await r.freshen()).toBe(false);
+  expect((await r.progress()).find((p) => p.name === 'failing')!.failed).toMatchObject({ eventId: poison.eventId });
+  errors.mockRestore();
+  await readModels.close();
+});
+
+it('rebuilds from position 0, and an interrupted rebuild resumes where it stopped', async () => {
+  await seed(5, 10);
+  const { readModels, runner: r } = runner();
+  await r.catchUp();
+  const before = await readModels.getByPrefix(OFFICER_LEDGERS.name, 'a/');
+
+  // A rebuild that "crashes" at the 30th event: the first 29 are committed, the flag stays set.
+  let applied = 0;
+  const crashing: Projection = {
+    name: OFFICER_LEDGERS.name,
+    async apply(e, docs) {
+      if (++applied === 30) throw new Error('simulated crash');
+      return OFFICER_LEDGERS.apply(e, docs);
+    },
+  };
+  const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+  await new ProjectionRunner(store, readModels, [crashing]).rebuild(OFFICER_LEDGERS.name);
+  errors.mockRestore();
+  const interrupted = await readModels.state(OFFICER_LEDGERS.name);
+  expect(interrupted).toEqual({ checkpoint: 29, rebuilding: true });
+
+  // The next rebuild resumes from 29 instead of 0, and ends with the same read model.
+  let resumedCount = 0;
+  const counting: Projection = { name: OFFICER_LEDGERS.name, apply: (e, docs) => (resumedCount++, OFFICER_LEDGERS.apply(e, docs)) };
+  await new ProjectionRunner(store, readModels, [counting]).rebuild(OFFICER_LEDGERS.name);
+  expect(resumedCount).toBe((await lastPosition()) - 29);
+  expect(await readModels.state(OFFICER_LEDGERS.name)).toEqual({ checkpoint: await lastPosition(), rebuilding: false });
+  expect(await readModels.getByPrefix(OFFICER_LEDGERS.name, 'a/')).toEqual(before);
+  await readModels.close();
+});
