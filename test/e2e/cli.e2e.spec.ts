@@ -2,44 +2,24 @@
  * The CLI (SPEC §5) as a user runs it: `npm run --silent cli -- ...` and the built bin, on a
  * temporary SQLite file, with `serve` answering HTTP in a child process.
  */
-import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { buildCli, root, runCli, startServer } from '../support/cli-process';
 
-const root = resolve(__dirname, '../..');
-const bin = join(root, 'dist/src/cli/main.js');
 let dir: string;
 let env: NodeJS.ProcessEnv;
 
-const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { env, encoding: 'utf8' });
+const cli = (...args: string[]) => runCli(env, ...args);
 
 beforeAll(() => {
-  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-b', 'tsconfig.build.json'], { cwd: root });
+  buildCli();
   dir = mkdtempSync(join(tmpdir(), 'sro-cli-'));
   env = { ...process.env, SRO_STORE: `sqlite:${join(dir, 'sro.db')}` };
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function startServer(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 20000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/\S+\/api)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolveUrl(match[1]);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code}:\n${output}`)));
-  });
-  return { url, child };
-}
 
 describe('sro-compliance CLI', () => {
   it('creates an agency, and refuses it twice with exit code 1', () => {
@@ -72,7 +52,7 @@ describe('sro-compliance CLI', () => {
     expect(token).toMatch(/^sro_[A-Za-z0-9_-]{43}$/);
     expect(created.stdout).not.toContain('> '); // no npm banner
 
-    const { url, child } = await startServer();
+    const { url, child } = await startServer(env);
     try {
       expect((await fetch(`${url}/health`)).status).toBe(200);
       const write = () =>
