@@ -108,7 +108,11 @@ export class AppModule {
       controllers: slices.controllers,
       providers: [
         storeProvider,
-        { provide: READ_MODEL_STORE, useFactory: (store: EventStore) => openReadModelStore(store), inject: [EVENT_STORE] },
+        {
+          provide: READ_MODEL_STORE,
+          useFactory: (store: EventStore) => openReadModelStore(store, typeof options.store === 'string' ? options.store : undefined),
+          inject: [EVENT_STORE],
+        },
         { provide: PROJECTION_LIST, useValue: PROJECTIONS },
         ProjectionRunner,
         StoreLifecycle,

@@ -6,10 +6,12 @@
 import type { EventStore } from '../store/event-store.port';
 import { SqliteEventStore } from '../store/sqlite-event-store';
 import { MemoryReadModelStore } from './memory-read-model-store';
+import { PostgresReadModelStore } from './postgres-read-model-store';
 import type { ReadModelStore } from './read-model-store.port';
 import { SqliteReadModelStore } from './sqlite-read-model-store';
 
-export function openReadModelStore(store: EventStore): ReadModelStore {
+export async function openReadModelStore(store: EventStore, storeUrl?: string): Promise<ReadModelStore> {
   if (store instanceof SqliteEventStore && store.file !== ':memory:') return new SqliteReadModelStore(store.file);
+  if (storeUrl && /^postgres(ql)?:\/\//i.test(storeUrl.trim())) return PostgresReadModelStore.open(storeUrl.trim());
   return new MemoryReadModelStore();
 }

@@ -1,0 +1,121 @@
+/**
+ * Read models in the same PostgreSQL database as the events: documents and checkpoints in two
+ * tables, written in one transaction (the checkpoint test and the writes are one step, guarded
+ * by the conditional UPDATE of the checkpoint row).
+ */
+import { Pool } from 'pg';
+import type { ProjectionState, ReadModelStore } from './read-model-store.port';
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS projection_state (
+    projection TEXT PRIMARY KEY,
+    checkpoint BIGINT NOT NULL,
+    rebuilding BOOLEAN NOT NULL DEFAULT false
+  );
+  CREATE TABLE IF NOT EXISTS projection_documents (
+    projection TEXT NOT NULL,
+    key        TEXT COLLATE "C" NOT NULL,
+    doc        TEXT NOT NULL,
+    PRIMARY KEY (projection, key)
+  );
+`;
+
+export class PostgresReadModelStore implements ReadModelStore {
+  private constructor(private readonly pool: Pool) {}
+
+  static async open(url: string): Promise<PostgresReadModelStore> {
+    const pool = new Pool({ connectionString: url, max: 4 });
+    const client = await pool.connect();
+    try {
+      await client.query('SET synchronous_commit = on');
+      await client.query('SELECT pg_advisory_lock(726348201)'); // concurrent starts create the tables once
+      try {
+        await client.query(SCHEMA);
+      } finally {
+        await client.query('SELECT pg_advisory_unlock(726348201)');
+      }
+    } catch (error) {
+      client.release();
+      await pool.end();
+      throw error;
+    }
+    client.release();
+    return new PostgresReadModelStore(pool);
+  }
+
+  async state(projection: string): Promise<ProjectionState> {
+    const { rows } = await this.pool.query<{ checkpoint: string; rebuilding: boolean }>(
+      'SELECT checkpoint, rebuilding FROM projection_state WHERE projection = $1',
+      [projection],
+    );
+    return { checkpoint: rows[0] ? Number(rows[0].checkpoint) : 0, rebuilding: rows[0]?.rebuilding ?? false };
+  }
+
+  async get<T>(projection: string, key: string): Promise<T | undefined> {
+    const { rows } = await this.pool.query<{ doc: string }>('SELECT doc FROM projection_documents WHERE projection = $1 AND key = $2', [projection, key]);
+    return rows[0] ? (JSON.parse(rows[0].doc) as T) : undefined;
+  }
+
+  async getByPrefix<T>(projection: string, prefix: string): Promise<T[]> {
+    const { rows } = await this.pool.query<{ doc: string }>(
+      'SELECT doc FROM projection_documents WHERE projection = $1 AND key >= $2 AND key < $3 ORDER BY key',
+      [projection, prefix, `${prefix}\uffff`],
+    );
+    return rows.map((row) => JSON.parse(row.doc) as T);
+  }
+
+  async commit(projection: string, from: number, to: number, changes: ReadonlyMap<string, unknown>): Promise<boolean> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('INSERT INTO projection_state (projection, checkpoint) VALUES ($1, 0) ON CONFLICT DO NOTHING', [projection]);
+      const moved = await client.query('UPDATE projection_state SET checkpoint = $3 WHERE projection = $1 AND checkpoint = $2', [projection, from, to]);
+      if (moved.rowCount !== 1) {
+        await client.query('ROLLBACK');
+        return false;
+      }
+      if (changes.size > 0) {
+        await client.query(
+          `INSERT INTO projection_documents (projection, key, doc)
+           SELECT $1, k, d FROM unnest($2::text[], $3::text[]) AS t(k, d)
+           ON CONFLICT (projection, key) DO UPDATE SET doc = excluded.doc`,
+          [projection, [...changes.keys()], [...changes.values()].map((doc) => JSON.stringify(doc))],
+        );
+      }
+      await client.query('COMMIT');
+      return true;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async reset(projection: string): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('DELETE FROM projection_documents WHERE projection = $1', [projection]);
+      await client.query(
+        `INSERT INTO projection_state (projection, checkpoint, rebuilding) VALUES ($1, 0, true)
+         ON CONFLICT (projection) DO UPDATE SET checkpoint = 0, rebuilding = true`,
+        [projection],
+      );
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async markRebuilt(projection: string): Promise<void> {
+    await this.pool.query('UPDATE projection_state SET rebuilding = false WHERE projection = $1', [projection]);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

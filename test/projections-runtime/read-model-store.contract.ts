@@ -1,0 +1,56 @@
+/** One contract for every ReadModelStore adapter: conditional commits, prefixes, reset and rebuild flags. */
+import type { ReadModelStore } from '../../src/projections-runtime/read-model-store.port';
+
+export function describeReadModelStoreContract(name: string, open: () => Promise<ReadModelStore>): void {
+  describe(`${name} read model store`, () => {
+    let store: ReadModelStore;
+    beforeEach(async () => {
+      store = await open();
+    });
+    afterEach(() => store.close());
+
+    it('starts at checkpoint 0, not rebuilding, with no documents', async () => {
+      expect(await store.state('p')).toEqual({ checkpoint: 0, rebuilding: false });
+      expect(await store.get('p', 'k')).toBeUndefined();
+      expect(await store.getByPrefix('p', '')).toEqual([]);
+    });
+
+    it('commits documents and the checkpoint together, only from the checkpoint it was read at', async () => {
+      expect(await store.commit('p', 0, 10, new Map([['a/1', { n: 1 }]]))).toBe(true);
+      expect(await store.commit('p', 0, 12, new Map([['a/1', { n: 99 }]]))).toBe(false);
+      expect(await store.get('p', 'a/1')).toEqual({ n: 1 });
+      expect(await store.state('p')).toEqual({ checkpoint: 10, rebuilding: false });
+      expect(await store.commit('p', 10, 20, new Map([['a/1', { n: 2 }], ['a/2', { n: 3 }]]))).toBe(true);
+      expect(await store.get('p', 'a/1')).toEqual({ n: 2 });
+      expect((await store.state('p')).checkpoint).toBe(20);
+      // Projections are independent.
+      expect(await store.state('q')).toEqual({ checkpoint: 0, rebuilding: false });
+      expect(await store.get('q', 'a/1')).toBeUndefined();
+    });
+
+    it('lists by prefix in key order, without neighbours that share the start of the prefix', async () => {
+      const docs = new Map<string, unknown>([
+        ['ab/x', { k: 'ab/x' }],
+        ['a/2', { k: 'a/2' }],
+        ['a/10', { k: 'a/10' }],
+        ['a/1', { k: 'a/1' }],
+        ['a', { k: 'a' }],
+      ]);
+      await store.commit('p', 0, 1, docs);
+      expect(await store.getByPrefix('p', 'a/')).toEqual([{ k: 'a/1' }, { k: 'a/10' }, { k: 'a/2' }]);
+    });
+
+    it('reset clears documents and checkpoint and marks a rebuild until markRebuilt', async () => {
+      await store.commit('p', 0, 5, new Map([['k', { v: 1 }]]));
+      await store.commit('q', 0, 7, new Map([['k', { v: 2 }]]));
+      await store.reset('p');
+      expect(await store.state('p')).toEqual({ checkpoint: 0, rebuilding: true });
+      expect(await store.get('p', 'k')).toBeUndefined();
+      expect(await store.get('q', 'k')).toEqual({ v: 2 });
+      expect(await store.commit('p', 0, 3, new Map([['k', { v: 3 }]]))).toBe(true);
+      expect(await store.state('p')).toEqual({ checkpoint: 3, rebuilding: true });
+      await store.markRebuilt('p');
+      expect(await store.state('p')).toEqual({ checkpoint: 3, rebuilding: false });
+    });
+  });
+}
