@@ -22,27 +22,19 @@ export function isInstant(value: unknown): value is string {
   );
 }
 
-export function IsLocalDate(options?: ValidationOptions): PropertyDecorator {
-  return (target, propertyName) =>
-    registerDecorator({
-      name: 'isLocalDate',
-      target: target.constructor,
-      propertyName: propertyName as string,
-      options: { message: '$property must be a real calendar date in the form YYYY-MM-DD', ...options },
-      validator: { validate: isLocalDate },
-    });
+/** A property decorator from a predicate and its default message. */
+function decoratorFrom(name: string, validate: (value: unknown) => boolean, message: string) {
+  return (options?: ValidationOptions): PropertyDecorator =>
+    (target, propertyName) =>
+      registerDecorator({ name, target: target.constructor, propertyName: propertyName as string, options: { message, ...options }, validator: { validate } });
 }
 
-export function IsInstant(options?: ValidationOptions): PropertyDecorator {
-  return (target, propertyName) =>
-    registerDecorator({
-      name: 'isInstant',
-      target: target.constructor,
-      propertyName: propertyName as string,
-      options: { message: '$property must be an ISO-8601 instant with a time zone, e.g. 2026-03-01T23:59:59.999-06:00', ...options },
-      validator: { validate: isInstant },
-    });
-}
+export const IsLocalDate = decoratorFrom('isLocalDate', isLocalDate, '$property must be a real calendar date in the form YYYY-MM-DD');
+export const IsInstant = decoratorFrom(
+  'isInstant',
+  isInstant,
+  '$property must be an ISO-8601 instant with a time zone, e.g. 2026-03-01T23:59:59.999-06:00',
+);
 
 /** Identifiers become part of stream names: letters, digits, '.', '_', '-', at most 64. */
 export const IsIdentifier = (): PropertyDecorator =>
