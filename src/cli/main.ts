@@ -72,7 +72,8 @@ const printJson = (value: unknown) => console.log(JSON.stringify(value, null, 2)
 const cliUser = (): string => `cli:${userInfo().username}`;
 
 async function withContext<T>(run: (app: INestApplicationContext) => Promise<T>): Promise<T> {
-  const app = await NestFactory.createApplicationContext(AppModule.register({ store: storeUrl() }), { logger: false });
+  // abortOnError: false, so that a store that cannot be opened (PostgreSQL unreachable) is reported, not a silent exit 1.
+  const app = await NestFactory.createApplicationContext(AppModule.register({ store: storeUrl() }), { logger: false, abortOnError: false });
   try {
     return await run(app);
   } finally {

@@ -4,8 +4,8 @@
  * - `sqlite:<path>`       SQLite file, created if missing; a relative path is relative to the
  *                         current directory (`sqlite:./data/sro.db` is the app's default);
  *                         `sqlite:///abs/file.db` is accepted too;
- * - `postgres://...`, `postgresql://...`, `esdb://...`, `esdb+discover://...`, `kurrentdb://...`:
- *                         planned adapters, not available yet.
+ * - `postgres://...`, `postgresql://...`: PostgreSQL (postgres-event-store.ts);
+ * - `esdb://...`, `esdb+discover://...`, `kurrentdb://...`: EventStoreDB (esdb/), loaded on demand.
  */
 import path from 'node:path';
 import type { EventStore } from './event-store.port';
@@ -18,15 +18,6 @@ export interface OpenEventStoreOptions {
   /** The clock that recordedAt comes from. Default: the system clock. */
   now?: () => Date;
 }
-
-const PLANNED_SCHEMES: Record<string, string> = {
-  postgres: 'PostgreSQL',
-  postgresql: 'PostgreSQL',
-  esdb: 'EventStoreDB',
-  'esdb+discover': 'EventStoreDB',
-  kurrentdb: 'EventStoreDB',
-  'kurrentdb+discover': 'EventStoreDB',
-};
 
 export async function openEventStore(url: string, options: OpenEventStoreOptions = {}): Promise<EventStore> {
   if (typeof url !== 'string' || url.trim() === '') {
@@ -49,9 +40,14 @@ export async function openEventStore(url: string, options: OpenEventStoreOptions
     if (file === '') throw new Error(`malformed store URL "${url}": sqlite: needs a file path, e.g. ${DEFAULT_STORE_URL}`);
     return SqliteEventStore.open(file === ':memory:' ? file : path.resolve(process.cwd(), file), { now: options.now });
   }
-  const planned = PLANNED_SCHEMES[scheme];
-  if (planned) {
-    throw new Error(`the ${planned} event store adapter (${scheme}://) is not available yet; use sqlite:<path> or memory:`);
+  if (scheme === 'postgres' || scheme === 'postgresql') {
+    const { PostgresEventStore } = await import('./postgres-event-store');
+    return PostgresEventStore.open(url.trim(), { now: options.now });
+  }
+  if (/^(esdb|kurrentdb)(\+discover)?$/.test(scheme)) {
+    // Loaded on demand: the gRPC client is only needed by EventStoreDB users.
+    const { EsdbEventStore } = await import('./esdb/esdb-event-store');
+    return EsdbEventStore.open(url.trim(), { now: options.now });
   }
   throw new Error(`unknown store URL scheme "${scheme}:" in "${url}": expected memory:, sqlite:<path>, postgres://... or esdb://...`);
 }

@@ -1,7 +1,9 @@
 /**
  * Starts the real Nest application (createHttpApp, as `serve` does) on a fresh store for one
- * test file: a temporary SQLite file by default, or the store named by SRO_TEST_STORE
- * (e.g. `memory:`). Registers agencies and tokens through the same paths the CLI uses.
+ * test file, chosen by SRO_TEST_STORE or else SRO_STORE: unset or `sqlite:...` gives a temporary
+ * SQLite file; `memory:` an in-memory store; `postgres://...` a fresh database on that server
+ * (test/support/postgres.ts), dropped on close. Registers agencies and tokens through the same
+ * paths the CLI uses.
  */
 import type { INestApplication } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
@@ -14,12 +16,19 @@ import { RegisterAgencyCommand } from '../../src/agencies/register-agency';
 import { AccessRegistry } from '../../src/auth/access-registry';
 import { createHttpApp } from '../../src/http/create-http-app';
 import { EVENT_STORE, EventStore } from '../../src/store/event-store.port';
+import { createTestDatabase, isPostgresUrl, skipFileUnlessPostgres, TestDatabase } from '../support/postgres';
+
+const requestedStore = process.env.SRO_TEST_STORE?.trim() || process.env.SRO_STORE?.trim() || 'sqlite:';
+// Outside CI, an unreachable PostgreSQL skips the file that imports this harness, loudly.
+if (isPostgresUrl(requestedStore)) skipFileUnlessPostgres('end-to-end tests on PostgreSQL', requestedStore);
 
 export interface Harness {
   app: INestApplication;
   store: EventStore;
   /** The SQLite file, when the harness runs on its default store. */
   dbPath?: string;
+  /** The store URL the app was started with (for raw access, e.g. the fresh PostgreSQL database). */
+  storeUrl: string;
   http: () => ReturnType<typeof request>;
   /** Registers an agency and returns one token per role, named `<role>-token`. */
   agency(agencyId: string): Promise<Record<Role, string>>;
@@ -29,10 +38,17 @@ export interface Harness {
 
 export async function startHarness(): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'sro-e2e-'));
-  const dbPath = process.env.SRO_TEST_STORE ? undefined : join(dir, 'sro.db');
-  const url = process.env.SRO_TEST_STORE ?? `sqlite:${dbPath}`;
-  const app = await createHttpApp({ store: url, logger: false });
-  await app.init();
+  const dbPath = requestedStore.startsWith('sqlite:') ? join(dir, 'sro.db') : undefined;
+  const database: TestDatabase | undefined = isPostgresUrl(requestedStore) ? await createTestDatabase(requestedStore) : undefined;
+  const url = dbPath ? `sqlite:${dbPath}` : database ? database.url : requestedStore;
+  let app: INestApplication;
+  try {
+    app = await createHttpApp({ store: url, logger: false });
+    await app.init();
+  } catch (err) {
+    await database?.drop();
+    throw err;
+  }
   const store = app.get<EventStore>(EVENT_STORE);
   const access = app.get(AccessRegistry);
   const token = async (agencyId: string, role: Role, name: string) =>
@@ -41,6 +57,7 @@ export async function startHarness(): Promise<Harness> {
     app,
     store,
     dbPath,
+    storeUrl: url,
     http: () => request(app.getHttpServer()),
     token,
     async agency(agencyId) {
@@ -54,6 +71,7 @@ export async function startHarness(): Promise<Harness> {
     async close() {
       await app.close();
       rmSync(dir, { recursive: true, force: true });
+      await database?.drop();
     },
   };
 }

@@ -1,9 +1,9 @@
 /**
  * End-to-end tests of the read routes (SPEC §4) on the real app: officer status on both time
  * axes, agency status as JSON and CSV, reminders, history with status intervals, integrity
- * (including tampering with the SQLite file), and the roles of each route.
+ * (including tampering with the stored rows), and the roles of each route.
  */
-import Database from 'better-sqlite3';
+import { editEventData } from '../support/tamper';
 import { Harness, startHarness } from './http-harness';
 
 const A = 'dakota-so';
@@ -197,20 +197,16 @@ describe('GET .../officers/:officerId/history', () => {
 });
 
 describe('GET /agencies/:agencyId/integrity', () => {
-  it('verifies every chain, and names the first broken link after the SQLite file is edited', async () => {
+  it('verifies every chain, and names the first broken link after a stored row is edited', async () => {
     const ok = await get('/integrity', tokens.investigator);
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ ok: true });
     expect(ok.body.eventsChecked).toBe(17); // agency 2, ready 5, grace 4, late 5, desk 1
 
-    const dbPath = h.dbPath;
-    if (!dbPath) throw new Error('the harness did not start on a SQLite file');
-    const raw = new Database(dbPath);
-    const row = raw.prepare(`SELECT event_id, data FROM events WHERE stream = ? AND type = 'TrainingCompleted'`).get(`officer-${A}/late`) as { event_id: string; data: string };
-    raw.prepare('UPDATE events SET data = ? WHERE event_id = ?').run(row.data.replace('2025-10-15', '2025-08-15'), row.event_id);
-    raw.close();
+    // Behind the store's back: the SQLite file or the PostgreSQL database, with raw SQL.
+    const eventId = await editEventData(h, `officer-${A}/late`, 'TrainingCompleted', (data) => data.replace('2025-10-15', '2025-08-15'));
     const broken = await get('/integrity', tokens.admin);
-    expect(broken.body).toMatchObject({ ok: false, firstBroken: { stream: `officer-${A}/late`, eventId: row.event_id } });
+    expect(broken.body).toMatchObject({ ok: false, firstBroken: { stream: `officer-${A}/late`, eventId } });
   });
 });
 

@@ -51,10 +51,15 @@ describe('openEventStore', () => {
     expect(e.recordedAt).toBe('2026-01-01T00:00:00.000Z');
   });
 
-  it.each(['postgres://u:p@localhost/sro', 'postgresql://localhost/sro', 'esdb://localhost:2113?tls=false', 'esdb+discover://cluster'])(
-    '%s: says the adapter is not available yet',
+  // esdb:// and kurrentdb:// now open the EventStoreDB adapter: see esdb-mapping.spec.ts.
+  // postgres:// and postgresql:// open the PostgreSQL adapter: see postgres-event-store.spec.ts.
+  it.each(['postgres://u:p@127.0.0.1:1/sro', 'postgresql://u@127.0.0.1:1/sro'])(
+    '%s: opens the PostgreSQL adapter, which names host:port when it cannot connect',
     async (url) => {
-      await expect(openEventStore(url)).rejects.toThrow(/adapter .* is not available yet/);
+      const err = await openEventStore(url).catch((e: Error) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect((err as Error).message).toMatch(/cannot use PostgreSQL at 127\.0\.0\.1:1 \(database "sro", user "u"\).*pg_isready/);
+      expect((err as Error).message).not.toContain(':p@');
     },
   );
 

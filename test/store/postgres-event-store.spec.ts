@@ -1,0 +1,485 @@
+/**
+ * The PostgreSQL adapter: the store contract, unchanged, plus what only PostgreSQL has (server
+ * settings, migrations, several connections racing, late commits and readAll, tampering with
+ * raw SQL). One fresh database for this file (dropped at the end); each store the contract opens
+ * gets its own empty schema in it.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Client } from 'pg';
+import type { RecordedEvent } from '../../events/envelope';
+import { ChainVerifier, hashEvent } from '../../events/integrity';
+import { chainEvents, validateNewEvents } from '../../src/store/append-support';
+import { EventStore, WrongExpectedRevisionError } from '../../src/store/event-store.port';
+import { openEventStore } from '../../src/store/open-event-store';
+import { POSTGRES_SCHEMA_VERSION, PostgresEventStore, PostgresEventStoreOptions } from '../../src/store/postgres-event-store';
+import { createTestDatabase, describeWithPostgres, TestDatabase, withDatabase, withPostgres, withSearchPath } from '../support/postgres';
+import { collect, describeEventStoreContract, events, newEvent, verifyStore } from './event-store.contract';
+
+describeWithPostgres('PostgresEventStore', () => {
+  let db: TestDatabase;
+  let schemas = 0;
+  const opened: EventStore[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await Promise.all(opened.splice(0).map((s) => s.close()));
+    await db?.drop();
+  });
+
+  /** A URL for a new, empty schema of the test database: an empty store. */
+  async function freshUrl(): Promise<string> {
+    const schema = `store_${++schemas}`;
+    await withPostgres(db.url, (c) => c.query(`CREATE SCHEMA ${schema}`));
+    return withSearchPath(db.url, schema);
+  }
+  async function open(url: string, options?: PostgresEventStoreOptions): Promise<PostgresEventStore> {
+    const store = await PostgresEventStore.open(url, options);
+    opened.push(store);
+    return store;
+  }
+  const sql = <T>(url: string, work: (c: Client) => Promise<T>) => withPostgres(url, work);
+
+  describeEventStoreContract('postgres', async (options) => PostgresEventStore.open(await freshUrl(), options));
+
+  describe('server, settings and migrations', () => {
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((s) => s.close()));
+    });
+
+    it('openEventStore routes postgres:// and postgresql:// URLs here', async () => {
+      const url = await freshUrl();
+      for (const u of [url, url.replace(/^postgres:/, 'postgresql:')]) {
+        const store = await openEventStore(u);
+        opened.push(store);
+        expect(store).toBeInstanceOf(PostgresEventStore);
+      }
+    });
+
+    it('runs with synchronous_commit on, even when the URL asks for off', async () => {
+      const url = await freshUrl();
+      const asked = `${url}${encodeURIComponent(' -c synchronous_commit=off')}`;
+      expect(decodeURIComponent(asked)).toMatch(/search_path=store_\d+ -c synchronous_commit=off$/);
+      // A plain connection with that URL does get off: the store overrides it.
+      expect((await sql(asked, (c) => c.query('SHOW synchronous_commit'))).rows[0].synchronous_commit).toBe('off');
+      const store = await open(asked);
+      expect(await store.settings()).toEqual({
+        host: '127.0.0.1',
+        port: '5432',
+        database: db.name,
+        serverVersion: expect.any(String),
+        synchronousCommit: 'on',
+        fsync: expect.any(String),
+        schemaVersion: POSTGRES_SCHEMA_VERSION,
+      });
+      await store.appendToStream('s', events(1), { expectedRevision: 'no_stream' });
+    });
+
+    it('runs with synchronous_commit on when the database default is off', async () => {
+      const other = await createTestDatabase();
+      try {
+        await sql(other.url, (c) => c.query(`ALTER DATABASE ${other.name} SET synchronous_commit = off`));
+        expect((await sql(other.url, (c) => c.query('SHOW synchronous_commit'))).rows[0].synchronous_commit).toBe('off');
+        const store = await PostgresEventStore.open(other.url);
+        try {
+          expect((await store.settings()).synchronousCommit).toBe('on');
+          await store.appendToStream('s', events(2), { expectedRevision: 'no_stream' });
+          expect(await verifyStore(store)).toEqual({ ok: true, eventsChecked: 2 });
+        } finally {
+          await store.close();
+        }
+      } finally {
+        await other.drop();
+      }
+    });
+
+    it('migrations are idempotent (open twice, and many concurrent opens), and a newer schema is refused', async () => {
+      const url = await freshUrl();
+      const first = await open(url);
+      await first.appendToStream('s', events(2), { expectedRevision: 'no_stream' });
+      const second = await open(url);
+      expect(await second.readStream('s')).toHaveLength(2);
+
+      const racing = await freshUrl();
+      const stores = await Promise.all(Array.from({ length: 6 }, () => open(racing)));
+      await Promise.all(stores.map((s, i) => s.appendToStream(`s-${i}`, events(1), { expectedRevision: 'no_stream' })));
+      expect(await verifyStore(stores[0])).toEqual({ ok: true, eventsChecked: 6 });
+      const applied = await sql(racing, (c) => c.query('SELECT version FROM schema_migrations ORDER BY version'));
+      expect(applied.rows.map((r) => r.version)).toEqual(Array.from({ length: POSTGRES_SCHEMA_VERSION }, (_, i) => i + 1));
+
+      await sql(url, (c) => c.query(`INSERT INTO schema_migrations (version, description) VALUES (${POSTGRES_SCHEMA_VERSION + 1}, 'from the future')`));
+      await expect(PostgresEventStore.open(url)).rejects.toThrow(/newer than this program/);
+    });
+
+    it('keeps everything across close and reopen', async () => {
+      const url = await freshUrl();
+      const store = await PostgresEventStore.open(url);
+      await store.appendToStream('officer-a/1', events(3), { expectedRevision: 'no_stream' });
+      await store.appendMany([
+        { stream: 'officer-a/2', events: events(2), expectedRevision: 'no_stream' },
+        { stream: 'agency-a', events: events(1), expectedRevision: 'no_stream' },
+      ]);
+      const before = { all: await collect(store.readAll()), heads: await store.listStreams('') };
+      await store.close();
+
+      const reopened = await open(url);
+      expect({ all: await collect(reopened.readAll()), heads: await reopened.listStreams('') }).toEqual(before);
+      const next = await reopened.appendToStream('officer-a/1', events(1), { expectedRevision: 2 });
+      expect(next.events[0]).toMatchObject({ revision: 3, position: 7, prevHash: before.all[2].hash });
+      expect(await verifyStore(reopened)).toEqual({ ok: true, eventsChecked: 7 });
+    });
+
+    it('an unreachable server, a missing database or an unknown user is a clear error naming host:port', async () => {
+      await expect(PostgresEventStore.open('postgres://postgres@127.0.0.1:1/sro')).rejects.toThrow(
+        /cannot use PostgreSQL at 127\.0\.0\.1:1 \(database "sro", user "postgres"\): .*ECONNREFUSED.*check that the server is running .*pg_isready -h 127\.0\.0\.1 -p 1/,
+      );
+      await expect(PostgresEventStore.open(withDatabase(db.url, 'sro_no_such_database'))).rejects.toThrow(/127\.0\.0\.1:5432 .*does not exist.*createdb/);
+      const noUser = db.url.replace('postgres@', 'sro_no_such_user@');
+      await expect(PostgresEventStore.open(noUser)).rejects.toThrow(/127\.0\.0\.1:5432 \(database "sro_test_\w+", user "sro_no_such_user"\).*authentication failed/);
+      await expect(openEventStore('postgres://postgres@127.0.0.1:1/sro')).rejects.toThrow(/127\.0\.0\.1:1/);
+    });
+
+    it('refuses text PostgreSQL cannot store (NUL, unpaired surrogates) with a TypeError, writing nothing', async () => {
+      const store = await open(await freshUrl());
+      await expect(store.appendToStream('s\u0000', events(1), { expectedRevision: 'any' })).rejects.toThrow(TypeError);
+      await expect(store.appendToStream('s', [newEvent({ type: 'T\ud800' })], { expectedRevision: 'any' })).rejects.toThrow(TypeError);
+      await expect(store.appendToStream('s', [newEvent({ data: { x: 'a\u0000b' } })], { expectedRevision: 'any' })).rejects.toThrow(TypeError);
+      await expect(store.appendToStream('s', [newEvent({ data: { x: '\udc00' } })], { expectedRevision: 'any' })).rejects.toThrow(TypeError);
+      expect(await store.listStreams('')).toEqual([]);
+      expect(await collect(store.readAll())).toEqual([]);
+      // The store still works: the section lock was released.
+      await store.appendToStream('s', events(1), { expectedRevision: 'no_stream' });
+      expect(await verifyStore(store)).toEqual({ ok: true, eventsChecked: 1 });
+    });
+  });
+
+  describe('several connections', () => {
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((s) => s.close()));
+    });
+
+    it('racing writers on one stream: exactly one wins per revision, the others get WrongExpectedRevisionError', async () => {
+      const url = await freshUrl();
+      const stores = await Promise.all(Array.from({ length: 4 }, () => open(url)));
+      await stores[0].appendToStream('s', events(1), { expectedRevision: 'no_stream' });
+      for (let round = 0; round < 10; round++) {
+        const outcomes = await Promise.allSettled(stores.flatMap((s) => [s, s]).map((s) => s.appendToStream('s', events(2), { expectedRevision: round * 2 })));
+        expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+        for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(WrongExpectedRevisionError);
+      }
+      // Creating a stream: one 'no_stream' wins.
+      const created = await Promise.allSettled(stores.map((s) => s.appendToStream('new', events(1), { expectedRevision: 'no_stream' })));
+      expect(created.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+      expect((await stores[3].readStream('s')).map((e) => e.revision)).toEqual(Array.from({ length: 21 }, (_, i) => i));
+      expect(await verifyStore(stores[2])).toEqual({ ok: true, eventsChecked: 22 });
+    });
+
+    it('4 connections appending 50 events each to one stream (retrying on conflict) give 200 contiguous, chained events', async () => {
+      const url = await freshUrl();
+      const stores = await Promise.all(Array.from({ length: 4 }, () => open(url)));
+      let conflicts = 0;
+      await Promise.all(stores.map(async (store, worker) => {
+        for (let i = 0; i < 50; i++) {
+          for (;;) {
+            const head = (await store.listStreams('race'))[0];
+            try {
+              await store.appendToStream('race', [newEvent({ data: { worker, i } })], { expectedRevision: head ? head.revision : 'no_stream' });
+              break;
+            } catch (err) {
+              if (!(err instanceof WrongExpectedRevisionError)) throw err;
+              conflicts++;
+            }
+          }
+        }
+      }));
+      const stream = await stores[0].readStream('race');
+      expect(stream.map((e) => e.revision)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+      for (let worker = 0; worker < 4; worker++) {
+        expect(stream.filter((e) => (e.data as { worker: number }).worker === worker).map((e) => (e.data as { i: number }).i)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+      }
+      const times = stream.map((e) => e.recordedAt);
+      expect(times).toEqual([...times].sort());
+      expect(await verifyStore(stores[1])).toEqual({ ok: true, eventsChecked: 200 });
+      expect(conflicts).toBeGreaterThanOrEqual(0);
+    }, 60_000);
+
+    it('many writers across streams and appendMany batches: no event lost, counts match, positions dense', async () => {
+      const url = await freshUrl();
+      const stores = await Promise.all(Array.from({ length: 8 }, () => open(url)));
+      const written: string[] = [];
+      await Promise.all(stores.map(async (store, w) => {
+        for (let i = 0; i < 25; i++) {
+          if (i % 5 === 4) {
+            const batch = [0, 1, 2].map((k) => ({ stream: `stream-${(w + i + k) % 12}`, events: events(1 + k), expectedRevision: 'any' as const }));
+            await store.appendMany(batch);
+            written.push(...batch.flatMap((r) => r.events.map((e) => e.eventId)));
+          } else {
+            const batch = events(1 + (i % 3));
+            await store.appendToStream(`stream-${(w * 7 + i) % 12}`, batch, { expectedRevision: 'any' });
+            written.push(...batch.map((e) => e.eventId));
+          }
+        }
+      }));
+      const all = await collect(stores[0].readAll({ batchSize: 50 }));
+      expect(all).toHaveLength(written.length);
+      expect(new Set(all.map((e) => e.eventId))).toEqual(new Set(written));
+      expect(all.map((e) => e.position)).toEqual(Array.from({ length: written.length }, (_, i) => i + 1));
+      const heads = await stores[0].listStreams('stream-');
+      expect(heads.reduce((n, h) => n + h.revision + 1, 0)).toBe(written.length);
+      expect(await verifyStore(stores[0])).toEqual({ ok: true, eventsChecked: written.length });
+    }, 60_000);
+
+    it('a follower polling readAll with a checkpoint while 6 writers append sees every event once, in position order', async () => {
+      const url = await freshUrl();
+      const stores = await Promise.all(Array.from({ length: 7 }, () => open(url)));
+      const [reader, ...writers] = stores;
+      let writing = true;
+      const writes = Promise.all(writers.map(async (store, w) => {
+        for (let i = 0; i < 40; i++) await store.appendToStream(`w-${(w + i) % 5}`, events(1 + (i % 2)), { expectedRevision: 'any' });
+      })).finally(() => {
+        writing = false;
+      });
+      const seen: RecordedEvent[] = [];
+      let checkpoint = 0;
+      for (;;) {
+        const done = !writing; // read once more after the writers finish
+        for await (const e of reader.readAll({ fromPosition: checkpoint, batchSize: 5 })) {
+          expect(e.position).toBeGreaterThan(checkpoint);
+          checkpoint = e.position;
+          seen.push(e);
+        }
+        if (done) break;
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      await writes;
+      const all = await collect(reader.readAll());
+      expect(seen.map((e) => e.position)).toEqual(all.map((e) => e.position));
+      expect(seen).toHaveLength(6 * 60);
+    }, 60_000);
+  });
+
+  describe('late commits and readAll', () => {
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((s) => s.close()));
+    });
+
+    /** A raw connection that inserts one event the way the store does, in a transaction it keeps open. */
+    async function beginSlowAppend(url: string, stream: string): Promise<{ client: Client; event: RecordedEvent; commit(): Promise<void> }> {
+      const { Client: PgClient } = await import('pg');
+      const client = new PgClient({ connectionString: url });
+      await client.connect();
+      const [chained] = chainEvents(stream, undefined, validateNewEvents([newEvent({ data: { slow: true } })], new Set()), new Date().toISOString());
+      await client.query('BEGIN');
+      const { rows: [row] } = await client.query(
+        `INSERT INTO events (event_id, stream, revision, type, schema_version, data, recorded_at, recorded_by, correlation_id, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING position`,
+        [chained.eventId, chained.stream, chained.revision, chained.type, chained.schemaVersion, JSON.stringify(chained.data), chained.recordedAt, chained.recordedBy, chained.correlationId, chained.prevHash, chained.hash],
+      );
+      await client.query('INSERT INTO streams (stream, revision, hash, last_recorded_at) VALUES ($1, $2, $3, $4)', [stream, 0, chained.hash, chained.recordedAt]);
+      return {
+        client,
+        event: { ...chained, position: Number(row.position) },
+        async commit() {
+          await client.query('COMMIT');
+          await client.end();
+        },
+      };
+    }
+
+    it('an append that took an earlier position but commits later is not skipped by a reader following positions', async () => {
+      const url = await freshUrl();
+      const store = await open(url);
+      await store.appendToStream('before', events(3), { expectedRevision: 'no_stream' });
+      // The follower is up to date: its checkpoint is the last position it has seen.
+      const checkpoint = (await collect(store.readAll())).at(-1)!.position;
+      expect(checkpoint).toBe(3);
+
+      const slow = await beginSlowAppend(url, 'slow'); // position 4, not committed
+      let committed = false;
+      try {
+        expect(slow.event.position).toBe(4);
+        const { events: [fast] } = await store.appendToStream('fast', [newEvent()], { expectedRevision: 'no_stream' }); // position 5, committed
+        expect(fast.position).toBe(5);
+        expect(await store.readStream('fast')).toEqual([fast]);
+
+        // The hazard: what is committed and visible right now is position 5 but not 4. A reader
+        // that took it would move its checkpoint to 5 and never read position 4.
+        const naive = await sql(url, (c) => c.query('SELECT position FROM events WHERE position > $1 ORDER BY position', [checkpoint]));
+        expect(naive.rows.map((r) => Number(r.position))).toEqual([5]);
+        // readAll holds position 5 back while the transaction holding position 4 is open.
+        expect(await collect(store.readAll({ fromPosition: checkpoint }))).toEqual([]);
+        expect((await collect(store.readAll())).map((e) => e.position)).toEqual([1, 2, 3]);
+
+        await slow.commit();
+        committed = true;
+        const next = await collect(store.readAll({ fromPosition: checkpoint }));
+        expect(next.map((e) => [e.position, e.stream])).toEqual([[4, 'slow'], [5, 'fast']]);
+        expect(next[0]).toEqual(slow.event);
+        expect(next[1]).toEqual(fast);
+        expect(await verifyStore(store)).toEqual({ ok: true, eventsChecked: 5 });
+      } finally {
+        if (!committed) await slow.client.end();
+      }
+    });
+
+    it('a rolled-back append leaves a gap that readAll passes over', async () => {
+      const url = await freshUrl();
+      const store = await open(url);
+      const slow = await beginSlowAppend(url, 'slow');
+      await store.appendToStream('fast', events(1), { expectedRevision: 'no_stream' });
+      expect(await collect(store.readAll())).toEqual([]);
+      await slow.client.query('ROLLBACK');
+      await slow.client.end();
+      expect((await collect(store.readAll())).map((e) => [e.position, e.stream])).toEqual([[2, 'fast']]);
+    });
+
+    it('a write transaction open in another database does not hold readers back; one in this database does', async () => {
+      const url = await freshUrl();
+      const store = await open(url);
+      const holdXid = async (target: string) => {
+        const { Client: PgClient } = await import('pg');
+        const client = new PgClient({ connectionString: target });
+        await client.connect();
+        await client.query('BEGIN');
+        await client.query('SELECT pg_current_xact_id()'); // takes a transaction id, as any write does
+        return client;
+      };
+      const elsewhere = await holdXid(withDatabase(db.url, 'postgres'));
+      try {
+        await store.appendToStream('a', events(2), { expectedRevision: 'no_stream' });
+        expect(await collect(store.readAll())).toHaveLength(2);
+      } finally {
+        await elsewhere.query('ROLLBACK');
+        await elsewhere.end();
+      }
+      const here = await holdXid(db.url);
+      try {
+        await store.appendToStream('a', events(1), { expectedRevision: 1 });
+        expect(await collect(store.readAll())).toHaveLength(2); // conservative: it might be an append
+      } finally {
+        await here.query('ROLLBACK');
+        await here.end();
+      }
+      expect(await collect(store.readAll())).toHaveLength(3);
+    });
+  });
+
+  describe('tamper evidence (raw SQL behind the store’s back)', () => {
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((s) => s.close()));
+    });
+
+    /** Three interleaved streams of 5 events each. */
+    async function seed() {
+      const url = await freshUrl();
+      const store = await PostgresEventStore.open(url);
+      for (let i = 0; i < 5; i++) {
+        for (const stream of ['agency-a', 'officer-a/1', 'officer-a/2']) {
+          await store.appendToStream(stream, [newEvent({ data: { stream, i } })], { expectedRevision: i === 0 ? 'no_stream' : i - 1 });
+        }
+      }
+      const byStream = { agency: await store.readStream('agency-a'), one: await store.readStream('officer-a/1'), two: await store.readStream('officer-a/2') };
+      expect(await verifyStore(store)).toEqual({ ok: true, eventsChecked: 15 });
+      await store.close();
+      return { url, ...byStream };
+    }
+    const tamper = (url: string, text: string, params: unknown[] = []) => sql(url, async (c) => (await c.query(text, params)).rowCount);
+    const verifyUrl = async (url: string) => verifyStore(await open(url));
+
+    it('an edited data field is reported at that event', async () => {
+      const { url, one } = await seed();
+      expect(await tamper(url, 'UPDATE events SET data = $1 WHERE event_id = $2', [JSON.stringify({ stream: 'officer-a/1', i: 99 }), one[2].eventId])).toBe(1);
+      expect(await verifyUrl(url)).toMatchObject({
+        ok: false,
+        firstBroken: { stream: 'officer-a/1', revision: 2, eventId: one[2].eventId, reason: expect.stringMatching(/altered/) },
+      });
+    });
+
+    it('an edited recordedAt, recordedBy or type is reported at that event', async () => {
+      for (const [column, value] of [['recorded_at', '2020-01-01T00:00:00.000Z'], ['recorded_by', 'someone-else'], ['type', 'OtherType']]) {
+        const { url, two } = await seed();
+        await tamper(url, `UPDATE events SET ${column} = $1 WHERE event_id = $2`, [value, two[1].eventId]);
+        expect((await verifyUrl(url)).firstBroken).toMatchObject({ stream: 'officer-a/2', revision: 1, eventId: two[1].eventId });
+      }
+    });
+
+    it('an edited event whose hash was recomputed still breaks the link to the next event', async () => {
+      const { url, one } = await seed();
+      const forged = { ...one[1], data: { stream: 'officer-a/1', i: 42 } };
+      await tamper(url, 'UPDATE events SET data = $1, hash = $2 WHERE event_id = $3', [JSON.stringify(forged.data), hashEvent(forged), one[1].eventId]);
+      expect((await verifyUrl(url)).firstBroken).toMatchObject({ stream: 'officer-a/1', revision: 2, eventId: one[2].eventId, reason: expect.stringMatching(/prevHash/) });
+    });
+
+    it('a deleted middle row is reported at the event after the gap', async () => {
+      const { url, two } = await seed();
+      expect(await tamper(url, 'DELETE FROM events WHERE event_id = $1', [two[2].eventId])).toBe(1);
+      expect(await verifyUrl(url)).toMatchObject({
+        ok: false,
+        firstBroken: { stream: 'officer-a/2', revision: 3, eventId: two[3].eventId, reason: expect.stringMatching(/missing/) },
+      });
+    });
+
+    it('a deleted last row of a stream is caught by the stream heads', async () => {
+      const { url, one } = await seed();
+      expect(await tamper(url, 'DELETE FROM events WHERE event_id = $1', [one[4].eventId])).toBe(1);
+      expect(await verifyUrl(url)).toMatchObject({ ok: false, eventsChecked: 14, firstBroken: { stream: 'officer-a/1', revision: 4, eventId: null } });
+    });
+
+    it('a deleted whole stream is caught by the stream heads', async () => {
+      const { url } = await seed();
+      expect(await tamper(url, 'DELETE FROM events WHERE stream = $1', ['officer-a/2'])).toBe(5);
+      expect(await verifyUrl(url)).toMatchObject({ ok: false, eventsChecked: 10, firstBroken: { stream: 'officer-a/2', eventId: null, reason: expect.stringMatching(/deleted/) } });
+    });
+
+    it('reordered revisions are reported', async () => {
+      const { url, agency } = await seed();
+      await sql(url, async (c) => {
+        await c.query('BEGIN');
+        const set = (revision: number, eventId: string) => c.query('UPDATE events SET revision = $1 WHERE event_id = $2', [revision, eventId]);
+        await set(1_000_000, agency[1].eventId);
+        await set(1, agency[3].eventId);
+        await set(3, agency[1].eventId);
+        await c.query('COMMIT');
+      });
+      const report = await verifyUrl(url);
+      expect(report).toMatchObject({ ok: false, firstBroken: { stream: 'agency-a', eventId: agency[1].eventId } });
+      // Reading the stream in (tampered) revision order is caught too.
+      const verifier = new ChainVerifier();
+      for (const e of await (await open(url)).readStream('agency-a')) verifier.add(e);
+      expect(verifier.report()).toMatchObject({ ok: false, firstBroken: { stream: 'agency-a', revision: 1, eventId: agency[3].eventId } });
+    });
+
+    it('an append that collides with rows the stream heads do not know of is refused and writes nothing', async () => {
+      const { url, one } = await seed();
+      await expect(tamper(url, 'DELETE FROM streams WHERE stream = $1', ['officer-a/1'])).rejects.toThrow(/foreign key/);
+      await tamper(url, "SET session_replication_role = replica; DELETE FROM streams WHERE stream = 'officer-a/1'");
+      const store = await open(url);
+      const before = await collect(store.readAll());
+      const attempt = events(2);
+      await expect(store.appendToStream('officer-a/1', attempt, { expectedRevision: 'no_stream' })).rejects.toMatchObject({
+        name: 'WrongExpectedRevisionError',
+        stream: 'officer-a/1',
+        actual: 4,
+      });
+      expect(await collect(store.readAll())).toEqual(before);
+      expect(await store.listStreams('officer-a/1')).toEqual([]);
+      for (const e of attempt) expect(await store.readEvent(e.eventId)).toBeUndefined();
+      expect(await store.readStream('officer-a/1')).toEqual(one);
+      // The store is still usable (the position section was released after the failed insert).
+      await store.appendToStream('officer-a/9', events(1), { expectedRevision: 'no_stream' });
+    });
+
+    it('an untouched database verifies after reopening', async () => {
+      const { url } = await seed();
+      expect(await verifyUrl(url)).toEqual({ ok: true, eventsChecked: 15 });
+    });
+  });
+
+  it('each test database is fresh (no events from other files)', async () => {
+    expect(db.name).toMatch(/^sro_test_[0-9a-f]{12}$/);
+    const schemasInUse = await sql(db.url, (c) => c.query("SELECT count(*)::int AS n FROM pg_namespace WHERE nspname LIKE 'store\\_%'"));
+    expect(schemasInUse.rows[0].n).toBe(schemas);
+    expect(randomUUID()).toBeTruthy();
+  });
+});
