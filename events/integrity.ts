@@ -15,19 +15,38 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 export type HashedFields = Omit<RecordedEvent, 'hash' | 'position'>;
 
+/** The hashed members, in RFC 8785 key order (UTF-16 code units: "recordedAt" < "recordedBy" < "revision"). */
+const ENVELOPE_KEYS = ['correlationId', 'data', 'eventId', 'recordedAt', 'recordedBy', 'revision', 'schemaVersion', 'stream', 'type'] as const;
+
+/**
+ * The canonical JSON of the hashed content. Byte for byte what canonicalize() gives for the
+ * whole object (the envelope's keys are fixed, so they are written in their sorted order and
+ * only `data` goes through canonicalize): the hot path of every append and every verify.
+ */
+function canonicalContent(fields: HashedFields): string {
+  const plain =
+    typeof fields.eventId === 'string' &&
+    typeof fields.stream === 'string' &&
+    Number.isSafeInteger(fields.revision) &&
+    typeof fields.type === 'string' &&
+    Number.isSafeInteger(fields.schemaVersion) &&
+    typeof fields.recordedAt === 'string' &&
+    typeof fields.recordedBy === 'string' &&
+    typeof fields.correlationId === 'string' &&
+    fields.data !== undefined;
+  if (!plain) {
+    // Anything unusual (a missing member, which canonicalize omits): the general path.
+    return canonicalize(Object.fromEntries(ENVELOPE_KEYS.map((k) => [k, fields[k]])))!;
+  }
+  return (
+    `{"correlationId":${JSON.stringify(fields.correlationId)},"data":${canonicalize(fields.data)},"eventId":${JSON.stringify(fields.eventId)},` +
+    `"recordedAt":${JSON.stringify(fields.recordedAt)},"recordedBy":${JSON.stringify(fields.recordedBy)},"revision":${fields.revision},` +
+    `"schemaVersion":${fields.schemaVersion},"stream":${JSON.stringify(fields.stream)},"type":${JSON.stringify(fields.type)}}`
+  );
+}
+
 export function hashEvent(fields: HashedFields): string {
-  const content = canonicalize({
-    eventId: fields.eventId,
-    stream: fields.stream,
-    revision: fields.revision,
-    type: fields.type,
-    schemaVersion: fields.schemaVersion,
-    data: fields.data,
-    recordedAt: fields.recordedAt,
-    recordedBy: fields.recordedBy,
-    correlationId: fields.correlationId,
-  });
-  return createHash('sha256').update(fields.prevHash).update('\n').update(content!).digest('hex');
+  return createHash('sha256').update(fields.prevHash).update('\n').update(canonicalContent(fields)).digest('hex');
 }
 
 export interface BrokenLink {

@@ -22,9 +22,23 @@ export function daysInMonth(year: number, month1: number): number {
   return [31, isLeap(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month1 - 1];
 }
 
+/** Memo of isLocalDate: a ledger repeats the same few thousand dates, and the check runs for every fact of every query. */
+const localDateCache = new Map<string, boolean>();
+const LOCAL_DATE_CACHE_LIMIT = 100_000;
+
 /** True for a real calendar date written 'YYYY-MM-DD' (so '2026-02-30' is false). */
 export function isLocalDate(value: unknown): value is LocalDate {
   if (typeof value !== 'string') return false;
+  let known = localDateCache.get(value);
+  if (known === undefined) {
+    known = checkLocalDate(value);
+    if (localDateCache.size >= LOCAL_DATE_CACHE_LIMIT) localDateCache.clear();
+    localDateCache.set(value, known);
+  }
+  return known;
+}
+
+function checkLocalDate(value: string): boolean {
   const m = LOCAL_DATE.exec(value);
   if (!m) return false;
   const year = Number(m[1]);
@@ -119,10 +133,17 @@ export function schoolYearLabel(date: LocalDate): string {
   return `${start}-${String((start + 1) % 100).padStart(2, '0')}`;
 }
 
+/** The last instant parsed: consecutive events of one append share their recordedAt. */
+let lastInstant = '';
+let lastInstantMs = NaN;
+
 /** Parses an ISO-8601 instant (offsets allowed) to epoch milliseconds; throws on garbage. */
 export function parseInstant(instant: string, name = 'instant'): number {
+  if (instant === lastInstant) return lastInstantMs;
   const ms = typeof instant === 'string' ? Date.parse(instant) : NaN;
   if (Number.isNaN(ms)) throw new RangeError(`${name} must be an ISO-8601 instant, got ${JSON.stringify(instant)}`);
+  lastInstant = instant;
+  lastInstantMs = ms;
   return ms;
 }
 

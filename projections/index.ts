@@ -2,7 +2,8 @@
 export type { LedgerEvent, OfficerLedger } from './input';
 export { RULE_IDS, OUTCOMES, STATUSES } from './types';
 export type { RuleId, Outcome, Status, Finding } from './types';
-export { officerStatus, type OfficerStatus } from './officer-status';
+export { officerStatus, factsKnownAt, statusFromFacts, type OfficerStatus } from './officer-status';
+export type { Facts } from './facts';
 export { statusIntervals, candidateDates, type StatusInterval } from './status-intervals';
 export { remindersFor, compareReminders, REMINDER_KINDS, type Reminder, type ReminderKind } from './reminders';
 export { agencyStatus, type AgencyStatus } from './agency-summary';

@@ -26,19 +26,45 @@ interface RetractionData {
   retractedEventId?: unknown;
 }
 
-/** Merges the two streams in recorded order (by instant; officer before agency on a tie; stream order kept). */
+function tag(e: LedgerEvent, stream: KnownEvent['stream']): KnownEvent {
+  // Explicit fields, not a spread: this runs for every event of every query.
+  return { eventId: e.eventId, type: e.type, data: e.data, recordedAt: e.recordedAt, recordedBy: e.recordedBy, stream, at: parseInstant(e.recordedAt, 'recordedAt') };
+}
+
+const inOrder = (events: KnownEvent[]): boolean => {
+  for (let i = 1; i < events.length; i++) if (events[i].at < events[i - 1].at) return false;
+  return true;
+};
+
+/**
+ * Merges the two streams in recorded order (by instant; officer before agency on a tie; stream
+ * order kept). Each stream is normally already in recorded order (the store never lets
+ * recordedAt go backwards within a stream), so this is a linear merge; any other input is sorted.
+ */
 function recordedOrder(ledger: OfficerLedger): KnownEvent[] {
-  const tagged: (KnownEvent & { seq: number })[] = [];
-  let seq = 0;
-  for (const e of ledger.officerEvents) tagged.push({ ...e, stream: 'officer', at: parseInstant(e.recordedAt, 'recordedAt'), seq: seq++ });
-  for (const e of ledger.agencyEvents) tagged.push({ ...e, stream: 'agency', at: parseInstant(e.recordedAt, 'recordedAt'), seq: seq++ });
-  tagged.sort((a, b) => a.at - b.at || a.seq - b.seq);
-  return tagged.map(({ seq: _seq, ...e }) => e);
+  const officer = ledger.officerEvents.map((e) => tag(e, 'officer'));
+  const agency = ledger.agencyEvents.map((e) => tag(e, 'agency'));
+  if (!inOrder(officer) || !inOrder(agency)) {
+    // Stable sort: equal instants keep officer-then-agency, stream order.
+    return [...officer, ...agency].sort((a, b) => a.at - b.at);
+  }
+  const merged: KnownEvent[] = new Array(officer.length + agency.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < officer.length && j < agency.length) merged[k++] = agency[j].at < officer[i].at ? agency[j++] : officer[i++];
+  while (i < officer.length) merged[k++] = officer[i++];
+  while (j < agency.length) merged[k++] = agency[j++];
+  return merged;
 }
 
 export function know(ledger: OfficerLedger, knownAt: string): Knowledge {
   const cutoff = parseInstant(knownAt, 'knownAt');
-  const recorded = recordedOrder(ledger).filter((e) => e.at <= cutoff);
+  const ordered = recordedOrder(ledger);
+  let known = ordered.length;
+  while (known > 0 && ordered[known - 1].at > cutoff) known--;
+  // In recorded order, the events known at the cutoff are a prefix.
+  const recorded = known === ordered.length ? ordered : ordered.slice(0, known);
   const byId = new Map(recorded.map((e) => [e.eventId, e]));
   const retractedBy = new Map<string, KnownEvent>();
   // Latest first, so that (when enabled) a retraction of a retraction is known before the

@@ -72,3 +72,12 @@ export function officerStatus(ledger: OfficerLedger, asOf: string, knownAt: stri
   assertLocalDate(asOf, 'asOf');
   return statusOn(factsKnownAt(ledger, knownAt), asOf);
 }
+
+/**
+ * officerStatus with the knowledge step already done: `facts` from factsKnownAt(ledger, knownAt).
+ * For callers that keep facts between queries (the same facts answer every asOf).
+ */
+export function statusFromFacts(facts: Facts, asOf: string): OfficerStatus {
+  assertLocalDate(asOf, 'asOf');
+  return statusOn(facts, asOf);
+}

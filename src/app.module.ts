@@ -15,6 +15,7 @@ import { AccessRegistry } from './auth/access-registry';
 import { AuthGuard } from './auth/auth.guard';
 import { HttpErrorsFilter } from './common/http-errors.filter';
 import { HealthController } from './health/health.controller';
+import { BulkImporter } from './import/bulk-import';
 import { AssignOfficerController, AssignOfficerHandler } from './officers/assign-officer';
 import { DeclareTrainingUnavailableController, DeclareTrainingUnavailableHandler } from './officers/declare-training-unavailable';
 import { EndAssignmentController, EndAssignmentHandler } from './officers/end-assignment';
@@ -118,12 +119,13 @@ export class AppModule {
         StoreLifecycle,
         LedgerWriter,
         LedgerReader,
+        BulkImporter,
         AccessRegistry,
         ...slices.handlers,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: HttpErrorsFilter },
       ],
-      exports: [EVENT_STORE, READ_MODEL_STORE, AccessRegistry, ProjectionRunner],
+      exports: [EVENT_STORE, READ_MODEL_STORE, AccessRegistry, ProjectionRunner, BulkImporter],
     };
   }
 }

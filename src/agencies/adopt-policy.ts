@@ -1,10 +1,11 @@
 /** Slice: the agency adopts a version of its SRO policy (SroPolicyAdopted; 626.8482 subd. 6). */
-import { Body, ConflictException, Controller, Param, Post } from '@nestjs/common';
+import { Body, Controller, Param, Post } from '@nestjs/common';
 import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { Roles } from '../auth/roles.decorator';
 import { AgencyPath } from '../common/paths';
 import { IsLocalDate } from '../common/validation';
+import { ADOPT_POLICY } from '../write/invariants';
 import { LedgerWriter, WriteResult } from '../write/ledger-writer';
 import { WriteContext, WriteCtx } from '../write/write-context';
 
@@ -26,10 +27,7 @@ export class AdoptPolicyHandler implements ICommandHandler<AdoptPolicyCommand, W
   constructor(private readonly ledger: LedgerWriter) {}
 
   execute({ ctx, body }: AdoptPolicyCommand): Promise<WriteResult> {
-    const { version, adoptedOn, documentSha256 } = body;
-    return this.ledger.appendToAgency(ctx, { type: 'SroPolicyAdopted', data: { version, adoptedOn, documentSha256 } }, (agency) => {
-      if (agency.policies.has(version)) throw new ConflictException([`version: policy version "${version}" is already adopted`]);
-    });
+    return this.ledger.agencyCommand(ctx, ADOPT_POLICY, body);
   }
 }
 

@@ -5,7 +5,7 @@
 import { Controller, Get, Header, Param, Query, Req, Res } from '@nestjs/common';
 import { IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
-import { agencyStatus, type AgencyStatus, type Finding } from '../../projections';
+import { agencyStatus, STATUSES, type AgencyStatus, type Finding } from '../../projections';
 import { Roles } from '../auth/roles.decorator';
 import { AgencyPath } from '../common/paths';
 import { knownBy, LedgerReader } from '../read/ledger-reader';
@@ -25,9 +25,14 @@ export class GetAgencyStatusHandler implements IQueryHandler<GetAgencyStatusQuer
   constructor(private readonly reader: LedgerReader) {}
 
   async execute({ agencyId, axes }: GetAgencyStatusQuery): Promise<AgencyStatusView> {
-    // Officers registered after knownAt were not in the records then.
-    const ledgers = (await this.reader.agency(agencyId)).filter((ledger) => knownBy(ledger, axes.knownAt));
-    return { agencyId, asOf: axes.asOf, knownAt: axes.knownAt, ...agencyStatus(ledgers, axes.asOf, axes.knownAt) };
+    // Page by page (bounded memory); officers registered after knownAt were not in the records then.
+    const report: AgencyStatus = agencyStatus([], axes.asOf, axes.knownAt);
+    for await (const page of this.reader.agencyPages(agencyId)) {
+      const part = agencyStatus(page.filter((ledger) => knownBy(ledger, axes.knownAt)), axes.asOf, axes.knownAt);
+      for (const s of STATUSES) report.counts[s] += part.counts[s];
+      for (const officer of part.officers) report.officers.push(officer);
+    }
+    return { agencyId, asOf: axes.asOf, knownAt: axes.knownAt, ...report };
   }
 }
 

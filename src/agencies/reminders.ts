@@ -45,10 +45,11 @@ export class GetRemindersHandler implements IQueryHandler<GetRemindersQuery, Rem
   constructor(private readonly reader: LedgerReader) {}
 
   async execute({ agencyId, asOf, horizonDays, knownAt }: GetRemindersQuery): Promise<RemindersView> {
-    const items = (await this.reader.agency(agencyId))
-      .filter((ledger) => knownBy(ledger, knownAt))
-      .flatMap((ledger) => remindersFor(ledger, asOf, knownAt, horizonDays))
-      .sort(compareReminders);
+    const items = [];
+    for await (const page of this.reader.agencyPages(agencyId)) {
+      for (const ledger of page) if (knownBy(ledger, knownAt)) items.push(...remindersFor(ledger, asOf, knownAt, horizonDays));
+    }
+    items.sort(compareReminders);
     return { agencyId, asOf, knownAt, horizonDays, items };
   }
 }

@@ -4,7 +4,7 @@ import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { AgencyPath } from '../common/paths';
 import { Roles } from '../auth/roles.decorator';
 import { RetractionDto } from '../officers/retract-event';
-import { checkRetraction } from '../write/retraction';
+import { RETRACT_AGENCY_EVENT } from '../write/invariants';
 import { LedgerWriter, WriteResult } from '../write/ledger-writer';
 import { WriteContext, WriteCtx } from '../write/write-context';
 
@@ -20,8 +20,7 @@ export class RetractAgencyEventHandler implements ICommandHandler<RetractAgencyE
   constructor(private readonly ledger: LedgerWriter) {}
 
   execute({ ctx, body }: RetractAgencyEventCommand): Promise<WriteResult> {
-    const event = { type: 'EventRetracted' as const, data: { retractedEventId: body.eventId, reason: body.reason } };
-    return this.ledger.appendToAgency(ctx, event, (agency) => checkRetraction(agency, body.eventId, `agency ${ctx.agencyId}`));
+    return this.ledger.agencyCommand(ctx, RETRACT_AGENCY_EVENT, body);
   }
 }
 

@@ -9,6 +9,7 @@ import { HttpException, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ROLES, Role } from '../../events/access';
@@ -18,6 +19,8 @@ import { agencyStatusCsv, AgencyStatusView, GetAgencyStatusQuery } from '../agen
 import { RegisterAgencyCommand } from '../agencies/register-agency';
 import { DEFAULT_HORIZON_DAYS, GetRemindersQuery } from '../agencies/reminders';
 import { isInstant, isLocalDate } from '../common/validation';
+import { BulkImporter } from '../import/bulk-import';
+import { CsvFormatError, readCsvCommands } from '../import/csv-commands';
 import { GetOfficerHistoryQuery } from '../officers/officer-history';
 import { GetOfficerStatusQuery } from '../officers/officer-status';
 import { ProjectionRunner } from '../projections-runtime/projection-runner';
@@ -35,6 +38,7 @@ const USAGE = `usage: sro-compliance <command> [options]     (store: SRO_STORE, 
   token create --agency <agencyId> --role <admin|auditor|chief|investigator> --name <label>
   token revoke --agency <agencyId> --name <label> [--reason <text>]
   token list --agency <agencyId>
+  import <file.csv> --agency <agencyId>     (one write per row; see README "Importing a CSV")
   status --agency <agencyId> [--officer <officerId>] [--as-of <YYYY-MM-DD>] [--known-at <instant>] [--csv]
   reminders --agency <agencyId> [--as-of <YYYY-MM-DD>] [--known-at <instant>] [--horizon-days <n>]
   history --agency <agencyId> --officer <officerId> [--known-at <instant>]
@@ -164,6 +168,20 @@ async function verify(): Promise<number> {
   return report.ok ? 0 : 1;
 }
 
+/** Imports a CSV of writes; prints the report (JSON); exit 1 when any row was rejected. */
+async function importCsv(options: Options, positionals: string[]): Promise<number> {
+  const file = positionals[1];
+  if (!file) throw new UsageError('import needs the CSV file: import <file.csv> --agency <agencyId>');
+  if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
+  const agencyId = identifier(options, 'agency');
+  const report = await withContext(async (app) => {
+    await requireAgency(app, agencyId);
+    return new BulkImporter(app.get<EventStore>(EVENT_STORE)).import(readCsvCommands(file), { agencyId, recordedBy: cliUser() });
+  });
+  printJson(report);
+  return report.rejectedCount === 0 ? 0 : 1;
+}
+
 async function rebuild(options: Options): Promise<void> {
   const only = options.projection;
   await withContext(async (app) => {
@@ -206,7 +224,8 @@ async function serve(options: Options): Promise<void> {
   console.log('  npm run --silent cli -- token create --agency demo-pd --role admin --name "Records admin"');
 }
 
-const COMMANDS: Record<string, (options: Options) => Promise<void | number>> = {
+const COMMANDS: Record<string, (options: Options, positionals: string[]) => Promise<void | number>> = {
+  import: importCsv,
   'agency create': agencyCreate,
   'token create': tokenCreate,
   'token revoke': tokenRevoke,
@@ -219,7 +238,7 @@ const COMMANDS: Record<string, (options: Options) => Promise<void | number>> = {
   serve,
 };
 /** Commands of one word; the others are `<noun> <verb>`. */
-const SINGLE_WORD = new Set(['status', 'reminders', 'history', 'verify', 'rebuild', 'serve']);
+const SINGLE_WORD = new Set(['import', 'status', 'reminders', 'history', 'verify', 'rebuild', 'serve']);
 
 export async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -259,9 +278,9 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    return (await command(values as Options)) ?? 0;
+    return (await command(values as Options, positionals)) ?? 0;
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof CsvFormatError) {
       console.error(`${error.message}\n\n${USAGE}`);
       return 2;
     }

@@ -1,10 +1,11 @@
 /** Slice: assign an officer to one or more schools as an SRO from a start date (OfficerAssigned). */
-import { Body, ConflictException, Controller, Param, Post } from '@nestjs/common';
+import { Body, Controller, Param, Post } from '@nestjs/common';
 import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { Roles } from '../auth/roles.decorator';
 import { OfficerPath } from '../common/paths';
 import { IsIdentifier, IsLocalDate } from '../common/validation';
+import { ASSIGN_OFFICER } from '../write/invariants';
 import { LedgerWriter, WriteResult } from '../write/ledger-writer';
 import { WriteContext, WriteCtx } from '../write/write-context';
 
@@ -28,10 +29,7 @@ export class AssignOfficerHandler implements ICommandHandler<AssignOfficerComman
   constructor(private readonly ledger: LedgerWriter) {}
 
   execute({ ctx, officerId, body }: AssignOfficerCommand): Promise<WriteResult> {
-    const { assignmentId, schools, startDate } = body;
-    return this.ledger.appendToOfficer(ctx, officerId, { type: 'OfficerAssigned', data: { assignmentId, schools, startDate } }, (officer) => {
-      if (officer.assignments.has(assignmentId)) throw new ConflictException([`assignmentId: assignment ${assignmentId} is already recorded`]);
-    });
+    return this.ledger.officerCommand(ctx, officerId, ASSIGN_OFFICER, body);
   }
 }
 

@@ -2,12 +2,13 @@
  * Slice: the agency declares it could not provide the training before the officer took up the
  * assignment (TrainingUnavailableDeclared), which opens the six-month grace of 626.8482 subd. 3(c).
  */
-import { Body, Controller, NotFoundException, Param, Post } from '@nestjs/common';
+import { Body, Controller, Param, Post } from '@nestjs/common';
 import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { Roles } from '../auth/roles.decorator';
 import { AssignmentPath } from '../common/paths';
 import { IsLocalDate } from '../common/validation';
+import { DECLARE_TRAINING_UNAVAILABLE } from '../write/invariants';
 import { LedgerWriter, WriteResult } from '../write/ledger-writer';
 import { WriteContext, WriteCtx } from '../write/write-context';
 
@@ -30,11 +31,7 @@ export class DeclareTrainingUnavailableHandler implements ICommandHandler<Declar
   constructor(private readonly ledger: LedgerWriter) {}
 
   execute({ ctx, officerId, assignmentId, body }: DeclareTrainingUnavailableCommand): Promise<WriteResult> {
-    const { declaredOn, reason } = body;
-    const event = { type: 'TrainingUnavailableDeclared' as const, data: { assignmentId, declaredOn, reason } };
-    return this.ledger.appendToOfficer(ctx, officerId, event, (officer) => {
-      if (!officer.assignments.has(assignmentId)) throw new NotFoundException([`assignmentId: officer ${officerId} has no assignment ${assignmentId}`]);
-    });
+    return this.ledger.officerCommand(ctx, officerId, DECLARE_TRAINING_UNAVAILABLE, { assignmentId, declaredOn: body.declaredOn, reason: body.reason });
   }
 }
 

@@ -1,9 +1,10 @@
 /** Slice: end an assignment (AssignmentEnded). The officer is no longer an SRO after endDate. */
-import { BadRequestException, Body, ConflictException, Controller, NotFoundException, Param, Post } from '@nestjs/common';
+import { Body, Controller, Param, Post } from '@nestjs/common';
 import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Roles } from '../auth/roles.decorator';
 import { AssignmentPath } from '../common/paths';
 import { IsLocalDate } from '../common/validation';
+import { END_ASSIGNMENT } from '../write/invariants';
 import { LedgerWriter, WriteResult } from '../write/ledger-writer';
 import { WriteContext, WriteCtx } from '../write/write-context';
 
@@ -25,15 +26,7 @@ export class EndAssignmentHandler implements ICommandHandler<EndAssignmentComman
   constructor(private readonly ledger: LedgerWriter) {}
 
   execute({ ctx, officerId, assignmentId, body }: EndAssignmentCommand): Promise<WriteResult> {
-    const { endDate } = body;
-    return this.ledger.appendToOfficer(ctx, officerId, { type: 'AssignmentEnded', data: { assignmentId, endDate } }, (officer) => {
-      const assignment = officer.assignments.get(assignmentId);
-      if (!assignment) throw new NotFoundException([`assignmentId: officer ${officerId} has no assignment ${assignmentId}`]);
-      if (assignment.endDate) throw new ConflictException([`assignmentId: assignment ${assignmentId} already ended on ${assignment.endDate}`]);
-      if (endDate < assignment.startDate) {
-        throw new BadRequestException([`endDate must be on or after the assignment's startDate ${assignment.startDate}`]);
-      }
-    });
+    return this.ledger.officerCommand(ctx, officerId, END_ASSIGNMENT, { assignmentId, endDate: body.endDate });
   }
 }
 

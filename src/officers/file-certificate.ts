@@ -3,12 +3,13 @@
  * the chief law enforcement officer keeps the most recent certificate). The file's SHA-256 is
  * recorded so that the copy on file can be checked against the ledger.
  */
-import { Body, Controller, NotFoundException, Param, Post } from '@nestjs/common';
+import { Body, Controller, Param, Post } from '@nestjs/common';
 import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
 import { Roles } from '../auth/roles.decorator';
 import { TrainingPath } from '../common/paths';
 import { IsLocalDate } from '../common/validation';
+import { FILE_CERTIFICATE } from '../write/invariants';
 import { LedgerWriter, WriteResult } from '../write/ledger-writer';
 import { WriteContext, WriteCtx } from '../write/write-context';
 
@@ -33,10 +34,7 @@ export class FileCertificateHandler implements ICommandHandler<FileCertificateCo
 
   execute({ ctx, officerId, trainingId, body }: FileCertificateCommand): Promise<WriteResult> {
     const { sha256, fileName, filedOn } = body;
-    const event = { type: 'CertificateFiled' as const, data: { trainingId, sha256: sha256.toLowerCase(), fileName, filedOn } };
-    return this.ledger.appendToOfficer(ctx, officerId, event, (officer) => {
-      if (!officer.trainings.has(trainingId)) throw new NotFoundException([`trainingId: officer ${officerId} has no training ${trainingId}`]);
-    });
+    return this.ledger.officerCommand(ctx, officerId, FILE_CERTIFICATE, { trainingId, sha256, fileName, filedOn });
   }
 }
 

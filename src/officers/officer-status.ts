@@ -4,7 +4,7 @@
  */
 import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
 import { IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
-import { officerStatus, type OfficerStatus } from '../../projections';
+import { statusFromFacts, type OfficerStatus } from '../../projections';
 import { Roles } from '../auth/roles.decorator';
 import { OfficerPath } from '../common/paths';
 import { knownBy, LedgerReader } from '../read/ledger-reader';
@@ -25,11 +25,11 @@ export class GetOfficerStatusHandler implements IQueryHandler<GetOfficerStatusQu
   constructor(private readonly reader: LedgerReader) {}
 
   async execute({ agencyId, officerId, axes }: GetOfficerStatusQuery): Promise<OfficerStatusView> {
-    const ledger = await this.reader.officer(agencyId, officerId);
+    const { ledger, facts } = await this.reader.officerFacts(agencyId, officerId, axes.knownAt);
     if (!knownBy(ledger, axes.knownAt)) {
       throw new NotFoundException([`officer ${officerId} was not yet registered as the records stood at ${axes.knownAt}`]);
     }
-    const status = officerStatus(ledger, axes.asOf, axes.knownAt);
+    const status = statusFromFacts(facts, axes.asOf);
     return { officerId, asOf: axes.asOf, knownAt: axes.knownAt, ...status };
   }
 }

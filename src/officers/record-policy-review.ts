@@ -1,10 +1,11 @@
 /** Slice: the officer reviewed a version of the agency's SRO policy (PolicyReviewed; subd. 3(c), policy "Substitute SROs"). */
-import { BadRequestException, Body, Controller, Param, Post } from '@nestjs/common';
+import { Body, Controller, Param, Post } from '@nestjs/common';
 import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { Roles } from '../auth/roles.decorator';
 import { OfficerPath } from '../common/paths';
 import { IsLocalDate } from '../common/validation';
+import { RECORD_POLICY_REVIEW } from '../write/invariants';
 import { LedgerWriter, WriteResult } from '../write/ledger-writer';
 import { WriteContext, WriteCtx } from '../write/write-context';
 
@@ -26,15 +27,7 @@ export class RecordPolicyReviewHandler implements ICommandHandler<RecordPolicyRe
   constructor(private readonly ledger: LedgerWriter) {}
 
   execute({ ctx, officerId, body }: RecordPolicyReviewCommand): Promise<WriteResult> {
-    const { version, reviewedOn } = body;
-    return this.ledger.appendToOfficer(ctx, officerId, { type: 'PolicyReviewed', data: { version, reviewedOn } }, (_officer, agency) => {
-      if (!agency.policies.has(version)) {
-        const adopted = [...agency.policies.keys()];
-        throw new BadRequestException([
-          `version: agency ${ctx.agencyId} never adopted policy version "${version}" (adopted: ${adopted.length ? adopted.join(', ') : 'none'})`,
-        ]);
-      }
-    });
+    return this.ledger.officerCommand(ctx, officerId, RECORD_POLICY_REVIEW, body);
   }
 }
 

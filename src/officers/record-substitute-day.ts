@@ -5,6 +5,7 @@ import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { Roles } from '../auth/roles.decorator';
 import { OfficerPath } from '../common/paths';
 import { IsLocalDate } from '../common/validation';
+import { RECORD_SUBSTITUTE_DAY } from '../write/invariants';
 import { LedgerWriter, WriteResult } from '../write/ledger-writer';
 import { WriteContext, WriteCtx } from '../write/write-context';
 
@@ -26,8 +27,7 @@ export class RecordSubstituteDayHandler implements ICommandHandler<RecordSubstit
   constructor(private readonly ledger: LedgerWriter) {}
 
   execute({ ctx, officerId, body }: RecordSubstituteDayCommand): Promise<WriteResult> {
-    // Two schools on one day are two facts but one contact day: the rules count distinct dates.
-    return this.ledger.appendToOfficer(ctx, officerId, { type: 'SubstituteDayServed', data: { date: body.date, school: body.school } });
+    return this.ledger.officerCommand(ctx, officerId, RECORD_SUBSTITUTE_DAY, body);
   }
 }
 

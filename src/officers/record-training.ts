@@ -1,11 +1,12 @@
 /** Slice: a completed training course (TrainingCompleted; 626.8482 subd. 3, policy "Training"). */
-import { Body, ConflictException, Controller, Param, Post } from '@nestjs/common';
+import { Body, Controller, Param, Post } from '@nestjs/common';
 import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { COURSES, Course } from '../../events/catalogue';
 import { Roles } from '../auth/roles.decorator';
 import { OfficerPath } from '../common/paths';
 import { IsIdentifier, IsLocalDate } from '../common/validation';
+import { RECORD_TRAINING } from '../write/invariants';
 import { LedgerWriter, WriteResult } from '../write/ledger-writer';
 import { WriteContext, WriteCtx } from '../write/write-context';
 
@@ -30,11 +31,7 @@ export class RecordTrainingHandler implements ICommandHandler<RecordTrainingComm
   constructor(private readonly ledger: LedgerWriter) {}
 
   execute({ ctx, officerId, body }: RecordTrainingCommand): Promise<WriteResult> {
-    const { trainingId, course, completedOn, provider, courseNumber } = body;
-    const event = { type: 'TrainingCompleted' as const, data: { trainingId, course, completedOn, provider, courseNumber } };
-    return this.ledger.appendToOfficer(ctx, officerId, event, (officer) => {
-      if (officer.trainings.has(trainingId)) throw new ConflictException([`trainingId: training ${trainingId} is already recorded`]);
-    });
+    return this.ledger.officerCommand(ctx, officerId, RECORD_TRAINING, body);
   }
 }
 

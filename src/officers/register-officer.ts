@@ -1,10 +1,11 @@
 /** Slice: register an officer with the agency (OfficerRegistered), creating the officer's stream. */
-import { Body, ConflictException, Controller, Param, Post } from '@nestjs/common';
+import { Body, Controller, Param, Post } from '@nestjs/common';
 import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { Roles } from '../auth/roles.decorator';
 import { AgencyPath } from '../common/paths';
 import { IsIdentifier } from '../common/validation';
+import { REGISTER_OFFICER } from '../write/invariants';
 import { LedgerWriter, WriteResult } from '../write/ledger-writer';
 import { WriteContext, WriteCtx } from '../write/write-context';
 
@@ -26,16 +27,7 @@ export class RegisterOfficerHandler implements ICommandHandler<RegisterOfficerCo
   constructor(private readonly ledger: LedgerWriter) {}
 
   execute({ ctx, body }: RegisterOfficerCommand): Promise<WriteResult> {
-    const { officerId, name, licenseNumber } = body;
-    return this.ledger.appendToOfficer(
-      ctx,
-      officerId,
-      { type: 'OfficerRegistered', data: { officerId, name, licenseNumber } },
-      (officer) => {
-        if (officer.revision >= 0) throw new ConflictException([`officerId: officer ${officerId} is already registered`]);
-      },
-      { creates: true },
-    );
+    return this.ledger.officerCommand(ctx, body.officerId, REGISTER_OFFICER, body);
   }
 }
 

@@ -4,7 +4,7 @@ import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { IsNotEmpty, IsString, IsUUID, MaxLength } from 'class-validator';
 import { Roles } from '../auth/roles.decorator';
 import { OfficerPath } from '../common/paths';
-import { checkRetraction } from '../write/retraction';
+import { RETRACT_OFFICER_EVENT } from '../write/invariants';
 import { LedgerWriter, WriteResult } from '../write/ledger-writer';
 import { WriteContext, WriteCtx } from '../write/write-context';
 
@@ -26,8 +26,7 @@ export class RetractOfficerEventHandler implements ICommandHandler<RetractOffice
   constructor(private readonly ledger: LedgerWriter) {}
 
   execute({ ctx, officerId, body }: RetractOfficerEventCommand): Promise<WriteResult> {
-    const event = { type: 'EventRetracted' as const, data: { retractedEventId: body.eventId, reason: body.reason } };
-    return this.ledger.appendToOfficer(ctx, officerId, event, (officer) => checkRetraction(officer, body.eventId, `officer ${officerId}`));
+    return this.ledger.officerCommand(ctx, officerId, RETRACT_OFFICER_EVENT, body);
   }
 }
 

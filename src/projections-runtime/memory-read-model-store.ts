@@ -27,6 +27,14 @@ export class MemoryReadModelStore implements ReadModelStore {
       .map(([, doc]) => JSON.parse(doc) as T);
   }
 
+  async getPageByPrefix<T>(projection: string, prefix: string, after: string, limit: number): Promise<{ key: string; doc: T }[]> {
+    return [...this.docsOf(projection).entries()]
+      .filter(([key]) => key.startsWith(prefix) && key > after)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .slice(0, limit)
+      .map(([key, doc]) => ({ key, doc: JSON.parse(doc) as T }));
+  }
+
   async commit(projection: string, from: number, to: number, changes: ReadonlyMap<string, unknown>): Promise<boolean> {
     const state = await this.state(projection);
     if (state.checkpoint !== from) return false;

@@ -64,6 +64,14 @@ export class PostgresReadModelStore implements ReadModelStore {
     return rows.map((row) => JSON.parse(row.doc) as T);
   }
 
+  async getPageByPrefix<T>(projection: string, prefix: string, after: string, limit: number): Promise<{ key: string; doc: T }[]> {
+    const { rows } = await this.pool.query<{ key: string; doc: string }>(
+      'SELECT key, doc FROM projection_documents WHERE projection = $1 AND key >= $2 AND key > $3 AND key < $4 ORDER BY key LIMIT $5',
+      [projection, prefix, after, `${prefix}\uffff`, limit],
+    );
+    return rows.map((row) => ({ key: row.key, doc: JSON.parse(row.doc) as T }));
+  }
+
   async commit(projection: string, from: number, to: number, changes: ReadonlyMap<string, unknown>): Promise<boolean> {
     const client = await this.pool.connect();
     try {

@@ -16,6 +16,8 @@ import { READ_MODEL_STORE, type ReadModelStore } from './read-model-store.port';
 
 /** Events read and applied per committed batch. */
 export const BATCH_SIZE = 2000;
+/** The same for a rebuild, which nothing waits on between batches: fewer, larger commits. */
+export const REBUILD_BATCH_SIZE = 10_000;
 
 export interface ProjectionProgress {
   name: string;
@@ -32,6 +34,7 @@ export class ProjectionRunner {
   /** One run at a time per projection, in this process. */
   private readonly running = new Map<string, Promise<void>>();
   private readonly failures = new Map<string, NonNullable<ProjectionProgress['failed']>>();
+  private readonly caughtUpAt = new Map<string, number>();
   private timer?: NodeJS.Timeout;
   private stopped = false;
 
@@ -74,6 +77,8 @@ export class ProjectionRunner {
   async freshen(): Promise<boolean> {
     for (const projection of this.projections) {
       if (this.failures.has(projection.name)) return false;
+      // The common case first: nothing committed since the checkpoint (two statements, no batch).
+      if (await this.isCaughtUp(projection.name)) continue;
       await this.runExclusive(projection, () => this.advance(projection, undefined, 1));
       if (this.failures.has(projection.name) || !(await this.isCaughtUp(projection.name))) return false;
     }
@@ -84,7 +89,16 @@ export class ProjectionRunner {
   async isCaughtUp(name: string): Promise<boolean> {
     const { checkpoint } = await this.readModels.state(name);
     for await (const _ of this.store.readAll({ fromPosition: checkpoint, batchSize: 1 })) return false;
+    this.caughtUpAt.set(name, checkpoint);
     return true;
+  }
+
+  /**
+   * The checkpoint at which `name` was last seen caught up (by freshen or isCaughtUp): documents
+   * read after it are at least that fresh, so it can key caches of what was read.
+   */
+  caughtUpCheckpoint(name: string): number | undefined {
+    return this.caughtUpAt.get(name);
   }
 
   /** For tests and the CLI: resolves once every projection has caught up, or throws after `timeoutMs`. */
@@ -104,14 +118,53 @@ export class ProjectionRunner {
    * kill) resumes from its last committed batch instead of starting over.
    */
   async rebuild(only?: string, onProgress?: (p: ProjectionProgress) => void): Promise<void> {
-    for (const projection of this.projections) {
-      if (only && projection.name !== only) continue;
-      await this.runExclusive(projection, async () => {
+    const targets = this.projections.filter((p) => !only || p.name === only);
+    const exclusive = targets.reduceRight<() => Promise<void>>((inner, projection) => () => this.runExclusive(projection, inner), async () => {
+      for (const projection of targets) {
         const state = await this.readModels.state(projection.name);
         if (!state.rebuilding) await this.readModels.reset(projection.name);
-        await this.advance(projection, onProgress);
+      }
+      // One read of the log for every projection while their checkpoints agree (a fresh
+      // rebuild); then each finishes on its own (a resumed rebuild, a failure, another process).
+      await this.advanceTogether(targets, onProgress);
+      for (const projection of targets) {
+        await this.advance(projection, onProgress, Infinity, REBUILD_BATCH_SIZE);
         if (!this.failures.has(projection.name)) await this.readModels.markRebuilt(projection.name);
-      });
+      }
+    });
+    await exclusive();
+  }
+
+  /**
+   * Applies each batch read once to every projection of `group` that is at the batch's starting
+   * checkpoint, committing each projection's documents and checkpoint separately (the same
+   * exactly-once commit as advance). A projection that fails or whose commit is refused leaves
+   * the group; advance() then takes it from its own checkpoint.
+   */
+  private async advanceTogether(group: Projection[], onProgress?: (p: ProjectionProgress) => void): Promise<void> {
+    let members = [...group];
+    for (;;) {
+      if (members.length < 2) return;
+      const states = await Promise.all(members.map((p) => this.readModels.state(p.name)));
+      const checkpoint = states[0].checkpoint;
+      if (states.some((s) => s.checkpoint !== checkpoint)) return;
+      const batch: RecordedEvent[] = [];
+      for await (const event of this.store.readAll({ fromPosition: checkpoint, batchSize: REBUILD_BATCH_SIZE })) {
+        batch.push(event);
+        if (batch.length >= REBUILD_BATCH_SIZE) break;
+      }
+      if (batch.length === 0) return;
+      const next: Projection[] = [];
+      for (const [i, projection] of members.entries()) {
+        const { changes, applied, failure } = await this.applyBatch(projection, checkpoint, batch);
+        if (failure) continue; // advance() applies it alone, halting and logging at the failing event
+        if (!(await this.readModels.commit(projection.name, checkpoint, applied, changes))) continue;
+        this.failures.delete(projection.name);
+        onProgress?.({ name: projection.name, checkpoint: applied, rebuilding: states[i].rebuilding });
+        next.push(projection);
+      }
+      members = next;
+      if (batch.length < REBUILD_BATCH_SIZE) return;
     }
   }
 
@@ -141,13 +194,13 @@ export class ProjectionRunner {
   }
 
   /** Applies batches until the projection has seen every committed event. */
-  private async advance(projection: Projection, onProgress?: (p: ProjectionProgress) => void, maxBatches = Infinity): Promise<void> {
+  private async advance(projection: Projection, onProgress?: (p: ProjectionProgress) => void, maxBatches = Infinity, batchSize = BATCH_SIZE): Promise<void> {
     for (let batches = 0; batches < maxBatches; batches++) {
       const { checkpoint, rebuilding } = await this.readModels.state(projection.name);
       const batch: RecordedEvent[] = [];
-      for await (const event of this.store.readAll({ fromPosition: checkpoint, batchSize: BATCH_SIZE })) {
+      for await (const event of this.store.readAll({ fromPosition: checkpoint, batchSize })) {
         batch.push(event);
-        if (batch.length >= BATCH_SIZE) break;
+        if (batch.length >= batchSize) break;
       }
       if (batch.length === 0) return;
 
@@ -164,7 +217,7 @@ export class ProjectionRunner {
       if (failure) return;
       this.failures.delete(projection.name);
       onProgress?.({ name: projection.name, checkpoint: applied, rebuilding });
-      if (batch.length < BATCH_SIZE) return;
+      if (batch.length < batchSize) return;
     }
   }
 

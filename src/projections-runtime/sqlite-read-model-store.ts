@@ -37,6 +37,9 @@ export class SqliteReadModelStore implements ReadModelStore {
       range: this.db.prepare<[string, string, string], { doc: string }>(
         'SELECT doc FROM projection_documents WHERE projection = ? AND key >= ? AND key < ? ORDER BY key',
       ),
+      page: this.db.prepare<[string, string, string, string, number], { key: string; doc: string }>(
+        'SELECT key, doc FROM projection_documents WHERE projection = ? AND key >= ? AND key > ? AND key < ? ORDER BY key LIMIT ?',
+      ),
       upsert: this.db.prepare<[string, string, string]>(
         'INSERT INTO projection_documents (projection, key, doc) VALUES (?, ?, ?) ON CONFLICT (projection, key) DO UPDATE SET doc = excluded.doc',
       ),
@@ -66,6 +69,10 @@ export class SqliteReadModelStore implements ReadModelStore {
 
   async getByPrefix<T>(projection: string, prefix: string): Promise<T[]> {
     return this.stmt.range.all(projection, prefix, `${prefix}\uffff`).map((row) => JSON.parse(row.doc) as T);
+  }
+
+  async getPageByPrefix<T>(projection: string, prefix: string, after: string, limit: number): Promise<{ key: string; doc: T }[]> {
+    return this.stmt.page.all(projection, prefix, after, `${prefix}\uffff`, limit).map((row) => ({ key: row.key, doc: JSON.parse(row.doc) as T }));
   }
 
   async commit(projection: string, from: number, to: number, changes: ReadonlyMap<string, unknown>): Promise<boolean> {

@@ -8,7 +8,7 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { RecordedEvent } from '../../events/envelope';
 import { agencyStream, officerStream, officerStreamPrefix } from '../../events/streams';
-import type { OfficerLedger } from '../../projections';
+import { factsKnownAt, type Facts, type OfficerLedger } from '../../projections';
 import {
   AGENCY_SUMMARIES,
   AgencySummaryDoc,
@@ -28,12 +28,55 @@ function officerName(events: RecordedEvent[]): string {
   return (registration?.data as { name?: string } | undefined)?.name ?? '';
 }
 
+/** Officers whose ledger and facts snapshots stay cached (least recently used evicted first). */
+const CACHED_OFFICERS = 5_000;
+/** Facts snapshots kept per officer (one per distinct set of known events: now, and a few past instants). */
+const SNAPSHOTS_PER_OFFICER = 4;
+
+interface CachedOfficer {
+  /** The officer-ledgers checkpoint the ledger was read at (or after). */
+  checkpoint: number;
+  ledger: OfficerLedger;
+  /** Each stream's recordedAt as epoch ms when the stream is in recorded order (the store's guarantee), else null. */
+  officerAts: number[] | null;
+  agencyAts: number[] | null;
+  snapshots: Map<string, Facts>;
+}
+
+const recordedAts = (events: { recordedAt: string }[]): number[] | null => {
+  const ats = events.map((e) => Date.parse(e.recordedAt));
+  for (let i = 1; i < ats.length; i++) if (!(ats[i] >= ats[i - 1])) return null;
+  return ats;
+};
+
+/** How many of `ats` (sorted) are at or before `cutoff`. */
+const knownCount = (ats: number[], cutoff: number): number => {
+  if (ats.length === 0 || ats[ats.length - 1] <= cutoff) return ats.length;
+  let lo = 0;
+  let hi = ats.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ats[mid] <= cutoff) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+};
+
 const agencyNotFound = (agencyId: string) => new NotFoundException([`agency ${agencyId} is not registered`]);
 const officerNotFound = (agencyId: string, officerId: string) =>
   new NotFoundException([`officer ${officerId} is not registered with agency ${agencyId}`]);
 
 @Injectable()
 export class LedgerReader {
+  /**
+   * The agency summaries last read, with the projection checkpoint they were read at: a status
+   * query needs the agency's events, and the summary document (with every officer id) is the
+   * largest thing it would otherwise parse. Valid while the checkpoint has not moved.
+   */
+  private readonly summaries = new Map<string, { checkpoint: number; doc: AgencySummaryDoc }>();
+  /** Parsed ledgers and their facts snapshots, keyed by agencyId/officerId (see officerFacts). */
+  private readonly officers = new Map<string, CachedOfficer>();
+
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
@@ -43,7 +86,7 @@ export class LedgerReader {
   /** One officer's ledger; 404 for an unknown agency or officer. */
   async officer(agencyId: string, officerId: string): Promise<OfficerLedger> {
     if (await this.runner.freshen()) {
-      const agency = await this.readModels.get<AgencySummaryDoc>(AGENCY_SUMMARIES.name, agencyId);
+      const agency = await this.agencySummary(agencyId);
       if (!agency) throw agencyNotFound(agencyId);
       const doc = await this.readModels.get<OfficerLedgerDoc>(OFFICER_LEDGERS.name, officerLedgerKey(agencyId, officerId));
       if (!doc) throw officerNotFound(agencyId, officerId);
@@ -54,10 +97,82 @@ export class LedgerReader {
     return { officerId, name: officerName(stored), officerEvents: stored.map(toLedgerEvent), agencyEvents };
   }
 
+  /**
+   * One officer's ledger and the engine's facts as known at `knownAt` (projections
+   * factsKnownAt): what a status query needs, the facts answering every asOf. Cached while the
+   * read models have not moved: the ledger by officer, the facts by which prefix of each stream
+   * is known at `knownAt` (the knowledge step keeps exactly the events recorded at or before it,
+   * and each stream is in recorded order), so that "now" and a past instant that knew the same
+   * events share one snapshot. Without fresh read models, nothing is cached.
+   */
+  async officerFacts(agencyId: string, officerId: string, knownAt: string): Promise<{ ledger: OfficerLedger; facts: Facts }> {
+    if (!(await this.runner.freshen())) {
+      const ledger = await this.officer(agencyId, officerId);
+      return { ledger, facts: factsKnownAt(ledger, knownAt) };
+    }
+    const checkpoint = this.runner.caughtUpCheckpoint(OFFICER_LEDGERS.name);
+    const key = officerLedgerKey(agencyId, officerId);
+    let cached = this.officers.get(key);
+    if (cached && cached.checkpoint === checkpoint) {
+      this.officers.delete(key); // re-inserted below: the Map's order is least recently used first
+    } else {
+      const ledger = await this.officerFromReadModels(agencyId, officerId);
+      cached = { checkpoint: checkpoint ?? -1, ledger, officerAts: recordedAts(ledger.officerEvents), agencyAts: recordedAts(ledger.agencyEvents), snapshots: new Map() };
+    }
+    this.officers.set(key, cached);
+    if (this.officers.size > CACHED_OFFICERS) this.officers.delete(this.officers.keys().next().value!);
+    if (checkpoint === undefined) this.officers.delete(key);
+
+    const cutoff = Date.parse(knownAt);
+    const snapshotKey =
+      cached.officerAts && cached.agencyAts && !Number.isNaN(cutoff)
+        ? `${knownCount(cached.officerAts, cutoff)}/${knownCount(cached.agencyAts, cutoff)}`
+        : `@${knownAt}`;
+    let facts = cached.snapshots.get(snapshotKey);
+    if (!facts) {
+      facts = factsKnownAt(cached.ledger, knownAt);
+      if (cached.snapshots.size >= SNAPSHOTS_PER_OFFICER) cached.snapshots.delete(cached.snapshots.keys().next().value!);
+      cached.snapshots.set(snapshotKey, facts);
+    }
+    return { ledger: cached.ledger, facts };
+  }
+
+  private async officerFromReadModels(agencyId: string, officerId: string): Promise<OfficerLedger> {
+    const agency = await this.agencySummary(agencyId);
+    if (!agency) throw agencyNotFound(agencyId);
+    const doc = await this.readModels.get<OfficerLedgerDoc>(OFFICER_LEDGERS.name, officerLedgerKey(agencyId, officerId));
+    if (!doc) throw officerNotFound(agencyId, officerId);
+    return { officerId, name: doc.name, officerEvents: doc.events, agencyEvents: agency.events };
+  }
+
+  /**
+   * Every officer of the agency, in officerId order, `pageSize` ledgers at a time: an agency
+   * report over ten thousand officers never holds every ledger at once (read models with
+   * getPageByPrefix; otherwise one page of all).
+   */
+  async *agencyPages(agencyId: string, pageSize = 500): AsyncIterable<OfficerLedger[]> {
+    const paging = this.readModels.getPageByPrefix?.bind(this.readModels);
+    if (!paging || !(await this.runner.freshen())) {
+      yield await this.agency(agencyId);
+      return;
+    }
+    const agency = await this.agencySummary(agencyId);
+    if (!agency) throw agencyNotFound(agencyId);
+    const prefix = officerLedgerPrefix(agencyId);
+    let after = '';
+    for (;;) {
+      const page = await paging<OfficerLedgerDoc>(OFFICER_LEDGERS.name, prefix, after, pageSize);
+      if (page.length === 0) return;
+      after = page[page.length - 1].key;
+      yield page.map(({ doc }) => ({ officerId: doc.officerId, name: doc.name, officerEvents: doc.events, agencyEvents: agency.events }));
+      if (page.length < pageSize) return;
+    }
+  }
+
   /** Every officer of the agency, in officerId order. */
   async agency(agencyId: string): Promise<OfficerLedger[]> {
     if (await this.runner.freshen()) {
-      const agency = await this.readModels.get<AgencySummaryDoc>(AGENCY_SUMMARIES.name, agencyId);
+      const agency = await this.agencySummary(agencyId);
       if (!agency) throw agencyNotFound(agencyId);
       const docs = await this.readModels.getByPrefix<OfficerLedgerDoc>(OFFICER_LEDGERS.name, officerLedgerPrefix(agencyId));
       return docs.map((doc) => ({ officerId: doc.officerId, name: doc.name, officerEvents: doc.events, agencyEvents: agency.events }));
@@ -70,6 +185,19 @@ export class LedgerReader {
       ledgers.push({ officerId: head.stream.slice(prefix.length), name: officerName(stored), officerEvents: stored.map(toLedgerEvent), agencyEvents });
     }
     return ledgers;
+  }
+
+  private async agencySummary(agencyId: string): Promise<AgencySummaryDoc | undefined> {
+    // Called after freshen(): the checkpoint it saw caught up, else the stored one.
+    const checkpoint = this.runner.caughtUpCheckpoint(AGENCY_SUMMARIES.name) ?? (await this.readModels.state(AGENCY_SUMMARIES.name)).checkpoint;
+    const cached = this.summaries.get(agencyId);
+    if (cached && cached.checkpoint === checkpoint) return cached.doc;
+    const doc = await this.readModels.get<AgencySummaryDoc>(AGENCY_SUMMARIES.name, agencyId);
+    if (doc) {
+      if (this.summaries.size >= 1000) this.summaries.clear();
+      this.summaries.set(agencyId, { checkpoint, doc });
+    }
+    return doc;
   }
 
   /** The agency's stream as stored; 404 when the agency is not registered. */

@@ -187,6 +187,9 @@ export class SqliteEventStore implements EventStore {
     if (mode !== 'wal' && !db.memory) throw new Error(`could not switch ${db.name} to WAL journal mode (got ${String(mode)})`);
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
+    // 64 MB of page cache (the default is 2 MB): the event_id index takes random inserts, and at a
+    // million events it no longer fits the default cache. No effect on durability.
+    db.pragma('cache_size = -65536');
     this.migrate();
 
     this.stmt = {
@@ -252,9 +255,8 @@ export class SqliteEventStore implements EventStore {
   private appendInTransaction({ stream, expectedRevision, validated }: PlannedAppend, now: Date): AppendResult {
     const headRow = this.stmt.selectHead.get(stream);
     checkExpectedRevision(stream, expectedRevision, headRow?.revision);
-    for (const { event } of validated) {
-      if (this.stmt.eventIdExists.get(event.eventId)) throw new DuplicateEventIdError(event.eventId);
-    }
+    // A stored eventId is found by the insert itself (UNIQUE(event_id), mapped to
+    // DuplicateEventIdError in insertEvent): no separate lookup per event. Throwing rolls back.
     if (validated.length === 0) return { nextExpectedRevision: headRow?.revision ?? -1, events: [] };
 
     const recordedAt = nextRecordedAt(now, headRow?.last_recorded_at);

@@ -39,13 +39,15 @@ export interface AgencyModel extends StreamModel {
   policies: Map<string, { adoptedOn: LocalDate; eventId: string }>;
 }
 
+function agencyStep(model: AgencyModel, eventId: string, event: DomainEvent): void {
+  if (event.type === 'AgencyRegistered') model.name = event.data.name;
+  if (event.type === 'SroPolicyAdopted') model.policies.set(event.data.version, { adoptedOn: event.data.adoptedOn, eventId });
+}
+
 export function foldAgency(events: RecordedEvent[]): AgencyModel {
   const { ordered, ...stream } = foldStream(events);
   const model: AgencyModel = { ...stream, policies: new Map() };
-  for (const { eventId, event } of ordered) {
-    if (event.type === 'AgencyRegistered') model.name = event.data.name;
-    if (event.type === 'SroPolicyAdopted') model.policies.set(event.data.version, { adoptedOn: event.data.adoptedOn, eventId });
-  }
+  for (const { eventId, event } of ordered) agencyStep(model, eventId, event);
   return model;
 }
 
@@ -56,16 +58,47 @@ export interface OfficerModel extends StreamModel {
   trainings: Map<string, { completedOn: LocalDate }>;
 }
 
+function officerStep(model: OfficerModel, event: DomainEvent): void {
+  if (event.type === 'OfficerAssigned') model.assignments.set(event.data.assignmentId, { startDate: event.data.startDate });
+  if (event.type === 'AssignmentEnded') {
+    const assignment = model.assignments.get(event.data.assignmentId);
+    if (assignment) assignment.endDate = event.data.endDate;
+  }
+  if (event.type === 'TrainingCompleted') model.trainings.set(event.data.trainingId, { completedOn: event.data.completedOn });
+}
+
 export function foldOfficer(events: RecordedEvent[]): OfficerModel {
   const { ordered, ...stream } = foldStream(events);
   const model: OfficerModel = { ...stream, assignments: new Map(), trainings: new Map() };
-  for (const { event } of ordered) {
-    if (event.type === 'OfficerAssigned') model.assignments.set(event.data.assignmentId, { startDate: event.data.startDate });
-    if (event.type === 'AssignmentEnded') {
-      const assignment = model.assignments.get(event.data.assignmentId);
-      if (assignment) assignment.endDate = event.data.endDate;
-    }
-    if (event.type === 'TrainingCompleted') model.trainings.set(event.data.trainingId, { completedOn: event.data.completedOn });
-  }
+  for (const { event } of ordered) officerStep(model, event);
   return model;
+}
+
+/**
+ * Incremental folds, for writers that append many events to one stream without re-reading it
+ * (the bulk import): `applyToX(fold(events), next)` equals `fold([...events, next])` whenever
+ * `next` is an event the write side accepts (a retraction only names an earlier, live event).
+ */
+export function applyToOfficer(model: OfficerModel, revision: number, eventId: string, event: DomainEvent): void {
+  model.revision = revision;
+  model.live.set(eventId, event);
+  if (event.type !== 'EventRetracted') return officerStep(model, event);
+  retract(model, event.data.retractedEventId);
+  model.assignments = new Map();
+  model.trainings = new Map();
+  for (const live of model.live.values()) officerStep(model, live);
+}
+
+export function applyToAgency(model: AgencyModel, revision: number, eventId: string, event: DomainEvent): void {
+  model.revision = revision;
+  model.live.set(eventId, event);
+  if (event.type !== 'EventRetracted') return agencyStep(model, eventId, event);
+  retract(model, event.data.retractedEventId);
+  model.policies = new Map();
+  for (const [id, live] of model.live) agencyStep(model, id, live);
+}
+
+function retract(model: StreamModel, eventId: string): void {
+  model.retracted.add(eventId);
+  model.live.delete(eventId);
 }

@@ -1,0 +1,434 @@
+/**
+ * The benchmark's measurements, as functions (bench/run.ts runs them at full size; the jest
+ * test test/bench runs them on a tiny data set). Everything runs against the real application:
+ * the Nest app of createHttpApp (CQRS buses, read models, projection runner), the bulk import
+ * of src/import, and the store chosen by URL.
+ */
+import 'reflect-metadata';
+import { INestApplication } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import Database from 'better-sqlite3';
+import { fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetAgencyStatusQuery } from '../src/agencies/agency-status';
+import { RegisterAgencyCommand } from '../src/agencies/register-agency';
+import { AccessRegistry } from '../src/auth/access-registry';
+import { createHttpApp } from '../src/http/create-http-app';
+import { BulkImporter, ImportReport } from '../src/import/bulk-import';
+import { GetOfficerStatusQuery } from '../src/officers/officer-status';
+import { BATCH_SIZE, ProjectionRunner } from '../src/projections-runtime/projection-runner';
+import { EVENT_STORE, EventStore } from '../src/store/event-store.port';
+import { agencyPlans, AgencyPlan, DEFAULT_SEED, firstPass, officerId, prng, secondPass } from './generate';
+
+export const SUMMARY_KEYS = [
+  'store',
+  'officers',
+  'events',
+  'appendEventsPerSec',
+  'rawInsertPerSec',
+  'appendRatio',
+  'rebuildEventsPerSec',
+  'rawReadPerSec',
+  'rebuildRatio',
+  'statusP50Ms',
+  'statusP99Ms',
+  'agencyReportMs',
+  'agencyReportPastMs',
+  'peakRssMb',
+  'httpReqPerSec',
+  'httpP99Ms',
+] as const;
+export type Summary = { store: string } & { [K in Exclude<(typeof SUMMARY_KEYS)[number], 'store'>]: number };
+
+export type StoreKind = 'sqlite' | 'postgres';
+
+/** Raw-speed references on the same store: a bare table, plain statements, same durability. */
+export interface RawOps {
+  /** Copies every row of `events` into a bare table with plain prepared inserts, `batchSize` rows per transaction; returns the time spent inserting. */
+  rawInsert(batchSize: number): Promise<{ rows: number; ms: number }>;
+  /** Reads every row of `events` in position order, in pages, and JSON.parses its data. */
+  rawRead(pageSize: number): Promise<{ rows: number; ms: number }>;
+  close(): Promise<void>;
+}
+
+export interface BenchStore {
+  kind: StoreKind;
+  /** What AppModule gets: a URL, or an open store. */
+  store: string | EventStore;
+  raw: () => Promise<RawOps>;
+  dispose(): Promise<void>;
+}
+
+const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
+
+/** A fresh SQLite file in a temporary directory. */
+export function sqliteBenchStore(): BenchStore {
+  const dir = mkdtempSync(join(tmpdir(), 'sro-bench-'));
+  const file = join(dir, 'bench.db');
+  return {
+    kind: 'sqlite',
+    store: `sqlite:${file}`,
+    raw: async () => sqliteRaw(file),
+    dispose: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+function sqliteRaw(file: string): RawOps {
+  const db = new Database(file);
+  db.pragma('busy_timeout = 5000');
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  type Row = Record<string, unknown> & { position: number; data: string };
+  const page = db.prepare<[number, number], Row>(
+    'SELECT position, event_id, stream, revision, type, schema_version, data, recorded_at, recorded_by, correlation_id, prev_hash, hash FROM events WHERE position > ? ORDER BY position LIMIT ?',
+  );
+  return {
+    async rawInsert(batchSize) {
+      db.exec(`DROP TABLE IF EXISTS raw_events;
+        CREATE TABLE raw_events (position INTEGER PRIMARY KEY, event_id TEXT NOT NULL, stream TEXT NOT NULL, revision INTEGER NOT NULL,
+          type TEXT NOT NULL, schema_version INTEGER NOT NULL, data TEXT NOT NULL, recorded_at TEXT NOT NULL, recorded_by TEXT NOT NULL,
+          correlation_id TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL) STRICT;`);
+      const insert = db.prepare(
+        'INSERT INTO raw_events (event_id, stream, revision, type, schema_version, data, recorded_at, recorded_by, correlation_id, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      );
+      const tx = db.transaction((rows: Row[]) => {
+        for (const r of rows) insert.run(r.event_id, r.stream, r.revision, r.type, r.schema_version, r.data, r.recorded_at, r.recorded_by, r.correlation_id, r.prev_hash, r.hash);
+      });
+      let after = 0;
+      let rows = 0;
+      let total = 0;
+      for (;;) {
+        const batch = page.all(after, batchSize); // reading the source is not timed
+        if (batch.length === 0) break;
+        after = batch[batch.length - 1].position;
+        const start = process.hrtime.bigint();
+        tx.immediate(batch);
+        total += ms(start);
+        rows += batch.length;
+      }
+      db.exec('DROP TABLE raw_events');
+      return { rows, ms: total };
+    },
+    async rawRead(pageSize) {
+      const start = process.hrtime.bigint();
+      let after = 0;
+      let rows = 0;
+      for (;;) {
+        const batch = page.all(after, pageSize);
+        if (batch.length === 0) break;
+        after = batch[batch.length - 1].position;
+        for (const r of batch) {
+          JSON.parse(r.data);
+          rows++;
+        }
+      }
+      return { rows, ms: ms(start) };
+    },
+    async close() {
+      db.close();
+    },
+  };
+}
+
+/** A fresh PostgreSQL database on `baseUrl` (dropped by dispose). */
+export async function postgresBenchStore(baseUrl: string): Promise<BenchStore> {
+  const { Client } = await import('pg');
+  const name = `sro_bench_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  const admin = new Client({ connectionString: baseUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name} ENCODING 'UTF8' TEMPLATE template0`);
+  await admin.end();
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  return {
+    kind: 'postgres',
+    store: url.toString(),
+    raw: async () => postgresRaw(url.toString()),
+    async dispose() {
+      const c = new Client({ connectionString: baseUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+async function postgresRaw(url: string): Promise<RawOps> {
+  const { Client } = await import('pg');
+  const source = new Client({ connectionString: url });
+  const target = new Client({ connectionString: url });
+  await source.connect();
+  await target.connect();
+  await target.query('SET synchronous_commit = on');
+  const cols = 'event_id, stream, revision, type, schema_version, data, recorded_at, recorded_by, correlation_id, prev_hash, hash';
+  const pageOf = async (after: number, n: number) =>
+    (await source.query({ text: `SELECT position, ${cols}, data::text AS data_text FROM events WHERE position > $1 ORDER BY position LIMIT $2`, values: [after, n], rowMode: 'array' })).rows as unknown[][];
+  return {
+    async rawInsert(batchSize) {
+      await target.query(`DROP TABLE IF EXISTS raw_events; CREATE TABLE raw_events (position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        event_id text NOT NULL, stream text NOT NULL, revision integer NOT NULL, type text NOT NULL, schema_version integer NOT NULL, data jsonb NOT NULL,
+        recorded_at text NOT NULL, recorded_by text NOT NULL, correlation_id text NOT NULL, prev_hash text NOT NULL, hash text NOT NULL)`);
+      let after = 0;
+      let rows = 0;
+      let total = 0;
+      for (;;) {
+        const batch = await pageOf(after, batchSize);
+        if (batch.length === 0) break;
+        after = Number(batch[batch.length - 1][0]);
+        const start = process.hrtime.bigint();
+        await target.query('BEGIN');
+        // A plain prepared insert per row (named statement), as the adapter would do without batching tricks.
+        for (const r of batch) {
+          await target.query({ name: 'raw_insert', text: `INSERT INTO raw_events (${cols}) VALUES ($1,$2,$3,$4,$5,$6::jsonb,$7,$8,$9,$10,$11)`, values: [r[1], r[2], r[3], r[4], r[5], r[12], r[7], r[8], r[9], r[10], r[11]] });
+        }
+        await target.query('COMMIT');
+        total += ms(start);
+        rows += batch.length;
+      }
+      await target.query('DROP TABLE raw_events');
+      return { rows, ms: total };
+    },
+    async rawRead(pageSize) {
+      const start = process.hrtime.bigint();
+      let after = 0;
+      let rows = 0;
+      for (;;) {
+        const batch = await pageOf(after, pageSize);
+        if (batch.length === 0) break;
+        after = Number(batch[batch.length - 1][0]);
+        for (const r of batch) {
+          JSON.parse(r[12] as string);
+          rows++;
+        }
+      }
+      return { rows, ms: ms(start) };
+    },
+    async close() {
+      await source.end();
+      await target.end();
+    },
+  };
+}
+
+export interface Dataset {
+  seed: number;
+  officers: number;
+  agencies: AgencyPlan[];
+  /** An instant between the two import passes: the records before the late facts and retractions. */
+  pastKnownAt: string;
+  /** Events appended by the import (both passes). */
+  imported: number;
+  reports: ImportReport[];
+}
+
+/** Registers the four agencies, then imports both passes through the bulk import path. Timed. */
+export async function importDataset(app: INestApplication, officers: number, options: { seed?: number; batchSize?: number; log?: (s: string) => void } = {}) {
+  const seed = options.seed ?? DEFAULT_SEED;
+  const agencies = agencyPlans(officers);
+  const commands = app.get(CommandBus);
+  for (const a of agencies) {
+    await commands.execute(new RegisterAgencyCommand({ agencyId: a.agencyId, recordedBy: 'bench', correlationId: randomUUID() }, a.name));
+  }
+  const importer = app.get(BulkImporter);
+  const reports: ImportReport[] = [];
+  const start = process.hrtime.bigint();
+  const run = async (pass: typeof firstPass) => {
+    for (const [i, a] of agencies.entries()) {
+      const report = await importer.import(pass(seed, i, a), { agencyId: a.agencyId, recordedBy: 'bench-import', batchSize: options.batchSize ?? 2000 });
+      if (report.rejectedCount > 0) throw new Error(`the generated data was rejected: ${JSON.stringify(report.rejected.slice(0, 5))}`);
+      reports.push(report);
+      options.log?.(`imported ${a.agencyId}: ${report.eventsAppended} events in ${report.transactions} transactions`);
+    }
+  };
+  await run(firstPass);
+  await new Promise((r) => setTimeout(r, 5));
+  const pastKnownAt = new Date().toISOString();
+  await new Promise((r) => setTimeout(r, 5));
+  await run(secondPass);
+  const elapsed = ms(start);
+  const imported = reports.reduce((n, r) => n + r.eventsAppended, 0);
+  const dataset: Dataset = { seed, officers, agencies, pastKnownAt, imported, reports };
+  return { dataset, appendEventsPerSec: imported / (elapsed / 1000), elapsedMs: elapsed };
+}
+
+/** Rebuilds every projection from position 0; events per second over the whole log. */
+export async function measureRebuild(app: INestApplication): Promise<{ events: number; eventsPerSec: number; ms: number }> {
+  const runner = app.get(ProjectionRunner);
+  const start = process.hrtime.bigint();
+  await runner.rebuild();
+  const elapsed = ms(start);
+  let events = 0;
+  for (const p of await runner.progress()) if (p.failed) throw new Error(`projection ${p.name} failed: ${p.failed.error}`);
+  for await (const _ of app.get<EventStore>(EVENT_STORE).readAll({ batchSize: 5000 })) events++;
+  return { events, eventsPerSec: events / (elapsed / 1000), ms: elapsed };
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+
+/** A random officer, weighted by agency size. */
+function randomOfficer(agencies: AgencyPlan[], rand: () => number): { agencyId: string; officerId: string } {
+  const total = agencies.reduce((n, a) => n + a.officers, 0);
+  let k = Math.floor(rand() * total);
+  for (const a of agencies) {
+    if (k < a.officers) return { agencyId: a.agencyId, officerId: officerId(k + 1) };
+    k -= a.officers;
+  }
+  throw new Error('unreachable');
+}
+
+const randomDate = (rand: () => number) => new Date(Date.UTC(2024, 0, 1) + Math.floor(rand() * 7 * 365) * 86_400_000).toISOString().slice(0, 10);
+
+/** One officer's status through the QueryBus: random officer, random asOf, half knownAt now, half the past instant. */
+export async function measureStatus(app: INestApplication, dataset: Dataset, samples: number): Promise<{ p50: number; p99: number }> {
+  const queries = app.get(QueryBus);
+  const rand = prng(dataset.seed + 1);
+  const run = async (i: number) => {
+    const { agencyId, officerId: id } = randomOfficer(dataset.agencies, rand);
+    const knownAt = i % 2 === 0 ? new Date().toISOString() : dataset.pastKnownAt;
+    const start = process.hrtime.bigint();
+    await queries.execute(new GetOfficerStatusQuery(agencyId, id, { asOf: randomDate(rand), knownAt }));
+    return ms(start);
+  };
+  for (let i = 0; i < Math.min(200, samples); i++) await run(i); // warm-up
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) times.push(await run(i));
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p99: percentile(times, 99) };
+}
+
+/** The largest agency's report (GetAgencyStatusQuery): median of `runs` runs, knownAt now and knownAt past. */
+export async function measureAgencyReport(app: INestApplication, dataset: Dataset, runs = 3): Promise<{ nowMs: number; pastMs: number; officers: number }> {
+  const queries = app.get(QueryBus);
+  const agency = dataset.agencies[0];
+  const asOf = '2027-03-01';
+  const median = async (knownAt: () => string) => {
+    const times: number[] = [];
+    let officers = 0;
+    for (let i = 0; i < runs; i++) {
+      const start = process.hrtime.bigint();
+      const view = await queries.execute(new GetAgencyStatusQuery(agency.agencyId, { asOf, knownAt: knownAt() }));
+      times.push(ms(start));
+      officers = (view as { officers: unknown[] }).officers.length;
+    }
+    times.sort((a, b) => a - b);
+    return { ms: times[Math.floor(times.length / 2)], officers };
+  };
+  const now = await median(() => new Date().toISOString());
+  const past = await median(() => dataset.pastKnownAt);
+  return { nowMs: now.ms, pastMs: past.ms, officers: now.officers };
+}
+
+/** autocannon in a child process (so that it does not share the server's event loop) against the status route. */
+export async function measureHttp(app: INestApplication, dataset: Dataset, options: { seconds: number; connections: number }): Promise<{ reqPerSec: number; p99Ms: number; non2xx: number }> {
+  if (!app.getHttpServer().listening) await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  const agency = dataset.agencies[0];
+  const { token } = await app.get(AccessRegistry).issue({ agencyId: agency.agencyId, role: 'auditor', name: `bench-${randomUUID()}`, recordedBy: 'bench' });
+  const rand = prng(dataset.seed + 2);
+  const paths: string[] = [];
+  for (let i = 0; i < 5000; i++) {
+    const id = officerId(1 + Math.floor(rand() * agency.officers));
+    const knownAt = i % 2 === 0 ? '' : `&knownAt=${encodeURIComponent(dataset.pastKnownAt)}`;
+    paths.push(`/api/agencies/${agency.agencyId}/officers/${id}/status?asOf=${randomDate(rand)}${knownAt}`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'sro-bench-http-'));
+  const pathsFile = join(dir, 'paths.json');
+  writeFileSync(pathsFile, JSON.stringify(paths));
+  try {
+    const child = fork(join(__dirname, 'load.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const result = await new Promise<{ reqPerSec: number; p99Ms: number; non2xx: number }>((resolve, reject) => {
+      child.on('message', (m) => resolve(m as { reqPerSec: number; p99Ms: number; non2xx: number }));
+      child.on('error', reject);
+      child.on('exit', (code) => code !== 0 && reject(new Error(`load generator exited with ${code}`)));
+      child.send({ url: `http://127.0.0.1:${address.port}`, token, pathsFile, seconds: options.seconds, connections: options.connections });
+    });
+    // autocannon stops sending at the deadline; requests the server had queued still run. Close
+    // the sockets and let those finish before anything closes the stores.
+    const server = app.getHttpServer() as import('node:http').Server;
+    server.closeAllConnections();
+    await new Promise((r) => setTimeout(r, 3000));
+    return result;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export const peakRssMb = (): number => process.resourceUsage().maxRSS / 1024;
+
+export interface BenchOptions {
+  store: BenchStore;
+  officers: number;
+  statusSamples?: number;
+  agencyRuns?: number;
+  httpSeconds?: number;
+  httpConnections?: number;
+  batchSize?: number;
+  log?: (s: string) => void;
+}
+
+/** The whole benchmark, in one process; returns the summary. */
+export async function runBench(options: BenchOptions): Promise<Summary> {
+  const log0 = options.log ?? (() => undefined);
+  const log = (s: string) => log0(`${s} [rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB, peak ${Math.round(peakRssMb())} MB]`);
+  const app = await createHttpApp({ store: options.store.store, logger: ['error'] });
+  await app.init();
+  // The background catch-up would compete with the measured import and rebuild; queries still
+  // catch up on demand (freshen), and nothing is written during the query measurements.
+  await app.get(ProjectionRunner).stop();
+  try {
+    const { dataset, appendEventsPerSec, elapsedMs } = await importDataset(app, options.officers, { batchSize: options.batchSize, log });
+    log(`import: ${dataset.imported} events in ${Math.round(elapsedMs)} ms (${Math.round(appendEventsPerSec)}/s)`);
+
+    const raw = await options.store.raw();
+    let rawInsert: { rows: number; ms: number };
+    let rawRead: { rows: number; ms: number };
+    try {
+      rawInsert = await raw.rawInsert(options.batchSize ?? 2000);
+      log(`raw insert: ${rawInsert.rows} rows in ${Math.round(rawInsert.ms)} ms`);
+      rawRead = await raw.rawRead(BATCH_SIZE);
+      log(`raw read: ${rawRead.rows} rows in ${Math.round(rawRead.ms)} ms`);
+    } finally {
+      await raw.close();
+    }
+    const rebuild = await measureRebuild(app);
+    log(`rebuild: ${rebuild.events} events in ${Math.round(rebuild.ms)} ms`);
+
+    const status = await measureStatus(app, dataset, options.statusSamples ?? 2000);
+    log(`status: p50 ${status.p50.toFixed(3)} ms, p99 ${status.p99.toFixed(3)} ms`);
+    const report = await measureAgencyReport(app, dataset, options.agencyRuns ?? 3);
+    log(`agency report (${report.officers} officers): now ${Math.round(report.nowMs)} ms, past ${Math.round(report.pastMs)} ms`);
+
+    let http = { reqPerSec: 0, p99Ms: 0, non2xx: 0 };
+    if ((options.httpSeconds ?? 10) > 0) {
+      http = await measureHttp(app, dataset, { seconds: options.httpSeconds ?? 10, connections: options.httpConnections ?? 50 });
+      log(`http: ${Math.round(http.reqPerSec)} req/s, p99 ${http.p99Ms} ms, non-2xx ${http.non2xx}`);
+      if (http.non2xx > 0) throw new Error(`${http.non2xx} HTTP responses were not 2xx`);
+    }
+    const rawInsertPerSec = rawInsert.rows / (rawInsert.ms / 1000);
+    const rawReadPerSec = rawRead.rows / (rawRead.ms / 1000);
+    const round = (x: number, digits = 0) => Number(x.toFixed(digits));
+    return {
+      store: options.store.kind,
+      officers: options.officers,
+      events: rebuild.events,
+      appendEventsPerSec: round(appendEventsPerSec),
+      rawInsertPerSec: round(rawInsertPerSec),
+      appendRatio: round(appendEventsPerSec / rawInsertPerSec, 3),
+      rebuildEventsPerSec: round(rebuild.eventsPerSec),
+      rawReadPerSec: round(rawReadPerSec),
+      rebuildRatio: round(rebuild.eventsPerSec / rawReadPerSec, 3),
+      statusP50Ms: round(status.p50, 3),
+      statusP99Ms: round(status.p99, 3),
+      agencyReportMs: round(report.nowMs, 1),
+      agencyReportPastMs: round(report.pastMs, 1),
+      peakRssMb: round(peakRssMb(), 1),
+      httpReqPerSec: round(http.reqPerSec),
+      httpP99Ms: round(http.p99Ms, 1),
+    };
+  } finally {
+    await app.close();
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Reads an import CSV into write commands for the bulk import (bulk-import.ts), streaming: a file
+ * of any size is parsed row by row. One row is one write, as the HTTP route would take it:
+ *
+ *   command,officerId,name,assignmentId,schools,startDate,trainingId,course,completedOn,...
+ *   RegisterOfficer,jdoe,Jordan Doe,,,,,,
+ *   AssignOfficer,jdoe,,hs-2025,Central High;North Middle,2025-09-02,,,
+ *   RecordTraining,jdoe,,,,,basic-1,MN_SRO_BASIC,2025-08-20
+ *
+ * - `command` names the write (IMPORT_COMMANDS: RegisterOfficer, AssignOfficer, EndAssignment,
+ *   DeclareTrainingUnavailable, RecordSubstituteDay, RecordTraining, FileCertificate,
+ *   RecordPolicyReview, RetractOfficerEvent, AdoptPolicy, RetractAgencyEvent).
+ * - The other columns are the route's path parameters and body fields, by name; an empty cell is
+ *   an absent field. `schools` lists schools separated by `;`. A column the command does not take,
+ *   if filled, is refused like an unknown JSON field ("property X should not exist").
+ * - An optional `idempotencyKey` column makes re-importing a corrected file safe: rows already
+ *   imported are skipped, as an HTTP retry with the same Idempotency-Key is.
+ * Lines are numbered as in the file (the header is line 1) for the import report.
+ */
+import { parse } from 'csv-parse';
+import { createReadStream } from 'node:fs';
+import { IMPORT_COMMANDS, ImportCommand, ImportCommandName } from './bulk-import';
+
+export class CsvFormatError extends Error {}
+
+const META_COLUMNS = new Set(['command', 'idempotencyKey']);
+const PATH_COLUMNS = ['officerId', 'assignmentId', 'trainingId'] as const;
+
+/** One CSV record (column → cell) to a command; unknown command names are left for the importer to reject. */
+export function commandFromRecord(record: Record<string, string>, line: number): ImportCommand {
+  const name = (record.command ?? '').trim() as ImportCommandName;
+  const spec = IMPORT_COMMANDS[name] as { scope: string; pathFields?: readonly string[] } | undefined;
+  const pathFields = new Set<string>(spec?.pathFields ?? []);
+  const command: ImportCommand = { command: name, body: {}, line };
+  const body: Record<string, unknown> = {};
+  for (const [column, raw] of Object.entries(record)) {
+    const cell = raw.trim();
+    if (cell === '' || META_COLUMNS.has(column)) continue;
+    if ((PATH_COLUMNS as readonly string[]).includes(column) && pathFields.has(column)) {
+      command[column as (typeof PATH_COLUMNS)[number]] = cell;
+    } else {
+      body[column] = column === 'schools' ? cell.split(';').map((school) => school.trim()).filter(Boolean) : cell;
+    }
+  }
+  command.body = body;
+  const key = record.idempotencyKey?.trim();
+  if (key) command.idempotencyKey = key;
+  return command;
+}
+
+/** The commands of a CSV file, in file order. */
+export async function* readCsvCommands(file: string): AsyncGenerator<ImportCommand> {
+  const parser = createReadStream(file).pipe(
+    parse({ columns: (header: string[]) => checkHeader(header.map((h) => h.trim())), bom: true, skip_empty_lines: true, info: true }),
+  );
+  // With `info`, each record comes with the line it ends on (the header is line 1).
+  for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+    yield commandFromRecord(record, info.lines);
+  }
+}
+
+function checkHeader(header: string[]): string[] {
+  if (!header.includes('command')) throw new CsvFormatError('the first line must be a header with a "command" column (and the field names as columns)');
+  const duplicate = header.find((h, i) => header.indexOf(h) !== i);
+  if (duplicate) throw new CsvFormatError(`the header names column "${duplicate}" twice`);
+  return header;
+}

@@ -1,0 +1,76 @@
+/**
+ * CSV import: rows become the same writes as the HTTP routes, through the bulk import. Valid rows
+ * land, bad rows are reported with their file line and field messages and append nothing.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { agencyStream, officerStream } from '../../events/streams';
+import { BulkImporter } from '../../src/import/bulk-import';
+import { commandFromRecord, CsvFormatError, readCsvCommands } from '../../src/import/csv-commands';
+import { MemoryEventStore } from '../../src/store/memory-event-store';
+
+const csv = (text: string): string => {
+  const file = join(mkdtempSync(join(tmpdir(), 'sro-csv-')), 'import.csv');
+  writeFileSync(file, text);
+  return file;
+};
+
+async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const item of iterable) all.push(item);
+  return all;
+}
+
+describe('commandFromRecord', () => {
+  it('puts path parameters in the path, the rest in the body, drops empty cells, splits schools', () => {
+    expect(commandFromRecord({ command: 'AssignOfficer', officerId: 'jdoe', assignmentId: 'a1', schools: 'Central High; North Middle', startDate: '2025-09-02', course: '' }, 3)).toEqual({
+      command: 'AssignOfficer',
+      officerId: 'jdoe',
+      body: { assignmentId: 'a1', schools: ['Central High', 'North Middle'], startDate: '2025-09-02' },
+      line: 3,
+    });
+    // RegisterOfficer takes officerId in its body; FileCertificate takes trainingId in its path.
+    expect(commandFromRecord({ command: 'RegisterOfficer', officerId: 'jdoe', name: 'Jordan' }, 2).body).toEqual({ officerId: 'jdoe', name: 'Jordan' });
+    expect(commandFromRecord({ command: 'FileCertificate', officerId: 'jdoe', trainingId: 't1', idempotencyKey: 'k' }, 4)).toMatchObject({
+      trainingId: 't1',
+      idempotencyKey: 'k',
+      body: {},
+    });
+  });
+});
+
+describe('readCsvCommands + BulkImporter', () => {
+  it('imports valid rows and reports each bad row with its line and messages', async () => {
+    const store = new MemoryEventStore();
+    await store.appendToStream(agencyStream('csv-pd'), [{ eventId: '0190d6d4-0000-7000-8000-000000000001', type: 'AgencyRegistered', schemaVersion: 1, data: { agencyId: 'csv-pd', name: 'CSV PD' }, metadata: { recordedBy: 't', correlationId: 'c' } }], {
+      expectedRevision: 'no_stream',
+    });
+    const file = csv(
+      [
+        'command,officerId,name,assignmentId,schools,startDate,trainingId,course,completedOn',
+        'RegisterOfficer,jdoe,"Doe, Jordan",,,,,,',
+        'AssignOfficer,jdoe,,hs,"Central High;North Middle",2025-09-02,,,',
+        'RecordTraining,jdoe,,,,,t1,MN_SRO_BASIC,2025-02-30',
+        'AssignOfficer,ghost,,hs,Central High,2025-09-02,,,',
+        'RecordTraining,jdoe,,,,,t2,MN_SRO_BASIC,2025-08-20',
+      ].join('\n'),
+    );
+    const report = await new BulkImporter(store).import(readCsvCommands(file), { agencyId: 'csv-pd', recordedBy: 'cli:test' });
+    expect(report).toMatchObject({ commands: 5, accepted: 3, rejectedCount: 2 });
+    expect(report.rejected).toEqual([
+      expect.objectContaining({ line: 4, command: 'RecordTraining', statusCode: 400, messages: ['completedOn must be a real calendar date in the form YYYY-MM-DD'] }),
+      expect.objectContaining({ line: 5, command: 'AssignOfficer', statusCode: 404 }),
+    ]);
+    const events = await store.readStream(officerStream('csv-pd', 'jdoe'));
+    expect(events.map((e) => e.type)).toEqual(['OfficerRegistered', 'OfficerAssigned', 'TrainingCompleted']);
+    expect(events[0].data).toEqual({ officerId: 'jdoe', name: 'Doe, Jordan' });
+    expect(events[1].data).toMatchObject({ schools: ['Central High', 'North Middle'] });
+    expect(events[2].recordedBy).toBe('cli:test');
+  });
+
+  it('refuses a file without a command column, and a row with too many cells', async () => {
+    await expect(collect(readCsvCommands(csv('officerId,name\nx,y\n')))).rejects.toBeInstanceOf(CsvFormatError);
+    await expect(collect(readCsvCommands(csv('command,officerId\nRegisterOfficer,a,b\n')))).rejects.toThrow(/line 2/);
+  });
+});
