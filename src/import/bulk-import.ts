@@ -288,6 +288,7 @@ export class BulkImporter {
           }
           keyedInImport.set(eventId, index);
         }
+        decided.check();
         decided.state.pending.push({
           eventId,
           type: decided.event.type,
@@ -325,7 +326,13 @@ export class BulkImporter {
     agencyId: string,
     agency: StreamState<AgencyModel>,
     officerState: (officerId: string) => Promise<StreamState<OfficerModel>>,
-  ): Promise<{ state: StreamState<AgencyModel> | StreamState<OfficerModel>; event: DomainEvent; apply: (revision: number, eventId: string) => void }> {
+  ): Promise<{
+    state: StreamState<AgencyModel> | StreamState<OfficerModel>;
+    event: DomainEvent;
+    /** The invariants (throws a Rejection); run after the Idempotency-Key lookup, as for an HTTP write. */
+    check: () => void;
+    apply: (revision: number, eventId: string) => void;
+  }> {
     if (typeof command !== 'object' || command === null) throw new Rejection(400, ['command must be an object']);
     const spec = (IMPORT_COMMANDS as Record<string, OfficerCommandSpec | AgencyCommandSpec>)[command.command];
     if (!spec || !Object.prototype.hasOwnProperty.call(IMPORT_COMMANDS, command.command)) {
@@ -334,9 +341,13 @@ export class BulkImporter {
     const body = validated(spec.dto, command.body, 'body') as Record<string, unknown>;
     if (spec.scope === 'agency') {
       const decision = spec.decision as AgencyDecision<unknown>;
-      decision.check(agency.model, body, agencyId);
       const event = decision.event(body, agencyId);
-      return { state: agency, event, apply: (revision, eventId) => applyToAgency(agency.model, revision, eventId, event) };
+      return {
+        state: agency,
+        event,
+        check: () => decision.check(agency.model, body, agencyId),
+        apply: (revision, eventId) => applyToAgency(agency.model, revision, eventId, event),
+      };
     }
     const path: Record<string, unknown> = { agencyId };
     for (const field of spec.pathFields) path[field] = command[field];
@@ -347,11 +358,13 @@ export class BulkImporter {
     if (spec.pathFields.includes('assignmentId')) input.assignmentId = command.assignmentId;
     if (spec.pathFields.includes('trainingId')) input.trainingId = command.trainingId;
     const state = await officerState(officerId);
-    if (!decision.creates && state.model.revision < 0) throw new Rejection(404, [`officer ${officerId} is not registered with agency ${agencyId}`]);
     const target = { agencyId, officerId };
-    decision.check(state.model, agency.model, input, target);
     const event = decision.event(input, target);
-    return { state, event, apply: (revision, eventId) => applyToOfficer(state.model, revision, eventId, event) };
+    const check = () => {
+      if (!decision.creates && state.model.revision < 0) throw new Rejection(404, [`officer ${officerId} is not registered with agency ${agencyId}`]);
+      decision.check(state.model, agency.model, input, target);
+    };
+    return { state, event, check, apply: (revision, eventId) => applyToOfficer(state.model, revision, eventId, event) };
   }
 }
 

@@ -5,7 +5,8 @@
  *
  * Idempotency: with a key, the event id is a UUIDv5 of (agency, key). A retry finds that id
  * already stored and gets the first answer back, whatever happened since; the same key sent
- * with a different request is a 422. Two racing retries meet at the store's unique event id.
+ * with a different request is a 422. Racing retries meet at the store's unique event id, and a
+ * retry refused by a check that its own first attempt made true still gets the first answer.
  */
 import { ConflictException, Inject, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import canonicalize from 'canonicalize';
@@ -14,7 +15,7 @@ import type { DomainEvent } from '../../events/catalogue';
 import type { RecordedEvent } from '../../events/envelope';
 import { agencyStream, officerStream } from '../../events/streams';
 import { CURRENT_SCHEMA_VERSION } from '../../events/upcasters';
-import { DuplicateEventIdError, EVENT_STORE, EventStore } from '../store/event-store.port';
+import { EVENT_STORE, EventStore } from '../store/event-store.port';
 import type { WriteContext } from './write-context';
 import type { AgencyDecision, OfficerDecision } from './invariants';
 import { AgencyModel, foldAgency, foldOfficer, OfficerModel } from './write-models';
@@ -108,8 +109,8 @@ export class LedgerWriter {
       const first = await this.store.readEvent(eventId, { stream });
       if (first) return replay(first, stream, event);
     }
-    const expectedRevision = await loadAndCheck();
     try {
+      const expectedRevision = await loadAndCheck();
       const result = await this.store.appendToStream(
         stream,
         [
@@ -126,7 +127,10 @@ export class LedgerWriter {
       const recorded = result.events[0];
       return { eventId: recorded.eventId, recordedAt: recorded.recordedAt };
     } catch (error) {
-      if (error instanceof DuplicateEventIdError && ctx.idempotencyKey) {
+      // A keyed retry racing its own first attempt may lose at the store (duplicate id, revision
+      // conflict) or at the invariants (the first attempt's event is there now): either way, if
+      // the first attempt's event exists, the retry gets its answer.
+      if (ctx.idempotencyKey) {
         const first = await this.store.readEvent(eventId, { stream });
         if (first) return replay(first, stream, event);
       }

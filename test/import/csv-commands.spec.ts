@@ -74,3 +74,25 @@ describe('readCsvCommands + BulkImporter', () => {
     await expect(collect(readCsvCommands(csv('command,officerId\nRegisterOfficer,a,b\n')))).rejects.toThrow(/line 2/);
   });
 });
+
+describe('re-importing a corrected file with idempotency keys', () => {
+  it('skips the rows already recorded and records only the corrected ones', async () => {
+    const store = new MemoryEventStore();
+    await store.appendToStream(agencyStream('csv-pd'), [{ eventId: '0190d6d4-0000-7000-8000-000000000002', type: 'AgencyRegistered', schemaVersion: 1, data: { agencyId: 'csv-pd', name: 'CSV PD' }, metadata: { recordedBy: 't', correlationId: 'c' } }], {
+      expectedRevision: 'no_stream',
+    });
+    const header = 'command,officerId,name,trainingId,course,completedOn,idempotencyKey';
+    const rows = ['RegisterOfficer,jdoe,Jordan Doe,,,,k1', 'RecordTraining,jdoe,,t1,MN_SRO_BASIC,2025-08-20,k2'];
+    const first = await new BulkImporter(store).import(readCsvCommands(csv([header, ...rows, 'RecordTraining,jdoe,,t2,MN_SRO_BASIC,2025-02-30,k3'].join('\n'))), {
+      agencyId: 'csv-pd',
+      recordedBy: 'cli:test',
+    });
+    expect(first).toMatchObject({ accepted: 2, rejectedCount: 1 });
+    const second = await new BulkImporter(store).import(readCsvCommands(csv([header, ...rows, 'RecordTraining,jdoe,,t2,MN_SRO_BASIC,2025-02-28,k3'].join('\n'))), {
+      agencyId: 'csv-pd',
+      recordedBy: 'cli:test',
+    });
+    expect(second).toMatchObject({ accepted: 1, duplicates: 2, rejectedCount: 0 });
+    expect((await store.readStream(officerStream('csv-pd', 'jdoe'))).map((e) => e.type)).toEqual(['OfficerRegistered', 'TrainingCompleted', 'TrainingCompleted']);
+  });
+});
