@@ -78,6 +78,10 @@ export interface PolicyReviewed {
   version: string;
   reviewedOn: LocalDate;
 }
+/** Roster stream: an officer stream was opened (with its OfficerRegistered, in one transaction). */
+export interface OfficerEnrolled {
+  officerId: string;
+}
 export interface EventRetracted {
   retractedEventId: string;
   reason: string;
@@ -95,6 +99,7 @@ export interface EventDataByType {
   TrainingCompleted: TrainingCompleted;
   CertificateFiled: CertificateFiled;
   PolicyReviewed: PolicyReviewed;
+  OfficerEnrolled: OfficerEnrolled;
   EventRetracted: EventRetracted;
 }
 export type EventType = keyof EventDataByType;
@@ -110,6 +115,7 @@ export const EVENT_TYPES: readonly EventType[] = [
   'TrainingCompleted',
   'CertificateFiled',
   'PolicyReviewed',
+  'OfficerEnrolled',
   'EventRetracted',
 ];
 
@@ -131,5 +137,6 @@ export const EFFECTIVE_DATE_FIELD: { readonly [T in EventType]: keyof EventDataB
   TrainingCompleted: 'completedOn',
   CertificateFiled: 'filedOn',
   PolicyReviewed: 'reviewedOn',
+  OfficerEnrolled: null,
   EventRetracted: null,
 };

@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { RecordedEvent } from './envelope';
+import { officerStream, parseStream } from './streams';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -69,6 +70,8 @@ export interface IntegrityReport {
  */
 export class ChainVerifier {
   private readonly heads = new Map<string, { revision: number; hash: string }>();
+  /** Officer streams named by a roster's OfficerEnrolled events, with the enrolling event. */
+  private readonly enrolled = new Map<string, RecordedEvent>();
   private checked = 0;
   private broken: BrokenLink | undefined;
 
@@ -89,6 +92,10 @@ export class ChainVerifier {
       return fail('hash does not match the event content: the event was altered after it was recorded');
     }
     this.heads.set(event.stream, { revision: event.revision, hash: event.hash });
+    const roster = parseStream(event.stream);
+    if (event.type === 'OfficerEnrolled' && roster?.kind === 'roster') {
+      this.enrolled.set(officerStream(roster.agencyId, (event.data as { officerId: string }).officerId), event);
+    }
   }
 
   /**
@@ -97,6 +104,19 @@ export class ChainVerifier {
    */
   checkHeads(expected: Iterable<{ stream: string; revision: number; hash: string }>): void {
     if (this.broken) return;
+    // Every officer stream on a verified roster must have been verified too: a whole officer
+    // stream deleted together with its head row is caught here (the roster is hash-chained).
+    for (const [stream, enrolment] of this.enrolled) {
+      if (!this.heads.has(stream)) {
+        this.broken = {
+          stream,
+          revision: 0,
+          eventId: null,
+          reason: `stream ${stream} is on the agency roster (event ${enrolment.eventId}, ${enrolment.stream} revision ${enrolment.revision}) but has no events: the stream was deleted`,
+        };
+        return;
+      }
+    }
     for (const head of expected) {
       const seen = this.heads.get(head.stream);
       if (!seen) {

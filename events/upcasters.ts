@@ -19,6 +19,7 @@ export const CURRENT_SCHEMA_VERSION: { readonly [T in EventType]: number } = {
   TrainingCompleted: 1,
   CertificateFiled: 1,
   PolicyReviewed: 1,
+  OfficerEnrolled: 1,
   EventRetracted: 1,
 };
 

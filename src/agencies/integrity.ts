@@ -1,12 +1,13 @@
 /**
  * Slice: prove the agency's records were not altered (GET /agencies/:agencyId/integrity; SPEC §6):
- * recompute the hash chain of the agency's stream and of every officer stream, and compare each
- * chain's end with the head the store recorded at append, so a deleted tail is caught too.
+ * recompute the hash chain of the agency's stream, its roster and every officer stream, compare
+ * each chain's end with the head the store recorded at append (a deleted tail is caught), and
+ * check that every officer on the roster still has a stream (a whole deleted stream is caught).
  */
 import { Controller, Get, Inject, Param } from '@nestjs/common';
 import { IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
 import { ChainVerifier, type IntegrityReport } from '../../events/integrity';
-import { agencyStream, officerStreamPrefix } from '../../events/streams';
+import { agencyStream, officerStreamPrefix, rosterStream } from '../../events/streams';
 import { Roles } from '../auth/roles.decorator';
 import { AgencyPath } from '../common/paths';
 import { EVENT_STORE, type EventStore } from '../store/event-store.port';
@@ -21,8 +22,12 @@ export class VerifyAgencyHandler implements IQueryHandler<VerifyAgencyQuery, Int
 
   async execute({ agencyId }: VerifyAgencyQuery): Promise<IntegrityReport> {
     const verifier = new ChainVerifier();
-    const heads = [...(await this.store.listStreams(agencyStream(agencyId))).filter((h) => h.stream === agencyStream(agencyId))];
-    heads.push(...(await this.store.listStreams(officerStreamPrefix(agencyId))));
+    const own = new Set([agencyStream(agencyId), rosterStream(agencyId)]);
+    const heads = [
+      ...(await this.store.listStreams(agencyStream(agencyId))).filter((h) => own.has(h.stream)),
+      ...(await this.store.listStreams(rosterStream(agencyId))).filter((h) => own.has(h.stream)),
+      ...(await this.store.listStreams(officerStreamPrefix(agencyId))),
+    ];
     for (const head of heads) for (const event of await this.store.readStream(head.stream)) verifier.add(event);
     verifier.checkHeads(heads);
     return verifier.report();

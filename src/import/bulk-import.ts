@@ -35,7 +35,7 @@ import { validateSync, ValidationError } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import type { DomainEvent } from '../../events/catalogue';
 import type { NewEvent } from '../../events/envelope';
-import { agencyStream, officerStream } from '../../events/streams';
+import { agencyStream, officerStream, rosterStream } from '../../events/streams';
 import { CURRENT_SCHEMA_VERSION } from '../../events/upcasters';
 import { AdoptPolicyDto } from '../agencies/adopt-policy';
 import { AgencyPath, AssignmentPath, OfficerPath, TrainingPath } from '../common/paths';
@@ -236,6 +236,7 @@ export class BulkImporter {
       return state;
     };
 
+    let enrolments: NewEvent[] = [];
     const flush = async (nextIndex: number) => {
       if (pendingEvents === 0) return;
       const batch: AppendRequest[] = [...dirty].map((s) => ({
@@ -243,6 +244,8 @@ export class BulkImporter {
         events: s.pending,
         expectedRevision: (s.committedRevision < 0 ? 'no_stream' : s.committedRevision) as ExpectedRevision,
       }));
+      // Registrations enrol their officers on the agency roster in the same transaction (as LedgerWriter does).
+      if (enrolments.length > 0) batch.push({ stream: rosterStream(agencyId), events: enrolments, expectedRevision: 'any' });
       try {
         await this.store.appendMany(batch);
       } catch (error) {
@@ -253,6 +256,7 @@ export class BulkImporter {
         s.pending = [];
       }
       dirty.clear();
+      enrolments = [];
       report.eventsAppended += pendingEvents;
       report.transactions++;
       pendingEvents = 0;
@@ -296,6 +300,9 @@ export class BulkImporter {
           data: decided.event.data,
           metadata: { recordedBy, correlationId },
         });
+        if (decided.enrols) {
+          enrolments.push({ eventId: newEventId(), type: 'OfficerEnrolled', schemaVersion: CURRENT_SCHEMA_VERSION.OfficerEnrolled, data: { officerId: decided.enrols }, metadata: { recordedBy, correlationId } });
+        }
         decided.apply(decided.state.model.revision + 1, eventId);
         dirty.add(decided.state);
         pendingEvents++;
@@ -331,6 +338,8 @@ export class BulkImporter {
     event: DomainEvent;
     /** The invariants (throws a Rejection); run after the Idempotency-Key lookup, as for an HTTP write. */
     check: () => void;
+    /** A registration: the officer to enrol on the agency roster. */
+    enrols?: string;
     apply: (revision: number, eventId: string) => void;
   }> {
     if (typeof command !== 'object' || command === null) throw new Rejection(400, ['command must be an object']);
@@ -364,7 +373,13 @@ export class BulkImporter {
       if (!decision.creates && state.model.revision < 0) throw new Rejection(404, [`officer ${officerId} is not registered with agency ${agencyId}`]);
       decision.check(state.model, agency.model, input, target);
     };
-    return { state, event, check, apply: (revision, eventId) => applyToOfficer(state.model, revision, eventId, event) };
+    return {
+      state,
+      event,
+      check,
+      apply: (revision, eventId) => applyToOfficer(state.model, revision, eventId, event),
+      ...(decision.creates ? { enrols: officerId } : {}),
+    };
   }
 }
 

@@ -57,7 +57,7 @@ export const AGENCY_SUMMARIES: Projection = {
   name: 'agency-summaries',
   async apply(event, docs) {
     const stream = parseStream(event.stream);
-    if (!stream || stream.kind === 'access') return;
+    if (!stream || (stream.kind !== 'agency' && stream.kind !== 'officer')) return; // not the roster, not access grants
     if (stream.kind === 'officer' && event.type !== 'OfficerRegistered') return;
     const doc = (await docs.get<AgencySummaryDoc>(stream.agencyId)) ?? { agencyId: stream.agencyId, name: '', events: [], officerIds: [] };
     if (stream.kind === 'officer') {

@@ -13,9 +13,10 @@ import canonicalize from 'canonicalize';
 import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
 import type { DomainEvent } from '../../events/catalogue';
 import type { RecordedEvent } from '../../events/envelope';
-import { agencyStream, officerStream } from '../../events/streams';
+import { agencyStream, officerStream, rosterStream } from '../../events/streams';
 import { CURRENT_SCHEMA_VERSION } from '../../events/upcasters';
-import { EVENT_STORE, EventStore } from '../store/event-store.port';
+import type { NewEvent } from '../../events/envelope';
+import { AppendRequest, EVENT_STORE, EventStore } from '../store/event-store.port';
 import type { WriteContext } from './write-context';
 import type { AgencyDecision, OfficerDecision } from './invariants';
 import { AgencyModel, foldAgency, foldOfficer, OfficerModel } from './write-models';
@@ -58,7 +59,7 @@ export class LedgerWriter {
   /** Appends to the agency stream; 404 when the agency is unknown. */
   async appendToAgency(ctx: WriteContext, event: DomainEvent, check: (agency: AgencyModel) => void = () => {}): Promise<WriteResult> {
     const stream = agencyStream(ctx.agencyId);
-    return this.write(ctx, stream, event, async () => {
+    return this.write(ctx, stream, event, undefined, async () => {
       const agency = foldAgency(await this.store.readStream(stream));
       if (agency.revision < 0) throw new NotFoundException([`agency ${ctx.agencyId} is not registered`]);
       check(agency);
@@ -69,7 +70,7 @@ export class LedgerWriter {
   /** Creates a new agency stream (AgencyRegistered); 409 when it exists. */
   async registerAgency(ctx: WriteContext, event: DomainEvent & { type: 'AgencyRegistered' }): Promise<WriteResult> {
     const stream = agencyStream(ctx.agencyId);
-    return this.write(ctx, stream, event, async () => {
+    return this.write(ctx, stream, event, undefined, async () => {
       if ((await this.store.readStream(stream)).length > 0) throw new ConflictException([`agencyId: agency ${ctx.agencyId} is already registered`]);
       return 'no_stream';
     });
@@ -87,7 +88,15 @@ export class LedgerWriter {
     options: { creates?: boolean } = {},
   ): Promise<WriteResult> {
     const stream = officerStream(ctx.agencyId, officerId);
-    return this.write(ctx, stream, event, async () => {
+    // A registration also enrols the officer on the agency roster, in the same transaction.
+    const enrolment = options.creates
+      ? (metadata: NewEvent['metadata']): AppendRequest => ({
+          stream: rosterStream(ctx.agencyId),
+          expectedRevision: 'any',
+          events: [{ eventId: newEventId(), type: 'OfficerEnrolled', schemaVersion: CURRENT_SCHEMA_VERSION.OfficerEnrolled, data: { officerId }, metadata }],
+        })
+      : undefined;
+    return this.write(ctx, stream, event, enrolment, async () => {
       const agency = foldAgency(await this.store.readStream(agencyStream(ctx.agencyId)));
       if (agency.revision < 0) throw new NotFoundException([`agency ${ctx.agencyId} is not registered`]);
       const officer = foldOfficer(await this.store.readStream(stream));
@@ -101,6 +110,7 @@ export class LedgerWriter {
     ctx: WriteContext,
     stream: string,
     event: DomainEvent,
+    companion: ((metadata: NewEvent['metadata']) => AppendRequest) | undefined,
     loadAndCheck: () => Promise<number | 'no_stream'>,
   ): Promise<WriteResult> {
     event = { type: event.type, data: JSON.parse(JSON.stringify(event.data)) } as DomainEvent; // as it will be stored: no undefined fields
@@ -111,19 +121,13 @@ export class LedgerWriter {
     }
     try {
       const expectedRevision = await loadAndCheck();
-      const result = await this.store.appendToStream(
+      const metadata = { recordedBy: ctx.recordedBy, correlationId: ctx.correlationId };
+      const main: AppendRequest = {
         stream,
-        [
-          {
-            eventId,
-            type: event.type,
-            schemaVersion: CURRENT_SCHEMA_VERSION[event.type],
-            data: event.data,
-            metadata: { recordedBy: ctx.recordedBy, correlationId: ctx.correlationId },
-          },
-        ],
-        { expectedRevision },
-      );
+        expectedRevision,
+        events: [{ eventId, type: event.type, schemaVersion: CURRENT_SCHEMA_VERSION[event.type], data: event.data, metadata }],
+      };
+      const [result] = companion ? await this.store.appendMany([main, companion(metadata)]) : [await this.store.appendToStream(stream, main.events, main)];
       const recorded = result.events[0];
       return { eventId: recorded.eventId, recordedAt: recorded.recordedAt };
     } catch (error) {

@@ -3,7 +3,7 @@
  * axes, agency status as JSON and CSV, reminders, history with status intervals, integrity
  * (including tampering with the stored rows), and the roles of each route.
  */
-import { editEventData } from '../support/tamper';
+import { deleteStream, editEventData } from '../support/tamper';
 import { Harness, startHarness } from './http-harness';
 
 const A = 'dakota-so';
@@ -201,12 +201,31 @@ describe('GET /agencies/:agencyId/integrity', () => {
     const ok = await get('/integrity', tokens.investigator);
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ ok: true });
-    expect(ok.body.eventsChecked).toBe(17); // agency 2, ready 5, grace 4, late 5, desk 1
+    expect(ok.body.eventsChecked).toBe(21); // agency 2, roster 4, ready 5, grace 4, late 5, desk 1
 
     // Behind the store's back: the SQLite file or the PostgreSQL database, with raw SQL.
     const eventId = await editEventData(h, `officer-${A}/late`, 'TrainingCompleted', (data) => data.replace('2025-10-15', '2025-08-15'));
     const broken = await get('/integrity', tokens.admin);
     expect(broken.body).toMatchObject({ ok: false, firstBroken: { stream: `officer-${A}/late`, eventId } });
+  });
+});
+
+describe('GET /agencies/:agencyId/integrity: a whole deleted officer stream', () => {
+  it('is caught through the agency roster, even with its head row deleted too', async () => {
+    const B = 'scott-so';
+    const own = await h.agency(B);
+    const write = (path: string, body: object) =>
+      h.http().post(`/api/agencies/${B}${path}`).set('Authorization', `Bearer ${own.admin}`).send(body).expect(201);
+    await write('/officers', { officerId: 'stays', name: 'Sam Stays' });
+    await write('/officers', { officerId: 'vanishing', name: 'Val Vanishing' });
+    await write('/officers/vanishing/substitute-days', { date: '2025-10-02', school: 'Shakopee High' });
+    const check = () => h.http().get(`/api/agencies/${B}/integrity`).set('Authorization', `Bearer ${own.investigator}`);
+    expect((await check()).body).toEqual({ ok: true, eventsChecked: 6 }); // agency 1, roster 2, stays 1, vanishing 2
+
+    await deleteStream(h, `officer-${B}/vanishing`);
+    const res = await check();
+    expect(res.body).toMatchObject({ ok: false, firstBroken: { stream: `officer-${B}/vanishing`, eventId: null } });
+    expect(res.body.firstBroken.reason).toMatch(/on the agency roster .* the stream was deleted/);
   });
 });
 

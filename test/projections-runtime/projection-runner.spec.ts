@@ -155,3 +155,14 @@ it('rebuilds from position 0, and an interrupted rebuild resumes where it stoppe
   expect(await readModels.getByPrefix(OFFICER_LEDGERS.name, 'a/')).toEqual(before);
   await readModels.close();
 });
+
+it('keeps roster and access events out of the ledgers the engine reads', async () => {
+  await seed(1, 1);
+  await store.appendToStream('roster-a', [event('OfficerEnrolled', { officerId: 'o0' })], { expectedRevision: 'any' });
+  await store.appendToStream('access', [event('TokenIssued', { tokenId: 't', tokenSha256: 'x', agencyId: 'a', role: 'admin', name: 'n' })], { expectedRevision: 'any' });
+  const { readModels, runner: r } = runner();
+  await r.waitUntilCaughtUp();
+  const summary = await readModels.get<AgencySummaryDoc>(AGENCY_SUMMARIES.name, 'a');
+  expect(summary!.events.map((e) => e.type)).toEqual(['AgencyRegistered', 'SroPolicyAdopted']);
+  await readModels.close();
+});

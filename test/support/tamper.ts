@@ -42,3 +42,30 @@ export async function editEventData(target: TamperTarget, stream: string, type: 
   }
   throw new Error(`cannot tamper with the store ${target.storeUrl}: only SQLite files and PostgreSQL databases`);
 }
+
+/** Deletes a whole stream, its events and its head row, as someone covering their tracks would. */
+export async function deleteStream(target: TamperTarget, stream: string): Promise<void> {
+  if (target.dbPath) {
+    const raw = new Database(target.dbPath);
+    try {
+      raw.pragma('foreign_keys = OFF');
+      raw.transaction(() => {
+        raw.prepare('DELETE FROM events WHERE stream = ?').run(stream);
+        raw.prepare('DELETE FROM streams WHERE stream = ?').run(stream);
+      })();
+    } finally {
+      raw.close();
+    }
+    return;
+  }
+  if (isPostgresUrl(target.storeUrl)) {
+    await withPostgres(target.storeUrl, async (client) => {
+      await client.query('BEGIN');
+      await client.query('DELETE FROM events WHERE stream = $1', [stream]);
+      await client.query('DELETE FROM streams WHERE stream = $1', [stream]);
+      await client.query('COMMIT');
+    });
+    return;
+  }
+  throw new Error(`cannot tamper with the store ${target.storeUrl}: only SQLite files and PostgreSQL databases`);
+}
