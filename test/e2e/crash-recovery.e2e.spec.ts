@@ -7,19 +7,28 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildCli, lastLine, runCli, startServer } from '../support/cli-process';
+import { createTestDatabase, isPostgresUrl, skipFileUnlessPostgres, TestDatabase } from '../support/postgres';
+
+/** The store under test: a temporary SQLite file, or a fresh PostgreSQL database when SRO_STORE names PostgreSQL. */
+const requestedStore = process.env.SRO_TEST_STORE?.trim() || process.env.SRO_STORE?.trim() || 'sqlite:';
+if (isPostgresUrl(requestedStore)) skipFileUnlessPostgres('the crash test on PostgreSQL', requestedStore);
 
 let dir: string;
+let database: TestDatabase | undefined;
 let env: NodeJS.ProcessEnv;
 
 const cli = (...args: string[]) => runCli(env, ...args);
 
-
-beforeAll(() => {
+beforeAll(async () => {
   buildCli();
   dir = mkdtempSync(join(tmpdir(), 'sro-crash-'));
-  env = { ...process.env, SRO_STORE: `sqlite:${join(dir, 'sro.db')}` };
+  database = isPostgresUrl(requestedStore) ? await createTestDatabase(requestedStore) : undefined;
+  env = { ...process.env, SRO_STORE: database ? database.url : `sqlite:${join(dir, 'sro.db')}` };
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  await database?.drop();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 it('keeps every acknowledged write across a SIGKILL, with verified chains and caught-up read models', async () => {
   expect(cli('agency', 'create', '--id', 'crash-pd', '--name', 'Crash PD').status).toBe(0);
