@@ -12,7 +12,7 @@ import { Roles } from '../auth/roles.decorator';
 import { OfficerPath } from '../common/paths';
 import { IsInstant } from '../common/validation';
 import { toLedgerEvent } from '../read/ledger-event';
-import { LedgerReader } from '../read/ledger-reader';
+import { ledgerOf, LedgerReader } from '../read/ledger-reader';
 import { resolveTimeAxes } from '../read/time-axes';
 
 export class HistoryQueryDto {
@@ -52,8 +52,7 @@ export class GetOfficerHistoryHandler implements IQueryHandler<GetOfficerHistory
     // The investigator's view is read from the event store itself, with each event's place in its hash chain.
     const stored = await this.reader.officerStream(agencyId, officerId);
     const agencyEvents = (await this.reader.agencyStream(agencyId)).map(toLedgerEvent);
-    const registration = stored.find((e) => e.type === 'OfficerRegistered');
-    const ledger = { officerId, name: (registration?.data as { name?: string })?.name ?? '', officerEvents: stored.map(toLedgerEvent), agencyEvents };
+    const ledger = ledgerOf(officerId, stored, agencyEvents);
     const { events, statusIntervals } = officerHistory(ledger, knownAt);
     const byId = new Map(stored.map((e) => [e.eventId, e]));
     const withChain = events.map((entry): HistoryEventView => {

@@ -8,7 +8,7 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { RecordedEvent } from '../../events/envelope';
 import { agencyStream, officerStream, officerStreamPrefix } from '../../events/streams';
-import { factsKnownAt, type Facts, type OfficerLedger } from '../../projections';
+import { factsKnownAt, type Facts, type LedgerEvent, type OfficerLedger } from '../../projections';
 import {
   AGENCY_SUMMARIES,
   AgencySummaryDoc,
@@ -23,10 +23,6 @@ import { EVENT_STORE, type EventStore } from '../store/event-store.port';
 import { toLedgerEvent } from './ledger-event';
 
 /** The officer's name as registered (the registration cannot be retracted). */
-function officerName(events: RecordedEvent[]): string {
-  const registration = events.find((e) => e.type === 'OfficerRegistered');
-  return (registration?.data as { name?: string } | undefined)?.name ?? '';
-}
 
 /** Officers whose ledger and facts snapshots stay cached (least recently used evicted first). */
 const CACHED_OFFICERS = 5_000;
@@ -94,7 +90,7 @@ export class LedgerReader {
     }
     const agencyEvents = (await this.agencyStream(agencyId)).map(toLedgerEvent);
     const stored = await this.officerStream(agencyId, officerId);
-    return { officerId, name: officerName(stored), officerEvents: stored.map(toLedgerEvent), agencyEvents };
+    return ledgerOf(officerId, stored, agencyEvents);
   }
 
   /**
@@ -182,7 +178,7 @@ export class LedgerReader {
     const ledgers: OfficerLedger[] = [];
     for (const head of await this.store.listStreams(prefix)) {
       const stored = await this.store.readStream(head.stream);
-      ledgers.push({ officerId: head.stream.slice(prefix.length), name: officerName(stored), officerEvents: stored.map(toLedgerEvent), agencyEvents });
+      ledgers.push(ledgerOf(head.stream.slice(prefix.length), stored, agencyEvents));
     }
     return ledgers;
   }
@@ -214,6 +210,13 @@ export class LedgerReader {
     if (stored.length === 0) throw officerNotFound(agencyId, officerId);
     return stored;
   }
+}
+
+/** An officer's ledger from the officer's stream as stored and the agency's events. */
+export function ledgerOf(officerId: string, stored: RecordedEvent[], agencyEvents: LedgerEvent[]): OfficerLedger {
+  const registration = stored.find((e) => e.type === 'OfficerRegistered');
+  const name = (registration?.data as { name?: string } | undefined)?.name ?? ''; // a registration cannot be retracted
+  return { officerId, name, officerEvents: stored.map(toLedgerEvent), agencyEvents };
 }
 
 /** True when the officer's registration was recorded at or before `knownAt`. */
