@@ -1,7 +1,8 @@
 /** The agency's officers and a count per status on one day (SPEC §4 agency status). */
 import { assertLocalDate } from './dates';
 import type { OfficerLedger } from './input';
-import { officerStatus } from './officer-status';
+import type { Facts } from './facts';
+import { factsKnownAt, statusFromFacts } from './officer-status';
 import { STATUSES, type Finding, type Status } from './types';
 
 export interface AgencyStatus {
@@ -12,11 +13,22 @@ export interface AgencyStatus {
 
 export function agencyStatus(ledgers: OfficerLedger[], asOf: string, knownAt: string): AgencyStatus {
   assertLocalDate(asOf, 'asOf');
+  return agencyStatusFromFacts(
+    ledgers.map((ledger) => factsKnownAt(ledger, knownAt)),
+    asOf,
+  );
+}
+
+/** agencyStatus with the knowledge step already done: each officer's facts as known at one knownAt. */
+export function agencyStatusFromFacts(officers: Facts[], asOf: string): AgencyStatus {
+  assertLocalDate(asOf, 'asOf');
   const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
-  const officers = ledgers.map((ledger) => {
-    const s = officerStatus(ledger, asOf, knownAt);
-    counts[s.status]++;
-    return { officerId: ledger.officerId, name: ledger.name, status: s.status, restrictedDuties: s.restrictedDuties, findings: s.findings };
-  });
-  return { counts, officers };
+  return {
+    counts,
+    officers: officers.map((facts) => {
+      const s = statusFromFacts(facts, asOf);
+      counts[s.status]++;
+      return { officerId: facts.officerId, name: facts.name, status: s.status, restrictedDuties: s.restrictedDuties, findings: s.findings };
+    }),
+  };
 }

@@ -6,7 +6,8 @@ export { officerStatus, factsKnownAt, statusFromFacts, type OfficerStatus } from
 export type { Facts } from './facts';
 export { statusIntervals, candidateDates, type StatusInterval } from './status-intervals';
 export { remindersFor, compareReminders, REMINDER_KINDS, type Reminder, type ReminderKind } from './reminders';
-export { agencyStatus, type AgencyStatus } from './agency-summary';
+export { agencyStatus, agencyStatusFromFacts, type AgencyStatus } from './agency-summary';
+export { officerFactsSnapshot, agencyFactsKnownAt, snapshotCovers, factsFromSnapshot, type OfficerFactsSnapshot, type AgencyFacts } from './facts-snapshot';
 export { officerHistory, effectiveDateOfEvent, type HistoryEntry } from './history';
 export { RULES, type RuleModule } from './rules';
 export { isLocalDate, localDateAt, addMonths, addYears, addDays, daysBetween, schoolYearStart, type LocalDate } from './dates';

@@ -5,10 +5,10 @@
 import { Controller, Get, Header, Param, Query, Req, Res } from '@nestjs/common';
 import { IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
-import { agencyStatus, STATUSES, type AgencyStatus, type Finding } from '../../projections';
+import { agencyStatusFromFacts, STATUSES, type AgencyStatus, type Finding } from '../../projections';
 import { Roles } from '../auth/roles.decorator';
 import { AgencyPath } from '../common/paths';
-import { knownBy, LedgerReader } from '../read/ledger-reader';
+import { LedgerReader } from '../read/ledger-reader';
 import { resolveTimeAxes, TimeAxes, TimeAxesDto } from '../read/time-axes';
 
 export type AgencyStatusView = { agencyId: string } & TimeAxes & AgencyStatus;
@@ -26,9 +26,9 @@ export class GetAgencyStatusHandler implements IQueryHandler<GetAgencyStatusQuer
 
   async execute({ agencyId, axes }: GetAgencyStatusQuery): Promise<AgencyStatusView> {
     // Page by page (bounded memory); officers registered after knownAt were not in the records then.
-    const report: AgencyStatus = agencyStatus([], axes.asOf, axes.knownAt);
-    for await (const page of this.reader.agencyPages(agencyId)) {
-      const part = agencyStatus(page.filter((ledger) => knownBy(ledger, axes.knownAt)), axes.asOf, axes.knownAt);
+    const report: AgencyStatus = agencyStatusFromFacts([], axes.asOf);
+    for await (const page of this.reader.agencyFactsPages(agencyId, axes.knownAt)) {
+      const part = agencyStatusFromFacts(page, axes.asOf);
       for (const s of STATUSES) report.counts[s] += part.counts[s];
       for (const officer of part.officers) report.officers.push(officer);
     }

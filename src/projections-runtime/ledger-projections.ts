@@ -1,7 +1,10 @@
 /**
  * The two read models the queries use, as projections over the global log:
- * - `officer-ledgers`: per officer, the officer's events already upcast (what projections/ reads),
- *   with the name: one document read instead of a stream read plus upcasting per query;
+ * - `officer-ledgers.v2`: per officer, the officer's events already upcast (what projections/
+ *   reads), with the name: one document read instead of a stream read plus upcasting per query;
+ *   and, derived from it once per commit, the officer's facts snapshot (projections/
+ *   facts-snapshot.ts) under `facts:<agencyId>/<officerId>`, so that an agency report reads one
+ *   small document per officer and skips the knowledge step;
  * - `agency-summaries`: per agency, its name, its own events (policy adoptions, retractions) and
  *   its officers' ids, so that an agency report reads two things: this and the ledgers.
  * They hold every event, not only the current state, because every query can ask for any
@@ -9,7 +12,7 @@
  */
 import type { RecordedEvent } from '../../events/envelope';
 import { parseStream } from '../../events/streams';
-import type { LedgerEvent } from '../../projections';
+import { officerFactsSnapshot, type LedgerEvent, type OfficerFactsSnapshot } from '../../projections';
 import { toLedgerEvent } from '../read/ledger-event';
 
 export interface WorkingSet {
@@ -17,9 +20,19 @@ export interface WorkingSet {
   set(key: string, doc: unknown): void;
 }
 
+/**
+ * A projection's name carries the version of what it writes: a projection whose documents change
+ * shape gets a new name, so that it is a new read model, built from position 0 by the runner
+ * (queries read the event store meanwhile). The old documents stay until deleted by hand.
+ */
 export interface Projection {
   readonly name: string;
   apply(event: RecordedEvent, docs: WorkingSet): Promise<void>;
+  /**
+   * Optional: a document derived from one that changed, computed once per commit (not once per
+   * event) and committed with it. Returns undefined for documents that derive nothing.
+   */
+  derive?(key: string, doc: unknown): { key: string; doc: unknown } | undefined;
 }
 
 export interface OfficerLedgerDoc {
@@ -38,9 +51,19 @@ export interface AgencySummaryDoc {
 
 export const officerLedgerKey = (agencyId: string, officerId: string): string => `${agencyId}/${officerId}`;
 export const officerLedgerPrefix = (agencyId: string): string => `${agencyId}/`;
+/** Facts snapshots: ':' is not allowed in ids (ID_PATTERN), so these keys never fall under a ledger prefix. */
+export const FACTS_KEY_PREFIX = 'facts:';
+export const officerFactsKey = (agencyId: string, officerId: string): string => `${FACTS_KEY_PREFIX}${officerLedgerKey(agencyId, officerId)}`;
+export const officerFactsPrefix = (agencyId: string): string => `${FACTS_KEY_PREFIX}${officerLedgerPrefix(agencyId)}`;
+
+/** The facts snapshot document: null when the officer's stream cannot be split from the agency's (see facts-snapshot.ts). */
+export interface OfficerFactsDoc {
+  officerId: string;
+  snapshot: OfficerFactsSnapshot | null;
+}
 
 export const OFFICER_LEDGERS: Projection = {
-  name: 'officer-ledgers',
+  name: 'officer-ledgers.v2',
   async apply(event, docs) {
     const stream = parseStream(event.stream);
     if (stream?.kind !== 'officer') return;
@@ -50,6 +73,12 @@ export const OFFICER_LEDGERS: Projection = {
     if (event.type === 'OfficerRegistered') doc.name = (ledgerEvent.data as { name: string }).name;
     doc.events.push(ledgerEvent);
     docs.set(key, doc);
+  },
+  derive(key, doc) {
+    if (key.startsWith(FACTS_KEY_PREFIX)) return undefined;
+    const ledger = doc as OfficerLedgerDoc;
+    const facts: OfficerFactsDoc = { officerId: ledger.officerId, snapshot: officerFactsSnapshot(ledger.officerId, ledger.name, ledger.events) };
+    return { key: officerFactsKey(ledger.agencyId, ledger.officerId), doc: facts };
   },
 };
 

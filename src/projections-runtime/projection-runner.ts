@@ -18,6 +18,12 @@ import { READ_MODEL_STORE, type ReadModelStore } from './read-model-store.port';
 export const BATCH_SIZE = 2000;
 /** The same for a rebuild, which nothing waits on between batches: fewer, larger commits. */
 export const REBUILD_BATCH_SIZE = 10_000;
+/**
+ * Documents one commit writes at most (besides those a projection derives from them): a batch
+ * whose events touch more documents is committed in parts. Without it, a batch of late facts
+ * spread over ten thousand officers held ten thousand ledgers, and their JSON, at once.
+ */
+export const MAX_DOCS_PER_COMMIT = 1000;
 
 export interface ProjectionProgress {
   name: string;
@@ -37,6 +43,8 @@ export class ProjectionRunner {
   private readonly caughtUpAt = new Map<string, number>();
   private timer?: NodeJS.Timeout;
   private stopped = false;
+  /** MAX_DOCS_PER_COMMIT; a test lowers it to see batches committed in parts. */
+  maxDocsPerCommit = MAX_DOCS_PER_COMMIT;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -155,12 +163,17 @@ export class ProjectionRunner {
       }
       if (batch.length === 0) return;
       const next: Projection[] = [];
-      for (const [i, projection] of members.entries()) {
-        const { changes, applied, failure } = await this.applyBatch(projection, checkpoint, batch);
-        if (failure) continue; // advance() applies it alone, halting and logging at the failing event
-        if (!(await this.readModels.commit(projection.name, checkpoint, applied, changes))) continue;
+      member: for (const [i, projection] of members.entries()) {
+        let from = checkpoint;
+        for (let offset = 0; offset < batch.length; ) {
+          const { changes, applied, next: rest, failure } = await this.applyBatch(projection, from, batch, offset);
+          if (failure) continue member; // advance() applies it alone, halting and logging at the failing event
+          if (!(await this.readModels.commit(projection.name, from, applied, changes))) continue member;
+          from = applied;
+          offset = rest;
+        }
         this.failures.delete(projection.name);
-        onProgress?.({ name: projection.name, checkpoint: applied, rebuilding: states[i].rebuilding });
+        onProgress?.({ name: projection.name, checkpoint: from, rebuilding: states[i].rebuilding });
         next.push(projection);
       }
       members = next;
@@ -195,7 +208,7 @@ export class ProjectionRunner {
 
   /** Applies batches until the projection has seen every committed event. */
   private async advance(projection: Projection, onProgress?: (p: ProjectionProgress) => void, maxBatches = Infinity, batchSize = BATCH_SIZE): Promise<void> {
-    for (let batches = 0; batches < maxBatches; batches++) {
+    batches: for (let batches = 0; batches < maxBatches; batches++) {
       const { checkpoint, rebuilding } = await this.readModels.state(projection.name);
       const batch: RecordedEvent[] = [];
       for await (const event of this.store.readAll({ fromPosition: checkpoint, batchSize })) {
@@ -204,39 +217,69 @@ export class ProjectionRunner {
       }
       if (batch.length === 0) return;
 
-      let { changes, applied, failure } = await this.applyBatch(projection, checkpoint, batch);
-      if (failure) {
-        this.fail(projection, batch[failure.index], failure.error);
-        // Commit the events before the failing one, applied afresh: a handler that threw may have
-        // changed a document before throwing.
-        ({ changes, applied } = await this.applyBatch(projection, checkpoint, batch.slice(0, failure.index)));
+      let from = checkpoint;
+      for (let offset = 0; offset < batch.length; ) {
+        let { changes, applied, next, failure } = await this.applyBatch(projection, from, batch, offset);
+        if (failure) {
+          this.fail(projection, batch[failure.index], failure.error);
+          // Commit the events before the failing one, applied afresh: a handler that threw may have
+          // changed a document before throwing.
+          ({ changes, applied } = await this.applyBatch(projection, from, batch, offset, failure.index));
+        }
+        if (applied !== from && !(await this.readModels.commit(projection.name, from, applied, changes))) {
+          continue batches; // another process moved the checkpoint: re-read and go on from there
+        }
+        if (failure) return;
+        from = applied;
+        offset = next;
       }
-      if (applied !== checkpoint && !(await this.readModels.commit(projection.name, checkpoint, applied, changes))) {
-        continue; // another process moved the checkpoint: re-read and go on from there
-      }
-      if (failure) return;
       this.failures.delete(projection.name);
-      onProgress?.({ name: projection.name, checkpoint: applied, rebuilding });
+      onProgress?.({ name: projection.name, checkpoint: from, rebuilding });
       if (batch.length < batchSize) return;
     }
   }
 
-  private async applyBatch(projection: Projection, checkpoint: number, batch: RecordedEvent[]) {
+  /**
+   * Applies batch[offset..end) until maxDocsPerCommit documents have changed; `next` is the
+   * index of the first event not applied. Then lets the projection derive documents from the
+   * ones that changed (once per document per commit, not once per event).
+   */
+  private async applyBatch(projection: Projection, checkpoint: number, batch: RecordedEvent[], offset = 0, end = batch.length) {
     const changes = new Map<string, unknown>();
+    /** Each changed document's first event in this part: a failing derive is reported at it. */
+    const firstChange = new Map<string, number>();
+    let current = offset;
     const docs: WorkingSet = {
       get: async <T>(key: string) => (changes.has(key) ? (changes.get(key) as T) : await this.readModels.get<T>(projection.name, key)),
-      set: (key, doc) => void changes.set(key, doc),
+      set: (key, doc) => {
+        if (!firstChange.has(key)) firstChange.set(key, current);
+        changes.set(key, doc);
+      },
     };
     let applied = checkpoint;
-    for (let i = 0; i < batch.length; i++) {
+    let next = offset;
+    for (; next < end; ) {
+      current = next;
       try {
-        await projection.apply(batch[i], docs);
-        applied = batch[i].position;
+        await projection.apply(batch[next], docs);
+        applied = batch[next].position;
       } catch (error) {
-        return { changes, applied, failure: { index: i, error: error as Error } };
+        return { changes, applied, next, failure: { index: next, error: error as Error } };
+      }
+      next++;
+      if (changes.size >= this.maxDocsPerCommit) break;
+    }
+    if (projection.derive) {
+      for (const [key, index] of firstChange) {
+        try {
+          const derived = projection.derive(key, changes.get(key));
+          if (derived) changes.set(derived.key, derived.doc);
+        } catch (error) {
+          return { changes, applied, next, failure: { index, error: error as Error } };
+        }
       }
     }
-    return { changes, applied, failure: undefined as { index: number; error: Error } | undefined };
+    return { changes, applied, next, failure: undefined as { index: number; error: Error } | undefined };
   }
 
   private fail(projection: Projection, event: RecordedEvent, error: Error): void {

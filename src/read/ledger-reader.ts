@@ -8,11 +8,13 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { RecordedEvent } from '../../events/envelope';
 import { agencyStream, officerStream, officerStreamPrefix } from '../../events/streams';
-import { factsKnownAt, type Facts, type LedgerEvent, type OfficerLedger } from '../../projections';
+import { agencyFactsKnownAt, factsFromSnapshot, factsKnownAt, snapshotCovers, type Facts, type LedgerEvent, type OfficerLedger } from '../../projections';
 import {
   AGENCY_SUMMARIES,
   AgencySummaryDoc,
   OFFICER_LEDGERS,
+  OfficerFactsDoc,
+  officerFactsPrefix,
   officerLedgerKey,
   officerLedgerPrefix,
   OfficerLedgerDoc,
@@ -161,6 +163,46 @@ export class LedgerReader {
       if (page.length === 0) return;
       after = page[page.length - 1].key;
       yield page.map(({ doc }) => ({ officerId: doc.officerId, name: doc.name, officerEvents: doc.events, agencyEvents: agency.events }));
+      if (page.length < pageSize) return;
+    }
+  }
+
+  /**
+   * The facts as known at `knownAt` of every officer of the agency registered by then, in
+   * officerId order, about `pageSize` at a time: what an agency report evaluates. From the facts
+   * snapshots (projections/facts-snapshot.ts) where a snapshot covers `knownAt`; else, per
+   * officer, from the whole ledger (an officer with events recorded after `knownAt`, a stream that
+   * cannot be split, read models that lag).
+   */
+  async *agencyFactsPages(agencyId: string, knownAt: string, pageSize = 500): AsyncIterable<Facts[]> {
+    const paging = this.readModels.getPageByPrefix?.bind(this.readModels);
+    if (!paging || !(await this.runner.freshen())) {
+      for await (const page of this.agencyPages(agencyId, pageSize)) yield page.filter((ledger) => knownBy(ledger, knownAt)).map((ledger) => factsKnownAt(ledger, knownAt));
+      return;
+    }
+    const agency = await this.agencySummary(agencyId);
+    if (!agency) throw agencyNotFound(agencyId);
+    const agencyFacts = agencyFactsKnownAt(agency.events, knownAt);
+    const cutoff = Date.parse(knownAt);
+    const prefix = officerFactsPrefix(agencyId);
+    let after = '';
+    for (;;) {
+      const page = await paging<OfficerFactsDoc>(OFFICER_LEDGERS.name, prefix, after, pageSize);
+      if (page.length === 0) return;
+      after = page[page.length - 1].key;
+      const facts: Facts[] = [];
+      for (const { doc } of page) {
+        const snapshot = doc.snapshot;
+        if (snapshot && agencyFacts.separable && snapshotCovers(snapshot, knownAt)) {
+          if (snapshot.registeredAt !== null && Date.parse(snapshot.registeredAt) <= cutoff) facts.push(factsFromSnapshot(snapshot, agencyFacts));
+          continue;
+        }
+        const ledgerDoc = await this.readModels.get<OfficerLedgerDoc>(OFFICER_LEDGERS.name, officerLedgerKey(agencyId, doc.officerId));
+        if (!ledgerDoc) continue; // committed together with its snapshot: absent only if deleted by hand
+        const ledger: OfficerLedger = { officerId: ledgerDoc.officerId, name: ledgerDoc.name, officerEvents: ledgerDoc.events, agencyEvents: agency.events };
+        if (knownBy(ledger, knownAt)) facts.push(factsKnownAt(ledger, knownAt));
+      }
+      yield facts;
       if (page.length < pageSize) return;
     }
   }

@@ -14,6 +14,9 @@ import {
   AGENCY_SUMMARIES,
   AgencySummaryDoc,
   OFFICER_LEDGERS,
+  OfficerFactsDoc,
+  officerFactsKey,
+  officerFactsPrefix,
   OfficerLedgerDoc,
   Projection,
   PROJECTIONS,
@@ -165,4 +168,37 @@ it('keeps roster and access events out of the ledgers the engine reads', async (
   const summary = await readModels.get<AgencySummaryDoc>(AGENCY_SUMMARIES.name, 'a');
   expect(summary!.events.map((e) => e.type)).toEqual(['AgencyRegistered', 'SroPolicyAdopted']);
   await readModels.close();
+});
+
+it('a batch touching more documents than maxDocsPerCommit commits in parts, each with its facts snapshots', async () => {
+  await seed(7, 3);
+  const reference = runner();
+  await reference.runner.catchUp();
+  const expected = await reference.readModels.getByPrefix(OFFICER_LEDGERS.name, 'a/');
+  await reference.readModels.close();
+
+  const other = mkdtempSync(join(tmpdir(), 'sro-proj-')); // a second read-model file over the same events
+  const readModels = new SqliteReadModelStore(join(other, 'rm.db'));
+  const commits: string[][] = [];
+  const commit = readModels.commit.bind(readModels);
+  readModels.commit = async (name, from, to, changes) => {
+    if (name === OFFICER_LEDGERS.name) commits.push([...changes.keys()]);
+    return commit(name, from, to, changes);
+  };
+  const r = new ProjectionRunner(store, readModels, PROJECTIONS);
+  r.maxDocsPerCommit = 2;
+  await r.catchUp();
+  expect(await readModels.getByPrefix(OFFICER_LEDGERS.name, 'a/')).toEqual(expected);
+  expect(commits.length).toBeGreaterThanOrEqual(4);
+  for (const keys of commits) {
+    const ledgers = keys.filter((k) => !k.startsWith('facts:'));
+    expect(ledgers.length).toBeLessThanOrEqual(2);
+    expect(keys.filter((k) => k.startsWith('facts:')).sort()).toEqual(ledgers.map((k) => `facts:${k}`).sort());
+  }
+  const facts = await readModels.getByPrefix<OfficerFactsDoc>(OFFICER_LEDGERS.name, officerFactsPrefix('a'));
+  expect(facts.map((f) => f.officerId).sort()).toEqual(Array.from({ length: 7 }, (_, o) => `o${o}`).sort());
+  const o3 = await readModels.get<OfficerFactsDoc>(OFFICER_LEDGERS.name, officerFactsKey('a', 'o3'));
+  expect(o3!.snapshot!.facts.contactDays.length).toBe(3);
+  await readModels.close();
+  rmSync(other, { recursive: true, force: true });
 });

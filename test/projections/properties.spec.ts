@@ -4,12 +4,20 @@
  *  - a known retraction is the same as the retracted event never having been recorded;
  *  - the status intervals agree with officerStatus on every boundary, the day before it and
  *    random days, and are maximal (neighbours differ) and contiguous;
+ *  - a facts snapshot joined with the agency's facts equals the facts of the whole ledger
+ *    wherever the snapshot covers knownAt (what the agency report relies on);
  *  - the pinned shape of every answer.
  */
 import * as fc from 'fast-check';
 import { COURSES } from '../../events/catalogue';
 import {
   RULE_IDS,
+  agencyFactsKnownAt,
+  factsFromSnapshot,
+  factsKnownAt,
+  officerFactsSnapshot,
+  snapshotCovers,
+  statusFromFacts,
   officerHistory,
   officerStatus,
   remindersFor,
@@ -190,5 +198,38 @@ describe('properties', () => {
       }),
       { numRuns: RUNS },
     );
+  });
+
+  it('a facts snapshot with the agency facts equals the facts of the whole ledger wherever it covers knownAt', () => {
+    fc.assert(
+      fc.property(history, fc.nat(), anyDay, (events, k, asOf) => {
+        const ledger = ledgerOf(events);
+        const cut = k % (events.length + 1);
+        const knownAt = cut === events.length ? LATER : chicagoIso(Date.parse(events[cut].recordedAt));
+        const snapshot = officerFactsSnapshot(ledger.officerId, ledger.name, ledger.officerEvents);
+        if (ledger.officerEvents.length === 0) return expect(snapshot).toBeNull();
+        const agency = agencyFactsKnownAt(ledger.agencyEvents, knownAt);
+        expect(agency.separable).toBe(true); // the generator retracts within a stream
+        const covers = snapshotCovers(snapshot!, knownAt);
+        expect(covers).toBe(ledger.officerEvents.every((e) => Date.parse(e.recordedAt) <= Date.parse(knownAt)));
+        if (!covers) return;
+        const facts = factsFromSnapshot(snapshot!, agency);
+        expect(facts).toEqual(factsKnownAt(ledger, knownAt));
+        expect(statusFromFacts(facts, asOf)).toEqual(officerStatus(ledger, asOf, knownAt));
+      }),
+      { numRuns: RUNS * 2 },
+    );
+  });
+
+  it('a retraction naming an event of the other stream gives no snapshot (the whole ledger is used)', () => {
+    const at = (n: number) => new Date(Date.parse('2025-01-01T00:00:00Z') + n * 1000).toISOString();
+    const policy = { eventId: 'p1', type: 'SroPolicyAdopted', data: { version: 'v1', adoptedOn: '2025-01-01' }, recordedAt: at(1), recordedBy: 't' };
+    const review = { eventId: 'r1', type: 'PolicyReviewed', data: { version: 'v1', reviewedOn: '2025-01-02' }, recordedAt: at(2), recordedBy: 't' };
+    const crossOfficer = { eventId: 'x1', type: 'EventRetracted', data: { retractedEventId: 'p1', reason: 'x' }, recordedAt: at(3), recordedBy: 't' };
+    const crossAgency = { eventId: 'x2', type: 'EventRetracted', data: { retractedEventId: 'r1', reason: 'x' }, recordedAt: at(4), recordedBy: 't' };
+    expect(officerFactsSnapshot('o1', 'O', [review, crossOfficer])).toBeNull();
+    expect(officerFactsSnapshot('o1', 'O', [review])).not.toBeNull();
+    expect(agencyFactsKnownAt([policy, crossAgency], LATER).separable).toBe(false);
+    expect(agencyFactsKnownAt([policy, crossAgency], at(3)).separable).toBe(true); // not yet known
   });
 });
