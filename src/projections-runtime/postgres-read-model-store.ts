@@ -20,6 +20,9 @@ const SCHEMA = `
   );
 `;
 
+/** Documents per upsert statement (two parameters each; PostgreSQL allows 65,535). */
+const UPSERT_ROWS = 500;
+
 export class PostgresReadModelStore implements ReadModelStore {
   private constructor(private readonly pool: Pool) {}
 
@@ -82,12 +85,21 @@ export class PostgresReadModelStore implements ReadModelStore {
         await client.query('ROLLBACK');
         return false;
       }
-      if (changes.size > 0) {
+      // Multi-row VALUES, each document its own parameter: an unnest of text arrays made pg
+      // escape every document into one array literal (every quote of the JSON escaped again),
+      // a multi-megabyte string per commit that dominated a PostgreSQL rebuild with its garbage.
+      const entries = [...changes];
+      for (let i = 0; i < entries.length; i += UPSERT_ROWS) {
+        const rows = entries.slice(i, i + UPSERT_ROWS);
+        const values: string[] = [projection];
+        const tuples = rows.map(([key, doc]) => {
+          values.push(key, JSON.stringify(doc));
+          return `($1, $${values.length - 1}, $${values.length})`;
+        });
         await client.query(
-          `INSERT INTO projection_documents (projection, key, doc)
-           SELECT $1, k, d FROM unnest($2::text[], $3::text[]) AS t(k, d)
+          `INSERT INTO projection_documents (projection, key, doc) VALUES ${tuples.join(', ')}
            ON CONFLICT (projection, key) DO UPDATE SET doc = excluded.doc`,
-          [projection, [...changes.keys()], [...changes.values()].map((doc) => JSON.stringify(doc))],
+          values,
         );
       }
       await client.query('COMMIT');

@@ -41,6 +41,13 @@ export class ProjectionRunner {
   private readonly running = new Map<string, Promise<void>>();
   private readonly failures = new Map<string, NonNullable<ProjectionProgress['failed']>>();
   private readonly caughtUpAt = new Map<string, number>();
+  /**
+   * During a rebuild that this runner started with a reset: the keys its own commits have
+   * written since. Every other key is absent (reset deleted every document, and a commit only
+   * succeeds from the checkpoint the previous one left), so the rebuild does not look it up.
+   * Dropped at the first refused commit (another process wrote) and when the rebuild ends.
+   */
+  private readonly writtenSinceReset = new Map<string, Set<string>>();
   private timer?: NodeJS.Timeout;
   private stopped = false;
   /** MAX_DOCS_PER_COMMIT; a test lowers it to see batches committed in parts. */
@@ -130,14 +137,21 @@ export class ProjectionRunner {
     const exclusive = targets.reduceRight<() => Promise<void>>((inner, projection) => () => this.runExclusive(projection, inner), async () => {
       for (const projection of targets) {
         const state = await this.readModels.state(projection.name);
-        if (!state.rebuilding) await this.readModels.reset(projection.name);
+        if (!state.rebuilding) {
+          await this.readModels.reset(projection.name);
+          this.writtenSinceReset.set(projection.name, new Set());
+        }
       }
-      // One read of the log for every projection while their checkpoints agree (a fresh
-      // rebuild); then each finishes on its own (a resumed rebuild, a failure, another process).
-      await this.advanceTogether(targets, onProgress);
-      for (const projection of targets) {
-        await this.advance(projection, onProgress, Infinity, REBUILD_BATCH_SIZE);
-        if (!this.failures.has(projection.name)) await this.readModels.markRebuilt(projection.name);
+      try {
+        // One read of the log for every projection while their checkpoints agree (a fresh
+        // rebuild); then each finishes on its own (a resumed rebuild, a failure, another process).
+        await this.advanceTogether(targets, onProgress);
+        for (const projection of targets) {
+          await this.advance(projection, onProgress, Infinity, REBUILD_BATCH_SIZE);
+          if (!this.failures.has(projection.name)) await this.readModels.markRebuilt(projection.name);
+        }
+      } finally {
+        for (const projection of targets) this.writtenSinceReset.delete(projection.name);
       }
     });
     await exclusive();
@@ -168,7 +182,7 @@ export class ProjectionRunner {
         for (let offset = 0; offset < batch.length; ) {
           const { changes, applied, next: rest, failure } = await this.applyBatch(projection, from, batch, offset);
           if (failure) continue member; // advance() applies it alone, halting and logging at the failing event
-          if (!(await this.readModels.commit(projection.name, from, applied, changes))) continue member;
+          if (!(await this.commit(projection.name, from, applied, changes))) continue member;
           from = applied;
           offset = rest;
         }
@@ -226,7 +240,7 @@ export class ProjectionRunner {
           // changed a document before throwing.
           ({ changes, applied } = await this.applyBatch(projection, from, batch, offset, failure.index));
         }
-        if (applied !== from && !(await this.readModels.commit(projection.name, from, applied, changes))) {
+        if (applied !== from && !(await this.commit(projection.name, from, applied, changes))) {
           continue batches; // another process moved the checkpoint: re-read and go on from there
         }
         if (failure) return;
@@ -249,8 +263,13 @@ export class ProjectionRunner {
     /** Each changed document's first event in this part: a failing derive is reported at it. */
     const firstChange = new Map<string, number>();
     let current = offset;
+    const written = this.writtenSinceReset.get(projection.name);
     const docs: WorkingSet = {
-      get: async <T>(key: string) => (changes.has(key) ? (changes.get(key) as T) : await this.readModels.get<T>(projection.name, key)),
+      get: async <T>(key: string) => {
+        if (changes.has(key)) return changes.get(key) as T;
+        if (written && !written.has(key)) return undefined;
+        return this.readModels.get<T>(projection.name, key);
+      },
       set: (key, doc) => {
         if (!firstChange.has(key)) firstChange.set(key, current);
         changes.set(key, doc);
@@ -280,6 +299,15 @@ export class ProjectionRunner {
       }
     }
     return { changes, applied, next, failure: undefined as { index: number; error: Error } | undefined };
+  }
+
+  /** ReadModelStore.commit, keeping writtenSinceReset. */
+  private async commit(name: string, from: number, to: number, changes: Map<string, unknown>): Promise<boolean> {
+    const committed = await this.readModels.commit(name, from, to, changes);
+    const written = this.writtenSinceReset.get(name);
+    if (!committed) this.writtenSinceReset.delete(name);
+    else if (written) for (const key of changes.keys()) written.add(key);
+    return committed;
   }
 
   private fail(projection: Projection, event: RecordedEvent, error: Error): void {

@@ -95,6 +95,19 @@ it('reports invalid commands with field messages and index, and appends nothing 
   expect(await countEvents()).toBe(before);
 });
 
+it('rejects an invalid path on every row that repeats it (path outcomes are remembered both ways)', async () => {
+  const before = await countEvents();
+  const row = { command: 'RecordPolicyReview' as const, officerId: 'bad id!', body: { version: 'v1', reviewedOn: '2025-09-01' } };
+  const report = await new BulkImporter(store).import([row, row, { ...row, officerId: 'nobody' }, row], { agencyId, recordedBy: 'importer' });
+  expect(report).toMatchObject({ commands: 4, accepted: 0, rejectedCount: 4 });
+  for (const i of [0, 1, 3]) {
+    expect(report.rejected[i]).toMatchObject({ index: i, statusCode: 400 });
+    expect(report.rejected[i].messages).toEqual([expect.stringMatching(/^officerId must be 1-64 letters/)]);
+  }
+  expect(report.rejected[2]).toMatchObject({ statusCode: 404 }); // a valid path: on to the invariants
+  expect(await countEvents()).toBe(before);
+});
+
 it('checks the invariants against the commands accepted before, skipping only the rejected ones', async () => {
   const commands: ImportCommand[] = [
     { command: 'RegisterOfficer', body: { officerId: 'o1', name: 'One' } },
