@@ -90,10 +90,19 @@ export class ProjectionRunner {
    * behind, e.g. during a rebuild, or halted on a failure: the caller then reads the event store).
    */
   async freshen(): Promise<boolean> {
-    for (const projection of this.projections) {
-      if (this.failures.has(projection.name)) return false;
-      // The common case first: nothing committed since the checkpoint (two statements, no batch).
-      if (await this.isCaughtUp(projection.name)) continue;
+    if (this.projections.some((p) => this.failures.has(p.name))) return false;
+    // The common case first: nothing committed since the checkpoints (one state read per
+    // projection, one probe of the log per distinct checkpoint: usually one, as they move together).
+    const states = await Promise.all(this.projections.map((p) => this.readModels.state(p.name)));
+    const nothingAfter = new Map<number, boolean>();
+    for (const [i, projection] of this.projections.entries()) {
+      const { checkpoint } = states[i];
+      let caughtUp = nothingAfter.get(checkpoint);
+      if (caughtUp === undefined) nothingAfter.set(checkpoint, (caughtUp = await this.nothingCommittedAfter(checkpoint)));
+      if (caughtUp) {
+        this.caughtUpAt.set(projection.name, checkpoint);
+        continue;
+      }
       await this.runExclusive(projection, () => this.advance(projection, undefined, 1));
       if (this.failures.has(projection.name) || !(await this.isCaughtUp(projection.name))) return false;
     }
@@ -103,8 +112,13 @@ export class ProjectionRunner {
   /** True when `name` has applied every event committed before this call. */
   async isCaughtUp(name: string): Promise<boolean> {
     const { checkpoint } = await this.readModels.state(name);
-    for await (const _ of this.store.readAll({ fromPosition: checkpoint, batchSize: 1 })) return false;
+    if (!(await this.nothingCommittedAfter(checkpoint))) return false;
     this.caughtUpAt.set(name, checkpoint);
+    return true;
+  }
+
+  private async nothingCommittedAfter(position: number): Promise<boolean> {
+    for await (const _ of this.store.readAll({ fromPosition: position, batchSize: 1 })) return false;
     return true;
   }
 
