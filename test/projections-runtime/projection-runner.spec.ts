@@ -128,6 +128,28 @@ it('a failing projection is logged with the event id and halts alone; queries th
   await readModels.close();
 });
 
+it('a derive that throws halts the projection at the first event that changed that document', async () => {
+  await seed(3, 2);
+  const o1 = await store.readStream(officerStream('a', 'o1'));
+  const deriving: Projection = {
+    name: 'deriving',
+    apply: OFFICER_LEDGERS.apply,
+    derive(key) {
+      if (key === 'a/o1') throw new Error('cannot derive o1');
+      return { key: `d:${key}`, doc: { from: key } };
+    },
+  };
+  const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+  const { readModels, runner: r } = runner([deriving]);
+  await r.catchUp();
+  expect(errors).toHaveBeenCalledWith(expect.stringContaining(`failed on event ${o1[0].eventId}`));
+  expect((await readModels.state('deriving')).checkpoint).toBe(o1[0].position - 1);
+  expect(await readModels.get('deriving', 'd:a/o0')).toEqual({ from: 'a/o0' });
+  expect(await readModels.get('deriving', 'a/o1')).toBeUndefined();
+  errors.mockRestore();
+  await readModels.close();
+});
+
 it('rebuilds from position 0, and an interrupted rebuild resumes where it stopped', async () => {
   await seed(5, 10);
   const { readModels, runner: r } = runner();

@@ -28,6 +28,16 @@ export function describeReadModelStoreContract(name: string, open: () => Promise
       expect(await store.get('q', 'a/1')).toBeUndefined();
     });
 
+    it('commits a large change set whole (more documents than one statement carries)', async () => {
+      const docs = new Map<string, unknown>(Array.from({ length: 1201 }, (_, i) => [`a/${String(i).padStart(4, '0')}`, { i, text: `quote " backslash \\ {brace}` }]));
+      expect(await store.commit('p', 0, 1201, docs)).toBe(true);
+      const all = await store.getByPrefix<{ i: number; text: string }>('p', 'a/');
+      expect(all).toHaveLength(1201);
+      expect(all[1200]).toEqual({ i: 1200, text: 'quote " backslash \\ {brace}' });
+      expect(await store.commit('p', 1201, 1202, new Map([['a/0007', { i: -7 }]]))).toBe(true);
+      expect(await store.get('p', 'a/0007')).toEqual({ i: -7 });
+    });
+
     it('lists by prefix in key order, without neighbours that share the start of the prefix', async () => {
       const docs = new Map<string, unknown>([
         ['ab/x', { k: 'ab/x' }],
