@@ -7,7 +7,7 @@ import { IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
 import { statusFromFacts, type OfficerStatus } from '../../projections';
 import { Roles } from '../auth/roles.decorator';
 import { OfficerPath } from '../common/paths';
-import { knownBy, LedgerReader } from '../read/ledger-reader';
+import { LedgerReader, registeredBy } from '../read/ledger-reader';
 import { resolveTimeAxes, TimeAxes, TimeAxesDto } from '../read/time-axes';
 
 export type OfficerStatusView = { officerId: string } & TimeAxes & OfficerStatus;
@@ -25,8 +25,8 @@ export class GetOfficerStatusHandler implements IQueryHandler<GetOfficerStatusQu
   constructor(private readonly reader: LedgerReader) {}
 
   async execute({ agencyId, officerId, axes }: GetOfficerStatusQuery): Promise<OfficerStatusView> {
-    const { ledger, facts } = await this.reader.officerFacts(agencyId, officerId, axes.knownAt);
-    if (!knownBy(ledger, axes.knownAt)) {
+    const { registeredAt, facts } = await this.reader.officerFacts(agencyId, officerId, axes.knownAt);
+    if (!registeredBy(registeredAt, axes.knownAt)) {
       throw new NotFoundException([`officer ${officerId} was not yet registered as the records stood at ${axes.knownAt}`]);
     }
     const status = statusFromFacts(facts, axes.asOf);

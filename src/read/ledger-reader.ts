@@ -34,7 +34,8 @@ const SNAPSHOTS_PER_OFFICER = 4;
 interface CachedOfficer {
   /** The officer-ledgers checkpoint the ledger was read at (or after). */
   checkpoint: number;
-  ledger: OfficerLedger;
+  /** recordedAt of the registration (null without one): the ledger itself is not kept, its facts are. */
+  registeredAt: string | null;
   /** Each stream's recordedAt as epoch ms when the stream is in recorded order (the store's guarantee), else null. */
   officerAts: number[] | null;
   agencyAts: number[] | null;
@@ -72,7 +73,7 @@ export class LedgerReader {
    * largest thing it would otherwise parse. Valid while the checkpoint has not moved.
    */
   private readonly summaries = new Map<string, { checkpoint: number; doc: AgencySummaryDoc }>();
-  /** Parsed ledgers and their facts snapshots, keyed by agencyId/officerId (see officerFacts). */
+  /** Facts snapshots per officer, keyed by agencyId/officerId (see officerFacts). */
   private readonly officers = new Map<string, CachedOfficer>();
 
   constructor(
@@ -96,26 +97,36 @@ export class LedgerReader {
   }
 
   /**
-   * One officer's ledger and the engine's facts as known at `knownAt` (projections
-   * factsKnownAt): what a status query needs, the facts answering every asOf. Cached while the
-   * read models have not moved: the ledger by officer, the facts by which prefix of each stream
-   * is known at `knownAt` (the knowledge step keeps exactly the events recorded at or before it,
-   * and each stream is in recorded order), so that "now" and a past instant that knew the same
-   * events share one snapshot. Without fresh read models, nothing is cached.
+   * One officer's registration instant and the engine's facts as known at `knownAt`
+   * (projections factsKnownAt): what a status query needs, the facts answering every asOf.
+   * Cached while the read models have not moved, per officer, the facts by which prefix of each
+   * stream is known at `knownAt` (the knowledge step keeps exactly the events recorded at or
+   * before it, and each stream is in recorded order), so that "now" and a past instant that knew
+   * the same events share one snapshot. The ledger itself is not kept (it is re-read for a
+   * snapshot not cached yet): it was half of the cache's memory. Without fresh read models,
+   * nothing is cached.
    */
-  async officerFacts(agencyId: string, officerId: string, knownAt: string): Promise<{ ledger: OfficerLedger; facts: Facts }> {
+  async officerFacts(agencyId: string, officerId: string, knownAt: string): Promise<{ registeredAt: string | null; facts: Facts }> {
     if (!(await this.runner.freshen())) {
       const ledger = await this.officer(agencyId, officerId);
-      return { ledger, facts: factsKnownAt(ledger, knownAt) };
+      return { registeredAt: registrationOf(ledger), facts: factsKnownAt(ledger, knownAt) };
     }
     const checkpoint = this.runner.caughtUpCheckpoint(OFFICER_LEDGERS.name);
     const key = officerLedgerKey(agencyId, officerId);
     let cached = this.officers.get(key);
+    /** The ledger, when read for this query (a new officer, or a snapshot not cached yet). */
+    let ledger: OfficerLedger | undefined;
     if (cached && cached.checkpoint === checkpoint) {
       this.officers.delete(key); // re-inserted below: the Map's order is least recently used first
     } else {
-      const ledger = await this.officerFromReadModels(agencyId, officerId);
-      cached = { checkpoint: checkpoint ?? -1, ledger, officerAts: recordedAts(ledger.officerEvents), agencyAts: recordedAts(ledger.agencyEvents), snapshots: new Map() };
+      ledger = await this.officerFromReadModels(agencyId, officerId);
+      cached = {
+        checkpoint: checkpoint ?? -1,
+        registeredAt: registrationOf(ledger),
+        officerAts: recordedAts(ledger.officerEvents),
+        agencyAts: recordedAts(ledger.agencyEvents),
+        snapshots: new Map(),
+      };
     }
     this.officers.set(key, cached);
     if (this.officers.size > CACHED_OFFICERS) this.officers.delete(this.officers.keys().next().value!);
@@ -128,11 +139,12 @@ export class LedgerReader {
         : `@${knownAt}`;
     let facts = cached.snapshots.get(snapshotKey);
     if (!facts) {
-      facts = factsKnownAt(cached.ledger, knownAt);
+      ledger ??= await this.officerFromReadModels(agencyId, officerId);
+      facts = factsKnownAt(ledger, knownAt);
       if (cached.snapshots.size >= SNAPSHOTS_PER_OFFICER) cached.snapshots.delete(cached.snapshots.keys().next().value!);
       cached.snapshots.set(snapshotKey, facts);
     }
-    return { ledger: cached.ledger, facts };
+    return { registeredAt: cached.registeredAt, facts };
   }
 
   private async officerFromReadModels(agencyId: string, officerId: string): Promise<OfficerLedger> {
@@ -183,7 +195,6 @@ export class LedgerReader {
     const agency = await this.agencySummary(agencyId);
     if (!agency) throw agencyNotFound(agencyId);
     const agencyFacts = agencyFactsKnownAt(agency.events, knownAt);
-    const cutoff = Date.parse(knownAt);
     const prefix = officerFactsPrefix(agencyId);
     let after = '';
     for (;;) {
@@ -194,7 +205,7 @@ export class LedgerReader {
       for (const { doc } of page) {
         const snapshot = doc.snapshot;
         if (snapshot && agencyFacts.separable && snapshotCovers(snapshot, knownAt)) {
-          if (snapshot.registeredAt !== null && Date.parse(snapshot.registeredAt) <= cutoff) facts.push(factsFromSnapshot(snapshot, agencyFacts));
+          if (registeredBy(snapshot.registeredAt, knownAt)) facts.push(factsFromSnapshot(snapshot, agencyFacts));
           continue;
         }
         const ledgerDoc = await this.readModels.get<OfficerLedgerDoc>(OFFICER_LEDGERS.name, officerLedgerKey(agencyId, doc.officerId));
@@ -261,8 +272,17 @@ export function ledgerOf(officerId: string, stored: RecordedEvent[], agencyEvent
   return { officerId, name, officerEvents: stored.map(toLedgerEvent), agencyEvents };
 }
 
+/** recordedAt of the officer's registration, or null. */
+export function registrationOf(ledger: OfficerLedger): string | null {
+  return ledger.officerEvents.find((e) => e.type === 'OfficerRegistered')?.recordedAt ?? null;
+}
+
+/** True when a registration recorded at `registeredAt` was in the records at `knownAt`. */
+export function registeredBy(registeredAt: string | null, knownAt: string): boolean {
+  return registeredAt !== null && Date.parse(registeredAt) <= Date.parse(knownAt);
+}
+
 /** True when the officer's registration was recorded at or before `knownAt`. */
 export function knownBy(ledger: OfficerLedger, knownAt: string): boolean {
-  const registration = ledger.officerEvents.find((e) => e.type === 'OfficerRegistered');
-  return registration !== undefined && Date.parse(registration.recordedAt) <= Date.parse(knownAt);
+  return registeredBy(registrationOf(ledger), knownAt);
 }
