@@ -5,7 +5,7 @@ export type { RuleId, Outcome, Status, Finding } from './types';
 export { officerStatus, factsKnownAt, statusFromFacts, type OfficerStatus } from './officer-status';
 export type { Facts } from './facts';
 export { statusIntervals, candidateDates, type StatusInterval } from './status-intervals';
-export { remindersFor, compareReminders, REMINDER_KINDS, type Reminder, type ReminderKind } from './reminders';
+export { remindersFor, remindersFromFacts, compareReminders, REMINDER_KINDS, type Reminder, type ReminderKind } from './reminders';
 export { agencyStatus, agencyStatusFromFacts, type AgencyStatus } from './agency-summary';
 export { officerFactsSnapshot, agencyFactsKnownAt, snapshotCovers, factsFromSnapshot, type OfficerFactsSnapshot, type AgencyFacts } from './facts-snapshot';
 export { officerHistory, effectiveDateOfEvent, type HistoryEntry } from './history';

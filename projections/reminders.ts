@@ -4,6 +4,7 @@
  */
 import { dayContext, policyInForce } from './context';
 import { addDays, assertLocalDate, daysBetween, schoolYearLabel, type LocalDate } from './dates';
+import type { Facts } from './facts';
 import type { OfficerLedger } from './input';
 import { POLICY_REREVIEW_DAYS, SUBSTITUTE_HEADS_UP_DAYS } from './interpretation';
 import { STATUTE_START, SUBSTITUTE_CONTACT_DAY_LIMIT } from './law';
@@ -56,9 +57,19 @@ const citationOf = (rule: RuleId) => RULES.find((r) => r.id === rule)!.citation;
 
 export function remindersFor(ledger: OfficerLedger, asOf: string, knownAt: string, horizonDays: number): Reminder[] {
   assertLocalDate(asOf, 'asOf');
+  assertHorizon(horizonDays);
+  return remindersFromFacts(factsKnownAt(ledger, knownAt), asOf, horizonDays);
+}
+
+function assertHorizon(horizonDays: number): void {
   if (!Number.isInteger(horizonDays) || horizonDays < 0) throw new RangeError(`horizonDays must be a non-negative integer, got ${horizonDays}`);
-  const facts = factsKnownAt(ledger, knownAt);
-  const who = `${ledger.name} (${ledger.officerId})`;
+}
+
+/** remindersFor with the knowledge step already done: `facts` from factsKnownAt(ledger, knownAt). */
+export function remindersFromFacts(facts: Facts, asOf: string, horizonDays: number): Reminder[] {
+  assertLocalDate(asOf, 'asOf');
+  assertHorizon(horizonDays);
+  const who = `${facts.name} (${facts.officerId})`;
   const items = new Map<string, Reminder>();
   const add = (rule: RuleId, kind: ReminderKind, dueDate: LocalDate, action: string) => {
     const daysLeft = daysBetween(asOf, dueDate);
@@ -66,7 +77,7 @@ export function remindersFor(ledger: OfficerLedger, asOf: string, knownAt: strin
     const when = daysLeft < 0 ? `Was due ${dueDate}: ${-daysLeft} day(s) overdue.` : daysLeft === 0 ? `Due today, ${dueDate}.` : `Due ${dueDate}: ${daysLeft} day(s) left.`;
     const key = `${rule}|${kind}|${dueDate}`;
     if (!items.has(key)) {
-      items.set(key, { officerId: ledger.officerId, rule, kind, dueDate, daysLeft, message: `${who}: ${action}. ${when} (${citationOf(rule)})` });
+      items.set(key, { officerId: facts.officerId, rule, kind, dueDate, daysLeft, message: `${who}: ${action}. ${when} (${citationOf(rule)})` });
     }
   };
   const get = (findings: Finding[], rule: RuleId) => findings.find((f) => f.rule === rule)!;

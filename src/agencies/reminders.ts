@@ -8,11 +8,11 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { compareReminders, remindersFor, type Reminder } from '../../projections';
+import { compareReminders, remindersFromFacts, type Reminder } from '../../projections';
 import { Roles } from '../auth/roles.decorator';
 import { AgencyPath } from '../common/paths';
 import { IsInstant, IsLocalDate } from '../common/validation';
-import { knownBy, LedgerReader } from '../read/ledger-reader';
+import { LedgerReader } from '../read/ledger-reader';
 import { resolveTimeAxes } from '../read/time-axes';
 
 export const DEFAULT_HORIZON_DAYS = 60;
@@ -46,8 +46,9 @@ export class GetRemindersHandler implements IQueryHandler<GetRemindersQuery, Rem
 
   async execute({ agencyId, asOf, horizonDays, knownAt }: GetRemindersQuery): Promise<RemindersView> {
     const items = [];
-    for await (const page of this.reader.agencyPages(agencyId)) {
-      for (const ledger of page) if (knownBy(ledger, knownAt)) items.push(...remindersFor(ledger, asOf, knownAt, horizonDays));
+    // The officers registered by knownAt, their facts as known then (from the facts snapshots where they cover it).
+    for await (const page of this.reader.agencyFactsPages(agencyId, knownAt)) {
+      for (const facts of page) items.push(...remindersFromFacts(facts, asOf, horizonDays));
     }
     items.sort(compareReminders);
     return { agencyId, asOf, knownAt, horizonDays, items };

@@ -16,6 +16,7 @@ import {
   factsFromSnapshot,
   factsKnownAt,
   officerFactsSnapshot,
+  remindersFromFacts,
   snapshotCovers,
   statusFromFacts,
   officerHistory,
@@ -216,6 +217,7 @@ describe('properties', () => {
         const facts = factsFromSnapshot(snapshot!, agency);
         expect(facts).toEqual(factsKnownAt(ledger, knownAt));
         expect(statusFromFacts(facts, asOf)).toEqual(officerStatus(ledger, asOf, knownAt));
+        expect(remindersFromFacts(facts, asOf, 90)).toEqual(remindersFor(ledger, asOf, knownAt, 90));
       }),
       { numRuns: RUNS * 2 },
     );
