@@ -62,8 +62,7 @@ export function officerFactsSnapshot(officerId: string, name: string, officerEve
 export function agencyFactsKnownAt(agencyEvents: LedgerEvent[], knownAt: string): AgencyFacts {
   const knowledge = know({ officerId: '', name: '', officerEvents: [], agencyEvents }, knownAt);
   const facts = buildFacts('', '', knowledge);
-  const known = knowledge.recorded.map(({ eventId, type, data, recordedAt, recordedBy }) => ({ eventId, type, data, recordedAt, recordedBy }));
-  return { policies: facts.policies, effectiveDates: facts.effectiveDates, separable: retractionsStayIn(known) };
+  return { policies: facts.policies, effectiveDates: facts.effectiveDates, separable: retractionsStayIn(knowledge.recorded) };
 }
 
 /** True when `snapshot` answers for `knownAt`: every event of the officer's stream was recorded by then. */

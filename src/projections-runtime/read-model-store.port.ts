@@ -18,11 +18,11 @@ export interface ReadModelStore {
   /** Every document whose key starts with `prefix`, in key order. */
   getByPrefix<T>(projection: string, prefix: string): Promise<T[]>;
   /**
-   * Optional: one page of getByPrefix, for readers that must not hold every document at once:
-   * at most `limit` documents whose key starts with `prefix` and is greater than `after` ('' for
-   * the first page), in key order, with their keys.
+   * One page of getByPrefix, for readers that must not hold every document at once: at most
+   * `limit` documents whose key starts with `prefix` and is greater than `after` ('' for the
+   * first page), in key order, with their keys.
    */
-  getPageByPrefix?<T>(projection: string, prefix: string, after: string, limit: number): Promise<{ key: string; doc: T }[]>;
+  getPageByPrefix<T>(projection: string, prefix: string, after: string, limit: number): Promise<{ key: string; doc: T }[]>;
   /**
    * Writes `changes` (key → document) and moves the checkpoint from `from` to `to`, atomically.
    * Returns false, writing nothing, when the checkpoint is no longer `from`.

@@ -16,7 +16,6 @@ import {
   OfficerFactsDoc,
   officerFactsPrefix,
   officerLedgerKey,
-  officerLedgerPrefix,
   OfficerLedgerDoc,
 } from '../projections-runtime/ledger-projections';
 import { ProjectionRunner } from '../projections-runtime/projection-runner';
@@ -156,30 +155,6 @@ export class LedgerReader {
   }
 
   /**
-   * Every officer of the agency, in officerId order, `pageSize` ledgers at a time: an agency
-   * report over ten thousand officers never holds every ledger at once (read models with
-   * getPageByPrefix; otherwise one page of all).
-   */
-  async *agencyPages(agencyId: string, pageSize = 500): AsyncIterable<OfficerLedger[]> {
-    const paging = this.readModels.getPageByPrefix?.bind(this.readModels);
-    if (!paging || !(await this.runner.freshen())) {
-      yield await this.agency(agencyId);
-      return;
-    }
-    const agency = await this.agencySummary(agencyId);
-    if (!agency) throw agencyNotFound(agencyId);
-    const prefix = officerLedgerPrefix(agencyId);
-    let after = '';
-    for (;;) {
-      const page = await paging<OfficerLedgerDoc>(OFFICER_LEDGERS.name, prefix, after, pageSize);
-      if (page.length === 0) return;
-      after = page[page.length - 1].key;
-      yield page.map(({ doc }) => ({ officerId: doc.officerId, name: doc.name, officerEvents: doc.events, agencyEvents: agency.events }));
-      if (page.length < pageSize) return;
-    }
-  }
-
-  /**
    * The facts as known at `knownAt` of every officer of the agency registered by then, in
    * officerId order, about `pageSize` at a time: what an agency report evaluates. From the facts
    * snapshots (projections/facts-snapshot.ts) where a snapshot covers `knownAt`; else, per
@@ -187,9 +162,8 @@ export class LedgerReader {
    * cannot be split, read models that lag).
    */
   async *agencyFactsPages(agencyId: string, knownAt: string, pageSize = 500): AsyncIterable<Facts[]> {
-    const paging = this.readModels.getPageByPrefix?.bind(this.readModels);
-    if (!paging || !(await this.runner.freshen())) {
-      for await (const page of this.agencyPages(agencyId, pageSize)) yield page.filter((ledger) => knownBy(ledger, knownAt)).map((ledger) => factsKnownAt(ledger, knownAt));
+    if (!(await this.runner.freshen())) {
+      yield* this.agencyFactsFromStore(agencyId, knownAt, pageSize);
       return;
     }
     const agency = await this.agencySummary(agencyId);
@@ -198,7 +172,7 @@ export class LedgerReader {
     const prefix = officerFactsPrefix(agencyId);
     let after = '';
     for (;;) {
-      const page = await paging<OfficerFactsDoc>(OFFICER_LEDGERS.name, prefix, after, pageSize);
+      const page = await this.readModels.getPageByPrefix<OfficerFactsDoc>(OFFICER_LEDGERS.name, prefix, after, pageSize);
       if (page.length === 0) return;
       after = page[page.length - 1].key;
       const facts: Facts[] = [];
@@ -218,22 +192,20 @@ export class LedgerReader {
     }
   }
 
-  /** Every officer of the agency, in officerId order. */
-  async agency(agencyId: string): Promise<OfficerLedger[]> {
-    if (await this.runner.freshen()) {
-      const agency = await this.agencySummary(agencyId);
-      if (!agency) throw agencyNotFound(agencyId);
-      const docs = await this.readModels.getByPrefix<OfficerLedgerDoc>(OFFICER_LEDGERS.name, officerLedgerPrefix(agencyId));
-      return docs.map((doc) => ({ officerId: doc.officerId, name: doc.name, officerEvents: doc.events, agencyEvents: agency.events }));
-    }
+  /** agencyFactsPages from the event store: every officer's whole stream (the read models lag). */
+  private async *agencyFactsFromStore(agencyId: string, knownAt: string, pageSize: number): AsyncIterable<Facts[]> {
     const agencyEvents = (await this.agencyStream(agencyId)).map(toLedgerEvent);
     const prefix = officerStreamPrefix(agencyId);
-    const ledgers: OfficerLedger[] = [];
+    let facts: Facts[] = [];
     for (const head of await this.store.listStreams(prefix)) {
-      const stored = await this.store.readStream(head.stream);
-      ledgers.push(ledgerOf(head.stream.slice(prefix.length), stored, agencyEvents));
+      const ledger = ledgerOf(head.stream.slice(prefix.length), await this.store.readStream(head.stream), agencyEvents);
+      if (knownBy(ledger, knownAt)) facts.push(factsKnownAt(ledger, knownAt));
+      if (facts.length >= pageSize) {
+        yield facts;
+        facts = [];
+      }
     }
-    return ledgers;
+    yield facts;
   }
 
   private async agencySummary(agencyId: string): Promise<AgencySummaryDoc | undefined> {
