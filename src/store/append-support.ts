@@ -5,6 +5,7 @@
  */
 import type { NewEvent, RecordedEvent } from '../../events/envelope';
 import { GENESIS_HASH, hashEvent } from '../../events/integrity';
+import { eventLeafHash, MerkleFrontier } from '../../events/merkle';
 import { DuplicateEventIdError, ExpectedRevision, StreamHead, WrongExpectedRevisionError } from './event-store.port';
 
 /** Rows per readAll round trip when the caller does not say. */
@@ -138,4 +139,31 @@ export function prefixUpperBound(prefix: string): string | undefined {
 /** Code point order (= SQLite BINARY order on UTF-8), for sorting stream names like SQLite does. */
 export function compareCodePoints(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/** The stored form of the ledger tree's frontier (one row in the SQL stores). */
+export interface StoredTree {
+  size: number;
+  lastPosition: number;
+  /** JSON array of the frontier's subtree roots (hex), largest first. */
+  frontier: string;
+}
+
+/** The tree an append extends, from its stored row (absent: the empty tree of an empty store). */
+export function loadTree(row: StoredTree | undefined): { frontier: MerkleFrontier; lastPosition: number } {
+  if (!row) return { frontier: MerkleFrontier.empty(), lastPosition: 0 };
+  return { frontier: MerkleFrontier.fromJSON({ size: row.size, nodes: JSON.parse(row.frontier) as string[] }), lastPosition: row.lastPosition };
+}
+
+export function storeTree(tree: { frontier: MerkleFrontier; lastPosition: number }): StoredTree {
+  return { size: tree.frontier.size, lastPosition: tree.lastPosition, frontier: JSON.stringify(tree.frontier.toJSON().nodes) };
+}
+
+/** Extends the tree with events in position order. */
+export function extendTree(tree: { frontier: MerkleFrontier; lastPosition: number }, events: Iterable<{ hash: string; position: number }>): void {
+  for (const event of events) {
+    if (event.position <= tree.lastPosition) throw new Error(`internal error: position ${event.position} is not after the tree's last position ${tree.lastPosition}`);
+    tree.frontier.push(eventLeafHash(event.hash));
+    tree.lastPosition = event.position;
+  }
 }

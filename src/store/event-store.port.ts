@@ -9,7 +9,10 @@
  * - `recordedAt` is assigned by the store at append, never earlier than the stream's last one;
  * - `prevHash`/`hash` (events/integrity.ts) are computed under the same guard;
  * - an eventId is unique across the store: appending an existing eventId throws
- *   DuplicateEventIdError (the basis of Idempotency-Key retries) and writes nothing.
+ *   DuplicateEventIdError (the basis of Idempotency-Key retries) and writes nothing;
+ * - the ledger's Merkle tree (events/merkle.ts) over every event in position order is extended
+ *   in the same transaction (memory, SQLite, PostgreSQL), so `ledgerHead` always commits to
+ *   exactly the events a reader can see.
  */
 import type { NewEvent, RecordedEvent } from '../../events/envelope';
 
@@ -40,6 +43,35 @@ export interface StreamHead {
   /** Hash of the last event. */
   hash: string;
   lastRecordedAt: string;
+}
+
+/**
+ * What the store recorded about the whole log at its last append, for verification: the Merkle
+ * tree head kept with the events, and where the store has one, its own position sequence.
+ */
+export interface LedgerHead {
+  /** Leaves of the tree: every event of the store, in position order. */
+  treeSize: number;
+  /** MTH of those leaves, 64 hex digits (SHA-256 of nothing for an empty store). */
+  rootHash: string;
+  /** Position of the tree's last leaf; 0 for an empty store. */
+  lastPosition: number;
+  /**
+   * The highest position the store has ever issued, where positions have no legitimate gaps
+   * (SQLite AUTOINCREMENT: a rolled-back append gives its positions back). A position missing
+   * below it is a deleted event. Undefined where gaps are normal (a PostgreSQL identity column
+   * keeps the values a rolled-back transaction took; there the tree size is the witness).
+   */
+  issuedPosition?: number;
+}
+
+/** A signed checkpoint of the tree (events/checkpoint.ts) as the store keeps it. */
+export interface StoredCheckpoint {
+  treeSize: number;
+  rootHash: string;
+  /** The signed note, as served. */
+  note: string;
+  issuedAt: string;
 }
 
 export interface ReadAllOptions {
@@ -76,6 +108,12 @@ export interface EventStore {
    * readAll by the projection runner.
    */
   subscribeToAll?(options: { fromPosition?: number }, onEvent: (event: RecordedEvent) => Promise<void> | void): { close(): Promise<void> };
+  /** The Merkle tree head and position sequence as the store recorded them (see LedgerHead). */
+  ledgerHead(): Promise<LedgerHead>;
+  /** Keeps a signed checkpoint; one per tree size (a second one of the same size is ignored). */
+  saveCheckpoint(checkpoint: StoredCheckpoint): Promise<void>;
+  /** The checkpoint of the largest tree size, if any. */
+  latestCheckpoint(): Promise<StoredCheckpoint | undefined>;
   close(): Promise<void>;
 }
 

@@ -12,16 +12,20 @@ import {
   checkExpectedRevision,
   compareCodePoints,
   DEFAULT_READ_BATCH,
+  extendTree,
   nextRecordedAt,
   validateNewEvents,
 } from './append-support';
+import { MerkleFrontier } from '../../events/merkle';
 import {
   AppendRequest,
   AppendResult,
   DuplicateEventIdError,
   EventStore,
   ExpectedRevision,
+  LedgerHead,
   ReadAllOptions,
+  StoredCheckpoint,
   StreamHead,
 } from './event-store.port';
 
@@ -41,6 +45,8 @@ export class MemoryEventStore implements EventStore {
   private readonly log: RecordedEvent[] = [];
   private readonly byId = new Map<string, RecordedEvent>();
   private readonly streams = new Map<string, StoredStream>();
+  private readonly tree = { frontier: MerkleFrontier.empty(), lastPosition: 0 };
+  private readonly checkpoints = new Map<number, StoredCheckpoint>();
   private closed = false;
 
   constructor(options: MemoryEventStoreOptions = {}) {
@@ -94,6 +100,7 @@ export class MemoryEventStore implements EventStore {
         }
         entry.events.push(stored);
         entry.head = { stream, revision: stored.revision, hash: stored.hash, lastRecordedAt: stored.recordedAt };
+        extendTree(this.tree, [stored]);
         return structuredClone(stored);
       });
       const current = this.streams.get(stream)?.head.revision ?? head?.revision ?? -1;
@@ -137,6 +144,27 @@ export class MemoryEventStore implements EventStore {
       .filter((s) => s.head.stream.startsWith(prefix))
       .map((s) => ({ ...s.head }))
       .sort((a, b) => compareCodePoints(a.stream, b.stream));
+  }
+
+  async ledgerHead(): Promise<LedgerHead> {
+    this.assertOpen();
+    return {
+      treeSize: this.tree.frontier.size,
+      rootHash: this.tree.frontier.root().toString('hex'),
+      lastPosition: this.tree.lastPosition,
+      issuedPosition: this.log.length,
+    };
+  }
+
+  async saveCheckpoint(checkpoint: StoredCheckpoint): Promise<void> {
+    this.assertOpen();
+    if (!this.checkpoints.has(checkpoint.treeSize)) this.checkpoints.set(checkpoint.treeSize, { ...checkpoint });
+  }
+
+  async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
+    this.assertOpen();
+    const sizes = [...this.checkpoints.keys()];
+    return sizes.length ? { ...this.checkpoints.get(Math.max(...sizes))! } : undefined;
   }
 
   async close(): Promise<void> {

@@ -56,8 +56,11 @@ import {
   chainEvents,
   checkExpectedRevision,
   DEFAULT_READ_BATCH,
+  extendTree,
+  loadTree,
   nextRecordedAt,
   prefixUpperBound,
+  storeTree,
   ValidatedEvent,
   validateNewEvents,
 } from './append-support';
@@ -67,7 +70,9 @@ import {
   DuplicateEventIdError,
   EventStore,
   ExpectedRevision,
+  LedgerHead,
   ReadAllOptions,
+  StoredCheckpoint,
   StreamHead,
   WrongExpectedRevisionError,
 } from './event-store.port';
@@ -111,6 +116,27 @@ const MIGRATIONS: readonly { description: string; sql: string }[] = [
       hash           text    NOT NULL,
       tx_id          xid8    NOT NULL DEFAULT pg_current_xact_id(),
       UNIQUE (stream, revision)
+    );
+    `,
+  },
+  {
+    description: 'the ledger Merkle tree and its signed checkpoints',
+    // One row: the tree's frontier, locked (FOR UPDATE) and extended by every append, which
+    // serialises appends through COMMIT, so the tree's leaf order is the position order.
+    sql: `
+    CREATE TABLE IF NOT EXISTS ledger_tree (
+      id            integer NOT NULL PRIMARY KEY CHECK (id = 1),
+      size          bigint  NOT NULL CHECK (size >= 0),
+      last_position bigint  NOT NULL CHECK (last_position >= 0),
+      frontier      text    NOT NULL
+    );
+    INSERT INTO ledger_tree (id, size, last_position, frontier) VALUES (1, 0, 0, '[]') ON CONFLICT (id) DO NOTHING;
+
+    CREATE TABLE IF NOT EXISTS checkpoints (
+      tree_size bigint NOT NULL PRIMARY KEY,
+      root_hash text   NOT NULL,
+      note      text   NOT NULL,
+      issued_at text   NOT NULL
     );
     `,
   },
@@ -354,6 +380,7 @@ export class PostgresEventStore implements EventStore {
       }
       for (let version = current + 1; version <= MIGRATIONS.length; version++) {
         await client.query(MIGRATIONS[version - 1].sql);
+        if (version === 2) await this.seedTree(client);
         await client.query('INSERT INTO schema_migrations (version, description) VALUES ($1, $2)', [version, MIGRATIONS[version - 1].description]);
       }
       await client.query('COMMIT');
@@ -364,6 +391,19 @@ export class PostgresEventStore implements EventStore {
     } finally {
       client.release(failed !== undefined); // a failed connection is destroyed, not reused
     }
+  }
+
+  /** Migration 2 on a store that has events: the tree over all of them, once, in pages. */
+  private async seedTree(client: PoolClient): Promise<void> {
+    const tree = loadTree(undefined);
+    for (let after = 0; ; ) {
+      const { rows } = await client.query<{ position: string; hash: string }>('SELECT position, hash FROM events WHERE position > $1 ORDER BY position LIMIT 10000', [after]);
+      if (rows.length === 0) break;
+      extendTree(tree, rows.map((r) => ({ position: Number(r.position), hash: r.hash })));
+      after = Number(rows[rows.length - 1].position);
+    }
+    const row = storeTree(tree);
+    await client.query('UPDATE ledger_tree SET size = $1, last_position = $2, frontier = $3 WHERE id = 1', [row.size, row.lastPosition, row.frontier]);
   }
 
   async appendToStream(stream: string, events: NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
@@ -444,6 +484,13 @@ export class PostgresEventStore implements EventStore {
         );
         inSection = true;
         if (entered.xid !== null) throw new Error('internal error: the append transaction wrote before its position section');
+        // The tree row, locked until COMMIT: the next append waits here, so leaves are added in
+        // position order (and the row lock gives this transaction its id inside the section).
+        const { rows: [treeRow] } = await client.query<{ size: string; last_position: string; frontier: string }>(
+          'SELECT size, last_position, frontier FROM ledger_tree WHERE id = 1 FOR UPDATE',
+        );
+        if (!treeRow) throw new Error('the ledger_tree row is missing: the store was altered (run verify)');
+        const tree = loadTree({ size: Number(treeRow.size), lastPosition: Number(treeRow.last_position), frontier: treeRow.frontier });
         const column = <K extends keyof ChainedEvent>(key: K) => chained.map(({ event }) => event[key]);
         const { rows } = await client.query<{ event_id: string; position: string }>(
           `INSERT INTO events (event_id, stream, revision, type, schema_version, data, recorded_at, recorded_by, correlation_id, prev_hash, hash)
@@ -468,6 +515,12 @@ export class PostgresEventStore implements EventStore {
         await client.query('SELECT pg_advisory_unlock($1::bigint)', [POSITION_SECTION_LOCK]);
         inSection = false;
         for (const row of rows) positions.set(row.event_id, Number(row.position));
+        extendTree(
+          tree,
+          chained.map(({ event }) => ({ hash: event.hash, position: positions.get(event.eventId)! })).sort((a, b) => a.position - b.position),
+        );
+        const treeAfter = storeTree(tree);
+        await client.query('UPDATE ledger_tree SET size = $1, last_position = $2, frontier = $3 WHERE id = 1', [treeAfter.size, treeAfter.lastPosition, treeAfter.frontier]);
 
         // The heads, conditionally on the revisions read: a mismatch means something bypassed the locks.
         const changed = [...working].filter(([stream, head]) => stored.get(stream)?.revision !== head.revision);
@@ -604,6 +657,33 @@ export class PostgresEventStore implements EventStore {
         ? await this.query<HeadRow>('SELECT stream, revision, hash, last_recorded_at FROM streams WHERE stream >= $1 ORDER BY stream', [prefix])
         : await this.query<HeadRow>('SELECT stream, revision, hash, last_recorded_at FROM streams WHERE stream >= $1 AND stream < $2 ORDER BY stream', [prefix, upper]);
     return rows.map(toStreamHead);
+  }
+
+  /** Positions of an identity column skip the values of rolled-back appends: the tree size is the witness here, no issuedPosition. */
+  async ledgerHead(): Promise<LedgerHead> {
+    this.assertOpen();
+    const { rows: [row] } = await this.query<{ size: string; last_position: string; frontier: string }>('SELECT size, last_position, frontier FROM ledger_tree WHERE id = 1');
+    if (!row) throw new Error('the ledger_tree row is missing: the store was altered');
+    const tree = loadTree({ size: Number(row.size), lastPosition: Number(row.last_position), frontier: row.frontier });
+    return { treeSize: tree.frontier.size, rootHash: tree.frontier.root().toString('hex'), lastPosition: tree.lastPosition };
+  }
+
+  async saveCheckpoint(checkpoint: StoredCheckpoint): Promise<void> {
+    this.assertOpen();
+    await this.query('INSERT INTO checkpoints (tree_size, root_hash, note, issued_at) VALUES ($1, $2, $3, $4) ON CONFLICT (tree_size) DO NOTHING', [
+      checkpoint.treeSize,
+      checkpoint.rootHash,
+      checkpoint.note,
+      checkpoint.issuedAt,
+    ]);
+  }
+
+  async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
+    this.assertOpen();
+    const { rows: [row] } = await this.query<{ tree_size: string; root_hash: string; note: string; issued_at: string }>(
+      'SELECT tree_size, root_hash, note, issued_at FROM checkpoints ORDER BY tree_size DESC LIMIT 1',
+    );
+    return row ? { treeSize: Number(row.tree_size), rootHash: row.root_hash, note: row.note, issuedAt: row.issued_at } : undefined;
   }
 
   /** The connection's settings as the server reports them (for health checks, diagnostics and tests). */

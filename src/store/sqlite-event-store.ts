@@ -26,8 +26,12 @@ import {
   chainEvents,
   checkExpectedRevision,
   DEFAULT_READ_BATCH,
+  extendTree,
+  loadTree,
   nextRecordedAt,
   prefixUpperBound,
+  StoredTree,
+  storeTree,
   ValidatedEvent,
   validateNewEvents,
 } from './append-support';
@@ -37,7 +41,9 @@ import {
   DuplicateEventIdError,
   EventStore,
   ExpectedRevision,
+  LedgerHead,
   ReadAllOptions,
+  StoredCheckpoint,
   StreamHead,
   WrongExpectedRevisionError,
 } from './event-store.port';
@@ -76,6 +82,24 @@ const MIGRATIONS: readonly string[] = [
     prev_hash      TEXT    NOT NULL,
     hash           TEXT    NOT NULL,
     UNIQUE (stream, revision)
+  ) STRICT;
+  `,
+  // The ledger's Merkle tree (events/merkle.ts): its frontier, extended in every append
+  // transaction; and the signed checkpoints of it (the signing key is never in this file).
+  // A store that already has events gets its tree computed once, in the migrating transaction.
+  `
+  CREATE TABLE IF NOT EXISTS ledger_tree (
+    id            INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+    size          INTEGER NOT NULL CHECK (size >= 0),
+    last_position INTEGER NOT NULL CHECK (last_position >= 0),
+    frontier      TEXT    NOT NULL
+  ) STRICT;
+
+  CREATE TABLE IF NOT EXISTS checkpoints (
+    tree_size INTEGER NOT NULL PRIMARY KEY,
+    root_hash TEXT    NOT NULL,
+    note      TEXT    NOT NULL,
+    issued_at TEXT    NOT NULL
   ) STRICT;
   `,
 ];
@@ -137,6 +161,8 @@ function isUniqueViolation(err: unknown): err is Error & { code: string } {
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
+type WorkingTree = ReturnType<typeof loadTree>;
+
 interface PlannedAppend {
   stream: string;
   expectedRevision: ExpectedRevision;
@@ -159,6 +185,11 @@ export class SqliteEventStore implements EventStore {
     selectEvent: Database.Statement<[string], EventRow>;
     listFrom: Database.Statement<[string], HeadRow>;
     listRange: Database.Statement<[string, string], HeadRow>;
+    selectTree: Database.Statement<[], StoredTree>;
+    upsertTree: Database.Statement<[number, number, string]>;
+    issuedPosition: Database.Statement<[], { seq: number }>;
+    insertCheckpoint: Database.Statement<[number, string, string, string]>;
+    latestCheckpoint: Database.Statement<[], { tree_size: number; root_hash: string; note: string; issued_at: string }>;
   };
 
   private readonly appendTransaction: Database.Transaction<(plans: PlannedAppend[], now: Date) => AppendResult[]>;
@@ -207,9 +238,25 @@ export class SqliteEventStore implements EventStore {
       selectEvent: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE event_id = ?`),
       listFrom: db.prepare('SELECT stream, revision, hash, last_recorded_at FROM streams WHERE stream >= ? ORDER BY stream'),
       listRange: db.prepare('SELECT stream, revision, hash, last_recorded_at FROM streams WHERE stream >= ? AND stream < ? ORDER BY stream'),
+      selectTree: db.prepare('SELECT size, last_position AS lastPosition, frontier FROM ledger_tree WHERE id = 1'),
+      upsertTree: db.prepare(
+        'INSERT INTO ledger_tree (id, size, last_position, frontier) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET size = excluded.size, last_position = excluded.last_position, frontier = excluded.frontier',
+      ),
+      issuedPosition: db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'"),
+      insertCheckpoint: db.prepare('INSERT INTO checkpoints (tree_size, root_hash, note, issued_at) VALUES (?, ?, ?, ?) ON CONFLICT (tree_size) DO NOTHING'),
+      latestCheckpoint: db.prepare('SELECT tree_size, root_hash, note, issued_at FROM checkpoints ORDER BY tree_size DESC LIMIT 1'),
     };
 
-    this.appendTransaction = db.transaction((plans: PlannedAppend[], now: Date) => plans.map((plan) => this.appendInTransaction(plan, now)));
+    this.appendTransaction = db.transaction((plans: PlannedAppend[], now: Date) => {
+      // The tree is read and written under the same write lock as the events.
+      const tree = loadTree(this.stmt.selectTree.get());
+      const results = plans.map((plan) => this.appendInTransaction(plan, now, tree));
+      if (results.some((r) => r.events.length > 0)) {
+        const row = storeTree(tree);
+        this.stmt.upsertTree.run(row.size, row.lastPosition, row.frontier);
+      }
+      return results;
+    });
   }
 
   private migrate(): void {
@@ -220,9 +267,20 @@ export class SqliteEventStore implements EventStore {
         throw new Error(`${this.db.name} has schema version ${current}, newer than this program's ${MIGRATIONS.length}: upgrade the program`);
       }
       for (let version = current; version < MIGRATIONS.length; version++) this.db.exec(MIGRATIONS[version]);
+      if (current < 2) this.seedTree();
       if (current !== MIGRATIONS.length) this.db.pragma(`user_version = ${MIGRATIONS.length}`);
     });
     run.immediate();
+  }
+
+  /** Migration 2 on a store that has events: the tree over all of them, once. */
+  private seedTree(): void {
+    const tree = loadTree(undefined);
+    const rows = this.db.prepare('SELECT position, hash FROM events ORDER BY position').iterate() as IterableIterator<{ position: number; hash: string }>;
+    extendTree(tree, rows);
+    if (tree.frontier.size === 0) return;
+    const row = storeTree(tree);
+    this.db.prepare('INSERT INTO ledger_tree (id, size, last_position, frontier) VALUES (1, ?, ?, ?)').run(row.size, row.lastPosition, row.frontier);
   }
 
   /** The database file (read models live in it too). */
@@ -252,7 +310,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   /** One request of an append, inside the BEGIN IMMEDIATE transaction. Throwing rolls back everything. */
-  private appendInTransaction({ stream, expectedRevision, validated }: PlannedAppend, now: Date): AppendResult {
+  private appendInTransaction({ stream, expectedRevision, validated }: PlannedAppend, now: Date, tree: WorkingTree): AppendResult {
     const headRow = this.stmt.selectHead.get(stream);
     checkExpectedRevision(stream, expectedRevision, headRow?.revision);
     // A stored eventId is found by the insert itself (UNIQUE(event_id), mapped to
@@ -279,6 +337,7 @@ export class SqliteEventStore implements EventStore {
     }
 
     const recorded = chained.map((event, i) => this.insertEvent(event, validated[i].dataJson, conflict));
+    extendTree(tree, recorded);
     return { nextExpectedRevision: last.revision, events: recorded };
   }
 
@@ -340,6 +399,24 @@ export class SqliteEventStore implements EventStore {
     const upper = prefixUpperBound(prefix);
     const rows = upper === undefined ? this.stmt.listFrom.all(prefix) : this.stmt.listRange.all(prefix, upper);
     return rows.map(toStreamHead);
+  }
+
+  async ledgerHead(): Promise<LedgerHead> {
+    this.assertOpen();
+    const read = this.db.transaction(() => ({ tree: loadTree(this.stmt.selectTree.get()), seq: this.stmt.issuedPosition.get()?.seq ?? 0 }));
+    const { tree, seq } = read();
+    return { treeSize: tree.frontier.size, rootHash: tree.frontier.root().toString('hex'), lastPosition: tree.lastPosition, issuedPosition: seq };
+  }
+
+  async saveCheckpoint(checkpoint: StoredCheckpoint): Promise<void> {
+    this.assertOpen();
+    this.stmt.insertCheckpoint.run(checkpoint.treeSize, checkpoint.rootHash, checkpoint.note, checkpoint.issuedAt);
+  }
+
+  async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
+    this.assertOpen();
+    const row = this.stmt.latestCheckpoint.get();
+    return row ? { treeSize: row.tree_size, rootHash: row.root_hash, note: row.note, issuedAt: row.issued_at } : undefined;
   }
 
   /** The connection's settings as SQLite reports them (for health checks and diagnostics). */

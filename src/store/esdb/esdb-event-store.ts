@@ -83,6 +83,8 @@ import {
   checkExpectedRevision,
   compareCodePoints,
   DEFAULT_READ_BATCH,
+  extendTree,
+  loadTree,
   nextRecordedAt,
   ValidatedEvent,
   validateNewEvents,
@@ -93,7 +95,9 @@ import {
   DuplicateEventIdError,
   EventStore,
   ExpectedRevision,
+  LedgerHead,
   ReadAllOptions,
+  StoredCheckpoint,
   StreamHead,
   WrongExpectedRevisionError,
 } from '../event-store.port';
@@ -186,6 +190,7 @@ export class EsdbEventStore implements EventStore {
   private readonly subscriptions = new Set<{ close(): Promise<void> }>();
   /** readAll/subscribeToAll start after this position when asked for the beginning (logFloor 'open'). */
   private floor = 0;
+  private readonly checkpoints = new Map<number, StoredCheckpoint>();
   private closed = false;
 
   /** Connects (EventStoreDBClient.connectionString) and checks that the server answers. */
@@ -487,6 +492,26 @@ export class EsdbEventStore implements EventStore {
       }
     }
     return out;
+  }
+
+  /**
+   * EventStoreDB has no transaction to extend a tree in, so the head is computed from $all on
+   * each call (O(n); docs/integrity.md). Positions in $all have gaps by design: no issuedPosition.
+   */
+  async ledgerHead(): Promise<LedgerHead> {
+    const tree = loadTree(undefined);
+    for await (const event of this.readAll({ batchSize: 1000 })) extendTree(tree, [event]);
+    return { treeSize: tree.frontier.size, rootHash: tree.frontier.root().toString('hex'), lastPosition: tree.lastPosition };
+  }
+
+  /** Kept by this process only: on EventStoreDB the checkpoint log file beside the key is the record (docs/integrity.md). */
+  async saveCheckpoint(checkpoint: StoredCheckpoint): Promise<void> {
+    if (!this.checkpoints.has(checkpoint.treeSize)) this.checkpoints.set(checkpoint.treeSize, { ...checkpoint });
+  }
+
+  async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
+    const sizes = [...this.checkpoints.keys()];
+    return sizes.length ? { ...this.checkpoints.get(Math.max(...sizes))! } : undefined;
   }
 
   async close(): Promise<void> {
