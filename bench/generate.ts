@@ -60,6 +60,12 @@ const FIRST_DAY = toDay('2024-01-01');
 const LAST_DAY = toDay('2030-12-31');
 const clampDay = (d: number) => Math.min(LAST_DAY, Math.max(FIRST_DAY, d));
 
+/**
+ * The generated world's "today": its last effective date. The write side refuses facts dated
+ * after today in Minnesota, so the data's importer passes this as ImportOptions.today.
+ */
+export const GENERATED_TODAY = fromDay(LAST_DAY);
+
 /** The agency's policy versions (adopted on these dates). */
 export const POLICY_VERSIONS = [
   { version: '2024-06', adoptedOn: '2024-06-15' },
@@ -150,7 +156,8 @@ function* officerCommands(seed: number, agencyIndex: number, agencyId: string, n
     yield* training(`t${i}`, i === 1 ? p.pick(['MN_SRO_BASIC', 'MN_SRO_SUPPLEMENTAL']) : 'MN_SRO_REFRESHER', clampDay(day));
     day += p.int(700, 1200);
   }
-  const reviewDay = clampDay(start + p.int(-60, 30));
+  // Never before the first version's adoption: a review of a version before it was adopted is refused.
+  const reviewDay = Math.max(clampDay(start + p.int(-60, 30)), toDay(POLICY_VERSIONS[0].adoptedOn));
   yield { command: 'RecordPolicyReview', officerId: officer, body: { version: reviewVersion(reviewDay).version, reviewedOn: fromDay(reviewDay) }, idempotencyKey: keyOf(agencyId, officer, 'review-1') };
   if (p.chance(0.8)) {
     const later = clampDay(reviewDay + p.int(200, 1500));

@@ -21,7 +21,7 @@ import { BulkImporter, ImportReport } from '../src/import/bulk-import';
 import { GetOfficerStatusQuery } from '../src/officers/officer-status';
 import { BATCH_SIZE, ProjectionRunner } from '../src/projections-runtime/projection-runner';
 import { EVENT_STORE, EventStore } from '../src/store/event-store.port';
-import { agencyPlans, AgencyPlan, DEFAULT_SEED, firstPass, officerId, prng, secondPass } from './generate';
+import { agencyPlans, AgencyPlan, DEFAULT_SEED, firstPass, GENERATED_TODAY, officerId, prng, secondPass } from './generate';
 
 export const SUMMARY_KEYS = [
   'store',
@@ -250,7 +250,7 @@ export async function importDataset(app: INestApplication, officers: number, opt
   const start = process.hrtime.bigint();
   const run = async (pass: typeof firstPass) => {
     for (const [i, a] of agencies.entries()) {
-      const report = await importer.import(untimed(pass(seed, i, a), generating), { agencyId: a.agencyId, recordedBy: 'bench-import', batchSize: options.batchSize ?? 2000 });
+      const report = await importer.import(untimed(pass(seed, i, a), generating), { agencyId: a.agencyId, recordedBy: 'bench-import', batchSize: options.batchSize ?? 2000, today: GENERATED_TODAY });
       if (report.rejectedCount > 0) throw new Error(`the generated data was rejected: ${JSON.stringify(report.rejected.slice(0, 5))}`);
       reports.push(report);
       options.log?.(`imported ${a.agencyId}: ${report.eventsAppended} events in ${report.transactions} transactions`);

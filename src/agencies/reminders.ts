@@ -6,21 +6,23 @@
  */
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsOptional } from 'class-validator';
 import { compareReminders, remindersFromFacts, type Reminder } from '../../projections';
 import { Roles } from '../auth/roles.decorator';
 import { AgencyPath } from '../common/paths';
-import { IsInstant, IsLocalDate } from '../common/validation';
+import { IsInstant, IsLocalDate, IsPlainInteger } from '../common/validation';
 import { LedgerReader } from '../read/ledger-reader';
 import { resolveTimeAxes } from '../read/time-axes';
 
 export const DEFAULT_HORIZON_DAYS = 60;
+/** The longest horizon a query may ask for (ten years of 365 days); the CLI's `--horizon-days` agrees. */
+export const MAX_HORIZON_DAYS = 3650;
 
 export class RemindersQueryDto {
   @IsOptional() @IsLocalDate() asOf?: string;
   @IsOptional() @IsInstant() knownAt?: string;
-  @IsOptional() @Type(() => Number) @IsInt({ message: 'horizonDays must be a whole number of days' }) @Min(0) @Max(3660) horizonDays?: number;
+  /** Plain digits from 0 to MAX_HORIZON_DAYS ('', '1e3', '-1', '2.5' are 400s); kept as the query's text, converted below. */
+  @IsOptional() @IsPlainInteger(0, MAX_HORIZON_DAYS, 'days') horizonDays?: string;
 }
 
 export interface RemindersView {
@@ -63,6 +65,7 @@ export class RemindersController {
   @Roles('admin', 'chief')
   reminders(@Param() path: AgencyPath, @Query() query: RemindersQueryDto): Promise<RemindersView> {
     const { asOf, knownAt } = resolveTimeAxes(query);
-    return this.queries.execute(new GetRemindersQuery(path.agencyId, asOf, query.horizonDays ?? DEFAULT_HORIZON_DAYS, knownAt));
+    const horizonDays = query.horizonDays === undefined ? DEFAULT_HORIZON_DAYS : Number(query.horizonDays);
+    return this.queries.execute(new GetRemindersQuery(path.agencyId, asOf, horizonDays, knownAt));
   }
 }

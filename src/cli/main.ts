@@ -17,8 +17,8 @@ import { agencyStream, ID_PATTERN } from '../../events/streams';
 import { ChainVerifier } from '../../events/integrity';
 import { agencyStatusCsv, AgencyStatusView, GetAgencyStatusQuery } from '../agencies/agency-status';
 import { RegisterAgencyCommand } from '../agencies/register-agency';
-import { DEFAULT_HORIZON_DAYS, GetRemindersQuery } from '../agencies/reminders';
-import { isInstant, isLocalDate } from '../common/validation';
+import { DEFAULT_HORIZON_DAYS, GetRemindersQuery, MAX_HORIZON_DAYS } from '../agencies/reminders';
+import { isInstant, isLocalDate, isPlainInteger } from '../common/validation';
 import { BulkImporter } from '../import/bulk-import';
 import { CsvFormatError, readCsvCommands } from '../import/csv-commands';
 import { GetOfficerHistoryQuery } from '../officers/officer-history';
@@ -143,8 +143,9 @@ async function reminders(options: Options): Promise<void> {
   const agencyId = identifier(options, 'agency');
   const { asOf, knownAt } = timeAxes(options);
   const raw = options['horizon-days'] ?? String(DEFAULT_HORIZON_DAYS);
+  // The route's rule (RemindersQueryDto): plain digits, 0 to MAX_HORIZON_DAYS.
+  if (!isPlainInteger(raw, 0, MAX_HORIZON_DAYS)) throw new UsageError(`--horizon-days must be a whole number of days from 0 to ${MAX_HORIZON_DAYS}`);
   const horizonDays = Number(raw);
-  if (!/^\d+$/.test(raw) || horizonDays > 3660) throw new UsageError('--horizon-days must be a whole number of days from 0 to 3660');
   printJson(await withContext((app) => app.get(QueryBus).execute(new GetRemindersQuery(agencyId, asOf, horizonDays, knownAt))));
 }
 

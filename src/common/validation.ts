@@ -49,3 +49,26 @@ export function createValidationPipe(): ValidationPipe {
     transformOptions: { enableImplicitConversion: false },
   });
 }
+
+/**
+ * True for a whole number in plain decimal digits from min to max (a count in a query string).
+ * `Number()` would also take '', '1e3', '0x10', ' 5' and '2.0'; a count is only ever digits.
+ */
+export function isPlainInteger(value: unknown, min: number, max: number): value is string {
+  return typeof value === 'string' && /^\d+$/.test(value) && Number(value) >= min && Number(value) <= max;
+}
+
+/** A query-string count (see isPlainInteger), with one message: the format's, or the range's for digits out of range. */
+export const IsPlainInteger =
+  (min: number, max: number, unit: string): PropertyDecorator =>
+  (target, propertyName) =>
+    registerDecorator({
+      name: 'isPlainInteger',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      validator: {
+        validate: (value) => isPlainInteger(value, min, max),
+        defaultMessage: (args) =>
+          typeof args?.value === 'string' && /^\d+$/.test(args.value) ? `$property must be from ${min} to ${max} ${unit}` : `$property must be a whole number of ${unit}`,
+      },
+    });

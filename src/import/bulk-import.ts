@@ -33,12 +33,13 @@ import { HttpException, Inject, Injectable, NotFoundException } from '@nestjs/co
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { randomUUID } from 'node:crypto';
-import type { DomainEvent } from '../../events/catalogue';
+import type { DomainEvent, LocalDate } from '../../events/catalogue';
 import type { NewEvent } from '../../events/envelope';
 import { agencyStream, officerStream, rosterStream } from '../../events/streams';
 import { CURRENT_SCHEMA_VERSION } from '../../events/upcasters';
 import { AdoptPolicyDto } from '../agencies/adopt-policy';
 import { AgencyPath, AssignmentPath, OfficerPath, TrainingPath } from '../common/paths';
+import { isLocalDate } from '../common/validation';
 import { AssignOfficerDto } from '../officers/assign-officer';
 import { DeclareTrainingUnavailableDto } from '../officers/declare-training-unavailable';
 import { EndAssignmentDto } from '../officers/end-assignment';
@@ -51,7 +52,7 @@ import { RetractionDto } from '../officers/retract-event';
 import { AppendRequest, EVENT_STORE, EventStore, ExpectedRevision } from '../store/event-store.port';
 import * as decisions from '../write/invariants';
 import type { AgencyDecision, OfficerDecision } from '../write/invariants';
-import { idempotentEventId, newEventId, replay } from '../write/ledger-writer';
+import { idempotentEventId, newEventId, replay, todayInMinnesota } from '../write/ledger-writer';
 import { AgencyModel, applyToAgency, applyToOfficer, foldAgency, foldOfficer, OfficerModel } from '../write/write-models';
 
 type Ctor = new () => object;
@@ -140,6 +141,13 @@ export interface ImportOptions {
   batchSize?: number;
   /** How many rejections the report lists in full (default 1000; all are counted). */
   maxReported?: number;
+  /**
+   * Today in Minnesota for the invariants (a fact dated after it is refused, as on the routes).
+   * Default: computed once from the clock when the import starts, so an import running past
+   * midnight keeps the date it started on (it can only refuse more, never accept a future fact).
+   * Callers that replay a simulated world (the benchmark's 2024-2030 data) set it.
+   */
+  today?: LocalDate;
   /** Called after each committed transaction. */
   onBatch?: (progress: { commands: number; eventsAppended: number; transactions: number }) => void;
 }
@@ -235,6 +243,8 @@ export class BulkImporter {
     const maxReported = options.maxReported ?? 1000;
     if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new RangeError('batchSize must be an integer >= 1');
     validatedOrThrow(AgencyPath, { agencyId });
+    if (options.today !== undefined && !isLocalDate(options.today)) throw new RangeError('today must be a real calendar date in the form YYYY-MM-DD');
+    const today = options.today ?? todayInMinnesota(new Date());
 
     const report: ImportReport = { commands: 0, accepted: 0, duplicates: 0, rejectedCount: 0, rejected: [], eventsAppended: 0, transactions: 0 };
     const agencyStreamName = agencyStream(agencyId);
@@ -303,7 +313,7 @@ export class BulkImporter {
       index++;
       report.commands++;
       try {
-        const decided = await this.decide(command, agencyId, agency, officerState);
+        const decided = await this.decide(command, agencyId, today, agency, officerState);
         let eventId: string = newEventId();
         if (command.idempotencyKey !== undefined) {
           eventId = idempotentEventId(agencyId, command.idempotencyKey);
@@ -360,6 +370,7 @@ export class BulkImporter {
   private async decide(
     command: ImportCommand,
     agencyId: string,
+    today: LocalDate,
     agency: StreamState<AgencyModel>,
     officerState: (officerId: string) => Promise<StreamState<OfficerModel>>,
   ): Promise<{
@@ -396,7 +407,7 @@ export class BulkImporter {
     if (spec.pathFields.includes('assignmentId')) input.assignmentId = command.assignmentId;
     if (spec.pathFields.includes('trainingId')) input.trainingId = command.trainingId;
     const state = await officerState(officerId);
-    const target = { agencyId, officerId };
+    const target = { agencyId, officerId, today };
     const event = decision.event(input, target);
     const check = () => {
       if (!decision.creates && state.model.revision < 0) throw new Rejection(404, [`officer ${officerId} is not registered with agency ${agencyId}`]);

@@ -8,10 +8,12 @@
  * with a different request is a 422. Racing retries meet at the store's unique event id, and a
  * retry refused by a check that its own first attempt made true still gets the first answer.
  */
-import { ConflictException, Inject, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, NotFoundException, Optional, UnprocessableEntityException } from '@nestjs/common';
 import canonicalize from 'canonicalize';
 import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
-import type { DomainEvent } from '../../events/catalogue';
+import type { DomainEvent, LocalDate } from '../../events/catalogue';
+import { localDateAt } from '../../projections/dates';
+import { MINNESOTA_TIME_ZONE } from '../../projections/interpretation';
 import type { RecordedEvent } from '../../events/envelope';
 import { agencyStream, officerStream, rosterStream } from '../../events/streams';
 import { CURRENT_SCHEMA_VERSION } from '../../events/upcasters';
@@ -39,13 +41,24 @@ export const newEventId = (): string => uuidv7();
 /** The event id an Idempotency-Key stands for, within an agency (the HTTP writes and the bulk import agree). */
 export const idempotentEventId = (agencyId: string, idempotencyKey: string): string => uuidv5(`${agencyId}\n${idempotencyKey}`, IDEMPOTENCY_NAMESPACE);
 
+/** The Minnesota calendar date at an instant: the `today` the write decisions are given (SPEC §1; decisions W12). */
+export const todayInMinnesota = (now: Date): LocalDate => localDateAt(now, MINNESOTA_TIME_ZONE);
+
+/** Optional provider of the writer's clock (default: the system clock); tests give a fixed one. */
+export const WRITE_CLOCK = 'WRITE_CLOCK';
+
 @Injectable()
 export class LedgerWriter {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  private readonly clock: () => Date;
+
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore, @Optional() @Inject(WRITE_CLOCK) clock?: () => Date) {
+    this.clock = clock ?? (() => new Date());
+  }
 
   /** Runs an officer command's shared decision (src/write/invariants.ts) against the streams and appends its event. */
   officerCommand<I>(ctx: WriteContext, officerId: string, decision: OfficerDecision<I>, input: I): Promise<WriteResult> {
-    const target = { agencyId: ctx.agencyId, officerId };
+    // "Today" is read once per command, before the streams are read: a decision never reads the clock itself.
+    const target = { agencyId: ctx.agencyId, officerId, today: todayInMinnesota(this.clock()) };
     return this.appendToOfficer(ctx, officerId, decision.event(input, target), (officer, agency) => decision.check(officer, agency, input, target), {
       creates: decision.creates,
     });

@@ -100,8 +100,11 @@ describe('GET .../officers/:officerId/status', () => {
   });
 
   it('accepts a knownAt with an offset and echoes it in UTC; defaults asOf to today in America/Chicago', async () => {
-    const res = await get('/officers/ready/status?knownAt=2099-03-01T23:59:59.999-06:00');
-    expect(res.body.knownAt).toBe('2099-03-02T05:59:59.999Z');
+    // The instant just now, written at -06:00 (a knownAt after now is a 400, decisions W12).
+    const instant = Date.now();
+    const atOffset = new Date(instant - 6 * 3_600_000).toISOString().replace('Z', '-06:00');
+    const res = await get(`/officers/ready/status?knownAt=${encodeURIComponent(atOffset)}`);
+    expect(res.body.knownAt).toBe(new Date(instant).toISOString());
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Chicago' }).format(new Date());
     expect(res.body.asOf).toBe(today);
   });

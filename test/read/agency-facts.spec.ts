@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { agencyStream } from '../../events/streams';
-import { agencyPlans, firstPass, secondPass } from '../../bench/generate';
+import { agencyPlans, firstPass, GENERATED_TODAY, secondPass } from '../../bench/generate';
 import { statusFromFacts, type Facts } from '../../projections';
 import { BulkImporter } from '../../src/import/bulk-import';
 import { OFFICER_LEDGERS } from '../../src/projections-runtime/ledger-projections';
@@ -39,11 +39,11 @@ it('facts from snapshots equal facts from whole ledgers at every knownAt, and ar
     const importer = new BulkImporter(store);
     const beforeAll = new Date().toISOString();
     await pause();
-    const first = await importer.import(firstPass(11, 0, plan), { agencyId: plan.agencyId, recordedBy: 'test' });
+    const first = await importer.import(firstPass(11, 0, plan), { agencyId: plan.agencyId, recordedBy: 'test', today: GENERATED_TODAY });
     await pause();
     const between = new Date().toISOString();
     await pause();
-    const second = await importer.import(secondPass(11, 0, plan), { agencyId: plan.agencyId, recordedBy: 'test' });
+    const second = await importer.import(secondPass(11, 0, plan), { agencyId: plan.agencyId, recordedBy: 'test', today: GENERATED_TODAY });
     expect(first.rejectedCount + second.rejectedCount).toBe(0);
     expect(second.eventsAppended).toBeGreaterThan(0);
 
