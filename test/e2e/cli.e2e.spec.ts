@@ -1,25 +1,52 @@
 /**
- * The CLI (SPEC §5) as a user runs it: `npm run --silent cli -- ...` and the built bin, on a
- * temporary SQLite file, with `serve` answering HTTP in a child process.
+ * The CLI (SPEC §5) as a user runs it: `npm run --silent cli -- ...` and the built bin, with
+ * `serve` answering HTTP in a child process. On the store SRO_STORE names: a temporary SQLite
+ * file, or a fresh PostgreSQL database (so `npm run test:postgres` runs it there too).
+ *
+ * The import follows the README's own sample file (read from README.md): with one bad row it
+ * exits 1 with a JSON report of the line, status and messages; the corrected file re-imported
+ * exits 0 with the recorded rows counted as duplicates. Then status (JSON, one officer, CSV),
+ * reminders, history, rebuild, and verify after a stored row is edited behind the store's back.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildCli, root, runCli, startServer } from '../support/cli-process';
+import { parse } from 'csv-parse/sync';
+import { officerStream } from '../../events/streams';
+import { openEventStore } from '../../src/store/open-event-store';
+import { buildCli, lastLine, root, runCli, startServer } from '../support/cli-process';
+import { createTestDatabase, isPostgresUrl, skipFileUnlessPostgres, TestDatabase } from '../support/postgres';
+import { editEventData } from '../support/tamper';
+
+const requestedStore = process.env.SRO_TEST_STORE?.trim() || process.env.SRO_STORE?.trim() || 'sqlite:';
+if (isPostgresUrl(requestedStore)) skipFileUnlessPostgres('the CLI end-to-end tests on PostgreSQL', requestedStore);
 
 let dir: string;
+let database: TestDatabase | undefined;
+let dbPath: string | undefined;
+let storeUrl: string;
 let env: NodeJS.ProcessEnv;
 
 const cli = (...args: string[]) => runCli(env, ...args);
+/** stdout as JSON, after checking the exit code (and that nothing went to stderr). */
+function json(result: ReturnType<typeof cli>, status = 0): any {
+  expect({ status: result.status, stderr: result.stderr }).toEqual({ status, stderr: '' });
+  return JSON.parse(result.stdout);
+}
 
-beforeAll(() => {
+beforeAll(async () => {
   buildCli();
   dir = mkdtempSync(join(tmpdir(), 'sro-cli-'));
-  env = { ...process.env, SRO_STORE: `sqlite:${join(dir, 'sro.db')}` };
+  database = isPostgresUrl(requestedStore) ? await createTestDatabase(requestedStore) : undefined;
+  dbPath = database ? undefined : join(dir, 'sro.db');
+  storeUrl = database ? database.url : `sqlite:${dbPath}`;
+  env = { ...process.env, SRO_STORE: storeUrl };
+}, 60_000);
+afterAll(async () => {
+  await database?.drop();
+  rmSync(dir, { recursive: true, force: true });
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
 
 describe('sro-compliance CLI', () => {
   it('creates an agency, and refuses it twice with exit code 1', () => {
@@ -38,6 +65,14 @@ describe('sro-compliance CLI', () => {
     expect(badRole.stderr).toContain('--role must be one of admin, auditor, chief, investigator');
     expect(cli('token', 'create', '--agency', 'nowhere', '--role', 'admin', '--name', 'x').stderr).toContain('agency nowhere is not registered');
     expect(cli('frobnicate').status).toBe(2);
+    const missing = join(dir, 'no-such-roster.csv');
+    const noFile = cli('import', missing, '--agency', 'wright-so');
+    expect({ status: noFile.status, stdout: noFile.stdout }).toEqual({ status: 2, stdout: '' });
+    expect(noFile.stderr).toContain(`no such file: ${missing}`);
+    expect(cli('import', '--agency', 'wright-so').status).toBe(2);
+    expect(cli('status', '--agency', 'wright-so', '--as-of', '2025-02-30').stderr).toContain('--as-of must be a real calendar date');
+    expect(cli('reminders', '--agency', 'wright-so', '--horizon-days', 'soon').status).toBe(2);
+    expect(cli('rebuild', '--projection', 'no-such-projection').status).toBe(2);
   });
 
   it('`npm run --silent cli -- token create` prints the token alone on the last line; serve accepts it until it is revoked', async () => {
@@ -55,11 +90,12 @@ describe('sro-compliance CLI', () => {
     const { url, child } = await startServer(env);
     try {
       expect((await fetch(`${url}/health`)).status).toBe(200);
+      let n = 0;
       const write = () =>
         fetch(`${url}/agencies/wright-so/officers`, {
           method: 'POST',
           headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-          body: JSON.stringify({ officerId: `o${Date.now()}`, name: 'Sam Officer' }),
+          body: JSON.stringify({ officerId: `o${++n}`, name: 'Sam Officer' }),
         });
       expect((await write()).status).toBe(201);
       const listed = cli('token', 'list', '--agency', 'wright-so');
@@ -68,8 +104,154 @@ describe('sro-compliance CLI', () => {
       expect(revoked.status).toBe(0);
       // Revoked in another process: the running server refuses the token on its next request.
       expect((await write()).status).toBe(401);
+      expect(cli('token', 'list', '--agency', 'wright-so').stdout).toMatch(/^Records admin\tadmin\tissued \S+\trevoked \S+/m);
     } finally {
       child.kill('SIGTERM');
     }
+  });
+});
+
+describe('import, status, reminders, history, rebuild and verify on the README sample', () => {
+  const AGENCY = 'demo-pd';
+  /** The sample CSV of README.md "Importing a CSV", as the README shows it. */
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const sample = /## Importing a CSV[\s\S]*?```csv\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+  const file = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  /** An instant between the first import and the corrected one. */
+  let between: string;
+
+  beforeAll(() => {
+    expect(cli('agency', 'create', '--id', AGENCY, '--name', 'Demo Police Department').status).toBe(0);
+  });
+
+  it("the README's sample with one bad row: exit 1, a JSON report naming the line, the status and the messages; the other rows are recorded", async () => {
+    expect(sample.split('\n').filter(Boolean)).toHaveLength(4);
+    expect(sample).toContain('RecordTraining,jdoe,,,,,basic-1,MN_SRO_BASIC,2025-08-20,roster-2025-3');
+    const bad = file('roster-bad.csv', sample.replace('MN_SRO_BASIC,2025-08-20', 'MN_SRO_BASIC,2025-02-30'));
+    const report = json(cli('import', bad, '--agency', AGENCY), 1);
+    expect(report).toEqual({
+      commands: 3,
+      accepted: 2,
+      duplicates: 0,
+      rejectedCount: 1,
+      rejected: [{ index: 2, line: 4, command: 'RecordTraining', statusCode: 400, messages: ['completedOn must be a real calendar date in the form YYYY-MM-DD'] }],
+      eventsAppended: 2,
+      transactions: 1,
+    });
+    const store = await openEventStore(storeUrl);
+    try {
+      expect((await store.readStream(officerStream(AGENCY, 'jdoe'))).map((e) => e.type)).toEqual(['OfficerRegistered', 'OfficerAssigned']);
+    } finally {
+      await store.close();
+    }
+    between = new Date().toISOString();
+  });
+
+  it('the corrected file re-imported: exit 0, the rows already recorded counted as duplicates, the corrected row recorded', () => {
+    const report = json(cli('import', file('roster.csv', sample), '--agency', AGENCY));
+    expect(report).toEqual({ commands: 3, accepted: 1, duplicates: 2, rejectedCount: 0, rejected: [], eventsAppended: 1, transactions: 1 });
+    // Once more: everything is a duplicate, nothing is appended.
+    expect(json(cli('import', file('roster.csv', sample), '--agency', AGENCY))).toMatchObject({ accepted: 0, duplicates: 3, eventsAppended: 0 });
+  });
+
+  it('status answers on both time axes, for the agency (JSON and --csv) and for one officer', () => {
+    const now = json(cli('status', '--agency', AGENCY, '--as-of', '2025-10-01'));
+    expect(now).toMatchObject({ agencyId: AGENCY, asOf: '2025-10-01', counts: { NON_COMPLIANT: 1 } });
+    expect(now.officers.map((o: { officerId: string; name: string }) => [o.officerId, o.name])).toEqual([['jdoe', 'Jordan Doe']]);
+    const rule = (view: { findings: { rule: string }[] }, id: string) => view.findings.find((f) => f.rule === id);
+    expect(rule(now.officers[0], 'TRAINING_BEFORE_DUTY')).toMatchObject({ outcome: 'MET' });
+
+    const officer = json(cli('status', '--agency', AGENCY, '--officer', 'jdoe', '--as-of', '2025-10-01'));
+    expect(officer).toMatchObject({ officerId: 'jdoe', asOf: '2025-10-01', status: now.officers[0].status });
+    expect(officer.findings).toEqual(now.officers[0].findings);
+    // As the records stood before the corrected import: the training was not recorded yet.
+    const before = json(cli('status', '--agency', AGENCY, '--officer', 'jdoe', '--as-of', '2025-10-01', '--known-at', between));
+    expect(before.knownAt).toBe(between);
+    expect(rule(before, 'TRAINING_BEFORE_DUTY')).toMatchObject({ outcome: 'VIOLATED', dueDate: '2025-09-02' });
+
+    const csv = cli('status', '--agency', AGENCY, '--as-of', '2025-10-01', '--known-at', between, '--csv');
+    expect({ status: csv.status, stderr: csv.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(csv.stdout.split('\r\n')[0]).toBe('officerId,name,status,restrictedDuties,openFindings,asOf,knownAt');
+    expect(csv.stdout.endsWith('\r\n')).toBe(true);
+    const rows = parse(csv.stdout, { columns: true }) as Record<string, string>[];
+    const open = before.findings
+      .filter((f: { outcome: string }) => f.outcome === 'VIOLATED' || f.outcome === 'PENDING')
+      .map((f: { rule: string; outcome: string; dueDate?: string; citation: string }) => `${f.rule} ${f.outcome}${f.dueDate ? ` due ${f.dueDate}` : ''} (${f.citation})`)
+      .join('; ');
+    expect(rows).toEqual([
+      { officerId: 'jdoe', name: 'Jordan Doe', status: before.status, restrictedDuties: before.restrictedDuties.join('; '), openFindings: open, asOf: '2025-10-01', knownAt: between },
+    ]);
+    expect(open).toContain('TRAINING_BEFORE_DUTY VIOLATED due 2025-09-02');
+  });
+
+  it('reminders list what is due and overdue, sorted, at --as-of and --known-at', () => {
+    const later = json(cli('reminders', '--agency', AGENCY, '--as-of', '2025-10-01', '--horizon-days', '30'));
+    expect(later).toMatchObject({ agencyId: AGENCY, asOf: '2025-10-01', horizonDays: 30 });
+    const earlier = json(cli('reminders', '--agency', AGENCY, '--as-of', '2025-10-01', '--horizon-days', '30', '--known-at', between));
+    expect(earlier.knownAt).toBe(between);
+    const training = (view: { items: { officerId: string; rule: string; daysLeft: number; message: string }[] }) =>
+      view.items.filter((i) => i.officerId === 'jdoe' && i.rule === 'TRAINING_BEFORE_DUTY');
+    expect(training(earlier)).toEqual([expect.objectContaining({ dueDate: '2025-09-02', daysLeft: -29, message: expect.stringMatching(/626\.8482/) })]);
+    expect(training(later)).toEqual([]);
+    for (const view of [earlier, later]) {
+      const dues = view.items.map((i: { dueDate: string }) => i.dueDate);
+      expect(dues).toEqual([...dues].sort());
+      expect(view.items.every((i: { daysLeft: number }) => i.daysLeft <= 30)).toBe(true);
+    }
+  });
+
+  it('history shows every event with both time axes and who recorded it; an unknown officer is exit 1', () => {
+    const history = json(cli('history', '--agency', AGENCY, '--officer', 'jdoe'));
+    const own = history.events.filter((e: { stream: string }) => e.stream === 'officer');
+    expect(own.map((e: { type: string }) => e.type)).toEqual(['OfficerRegistered', 'OfficerAssigned', 'TrainingCompleted']);
+    expect(own.every((e: { recordedBy: string }) => /^cli:/.test(e.recordedBy))).toBe(true);
+    expect(own[2]).toMatchObject({ effectiveDate: '2025-08-20', retracted: false });
+    expect(own[2].recordedAt > between).toBe(true);
+    expect(history.statusIntervals.length).toBeGreaterThan(0);
+    const earlier = json(cli('history', '--agency', AGENCY, '--officer', 'jdoe', '--known-at', between));
+    expect(earlier.events.filter((e: { stream: string }) => e.stream === 'officer')).toHaveLength(2);
+    const unknown = cli('history', '--agency', AGENCY, '--officer', 'nobody');
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toContain(`officer nobody is not registered with agency ${AGENCY}`);
+  });
+
+  it("rebuild brings every read model to the log's last position, and the answers do not change", async () => {
+    const knownAt = new Date().toISOString();
+    const ask = () => json(cli('status', '--agency', AGENCY, '--as-of', '2026-06-30', '--known-at', knownAt));
+    const before = ask();
+    const rebuilt = cli('rebuild');
+    expect({ status: rebuilt.status, stderr: rebuilt.stderr }).toEqual({ status: 0, stderr: '' });
+    const store = await openEventStore(storeUrl);
+    let last = 0;
+    try {
+      for await (const e of store.readAll({ batchSize: 1000 })) last = e.position;
+    } finally {
+      await store.close();
+    }
+    const positions = [...rebuilt.stdout.matchAll(/^(\S+): rebuilt to position (\d+) in \d+ ms$/gm)].map((m) => [m[1], Number(m[2])]);
+    expect(positions.length).toBeGreaterThanOrEqual(2);
+    expect(positions.map(([, p]) => p)).toEqual(positions.map(() => last));
+    expect(ask()).toEqual(before);
+    // One projection alone, by name.
+    const one = cli('rebuild', '--projection', String(positions[0][0]));
+    expect(one.status).toBe(0);
+    expect(one.stdout).toMatch(new RegExp(`^${positions[0][0]}: rebuilt to position ${last} in \\d+ ms$`, 'm'));
+  });
+
+  it('verify exits 0 on the untouched store, and 1 naming the stream and the event after a stored row is edited', async () => {
+    const ok = cli('verify');
+    expect({ status: ok.status, stderr: ok.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(ok.stdout).toMatch(/"ok":\s*true/);
+    const stream = officerStream(AGENCY, 'jdoe');
+    const eventId = await editEventData({ dbPath, storeUrl }, stream, 'TrainingCompleted', (data) => data.replace('2025-08-20', '2025-08-02'));
+    const broken = cli('verify');
+    expect(broken.status).toBe(1);
+    expect(broken.stdout).toMatch(/"ok":\s*false/);
+    expect(broken.stdout).toContain(stream);
+    expect(broken.stdout).toContain(eventId);
   });
 });

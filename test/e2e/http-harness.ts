@@ -36,14 +36,26 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+export interface HarnessOptions {
+  /** The store instead of SRO_TEST_STORE / SRO_STORE (e.g. 'sqlite:' for a test that needs SQLite's own behaviour). */
+  store?: string;
+  /**
+   * Opens the event store the app is given, from the URL the harness chose (default: the app
+   * opens the URL itself). For tests that wrap the real store (test/support/store-wrapper.ts) or
+   * open it with other options. The app then keeps its read models in memory, except on SQLite.
+   */
+  openStore?: (url: string) => Promise<EventStore>;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const wanted = options.store ?? requestedStore;
   const dir = mkdtempSync(join(tmpdir(), 'sro-e2e-'));
-  const dbPath = requestedStore.startsWith('sqlite:') ? join(dir, 'sro.db') : undefined;
-  const database: TestDatabase | undefined = isPostgresUrl(requestedStore) ? await createTestDatabase(requestedStore) : undefined;
-  const url = dbPath ? `sqlite:${dbPath}` : database ? database.url : requestedStore;
+  const dbPath = wanted.startsWith('sqlite:') ? join(dir, 'sro.db') : undefined;
+  const database: TestDatabase | undefined = isPostgresUrl(wanted) ? await createTestDatabase(wanted) : undefined;
+  const url = dbPath ? `sqlite:${dbPath}` : database ? database.url : wanted;
   let app: INestApplication;
   try {
-    app = await createHttpApp({ store: url, logger: false });
+    app = await createHttpApp({ store: options.openStore ? await options.openStore(url) : url, logger: false });
     await app.init();
   } catch (err) {
     await database?.drop();

@@ -1,4 +1,4 @@
 import { MemoryEventStore } from '../../src/store/memory-event-store';
 import { describeEventStoreContract } from './event-store.contract';
 
-describeEventStoreContract('memory', async (options) => new MemoryEventStore(options));
+describeEventStoreContract('memory', async (options) => new MemoryEventStore(options), { serialAppends: true });

@@ -14,6 +14,11 @@ export function runCli(env: NodeJS.ProcessEnv, ...args: string[]): SpawnSyncRetu
   return spawnSync(process.execPath, [bin, ...args], { env, encoding: 'utf8' });
 }
 
+/** Starts a one-shot command without waiting for it (to kill it mid-way, as a crash would). */
+export function spawnCli(env: NodeJS.ProcessEnv, ...args: string[]): ChildProcess {
+  return spawn(process.execPath, [bin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
 /** The last line of stdout: where `token create` prints the token. */
 export const lastLine = (result: SpawnSyncReturns<string>): string => result.stdout.trimEnd().split('\n').pop() ?? '';
 
