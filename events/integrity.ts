@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { RecordedEvent } from './envelope';
-import { officerStream, parseStream } from './streams';
+import { officerStream, parseStream, rosterStream } from './streams';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -74,6 +74,8 @@ export class ChainVerifier {
   private readonly enrolled = new Map<string, RecordedEvent>();
   private checked = 0;
   private broken: BrokenLink | undefined;
+  /** When each stream's first event was recorded (a registration and its enrolment share the instant). */
+  private readonly opened = new Map<string, string>();
 
   add(event: RecordedEvent): void {
     this.checked++;
@@ -92,10 +94,21 @@ export class ChainVerifier {
       return fail('hash does not match the event content: the event was altered after it was recorded');
     }
     this.heads.set(event.stream, { revision: event.revision, hash: event.hash });
+    if (event.revision === 0) this.opened.set(event.stream, event.recordedAt);
     const roster = parseStream(event.stream);
     if (event.type === 'OfficerEnrolled' && roster?.kind === 'roster') {
       this.enrolled.set(officerStream(roster.agencyId, (event.data as { officerId: string }).officerId), event);
     }
+  }
+
+  /** The revision verified so far in `stream` (-1: none). */
+  revisionOf(stream: string): number {
+    return this.heads.get(stream)?.revision ?? -1;
+  }
+
+  /** The first broken link found so far. */
+  get firstBroken(): BrokenLink | undefined {
+    return this.broken;
   }
 
   /**
@@ -116,6 +129,22 @@ export class ChainVerifier {
         };
         return;
       }
+    }
+    // And the reverse: an officer stream of an agency that keeps a roster must be on it (a
+    // roster enrolment deleted from the roster's tail, head rolled back, is caught here).
+    // Officer streams opened before their agency's roster existed (older stores) are not on it.
+    for (const stream of this.heads.keys()) {
+      const parsed = parseStream(stream);
+      if (parsed?.kind !== 'officer' || this.enrolled.has(stream)) continue;
+      const rosterOpened = this.opened.get(rosterStream(parsed.agencyId));
+      if (rosterOpened === undefined || this.opened.get(stream)! < rosterOpened) continue;
+      this.broken = {
+        stream: rosterStream(parsed.agencyId),
+        revision: this.heads.get(rosterStream(parsed.agencyId))!.revision + 1,
+        eventId: null,
+        reason: `officer stream ${stream} has events but is not on the agency roster: its enrolment was deleted from the roster`,
+      };
+      return;
     }
     for (const head of expected) {
       const seen = this.heads.get(head.stream);

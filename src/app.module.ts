@@ -27,6 +27,10 @@ import { openReadModelStore } from './projections-runtime/open-read-model-store'
 import { PROJECTION_LIST, ProjectionRunner } from './projections-runtime/projection-runner';
 import { READ_MODEL_STORE, type ReadModelStore } from './projections-runtime/read-model-store.port';
 import { LedgerReader } from './read/ledger-reader';
+import { CheckpointService } from './ledger/checkpoint-service';
+import { IntegrityMonitor } from './ledger/integrity-monitor';
+import { GetCheckpointHandler, GetConsistencyProofHandler, GetInclusionProofHandler, LedgerController } from './ledger/ledger.controller';
+import { LEDGER_OPTIONS, ledgerOptionsFrom, type LedgerOptions } from './ledger/ledger-options';
 import { RecordPolicyReviewController, RecordPolicyReviewHandler } from './officers/record-policy-review';
 import { RecordSubstituteDayController, RecordSubstituteDayHandler } from './officers/record-substitute-day';
 import { RecordTrainingController, RecordTrainingHandler } from './officers/record-training';
@@ -55,6 +59,7 @@ const slices = {
     AgencyStatusController,
     RemindersController,
     IntegrityController,
+    LedgerController,
   ],
   handlers: [
     RegisterAgencyHandler,
@@ -74,17 +79,25 @@ const slices = {
     GetAgencyStatusHandler,
     GetRemindersHandler,
     VerifyAgencyHandler,
+    GetCheckpointHandler,
+    GetInclusionProofHandler,
+    GetConsistencyProofHandler,
   ],
 };
 
-/** On shutdown: stops the projections (a batch in flight commits), then closes the stores. */
+/** On shutdown: stops the verifier, the checkpoints and the projections (a batch in flight commits), then closes the stores. */
 class StoreLifecycle implements OnApplicationShutdown {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
     private readonly runner: ProjectionRunner,
+    private readonly checkpoints: CheckpointService,
+    private readonly integrity: IntegrityMonitor,
   ) {}
   async onApplicationShutdown(): Promise<void> {
+    // What reads or writes the stores stops first: a verification or a checkpoint in flight ends.
+    await this.integrity.onApplicationShutdown();
+    await this.checkpoints.onApplicationShutdown();
     await this.runner.stop();
     await this.readModels.close();
     await this.store.close();
@@ -94,6 +107,8 @@ class StoreLifecycle implements OnApplicationShutdown {
 export interface AppOptions {
   /** A store URL (`sqlite:./data/sro.db`, `memory:`, ...) or an already open store (tests). */
   store: string | EventStore;
+  /** Where the signing key is, and the intervals (default: from the environment, ledger-options.ts). */
+  ledger?: Partial<LedgerOptions>;
 }
 
 @Module({})
@@ -115,6 +130,9 @@ export class AppModule {
           inject: [EVENT_STORE],
         },
         { provide: PROJECTION_LIST, useValue: PROJECTIONS },
+        { provide: LEDGER_OPTIONS, useValue: ledgerOptionsFrom(process.env, typeof options.store === 'string' ? options.store : undefined, options.ledger) },
+        CheckpointService,
+        IntegrityMonitor,
         ProjectionRunner,
         StoreLifecycle,
         LedgerWriter,
@@ -125,7 +143,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: HttpErrorsFilter },
       ],
-      exports: [EVENT_STORE, READ_MODEL_STORE, AccessRegistry, ProjectionRunner, BulkImporter],
+      exports: [EVENT_STORE, READ_MODEL_STORE, AccessRegistry, ProjectionRunner, BulkImporter, CheckpointService, IntegrityMonitor],
     };
   }
 }

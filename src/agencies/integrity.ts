@@ -1,36 +1,40 @@
 /**
- * Slice: prove the agency's records were not altered (GET /agencies/:agencyId/integrity; SPEC §6):
- * recompute the hash chain of the agency's stream, its roster and every officer stream, compare
- * each chain's end with the head the store recorded at append (a deleted tail is caught), and
- * check that every officer on the roster still has a stream (a whole deleted stream is caught).
+ * Slice: prove the agency's records were not altered (GET /agencies/:agencyId/integrity; SPEC
+ * §6). Runs the one ledger verification (src/ledger/ledger-verifier.ts: every chain including
+ * `access`, heads, rosters, positions, the Merkle tree against the store's head and the latest
+ * signed checkpoint, the read models) over the whole store, since the tree commits to all of
+ * it. A break in another agency's records is reported without naming them.
  */
-import { Controller, Get, Inject, Param } from '@nestjs/common';
+import { Controller, Get, Param } from '@nestjs/common';
 import { IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
-import { ChainVerifier, type IntegrityReport } from '../../events/integrity';
-import { agencyStream, officerStreamPrefix, rosterStream } from '../../events/streams';
+import { parseStream } from '../../events/streams';
 import { Roles } from '../auth/roles.decorator';
 import { AgencyPath } from '../common/paths';
-import { EVENT_STORE, type EventStore } from '../store/event-store.port';
+import { IntegrityMonitor } from '../ledger/integrity-monitor';
+import type { LedgerReport } from '../ledger/ledger-verifier';
 
 export class VerifyAgencyQuery {
   constructor(readonly agencyId: string) {}
 }
 
-@QueryHandler(VerifyAgencyQuery)
-export class VerifyAgencyHandler implements IQueryHandler<VerifyAgencyQuery, IntegrityReport> {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+/** The report as one agency may see it: another agency's stream, revision and event are not named. */
+export function reportFor(agencyId: string, report: LedgerReport): LedgerReport {
+  const broken = report.firstBroken;
+  if (!broken) return report;
+  const owner = parseStream(broken.stream);
+  if (!owner || owner.kind === 'access' || owner.agencyId === agencyId) return report;
+  return {
+    ...report,
+    firstBroken: { stream: '(another agency)', revision: -1, eventId: null, reason: "a record of another agency in this store failed verification; that agency's investigator or the store's administrator can see which" },
+  };
+}
 
-  async execute({ agencyId }: VerifyAgencyQuery): Promise<IntegrityReport> {
-    const verifier = new ChainVerifier();
-    const own = new Set([agencyStream(agencyId), rosterStream(agencyId)]);
-    const heads = [
-      ...(await this.store.listStreams(agencyStream(agencyId))).filter((h) => own.has(h.stream)),
-      ...(await this.store.listStreams(rosterStream(agencyId))).filter((h) => own.has(h.stream)),
-      ...(await this.store.listStreams(officerStreamPrefix(agencyId))),
-    ];
-    for (const head of heads) for (const event of await this.store.readStream(head.stream)) verifier.add(event);
-    verifier.checkHeads(heads);
-    return verifier.report();
+@QueryHandler(VerifyAgencyQuery)
+export class VerifyAgencyHandler implements IQueryHandler<VerifyAgencyQuery, LedgerReport> {
+  constructor(private readonly integrity: IntegrityMonitor) {}
+
+  async execute({ agencyId }: VerifyAgencyQuery): Promise<LedgerReport> {
+    return reportFor(agencyId, await this.integrity.verify({ witness: true }));
   }
 }
 
@@ -40,7 +44,7 @@ export class IntegrityController {
 
   @Get()
   @Roles('investigator', 'admin')
-  integrity(@Param() path: AgencyPath): Promise<IntegrityReport> {
+  integrity(@Param() path: AgencyPath): Promise<LedgerReport> {
     return this.queries.execute(new VerifyAgencyQuery(path.agencyId));
   }
 }

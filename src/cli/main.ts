@@ -9,17 +9,22 @@ import { HttpException, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ROLES, Role } from '../../events/access';
 import { agencyStream, ID_PATTERN } from '../../events/streams';
-import { ChainVerifier } from '../../events/integrity';
+import { CheckpointError, parseVerifierKey, verifyCheckpoint } from '../../events/checkpoint';
 import { agencyStatusCsv, AgencyStatusView, GetAgencyStatusQuery } from '../agencies/agency-status';
 import { RegisterAgencyCommand } from '../agencies/register-agency';
 import { DEFAULT_HORIZON_DAYS, GetRemindersQuery, MAX_HORIZON_DAYS } from '../agencies/reminders';
 import { isInstant, isLocalDate, isPlainInteger } from '../common/validation';
 import { BulkImporter } from '../import/bulk-import';
+import { CheckpointService } from '../ledger/checkpoint-service';
+import { IntegrityMonitor } from '../ledger/integrity-monitor';
+import { GetConsistencyProofQuery, GetInclusionProofQuery } from '../ledger/ledger.controller';
+import { ledgerOptionsFrom } from '../ledger/ledger-options';
+import { createKeyFile, loadSigningKey } from '../ledger/signing-key';
 import { CsvFormatError, readCsvCommands } from '../import/csv-commands';
 import { GetOfficerHistoryQuery } from '../officers/officer-history';
 import { GetOfficerStatusQuery } from '../officers/officer-status';
@@ -42,7 +47,15 @@ const USAGE = `usage: sro-compliance <command> [options]     (store: SRO_STORE, 
   status --agency <agencyId> [--officer <officerId>] [--as-of <YYYY-MM-DD>] [--known-at <instant>] [--csv]
   reminders --agency <agencyId> [--as-of <YYYY-MM-DD>] [--known-at <instant>] [--horizon-days <n>]
   history --agency <agencyId> --officer <officerId> [--known-at <instant>]
-  verify                                    (recompute every hash chain in the store; exit 1 if broken)
+  verify [--checkpoint <file>] [--public-key <verifier key>]
+                                            (every chain, head, roster, position, the Merkle tree against the
+                                             latest signed checkpoint and the read models; --checkpoint: also
+                                             prove that the log extends a checkpoint kept elsewhere; exit 1 if broken)
+  checkpoint                                (sign a checkpoint of the ledger now, if it has new events; prints it)
+  keys init                                 (create the ledger signing key, SRO_KEY_FILE, mode 0600; prints the verifier key)
+  keys show                                 (print the verifier key that checks this ledger's checkpoints)
+  proof inclusion --event <eventId> --agency <agencyId> [--tree-size <n>]
+  proof consistency --from <n> [--to <n>]   (RFC 9162 proofs, JSON)
   rebuild [--projection <name>]             (rebuild read models from position 0; resumes an interrupted rebuild)
   serve [--port <port>]                     (PORT, HOST; default 127.0.0.1:3000)
 
@@ -113,7 +126,12 @@ async function tokenRevoke(options: Options): Promise<void> {
   const agencyId = identifier(options, 'agency');
   const name = required(options, 'name');
   const reason = options.reason?.trim() || 'revoked from the command line';
-  const grant = await withContext((app) => app.get(AccessRegistry).revoke({ agencyId, name, reason, recordedBy: cliUser() }));
+  const grant = await withContext(async (app) => {
+    const revoked = await app.get(AccessRegistry).revoke({ agencyId, name, reason, recordedBy: cliUser() });
+    // A revocation is signed into a checkpoint at once: deleting it later is caught against the checkpoint log.
+    await app.get(CheckpointService).issue();
+    return revoked;
+  });
   console.log(`Token "${grant.name}" (id ${grant.tokenId}) of agency ${agencyId} revoked at ${grant.revokedAt}.`);
 }
 
@@ -156,17 +174,68 @@ async function history(options: Options): Promise<void> {
   printJson(await withContext((app) => app.get(QueryBus).execute(new GetOfficerHistoryQuery(agencyId, officerId, knownAt))));
 }
 
-/** Recomputes every chain of the store in one streamed pass, then checks the stream-head index. */
-async function verify(): Promise<number> {
+/** The one ledger verification (src/ledger/ledger-verifier.ts), with checkpoints kept outside when given. */
+async function verify(options: Options): Promise<number> {
   const report = await withContext(async (app) => {
-    const store = app.get<EventStore>(EVENT_STORE);
-    const verifier = new ChainVerifier();
-    for await (const event of store.readAll({ batchSize: 1000 })) verifier.add(event);
-    verifier.checkHeads(await store.listStreams(''));
-    return verifier.report();
+    const checkpoints = app.get(CheckpointService);
+    const extra = [];
+    if (options.checkpoint !== undefined) {
+      const file = options.checkpoint;
+      if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
+      const verifier = options['public-key'] !== undefined ? parseVerifierKey(options['public-key']) : checkpoints.key().verifier;
+      try {
+        extra.push(verifyCheckpoint(readFileSync(file, 'utf8'), verifier));
+      } catch (error) {
+        if (error instanceof CheckpointError) throw new Error(`${file}: ${error.message}`);
+        throw error;
+      }
+    }
+    return app.get(IntegrityMonitor).verify({ extra });
   });
   printJson(report);
   return report.ok ? 0 : 1;
+}
+
+async function checkpoint(): Promise<void> {
+  const signed = await withContext((app) => app.get(CheckpointService).issue());
+  if (!signed) {
+    console.error('the ledger has no events yet: nothing to sign');
+    return;
+  }
+  process.stdout.write(signed.note);
+}
+
+async function keysInit(): Promise<void> {
+  const file = ledgerOptionsFrom(process.env, storeUrl()).keyFile;
+  const created = createKeyFile(file);
+  const key = loadSigningKey(file, ledgerOptionsFrom(process.env, storeUrl()).origin);
+  console.log(created ? `Created the ledger signing key ${file} (mode 0600). Keep it secret and backed up; give witnesses this verifier key:` : `The ledger signing key ${file} exists; its verifier key:`);
+  console.log(key.verifierKey);
+}
+
+async function keysShow(): Promise<void> {
+  const options = ledgerOptionsFrom(process.env, storeUrl());
+  console.log(loadSigningKey(options.keyFile, options.origin).verifierKey);
+}
+
+function whole(options: Options, name: string): number | undefined {
+  const raw = options[name];
+  if (raw === undefined) return undefined;
+  if (!/^(0|[1-9][0-9]{0,15})$/.test(raw)) throw new UsageError(`--${name} must be a whole number of events`);
+  return Number(raw);
+}
+
+async function proofInclusion(options: Options): Promise<void> {
+  const agencyId = identifier(options, 'agency');
+  const eventId = required(options, 'event');
+  const treeSize = whole(options, 'tree-size');
+  printJson(await withContext((app) => app.get(QueryBus).execute(new GetInclusionProofQuery(agencyId, eventId, treeSize))));
+}
+
+async function proofConsistency(options: Options): Promise<void> {
+  const from = whole(options, 'from');
+  if (from === undefined) throw new UsageError('--from is required');
+  printJson(await withContext((app) => app.get(QueryBus).execute(new GetConsistencyProofQuery(from, whole(options, 'to')))));
 }
 
 /** Imports a CSV of writes; prints the report (JSON); exit 1 when any row was rejected. */
@@ -220,6 +289,8 @@ async function serve(options: Options): Promise<void> {
   const actualPort = typeof address === 'object' && address ? address.port : port;
   console.log(`sro-compliance listening on http://${host}:${actualPort}/api (store ${url})`);
   console.log(`Health: curl http://${host}:${actualPort}/api/health`);
+  const key = app.get(CheckpointService).key();
+  console.log(`Ledger signing key ${key.file}; checkpoints are checked with the verifier key ${key.verifierKey}`);
   console.log('First time here? Register your agency and make an admin token (in another terminal):');
   console.log('  npm run --silent cli -- agency create --id demo-pd --name "Demo Police Department"');
   console.log('  npm run --silent cli -- token create --agency demo-pd --role admin --name "Records admin"');
@@ -235,11 +306,16 @@ const COMMANDS: Record<string, (options: Options, positionals: string[]) => Prom
   reminders,
   history,
   verify,
+  checkpoint,
+  'keys init': keysInit,
+  'keys show': keysShow,
+  'proof inclusion': proofInclusion,
+  'proof consistency': proofConsistency,
   rebuild,
   serve,
 };
 /** Commands of one word; the others are `<noun> <verb>`. */
-const SINGLE_WORD = new Set(['import', 'status', 'reminders', 'history', 'verify', 'rebuild', 'serve']);
+const SINGLE_WORD = new Set(['import', 'status', 'reminders', 'history', 'verify', 'checkpoint', 'rebuild', 'serve']);
 
 export async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -260,6 +336,12 @@ export async function main(argv: string[]): Promise<number> {
         'horizon-days': { type: 'string' },
         csv: { type: 'boolean' },
         projection: { type: 'string' },
+        checkpoint: { type: 'string' },
+        'public-key': { type: 'string' },
+        event: { type: 'string' },
+        'tree-size': { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });

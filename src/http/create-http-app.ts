@@ -3,6 +3,9 @@ import { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule, AppOptions } from '../app.module';
 import { createValidationPipe } from '../common/validation';
+import { CheckpointService } from '../ledger/checkpoint-service';
+import { IntegrityMonitor } from '../ledger/integrity-monitor';
+import { LEDGER_OPTIONS, type LedgerOptions } from '../ledger/ledger-options';
 import { ProjectionRunner } from '../projections-runtime/projection-runner';
 
 export async function createHttpApp(options: AppOptions & { logger?: LogLevel[] | false }): Promise<INestApplication> {
@@ -12,5 +15,8 @@ export async function createHttpApp(options: AppOptions & { logger?: LogLevel[] 
   app.enableShutdownHooks();
   // The server keeps the read models up to date in the background; queries also catch up first.
   app.get(ProjectionRunner).start();
+  // The signing key is created (0600) or checked now: a key others can read refuses the start.
+  app.get(CheckpointService).start();
+  app.get(IntegrityMonitor).start(app.get<LedgerOptions>(LEDGER_OPTIONS).verifyIntervalMs);
   return app;
 }

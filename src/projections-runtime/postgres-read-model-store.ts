@@ -28,6 +28,9 @@ export class PostgresReadModelStore implements ReadModelStore {
 
   static async open(url: string): Promise<PostgresReadModelStore> {
     const pool = new Pool({ connectionString: url, max: 4 });
+    // An idle connection that breaks (server restart, database dropped) is dropped by the pool;
+    // without a listener its error would crash the process. The next query reports the failure.
+    pool.on('error', () => undefined);
     const client = await pool.connect();
     try {
       await client.query('SET synchronous_commit = on');

@@ -29,6 +29,8 @@ export interface Harness {
   dbPath?: string;
   /** The store URL the app was started with (for raw access, e.g. the fresh PostgreSQL database). */
   storeUrl: string;
+  /** The ledger signing key of this harness (its checkpoint log is beside it), for a CLI on the same store. */
+  keyFile: string;
   http: () => ReturnType<typeof request>;
   /** Registers an agency and returns one token per role, named `<role>-token`. */
   agency(agencyId: string): Promise<Record<Role, string>>;
@@ -55,7 +57,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const url = dbPath ? `sqlite:${dbPath}` : database ? database.url : wanted;
   let app: INestApplication;
   try {
-    app = await createHttpApp({ store: options.openStore ? await options.openStore(url) : url, logger: false });
+    // Each harness its own signing key and checkpoint log (a shared one would mix stores' checkpoints).
+    app = await createHttpApp({ store: options.openStore ? await options.openStore(url) : url, logger: false, ledger: { keyFile: join(dir, 'ledger-key.pem') } });
     await app.init();
   } catch (err) {
     await database?.drop();
@@ -70,6 +73,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     store,
     dbPath,
     storeUrl: url,
+    keyFile: join(dir, 'ledger-key.pem'),
     http: () => request(app.getHttpServer()),
     token,
     async agency(agencyId) {

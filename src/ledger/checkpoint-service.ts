@@ -1,0 +1,155 @@
+/**
+ * Signs checkpoints of the ledger tree (SPEC §6): on `checkpoint` (CLI) and, in the server,
+ * every SRO_CHECKPOINT_INTERVAL seconds when new events exist. Each is kept in the store and
+ * appended to the checkpoint log beside the key; GET /api/ledger/checkpoint serves the latest.
+ *
+ * The server signs only a tree it has read itself (LedgerLeaves) and found equal to the head
+ * the store recorded at its last append, and only after the latest checkpoint it knows (from
+ * the log file and the store) is a prefix of that tree. A store rewritten behind its back is
+ * therefore never signed: the attempt is refused and raised as an integrity failure.
+ */
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Checkpoint, signCheckpoint, verifyCheckpoint } from '../../events/checkpoint';
+import { EVENT_STORE, type EventStore, type StoredCheckpoint } from '../store/event-store.port';
+import { appendToCheckpointLog, checkpointLogFile, readCheckpointLog } from './checkpoint-log';
+import { LedgerLeaves } from './ledger-leaves';
+import { LEDGER_OPTIONS, type LedgerOptions } from './ledger-options';
+import { createKeyFile, loadSigningKey, type SigningKey } from './signing-key';
+
+/** The log and the store disagree with what the ledger signed or read: it was altered. */
+export class IntegrityAlarm extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IntegrityAlarm';
+  }
+}
+
+export type VerifiedCheckpoint = Checkpoint & { issuedAt: string; note: string };
+
+@Injectable()
+export class CheckpointService implements OnApplicationShutdown {
+  private readonly logger = new Logger('Checkpoints');
+  private signingKey?: SigningKey;
+  /** The tree size of the latest checkpoint found to be a prefix of `leaves` (checked once, then signed from them). */
+  private consistentUpTo = -1;
+  private timer?: NodeJS.Timeout;
+  private issuing?: Promise<VerifiedCheckpoint | undefined>;
+  /** Set when an issue found the store altered; the integrity monitor reports it. */
+  alarm?: string;
+  readonly leaves: LedgerLeaves;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(LEDGER_OPTIONS) readonly options: LedgerOptions,
+  ) {
+    this.leaves = new LedgerLeaves(store);
+  }
+
+  /** The signing key, created (0600) when missing if `create`; throws SigningKeyError when unusable. */
+  key(create = false): SigningKey {
+    if (!this.signingKey) {
+      if (create && createKeyFile(this.options.keyFile)) this.logger.log(`created the ledger signing key ${this.options.keyFile} (mode 0600); keep a copy of its verifier key: ${loadSigningKey(this.options.keyFile, this.options.origin).verifierKey}`);
+      this.signingKey = loadSigningKey(this.options.keyFile, this.options.origin);
+    }
+    return this.signingKey;
+  }
+
+  /** Every checkpoint of this ledger's key, from the log file and the store, by tree size. Throws IntegrityAlarm for a stored one whose signature fails. */
+  async checkpoints(verify = (note: string) => verifyCheckpoint(note, this.key().verifier)): Promise<VerifiedCheckpoint[]> {
+    const bySize = new Map<number, VerifiedCheckpoint>();
+    const fromStore = await this.store.latestCheckpoint();
+    for (const cp of readCheckpointLog(checkpointLogFile(this.options.keyFile))) {
+      try {
+        bySize.set(cp.treeSize, { ...verify(cp.note), issuedAt: cp.issuedAt, note: cp.note });
+      } catch {
+        // another key's (before a rotation) or a torn line: not this key's record
+      }
+    }
+    if (fromStore && !bySize.has(fromStore.treeSize)) {
+      let checked: Checkpoint;
+      try {
+        checked = verify(fromStore.note);
+      } catch (err) {
+        throw new IntegrityAlarm(`the store holds a checkpoint of ${fromStore.treeSize} events that this ledger's key did not sign (${(err as Error).message}): it was forged`);
+      }
+      bySize.set(checked.treeSize, { ...checked, issuedAt: fromStore.issuedAt, note: fromStore.note });
+    }
+    return [...bySize.values()].sort((a, b) => a.treeSize - b.treeSize);
+  }
+
+  async latest(): Promise<VerifiedCheckpoint | undefined> {
+    return (await this.checkpoints()).at(-1);
+  }
+
+  /** Signs a checkpoint of the whole log if it has grown since the last one; the latest otherwise. */
+  issue(): Promise<VerifiedCheckpoint | undefined> {
+    this.issuing ??= this.issueNow().finally(() => (this.issuing = undefined));
+    return this.issuing;
+  }
+
+  private async issueNow(): Promise<VerifiedCheckpoint | undefined> {
+    const key = this.key(true);
+    const head = await this.readHeadInStep();
+    if (this.leaves.size < head.treeSize || this.leaves.frontier.root().toString('hex') !== head.rootHash) {
+      throw this.raise(`the store's recorded tree (${head.treeSize} events) differs from the ${this.leaves.size} events this process read: the store was altered; no checkpoint signed`);
+    }
+    const known = await this.checkpoints();
+    const latest = known.at(-1);
+    if (latest && latest.treeSize !== this.consistentUpTo) {
+      if (latest.treeSize > this.leaves.size || this.leaves.leaves.root(latest.treeSize).toString('hex') !== latest.rootHash) {
+        throw this.raise(`the log is not an extension of the checkpoint of ${latest.treeSize} events signed at ${latest.issuedAt}: events it covered were altered or removed; no checkpoint signed`);
+      }
+      this.consistentUpTo = latest.treeSize;
+    }
+    if (latest && latest.treeSize === this.leaves.size) return latest;
+    if (!latest && this.leaves.size === 0) return undefined;
+    const checkpoint: Checkpoint = { origin: key.origin, treeSize: this.leaves.size, rootHash: this.leaves.frontier.root().toString('hex') };
+    const stored: StoredCheckpoint = { treeSize: checkpoint.treeSize, rootHash: checkpoint.rootHash, note: signCheckpoint(checkpoint, key.privateKey, key.publicKey), issuedAt: new Date().toISOString() };
+    // The file first: it is the record outside the store.
+    appendToCheckpointLog(checkpointLogFile(this.options.keyFile), stored);
+    await this.store.saveCheckpoint(stored);
+    this.consistentUpTo = stored.treeSize;
+    return { ...checkpoint, issuedAt: stored.issuedAt, note: stored.note };
+  }
+
+  /** Reads new events until the store's recorded head is no further than what was read. */
+  private async readHeadInStep() {
+    for (let attempt = 0; ; attempt++) {
+      await this.leaves.sync();
+      const head = await this.store.ledgerHead();
+      if (head.treeSize <= this.leaves.size || attempt >= 5) {
+        if (head.treeSize === this.leaves.size || attempt >= 5) return head;
+        // The store recorded fewer events than were read: some were deleted.
+        return head;
+      }
+    }
+  }
+
+  private raise(message: string): IntegrityAlarm {
+    this.alarm = message;
+    this.logger.error(`integrity: ${message}`);
+    return new IntegrityAlarm(message);
+  }
+
+  /** The server: sign every `checkpointIntervalMs` when new events exist. */
+  start(): void {
+    const interval = this.options.checkpointIntervalMs;
+    this.key(true);
+    if (interval <= 0) return;
+    const tick = () => {
+      this.issue()
+        .catch((err) => this.logger.error(`checkpoint failed: ${(err as Error).message}`))
+        .finally(() => {
+          if (this.timer) this.timer = setTimeout(tick, interval).unref();
+        });
+    };
+    this.timer = setTimeout(tick, interval).unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const timer = this.timer;
+    this.timer = undefined;
+    if (timer) clearTimeout(timer);
+    await this.issuing?.catch(() => undefined);
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Runs the ledger verification (ledger-verifier.ts) for every entry point, and in the server
+ * again every SRO_VERIFY_INTERVAL seconds, so that a tampered store does not keep answering as
+ * if nothing happened: the last failure is reported by GET /api/health (503 with the reason)
+ * and in the log until a later verification passes.
+ */
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { READ_MODEL_STORE, type ReadModelStore } from '../projections-runtime/read-model-store.port';
+import { EVENT_STORE, type EventStore } from '../store/event-store.port';
+import { CheckpointService } from './checkpoint-service';
+import { LedgerReport, verifyLedger } from './ledger-verifier';
+import type { Checkpoint } from '../../events/checkpoint';
+
+@Injectable()
+export class IntegrityMonitor implements OnApplicationShutdown {
+  private readonly logger = new Logger('Integrity');
+  private last?: LedgerReport;
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<LedgerReport>;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
+    private readonly checkpoints: CheckpointService,
+  ) {}
+
+  /**
+   * Verifies the whole ledger now. `extra`: checkpoints kept outside (already signature-checked).
+   * `witness`: compare with what this process read earlier (the server; not a one-shot CLI).
+   */
+  verify(options: { extra?: (Checkpoint & { issuedAt?: string })[]; witness?: boolean } = {}): Promise<LedgerReport> {
+    const run = async (): Promise<LedgerReport> => {
+      let report: LedgerReport;
+      try {
+        const signed = await this.checkpoints.checkpoints();
+        if (options.witness) await this.checkpoints.leaves.sync();
+        report = await verifyLedger({
+          store: this.store,
+          readModels: this.readModels,
+          checkpoints: [...signed, ...(options.extra ?? [])],
+          witness: options.witness ? this.checkpoints.leaves : undefined,
+        });
+      } catch (err) {
+        if ((err as Error).name !== 'IntegrityAlarm') throw err;
+        report = { ok: false, eventsChecked: 0, tree: { size: 0, rootHash: '' }, checkedAt: new Date().toISOString(), firstBroken: { stream: '(ledger)', revision: -1, eventId: null, reason: (err as Error).message } };
+      }
+      if (!report.ok) this.logger.error(`integrity: ${report.firstBroken?.stream} revision ${report.firstBroken?.revision}: ${report.firstBroken?.reason}`);
+      this.last = report;
+      return report;
+    };
+    // One at a time; a caller that asks with outside checkpoints gets its own run.
+    if (options.extra?.length) return run();
+    this.running ??= run().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  /** Why the ledger cannot be trusted now, or undefined. */
+  failure(): string | undefined {
+    if (this.checkpoints.alarm) return this.checkpoints.alarm;
+    if (this.last && !this.last.ok) {
+      const b = this.last.firstBroken;
+      return `verification at ${this.last.checkedAt} failed: ${b?.stream} revision ${b?.revision}${b?.eventId ? ` (event ${b.eventId})` : ''}: ${b?.reason}`;
+    }
+    return undefined;
+  }
+
+  /** The server: verify `firstDelayMs` after start, then every `intervalMs`. */
+  start(intervalMs: number, firstDelayMs = Math.min(intervalMs, 5_000)): void {
+    if (intervalMs <= 0) return;
+    const tick = () => {
+      this.verify({ witness: true })
+        .catch((err) => this.logger.error(`verification failed to run: ${(err as Error).message}`))
+        .finally(() => {
+          if (this.timer) this.timer = setTimeout(tick, intervalMs).unref();
+        });
+    };
+    this.timer = setTimeout(tick, firstDelayMs).unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const timer = this.timer;
+    this.timer = undefined;
+    if (timer) clearTimeout(timer);
+    await this.running?.catch(() => undefined);
+  }
+}

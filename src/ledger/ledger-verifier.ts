@@ -1,0 +1,199 @@
+/**
+ * The one verification of the ledger (SPEC §6), run by `verify`, by GET .../integrity and by
+ * the server in the background, so that all three say the same thing:
+ * 1. every stream's hash chain, in one streamed pass of the log in position order (access,
+ *    agencies, rosters, officers alike), and positions strictly increasing; where the store's
+ *    positions have no legitimate gaps (SQLite), a missing position is a deleted event;
+ * 2. the store's index of stream heads and every agency's roster (events/integrity.ts);
+ * 3. the Merkle tree of the events read against the head the store recorded at its last append
+ *    (and against the store's own position sequence);
+ * 4. the tree against the latest signed checkpoint (and any kept outside, `verify --checkpoint`):
+ *    an event it covered that was altered, removed or reordered is caught even when its chain
+ *    and the heads were recomputed;
+ * 5. the tree against what this process itself read earlier (the server's LedgerLeaves);
+ * 6. the read models against the events they were derived from.
+ * The first broken link is named; nothing is repaired.
+ */
+import type { Checkpoint } from '../../events/checkpoint';
+import type { RecordedEvent } from '../../events/envelope';
+import { BrokenLink, ChainVerifier } from '../../events/integrity';
+import { eventLeafHash, MerkleLeaves } from '../../events/merkle';
+import type { ReadModelStore } from '../projections-runtime/read-model-store.port';
+import type { EventStore, StoredCheckpoint } from '../store/event-store.port';
+import type { LedgerLeaves } from './ledger-leaves';
+import { checkReadModels } from './read-model-check';
+
+export interface LedgerReport {
+  ok: boolean;
+  eventsChecked: number;
+  /** The tree of the events read. */
+  tree: { size: number; rootHash: string };
+  /** The latest signed checkpoint the tree was checked against. */
+  checkpoint?: { treeSize: number; rootHash: string; issuedAt?: string };
+  readModels?: { documentsChecked: number };
+  firstBroken?: BrokenLink;
+  checkedAt: string;
+}
+
+export interface VerifyInputs {
+  store: EventStore;
+  readModels?: ReadModelStore;
+  /** Signed checkpoints (their signatures already verified), any order. */
+  checkpoints: (Checkpoint & { issuedAt?: string })[];
+  /** What this process read of the log earlier. */
+  witness?: LedgerLeaves;
+}
+
+const LEDGER = '(ledger)';
+
+export async function verifyLedger({ store, readModels, checkpoints, witness }: VerifyInputs): Promise<LedgerReport> {
+  const head = await store.ledgerHead();
+  const chains = new ChainVerifier();
+  const leaves = new MerkleLeaves();
+  const positions: number[] = [];
+  let broken: BrokenLink | undefined;
+  const fail = (link: BrokenLink) => {
+    broken ??= link;
+  };
+  const gapless = head.issuedPosition !== undefined;
+  let last = 0;
+  // A missing position says only that something was deleted there; the chains, heads and
+  // rosters name the stream, so they are reported first when they catch it too.
+  let gap: BrokenLink | undefined;
+  let previous: RecordedEvent | undefined;
+
+  for await (const event of store.readAll({ batchSize: 1000 })) {
+    if (!broken) {
+      if (event.position <= last) {
+        fail(at(event, `position ${event.position} comes after position ${last}: the log's order was altered`));
+      } else if (gapless && event.position !== last + 1) {
+        const range = event.position - 1 === last + 1 ? `position ${last + 1} was` : `positions ${last + 1} to ${event.position - 1} were`;
+        const around = `${previous ? `after event ${previous.eventId} (${previous.stream} revision ${previous.revision})` : 'at the start of the log'} and before event ${event.eventId} (${event.stream} revision ${event.revision})`;
+        gap ??= { stream: LEDGER, revision: -1, eventId: null, reason: `${range} issued but holds no event, ${around}: events were deleted` };
+      }
+    }
+    last = event.position;
+    previous = event;
+    chains.add(event);
+    try {
+      leaves.push(eventLeafHash(event.hash));
+    } catch {
+      fail(at(event, 'the stored hash is not a SHA-256 hash: the event was altered'));
+      leaves.push(eventLeafHash('0'.repeat(64)));
+    }
+    positions.push(event.position);
+  }
+  broken ??= chains.firstBroken;
+
+  // Stream heads: a stream that moved on while the log was read is read to its new head first.
+  const heads = await store.listStreams('');
+  if (!broken) {
+    for (const h of heads) {
+      const verified = chains.revisionOf(h.stream);
+      if (h.revision > verified && verified >= 0) for (const event of await store.readStream(h.stream, { fromRevision: verified + 1 })) chains.add(event);
+    }
+    chains.checkHeads(heads);
+    broken ??= chains.firstBroken;
+  }
+  broken ??= gap;
+
+  // The tree against the head the store recorded with its last append.
+  if (!broken) {
+    if (leaves.size < head.treeSize) {
+      fail({ stream: LEDGER, revision: head.treeSize - 1, eventId: null, reason: `the store recorded ${head.treeSize} events in its tree but the log holds ${leaves.size}: events were deleted` });
+    } else if (head.treeSize > 0 && positions[head.treeSize - 1] !== head.lastPosition) {
+      fail({ stream: LEDGER, revision: head.treeSize - 1, eventId: null, reason: `the tree's last event is recorded at position ${head.lastPosition}, the log has position ${positions[head.treeSize - 1]} there: events were deleted or moved` });
+    } else if (leaves.root(head.treeSize).toString('hex') !== head.rootHash) {
+      fail({ stream: LEDGER, revision: -1, eventId: null, reason: 'the events no longer give the Merkle root the store recorded at its last append: an event was altered, removed or reordered' });
+    } else if (gapless && head.issuedPosition! > head.lastPosition) {
+      fail({ stream: LEDGER, revision: -1, eventId: null, reason: `the store issued positions up to ${head.issuedPosition} but its last event is at ${head.lastPosition}: the newest events were deleted` });
+    }
+  }
+
+  // The tree against the signed checkpoints: the latest, and on a mismatch the range between the last one that holds and the first that does not.
+  const signed = [...checkpoints].sort((a, b) => a.treeSize - b.treeSize);
+  const latest = signed.at(-1);
+  if (!broken && latest) {
+    const holds = (cp: Checkpoint) => cp.treeSize <= leaves.size && leaves.root(cp.treeSize).toString('hex') === cp.rootHash;
+    if (!holds(latest)) {
+      let lo = -1; // index of the largest checkpoint known to hold
+      let hi = signed.length - 1; // the smallest known not to hold
+      while (hi - lo > 1) {
+        const mid = (lo + hi) >>> 1;
+        if (holds(signed[mid])) lo = mid;
+        else hi = mid;
+      }
+      const from = lo >= 0 ? signed[lo].treeSize : 0;
+      const to = signed[hi];
+      const event = from < positions.length ? await eventAt(store, positions[from]) : undefined;
+      const when = to.issuedAt ? ` signed at ${to.issuedAt}` : '';
+      fail({
+        stream: event?.stream ?? LEDGER,
+        revision: event?.revision ?? -1,
+        eventId: event?.eventId ?? null,
+        reason:
+          to.treeSize > leaves.size
+            ? `the checkpoint of ${to.treeSize} events${when} covers more events than the log holds (${leaves.size}): events it covered were deleted`
+            : `the log no longer matches the checkpoint of ${to.treeSize} events${when}: one of the events ${from + 1} to ${to.treeSize} in position order (from this one on) was altered, removed or reordered after it was signed, even though the hash chains agree`,
+      });
+    }
+  }
+
+  // What this process read earlier.
+  if (!broken && witness && witness.size > 0) {
+    if (witness.size > leaves.size || !leaves.root(witness.size).equals(witness.frontier.root())) {
+      // The first leaf that differs names the event.
+      let i = 0;
+      while (i < witness.size && i < leaves.size && witness.positionAt(i) === positions[i] && witness.leaves.leaf(i).equals(leaves.leaf(i))) i++;
+      const event = i < positions.length ? await eventAt(store, positions[i]) : undefined;
+      const what = i < witness.size ? `the event this server read at position ${witness.positionAt(i)}` : 'an event';
+      fail({
+        stream: event?.stream ?? LEDGER,
+        revision: event?.revision ?? -1,
+        eventId: event?.eventId ?? null,
+        reason: `the log differs from the ${witness.size} events this server read earlier, from ${what} on: it was altered, removed or reordered behind the server's back`,
+      });
+    }
+  }
+
+  let readModelsChecked: { documentsChecked: number } | undefined;
+  if (!broken && readModels) {
+    const check = await checkReadModels(store, readModels);
+    readModelsChecked = { documentsChecked: check.documentsChecked };
+    if (check.firstBroken) fail(check.firstBroken);
+  }
+
+  const report: LedgerReport = {
+    ok: !broken,
+    eventsChecked: chains.report().eventsChecked,
+    tree: { size: leaves.size, rootHash: leaves.root().toString('hex') },
+    ...(latest ? { checkpoint: { treeSize: latest.treeSize, rootHash: latest.rootHash, ...(latest.issuedAt ? { issuedAt: latest.issuedAt } : {}) } } : {}),
+    ...(readModelsChecked ? { readModels: readModelsChecked } : {}),
+    checkedAt: new Date().toISOString(),
+  };
+  if (broken) report.firstBroken = broken;
+  return report;
+}
+
+function at(event: RecordedEvent, reason: string): BrokenLink {
+  return { stream: event.stream, revision: event.revision, eventId: event.eventId, reason };
+}
+
+async function eventAt(store: EventStore, position: number): Promise<RecordedEvent | undefined> {
+  for await (const event of store.readAll({ fromPosition: position - 1, batchSize: 1 })) return event.position === position ? event : undefined;
+  return undefined;
+}
+
+/** Checkpoints whose signature verifies with `verify`; the others are dropped (and reported by the caller). */
+export function signedCheckpoints(stored: StoredCheckpoint[], verify: (note: string) => Checkpoint): { valid: (Checkpoint & { issuedAt: string })[]; invalid: StoredCheckpoint[] } {
+  const valid: (Checkpoint & { issuedAt: string })[] = [];
+  const invalid: StoredCheckpoint[] = [];
+  for (const cp of stored) {
+    try {
+      valid.push({ ...verify(cp.note), issuedAt: cp.issuedAt });
+    } catch {
+      invalid.push(cp);
+    }
+  }
+  return { valid, invalid };
+}
