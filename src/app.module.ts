@@ -5,6 +5,7 @@
 import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { AdoptPolicyController, AdoptPolicyHandler } from './agencies/adopt-policy';
 import { AgencyStatusController, GetAgencyStatusHandler } from './agencies/agency-status';
 import { IntegrityController, VerifyAgencyHandler } from './agencies/integrity';
@@ -12,8 +13,9 @@ import { GetRemindersHandler, RemindersController } from './agencies/reminders';
 import { RegisterAgencyHandler } from './agencies/register-agency';
 import { RetractAgencyEventController, RetractAgencyEventHandler } from './agencies/retract-agency-event';
 import { AccessRegistry } from './auth/access-registry';
-import { AuthGuard } from './auth/auth.guard';
+import { AUTH_FAILURES, AuthGuard } from './auth/auth.guard';
 import { HttpErrorsFilter } from './common/http-errors.filter';
+import { authFailureLimit } from './config';
 import { HealthController } from './health/health.controller';
 import { BulkImporter } from './import/bulk-import';
 import { AssignOfficerController, AssignOfficerHandler } from './officers/assign-officer';
@@ -111,6 +113,12 @@ export interface AppOptions {
   ledger?: Partial<LedgerOptions>;
 }
 
+/** Failed authentications per source address (the AuthGuard counts them; no ThrottlerGuard limits other requests). */
+function authFailureThrottler() {
+  const { limit, windowSeconds } = authFailureLimit();
+  return { name: AUTH_FAILURES, limit, ttl: windowSeconds * 1000, blockDuration: windowSeconds * 1000 };
+}
+
 @Module({})
 export class AppModule {
   static register(options: AppOptions): DynamicModule {
@@ -120,7 +128,7 @@ export class AppModule {
         : { provide: EVENT_STORE, useValue: options.store };
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot()],
+      imports: [CqrsModule.forRoot(), ThrottlerModule.forRoot({ throttlers: [authFailureThrottler()] })],
       controllers: slices.controllers,
       providers: [
         storeProvider,

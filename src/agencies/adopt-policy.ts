@@ -4,13 +4,14 @@ import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { Roles } from '../auth/roles.decorator';
 import { AgencyPath } from '../common/paths';
+import { IsPlainText } from '../common/plain-text';
 import { IsLocalDate } from '../common/validation';
 import { ADOPT_POLICY } from '../write/invariants';
 import { LedgerWriter, WriteResult } from '../write/ledger-writer';
 import { WriteContext, WriteCtx } from '../write/write-context';
 
 export class AdoptPolicyDto {
-  @IsString() @IsNotEmpty() @MaxLength(64) version!: string;
+  @IsString() @IsNotEmpty() @MaxLength(64) @IsPlainText() version!: string;
   @IsLocalDate() adoptedOn!: string;
   @IsOptional() @Matches(/^[0-9a-f]{64}$/, { message: 'documentSha256 must be 64 lowercase hexadecimal characters' }) documentSha256?: string;
 }

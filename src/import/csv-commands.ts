@@ -19,6 +19,7 @@
  */
 import { parse } from 'csv-parse';
 import { createReadStream } from 'node:fs';
+import { FORBIDDEN_KEYS } from '../common/forbidden-keys';
 import { IMPORT_COMMANDS, ImportCommand, ImportCommandName } from './bulk-import';
 
 export class CsvFormatError extends Error {}
@@ -61,6 +62,9 @@ export async function* readCsvCommands(file: string): AsyncGenerator<ImportComma
 
 function checkHeader(header: string[]): string[] {
   if (!header.includes('command')) throw new CsvFormatError('the first line must be a header with a "command" column (and the field names as columns)');
+  // A __proto__ / constructor / prototype column would be dropped in silence on the way to the DTO (decisions W13).
+  const forbidden = header.find((h) => FORBIDDEN_KEYS.has(h));
+  if (forbidden) throw new CsvFormatError(`the header names column "${forbidden}", which no command takes`);
   const duplicate = header.find((h, i) => header.indexOf(h) !== i);
   if (duplicate) throw new CsvFormatError(`the header names column "${duplicate}" twice`);
   return header;

@@ -4,6 +4,7 @@ import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { Roles } from '../auth/roles.decorator';
 import { OfficerPath } from '../common/paths';
+import { IsPlainText } from '../common/plain-text';
 import { IsIdentifier, IsLocalDate } from '../common/validation';
 import { ASSIGN_OFFICER } from '../write/invariants';
 import { LedgerWriter, WriteResult } from '../write/ledger-writer';
@@ -11,7 +12,7 @@ import { WriteContext, WriteCtx } from '../write/write-context';
 
 export class AssignOfficerDto {
   @IsIdentifier() assignmentId!: string;
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(50) @ArrayUnique() @IsString({ each: true }) @IsNotEmpty({ each: true }) @MaxLength(200, { each: true })
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(50) @ArrayUnique() @IsString({ each: true }) @IsNotEmpty({ each: true }) @MaxLength(200, { each: true }) @IsPlainText({ each: true })
   schools!: string[];
   @IsLocalDate() startDate!: string;
 }

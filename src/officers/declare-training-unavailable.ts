@@ -7,6 +7,7 @@ import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { Roles } from '../auth/roles.decorator';
 import { AssignmentPath } from '../common/paths';
+import { IsPlainText } from '../common/plain-text';
 import { IsLocalDate } from '../common/validation';
 import { DECLARE_TRAINING_UNAVAILABLE } from '../write/invariants';
 import { LedgerWriter, WriteResult } from '../write/ledger-writer';
@@ -14,7 +15,7 @@ import { WriteContext, WriteCtx } from '../write/write-context';
 
 export class DeclareTrainingUnavailableDto {
   @IsLocalDate() declaredOn!: string;
-  @IsString() @IsNotEmpty() @MaxLength(2000) reason!: string;
+  @IsString() @IsNotEmpty() @MaxLength(2000) @IsPlainText() reason!: string;
 }
 
 export class DeclareTrainingUnavailableCommand {

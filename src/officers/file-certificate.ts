@@ -8,6 +8,7 @@ import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
 import { Roles } from '../auth/roles.decorator';
 import { TrainingPath } from '../common/paths';
+import { IsPlainText } from '../common/plain-text';
 import { IsLocalDate } from '../common/validation';
 import { FILE_CERTIFICATE } from '../write/invariants';
 import { LedgerWriter, WriteResult } from '../write/ledger-writer';
@@ -15,7 +16,7 @@ import { WriteContext, WriteCtx } from '../write/write-context';
 
 export class FileCertificateDto {
   @Matches(/^[0-9a-fA-F]{64}$/, { message: 'sha256 must be 64 hexadecimal characters' }) sha256!: string;
-  @IsString() @IsNotEmpty() @MaxLength(255) fileName!: string;
+  @IsString() @IsNotEmpty() @MaxLength(255) @IsPlainText() fileName!: string;
   @IsLocalDate() filedOn!: string;
 }
 

@@ -4,13 +4,14 @@ import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { Roles } from '../auth/roles.decorator';
 import { OfficerPath } from '../common/paths';
+import { IsPlainText } from '../common/plain-text';
 import { IsLocalDate } from '../common/validation';
 import { RECORD_POLICY_REVIEW } from '../write/invariants';
 import { LedgerWriter, WriteResult } from '../write/ledger-writer';
 import { WriteContext, WriteCtx } from '../write/write-context';
 
 export class RecordPolicyReviewDto {
-  @IsString() @IsNotEmpty() @MaxLength(64) version!: string;
+  @IsString() @IsNotEmpty() @MaxLength(64) @IsPlainText() version!: string;
   @IsLocalDate() reviewedOn!: string;
 }
 

@@ -4,6 +4,7 @@ import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { Roles } from '../auth/roles.decorator';
 import { OfficerPath } from '../common/paths';
+import { IsPlainText } from '../common/plain-text';
 import { IsLocalDate } from '../common/validation';
 import { RECORD_SUBSTITUTE_DAY } from '../write/invariants';
 import { LedgerWriter, WriteResult } from '../write/ledger-writer';
@@ -11,7 +12,7 @@ import { WriteContext, WriteCtx } from '../write/write-context';
 
 export class RecordSubstituteDayDto {
   @IsLocalDate() date!: string;
-  @IsString() @IsNotEmpty() @MaxLength(200) school!: string;
+  @IsString() @IsNotEmpty() @MaxLength(200) @IsPlainText() school!: string;
 }
 
 export class RecordSubstituteDayCommand {

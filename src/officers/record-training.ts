@@ -5,6 +5,7 @@ import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validat
 import { COURSES, Course } from '../../events/catalogue';
 import { Roles } from '../auth/roles.decorator';
 import { OfficerPath } from '../common/paths';
+import { IsPlainText } from '../common/plain-text';
 import { IsIdentifier, IsLocalDate } from '../common/validation';
 import { RECORD_TRAINING } from '../write/invariants';
 import { LedgerWriter, WriteResult } from '../write/ledger-writer';
@@ -14,8 +15,8 @@ export class RecordTrainingDto {
   @IsIdentifier() trainingId!: string;
   @IsIn(COURSES, { message: `course must be one of ${COURSES.join(', ')}` }) course!: Course;
   @IsLocalDate() completedOn!: string;
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) provider?: string;
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(64) courseNumber?: string;
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) @IsPlainText() provider?: string;
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(64) @IsPlainText() courseNumber?: string;
 }
 
 export class RecordTrainingCommand {

@@ -4,6 +4,7 @@ import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { Roles } from '../auth/roles.decorator';
 import { AgencyPath } from '../common/paths';
+import { IsPlainText } from '../common/plain-text';
 import { IsIdentifier } from '../common/validation';
 import { REGISTER_OFFICER } from '../write/invariants';
 import { LedgerWriter, WriteResult } from '../write/ledger-writer';
@@ -11,8 +12,8 @@ import { WriteContext, WriteCtx } from '../write/write-context';
 
 export class RegisterOfficerDto {
   @IsIdentifier() officerId!: string;
-  @IsString() @IsNotEmpty() @MaxLength(200) name!: string;
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(64) licenseNumber?: string;
+  @IsString() @IsNotEmpty() @MaxLength(200) @IsPlainText() name!: string;
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(64) @IsPlainText() licenseNumber?: string;
 }
 
 export class RegisterOfficerCommand {

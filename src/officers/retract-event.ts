@@ -4,13 +4,14 @@ import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { IsNotEmpty, IsString, IsUUID, MaxLength } from 'class-validator';
 import { Roles } from '../auth/roles.decorator';
 import { OfficerPath } from '../common/paths';
+import { IsPlainText } from '../common/plain-text';
 import { RETRACT_OFFICER_EVENT } from '../write/invariants';
 import { LedgerWriter, WriteResult } from '../write/ledger-writer';
 import { WriteContext, WriteCtx } from '../write/write-context';
 
 export class RetractionDto {
   @IsUUID() eventId!: string;
-  @IsString() @IsNotEmpty() @MaxLength(2000) reason!: string;
+  @IsString() @IsNotEmpty() @MaxLength(2000) @IsPlainText() reason!: string;
 }
 
 export class RetractOfficerEventCommand {
