@@ -5,14 +5,22 @@
  *  - the status intervals agree with officerStatus on every boundary, the day before it and
  *    random days, and are maximal (neighbours differ) and contiguous;
  *  - a facts snapshot joined with the agency's facts equals the facts of the whole ledger
- *    wherever the snapshot covers knownAt (what the agency report relies on);
+ *    wherever the snapshot covers knownAt, and an agency report of several officers built from
+ *    snapshots equals the one built from whole ledgers (what the agency report relies on);
  *  - the pinned shape of every answer.
+ * The histories have several officers (or one), equal recordedAt instants, and retractions of
+ * officer and agency events; the properties that hold only under a condition count how often
+ * the condition was met and require it most of the time, so that they cannot pass by not
+ * reaching what they check.
  */
 import * as fc from 'fast-check';
 import { COURSES } from '../../events/catalogue';
 import {
   RULE_IDS,
   agencyFactsKnownAt,
+  agencyStatus,
+  agencyStatusFromFacts,
+  compareReminders,
   factsFromSnapshot,
   factsKnownAt,
   officerFactsSnapshot,
@@ -23,15 +31,17 @@ import {
   officerStatus,
   remindersFor,
   statusIntervals,
+  type Facts,
   type LedgerEvent,
   type OfficerLedger,
 } from '../../projections';
 import { addDays } from '../../projections/dates';
 import { LATER } from './ledger-builder';
 
-type Stream = 'officer' | 'agency';
+/** Where an event is recorded: the agency's stream, or an officer's. */
+type Stream = 'agency' | `officer:${string}`;
 interface Draft {
-  stream: Stream;
+  stream: 'officer' | 'agency';
   type: string;
   data: Record<string, unknown>;
 }
@@ -67,46 +77,73 @@ interface Recorded extends LedgerEvent {
   stream: Stream;
 }
 
-/** Materializes drafts with ids and strictly increasing recordedAt; `retract` adds retractions of earlier events. */
-const history = fc
-  .record({
-    drafts: fc.array(draft, { minLength: 1, maxLength: 14 }).map((xs) => xs.flat()),
-    gaps: fc.array(fc.integer({ min: 1, max: 5 * 86_400_000 }), { minLength: 200, maxLength: 200 }),
-    retractions: fc.array(fc.record({ target: fc.nat(), after: fc.nat() }), { maxLength: 3 }),
-  })
-  .map(({ drafts, gaps, retractions }) => {
-    const events: Recorded[] = [];
-    let t = Date.parse('2024-05-01T12:00:00.000Z');
-    let g = 0;
-    const push = (stream: Stream, type: string, data: unknown) => {
-      t += gaps[g++ % gaps.length];
-      const e: Recorded = { eventId: `e${events.length}`, type, data, recordedAt: new Date(t).toISOString(), recordedBy: 'gen', stream };
-      events.push(e);
-      return e;
-    };
-    const pending = retractions.map((r) => ({ target: r.target % drafts.length, at: Math.min(drafts.length - 1, (r.target % drafts.length) + (r.after % 5)) }));
-    const retracted = new Set<number>();
-    drafts.forEach((d, i) => {
-      push(d.stream, d.type, d.data);
-      for (const r of pending) {
-        if (r.at === i && !retracted.has(r.target)) {
-          retracted.add(r.target);
-          push(drafts[r.target].stream, 'EventRetracted', { retractedEventId: events.find((e, j) => j >= r.target && e.type === drafts[r.target].type && e.data === drafts[r.target].data)!.eventId, reason: 'x' });
+/** Time between two recordings: often the same instant (the clock's millisecond is shared), else up to five days. */
+const gap = fc.oneof({ arbitrary: fc.constant(0), weight: 1 }, { arbitrary: fc.integer({ min: 1, max: 5 * 86_400_000 }), weight: 3 });
+
+/**
+ * An agency with 1..maxOfficers officers: each officer's stream starts with its registration
+ * (recorded somewhere in the agency's history), the drafts go to the agency or to one officer,
+ * recordedAt never decreases (equal instants are common), and retractions name an earlier,
+ * not yet retracted event of their own stream (an officer's or the agency's), as the write side
+ * allows.
+ */
+function agencyHistory(maxOfficers: number) {
+  return fc
+    .record({
+      officers: fc.integer({ min: 1, max: maxOfficers }),
+      drafts: fc.array(fc.record({ who: fc.nat(), events: draft }), { minLength: 1, maxLength: 14 }),
+      registeredAt: fc.array(fc.nat(), { minLength: maxOfficers, maxLength: maxOfficers }),
+      gaps: fc.array(gap, { minLength: 200, maxLength: 200 }),
+      retractions: fc.array(fc.record({ at: fc.nat(), agency: fc.boolean(), who: fc.nat(), pick: fc.nat() }), { maxLength: 4 }),
+    })
+    .map(({ officers, drafts, registeredAt, gaps, retractions }) => {
+      const ids = Array.from({ length: officers }, (_, k) => `o${k + 1}`);
+      const steps = drafts.flatMap(({ who, events: ds }) => ds.map((d) => ({ ...d, officerId: ids[who % officers] })));
+      // Each officer registers before its first event, at the latest.
+      const registerAt = ids.map((id, k) => Math.min(registeredAt[k] % (steps.length + 1), ...steps.flatMap((d, i) => (d.stream === 'officer' && d.officerId === id ? [i] : []))));
+      const events: Recorded[] = [];
+      let t = Date.parse('2024-05-01T12:00:00.000Z');
+      let g = 0;
+      const push = (stream: Stream, type: string, data: unknown) => {
+        t += gaps[g++ % gaps.length];
+        events.push({ eventId: `e${events.length}`, type, data, recordedAt: new Date(t).toISOString(), recordedBy: 'gen', stream });
+      };
+      const retracted = new Set<string>();
+      for (let i = 0; i <= steps.length; i++) {
+        ids.forEach((id, k) => registerAt[k] === i && push(`officer:${id}`, 'OfficerRegistered', { officerId: id, name: `Officer ${id}` }));
+        if (i === steps.length) break;
+        const d = steps[i];
+        push(d.stream === 'agency' ? 'agency' : `officer:${d.officerId}`, d.type, d.data);
+        for (const r of retractions) {
+          if (r.at % steps.length !== i) continue;
+          const stream: Stream = r.agency ? 'agency' : `officer:${ids[r.who % officers]}`;
+          const candidates = events.filter((e) => e.stream === stream && e.type !== 'OfficerRegistered' && e.type !== 'EventRetracted' && !retracted.has(e.eventId));
+          if (candidates.length === 0) continue;
+          const target = candidates[r.pick % candidates.length];
+          retracted.add(target.eventId);
+          push(stream, 'EventRetracted', { retractedEventId: target.eventId, reason: 'x' });
         }
       }
+      return { officerIds: ids, events };
     });
-    return events;
-  });
+}
 
-function ledgerOf(events: Recorded[]): OfficerLedger {
+/** One officer's history (its stream and the agency's). */
+const history = agencyHistory(1).map(({ events }) => events);
+
+function ledgerFor(events: Recorded[], officerId: string): OfficerLedger {
   const strip = ({ stream: _s, ...e }: Recorded): LedgerEvent => e;
   return {
-    officerId: 'o1',
-    name: 'Gen Officer',
-    officerEvents: events.filter((e) => e.stream === 'officer').map(strip),
+    officerId,
+    name: `Officer ${officerId}`,
+    officerEvents: events.filter((e) => e.stream === `officer:${officerId}`).map(strip),
     agencyEvents: events.filter((e) => e.stream === 'agency').map(strip),
   };
 }
+
+const ledgerOf = (events: Recorded[]): OfficerLedger => ledgerFor(events, 'o1');
+
+const at = (e: { recordedAt: string }) => Date.parse(e.recordedAt);
 
 /** An instant written in Minnesota winter time (-06:00), as a client might send it. */
 function chicagoIso(ms: number): string {
@@ -119,18 +156,24 @@ describe('properties', () => {
   it('an event recorded after knownAt never changes the answer at knownAt', () => {
     fc.assert(
       fc.property(history, fc.nat(), fc.double({ min: 0, max: 0.999, noNaN: true }), anyDay, (events, k, frac, asOf) => {
+        // A knownAt from the instant of the cut-th event up to (not including) the next later
+        // instant: with equal instants, every event recorded at that instant is known.
         const cut = k % (events.length + 1);
-        const lastKnown = cut === 0 ? Date.parse(events[0].recordedAt) - 86_400_000 : Date.parse(events[cut - 1].recordedAt);
-        const nextRecorded = cut < events.length ? Date.parse(events[cut].recordedAt) : lastKnown + 86_400_000;
-        const knownAt = chicagoIso(lastKnown + Math.floor(frac * (nextRecorded - lastKnown)));
+        const lastKnown = cut === 0 ? at(events[0]) - 86_400_000 : at(events[cut - 1]);
+        const nextRecorded = events.map(at).find((ms) => ms > lastKnown) ?? lastKnown + 86_400_000;
+        const knownAtMs = lastKnown + Math.floor(frac * (nextRecorded - lastKnown));
+        const knownAt = chicagoIso(knownAtMs);
+        const knownEvents = events.filter((e) => at(e) <= knownAtMs);
+        expect(knownEvents).toEqual(events.slice(0, knownEvents.length)); // recordedAt never decreases: a prefix
+        expect(knownEvents.length).toBeGreaterThanOrEqual(cut);
         const full = ledgerOf(events);
-        const known = ledgerOf(events.slice(0, cut));
+        const known = ledgerOf(knownEvents);
         expect(officerStatus(full, asOf, knownAt)).toEqual(officerStatus(known, asOf, knownAt));
         expect(statusIntervals(full, knownAt)).toEqual(statusIntervals(known, knownAt));
         expect(remindersFor(full, asOf, knownAt, 90)).toEqual(remindersFor(known, asOf, knownAt, 90));
         expect(officerHistory(full, knownAt)).toEqual(officerHistory(known, knownAt));
         // and the cut-off really cuts: the history at knownAt has exactly the known events
-        expect(officerHistory(full, knownAt).events.length).toBe(cut);
+        expect(officerHistory(full, knownAt).events.length).toBe(knownEvents.length);
       }),
       { numRuns: RUNS },
     );
@@ -201,26 +244,85 @@ describe('properties', () => {
     );
   });
 
+  /**
+   * A knownAt for `events`: in three runs of four (`mode` 1..3) at or after `from` (an instant
+   * of the history from then on, or LATER), else the instant of any event of the history.
+   */
+  function knownAtFor(events: Recorded[], from: number, k: number, mode: number): string {
+    if (mode % 4 === 0) return chicagoIso(at(events[k % events.length]));
+    const later = events.map(at).filter((ms) => ms >= from);
+    const choices = [...later.map(chicagoIso), LATER];
+    return choices[k % choices.length];
+  }
+
   it('a facts snapshot with the agency facts equals the facts of the whole ledger wherever it covers knownAt', () => {
+    const runs = RUNS * 2;
+    const reached = { covered: 0, notCovered: 0 };
     fc.assert(
-      fc.property(history, fc.nat(), anyDay, (events, k, asOf) => {
+      fc.property(history, fc.nat(), fc.nat(), anyDay, (events, k, mode, asOf) => {
         const ledger = ledgerOf(events);
-        const cut = k % (events.length + 1);
-        const knownAt = cut === events.length ? LATER : chicagoIso(Date.parse(events[cut].recordedAt));
+        const lastOfficerEvent = Math.max(...ledger.officerEvents.map(at));
+        const knownAt = knownAtFor(events, lastOfficerEvent, k, mode);
         const snapshot = officerFactsSnapshot(ledger.officerId, ledger.name, ledger.officerEvents);
-        if (ledger.officerEvents.length === 0) return expect(snapshot).toBeNull();
+        expect(snapshot).not.toBeNull(); // the generator retracts within a stream
+        expect(snapshot!.registeredAt).toBe(ledger.officerEvents.find((e) => e.type === 'OfficerRegistered')!.recordedAt);
         const agency = agencyFactsKnownAt(ledger.agencyEvents, knownAt);
-        expect(agency.separable).toBe(true); // the generator retracts within a stream
+        expect(agency.separable).toBe(true);
         const covers = snapshotCovers(snapshot!, knownAt);
-        expect(covers).toBe(ledger.officerEvents.every((e) => Date.parse(e.recordedAt) <= Date.parse(knownAt)));
-        if (!covers) return;
+        expect(covers).toBe(ledger.officerEvents.every((e) => at(e) <= Date.parse(knownAt)));
+        if (!covers) {
+          reached.notCovered++;
+          return;
+        }
+        reached.covered++;
         const facts = factsFromSnapshot(snapshot!, agency);
         expect(facts).toEqual(factsKnownAt(ledger, knownAt));
         expect(statusFromFacts(facts, asOf)).toEqual(officerStatus(ledger, asOf, knownAt));
         expect(remindersFromFacts(facts, asOf, 90)).toEqual(remindersFor(ledger, asOf, knownAt, 90));
       }),
+      { numRuns: runs },
+    );
+    // The property itself is reached in most runs, and the uncovered side is seen too.
+    expect(reached.covered).toBeGreaterThanOrEqual(runs / 2);
+    expect(reached.notCovered).toBeGreaterThanOrEqual(runs / 20);
+  });
+
+  it('an agency report of several officers from facts snapshots equals the report from whole ledgers, at every knownAt', () => {
+    const reached = { officers: 0, covered: 0, severalOfficers: 0, agencyRetractions: 0, equalInstants: 0 };
+    fc.assert(
+      fc.property(agencyHistory(3), fc.nat(), fc.nat(), anyDay, ({ officerIds, events }, k, mode, asOf) => {
+        const ledgers = officerIds.map((id) => ledgerFor(events, id));
+        const lastOfficerEvent = Math.max(...ledgers.flatMap((l) => l.officerEvents.map(at)));
+        const knownAt = knownAtFor(events, lastOfficerEvent, k, mode);
+        const agency = agencyFactsKnownAt(ledgers[0].agencyEvents, knownAt);
+        expect(agency.separable).toBe(true);
+        // As the agency report reads them: the snapshot where it covers knownAt, else the whole ledger.
+        const registeredBy = (l: OfficerLedger) => at(l.officerEvents.find((e) => e.type === 'OfficerRegistered')!) <= Date.parse(knownAt);
+        const fromSnapshots: Facts[] = [];
+        for (const ledger of ledgers) {
+          const snapshot = officerFactsSnapshot(ledger.officerId, ledger.name, ledger.officerEvents)!;
+          reached.officers++;
+          if (snapshotCovers(snapshot, knownAt)) {
+            reached.covered++;
+            expect(factsFromSnapshot(snapshot, agency)).toEqual(factsKnownAt(ledger, knownAt));
+            if (registeredBy(ledger)) fromSnapshots.push(factsFromSnapshot(snapshot, agency));
+          } else if (registeredBy(ledger)) fromSnapshots.push(factsKnownAt(ledger, knownAt));
+        }
+        const known = ledgers.filter(registeredBy);
+        expect(agencyStatusFromFacts(fromSnapshots, asOf)).toEqual(agencyStatus(known, asOf, knownAt));
+        const reminders = fromSnapshots.flatMap((f) => remindersFromFacts(f, asOf, 90)).sort(compareReminders);
+        expect(reminders).toEqual(known.flatMap((l) => remindersFor(l, asOf, knownAt, 90)).sort(compareReminders));
+        if (officerIds.length > 1) reached.severalOfficers++;
+        if (events.some((e) => e.stream === 'agency' && e.type === 'EventRetracted')) reached.agencyRetractions++;
+        if (events.some((e, i) => i > 0 && e.recordedAt === events[i - 1].recordedAt)) reached.equalInstants++;
+      }),
       { numRuns: RUNS * 2 },
     );
+    // What the generator is for is generated: snapshots that cover, several officers, agency retractions, equal instants.
+    expect(reached.covered).toBeGreaterThanOrEqual(reached.officers / 2);
+    expect(reached.severalOfficers).toBeGreaterThanOrEqual(RUNS / 2);
+    expect(reached.agencyRetractions).toBeGreaterThanOrEqual(RUNS / 20);
+    expect(reached.equalInstants).toBeGreaterThanOrEqual(RUNS / 2);
   });
 
   it('a retraction naming an event of the other stream gives no snapshot (the whole ledger is used)', () => {

@@ -79,7 +79,16 @@ export async function createTestDatabase(baseUrl: string = testPostgresUrl()): P
     async drop() {
       if (dropped) return;
       dropped = true;
-      await withAdmin(baseUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await withAdmin(baseUrl, async (client) => {
+        // pg's Pool.end() resolves before its connections have left the server: let them go
+        // before forcing, or the force terminates a connection that is ending, and the
+        // termination notice reaches a pool that has nobody left to tell (a spurious failure).
+        const deadline = Date.now() + 3000;
+        const sessions = async () =>
+          Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name])).rows[0].n);
+        while ((await sessions()) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      });
     },
   };
 }
