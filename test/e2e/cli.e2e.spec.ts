@@ -41,7 +41,8 @@ beforeAll(async () => {
   database = isPostgresUrl(requestedStore) ? await createTestDatabase(requestedStore) : undefined;
   dbPath = database ? undefined : join(dir, 'sro.db');
   storeUrl = database ? database.url : `sqlite:${dbPath}`;
-  env = { ...process.env, SRO_STORE: storeUrl };
+  // The ledger's signing key and checkpoint log of this store alone (the default for PostgreSQL is ./data, shared).
+  env = { ...process.env, SRO_STORE: storeUrl, SRO_KEY_FILE: join(dir, 'ledger-key.pem') };
 }, 60_000);
 afterAll(async () => {
   await database?.drop();

@@ -70,7 +70,8 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sro-crash-'));
   database = isPostgresUrl(requestedStore) ? await createTestDatabase(requestedStore) : undefined;
   storeUrl = database ? database.url : `sqlite:${join(dir, 'sro.db')}`;
-  env = { ...process.env, SRO_STORE: storeUrl };
+  // The ledger's signing key and checkpoint log of this store alone (the default for PostgreSQL is ./data, shared).
+  env = { ...process.env, SRO_STORE: storeUrl, SRO_KEY_FILE: join(dir, 'ledger-key.pem') };
   expect(cli('agency', 'create', '--id', CRASH, '--name', 'Crash PD').status).toBe(0);
   expect(cli('agency', 'create', '--id', IMPORT, '--name', 'Import PD').status).toBe(0);
   admin = lastLine(cli('token', 'create', '--agency', CRASH, '--role', 'admin', '--name', 'loader'));

@@ -31,7 +31,8 @@ beforeAll(async () => {
   buildCli();
   dir = mkdtempSync(join(tmpdir(), 'sro-twins-'));
   database = isPostgresUrl(requestedStore) ? await createTestDatabase(requestedStore) : undefined;
-  env = { ...process.env, SRO_STORE: database ? database.url : `sqlite:${join(dir, 'sro.db')}` };
+  // The ledger's signing key and checkpoint log of this store alone (the default for PostgreSQL is ./data, shared).
+  env = { ...process.env, SRO_STORE: database ? database.url : `sqlite:${join(dir, 'sro.db')}`, SRO_KEY_FILE: join(dir, 'ledger-key.pem') };
   expect(cli('agency', 'create', '--id', A, '--name', 'Twin Cities PD').status).toBe(0);
   admin = lastLine(cli('token', 'create', '--agency', A, '--role', 'admin', '--name', 'records'));
   auditor = lastLine(cli('token', 'create', '--agency', A, '--role', 'auditor', '--name', 'audit'));
