@@ -20,6 +20,9 @@ import { createHttpApp } from '../src/http/create-http-app';
 import { BulkImporter, ImportReport } from '../src/import/bulk-import';
 import { GetOfficerStatusQuery } from '../src/officers/officer-status';
 import { BATCH_SIZE, ProjectionRunner } from '../src/projections-runtime/projection-runner';
+import { ChainVerifier } from '../events/integrity';
+import { CheckpointService } from '../src/ledger/checkpoint-service';
+import { IntegrityMonitor } from '../src/ledger/integrity-monitor';
 import { EVENT_STORE, EventStore } from '../src/store/event-store.port';
 import { agencyPlans, AgencyPlan, DEFAULT_SEED, firstPass, GENERATED_TODAY, officerId, prng, secondPass } from './generate';
 
@@ -40,6 +43,9 @@ export const SUMMARY_KEYS = [
   'peakRssMb',
   'httpReqPerSec',
   'httpP99Ms',
+  'verifyMs',
+  'verifyEventsPerSec',
+  'verifyChainsOnlyMs',
 ] as const;
 export type Summary = { store: string } & { [K in Exclude<(typeof SUMMARY_KEYS)[number], 'store'>]: number };
 
@@ -58,6 +64,8 @@ export interface BenchStore {
   kind: StoreKind;
   /** What AppModule gets: a URL, or an open store. */
   store: string | EventStore;
+  /** The ledger signing key of this run (its checkpoint log beside it), in a directory of its own. */
+  keyFile: string;
   raw: () => Promise<RawOps>;
   dispose(): Promise<void>;
 }
@@ -71,6 +79,7 @@ export function sqliteBenchStore(): BenchStore {
   return {
     kind: 'sqlite',
     store: `sqlite:${file}`,
+    keyFile: join(dir, 'ledger-key.pem'),
     raw: async () => sqliteRaw(file),
     dispose: async () => rmSync(dir, { recursive: true, force: true }),
   };
@@ -143,15 +152,18 @@ export async function postgresBenchStore(baseUrl: string): Promise<BenchStore> {
   await admin.end();
   const url = new URL(baseUrl);
   url.pathname = `/${name}`;
+  const keyDir = mkdtempSync(join(tmpdir(), 'sro-bench-key-'));
   return {
     kind: 'postgres',
     store: url.toString(),
+    keyFile: join(keyDir, 'ledger-key.pem'),
     raw: async () => postgresRaw(url.toString()),
     async dispose() {
       const c = new Client({ connectionString: baseUrl });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
+      rmSync(keyDir, { recursive: true, force: true });
     },
   };
 }
@@ -270,6 +282,27 @@ export async function importDataset(app: INestApplication, officers: number, opt
 }
 
 /** Rebuilds every projection from position 0; events per second over the whole log. */
+/**
+ * The whole ledger verification (chains, heads, rosters, tree, checkpoint, read models), once,
+ * after a checkpoint is signed; and, as its baseline in the same run, what `verify` did before
+ * the tree (the chains over readAll and the heads).
+ */
+export async function measureVerify(app: INestApplication): Promise<{ events: number; ms: number; eventsPerSec: number; chainsOnlyMs: number }> {
+  await app.get(CheckpointService).issue();
+  const store = app.get<EventStore>(EVENT_STORE);
+  const chainsStart = process.hrtime.bigint();
+  const chains = new ChainVerifier();
+  for await (const event of store.readAll({ batchSize: 1000 })) chains.add(event);
+  chains.checkHeads(await store.listStreams(''));
+  const chainsOnlyMs = ms(chainsStart);
+  if (!chains.report().ok) throw new Error(`the chains do not verify on the bench data: ${JSON.stringify(chains.report().firstBroken)}`);
+  const start = process.hrtime.bigint();
+  const report = await app.get(IntegrityMonitor).verify();
+  const elapsed = ms(start);
+  if (!report.ok) throw new Error(`verify failed on the bench data: ${JSON.stringify(report.firstBroken)}`);
+  return { events: report.eventsChecked, ms: elapsed, eventsPerSec: report.eventsChecked / (elapsed / 1000), chainsOnlyMs };
+}
+
 export async function measureRebuild(app: INestApplication): Promise<{ events: number; eventsPerSec: number; ms: number }> {
   const runner = app.get(ProjectionRunner);
   const start = process.hrtime.bigint();
@@ -388,7 +421,8 @@ export interface BenchOptions {
 export async function runBench(options: BenchOptions): Promise<Summary> {
   const log0 = options.log ?? (() => undefined);
   const log = (s: string) => log0(`${s} [rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB, peak ${Math.round(peakRssMb())} MB]`);
-  const app = await createHttpApp({ store: options.store.store, logger: ['error'] });
+  // No background checkpoints or verifications: they would compete with what is measured.
+  const app = await createHttpApp({ store: options.store.store, logger: ['error'], ledger: { keyFile: options.store.keyFile, checkpointIntervalMs: 0, verifyIntervalMs: 0 } });
   await app.init();
   // The background catch-up would compete with the measured import and rebuild; queries still
   // catch up on demand (freshen), and nothing is written during the query measurements.
@@ -410,6 +444,9 @@ export async function runBench(options: BenchOptions): Promise<Summary> {
     }
     const rebuild = await measureRebuild(app);
     log(`rebuild: ${rebuild.events} events in ${Math.round(rebuild.ms)} ms`);
+
+    const verify = await measureVerify(app);
+    log(`verify: ${verify.events} events in ${Math.round(verify.ms)} ms (the chains and heads alone: ${Math.round(verify.chainsOnlyMs)} ms)`);
 
     const status = await measureStatus(app, dataset, options.statusSamples ?? 2000);
     log(`status: p50 ${status.p50.toFixed(3)} ms, p99 ${status.p99.toFixed(3)} ms`);
@@ -442,6 +479,9 @@ export async function runBench(options: BenchOptions): Promise<Summary> {
       peakRssMb: round(peakRssMb(), 1),
       httpReqPerSec: round(http.reqPerSec),
       httpP99Ms: round(http.p99Ms, 1),
+      verifyMs: round(verify.ms),
+      verifyEventsPerSec: round(verify.eventsPerSec),
+      verifyChainsOnlyMs: round(verify.chainsOnlyMs),
     };
   } finally {
     await app.close();

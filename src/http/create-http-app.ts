@@ -30,9 +30,14 @@ export async function createHttpApp(
   app.useGlobalPipes(new ForbiddenKeysPipe(createValidationPipe()));
   app.enableShutdownHooks();
   // The server keeps the read models up to date in the background; queries also catch up first.
+  try {
+    // The signing key is created (0600) or checked first: a key others can read refuses the start.
+    app.get(CheckpointService).start();
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
   app.get(ProjectionRunner).start();
-  // The signing key is created (0600) or checked now: a key others can read refuses the start.
-  app.get(CheckpointService).start();
   app.get(IntegrityMonitor).start(app.get<LedgerOptions>(LEDGER_OPTIONS).verifyIntervalMs);
   return app;
 }
