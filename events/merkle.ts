@@ -52,10 +52,16 @@ function split(n: number): number {
  * (one per set bit of `size`). Appending a leaf merges the equal-sized subtrees at the end.
  */
 export class MerkleFrontier {
+  /** The nodes in hex, kept in step (the stores write them on every append). */
+  private readonly hex: string[];
+
   private constructor(
     private treeSize: number,
     private readonly nodes: Buffer[],
-  ) {}
+    hex?: string[],
+  ) {
+    this.hex = hex ?? nodes.map((n) => n.toString('hex'));
+  }
 
   static empty(): MerkleFrontier {
     return new MerkleFrontier(0, []);
@@ -68,7 +74,7 @@ export class MerkleFrontier {
     if (nodes.length !== popCount(size) || !nodes.every((n) => typeof n === 'string' && /^[0-9a-f]{64}$/.test(n))) {
       throw new TypeError(`malformed Merkle frontier: a tree of ${size} leaves has ${popCount(size)} subtree roots, not ${nodes.length}`);
     }
-    return new MerkleFrontier(size, nodes.map((n) => Buffer.from(n, 'hex')));
+    return new MerkleFrontier(size, nodes.map((n) => Buffer.from(n, 'hex')), [...nodes]);
   }
 
   get size(): number {
@@ -79,8 +85,12 @@ export class MerkleFrontier {
   push(leaf: Buffer): void {
     let node = leaf;
     // Each trailing 1 bit of the old size is a subtree of the same height as the new node.
-    for (let s = this.treeSize; s & 1; s >>>= 1) node = nodeHash(this.nodes.pop()!, node);
+    for (let s = this.treeSize; s % 2 === 1; s = (s - 1) / 2) {
+      node = nodeHash(this.nodes.pop()!, node);
+      this.hex.pop();
+    }
     this.nodes.push(node);
+    this.hex.push(node.toString('hex'));
     this.treeSize++;
   }
 
@@ -93,11 +103,11 @@ export class MerkleFrontier {
   }
 
   toJSON(): { size: number; nodes: string[] } {
-    return { size: this.treeSize, nodes: this.nodes.map((n) => n.toString('hex')) };
+    return { size: this.treeSize, nodes: [...this.hex] };
   }
 
   clone(): MerkleFrontier {
-    return new MerkleFrontier(this.treeSize, [...this.nodes]);
+    return new MerkleFrontier(this.treeSize, [...this.nodes], [...this.hex]);
   }
 }
 

@@ -159,6 +159,33 @@ export function storeTree(tree: { frontier: MerkleFrontier; lastPosition: number
   return { size: tree.frontier.size, lastPosition: tree.lastPosition, frontier: JSON.stringify(tree.frontier.toJSON().nodes) };
 }
 
+/**
+ * The tree as this store instance last wrote it: an append that finds the same row (no other
+ * process appended since) reuses it instead of parsing the row again.
+ */
+export class TreeRowCache {
+  private row?: StoredTree;
+  private tree?: { frontier: MerkleFrontier; lastPosition: number };
+
+  load(row: StoredTree | undefined): { frontier: MerkleFrontier; lastPosition: number } {
+    const cached = this.row;
+    if (row && cached && this.tree && row.size === cached.size && row.lastPosition === cached.lastPosition && row.frontier === cached.frontier) {
+      return { frontier: this.tree.frontier.clone(), lastPosition: this.tree.lastPosition };
+    }
+    return loadTree(row);
+  }
+
+  /** The row to write; remembered only once `committed` is called (a rolled-back append must not be). */
+  store(tree: { frontier: MerkleFrontier; lastPosition: number }): StoredTree {
+    return storeTree(tree);
+  }
+
+  committed(row: StoredTree, tree: { frontier: MerkleFrontier; lastPosition: number }): void {
+    this.row = row;
+    this.tree = { frontier: tree.frontier.clone(), lastPosition: tree.lastPosition };
+  }
+}
+
 /** Extends the tree with events in position order. */
 export function extendTree(tree: { frontier: MerkleFrontier; lastPosition: number }, events: Iterable<{ hash: string; position: number }>): void {
   for (const event of events) {

@@ -60,7 +60,9 @@ import {
   loadTree,
   nextRecordedAt,
   prefixUpperBound,
+  StoredTree,
   storeTree,
+  TreeRowCache,
   ValidatedEvent,
   validateNewEvents,
 } from './append-support';
@@ -306,6 +308,7 @@ interface WorkingHead {
 
 export class PostgresEventStore implements EventStore {
   private closed = false;
+  private readonly treeCache = new TreeRowCache();
 
   /**
    * Connects, checks the server (version, encoding, synchronous_commit) and applies the pending
@@ -476,6 +479,8 @@ export class PostgresEventStore implements EventStore {
       });
 
       const positions = new Map<string, number>();
+      let tree: ReturnType<typeof loadTree> | undefined;
+      let treeAfter: StoredTree | undefined;
       if (chained.length > 0) {
         // The position section: transaction id and positions taken together (see the header).
         const { rows: [entered] } = await client.query<{ xid: string | null }>(
@@ -490,7 +495,7 @@ export class PostgresEventStore implements EventStore {
           'SELECT size, last_position, frontier FROM ledger_tree WHERE id = 1 FOR UPDATE',
         );
         if (!treeRow) throw new Error('the ledger_tree row is missing: the store was altered (run verify)');
-        const tree = loadTree({ size: Number(treeRow.size), lastPosition: Number(treeRow.last_position), frontier: treeRow.frontier });
+        tree = this.treeCache.load({ size: Number(treeRow.size), lastPosition: Number(treeRow.last_position), frontier: treeRow.frontier });
         const column = <K extends keyof ChainedEvent>(key: K) => chained.map(({ event }) => event[key]);
         const { rows } = await client.query<{ event_id: string; position: string }>(
           `INSERT INTO events (event_id, stream, revision, type, schema_version, data, recorded_at, recorded_by, correlation_id, prev_hash, hash)
@@ -519,7 +524,7 @@ export class PostgresEventStore implements EventStore {
           tree,
           chained.map(({ event }) => ({ hash: event.hash, position: positions.get(event.eventId)! })).sort((a, b) => a.position - b.position),
         );
-        const treeAfter = storeTree(tree);
+        treeAfter = this.treeCache.store(tree);
         await client.query('UPDATE ledger_tree SET size = $1, last_position = $2, frontier = $3 WHERE id = 1', [treeAfter.size, treeAfter.lastPosition, treeAfter.frontier]);
 
         // The heads, conditionally on the revisions read: a mismatch means something bypassed the locks.
@@ -551,6 +556,7 @@ export class PostgresEventStore implements EventStore {
         if (missed) throw new HeadConflict(missed[0]);
       }
       await client.query('COMMIT');
+      if (tree && treeAfter) this.treeCache.committed(treeAfter, tree);
 
       return results.map(({ nextExpectedRevision, events }) => ({
         nextExpectedRevision,

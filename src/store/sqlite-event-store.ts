@@ -32,6 +32,7 @@ import {
   prefixUpperBound,
   StoredTree,
   storeTree,
+  TreeRowCache,
   ValidatedEvent,
   validateNewEvents,
 } from './append-support';
@@ -192,7 +193,10 @@ export class SqliteEventStore implements EventStore {
     latestCheckpoint: Database.Statement<[], { tree_size: number; root_hash: string; note: string; issued_at: string }>;
   };
 
-  private readonly appendTransaction: Database.Transaction<(plans: PlannedAppend[], now: Date) => AppendResult[]>;
+  private readonly appendTransaction: Database.Transaction<
+    (plans: PlannedAppend[], now: Date) => { results: AppendResult[]; written?: { row: StoredTree; tree: WorkingTree } }
+  >;
+  private readonly treeCache = new TreeRowCache();
 
   /** Opens (creating the parent directory and the file if missing) and migrates the database. */
   static open(file: string, options: SqliteEventStoreOptions = {}): SqliteEventStore {
@@ -249,13 +253,12 @@ export class SqliteEventStore implements EventStore {
 
     this.appendTransaction = db.transaction((plans: PlannedAppend[], now: Date) => {
       // The tree is read and written under the same write lock as the events.
-      const tree = loadTree(this.stmt.selectTree.get());
+      const tree = this.treeCache.load(this.stmt.selectTree.get());
       const results = plans.map((plan) => this.appendInTransaction(plan, now, tree));
-      if (results.some((r) => r.events.length > 0)) {
-        const row = storeTree(tree);
-        this.stmt.upsertTree.run(row.size, row.lastPosition, row.frontier);
-      }
-      return results;
+      if (!results.some((r) => r.events.length > 0)) return { results };
+      const row = this.treeCache.store(tree);
+      this.stmt.upsertTree.run(row.size, row.lastPosition, row.frontier);
+      return { results, written: { row, tree } };
     });
   }
 
@@ -306,7 +309,9 @@ export class SqliteEventStore implements EventStore {
       assertStreamName(stream);
       return { stream, expectedRevision, validated: validateNewEvents(events, seen) };
     });
-    return this.appendTransaction.immediate(plans, this.now());
+    const { results, written } = this.appendTransaction.immediate(plans, this.now());
+    if (written) this.treeCache.committed(written.row, written.tree);
+    return results;
   }
 
   /** One request of an append, inside the BEGIN IMMEDIATE transaction. Throwing rolls back everything. */
