@@ -17,7 +17,7 @@
 import type { Checkpoint } from '../../events/checkpoint';
 import type { RecordedEvent } from '../../events/envelope';
 import { BrokenLink, ChainVerifier } from '../../events/integrity';
-import { eventLeafHash, MerkleLeaves } from '../../events/merkle';
+import { eventLeafHash, MerkleFrontier, MerkleLeaves } from '../../events/merkle';
 import type { ReadModelStore } from '../projections-runtime/read-model-store.port';
 import type { EventStore, StoredCheckpoint } from '../store/event-store.port';
 import type { LedgerLeaves } from './ledger-leaves';
@@ -50,6 +50,13 @@ export async function verifyLedger({ store, readModels, checkpoints, witness }: 
   const head = await store.ledgerHead();
   const chains = new ChainVerifier();
   const leaves = new MerkleLeaves();
+  // The roots the checks below need, taken from a frontier as the scan passes each size: one
+  // hash per leaf instead of a whole-tree computation per check.
+  const frontier = MerkleFrontier.empty();
+  const wanted = new Set<number>([head.treeSize, ...checkpoints.map((c) => c.treeSize), ...(witness ? [witness.size] : [])]);
+  const roots = new Map<number, string>();
+  if (wanted.has(0)) roots.set(0, frontier.root().toString('hex'));
+  const rootAt = (size: number): string => roots.get(size) ?? leaves.root(size).toString('hex');
   const positions: number[] = [];
   let broken: BrokenLink | undefined;
   const fail = (link: BrokenLink) => {
@@ -75,12 +82,16 @@ export async function verifyLedger({ store, readModels, checkpoints, witness }: 
     last = event.position;
     previous = event;
     chains.add(event);
+    let leaf: Buffer;
     try {
-      leaves.push(eventLeafHash(event.hash));
+      leaf = eventLeafHash(event.hash);
     } catch {
       fail(at(event, 'the stored hash is not a SHA-256 hash: the event was altered'));
-      leaves.push(eventLeafHash('0'.repeat(64)));
+      leaf = eventLeafHash('0'.repeat(64));
     }
+    leaves.push(leaf);
+    frontier.push(leaf);
+    if (wanted.has(frontier.size)) roots.set(frontier.size, frontier.root().toString('hex'));
     positions.push(event.position);
   }
   broken ??= chains.firstBroken;
@@ -103,7 +114,7 @@ export async function verifyLedger({ store, readModels, checkpoints, witness }: 
       fail({ stream: LEDGER, revision: head.treeSize - 1, eventId: null, reason: `the store recorded ${head.treeSize} events in its tree but the log holds ${leaves.size}: events were deleted` });
     } else if (head.treeSize > 0 && positions[head.treeSize - 1] !== head.lastPosition) {
       fail({ stream: LEDGER, revision: head.treeSize - 1, eventId: null, reason: `the tree's last event is recorded at position ${head.lastPosition}, the log has position ${positions[head.treeSize - 1]} there: events were deleted or moved` });
-    } else if (leaves.root(head.treeSize).toString('hex') !== head.rootHash) {
+    } else if (rootAt(head.treeSize) !== head.rootHash) {
       fail({ stream: LEDGER, revision: -1, eventId: null, reason: 'the events no longer give the Merkle root the store recorded at its last append: an event was altered, removed or reordered' });
     } else if (gapless && head.issuedPosition! > head.lastPosition) {
       fail({ stream: LEDGER, revision: -1, eventId: null, reason: `the store issued positions up to ${head.issuedPosition} but its last event is at ${head.lastPosition}: the newest events were deleted` });
@@ -114,7 +125,7 @@ export async function verifyLedger({ store, readModels, checkpoints, witness }: 
   const signed = [...checkpoints].sort((a, b) => a.treeSize - b.treeSize);
   const latest = signed.at(-1);
   if (!broken && latest) {
-    const holds = (cp: Checkpoint) => cp.treeSize <= leaves.size && leaves.root(cp.treeSize).toString('hex') === cp.rootHash;
+    const holds = (cp: Checkpoint) => cp.treeSize <= leaves.size && rootAt(cp.treeSize) === cp.rootHash;
     if (!holds(latest)) {
       let lo = -1; // index of the largest checkpoint known to hold
       let hi = signed.length - 1; // the smallest known not to hold
@@ -141,7 +152,7 @@ export async function verifyLedger({ store, readModels, checkpoints, witness }: 
 
   // What this process read earlier.
   if (!broken && witness && witness.size > 0) {
-    if (witness.size > leaves.size || !leaves.root(witness.size).equals(witness.frontier.root())) {
+    if (witness.size > leaves.size || rootAt(witness.size) !== witness.frontier.root().toString('hex')) {
       // The first leaf that differs names the event.
       let i = 0;
       while (i < witness.size && i < leaves.size && witness.positionAt(i) === positions[i] && witness.leaves.leaf(i).equals(leaves.leaf(i))) i++;
@@ -166,7 +177,7 @@ export async function verifyLedger({ store, readModels, checkpoints, witness }: 
   const report: LedgerReport = {
     ok: !broken,
     eventsChecked: chains.report().eventsChecked,
-    tree: { size: leaves.size, rootHash: leaves.root().toString('hex') },
+    tree: { size: leaves.size, rootHash: frontier.root().toString('hex') },
     ...(latest ? { checkpoint: { treeSize: latest.treeSize, rootHash: latest.rootHash, ...(latest.issuedAt ? { issuedAt: latest.issuedAt } : {}) } } : {}),
     ...(readModelsChecked ? { readModels: readModelsChecked } : {}),
     checkedAt: new Date().toISOString(),

@@ -63,7 +63,12 @@ describe('the ledger signing key', () => {
   it('lives beside the SQLite file by default, else in ./data; intervals come from the environment', () => {
     expect(defaultKeyFile('sqlite:/srv/sro/sro.db')).toBe('/srv/sro/ledger-key.pem');
     expect(defaultKeyFile('sqlite:./data/sro.db', '/home/clerk/app')).toBe('/home/clerk/app/data/ledger-key.pem');
-    expect(defaultKeyFile('postgres://db/sro', '/home/clerk/app')).toBe('/home/clerk/app/data/ledger-key.pem');
+    expect(defaultKeyFile('postgres://postgres@db.city.local:5432/sro', '/home/clerk/app')).toBe('/home/clerk/app/data/ledger-key.sro@db.city.local-5432.pem');
+    expect(defaultKeyFile('postgres://db/other', '/home/clerk/app')).toBe('/home/clerk/app/data/ledger-key.other@db-default.pem');
+    // An in-memory store's key and log die with it: a temporary directory of this process.
+    const memory = defaultKeyFile('memory:');
+    expect(memory.startsWith(os.tmpdir())).toBe(true);
+    expect(defaultKeyFile('memory:')).not.toBe(memory);
     expect(ledgerOptionsFrom({ SRO_KEY_FILE: '/keys/k.pem', SRO_CHECKPOINT_INTERVAL: '60', SRO_VERIFY_INTERVAL: '0' }, 'sqlite:x.db')).toMatchObject({
       keyFile: '/keys/k.pem',
       checkpointIntervalMs: 60_000,
