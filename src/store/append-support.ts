@@ -5,7 +5,7 @@
  */
 import type { NewEvent, RecordedEvent } from '../../events/envelope';
 import { GENESIS_HASH, hashEvent } from '../../events/integrity';
-import { eventLeafHash, MerkleFrontier } from '../../events/merkle';
+import { leafHash, MerkleFrontier } from '../../events/merkle';
 import { DuplicateEventIdError, ExpectedRevision, StreamHead, WrongExpectedRevisionError } from './event-store.port';
 
 /** Rows per readAll round trip when the caller does not say. */
@@ -190,7 +190,8 @@ export class TreeRowCache {
 export function extendTree(tree: { frontier: MerkleFrontier; lastPosition: number }, events: Iterable<{ hash: string; position: number }>): void {
   for (const event of events) {
     if (event.position <= tree.lastPosition) throw new Error(`internal error: position ${event.position} is not after the tree's last position ${tree.lastPosition}`);
-    tree.frontier.push(eventLeafHash(event.hash));
+    // The append path hashes what chainEvents just computed; verification parses stored hashes strictly (eventLeafHash).
+    tree.frontier.push(leafHash(Buffer.from(event.hash, 'hex')));
     tree.lastPosition = event.position;
   }
 }
