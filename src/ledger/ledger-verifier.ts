@@ -47,7 +47,15 @@ export interface VerifyInputs {
 const LEDGER = '(ledger)';
 
 export async function verifyLedger({ store, readModels, checkpoints, witness }: VerifyInputs): Promise<LedgerReport> {
-  const head = await store.ledgerHead();
+  let head: Awaited<ReturnType<EventStore['ledgerHead']>>;
+  let unreadableTree: string | undefined;
+  try {
+    head = await store.ledgerHead();
+  } catch (err) {
+    // A tree row deleted (PostgreSQL) or made unreadable: reported, and the other checks still run.
+    unreadableTree = (err as Error).message;
+    head = { treeSize: 0, rootHash: '', lastPosition: 0 };
+  }
   const chains = new ChainVerifier();
   const leaves = new MerkleLeaves();
   // The roots the checks below need, taken from a frontier as the scan passes each size: one
@@ -110,7 +118,14 @@ export async function verifyLedger({ store, readModels, checkpoints, witness }: 
 
   // The tree against the head the store recorded with its last append.
   if (!broken) {
-    if (leaves.size < head.treeSize) {
+    if (unreadableTree !== undefined || (head.treeSize === 0 && leaves.size > 0)) {
+      fail({
+        stream: LEDGER,
+        revision: -1,
+        eventId: null,
+        reason: `the store's record of its Merkle tree is ${unreadableTree !== undefined ? `unreadable (${unreadableTree})` : 'missing'} although the log holds ${leaves.size} events: it was deleted or altered`,
+      });
+    } else if (leaves.size < head.treeSize) {
       fail({ stream: LEDGER, revision: head.treeSize - 1, eventId: null, reason: `the store recorded ${head.treeSize} events in its tree but the log holds ${leaves.size}: events were deleted` });
     } else if (head.treeSize > 0 && positions[head.treeSize - 1] !== head.lastPosition) {
       fail({ stream: LEDGER, revision: head.treeSize - 1, eventId: null, reason: `the tree's last event is recorded at position ${head.lastPosition}, the log has position ${positions[head.treeSize - 1]} there: events were deleted or moved` });

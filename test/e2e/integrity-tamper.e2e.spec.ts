@@ -18,6 +18,7 @@ import {
   deleteNewestEvent,
   deleteStoredCheckpoints,
   deleteStream,
+  deleteTreeRecord,
   editEventData,
   editReadModel,
   recomputeTree,
@@ -210,6 +211,11 @@ describe('tampering with the database is caught by verify and GET .../integrity'
     const b = log.find((e) => e.stream === agencyStream(A) && e.type === 'SroPolicyAdopted')!;
     await swapPositions(w.h, a, b);
     await expectCaught(w, { reason: /root|checkpoint|order|read earlier/ });
+  });
+
+  it("the store's record of its tree deleted: reported, never a 500", async () => {
+    await deleteTreeRecord(w.h);
+    await expectCaught(w, { reason: /record of its Merkle tree is (missing|unreadable)/ });
   });
 
   it('a forged checkpoint inserted in the store is refused', async () => {

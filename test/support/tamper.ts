@@ -210,3 +210,12 @@ export async function deleteStoredCheckpoints(target: TamperTarget): Promise<voi
     async (c) => void (await c.query('DELETE FROM checkpoints')),
   );
 }
+
+/** Deletes the store's record of its Merkle tree (the ledger_tree row). */
+export async function deleteTreeRecord(target: TamperTarget): Promise<void> {
+  await raw(
+    target,
+    (db) => void db.prepare('DELETE FROM ledger_tree').run(),
+    async (c) => void (await c.query('DELETE FROM ledger_tree')),
+  );
+}
