@@ -4,7 +4,7 @@
  * otherwise (memory:, and EventStoreDB, whose read models are rebuilt at each start).
  */
 import type { EventStore } from '../store/event-store.port';
-import { SqliteEventStore } from '../store/sqlite-event-store';
+import { SqliteEventStore } from '../store/sqlite/sqlite-event-store';
 import { MemoryReadModelStore } from './memory-read-model-store';
 import { PostgresReadModelStore } from './postgres-read-model-store';
 import type { ReadModelStore } from './read-model-store.port';

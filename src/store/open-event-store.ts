@@ -4,13 +4,13 @@
  * - `sqlite:<path>`       SQLite file, created if missing; a relative path is relative to the
  *                         current directory (`sqlite:./data/sro.db` is the app's default);
  *                         `sqlite:///abs/file.db` is accepted too;
- * - `postgres://...`, `postgresql://...`: PostgreSQL (postgres-event-store.ts);
+ * - `postgres://...`, `postgresql://...`: PostgreSQL (postgres/);
  * - `esdb://...`, `esdb+discover://...`, `kurrentdb://...`: EventStoreDB (esdb/), loaded on demand.
  */
 import path from 'node:path';
 import type { EventStore } from './event-store.port';
 import { MemoryEventStore } from './memory-event-store';
-import { SqliteEventStore } from './sqlite-event-store';
+import { SqliteEventStore } from './sqlite/sqlite-event-store';
 
 export const DEFAULT_STORE_URL = 'sqlite:./data/sro.db';
 
@@ -41,7 +41,7 @@ export async function openEventStore(url: string, options: OpenEventStoreOptions
     return SqliteEventStore.open(file === ':memory:' ? file : path.resolve(process.cwd(), file), { now: options.now });
   }
   if (scheme === 'postgres' || scheme === 'postgresql') {
-    const { PostgresEventStore } = await import('./postgres-event-store');
+    const { PostgresEventStore } = await import('./postgres/postgres-event-store');
     return PostgresEventStore.open(url.trim(), { now: options.now });
   }
   if (/^(esdb|kurrentdb)(\+discover)?$/.test(scheme)) {

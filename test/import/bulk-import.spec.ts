@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { agencyStream, officerStream } from '../../events/streams';
 import { BulkImporter, ImportCommand } from '../../src/import/bulk-import';
-import { SqliteEventStore } from '../../src/store/sqlite-event-store';
+import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store';
 import { idempotentEventId } from '../../src/write/ledger-writer';
 
 let dir: string;

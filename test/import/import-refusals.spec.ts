@@ -14,7 +14,7 @@ import type { RecordedEvent } from '../../events/envelope';
 import { agencyStream, officerStream, rosterStream } from '../../events/streams';
 import { BulkImporter, ImportReport } from '../../src/import/bulk-import';
 import { CsvFormatError, readCsvCommands } from '../../src/import/csv-commands';
-import { SqliteEventStore } from '../../src/store/sqlite-event-store';
+import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store';
 import { idempotentEventId } from '../../src/write/ledger-writer';
 
 const AGENCY = 'refuse-pd';

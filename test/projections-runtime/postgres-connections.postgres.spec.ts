@@ -6,7 +6,7 @@
  */
 import type { Client } from 'pg';
 import { PostgresReadModelStore } from '../../src/projections-runtime/postgres-read-model-store';
-import { PostgresEventStore } from '../../src/store/postgres-event-store';
+import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store';
 import { createTestDatabase, describeWithPostgres, TestDatabase, withPostgres } from '../support/postgres';
 
 /** Ends every other session of the database, and returns once the server has ended them. */

@@ -10,7 +10,7 @@ import { agencyStream, officerStream } from '../../events/streams';
 import { OFFICER_LEDGERS, OfficerLedgerDoc, Projection, PROJECTIONS } from '../../src/projections-runtime/ledger-projections';
 import { PostgresReadModelStore } from '../../src/projections-runtime/postgres-read-model-store';
 import { ProjectionRunner } from '../../src/projections-runtime/projection-runner';
-import { PostgresEventStore } from '../../src/store/postgres-event-store';
+import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store';
 import { createTestDatabase, describeWithPostgres, TestDatabase } from '../support/postgres';
 
 const event = (type: string, data: object) => ({

@@ -23,7 +23,7 @@ import {
 } from '../../src/projections-runtime/ledger-projections';
 import { ProjectionRunner } from '../../src/projections-runtime/projection-runner';
 import { SqliteReadModelStore } from '../../src/projections-runtime/sqlite-read-model-store';
-import { SqliteEventStore } from '../../src/store/sqlite-event-store';
+import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store';
 
 let dir: string;
 let file: string;

@@ -17,7 +17,7 @@ import { OFFICER_LEDGERS } from '../../src/projections-runtime/ledger-projection
 import { ProjectionRunner } from '../../src/projections-runtime/projection-runner';
 import { SqliteReadModelStore } from '../../src/projections-runtime/sqlite-read-model-store';
 import { LedgerReader } from '../../src/read/ledger-reader';
-import { SqliteEventStore } from '../../src/store/sqlite-event-store';
+import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store';
 
 const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
 

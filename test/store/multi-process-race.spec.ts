@@ -10,8 +10,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { EventStore } from '../../src/store/event-store.port';
-import { PostgresEventStore } from '../../src/store/postgres-event-store';
-import { SqliteEventStore } from '../../src/store/sqlite-event-store';
+import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store';
+import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store';
 import { createTestDatabase, describeWithPostgres, TestDatabase, withPostgres, withSearchPath } from '../support/postgres';
 import { verifyStore } from './event-store.contract';
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { MemoryEventStore } from '../../src/store/memory-event-store';
 import { DEFAULT_STORE_URL, openEventStore } from '../../src/store/open-event-store';
-import { SqliteEventStore } from '../../src/store/sqlite-event-store';
+import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store';
 import { events } from './event-store.contract';
 
 describe('openEventStore', () => {

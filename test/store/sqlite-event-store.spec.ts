@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { EventStore, WrongExpectedRevisionError } from '../../src/store/event-store.port';
-import { SQLITE_SCHEMA_VERSION, SqliteEventStore } from '../../src/store/sqlite-event-store';
+import { SQLITE_SCHEMA_VERSION, SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store';
 import { collect, describeEventStoreContract, events, newEvent, verifyStore } from './event-store.contract';
 
 const tempDirs: string[] = [];

@@ -48,7 +48,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
-import type { NewEvent, RecordedEvent } from '../../events/envelope';
+import type { NewEvent, RecordedEvent } from '../../../events/envelope';
 import {
   assertReadAllOptions,
   assertStreamName,
@@ -65,7 +65,7 @@ import {
   TreeRowCache,
   ValidatedEvent,
   validateNewEvents,
-} from './append-support';
+} from '../append-support';
 import {
   AppendRequest,
   AppendResult,
@@ -77,7 +77,7 @@ import {
   StoredCheckpoint,
   StreamHead,
   WrongExpectedRevisionError,
-} from './event-store.port';
+} from '../event-store.port';
 
 export interface PostgresEventStoreOptions {
   /** Tests only: the clock recordedAt comes from. Default: the database clock (clock_timestamp()). */

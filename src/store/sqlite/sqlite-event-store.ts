@@ -18,7 +18,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { NewEvent, RecordedEvent } from '../../events/envelope';
+import type { NewEvent, RecordedEvent } from '../../../events/envelope';
 import {
   assertReadAllOptions,
   assertStreamName,
@@ -35,7 +35,7 @@ import {
   TreeRowCache,
   ValidatedEvent,
   validateNewEvents,
-} from './append-support';
+} from '../append-support';
 import {
   AppendRequest,
   AppendResult,
@@ -47,7 +47,7 @@ import {
   StoredCheckpoint,
   StreamHead,
   WrongExpectedRevisionError,
-} from './event-store.port';
+} from '../event-store.port';
 
 export interface SqliteEventStoreOptions {
   /** The clock that recordedAt comes from (tests make it go backwards). Default: the system clock. */
