@@ -1,16 +1,20 @@
 /**
  * Maps every error to the SPEC §4 JSON shape `{statusCode, message: [...]}` (`message` always an
- * array). Nest's HttpExceptions pass through; a store revision conflict becomes 409; a 4xx
- * raised below Nest (an http-errors error from Express) keeps its status with a generic message
- * (its own may echo the input); anything unexpected is logged with its stack and answered 500
- * without internals (a bug, never the client's fault, and never a half-written record: appends
- * are atomic). A LoggedClientError (a refused body, a failed authentication) is logged as one
- * warning line naming the status, route and source address, never a stack (decisions W13).
+ * array). The product's refusals (src/write/refusals.ts, thrown by the core) are answered here and
+ * nowhere else: their status (400, 404, 409, 422) with their field messages. Nest's
+ * HttpExceptions (the edge's own: guard, pipes, body parser) pass through; a store revision
+ * conflict becomes 409; a 4xx raised below Nest (an http-errors error from Express) keeps its
+ * status with a generic message (its own may echo the input); anything unexpected is logged with
+ * its stack and answered 500 without internals (a bug, never the client's fault, and never a
+ * half-written record: appends are atomic). A LoggedClientError (a refused body, a failed
+ * authentication) is logged as one warning line naming the status, route and source address,
+ * never a stack (decisions W13).
  */
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import { WrongExpectedRevisionError } from '../store/event-store.port';
+import { Refusal } from '../write/refusals';
 
 /** A client error worth one warning line in the log (`logged: false` for a repeat not worth another). */
 export class LoggedClientError extends HttpException {
@@ -53,10 +57,13 @@ export function clientErrorLine(status: number, request: Request, messages: stri
 
 function isExpressClientError(error: unknown): error is { status: number } {
   const status = (error as { status?: unknown; statusCode?: unknown } | null)?.status ?? (error as { statusCode?: unknown } | null)?.statusCode;
-  return !(error instanceof HttpException) && error instanceof Error && typeof status === 'number' && status >= 400 && status < 500;
+  return !(error instanceof HttpException) && !(error instanceof Refusal) && error instanceof Error && typeof status === 'number' && status >= 400 && status < 500;
 }
 
 export function toHttp(error: unknown): [number, object] {
+  if (error instanceof Refusal) {
+    return [error.status, { statusCode: error.status, message: error.messages, error: STATUS_CODES[error.status] }];
+  }
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const body = error.getResponse();

@@ -2,13 +2,14 @@
  * Slice: an officer's compliance status on `asOf` as the records stood at `knownAt`
  * (GET .../officers/:officerId/status; SPEC §3, §4). Every rule is listed with its citation.
  */
-import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
 import { statusFromFacts, type OfficerStatus } from '../../projections';
 import { Roles } from '../auth/roles.decorator';
 import { OfficerPath } from '../common/paths';
 import { LedgerReader, registeredBy } from '../read/ledger-reader';
 import { resolveTimeAxes, TimeAxes, TimeAxesDto } from '../read/time-axes';
+import { NotFound } from '../write/refusals';
 
 export type OfficerStatusView = { officerId: string } & TimeAxes & OfficerStatus;
 
@@ -27,7 +28,7 @@ export class GetOfficerStatusHandler implements IQueryHandler<GetOfficerStatusQu
   async execute({ agencyId, officerId, axes }: GetOfficerStatusQuery): Promise<OfficerStatusView> {
     const { registeredAt, facts } = await this.reader.officerFacts(agencyId, officerId, axes.knownAt);
     if (!registeredBy(registeredAt, axes.knownAt)) {
-      throw new NotFoundException([`officer ${officerId} was not yet registered as the records stood at ${axes.knownAt}`]);
+      throw new NotFound([`officer ${officerId} was not yet registered as the records stood at ${axes.knownAt}`]);
     }
     const status = statusFromFacts(facts, axes.asOf);
     return { officerId, asOf: axes.asOf, knownAt: axes.knownAt, ...status };

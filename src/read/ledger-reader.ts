@@ -5,7 +5,7 @@
  * Either way the whole ledger is returned and the engine applies knownAt and retractions itself,
  * so both sources give the same answer for every (asOf, knownAt).
  */
-import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { RecordedEvent } from '../../events/envelope';
 import { agencyStream, officerStream, officerStreamPrefix } from '../../events/streams';
 import { agencyFactsKnownAt, factsFromSnapshot, factsKnownAt, snapshotCovers, type Facts, type LedgerEvent, type OfficerLedger } from '../../projections';
@@ -22,6 +22,7 @@ import { ProjectionRunner } from '../projections-runtime/projection-runner';
 import { READ_MODEL_STORE, type ReadModelStore } from '../projections-runtime/read-model-store.port';
 import { EVENT_STORE, type EventStore } from '../store/event-store.port';
 import { toLedgerEvent } from './ledger-event';
+import { agencyNotRegistered, officerNotRegistered } from '../write/refusals';
 
 /** The officer's name as registered (the registration cannot be retracted). */
 
@@ -60,10 +61,6 @@ const knownCount = (ats: number[], cutoff: number): number => {
   return lo;
 };
 
-const agencyNotFound = (agencyId: string) => new NotFoundException([`agency ${agencyId} is not registered`]);
-const officerNotFound = (agencyId: string, officerId: string) =>
-  new NotFoundException([`officer ${officerId} is not registered with agency ${agencyId}`]);
-
 @Injectable()
 export class LedgerReader {
   /**
@@ -85,9 +82,9 @@ export class LedgerReader {
   async officer(agencyId: string, officerId: string): Promise<OfficerLedger> {
     if (await this.runner.freshen()) {
       const agency = await this.agencySummary(agencyId);
-      if (!agency) throw agencyNotFound(agencyId);
+      if (!agency) throw agencyNotRegistered(agencyId);
       const doc = await this.readModels.get<OfficerLedgerDoc>(OFFICER_LEDGERS.name, officerLedgerKey(agencyId, officerId));
-      if (!doc) throw officerNotFound(agencyId, officerId);
+      if (!doc) throw officerNotRegistered(agencyId, officerId);
       return { officerId, name: doc.name, officerEvents: doc.events, agencyEvents: agency.events };
     }
     const agencyEvents = (await this.agencyStream(agencyId)).map(toLedgerEvent);
@@ -148,9 +145,9 @@ export class LedgerReader {
 
   private async officerFromReadModels(agencyId: string, officerId: string): Promise<OfficerLedger> {
     const agency = await this.agencySummary(agencyId);
-    if (!agency) throw agencyNotFound(agencyId);
+    if (!agency) throw agencyNotRegistered(agencyId);
     const doc = await this.readModels.get<OfficerLedgerDoc>(OFFICER_LEDGERS.name, officerLedgerKey(agencyId, officerId));
-    if (!doc) throw officerNotFound(agencyId, officerId);
+    if (!doc) throw officerNotRegistered(agencyId, officerId);
     return { officerId, name: doc.name, officerEvents: doc.events, agencyEvents: agency.events };
   }
 
@@ -167,7 +164,7 @@ export class LedgerReader {
       return;
     }
     const agency = await this.agencySummary(agencyId);
-    if (!agency) throw agencyNotFound(agencyId);
+    if (!agency) throw agencyNotRegistered(agencyId);
     const agencyFacts = agencyFactsKnownAt(agency.events, knownAt);
     const prefix = officerFactsPrefix(agencyId);
     let after = '';
@@ -224,7 +221,7 @@ export class LedgerReader {
   /** The agency's stream as stored; 404 when the agency is not registered. */
   async agencyStream(agencyId: string): Promise<RecordedEvent[]> {
     const events = await this.store.readStream(agencyStream(agencyId));
-    if (events.length === 0) throw agencyNotFound(agencyId);
+    if (events.length === 0) throw agencyNotRegistered(agencyId);
     return events;
   }
 
@@ -232,7 +229,7 @@ export class LedgerReader {
   async officerStream(agencyId: string, officerId: string): Promise<RecordedEvent[]> {
     await this.agencyStream(agencyId);
     const stored = await this.store.readStream(officerStream(agencyId, officerId));
-    if (stored.length === 0) throw officerNotFound(agencyId, officerId);
+    if (stored.length === 0) throw officerNotRegistered(agencyId, officerId);
     return stored;
   }
 }

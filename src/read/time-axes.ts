@@ -7,10 +7,10 @@
  * client clock up to KNOWN_AT_CLOCK_SKEW_MS ahead is tolerated: such a knownAt is answered as
  * of the server's now, and that instant is echoed, so the answer can be reproduced from it.
  */
-import { BadRequestException } from '@nestjs/common';
 import { IsOptional } from 'class-validator';
 import { localDateAt } from '../../projections';
 import { IsInstant, IsLocalDate } from '../common/validation';
+import { Invalid } from '../write/refusals';
 
 export class TimeAxesDto {
   @IsOptional() @IsLocalDate() asOf?: string;
@@ -30,7 +30,7 @@ export function resolveTimeAxes(query: { asOf?: string; knownAt?: string }, now:
   if (query.knownAt) {
     const ms = Date.parse(query.knownAt);
     if (ms > now.getTime() + KNOWN_AT_CLOCK_SKEW_MS) {
-      throw new BadRequestException([`knownAt must not be after now (${knownAt}): the records as known at a future instant are not known yet`]);
+      throw new Invalid([`knownAt must not be after now (${knownAt}): the records as known at a future instant are not known yet`]);
     }
     // knownAt is echoed in UTC (2026-03-01T23:59:59.999-06:00 becomes 2026-03-02T05:59:59.999Z): the same instant, one
     // notation; one within the tolerated skew ahead is answered, and echoed, as now.

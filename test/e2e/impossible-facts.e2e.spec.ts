@@ -182,7 +182,7 @@ describe('resolveTimeAxes at the tolerance boundary (a fixed now)', () => {
   it('one millisecond past the tolerance is a 400', () => {
     const knownAt = new Date(now.getTime() + KNOWN_AT_CLOCK_SKEW_MS + 1).toISOString();
     expect(() => resolveTimeAxes({ knownAt }, now)).toThrow(
-      expect.objectContaining({ status: 400, response: expect.objectContaining({ message: [expect.stringContaining('knownAt must not be after now (2026-03-02T05:59:59.000Z)')] }) }),
+      expect.objectContaining({ status: 400, messages: [expect.stringContaining('knownAt must not be after now (2026-03-02T05:59:59.000Z)')] }),
     );
   });
 });
