@@ -14,13 +14,27 @@ export function appendToCheckpointLog(file: string, checkpoint: StoredCheckpoint
 
 /** The checkpoints in the log, oldest first; lines that do not parse are skipped (they are verified by signature anyway). */
 export function readCheckpointLog(file: string): StoredCheckpoint[] {
-  let text: string;
+  return readCheckpointLogFrom(file, 0).checkpoints;
+}
+
+/**
+ * The checkpoints in the complete lines of the log from byte `offset` on, and the offset after
+ * the last complete line: a reader that keeps the offset reads each line once. An offset past
+ * the end (the file was replaced or truncated) reads from the start again, with `restarted`.
+ */
+export function readCheckpointLogFrom(file: string, offset: number): { checkpoints: StoredCheckpoint[]; offset: number; restarted: boolean } {
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    bytes = fs.readFileSync(file);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { checkpoints: [], offset: 0, restarted: offset > 0 };
     throw err;
   }
+  const restarted = offset > bytes.length;
+  const from = restarted ? 0 : offset;
+  const end = bytes.lastIndexOf(0x0a) + 1;
+  if (end <= from) return { checkpoints: [], offset: from, restarted };
+  const text = bytes.subarray(from, end).toString('utf8');
   const out: StoredCheckpoint[] = [];
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
@@ -28,8 +42,8 @@ export function readCheckpointLog(file: string): StoredCheckpoint[] {
       const parsed = JSON.parse(line) as StoredCheckpoint;
       if (typeof parsed?.note === 'string' && Number.isSafeInteger(parsed.treeSize)) out.push(parsed);
     } catch {
-      // a torn last line after a crash: ignored
+      // a line that is not a checkpoint: ignored
     }
   }
-  return out;
+  return { checkpoints: out, offset: end, restarted };
 }
