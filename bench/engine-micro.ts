@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { agencyPlans, DEFAULT_SEED, firstPass, secondPass } from './generate';
 import { officerStatus, type LedgerEvent, type OfficerLedger } from '../projections';
 import { IMPORT_COMMANDS, type ImportCommand } from '../src/import/bulk-import';
-import { idempotentEventId } from '../src/write/ledger-writer';
+import { idempotentEventId } from '../src/write/new-events';
 
 function ledgers(officers: number): OfficerLedger[] {
   const [agency] = agencyPlans(officers);

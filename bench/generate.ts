@@ -19,7 +19,7 @@
  * Effective dates are spread over 2024–2030.
  */
 import type { ImportCommand } from '../src/import/bulk-import';
-import { idempotentEventId } from '../src/write/ledger-writer';
+import { idempotentEventId } from '../src/write/new-events';
 
 export const DEFAULT_SEED = 20251023;
 export const AGENCY_SHARES = [0.4, 0.3, 0.2, 0.1] as const;

@@ -24,3 +24,9 @@ export interface AccessEventDataByType {
 export type AccessEvent = {
   [T in keyof AccessEventDataByType]: { type: T; data: AccessEventDataByType[T] };
 }[keyof AccessEventDataByType];
+
+/** The schema version each access event is written with (as CURRENT_SCHEMA_VERSION of events/upcasters.ts for the others). */
+export const ACCESS_SCHEMA_VERSION: { readonly [T in keyof AccessEventDataByType]: number } = {
+  TokenIssued: 1,
+  TokenRevoked: 1,
+};

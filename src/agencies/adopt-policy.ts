@@ -1,14 +1,15 @@
 /** Slice: the agency adopts a version of its SRO policy (SroPolicyAdopted; 626.8482 subd. 6). */
 import { Body, Controller, Param, Post } from '@nestjs/common';
-import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { Roles } from '../auth/roles.decorator';
 import { AgencyPath } from '../common/paths';
 import { IsPlainText } from '../common/plain-text';
 import { IsLocalDate } from '../common/validation';
-import { ADOPT_POLICY } from '../write/invariants';
-import { LedgerWriter, WriteResult } from '../write/ledger-writer';
-import { WriteContext, WriteCtx } from '../write/write-context';
+import { WriteCtx } from '../http/write-context';
+import { AgencyDecision } from '../write/decision';
+import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
+import { Conflict } from '../write/refusals';
 
 export class AdoptPolicyDto {
   @IsString() @IsNotEmpty() @MaxLength(64) @IsPlainText() version!: string;
@@ -16,15 +17,29 @@ export class AdoptPolicyDto {
   @IsOptional() @Matches(/^[0-9a-f]{64}$/, { message: 'documentSha256 must be 64 lowercase hexadecimal characters' }) documentSha256?: string;
 }
 
-export class AdoptPolicyCommand {
+/**
+ * The decision: the version must not be adopted already (unless that adoption was retracted). A
+ * future adoptedOn is a version adopted to take effect later, allowed (decisions W12).
+ */
+export const ADOPT_POLICY: AgencyDecision<AdoptPolicyDto> = {
+  event: ({ version, adoptedOn, documentSha256 }) => ({ type: 'SroPolicyAdopted', data: { version, adoptedOn, documentSha256 } }),
+  decide(input, { agency }, target) {
+    if (agency.policies.has(input.version)) return new Conflict([`version: policy version "${input.version}" is already adopted`]);
+    return ADOPT_POLICY.event(input, target);
+  },
+};
+
+export class AdoptPolicyCommand extends Command<WriteResult> {
   constructor(
     readonly ctx: WriteContext,
     readonly body: AdoptPolicyDto,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 @CommandHandler(AdoptPolicyCommand)
-export class AdoptPolicyHandler implements ICommandHandler<AdoptPolicyCommand, WriteResult> {
+export class AdoptPolicyHandler implements ICommandHandler<AdoptPolicyCommand> {
   constructor(private readonly ledger: LedgerWriter) {}
 
   execute({ ctx, body }: AdoptPolicyCommand): Promise<WriteResult> {

@@ -1,20 +1,33 @@
-/** Slice: register an agency (AgencyRegistered). CLI only: `agency create --id --name`. */
-import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { LedgerWriter, WriteResult } from '../write/ledger-writer';
-import type { WriteContext } from '../write/write-context';
+/** Slice: register an agency (AgencyRegistered), creating its stream. CLI only: `agency create --id --name`. */
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { AgencyDecision } from '../write/decision';
+import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
+import { Conflict } from '../write/refusals';
 
-export class RegisterAgencyCommand {
+/** The decision: the agency's stream must not exist yet. */
+export const REGISTER_AGENCY: AgencyDecision<{ name: string }> = {
+  creates: true,
+  event: ({ name }, { agencyId }) => ({ type: 'AgencyRegistered', data: { agencyId, name } }),
+  decide(input, { agency }, target) {
+    if (agency.revision >= 0) return new Conflict([`agencyId: agency ${target.agencyId} is already registered`]);
+    return REGISTER_AGENCY.event(input, target);
+  },
+};
+
+export class RegisterAgencyCommand extends Command<WriteResult> {
   constructor(
     readonly ctx: WriteContext,
     readonly name: string,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 @CommandHandler(RegisterAgencyCommand)
-export class RegisterAgencyHandler implements ICommandHandler<RegisterAgencyCommand, WriteResult> {
+export class RegisterAgencyHandler implements ICommandHandler<RegisterAgencyCommand> {
   constructor(private readonly ledger: LedgerWriter) {}
 
   execute({ ctx, name }: RegisterAgencyCommand): Promise<WriteResult> {
-    return this.ledger.registerAgency(ctx, { type: 'AgencyRegistered', data: { agencyId: ctx.agencyId, name } });
+    return this.ledger.agencyCommand(ctx, REGISTER_AGENCY, { name });
   }
 }

@@ -5,12 +5,14 @@
  * authentication (one indexed read of the stream's tail), so a token revoked by the CLI in
  * another process stops working on the server's next request.
  */
-import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { ACCESS_STREAM } from '../../events/streams';
 import type { AccessEvent, Role } from '../../events/access';
 import type { RecordedEvent } from '../../events/envelope';
 import { EVENT_STORE, EventStore, WrongExpectedRevisionError } from '../store/event-store.port';
+import { newEvent } from '../write/new-events';
+import { Conflict, NotFound } from '../write/refusals';
 import { generateToken, hashToken } from './tokens';
 
 export interface Grant {
@@ -48,7 +50,7 @@ export class AccessRegistry {
     const tokenId = randomUUID();
     const event = await this.appendChecked(input.recordedBy, () => {
       const active = [...this.byId.values()].find((g) => g.agencyId === input.agencyId && g.name === input.name && !g.revokedAt);
-      if (active) throw new ConflictException([`name: agency ${input.agencyId} already has an active token named "${input.name}"; revoke it first or choose another name`]);
+      if (active) throw new Conflict([`name: agency ${input.agencyId} already has an active token named "${input.name}"; revoke it first or choose another name`]);
       return { type: 'TokenIssued', data: { tokenId, tokenSha256: hashToken(token), agencyId: input.agencyId, role: input.role, name: input.name } };
     });
     return { token, grant: { ...this.byId.get(tokenId)!, issuedAt: event.recordedAt } };
@@ -58,7 +60,7 @@ export class AccessRegistry {
     let tokenId = '';
     await this.appendChecked(input.recordedBy, () => {
       const active = [...this.byId.values()].find((g) => g.agencyId === input.agencyId && g.name === input.name && !g.revokedAt);
-      if (!active) throw new NotFoundException([`name: agency ${input.agencyId} has no active token named "${input.name}"`]);
+      if (!active) throw new NotFound([`name: agency ${input.agencyId} has no active token named "${input.name}"`]);
       tokenId = active.tokenId;
       return { type: 'TokenRevoked', data: { tokenId, reason: input.reason } };
     });
@@ -73,7 +75,7 @@ export class AccessRegistry {
       try {
         const result = await this.store.appendToStream(
           ACCESS_STREAM,
-          [{ eventId: randomUUID(), type: event.type, schemaVersion: 1, data: event.data, metadata: { recordedBy, correlationId: randomUUID() } }],
+          [newEvent(event, { recordedBy, correlationId: randomUUID() })],
           { expectedRevision: this.revision < 0 ? 'no_stream' : this.revision },
         );
         await this.catchUp();

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /**
  * The command line (SPEC §5): `npm run --silent cli -- <command>` or the `sro-compliance` bin.
- * The store is chosen by SRO_STORE (default sqlite:./data/sro.db). Commands go through the same
- * command bus and access registry as the HTTP API, so the same invariants hold.
+ * The store is chosen by SRO_STORE (default sqlite:./data/sro.db). A write goes where the HTTP
+ * API's go: `agency create` through the command bus to its slice's handler and decision, `import`
+ * through the bulk import (the same decisions, batched), tokens through the access registry; a
+ * refusal is printed as its messages (exit 1).
  */
 import 'reflect-metadata';
 import { HttpException, INestApplicationContext } from '@nestjs/common';
@@ -35,7 +37,7 @@ import { AccessRegistry } from '../auth/access-registry';
 import { listenAddress, storeUrl, UsageError } from '../config';
 import { createHttpApp } from '../http/create-http-app';
 import { EVENT_STORE, EventStore } from '../store/event-store.port';
-import type { WriteResult } from '../write/ledger-writer';
+import { Refusal } from '../write/refusals';
 
 const USAGE = `usage: sro-compliance <command> [options]     (store: SRO_STORE, default sqlite:./data/sro.db)
 
@@ -102,9 +104,7 @@ async function agencyCreate(options: Options): Promise<void> {
   const agencyId = identifier(options, 'id');
   const name = required(options, 'name');
   const result = await withContext((app) =>
-    app.get(CommandBus).execute<RegisterAgencyCommand, WriteResult>(
-      new RegisterAgencyCommand({ agencyId, recordedBy: cliUser(), correlationId: randomUUID() }, name),
-    ),
+    app.get(CommandBus).execute(new RegisterAgencyCommand({ agencyId, recordedBy: cliUser(), correlationId: randomUUID() }, name)),
   );
   console.log(`Agency ${agencyId} (${name}) registered: event ${result.eventId} at ${result.recordedAt}`);
 }
@@ -246,7 +246,7 @@ async function importCsv(options: Options, positionals: string[]): Promise<numbe
   const agencyId = identifier(options, 'agency');
   const report = await withContext(async (app) => {
     await requireAgency(app, agencyId);
-    return new BulkImporter(app.get<EventStore>(EVENT_STORE)).import(readCsvCommands(file), { agencyId, recordedBy: cliUser() });
+    return app.get(BulkImporter).import(readCsvCommands(file), { agencyId, recordedBy: cliUser() });
   });
   printJson(report);
   return report.rejectedCount === 0 ? 0 : 1;
@@ -366,6 +366,10 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof UsageError || error instanceof CsvFormatError) {
       console.error(`${error.message}\n\n${USAGE}`);
       return 2;
+    }
+    if (error instanceof Refusal) {
+      for (const message of error.messages) console.error(`error: ${message}`);
+      return 1;
     }
     if (error instanceof HttpException) {
       const body = error.getResponse() as { message?: string | string[] };

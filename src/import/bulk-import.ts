@@ -6,11 +6,14 @@
  * - its body and path parameters are validated with class-validator against the SAME DTO classes
  *   as the routes (plainToInstance + validation with whitelist / forbidNonWhitelisted /
  *   forbidUnknownValues, as the global ValidationPipe), giving the same field messages;
- * - its invariants are checked by the SAME decisions as the command handlers
- *   (src/write/invariants.ts) against the SAME write models (src/write/write-models.ts), folded
- *   incrementally so that a command sees the commands accepted before it in the import;
- * - the store validates, chains and hashes the events and appends them with `appendMany`,
- *   `batchSize` events per transaction (durability untouched: WAL + synchronous=FULL).
+ * - it is decided by the SAME decision as its command handler (the slice's, e.g. RECORD_TRAINING
+ *   of src/officers/record-training.ts) against the SAME write models (src/write/write-models.ts),
+ *   folded incrementally so that a command sees the commands accepted before it in the import,
+ *   and refused with the same refusal (src/write/refusals.ts), reported with its status;
+ * - its event, its roster enrolment and its Idempotency-Key replay are built by the same helpers
+ *   as LedgerWriter's (src/write/new-events.ts); the store validates, chains and hashes the events
+ *   and appends them with `appendMany`, `batchSize` events per transaction (durability
+ *   untouched: WAL + synchronous=FULL).
  *
  * Error policy (a report of rejected lines, not all-or-nothing): a command that fails
  * validation or an invariant is rejected, reported with its index (and `line`, when the caller
@@ -29,30 +32,31 @@
  * need no application context. Validation is synchronous (validateSync): the DTOs have no async
  * constraints, and a million awaited validations would cost more than the inserts.
  */
-import { HttpException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import type { DomainEvent, LocalDate } from '../../events/catalogue';
 import type { NewEvent } from '../../events/envelope';
-import { agencyStream, officerStream, rosterStream } from '../../events/streams';
-import { CURRENT_SCHEMA_VERSION } from '../../events/upcasters';
-import { AdoptPolicyDto } from '../agencies/adopt-policy';
+import { agencyStream, officerStream } from '../../events/streams';
+import { ADOPT_POLICY, AdoptPolicyDto } from '../agencies/adopt-policy';
+import { RETRACT_AGENCY_EVENT } from '../agencies/retract-agency-event';
 import { AgencyPath, AssignmentPath, OfficerPath, TrainingPath } from '../common/paths';
 import { isLocalDate } from '../common/validation';
-import { AssignOfficerDto } from '../officers/assign-officer';
-import { DeclareTrainingUnavailableDto } from '../officers/declare-training-unavailable';
-import { EndAssignmentDto } from '../officers/end-assignment';
-import { FileCertificateDto } from '../officers/file-certificate';
-import { RecordPolicyReviewDto } from '../officers/record-policy-review';
-import { RecordSubstituteDayDto } from '../officers/record-substitute-day';
-import { RecordTrainingDto } from '../officers/record-training';
-import { RegisterOfficerDto } from '../officers/register-officer';
-import { RetractionDto } from '../officers/retract-event';
+import { ASSIGN_OFFICER, AssignOfficerDto } from '../officers/assign-officer';
+import { DECLARE_TRAINING_UNAVAILABLE, DeclareTrainingUnavailableDto } from '../officers/declare-training-unavailable';
+import { END_ASSIGNMENT, EndAssignmentDto } from '../officers/end-assignment';
+import { FILE_CERTIFICATE, FileCertificateDto } from '../officers/file-certificate';
+import { RECORD_POLICY_REVIEW, RecordPolicyReviewDto } from '../officers/record-policy-review';
+import { RECORD_SUBSTITUTE_DAY, RecordSubstituteDayDto } from '../officers/record-substitute-day';
+import { RECORD_TRAINING, RecordTrainingDto } from '../officers/record-training';
+import { REGISTER_OFFICER, RegisterOfficerDto } from '../officers/register-officer';
+import { RETRACT_OFFICER_EVENT, RetractionDto } from '../officers/retract-event';
 import { AppendRequest, EVENT_STORE, EventStore, ExpectedRevision } from '../store/event-store.port';
-import * as decisions from '../write/invariants';
-import type { AgencyDecision, OfficerDecision } from '../write/invariants';
-import { idempotentEventId, newEventId, replay, todayInMinnesota } from '../write/ledger-writer';
+import type { AgencyDecision, OfficerDecision } from '../write/decision';
+import { todayInMinnesota } from '../write/ledger-writer';
+import { idempotentEventId, newEvent, newEventId, replay, rosterEnrolment } from '../write/new-events';
+import { agencyNotRegistered, IdempotencyMismatch, Invalid, officerNotRegistered, Refusal } from '../write/refusals';
 import { AgencyModel, applyToAgency, applyToOfficer, foldAgency, foldOfficer, OfficerModel } from '../write/write-models';
 
 type Ctor = new () => object;
@@ -74,23 +78,23 @@ interface AgencyCommandSpec {
 
 /** The write commands an import may carry: the HTTP write routes, by name. */
 export const IMPORT_COMMANDS = {
-  AdoptPolicy: { scope: 'agency', dto: AdoptPolicyDto, decision: decisions.ADOPT_POLICY },
-  RetractAgencyEvent: { scope: 'agency', dto: RetractionDto, decision: decisions.RETRACT_AGENCY_EVENT },
-  RegisterOfficer: { scope: 'officer', dto: RegisterOfficerDto, path: AgencyPath, pathFields: [], decision: decisions.REGISTER_OFFICER },
-  AssignOfficer: { scope: 'officer', dto: AssignOfficerDto, path: OfficerPath, pathFields: ['officerId'], decision: decisions.ASSIGN_OFFICER },
-  EndAssignment: { scope: 'officer', dto: EndAssignmentDto, path: AssignmentPath, pathFields: ['officerId', 'assignmentId'], decision: decisions.END_ASSIGNMENT },
+  AdoptPolicy: { scope: 'agency', dto: AdoptPolicyDto, decision: ADOPT_POLICY },
+  RetractAgencyEvent: { scope: 'agency', dto: RetractionDto, decision: RETRACT_AGENCY_EVENT },
+  RegisterOfficer: { scope: 'officer', dto: RegisterOfficerDto, path: AgencyPath, pathFields: [], decision: REGISTER_OFFICER },
+  AssignOfficer: { scope: 'officer', dto: AssignOfficerDto, path: OfficerPath, pathFields: ['officerId'], decision: ASSIGN_OFFICER },
+  EndAssignment: { scope: 'officer', dto: EndAssignmentDto, path: AssignmentPath, pathFields: ['officerId', 'assignmentId'], decision: END_ASSIGNMENT },
   DeclareTrainingUnavailable: {
     scope: 'officer',
     dto: DeclareTrainingUnavailableDto,
     path: AssignmentPath,
     pathFields: ['officerId', 'assignmentId'],
-    decision: decisions.DECLARE_TRAINING_UNAVAILABLE,
+    decision: DECLARE_TRAINING_UNAVAILABLE,
   },
-  RecordSubstituteDay: { scope: 'officer', dto: RecordSubstituteDayDto, path: OfficerPath, pathFields: ['officerId'], decision: decisions.RECORD_SUBSTITUTE_DAY },
-  RecordTraining: { scope: 'officer', dto: RecordTrainingDto, path: OfficerPath, pathFields: ['officerId'], decision: decisions.RECORD_TRAINING },
-  FileCertificate: { scope: 'officer', dto: FileCertificateDto, path: TrainingPath, pathFields: ['officerId', 'trainingId'], decision: decisions.FILE_CERTIFICATE },
-  RecordPolicyReview: { scope: 'officer', dto: RecordPolicyReviewDto, path: OfficerPath, pathFields: ['officerId'], decision: decisions.RECORD_POLICY_REVIEW },
-  RetractOfficerEvent: { scope: 'officer', dto: RetractionDto, path: OfficerPath, pathFields: ['officerId'], decision: decisions.RETRACT_OFFICER_EVENT },
+  RecordSubstituteDay: { scope: 'officer', dto: RecordSubstituteDayDto, path: OfficerPath, pathFields: ['officerId'], decision: RECORD_SUBSTITUTE_DAY },
+  RecordTraining: { scope: 'officer', dto: RecordTrainingDto, path: OfficerPath, pathFields: ['officerId'], decision: RECORD_TRAINING },
+  FileCertificate: { scope: 'officer', dto: FileCertificateDto, path: TrainingPath, pathFields: ['officerId', 'trainingId'], decision: FILE_CERTIFICATE },
+  RecordPolicyReview: { scope: 'officer', dto: RecordPolicyReviewDto, path: OfficerPath, pathFields: ['officerId'], decision: RECORD_POLICY_REVIEW },
+  RetractOfficerEvent: { scope: 'officer', dto: RetractionDto, path: OfficerPath, pathFields: ['officerId'], decision: RETRACT_OFFICER_EVENT },
 } as const satisfies Record<string, OfficerCommandSpec | AgencyCommandSpec>;
 
 export type ImportCommandName = keyof typeof IMPORT_COMMANDS;
@@ -164,16 +168,6 @@ export class ImportAbortedError extends Error {
   }
 }
 
-/** A rejection: the same status and messages as the HTTP route would answer. */
-class Rejection extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly messages: string[],
-  ) {
-    super(messages.join('; '));
-  }
-}
-
 const VALIDATION = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true } as const;
 
 /** class-validator errors as the ValidationPipe words them: every constraint message, nested ones prefixed with their path. */
@@ -185,19 +179,19 @@ function messagesOf(errors: ValidationError[], parent = ''): string[] {
 }
 
 function validated<T extends object>(cls: new () => T, plain: unknown, what: string): T {
-  if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) throw new Rejection(400, [`${what} must be a JSON object`]);
+  if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) throw new Invalid([`${what} must be a JSON object`]);
   const instance = plainToInstance(cls, plain, { enableImplicitConversion: false });
   const errors = validateSync(instance, VALIDATION);
-  if (errors.length > 0) throw new Rejection(400, messagesOf(errors));
+  if (errors.length > 0) throw new Invalid(messagesOf(errors));
   return instance;
 }
 
 /**
  * Path validation, remembered per distinct path: validation is a pure function of the values,
  * and an import repeats one officer's path for each of its rows (about 40 in the benchmark).
- * Bounded: cleared when full. Outcomes are kept both ways (a Rejection is rethrown).
+ * Bounded: cleared when full. Outcomes are kept both ways (a refusal is rethrown).
  */
-const pathOutcomes = new Map<string, Rejection | null>();
+const pathOutcomes = new Map<string, Refusal | null>();
 const MAX_PATH_OUTCOMES = 10_000;
 
 function validatedPath(cls: Ctor, path: Record<string, unknown>): void {
@@ -211,12 +205,12 @@ function validatedPath(cls: Ctor, path: Record<string, unknown>): void {
     validated(cls, path, 'path');
     if (key !== undefined) remember(key, null);
   } catch (error) {
-    if (key !== undefined && error instanceof Rejection) remember(key, error);
+    if (key !== undefined && error instanceof Refusal) remember(key, error);
     throw error;
   }
 }
 
-function remember(key: string, outcome: Rejection | null): void {
+function remember(key: string, outcome: Refusal | null): void {
   if (pathOutcomes.size >= MAX_PATH_OUTCOMES) pathOutcomes.clear();
   pathOutcomes.set(key, outcome);
 }
@@ -249,7 +243,7 @@ export class BulkImporter {
     const report: ImportReport = { commands: 0, accepted: 0, duplicates: 0, rejectedCount: 0, rejected: [], eventsAppended: 0, transactions: 0 };
     const agencyStreamName = agencyStream(agencyId);
     const agencyEvents = await this.store.readStream(agencyStreamName);
-    if (agencyEvents.length === 0) throw new NotFoundException([`agency ${agencyId} is not registered`]);
+    if (agencyEvents.length === 0) throw agencyNotRegistered(agencyId);
     const agency: StreamState<AgencyModel> = { stream: agencyStreamName, model: foldAgency(agencyEvents), committedRevision: agencyEvents[agencyEvents.length - 1].revision, pending: [] };
 
     const officers = new Map<string, StreamState<OfficerModel>>();
@@ -275,7 +269,9 @@ export class BulkImporter {
       return state;
     };
 
-    let enrolments: NewEvent[] = [];
+    const metadata = { recordedBy, correlationId };
+    /** The officers registered in this batch, to enrol on the agency roster. */
+    let enrolled: string[] = [];
     const flush = async (nextIndex: number) => {
       if (pendingEvents === 0) return;
       const batch: AppendRequest[] = [...dirty].map((s) => ({
@@ -284,7 +280,7 @@ export class BulkImporter {
         expectedRevision: (s.committedRevision < 0 ? 'no_stream' : s.committedRevision) as ExpectedRevision,
       }));
       // Registrations enrol their officers on the agency roster in the same transaction (as LedgerWriter does).
-      if (enrolments.length > 0) batch.push({ stream: rosterStream(agencyId), events: enrolments, expectedRevision: 'any' });
+      if (enrolled.length > 0) batch.push(rosterEnrolment(agencyId, enrolled, metadata));
       try {
         await this.store.appendMany(batch);
       } catch (error) {
@@ -295,7 +291,7 @@ export class BulkImporter {
         s.pending = [];
       }
       dirty.clear();
-      enrolments = [];
+      enrolled = [];
       report.eventsAppended += pendingEvents;
       report.transactions++;
       pendingEvents = 0;
@@ -313,49 +309,39 @@ export class BulkImporter {
       index++;
       report.commands++;
       try {
-        const decided = await this.decide(command, agencyId, today, agency, officerState);
+        const prepared = await this.prepare(command, agencyId, today, agency, officerState);
         let eventId: string = newEventId();
         if (command.idempotencyKey !== undefined) {
           eventId = idempotentEventId(agencyId, command.idempotencyKey);
           const earlier = keyedInImport.get(eventId);
-          if (earlier !== undefined) throw new Rejection(422, [`Idempotency-Key "${command.idempotencyKey}" is already used by command #${earlier} of this import`]);
-          const first = await this.store.readEvent(eventId, { stream: decided.state.stream });
+          if (earlier !== undefined) throw new IdempotencyMismatch([`Idempotency-Key "${command.idempotencyKey}" is already used by command #${earlier} of this import`]);
+          const first = await this.store.readEvent(eventId, { stream: prepared.state.stream });
           if (first) {
-            try {
-              replay(first, decided.state.stream, decided.event);
-            } catch (error) {
-              throw toRejection(error);
-            }
+            replay(first, prepared.state.stream, prepared.request);
             report.duplicates++;
             continue;
           }
           keyedInImport.set(eventId, index);
         }
-        decided.check();
-        decided.state.pending.push({
-          eventId,
-          type: decided.event.type,
-          schemaVersion: CURRENT_SCHEMA_VERSION[decided.event.type],
-          data: decided.event.data,
-          metadata: { recordedBy, correlationId },
-        });
-        if (decided.enrols) {
-          enrolments.push({ eventId: newEventId(), type: 'OfficerEnrolled', schemaVersion: CURRENT_SCHEMA_VERSION.OfficerEnrolled, data: { officerId: decided.enrols }, metadata: { recordedBy, correlationId } });
-        }
-        decided.apply(decided.state.model.revision + 1, eventId);
-        dirty.add(decided.state);
+        // The decision runs after the Idempotency-Key lookup, as for an HTTP write.
+        const event = prepared.decide();
+        if (event instanceof Refusal) throw event;
+        prepared.state.pending.push(newEvent(event, metadata, eventId));
+        if (prepared.enrols) enrolled.push(prepared.enrols);
+        prepared.apply(prepared.state.model.revision + 1, eventId, event);
+        dirty.add(prepared.state);
         pendingEvents++;
         report.accepted++;
       } catch (error) {
-        const rejection = toRejection(error);
+        if (!(error instanceof Refusal)) throw error; // not a refusal of the command: a bug or a store failure
         report.rejectedCount++;
         if (report.rejected.length < maxReported) {
           report.rejected.push({
             index,
             ...(command?.line !== undefined ? { line: command.line } : {}),
             command: String(command?.command),
-            statusCode: rejection.statusCode,
-            messages: rejection.messages,
+            statusCode: error.status,
+            messages: error.messages,
           });
         }
         continue;
@@ -366,8 +352,8 @@ export class BulkImporter {
     return report;
   }
 
-  /** Validates one command and checks its invariants; returns its event and how to fold it in. */
-  private async decide(
+  /** Validates one command and reads the stream it writes; returns what it describes, its decision and how to fold the event in. */
+  private async prepare(
     command: ImportCommand,
     agencyId: string,
     today: LocalDate,
@@ -375,27 +361,28 @@ export class BulkImporter {
     officerState: (officerId: string) => Promise<StreamState<OfficerModel>>,
   ): Promise<{
     state: StreamState<AgencyModel> | StreamState<OfficerModel>;
-    event: DomainEvent;
-    /** The invariants (throws a Rejection); run after the Idempotency-Key lookup, as for an HTTP write. */
-    check: () => void;
+    /** The event the command describes (what an Idempotency-Key already used is compared with). */
+    request: DomainEvent;
+    /** The slice's decision against the write models as folded so far: the event, or the refusal. */
+    decide: () => DomainEvent | Refusal;
     /** A registration: the officer to enrol on the agency roster. */
     enrols?: string;
-    apply: (revision: number, eventId: string) => void;
+    apply: (revision: number, eventId: string, event: DomainEvent) => void;
   }> {
-    if (typeof command !== 'object' || command === null) throw new Rejection(400, ['command must be an object']);
+    if (typeof command !== 'object' || command === null) throw new Invalid(['command must be an object']);
     const spec = (IMPORT_COMMANDS as Record<string, OfficerCommandSpec | AgencyCommandSpec>)[command.command];
     if (!spec || !Object.prototype.hasOwnProperty.call(IMPORT_COMMANDS, command.command)) {
-      throw new Rejection(400, [`command must be one of ${Object.keys(IMPORT_COMMANDS).join(', ')}`]);
+      throw new Invalid([`command must be one of ${Object.keys(IMPORT_COMMANDS).join(', ')}`]);
     }
     const body = validated(spec.dto, command.body, 'body') as Record<string, unknown>;
     if (spec.scope === 'agency') {
       const decision = spec.decision as AgencyDecision<unknown>;
-      const event = decision.event(body, agencyId);
+      const target = { agencyId, today };
       return {
         state: agency,
-        event,
-        check: () => decision.check(agency.model, body, agencyId),
-        apply: (revision, eventId) => applyToAgency(agency.model, revision, eventId, event),
+        request: decision.event(body, target),
+        decide: () => decision.decide(body, { agency: agency.model }, target),
+        apply: (revision, eventId, event) => applyToAgency(agency.model, revision, eventId, event),
       };
     }
     const path: Record<string, unknown> = { agencyId };
@@ -408,16 +395,13 @@ export class BulkImporter {
     if (spec.pathFields.includes('trainingId')) input.trainingId = command.trainingId;
     const state = await officerState(officerId);
     const target = { agencyId, officerId, today };
-    const event = decision.event(input, target);
-    const check = () => {
-      if (!decision.creates && state.model.revision < 0) throw new Rejection(404, [`officer ${officerId} is not registered with agency ${agencyId}`]);
-      decision.check(state.model, agency.model, input, target);
-    };
+    const decide = () =>
+      !decision.creates && state.model.revision < 0 ? officerNotRegistered(agencyId, officerId) : decision.decide(input, { officer: state.model, agency: agency.model }, target);
     return {
       state,
-      event,
-      check,
-      apply: (revision, eventId) => applyToOfficer(state.model, revision, eventId, event),
+      request: decision.event(input, target),
+      decide,
+      apply: (revision, eventId, event) => applyToOfficer(state.model, revision, eventId, event),
       ...(decision.creates ? { enrols: officerId } : {}),
     };
   }
@@ -429,14 +413,4 @@ function validatedOrThrow<T extends object>(cls: new () => T, plain: unknown): T
   } catch (error) {
     throw new RangeError((error as Error).message);
   }
-}
-
-function toRejection(error: unknown): Rejection {
-  if (error instanceof Rejection) return error;
-  if (error instanceof HttpException) {
-    const body = error.getResponse() as { message?: string | string[] } | string;
-    const message = typeof body === 'string' ? body : body.message;
-    return new Rejection(error.getStatus(), Array.isArray(message) ? message : [message ?? error.message]);
-  }
-  throw error; // not a refusal of the command: a bug or a store failure
 }

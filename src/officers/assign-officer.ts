@@ -1,14 +1,15 @@
 /** Slice: assign an officer to one or more schools as an SRO from a start date (OfficerAssigned). */
 import { Body, Controller, Param, Post } from '@nestjs/common';
-import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { Roles } from '../auth/roles.decorator';
 import { OfficerPath } from '../common/paths';
 import { IsPlainText } from '../common/plain-text';
 import { IsIdentifier, IsLocalDate } from '../common/validation';
-import { ASSIGN_OFFICER } from '../write/invariants';
-import { LedgerWriter, WriteResult } from '../write/ledger-writer';
-import { WriteContext, WriteCtx } from '../write/write-context';
+import { WriteCtx } from '../http/write-context';
+import { OfficerDecision } from '../write/decision';
+import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
+import { Conflict } from '../write/refusals';
 
 export class AssignOfficerDto {
   @IsIdentifier() assignmentId!: string;
@@ -17,16 +18,27 @@ export class AssignOfficerDto {
   @IsLocalDate() startDate!: string;
 }
 
-export class AssignOfficerCommand {
+/** The decision: the assignmentId must be new. A future startDate is a planned assignment, allowed (decisions W12). */
+export const ASSIGN_OFFICER: OfficerDecision<AssignOfficerDto> = {
+  event: ({ assignmentId, schools, startDate }) => ({ type: 'OfficerAssigned', data: { assignmentId, schools, startDate } }),
+  decide(input, { officer }, target) {
+    if (officer.assignments.has(input.assignmentId)) return new Conflict([`assignmentId: assignment ${input.assignmentId} is already recorded`]);
+    return ASSIGN_OFFICER.event(input, target);
+  },
+};
+
+export class AssignOfficerCommand extends Command<WriteResult> {
   constructor(
     readonly ctx: WriteContext,
     readonly officerId: string,
     readonly body: AssignOfficerDto,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 @CommandHandler(AssignOfficerCommand)
-export class AssignOfficerHandler implements ICommandHandler<AssignOfficerCommand, WriteResult> {
+export class AssignOfficerHandler implements ICommandHandler<AssignOfficerCommand> {
   constructor(private readonly ledger: LedgerWriter) {}
 
   execute({ ctx, officerId, body }: AssignOfficerCommand): Promise<WriteResult> {

@@ -3,32 +3,50 @@
  * assignment (TrainingUnavailableDeclared), which opens the six-month grace of 626.8482 subd. 3(c).
  */
 import { Body, Controller, Param, Post } from '@nestjs/common';
-import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { Roles } from '../auth/roles.decorator';
 import { AssignmentPath } from '../common/paths';
 import { IsPlainText } from '../common/plain-text';
 import { IsLocalDate } from '../common/validation';
-import { DECLARE_TRAINING_UNAVAILABLE } from '../write/invariants';
-import { LedgerWriter, WriteResult } from '../write/ledger-writer';
-import { WriteContext, WriteCtx } from '../write/write-context';
+import { WriteCtx } from '../http/write-context';
+import { notAfterToday, OfficerDecision } from '../write/decision';
+import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
+import { NotFound } from '../write/refusals';
 
 export class DeclareTrainingUnavailableDto {
   @IsLocalDate() declaredOn!: string;
   @IsString() @IsNotEmpty() @MaxLength(2000) @IsPlainText() reason!: string;
 }
 
-export class DeclareTrainingUnavailableCommand {
+/**
+ * The decision: a declaration after today is refused first (decisions W12), then one for an
+ * assignment (in the path) the officer does not have. One dated before the assignment's start is
+ * allowed (decision 8).
+ */
+export const DECLARE_TRAINING_UNAVAILABLE: OfficerDecision<DeclareTrainingUnavailableDto & { assignmentId: string }> = {
+  event: ({ assignmentId, declaredOn, reason }) => ({ type: 'TrainingUnavailableDeclared', data: { assignmentId, declaredOn, reason } }),
+  decide(input, { officer }, target) {
+    const future = notAfterToday('declaredOn', input.declaredOn, target.today);
+    if (future) return future;
+    if (!officer.assignments.has(input.assignmentId)) return new NotFound([`assignmentId: officer ${target.officerId} has no assignment ${input.assignmentId}`]);
+    return DECLARE_TRAINING_UNAVAILABLE.event(input, target);
+  },
+};
+
+export class DeclareTrainingUnavailableCommand extends Command<WriteResult> {
   constructor(
     readonly ctx: WriteContext,
     readonly officerId: string,
     readonly assignmentId: string,
     readonly body: DeclareTrainingUnavailableDto,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 @CommandHandler(DeclareTrainingUnavailableCommand)
-export class DeclareTrainingUnavailableHandler implements ICommandHandler<DeclareTrainingUnavailableCommand, WriteResult> {
+export class DeclareTrainingUnavailableHandler implements ICommandHandler<DeclareTrainingUnavailableCommand> {
   constructor(private readonly ledger: LedgerWriter) {}
 
   execute({ ctx, officerId, assignmentId, body }: DeclareTrainingUnavailableCommand): Promise<WriteResult> {

@@ -1,28 +1,46 @@
 /** Slice: end an assignment (AssignmentEnded). The officer is no longer an SRO after endDate. */
 import { Body, Controller, Param, Post } from '@nestjs/common';
-import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Roles } from '../auth/roles.decorator';
 import { AssignmentPath } from '../common/paths';
 import { IsLocalDate } from '../common/validation';
-import { END_ASSIGNMENT } from '../write/invariants';
-import { LedgerWriter, WriteResult } from '../write/ledger-writer';
-import { WriteContext, WriteCtx } from '../write/write-context';
+import { WriteCtx } from '../http/write-context';
+import { OfficerDecision } from '../write/decision';
+import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
+import { Conflict, Invalid, NotFound } from '../write/refusals';
 
 export class EndAssignmentDto {
   @IsLocalDate() endDate!: string;
 }
 
-export class EndAssignmentCommand {
+/**
+ * The decision: the assignment (in the path) must exist and not have ended, and the end cannot
+ * come before its start. A future endDate is a planned end, allowed (decisions W12).
+ */
+export const END_ASSIGNMENT: OfficerDecision<EndAssignmentDto & { assignmentId: string }> = {
+  event: ({ assignmentId, endDate }) => ({ type: 'AssignmentEnded', data: { assignmentId, endDate } }),
+  decide(input, { officer }, target) {
+    const assignment = officer.assignments.get(input.assignmentId);
+    if (!assignment) return new NotFound([`assignmentId: officer ${target.officerId} has no assignment ${input.assignmentId}`]);
+    if (assignment.endDate) return new Conflict([`assignmentId: assignment ${input.assignmentId} already ended on ${assignment.endDate}`]);
+    if (input.endDate < assignment.startDate) return new Invalid([`endDate must be on or after the assignment's startDate ${assignment.startDate}`]);
+    return END_ASSIGNMENT.event(input, target);
+  },
+};
+
+export class EndAssignmentCommand extends Command<WriteResult> {
   constructor(
     readonly ctx: WriteContext,
     readonly officerId: string,
     readonly assignmentId: string,
     readonly body: EndAssignmentDto,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 @CommandHandler(EndAssignmentCommand)
-export class EndAssignmentHandler implements ICommandHandler<EndAssignmentCommand, WriteResult> {
+export class EndAssignmentHandler implements ICommandHandler<EndAssignmentCommand> {
   constructor(private readonly ledger: LedgerWriter) {}
 
   execute({ ctx, officerId, assignmentId, body }: EndAssignmentCommand): Promise<WriteResult> {

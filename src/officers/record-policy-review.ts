@@ -1,30 +1,56 @@
 /** Slice: the officer reviewed a version of the agency's SRO policy (PolicyReviewed; subd. 3(c), policy "Substitute SROs"). */
 import { Body, Controller, Param, Post } from '@nestjs/common';
-import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { Roles } from '../auth/roles.decorator';
 import { OfficerPath } from '../common/paths';
 import { IsPlainText } from '../common/plain-text';
 import { IsLocalDate } from '../common/validation';
-import { RECORD_POLICY_REVIEW } from '../write/invariants';
-import { LedgerWriter, WriteResult } from '../write/ledger-writer';
-import { WriteContext, WriteCtx } from '../write/write-context';
+import { WriteCtx } from '../http/write-context';
+import { notAfterToday, OfficerDecision } from '../write/decision';
+import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
+import { Invalid } from '../write/refusals';
 
 export class RecordPolicyReviewDto {
   @IsString() @IsNotEmpty() @MaxLength(64) @IsPlainText() version!: string;
   @IsLocalDate() reviewedOn!: string;
 }
 
-export class RecordPolicyReviewCommand {
+/**
+ * The decision, against the agency's policies: a review after today is refused first (decisions
+ * W12), then one of a version the agency never adopted (or whose adoption was retracted), then
+ * one dated before the version's adoption: there was nothing of it to review yet.
+ */
+export const RECORD_POLICY_REVIEW: OfficerDecision<RecordPolicyReviewDto> = {
+  event: ({ version, reviewedOn }) => ({ type: 'PolicyReviewed', data: { version, reviewedOn } }),
+  decide(input, { agency }, target) {
+    const { version, reviewedOn } = input;
+    const future = notAfterToday('reviewedOn', reviewedOn, target.today);
+    if (future) return future;
+    const policy = agency.policies.get(version);
+    if (!policy) {
+      const adopted = [...agency.policies.keys()];
+      return new Invalid([`version: agency ${target.agencyId} never adopted policy version "${version}" (adopted: ${adopted.length ? adopted.join(', ') : 'none'})`]);
+    }
+    if (reviewedOn < policy.adoptedOn) {
+      return new Invalid([`reviewedOn must be on or after the adoptedOn ${policy.adoptedOn} of policy version "${version}" (got ${reviewedOn})`]);
+    }
+    return RECORD_POLICY_REVIEW.event(input, target);
+  },
+};
+
+export class RecordPolicyReviewCommand extends Command<WriteResult> {
   constructor(
     readonly ctx: WriteContext,
     readonly officerId: string,
     readonly body: RecordPolicyReviewDto,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 @CommandHandler(RecordPolicyReviewCommand)
-export class RecordPolicyReviewHandler implements ICommandHandler<RecordPolicyReviewCommand, WriteResult> {
+export class RecordPolicyReviewHandler implements ICommandHandler<RecordPolicyReviewCommand> {
   constructor(private readonly ledger: LedgerWriter) {}
 
   execute({ ctx, officerId, body }: RecordPolicyReviewCommand): Promise<WriteResult> {

@@ -1,30 +1,41 @@
 /** Slice: a student contact day served as a substitute SRO (SubstituteDayServed; policy "Substitute SROs"). */
 import { Body, Controller, Param, Post } from '@nestjs/common';
-import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { Roles } from '../auth/roles.decorator';
 import { OfficerPath } from '../common/paths';
 import { IsPlainText } from '../common/plain-text';
 import { IsLocalDate } from '../common/validation';
-import { RECORD_SUBSTITUTE_DAY } from '../write/invariants';
-import { LedgerWriter, WriteResult } from '../write/ledger-writer';
-import { WriteContext, WriteCtx } from '../write/write-context';
+import { WriteCtx } from '../http/write-context';
+import { notAfterToday, OfficerDecision } from '../write/decision';
+import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
 
 export class RecordSubstituteDayDto {
   @IsLocalDate() date!: string;
   @IsString() @IsNotEmpty() @MaxLength(200) @IsPlainText() school!: string;
 }
 
-export class RecordSubstituteDayCommand {
+/**
+ * The decision: a day after today is refused (decisions W12). Two schools on one day are two
+ * facts but one contact day: the rules count distinct dates.
+ */
+export const RECORD_SUBSTITUTE_DAY: OfficerDecision<RecordSubstituteDayDto> = {
+  event: ({ date, school }) => ({ type: 'SubstituteDayServed', data: { date, school } }),
+  decide: (input, _models, target) => notAfterToday('date', input.date, target.today) ?? RECORD_SUBSTITUTE_DAY.event(input, target),
+};
+
+export class RecordSubstituteDayCommand extends Command<WriteResult> {
   constructor(
     readonly ctx: WriteContext,
     readonly officerId: string,
     readonly body: RecordSubstituteDayDto,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 @CommandHandler(RecordSubstituteDayCommand)
-export class RecordSubstituteDayHandler implements ICommandHandler<RecordSubstituteDayCommand, WriteResult> {
+export class RecordSubstituteDayHandler implements ICommandHandler<RecordSubstituteDayCommand> {
   constructor(private readonly ledger: LedgerWriter) {}
 
   execute({ ctx, officerId, body }: RecordSubstituteDayCommand): Promise<WriteResult> {

@@ -1,15 +1,16 @@
 /** Slice: a completed training course (TrainingCompleted; 626.8482 subd. 3, policy "Training"). */
 import { Body, Controller, Param, Post } from '@nestjs/common';
-import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { COURSES, Course } from '../../events/catalogue';
 import { Roles } from '../auth/roles.decorator';
 import { OfficerPath } from '../common/paths';
 import { IsPlainText } from '../common/plain-text';
 import { IsIdentifier, IsLocalDate } from '../common/validation';
-import { RECORD_TRAINING } from '../write/invariants';
-import { LedgerWriter, WriteResult } from '../write/ledger-writer';
-import { WriteContext, WriteCtx } from '../write/write-context';
+import { WriteCtx } from '../http/write-context';
+import { notAfterToday, OfficerDecision } from '../write/decision';
+import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
+import { Conflict } from '../write/refusals';
 
 export class RecordTrainingDto {
   @IsIdentifier() trainingId!: string;
@@ -19,16 +20,32 @@ export class RecordTrainingDto {
   @IsOptional() @IsString() @IsNotEmpty() @MaxLength(64) @IsPlainText() courseNumber?: string;
 }
 
-export class RecordTrainingCommand {
+/** The decision: a completion after today is refused first (decisions W12), then a trainingId already recorded. */
+export const RECORD_TRAINING: OfficerDecision<RecordTrainingDto> = {
+  event: ({ trainingId, course, completedOn, provider, courseNumber }) => ({
+    type: 'TrainingCompleted',
+    data: { trainingId, course, completedOn, provider, courseNumber },
+  }),
+  decide(input, { officer }, target) {
+    const future = notAfterToday('completedOn', input.completedOn, target.today);
+    if (future) return future;
+    if (officer.trainings.has(input.trainingId)) return new Conflict([`trainingId: training ${input.trainingId} is already recorded`]);
+    return RECORD_TRAINING.event(input, target);
+  },
+};
+
+export class RecordTrainingCommand extends Command<WriteResult> {
   constructor(
     readonly ctx: WriteContext,
     readonly officerId: string,
     readonly body: RecordTrainingDto,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 @CommandHandler(RecordTrainingCommand)
-export class RecordTrainingHandler implements ICommandHandler<RecordTrainingCommand, WriteResult> {
+export class RecordTrainingHandler implements ICommandHandler<RecordTrainingCommand> {
   constructor(private readonly ledger: LedgerWriter) {}
 
   execute({ ctx, officerId, body }: RecordTrainingCommand): Promise<WriteResult> {

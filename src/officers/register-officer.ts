@@ -1,14 +1,15 @@
-/** Slice: register an officer with the agency (OfficerRegistered), creating the officer's stream. */
+/** Slice: register an officer with the agency (OfficerRegistered), creating the officer's stream and enrolling it on the roster. */
 import { Body, Controller, Param, Post } from '@nestjs/common';
-import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { Roles } from '../auth/roles.decorator';
 import { AgencyPath } from '../common/paths';
 import { IsPlainText } from '../common/plain-text';
 import { IsIdentifier } from '../common/validation';
-import { REGISTER_OFFICER } from '../write/invariants';
-import { LedgerWriter, WriteResult } from '../write/ledger-writer';
-import { WriteContext, WriteCtx } from '../write/write-context';
+import { WriteCtx } from '../http/write-context';
+import { OfficerDecision } from '../write/decision';
+import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
+import { Conflict } from '../write/refusals';
 
 export class RegisterOfficerDto {
   @IsIdentifier() officerId!: string;
@@ -16,15 +17,27 @@ export class RegisterOfficerDto {
   @IsOptional() @IsString() @IsNotEmpty() @MaxLength(64) @IsPlainText() licenseNumber?: string;
 }
 
-export class RegisterOfficerCommand {
+/** The decision: the officer's stream must not exist yet. */
+export const REGISTER_OFFICER: OfficerDecision<RegisterOfficerDto> = {
+  creates: true,
+  event: ({ officerId, name, licenseNumber }) => ({ type: 'OfficerRegistered', data: { officerId, name, licenseNumber } }),
+  decide(input, { officer }, target) {
+    if (officer.revision >= 0) return new Conflict([`officerId: officer ${input.officerId} is already registered`]);
+    return REGISTER_OFFICER.event(input, target);
+  },
+};
+
+export class RegisterOfficerCommand extends Command<WriteResult> {
   constructor(
     readonly ctx: WriteContext,
     readonly body: RegisterOfficerDto,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 @CommandHandler(RegisterOfficerCommand)
-export class RegisterOfficerHandler implements ICommandHandler<RegisterOfficerCommand, WriteResult> {
+export class RegisterOfficerHandler implements ICommandHandler<RegisterOfficerCommand> {
   constructor(private readonly ledger: LedgerWriter) {}
 
   execute({ ctx, body }: RegisterOfficerCommand): Promise<WriteResult> {

@@ -1,51 +1,54 @@
 /**
- * The one path by which a command appends (SPEC §2, §4): honour an Idempotency-Key, load the
- * streams the command's invariants need, let the command check them, append with the expected
- * revision it read. A check that throws, or a concurrent writer (409), appends nothing.
- *
- * Idempotency: with a key, the event id is a UUIDv5 of (agency, key). A retry finds that id
- * already stored and gets the first answer back, whatever happened since; the same key sent
- * with a different request is a 422. Racing retries meet at the store's unique event id, and a
- * retry refused by a check that its own first attempt made true still gets the first answer.
+ * The one path by which a command appends (SPEC §2, §4; docs/decisions.md W3, W12, W15). A
+ * command's handler, in its slice, gives the slice's decision and the command's input; the writer
+ * 1. reads the clock once: today in Minnesota, before any stream is read;
+ * 2. with an Idempotency-Key, whose event id is a UUIDv5 of (agency, key), looks that event up: a
+ *    retry gets the first answer back, whatever happened since; the key sent with a different
+ *    request is a 422 (IdempotencyMismatch);
+ * 3. folds the write models (write-models.ts): the agency's stream (404 unless this is its
+ *    registration) and, for an officer's command, the officer's (404 unless the registration);
+ * 4. asks the decision, which gives the event or a refusal (thrown: nothing is appended);
+ * 5. appends the event at the revision it read (a concurrent writer: WrongExpectedRevisionError,
+ *    409), and for a registration the roster enrolment in the same transaction.
+ * Racing keyed retries meet at the store's unique event id; a retry that loses to its own first
+ * attempt (at the store, or at a decision that attempt made refuse) still gets the first answer.
  */
-import { ConflictException, Inject, Injectable, NotFoundException, Optional, UnprocessableEntityException } from '@nestjs/common';
-import canonicalize from 'canonicalize';
-import { v5 as uuidv5, v7 as uuidv7 } from 'uuid';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { DomainEvent, LocalDate } from '../../events/catalogue';
+import { agencyStream, officerStream } from '../../events/streams';
 import { localDateAt } from '../../projections/dates';
 import { MINNESOTA_TIME_ZONE } from '../../projections/interpretation';
-import type { RecordedEvent } from '../../events/envelope';
-import { agencyStream, officerStream, rosterStream } from '../../events/streams';
-import { CURRENT_SCHEMA_VERSION } from '../../events/upcasters';
-import type { NewEvent } from '../../events/envelope';
 import { AppendRequest, EVENT_STORE, EventStore } from '../store/event-store.port';
-import type { WriteContext } from './write-context';
-import type { AgencyDecision, OfficerDecision } from './invariants';
-import { AgencyModel, foldAgency, foldOfficer, OfficerModel } from './write-models';
+import type { AgencyDecision, AgencyTarget, OfficerDecision, Target } from './decision';
+import { idempotentEventId, newEvent, newEventId, replay, rosterEnrolment } from './new-events';
+import { agencyNotRegistered, officerNotRegistered, Refusal } from './refusals';
+import { foldAgency, foldOfficer } from './write-models';
+
+/**
+ * Who is writing, for which agency, under which correlation and idempotency key: what every
+ * entry point gives with a command (the HTTP edge builds it from the request with @WriteCtx,
+ * src/http/write-context.ts; the CLI from its user).
+ */
+export interface WriteContext {
+  agencyId: string;
+  recordedBy: string;
+  correlationId: string;
+  idempotencyKey?: string;
+}
 
 export interface WriteResult {
   eventId: string;
   recordedAt: string;
 }
 
-/** Namespace for idempotent event ids (a fixed random UUID of this product). */
-const IDEMPOTENCY_NAMESPACE = '6f0b8f43-5d0e-4c55-9f4c-1f6e0f0c7a21';
-
-/**
- * A new event id: a UUIDv7 (time-ordered), so that the stores' unique index on event ids grows
- * at its end instead of taking random inserts all over (which, at a million events, dirties a
- * page per event and multiplies the bytes each commit writes).
- */
-export const newEventId = (): string => uuidv7();
-
-/** The event id an Idempotency-Key stands for, within an agency (the HTTP writes and the bulk import agree). */
-export const idempotentEventId = (agencyId: string, idempotencyKey: string): string => uuidv5(`${agencyId}\n${idempotencyKey}`, IDEMPOTENCY_NAMESPACE);
-
 /** The Minnesota calendar date at an instant: the `today` the write decisions are given (SPEC §1; decisions W12). */
 export const todayInMinnesota = (now: Date): LocalDate => localDateAt(now, MINNESOTA_TIME_ZONE);
 
 /** Optional provider of the writer's clock (default: the system clock); tests give a fixed one. */
 export const WRITE_CLOCK = 'WRITE_CLOCK';
+
+/** A decision asked against the streams it reads: the event or the refusal, and the revision of the stream written. */
+type Decided = { decided: DomainEvent | Refusal; revision: number };
 
 @Injectable()
 export class LedgerWriter {
@@ -55,113 +58,60 @@ export class LedgerWriter {
     this.clock = clock ?? (() => new Date());
   }
 
-  /** Runs an officer command's shared decision (src/write/invariants.ts) against the streams and appends its event. */
+  /** An officer's command: decided against the officer's and the agency's write models, appended to the officer's stream. */
   officerCommand<I>(ctx: WriteContext, officerId: string, decision: OfficerDecision<I>, input: I): Promise<WriteResult> {
-    // "Today" is read once per command, before the streams are read: a decision never reads the clock itself.
-    const target = { agencyId: ctx.agencyId, officerId, today: todayInMinnesota(this.clock()) };
-    return this.appendToOfficer(ctx, officerId, decision.event(input, target), (officer, agency) => decision.check(officer, agency, input, target), {
-      creates: decision.creates,
+    const target: Target = { agencyId: ctx.agencyId, officerId, today: todayInMinnesota(this.clock()) };
+    const stream = officerStream(ctx.agencyId, officerId);
+    return this.append(ctx, stream, decision.event(input, target), decision.creates ? officerId : undefined, async () => {
+      const agency = foldAgency(await this.store.readStream(agencyStream(ctx.agencyId)));
+      if (agency.revision < 0) throw agencyNotRegistered(ctx.agencyId);
+      const officer = foldOfficer(await this.store.readStream(stream));
+      if (officer.revision < 0 && !decision.creates) throw officerNotRegistered(ctx.agencyId, officerId);
+      return { decided: decision.decide(input, { officer, agency }, target), revision: officer.revision };
     });
   }
 
-  /** Runs an agency command's shared decision against the agency stream and appends its event. */
+  /** An agency-wide command (its registration included): decided against the agency's write model, appended to its stream. */
   agencyCommand<I>(ctx: WriteContext, decision: AgencyDecision<I>, input: I): Promise<WriteResult> {
-    return this.appendToAgency(ctx, decision.event(input, ctx.agencyId), (agency) => decision.check(agency, input, ctx.agencyId));
-  }
-
-  /** Appends to the agency stream; 404 when the agency is unknown. */
-  async appendToAgency(ctx: WriteContext, event: DomainEvent, check: (agency: AgencyModel) => void = () => {}): Promise<WriteResult> {
+    const target: AgencyTarget = { agencyId: ctx.agencyId, today: todayInMinnesota(this.clock()) };
     const stream = agencyStream(ctx.agencyId);
-    return this.write(ctx, stream, event, undefined, async () => {
+    return this.append(ctx, stream, decision.event(input, target), undefined, async () => {
       const agency = foldAgency(await this.store.readStream(stream));
-      if (agency.revision < 0) throw new NotFoundException([`agency ${ctx.agencyId} is not registered`]);
-      check(agency);
-      return agency.revision;
-    });
-  }
-
-  /** Creates a new agency stream (AgencyRegistered); 409 when it exists. */
-  async registerAgency(ctx: WriteContext, event: DomainEvent & { type: 'AgencyRegistered' }): Promise<WriteResult> {
-    const stream = agencyStream(ctx.agencyId);
-    return this.write(ctx, stream, event, undefined, async () => {
-      if ((await this.store.readStream(stream)).length > 0) throw new ConflictException([`agencyId: agency ${ctx.agencyId} is already registered`]);
-      return 'no_stream';
+      if (agency.revision < 0 && !decision.creates) throw agencyNotRegistered(ctx.agencyId);
+      return { decided: decision.decide(input, { agency }, target), revision: agency.revision };
     });
   }
 
   /**
-   * Appends to an officer's stream. The officer must be registered unless `creates` (the
-   * registration itself, which requires the stream not to exist). 404 for an unknown agency or officer.
+   * Steps 2 to 5 above: `request` is the event the command describes (step 2 compares a stored
+   * first attempt with it), `decide` reads the streams and asks the slice's decision (3, 4), and
+   * `enrols` names the officer a registration enrols on the roster (5).
    */
-  async appendToOfficer(
-    ctx: WriteContext,
-    officerId: string,
-    event: DomainEvent,
-    check: (officer: OfficerModel, agency: AgencyModel) => void = () => {},
-    options: { creates?: boolean } = {},
-  ): Promise<WriteResult> {
-    const stream = officerStream(ctx.agencyId, officerId);
-    // A registration also enrols the officer on the agency roster, in the same transaction.
-    const enrolment = options.creates
-      ? (metadata: NewEvent['metadata']): AppendRequest => ({
-          stream: rosterStream(ctx.agencyId),
-          expectedRevision: 'any',
-          events: [{ eventId: newEventId(), type: 'OfficerEnrolled', schemaVersion: CURRENT_SCHEMA_VERSION.OfficerEnrolled, data: { officerId }, metadata }],
-        })
-      : undefined;
-    return this.write(ctx, stream, event, enrolment, async () => {
-      const agency = foldAgency(await this.store.readStream(agencyStream(ctx.agencyId)));
-      if (agency.revision < 0) throw new NotFoundException([`agency ${ctx.agencyId} is not registered`]);
-      const officer = foldOfficer(await this.store.readStream(stream));
-      if (!options.creates && officer.revision < 0) throw new NotFoundException([`officer ${officerId} is not registered with agency ${ctx.agencyId}`]);
-      check(officer, agency);
-      return officer.revision < 0 ? 'no_stream' : officer.revision;
-    });
-  }
-
-  private async write(
-    ctx: WriteContext,
-    stream: string,
-    event: DomainEvent,
-    companion: ((metadata: NewEvent['metadata']) => AppendRequest) | undefined,
-    loadAndCheck: () => Promise<number | 'no_stream'>,
-  ): Promise<WriteResult> {
-    event = { type: event.type, data: JSON.parse(JSON.stringify(event.data)) } as DomainEvent; // as it will be stored: no undefined fields
+  private async append(ctx: WriteContext, stream: string, request: DomainEvent, enrols: string | undefined, decide: () => Promise<Decided>): Promise<WriteResult> {
     const eventId = ctx.idempotencyKey ? idempotentEventId(ctx.agencyId, ctx.idempotencyKey) : newEventId();
-    if (ctx.idempotencyKey) {
-      const first = await this.store.readEvent(eventId, { stream });
-      if (first) return replay(first, stream, event);
-    }
+    const firstAnswer = async () => {
+      const first = ctx.idempotencyKey ? await this.store.readEvent(eventId, { stream }) : undefined;
+      return first && replay(first, stream, request);
+    };
+    const answered = await firstAnswer();
+    if (answered) return answered;
     try {
-      const expectedRevision = await loadAndCheck();
+      const { decided, revision } = await decide();
+      if (decided instanceof Refusal) throw decided;
       const metadata = { recordedBy: ctx.recordedBy, correlationId: ctx.correlationId };
-      const main: AppendRequest = {
-        stream,
-        expectedRevision,
-        events: [{ eventId, type: event.type, schemaVersion: CURRENT_SCHEMA_VERSION[event.type], data: event.data, metadata }],
-      };
-      const [result] = companion ? await this.store.appendMany([main, companion(metadata)]) : [await this.store.appendToStream(stream, main.events, main)];
+      const main: AppendRequest = { stream, expectedRevision: revision < 0 ? 'no_stream' : revision, events: [newEvent(decided, metadata, eventId)] };
+      const [result] = enrols
+        ? await this.store.appendMany([main, rosterEnrolment(ctx.agencyId, [enrols], metadata)])
+        : [await this.store.appendToStream(stream, main.events, main)];
       const recorded = result.events[0];
       return { eventId: recorded.eventId, recordedAt: recorded.recordedAt };
     } catch (error) {
       // A keyed retry racing its own first attempt may lose at the store (duplicate id, revision
-      // conflict) or at the invariants (the first attempt's event is there now): either way, if
+      // conflict) or at the decision (the first attempt's event is there now): either way, if
       // the first attempt's event exists, the retry gets its answer.
-      if (ctx.idempotencyKey) {
-        const first = await this.store.readEvent(eventId, { stream });
-        if (first) return replay(first, stream, event);
-      }
+      const raced = await firstAnswer();
+      if (raced) return raced;
       throw error;
     }
   }
-}
-
-/** The first answer to a retried request, if the retry is the same request. */
-export function replay(first: RecordedEvent, stream: string, event: DomainEvent): WriteResult {
-  if (first.stream !== stream || first.type !== event.type || canonicalize(first.data) !== canonicalize(event.data)) {
-    throw new UnprocessableEntityException([
-      `Idempotency-Key was already used for a different request (event ${first.eventId}, ${first.type}); use a new key for a new request`,
-    ]);
-  }
-  return { eventId: first.eventId, recordedAt: first.recordedAt };
 }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { agencyStream, officerStream } from '../../events/streams';
 import { BulkImporter, ImportCommand } from '../../src/import/bulk-import';
 import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store';
-import { idempotentEventId } from '../../src/write/ledger-writer';
+import { idempotentEventId } from '../../src/write/new-events';
 
 let dir: string;
 let store: SqliteEventStore;
@@ -135,7 +135,7 @@ it('checks the invariants against the commands accepted before, skipping only th
 });
 
 it('refuses an import into an unregistered agency', async () => {
-  await expect(new BulkImporter(store).import(valid, { agencyId: 'nope', recordedBy: 'importer' })).rejects.toMatchObject({ status: 404, response: { message: ['agency nope is not registered'] } });
+  await expect(new BulkImporter(store).import(valid, { agencyId: 'nope', recordedBy: 'importer' })).rejects.toMatchObject({ status: 404, messages: ['agency nope is not registered'] });
 });
 
 it('aborts on a store conflict: earlier batches stay committed, the batch in flight appends nothing', async () => {

@@ -15,7 +15,7 @@ import { agencyStream, officerStream, rosterStream } from '../../events/streams'
 import { BulkImporter, ImportReport } from '../../src/import/bulk-import';
 import { CsvFormatError, readCsvCommands } from '../../src/import/csv-commands';
 import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store';
-import { idempotentEventId } from '../../src/write/ledger-writer';
+import { idempotentEventId } from '../../src/write/new-events';
 
 const AGENCY = 'refuse-pd';
 const HEADER = 'command,officerId,name,assignmentId,schools,startDate,trainingId,course,completedOn,declaredOn,reason,eventId,version,adoptedOn,reviewedOn,idempotencyKey';

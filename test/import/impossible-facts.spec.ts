@@ -4,13 +4,13 @@
  * command on the same day, and nothing appended for them.
  */
 import 'reflect-metadata';
-import { HttpException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { agencyStream, officerStream } from '../../events/streams';
 import { BulkImporter, IMPORT_COMMANDS, ImportCommand } from '../../src/import/bulk-import';
 import { MemoryEventStore } from '../../src/store/memory-event-store';
-import type { OfficerDecision } from '../../src/write/invariants';
+import type { OfficerDecision } from '../../src/write/decision';
 import { LedgerWriter } from '../../src/write/ledger-writer';
+import { Refusal } from '../../src/write/refusals';
 
 const agencyId = 'imp-pd';
 const SHA = 'a'.repeat(64);
@@ -65,8 +65,8 @@ async function viaWriter(command: ImportCommand): Promise<{ statusCode: number; 
   try {
     await writer.officerCommand({ agencyId, recordedBy: 'test', correlationId: 'c' }, command.officerId!, spec.decision, input);
   } catch (error) {
-    if (!(error instanceof HttpException)) throw error;
-    return { statusCode: error.getStatus(), messages: (error.getResponse() as { message: string[] }).message };
+    if (!(error instanceof Refusal)) throw error;
+    return { statusCode: error.status, messages: error.messages };
   }
   throw new Error('the writer accepted an impossible fact');
 }

@@ -1,21 +1,31 @@
 /**
  * Facts that cannot have happened are refused (issue 9 item 8; docs/decisions.md W12), as pure
- * decisions (src/write/invariants.ts) with the statute's and the model policy's dates, then
- * through LedgerWriter with a fixed clock on both sides of Minnesota midnight.
+ * decisions (each slice's, e.g. src/officers/record-training.ts) with the statute's and the
+ * model policy's dates, then through LedgerWriter with a fixed clock on both sides of Minnesota
+ * midnight.
  */
-import { BadRequestException, HttpException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { DomainEvent } from '../../events/catalogue';
 import type { RecordedEvent } from '../../events/envelope';
 import { officerStream } from '../../events/streams';
 import { CURRENT_SCHEMA_VERSION } from '../../events/upcasters';
 import { RegisterAgencyCommand, RegisterAgencyHandler } from '../../src/agencies/register-agency';
+import { ASSIGN_OFFICER } from '../../src/officers/assign-officer';
+import { DECLARE_TRAINING_UNAVAILABLE } from '../../src/officers/declare-training-unavailable';
+import { END_ASSIGNMENT } from '../../src/officers/end-assignment';
+import { FILE_CERTIFICATE } from '../../src/officers/file-certificate';
+import { RECORD_POLICY_REVIEW } from '../../src/officers/record-policy-review';
+import { RECORD_SUBSTITUTE_DAY } from '../../src/officers/record-substitute-day';
+import { RECORD_TRAINING } from '../../src/officers/record-training';
+import { REGISTER_OFFICER } from '../../src/officers/register-officer';
 import { MemoryEventStore } from '../../src/store/memory-event-store';
-import * as decisions from '../../src/write/invariants';
-import type { OfficerDecision, Target } from '../../src/write/invariants';
-import { LedgerWriter, todayInMinnesota } from '../../src/write/ledger-writer';
-import { WriteContext } from '../../src/write/write-context';
+import type { OfficerDecision, Target } from '../../src/write/decision';
+import { LedgerWriter, todayInMinnesota, WriteContext } from '../../src/write/ledger-writer';
+import { Invalid, Refusal } from '../../src/write/refusals';
 import { foldAgency, foldOfficer } from '../../src/write/write-models';
+
+/** The slices' decisions, by name. */
+const decisions = { ASSIGN_OFFICER, DECLARE_TRAINING_UNAVAILABLE, END_ASSIGNMENT, FILE_CERTIFICATE, RECORD_POLICY_REVIEW, RECORD_SUBSTITUTE_DAY, RECORD_TRAINING, REGISTER_OFFICER };
 
 const STATUTE = '2025-09-01'; // Minn. Stat. 626.8482 subd. 3: obligations begin
 const MODEL_POLICY = '2025-10-23'; // the POST Board model policy revision
@@ -59,13 +69,8 @@ const target = (today: string): Target => ({ agencyId: 'ramsey', officerId: 'o1'
 /** The refusal of a decision as [status, messages], or 'accepted'. */
 function outcome<I>(decision: OfficerDecision<I>, input: I, today: string, options?: Parameters<typeof models>[0]): 'accepted' | [number, string[]] {
   const { officer, agency } = models(options);
-  try {
-    decision.check(officer, agency, input, target(today));
-    return 'accepted';
-  } catch (error) {
-    if (!(error instanceof HttpException)) throw error;
-    return [error.getStatus(), (error.getResponse() as { message: string[] }).message];
-  }
+  const decided = decision.decide(input, { officer, agency }, target(today));
+  return decided instanceof Refusal ? [decided.status, decided.messages] : 'accepted';
 }
 
 const future = (field: string, today: string, date: string) => [400, [`${field} must not be after today in Minnesota, ${today} (got ${date})`]];
@@ -175,9 +180,9 @@ describe('through LedgerWriter: the writer reads its clock once per command and 
     const { store, writer } = await setup('2026-03-01T05:59:59.999Z');
     const before = await store.readStream(officerStream('ramsey', 'o1'));
     const training = { trainingId: 't1', course: 'MN_SRO_BASIC' as const, completedOn: '2026-03-01' };
-    await expect(writer.officerCommand(ctx(), 'o1', decisions.RECORD_TRAINING, training)).rejects.toThrow(BadRequestException);
+    await expect(writer.officerCommand(ctx(), 'o1', decisions.RECORD_TRAINING, training)).rejects.toThrow(Invalid);
     await expect(writer.officerCommand(ctx(), 'o1', decisions.RECORD_TRAINING, training)).rejects.toMatchObject({
-      response: { message: ['completedOn must not be after today in Minnesota, 2026-02-28 (got 2026-03-01)'] },
+      messages: ['completedOn must not be after today in Minnesota, 2026-02-28 (got 2026-03-01)'],
     });
     expect(await store.readStream(officerStream('ramsey', 'o1'))).toEqual(before);
     await writer.officerCommand(ctx(), 'o1', decisions.RECORD_TRAINING, { ...training, completedOn: '2026-02-28' });
@@ -196,7 +201,7 @@ describe('through LedgerWriter: the writer reads its clock once per command and 
     const before = (await store.readStream(officerStream('ramsey', 'o1'))).length;
     await expect(
       writer.officerCommand(ctx(), 'o1', decisions.FILE_CERTIFICATE, { trainingId: 't1', sha256: SHA, fileName: 'c.pdf', filedOn: '2026-02-19' }),
-    ).rejects.toMatchObject({ status: 400, response: { message: ["filedOn must be on or after the training's completedOn 2026-02-20 (got 2026-02-19)"] } });
+    ).rejects.toMatchObject({ status: 400, messages: ["filedOn must be on or after the training's completedOn 2026-02-20 (got 2026-02-19)"] });
     expect(await store.readStream(officerStream('ramsey', 'o1'))).toHaveLength(before);
   });
 

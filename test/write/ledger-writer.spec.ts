@@ -3,7 +3,6 @@
  * handlers, on the in-memory store: what is refused, with which error, and that a refused or
  * conflicting write appends nothing.
  */
-import { ConflictException, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { officerStream } from '../../events/streams';
 import { RecordedEvent } from '../../events/envelope';
@@ -11,10 +10,11 @@ import { RegisterAgencyHandler, RegisterAgencyCommand } from '../../src/agencies
 import { EndAssignmentCommand, EndAssignmentHandler } from '../../src/officers/end-assignment';
 import { RegisterOfficerCommand, RegisterOfficerHandler } from '../../src/officers/register-officer';
 import { AssignOfficerCommand, AssignOfficerHandler } from '../../src/officers/assign-officer';
+import { RETRACT_OFFICER_EVENT } from '../../src/officers/retract-event';
 import { EventStore, WrongExpectedRevisionError } from '../../src/store/event-store.port';
 import { MemoryEventStore } from '../../src/store/memory-event-store';
-import { LedgerWriter } from '../../src/write/ledger-writer';
-import { WriteContext } from '../../src/write/write-context';
+import { LedgerWriter, WriteContext } from '../../src/write/ledger-writer';
+import { Conflict, NotFound } from '../../src/write/refusals';
 import { foldOfficer } from '../../src/write/write-models';
 
 const ctx = (overrides: Partial<WriteContext> = {}): WriteContext => ({
@@ -34,13 +34,13 @@ async function setup(store: EventStore = new MemoryEventStore()) {
 describe('LedgerWriter invariants', () => {
   it('refuses a second registration of an agency with 409', async () => {
     const { writer } = await setup();
-    await expect(new RegisterAgencyHandler(writer).execute(new RegisterAgencyCommand(ctx(), 'Again'))).rejects.toBeInstanceOf(ConflictException);
+    await expect(new RegisterAgencyHandler(writer).execute(new RegisterAgencyCommand(ctx(), 'Again'))).rejects.toBeInstanceOf(Conflict);
   });
 
   it('404 for an agency that is not registered', async () => {
     const { writer } = await setup();
     const command = new RegisterOfficerCommand(ctx({ agencyId: 'nowhere' }), { officerId: 'o2', name: 'N' });
-    await expect(new RegisterOfficerHandler(writer).execute(command)).rejects.toBeInstanceOf(NotFoundException);
+    await expect(new RegisterOfficerHandler(writer).execute(command)).rejects.toBeInstanceOf(NotFound);
   });
 
   it('ends an assignment once; an end date before the start is refused', async () => {
@@ -49,7 +49,7 @@ describe('LedgerWriter invariants', () => {
     const end = new EndAssignmentHandler(writer);
     await expect(end.execute(new EndAssignmentCommand(ctx(), 'o1', 'a', { endDate: '2025-09-01' }))).rejects.toMatchObject({ status: 400 });
     await end.execute(new EndAssignmentCommand(ctx(), 'o1', 'a', { endDate: '2025-12-19' }));
-    await expect(end.execute(new EndAssignmentCommand(ctx(), 'o1', 'a', { endDate: '2025-12-20' }))).rejects.toBeInstanceOf(ConflictException);
+    await expect(end.execute(new EndAssignmentCommand(ctx(), 'o1', 'a', { endDate: '2025-12-20' }))).rejects.toBeInstanceOf(Conflict);
     const model = foldOfficer(await store.readStream(officerStream('ramsey-so', 'o1')));
     expect(model.assignments.get('a')).toEqual({ startDate: '2025-09-02', endDate: '2025-12-19' });
     expect(model.revision).toBe(2);
@@ -95,7 +95,7 @@ describe('foldOfficer', () => {
     const { store, writer } = await setup();
     await new AssignOfficerHandler(writer).execute(new AssignOfficerCommand(ctx(), 'o1', { assignmentId: 'a', schools: ['S'], startDate: '2025-09-02' }));
     const ended = await new EndAssignmentHandler(writer).execute(new EndAssignmentCommand(ctx(), 'o1', 'a', { endDate: '2025-12-19' }));
-    await writer.appendToOfficer(ctx(), 'o1', { type: 'EventRetracted', data: { retractedEventId: ended.eventId, reason: 'typo' } });
+    await writer.officerCommand(ctx(), 'o1', RETRACT_OFFICER_EVENT, { eventId: ended.eventId, reason: 'typo' });
     const model = foldOfficer(await store.readStream(officerStream('ramsey-so', 'o1')));
     expect(model.assignments.get('a')).toEqual({ startDate: '2025-09-02' });
     expect(model.retracted).toEqual(new Set([ended.eventId]));

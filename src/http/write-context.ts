@@ -1,17 +1,13 @@
 /**
- * Who is writing, for which agency, under which correlation and idempotency key: taken from the
- * request once (by @WriteCtx) and passed with every command.
+ * The HTTP edge's @WriteCtx(): the WriteContext of a write (src/write/ledger-writer.ts: who is
+ * writing, for which agency, under which correlation and idempotency key) taken from the request
+ * once: the authenticated grant, the path's agency, the Idempotency-Key and X-Correlation-Id
+ * headers (visible ASCII, 1-255 characters, or a 400).
  */
 import { BadRequestException, createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { AuthenticatedRequest } from '../auth/auth.guard';
-
-export interface WriteContext {
-  agencyId: string;
-  recordedBy: string;
-  correlationId: string;
-  idempotencyKey?: string;
-}
+import type { WriteContext } from '../write/ledger-writer';
 
 const HEADER_VALUE = /^[\x21-\x7e]{1,255}$/;
 
