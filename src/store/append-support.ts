@@ -1,12 +1,13 @@
 /**
  * The store-independent half of an append, shared by every adapter so that they agree to the
  * byte: validating the new events, checking the expected revision, choosing recordedAt and
- * chaining the hashes. Pure: the adapters call these inside their own transaction.
+ * chaining the hashes; and the ledger tree as appends extend it. Pure: the adapters call these
+ * inside their own transaction. (Also the read options every adapter checks alike.)
  */
 import type { NewEvent, RecordedEvent } from '../../events/envelope';
 import { GENESIS_HASH, hashEvent } from '../../events/integrity';
 import { leafHash, MerkleFrontier } from '../../events/merkle';
-import { DuplicateEventIdError, ExpectedRevision, StreamHead, WrongExpectedRevisionError } from './event-store.port';
+import { AppendRequest, DuplicateEventIdError, ExpectedRevision, LedgerHead, StreamHead, WrongExpectedRevisionError } from './event-store.port';
 
 /** Rows per readAll round trip when the caller does not say. */
 export const DEFAULT_READ_BATCH = 500;
@@ -20,6 +21,43 @@ export interface ValidatedEvent {
   data: unknown;
   /** `data` as JSON text (what the SQLite adapter stores). */
   dataJson: string;
+}
+
+/** A request of a batch after validation: what every adapter's append works from. */
+export interface ValidatedRequest {
+  stream: string;
+  expectedRevision: ExpectedRevision;
+  validated: ValidatedEvent[];
+}
+
+/** An adapter's own refusals, run by validateBatch: before a request's events are validated, and on each of them after. */
+export interface BatchChecks {
+  request?(request: AppendRequest, index: number): void;
+  event?(validated: ValidatedEvent, requestIndex: number, eventIndex: number): void;
+}
+
+/**
+ * appendMany's argument checked and every request validated (stream name, events; eventIds
+ * unique across the whole batch), before any lock is taken or any I/O is done.
+ */
+export function validateBatch(batch: unknown, checks: BatchChecks = {}): ValidatedRequest[] {
+  if (!Array.isArray(batch)) throw new TypeError('appendMany: batch must be an array');
+  const seen = new Set<string>();
+  return batch.map((request: AppendRequest, i) => {
+    const { stream, events, expectedRevision } = request;
+    assertStreamName(stream);
+    checks.request?.(request, i);
+    const validated = validateNewEvents(events, seen);
+    if (checks.event) validated.forEach((v, j) => checks.event!(v, i, j));
+    return { stream, expectedRevision, validated };
+  });
+}
+
+/** readStream's `fromRevision`, checked alike by every adapter (default 0). */
+export function fromRevisionOf(options: { fromRevision?: number } | undefined): number {
+  const fromRevision = options?.fromRevision ?? 0;
+  if (!Number.isSafeInteger(fromRevision) || fromRevision < 0) throw new TypeError('fromRevision must be an integer >= 0');
+  return fromRevision;
 }
 
 export function assertStreamName(stream: unknown): asserts stream is string {
@@ -141,6 +179,19 @@ export function compareCodePoints(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
+/** The ledger tree as an append extends it: the frontier, and the position of its last leaf. */
+export interface WorkingTree {
+  frontier: MerkleFrontier;
+  lastPosition: number;
+}
+
+/** The port's LedgerHead of a tree; `issuedPosition` where the store's positions have no legitimate gaps. */
+export function ledgerHeadOf(tree: WorkingTree, issuedPosition?: number): LedgerHead {
+  const head: LedgerHead = { treeSize: tree.frontier.size, rootHash: tree.frontier.root().toString('hex'), lastPosition: tree.lastPosition };
+  if (issuedPosition !== undefined) head.issuedPosition = issuedPosition;
+  return head;
+}
+
 /** The stored form of the ledger tree's frontier (one row in the SQL stores). */
 export interface StoredTree {
   size: number;
@@ -150,12 +201,12 @@ export interface StoredTree {
 }
 
 /** The tree an append extends, from its stored row (absent: the empty tree of an empty store). */
-export function loadTree(row: StoredTree | undefined): { frontier: MerkleFrontier; lastPosition: number } {
+export function loadTree(row: StoredTree | undefined): WorkingTree {
   if (!row) return { frontier: MerkleFrontier.empty(), lastPosition: 0 };
   return { frontier: MerkleFrontier.fromJSON({ size: row.size, nodes: JSON.parse(row.frontier) as string[] }), lastPosition: row.lastPosition };
 }
 
-export function storeTree(tree: { frontier: MerkleFrontier; lastPosition: number }): StoredTree {
+export function storeTree(tree: WorkingTree): StoredTree {
   return { size: tree.frontier.size, lastPosition: tree.lastPosition, frontier: JSON.stringify(tree.frontier.toJSON().nodes) };
 }
 
@@ -165,9 +216,9 @@ export function storeTree(tree: { frontier: MerkleFrontier; lastPosition: number
  */
 export class TreeRowCache {
   private row?: StoredTree;
-  private tree?: { frontier: MerkleFrontier; lastPosition: number };
+  private tree?: WorkingTree;
 
-  load(row: StoredTree | undefined): { frontier: MerkleFrontier; lastPosition: number } {
+  load(row: StoredTree | undefined): WorkingTree {
     const cached = this.row;
     if (row && cached && this.tree && row.size === cached.size && row.lastPosition === cached.lastPosition && row.frontier === cached.frontier) {
       return { frontier: this.tree.frontier.clone(), lastPosition: this.tree.lastPosition };
@@ -176,18 +227,18 @@ export class TreeRowCache {
   }
 
   /** The row to write; remembered only once `committed` is called (a rolled-back append must not be). */
-  store(tree: { frontier: MerkleFrontier; lastPosition: number }): StoredTree {
+  store(tree: WorkingTree): StoredTree {
     return storeTree(tree);
   }
 
-  committed(row: StoredTree, tree: { frontier: MerkleFrontier; lastPosition: number }): void {
+  committed(row: StoredTree, tree: WorkingTree): void {
     this.row = row;
     this.tree = { frontier: tree.frontier.clone(), lastPosition: tree.lastPosition };
   }
 }
 
 /** Extends the tree with events in position order. */
-export function extendTree(tree: { frontier: MerkleFrontier; lastPosition: number }, events: Iterable<{ hash: string; position: number }>): void {
+export function extendTree(tree: WorkingTree, events: Iterable<{ hash: string; position: number }>): void {
   for (const event of events) {
     if (event.position <= tree.lastPosition) throw new Error(`internal error: position ${event.position} is not after the tree's last position ${tree.lastPosition}`);
     // The append path hashes what chainEvents just computed; verification parses stored hashes strictly (eventLeafHash).

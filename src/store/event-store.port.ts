@@ -1,9 +1,10 @@
 /**
- * The event store port: the one interface every adapter (memory, SQLite; PostgreSQL and
- * EventStoreDB later) implements, and the one test/store contract suite checks.
+ * The event store port: the one interface every adapter (memory, SQLite, PostgreSQL,
+ * EventStoreDB) implements, and the one test/store contract suite checks.
  *
  * Guarantees every adapter gives:
- * - an append is atomic: a reader sees all of its events or none;
+ * - an appendToStream is atomic: a reader sees all of its events or none; an appendMany across
+ *   streams is atomic only where `capabilities.atomicMultiStreamAppend` says so;
  * - `expectedRevision` is checked in the same transaction as the write; on mismatch nothing is
  *   written and WrongExpectedRevisionError is thrown (HTTP 409);
  * - `recordedAt` is assigned by the store at append, never earlier than the stream's last one;
@@ -81,14 +82,29 @@ export interface ReadAllOptions {
   batchSize?: number;
 }
 
+/** What an adapter can and cannot promise beyond the port's common guarantees. */
+export interface StoreCapabilities {
+  /**
+   * appendMany is one transaction: a batch whose later request fails (a lost race, a crash, an
+   * error while writing) leaves nothing of the earlier ones. true: memory, SQLite, PostgreSQL.
+   * false: EventStoreDB, which writes stream by stream (docs/decisions.md W16).
+   */
+  readonly atomicMultiStreamAppend: boolean;
+}
+
 export interface EventStore {
+  /** Checked by the contract suite (test/store/event-store.contract.ts) against the adapter's behaviour. */
+  readonly capabilities: StoreCapabilities;
   appendToStream(stream: string, events: NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult>;
   /**
-   * Appends to many streams in ONE transaction, all or nothing: every request is checked as
-   * appendToStream checks it (expected revision, duplicate eventIds across the whole batch), and
-   * if any check fails nothing at all is written. Requests apply in order, so a stream named
-   * twice sees its first request's events when the second is checked. One result per request,
-   * in order. For bulk paths (CSV import, benchmark): speed from batching, not weaker durability.
+   * Appends to many streams: every request is checked as appendToStream checks it (expected
+   * revision, duplicate eventIds across the whole batch), and if any check fails nothing at all
+   * is written. Requests apply in order, so a stream named twice sees its first request's events
+   * when the second is checked. One result per request, in order. For bulk paths (CSV import,
+   * benchmark): speed from batching, not weaker durability.
+   * Where `capabilities.atomicMultiStreamAppend`, the batch is ONE transaction, all or nothing
+   * even when a request fails while it is written. Where not (EventStoreDB), the requests are
+   * written one after another: see that adapter for what a failure part-way leaves.
    */
   appendMany(batch: AppendRequest[]): Promise<AppendResult[]>;
   /** All events of a stream in revision order, from `fromRevision` (inclusive); [] when the stream does not exist. */

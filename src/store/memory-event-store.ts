@@ -13,6 +13,8 @@ import {
   compareCodePoints,
   DEFAULT_READ_BATCH,
   extendTree,
+  fromRevisionOf,
+  ledgerHeadOf,
   nextRecordedAt,
   validateNewEvents,
 } from './append-support';
@@ -25,6 +27,7 @@ import {
   ExpectedRevision,
   LedgerHead,
   ReadAllOptions,
+  StoreCapabilities,
   StoredCheckpoint,
   StreamHead,
 } from './event-store.port';
@@ -40,6 +43,8 @@ interface StoredStream {
 }
 
 export class MemoryEventStore implements EventStore {
+  /** An append runs without an await between its checks and its writes: all or nothing. */
+  readonly capabilities: StoreCapabilities = { atomicMultiStreamAppend: true };
   private readonly now: () => Date;
   /** The global log: log[i] has position i + 1. */
   private readonly log: RecordedEvent[] = [];
@@ -110,8 +115,7 @@ export class MemoryEventStore implements EventStore {
 
   async readStream(stream: string, options: { fromRevision?: number } = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
-    const fromRevision = options.fromRevision ?? 0;
-    if (!Number.isSafeInteger(fromRevision) || fromRevision < 0) throw new TypeError('fromRevision must be an integer >= 0');
+    const fromRevision = fromRevisionOf(options);
     const entry = this.streams.get(stream);
     return entry ? entry.events.slice(fromRevision).map((e) => structuredClone(e)) : [];
   }
@@ -148,12 +152,7 @@ export class MemoryEventStore implements EventStore {
 
   async ledgerHead(): Promise<LedgerHead> {
     this.assertOpen();
-    return {
-      treeSize: this.tree.frontier.size,
-      rootHash: this.tree.frontier.root().toString('hex'),
-      lastPosition: this.tree.lastPosition,
-      issuedPosition: this.log.length,
-    };
+    return ledgerHeadOf(this.tree, this.log.length);
   }
 
   async saveCheckpoint(checkpoint: StoredCheckpoint): Promise<void> {

@@ -14,8 +14,11 @@
  * against one server never collide.
  */
 import { randomBytes } from 'node:crypto';
+import type { EventStoreDBClient } from '@eventstore/db-client';
 import { EsdbEventStore } from '../../src/store/esdb/esdb-event-store';
 import type { RecordedEvent } from '../../events/envelope';
+import { officerStream, rosterStream } from '../../events/streams';
+import type { AppendRequest } from '../../src/store/event-store.port';
 import { describeEventStoreContract, events, newEvent, verifyStore } from './event-store.contract';
 
 const ESDB_URL = process.env.ESDB_URL?.trim();
@@ -38,7 +41,7 @@ if (!ESDB_URL) {
 
   jest.setTimeout(120_000);
 
-  describeEventStoreContract('EventStoreDB', open, { densePositions: false, eventIdIndex: false, largeStreamSize: 2000 });
+  describeEventStoreContract('EventStoreDB', open, { densePositions: false, eventIdIndex: false, largeStreamSize: 2000, atomicMultiStreamAppend: false });
 
   describe('EventStoreDB adapter specifics', () => {
     const stores: EsdbEventStore[] = [];
@@ -95,6 +98,32 @@ if (!ESDB_URL) {
       await sub.close();
       expect(seen.map((e) => e.eventId)).toEqual([...first.slice(1), ...later].map((e) => e.eventId));
       expect(seen).toEqual([...first.slice(1), ...later]);
+    });
+
+    it('a registration: the enrolment first, and one interrupted before its officer stream is completed by ledgerHead (W16)', async () => {
+      const store = await fresh();
+      const registration = (officerId: string): AppendRequest[] => [
+        { stream: officerStream('reg-pd', officerId), events: [newEvent({ type: 'OfficerRegistered', data: { officerId } })], expectedRevision: 'no_stream' },
+        { stream: rosterStream('reg-pd'), events: [newEvent({ type: 'OfficerEnrolled', data: { officerId } })], expectedRevision: 'any' },
+      ];
+      const [officer, roster] = await store.appendMany(registration('o1'));
+      expect(roster.events[0].position).toBeLessThan(officer.events[0].position);
+
+      // The officer append of the next registration fails as if the writer died before it.
+      const client = (store as unknown as { client: EventStoreDBClient }).client;
+      const original = client.appendToStream.bind(client);
+      client.appendToStream = (async (...args: Parameters<typeof original>) => {
+        if (args[0].endsWith(officerStream('reg-pd', 'o2'))) throw new Error('the writer died');
+        return original(...args);
+      }) as typeof client.appendToStream;
+      const request = registration('o2');
+      await expect(store.appendMany(request)).rejects.toThrow(/the writer died/);
+      client.appendToStream = original;
+      expect(await store.readStream(officerStream('reg-pd', 'o2'))).toEqual([]);
+
+      await store.ledgerHead();
+      expect((await store.readStream(officerStream('reg-pd', 'o2'))).map((e) => e.eventId)).toEqual([request[0].events[0].eventId]);
+      expect(await verifyStore(store)).toEqual({ ok: true, eventsChecked: 4 });
     });
 
     it('readEvent needs the stream hint', async () => {

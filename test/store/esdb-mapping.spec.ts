@@ -14,7 +14,9 @@ import {
   decodeRecord,
   encodeMetadata,
   EsdbDecodeError,
+  EsdbFollowUp,
   EsdbRecordLike,
+  followUpOf,
   fromEsdbCurrentRevision,
   fromEsdbExpectedRevision,
   guardRevision,
@@ -99,6 +101,19 @@ describe('EventStoreDB mapping: metadata and records', () => {
     expect(writeIdOf(withId)).toBe('w-1');
     expect(writeIdOf(meta)).toBeUndefined();
     expect(decodeMetadata(withId, 'here')).toEqual(meta);
+  });
+
+  it('carries the follow-up append an enrolment promises outside the hash and the port event, and reads back only a well-formed one', () => {
+    const { event } = chained();
+    const followUp: EsdbFollowUp = { stream: 'p-officer-a/o-2', revision: -1, events: [{ id: randomUUID(), type: 'OfficerRegistered', data: { officerId: 'o-2' }, metadata: encodeMetadata(event, 'w-2') }] };
+    const stored = JSON.parse(JSON.stringify(encodeMetadata(event, 'w-1', followUp)));
+    expect(followUpOf(stored)).toEqual(followUp);
+    expect(decodeMetadata(stored, 'here')).toEqual(encodeMetadata(event));
+    expect(followUpOf(encodeMetadata(event, 'w-1'))).toBeUndefined();
+    for (const broken of [{ ...followUp, stream: 1 }, { ...followUp, revision: -2 }, { ...followUp, revision: 0.5 }, { ...followUp, events: [] }, { ...followUp, events: [{ id: 'x' }] }]) {
+      expect(followUpOf({ ...stored, followedBy: broken })).toBeUndefined();
+    }
+    expect(followUpOf(undefined)).toBeUndefined();
   });
 
   it('refuses metadata that was not written by this adapter', () => {

@@ -3,7 +3,9 @@
  * from the client's type definitions and documentation: NOT EventStoreDB. It lets the contract
  * suite exercise the adapter's own logic (planning, guards, paging, prefixes, link parsing)
  * without a server; how a real server behaves is checked only by esdb-event-store.spec.ts with
- * ESDB_URL set. Modelled: expected-revision checks with ESDB's idempotent re-append, positions
+ * ESDB_URL set. Modelled: expected-revision checks with ESDB's idempotent re-append (the same
+ * event ids at the same expected revision, `no_stream` included: what completing an interrupted
+ * registration relies on when its writer is still alive, docs/decisions.md W16), positions
  * as growing byte offsets (commit === prepare), inclusive $all reads, system records in $all
  * ($stats, `$>` links to $streams, $category-<c>, $ce-<c>), StreamNotFound errors by `type`.
  */

@@ -42,6 +42,12 @@ export interface ContractOptions {
    * Default false (PostgreSQL, EventStoreDB: the appends of one process really race).
    */
   serialAppends?: boolean;
+  /**
+   * What the adapter must declare as `capabilities.atomicMultiStreamAppend`, and what the suite
+   * then holds it to: true, a batch whose later request fails leaves nothing of the earlier ones;
+   * false (EventStoreDB), it may, and its error then says which requests were written. Default true.
+   */
+  atomicMultiStreamAppend?: boolean;
 }
 
 export const ISO_UTC_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -85,6 +91,7 @@ export function describeEventStoreContract(name: string, open: OpenStore, option
   const largeStreamSize = options.largeStreamSize ?? 5000;
   const densePositions = options.densePositions ?? true;
   const eventIdIndex = options.eventIdIndex ?? true;
+  const atomicMultiStreamAppend = options.atomicMultiStreamAppend ?? true;
   const together = options.serialAppends
     ? 'issued together (run one after the other by this adapter, which appends synchronously)'
     : 'racing in one process';
@@ -542,6 +549,46 @@ export function describeEventStoreContract(name: string, open: OpenStore, option
         }
         expect(await snapshot(store)).toEqual(before);
       });
+    });
+
+    describe('capabilities', () => {
+      it(
+        atomicMultiStreamAppend
+          ? 'atomicMultiStreamAppend: an appendMany whose second request loses a race writes nothing of the first'
+          : 'atomicMultiStreamAppend is false: an appendMany whose second request loses a race may leave the first written, and its error says so',
+        async () => {
+          const store = await fresh();
+          expect(store.capabilities).toEqual({ atomicMultiStreamAppend });
+          await store.appendToStream('b', events(1), { expectedRevision: 'no_stream' });
+          let lost = 0;
+          for (let i = 0; i < 10; i++) {
+            const expected = revisionOf(await store.readStream('b'));
+            const first = events(2);
+            // A rival takes 'b' at the revision the batch's second request expects.
+            const [rival, batch] = await Promise.allSettled([
+              store.appendToStream('b', events(1), { expectedRevision: expected }),
+              store.appendMany([
+                { stream: `a-${i}`, events: first, expectedRevision: 'no_stream' },
+                { stream: 'b', events: events(1), expectedRevision: expected },
+              ]),
+            ]);
+            expect([rival, batch].filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+            if (batch.status === 'fulfilled') continue;
+            lost++;
+            expect(batch.reason).toBeInstanceOf(WrongExpectedRevisionError);
+            const written = await store.readStream(`a-${i}`);
+            if (atomicMultiStreamAppend || written.length === 0) {
+              expect(written).toEqual([]);
+              expect(batch.reason).not.toHaveProperty('committedRequests');
+            } else {
+              expect(written.map((e) => e.eventId)).toEqual(first.map((e) => e.eventId));
+              expect(batch.reason).toMatchObject({ committedRequests: 1, writtenRequests: [0], message: expect.stringMatching(/not atomic/) });
+            }
+          }
+          expect(lost).toBeGreaterThan(0);
+          expect(await verifyStore(store)).toMatchObject({ ok: true });
+        },
+      );
     });
 
     describe('volume', () => {

@@ -3,26 +3,22 @@
  * 22.6 or newer, KurrentDB too). SRO_STORE=esdb://host:2113?tls=false (or esdb+discover://,
  * kurrentdb://; `&streamPrefix=<p>` namespaces every stream, see below).
  *
- * ONE FOLDER: everything EventStoreDB-specific is in src/store/esdb/ (this file and the pure
- * mapping in esdb-mapping.ts). Moving to the successor client `@kurrent/kurrentdb-client` is one
- * change here: swap the two imports of '@eventstore/db-client' (KurrentDBClient for
- * EventStoreDBClient) and rename the append option `expectedRevision` to `streamState` in
- * `writePlanned` below; the values (ANY, NO_STREAM, a bigint) and the errors keep their meaning.
+ * ONE FOLDER: everything EventStoreDB-specific is in src/store/esdb/: this file (connection,
+ * reads, subscriptions, the ledger head), esdb-append.ts (appendToStream, appendMany, and the
+ * completion of an interrupted registration) and the pure mapping in esdb-mapping.ts. Moving to
+ * the successor client `@kurrent/kurrentdb-client` is one change here: swap the imports of
+ * '@eventstore/db-client' (KurrentDBClient for EventStoreDBClient) and rename the append option
+ * `expectedRevision` to `streamState` in esdb-append.ts (two calls); the values (ANY,
+ * NO_STREAM, a bigint) and the errors keep their meaning.
  *
  * Stored form: one EventStoreDB event per port event, id = eventId (a lowercase UUID: ESDB
  * requires UUID ids and returns them lowercase), type = type, data = the event's data as JSON,
  * metadata = JSON { recordedAt, recordedBy, correlationId, schemaVersion, prevHash, hash,
  * writeId } (writeId: random per append call, not hashed; see below).
  *
- * recordedAt and the hash chain (events/integrity.ts hashes recordedAt, so it must be known
- * before the append). ESDB assigns `created` only when it writes, too late to hash. So the
- * adapter assigns recordedAt itself, exactly as the SQL adapters do: it reads the stream's head,
- * takes recordedAt = max(now, head's recordedAt) (never decreasing within a stream), chains the
- * hashes from that head, and appends with the head's exact revision as ESDB's expected revision
- * (never ANY, even when the caller says 'any'). If another writer appended meanwhile, ESDB
- * refuses with WrongExpectedVersion and nothing is written, so the chain cannot fork; for an
- * 'any' request the adapter then re-reads the head and tries again. recordedAt is stored in the
- * metadata and is the authoritative, hashed instant. ESDB's `created` (server clock) is kept by
+ * recordedAt and the hash chain: the adapter assigns recordedAt itself, exactly as the SQL
+ * adapters do, and appends under the head's exact revision, so the chain cannot fork
+ * (esdb-append.ts). recordedAt is stored in the metadata and is the authoritative, hashed instant. ESDB's `created` (server clock) is kept by
  * ESDB and exposed by `createdDrift()`, which lists events whose `created` differs from
  * recordedAt by more than a tolerance (clock skew between app and server, or an event that
  * was written by something other than this adapter).
@@ -31,18 +27,15 @@
  * - readEvent: ESDB has no index by event id. With the `stream` hint the adapter reads that
  *   stream; without it, it returns undefined (the app always passes the hint).
  * - DuplicateEventIdError: ESDB treats a re-append of the same event ids as an idempotent
- *   success. The adapter reads the target stream before appending and refuses an eventId already
- *   in it. Uniqueness is per target stream, not across the whole store (no index by id).
- *   After each append it reads the appended events back (that is also where their positions come
- *   from) and checks their ids and writeId: if ESDB answered an identical concurrent append
- *   idempotently, the events it holds are the other writer's and DuplicateEventIdError is thrown.
- * - appendMany: EventStoreDB before KurrentDB 25.1 has no multi-stream transaction, and this
- *   client has no multi-stream append. Every request is checked first (expected revisions,
- *   duplicates, as the batch would see itself, a stream named twice included), and nothing is
- *   written unless all pass; then the requests are appended one after another, each under its own
- *   expected-revision guard. NOT ATOMIC ACROSS STREAMS: a concurrent writer (or a crash) between
- *   two requests leaves the earlier ones written; the error thrown then carries
- *   `committedRequests` (how many requests were written).
+ *   success; the adapter refuses an eventId already in the target stream (per target stream, not
+ *   across the whole store: no index by id) and detects an identical concurrent append by the
+ *   writeId it reads back (esdb-append.ts).
+ * - appendMany: no multi-stream transaction (capabilities.atomicMultiStreamAppend is false):
+ *   checked whole, then written stream by stream; NOT ATOMIC ACROSS STREAMS, the error of a batch
+ *   that fails part-way says which requests were written. A registration writes the roster
+ *   enrolment first and its officer stream second, and the enrolment carries the officer append
+ *   it promises, which ledgerHead completes if the writer died in between (esdb-append.ts,
+ *   docs/decisions.md W16).
  * - readAll: $all read forward in pages of `batchSize` (maxCount), EventStoreDB's own events
  *   ($-prefixed streams and types, link events) and streams outside `streamPrefix` skipped on the
  *   client (the 6.x client's readAll has no server-side filter). fromPosition is exclusive.
@@ -57,13 +50,14 @@
  *   caught by comparing heads; protect the ledger's streams with ESDB ACLs.
  * - subscribeToAll: a catch-up subscription to $all, filtered server-side (by stream prefix or
  *   excluding system events), events handed over one at a time in position order.
+ * - ledgerHead: no transaction to extend a tree in: computed from $all on each call, after
+ *   completing any registration whose officer append was interrupted.
  *
  * streamPrefix: every port stream `s` is stored as `<streamPrefix>s`; reads, listings and
  * subscriptions see only streams under the prefix and give back the un-prefixed names. For
  * sharing one server with other applications, and for tests (a fresh, empty-looking store per
  * run). The hash chain uses the un-prefixed name.
  */
-import { randomUUID } from 'node:crypto';
 import {
   BACKWARDS,
   END,
@@ -73,51 +67,33 @@ import {
   excludeSystemEvents,
   streamNameFilter,
 } from '@eventstore/db-client';
-import type { AllStreamResolvedEvent, EventData, JSONType, Position, ResolvedEvent } from '@eventstore/db-client';
+import type { AllStreamResolvedEvent, Position, ResolvedEvent } from '@eventstore/db-client';
 import type { NewEvent, RecordedEvent } from '../../../events/envelope';
-import {
-  assertReadAllOptions,
-  assertStreamName,
-  ChainedEvent,
-  chainEvents,
-  checkExpectedRevision,
-  compareCodePoints,
-  DEFAULT_READ_BATCH,
-  extendTree,
-  loadTree,
-  nextRecordedAt,
-  ValidatedEvent,
-  validateNewEvents,
-} from '../append-support';
-import {
+import { assertReadAllOptions, assertStreamName, compareCodePoints, DEFAULT_READ_BATCH, extendTree, fromRevisionOf, ledgerHeadOf, loadTree } from '../append-support';
+import type {
   AppendRequest,
   AppendResult,
-  DuplicateEventIdError,
   EventStore,
   ExpectedRevision,
   LedgerHead,
   ReadAllOptions,
+  StoreCapabilities,
   StoredCheckpoint,
   StreamHead,
-  WrongExpectedRevisionError,
 } from '../event-store.port';
+import { EsdbAppends, mapLimit } from './esdb-append';
 import {
-  assertEsdbEventId,
   createdDriftMs,
   decodeRecord,
-  encodeMetadata,
-  EsdbExpectedRevision,
+  EsdbFollowUp,
   EsdbRecordLike,
-  fromEsdbCurrentRevision,
-  guardRevision,
+  followUpOf,
   isSystemRecord,
   numberToPosition,
   parseEsdbUrl,
   positionToNumber,
   streamIndexFor,
   streamOfLink,
-  toEsdbExpectedRevision,
-  writeIdOf,
 } from './esdb-mapping';
 
 export interface EsdbEventStoreOptions {
@@ -137,38 +113,8 @@ export interface EsdbEventStoreOptions {
   anyRetries?: number;
 }
 
-/** One request of an append, checked and chained, ready to write. */
-interface PlannedAppend {
-  stream: string;
-  physical: string;
-  expectedRevision: ExpectedRevision;
-  validated: ValidatedEvent[];
-  chained: ChainedEvent[];
-  /** The exact expected revision sent to ESDB (the head the chain was computed from). */
-  guard: EsdbExpectedRevision;
-  /** nextExpectedRevision for an empty request. */
-  revisionIfEmpty: number;
-}
-
-interface StagedStream {
-  head: Pick<StreamHead, 'revision' | 'hash' | 'lastRecordedAt'> | undefined;
-  ids: Set<string>;
-}
-
-/** An ESDB append conflict, already mapped to the port; `index` = which request of the batch. */
-class Conflict extends Error {
-  constructor(
-    readonly index: number,
-    readonly error: WrongExpectedRevisionError,
-  ) {
-    super(error.message);
-  }
-}
-
-const errorType = (err: unknown): unknown => (err as { type?: unknown } | null)?.type;
 // By the client's `type` tag rather than instanceof (robust to duplicate module copies).
-const isStreamNotFound = (err: unknown) => errorType(err) === 'stream-not-found';
-const isWrongExpectedVersion = (err: unknown) => errorType(err) === 'wrong-expected-version';
+const isStreamNotFound = (err: unknown) => (err as { type?: unknown } | null)?.type === 'stream-not-found';
 
 export interface CreatedDrift {
   stream: string;
@@ -180,10 +126,12 @@ export interface CreatedDrift {
 }
 
 export class EsdbEventStore implements EventStore {
+  /** No multi-stream transaction: appendMany writes stream by stream (see the header). */
+  readonly capabilities: StoreCapabilities = { atomicMultiStreamAppend: false };
   private readonly now: () => Date;
   private readonly prefix: string;
   private readonly toleranceMs: number;
-  private readonly anyRetries: number;
+  private readonly appends: EsdbAppends;
   /** Physical names of the streams this instance appended to (listed even before projections catch up). */
   private readonly written = new Set<string>();
   private readonly projectionsChecked = new Set<string>();
@@ -215,7 +163,17 @@ export class EsdbEventStore implements EventStore {
     this.prefix = options.streamPrefix ?? '';
     if (this.prefix.startsWith('$')) throw new TypeError('streamPrefix must not start with $ (reserved for EventStoreDB system streams)');
     this.toleranceMs = options.createdToleranceMs ?? 2000;
-    this.anyRetries = options.anyRetries ?? 10;
+    this.appends = new EsdbAppends(
+      {
+        client,
+        physical: (stream) => this.physical(stream),
+        readRaw: (physical, fromRevision, maxCount) => this.readPhysicalRaw(physical, fromRevision, maxCount),
+        wrote: (physical) => this.written.add(physical),
+        assertOpen: () => this.assertOpen(),
+      },
+      this.now,
+      options.anyRetries ?? 10,
+    );
   }
 
   /** One round trip: the last record of $all (also proves the server is reachable and readable). */
@@ -227,124 +185,12 @@ export class EsdbEventStore implements EventStore {
   // ---------------------------------------------------------------------------------- appends
 
   async appendToStream(stream: string, events: NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
-    const [result] = await this.append([{ stream, events, expectedRevision: options?.expectedRevision }]);
+    const [result] = await this.appends.append([{ stream, events, expectedRevision: options?.expectedRevision }]);
     return result;
   }
 
   async appendMany(batch: AppendRequest[]): Promise<AppendResult[]> {
-    if (!Array.isArray(batch)) throw new TypeError('appendMany: batch must be an array');
-    return this.append(batch);
-  }
-
-  private async append(batch: AppendRequest[]): Promise<AppendResult[]> {
-    this.assertOpen();
-    const seen = new Set<string>();
-    const requests = batch.map(({ stream, events, expectedRevision }, r) => {
-      assertStreamName(stream);
-      toEsdbExpectedRevision(expectedRevision); // shape check (TypeError) before any I/O
-      const validated = validateNewEvents(events, seen);
-      validated.forEach(({ event }, i) => assertEsdbEventId(event.eventId, `requests[${r}].events[${i}]`));
-      return { stream, expectedRevision, validated };
-    });
-    if (requests.length === 0) return [];
-
-    for (let attempt = 0; ; attempt++) {
-      const planned = await this.plan(requests);
-      try {
-        return await this.writePlanned(planned);
-      } catch (err) {
-        // Lost a race on the first request of an 'any' append: nothing was written, try again
-        // from the new head. Any other conflict is the caller's (WrongExpectedRevisionError).
-        if (err instanceof Conflict) {
-          if (err.index === 0 && requests[0].expectedRevision === 'any' && attempt < this.anyRetries) continue;
-          throw err.error;
-        }
-        throw err;
-      }
-    }
-  }
-
-  /**
-   * Reads each stream of the batch once (all its events: head and eventIds), then checks and
-   * chains every request as the batch will see itself. Throws before anything is written.
-   */
-  private async plan(requests: { stream: string; expectedRevision: ExpectedRevision; validated: ValidatedEvent[] }[]): Promise<PlannedAppend[]> {
-    const streams = [...new Set(requests.map((r) => r.stream))];
-    const current = await mapLimit(streams, 8, (s) => this.readPhysical(this.physical(s), 0));
-    const staged = new Map<string, StagedStream>();
-    streams.forEach((s, i) => {
-      const events = current[i];
-      const last = events[events.length - 1];
-      staged.set(s, {
-        head: last && { revision: last.revision, hash: last.hash, lastRecordedAt: last.recordedAt },
-        ids: new Set(events.map((e) => e.eventId)),
-      });
-    });
-    const now = this.now();
-    return requests.map(({ stream, expectedRevision, validated }) => {
-      const state = staged.get(stream)!;
-      checkExpectedRevision(stream, expectedRevision, state.head?.revision);
-      for (const { event } of validated) if (state.ids.has(event.eventId)) throw new DuplicateEventIdError(event.eventId);
-      const guard = guardRevision(state.head?.revision);
-      const revisionIfEmpty = state.head?.revision ?? -1;
-      if (validated.length === 0) return { stream, physical: this.physical(stream), expectedRevision, validated, chained: [], guard, revisionIfEmpty };
-      const recordedAt = nextRecordedAt(now, state.head?.lastRecordedAt);
-      const chained = chainEvents(stream, state.head, validated, recordedAt);
-      const last = chained[chained.length - 1];
-      state.head = { revision: last.revision, hash: last.hash, lastRecordedAt: recordedAt };
-      for (const e of chained) state.ids.add(e.eventId);
-      return { stream, physical: this.physical(stream), expectedRevision, validated, chained, guard, revisionIfEmpty };
-    });
-  }
-
-  /** Appends the planned requests in order, each under its guard; reads each back for positions. */
-  private async writePlanned(planned: PlannedAppend[]): Promise<AppendResult[]> {
-    const results: AppendResult[] = [];
-    for (const [index, p] of planned.entries()) {
-      this.assertOpen();
-      if (p.chained.length === 0) {
-        results.push({ nextExpectedRevision: p.revisionIfEmpty, events: [] });
-        continue;
-      }
-      const writeId = randomUUID();
-      const data: EventData[] = p.chained.map((e, i) => ({
-        id: e.eventId,
-        contentType: 'application/json',
-        type: e.type,
-        // Any JSON value (validated and normalised by validateNewEvents); the client JSON.stringifies it.
-        data: p.validated[i].data as JSONType,
-        metadata: { ...encodeMetadata(e, writeId) },
-      }));
-      try {
-        // @kurrent/kurrentdb-client: this option is called `streamState`.
-        const result = await this.client.appendToStream(p.physical, data, { expectedRevision: p.guard });
-        if (!result.success) {
-          throw this.conflict(index, p, fromEsdbCurrentRevision(result.nextExpectedRevision), results.length);
-        }
-      } catch (err) {
-        if (isWrongExpectedVersion(err)) {
-          throw this.conflict(index, p, fromEsdbCurrentRevision((err as { actualVersion: bigint | 'no_stream' }).actualVersion), results.length);
-        }
-        if (err instanceof Conflict) throw err;
-        throw withCommitted(err as Error, results.length);
-      }
-      this.written.add(p.physical);
-      // Read back: the positions, and proof that what is stored is this call's write.
-      const raw = await this.readPhysicalRaw(p.physical, BigInt(p.chained[0].revision), p.chained.length);
-      for (const [i, mine] of p.chained.entries()) {
-        if (raw[i]?.id !== mine.eventId || writeIdOf(raw[i].metadata) !== writeId) {
-          // ESDB took this append as an idempotent repeat of another writer's identical one.
-          throw withCommitted(new DuplicateEventIdError(mine.eventId), results.length);
-        }
-      }
-      const stored = raw.map((record) => decodeRecord(record as EsdbRecordLike, p.stream));
-      results.push({ nextExpectedRevision: p.chained[p.chained.length - 1].revision, events: stored });
-    }
-    return results;
-  }
-
-  private conflict(index: number, p: PlannedAppend, actual: number | 'no_stream', committed: number): Conflict {
-    return new Conflict(index, withCommitted(new WrongExpectedRevisionError(p.stream, p.expectedRevision, actual), committed));
+    return this.appends.append(batch);
   }
 
   // ------------------------------------------------------------------------------------ reads
@@ -352,12 +198,15 @@ export class EsdbEventStore implements EventStore {
   async readStream(stream: string, options: { fromRevision?: number } = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
     assertStreamName(stream);
-    const fromRevision = options.fromRevision ?? 0;
-    if (!Number.isSafeInteger(fromRevision) || fromRevision < 0) throw new TypeError('fromRevision must be an integer >= 0');
-    return this.readPhysical(this.physical(stream), fromRevision);
+    return this.readPhysical(this.physical(stream), fromRevisionOf(options));
   }
 
   async *readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
+    for await (const { event } of this.scan(options)) yield event;
+  }
+
+  /** $all in pages, the ledger's events with the records they were decoded from (for their ESDB metadata). */
+  private async *scan(options: ReadAllOptions): AsyncIterable<{ event: RecordedEvent; record: EsdbRecordLike }> {
     const requested = options.fromPosition ?? 0;
     const batchSize = options.batchSize ?? DEFAULT_READ_BATCH;
     assertReadAllOptions(requested, batchSize);
@@ -371,7 +220,7 @@ export class EsdbEventStore implements EventStore {
       // One complete page per round trip: no gRPC stream stays open while the consumer awaits.
       const page = await collect(this.client.readAll({ fromPosition, maxCount, direction: FORWARDS }));
       let last = after;
-      const out: RecordedEvent[] = [];
+      const out: { event: RecordedEvent; record: EsdbRecordLike }[] = [];
       for (const resolved of page) {
         const record = resolved.event;
         if (!record) continue;
@@ -379,9 +228,9 @@ export class EsdbEventStore implements EventStore {
         if (position <= after) continue;
         last = Math.max(last, position);
         const logical = this.logical(record.streamId, record.type);
-        if (logical !== undefined) out.push(decodeRecord(record as EsdbRecordLike, logical));
+        if (logical !== undefined) out.push({ event: decodeRecord(record as EsdbRecordLike, logical), record: record as EsdbRecordLike });
       }
-      for (const event of out) yield event;
+      yield* out;
       if (page.length < maxCount || last === after) return;
       after = last;
     }
@@ -497,11 +346,28 @@ export class EsdbEventStore implements EventStore {
   /**
    * EventStoreDB has no transaction to extend a tree in, so the head is computed from $all on
    * each call (O(n); docs/integrity.md). Positions in $all have gaps by design: no issuedPosition.
+   * The same pass finds the roster enrolments whose promised officer append never happened (the
+   * writer died in between, esdb-append.ts); those appends are made first, then the tree is
+   * computed again, so a verification (which starts here) never sees a registration half-made.
    */
   async ledgerHead(): Promise<LedgerHead> {
-    const tree = loadTree(undefined);
-    for await (const event of this.readAll({ batchSize: 1000 })) extendTree(tree, [event]);
-    return { treeSize: tree.frontier.size, rootHash: tree.frontier.root().toString('hex'), lastPosition: tree.lastPosition };
+    for (let pass = 0; ; pass++) {
+      const tree = loadTree(undefined);
+      /** Follow-ups promised so far whose stream has not moved past the promised revision, by stream. */
+      const owed = new Map<string, EsdbFollowUp[]>();
+      for await (const { event, record } of this.scan({ batchSize: 1000 })) {
+        extendTree(tree, [event]);
+        const promised = followUpOf(record.metadata);
+        if (promised) owed.set(promised.stream, [...(owed.get(promised.stream) ?? []), promised]);
+        const waiting = owed.get(record.streamId);
+        if (waiting) {
+          const left = waiting.filter((f) => f.revision >= Number(record.revision));
+          if (left.length > 0) owed.set(record.streamId, left);
+          else owed.delete(record.streamId);
+        }
+      }
+      if (owed.size === 0 || pass > 0 || (await this.appends.complete([...owed.values()].flat())) === 0) return ledgerHeadOf(tree);
+    }
   }
 
   /** Kept by this process only: on EventStoreDB the checkpoint log file beside the key is the record (docs/integrity.md). */
@@ -580,27 +446,4 @@ async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const item of iterable) out.push(item);
   return out;
-}
-
-/** Runs `fn` over `items` with at most `limit` at a time; results in input order. */
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
-/** Marks an error thrown part-way through appendMany with how many requests were already written. */
-function withCommitted<E extends Error>(err: E, committedRequests: number): E {
-  if (committedRequests > 0) {
-    Object.assign(err, { committedRequests });
-    err.message += ` (appendMany is not atomic on EventStoreDB: the first ${committedRequests} request(s) were written)`;
-  }
-  return err;
 }

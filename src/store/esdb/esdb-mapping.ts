@@ -100,11 +100,27 @@ export interface EsdbEventMetadata {
    * EventStoreDB answered as an idempotent repeat (then: DuplicateEventIdError).
    */
   writeId?: string;
+  /**
+   * On the last event of a roster enrolment only, not hashed, not part of the port's event: the
+   * officer stream's append that the enrolment was written before, exactly as it is sent
+   * (docs/decisions.md W16). If that append never happens (the process died between the two),
+   * the next ledgerHead makes it, byte for byte.
+   */
+  followedBy?: EsdbFollowUp;
+}
+
+/** An append the adapter owes after the one carrying it: stream, expected revision and events as sent. */
+export interface EsdbFollowUp {
+  /** Physical stream name. */
+  stream: string;
+  /** The stream's revision before the append (-1: the stream must not exist); sent as the expected revision. */
+  revision: number;
+  events: { id: string; type: string; data: unknown; metadata: EsdbEventMetadata }[];
 }
 
 type ChainedFields = Pick<RecordedEvent, 'recordedAt' | 'recordedBy' | 'correlationId' | 'schemaVersion' | 'prevHash' | 'hash'>;
 
-export function encodeMetadata(event: ChainedFields, writeId?: string): EsdbEventMetadata {
+export function encodeMetadata(event: ChainedFields, writeId?: string, followedBy?: EsdbFollowUp): EsdbEventMetadata {
   return {
     recordedAt: event.recordedAt,
     recordedBy: event.recordedBy,
@@ -113,7 +129,19 @@ export function encodeMetadata(event: ChainedFields, writeId?: string): EsdbEven
     prevHash: event.prevHash,
     hash: event.hash,
     ...(writeId !== undefined ? { writeId } : {}),
+    ...(followedBy !== undefined ? { followedBy } : {}),
   };
+}
+
+/** The follow-up append a record's metadata promises, if it is one this adapter wrote (anything else: undefined). */
+export function followUpOf(metadata: unknown): EsdbFollowUp | undefined {
+  const value = (metadata as { followedBy?: unknown } | null | undefined)?.followedBy as Partial<EsdbFollowUp> | undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (typeof value.stream !== 'string' || !Number.isSafeInteger(value.revision) || value.revision! < -1 || !Array.isArray(value.events) || value.events.length === 0) return undefined;
+  const wellFormed = value.events.every(
+    (e) => typeof e === 'object' && e !== null && typeof e.id === 'string' && typeof e.type === 'string' && typeof e.metadata === 'object' && e.metadata !== null,
+  );
+  return wellFormed ? (value as EsdbFollowUp) : undefined;
 }
 
 /** The writeId stored with a record (undefined for anything else). */
