@@ -18,7 +18,7 @@ import type { Checkpoint } from '../../events/checkpoint';
 import type { RecordedEvent } from '../../events/envelope';
 import { BrokenLink, ChainVerifier } from '../../events/integrity';
 import { eventLeafHash, MerkleFrontier, MerkleLeaves } from '../../events/merkle';
-import type { ReadModelStore } from '../projections-runtime/read-model-store.port';
+import type { ReadModelStore } from '../read-models/read-model-store.port';
 import type { EventStore, StoredCheckpoint } from '../store/event-store.port';
 import type { LedgerLeaves } from './ledger-leaves';
 import { checkReadModels } from './read-model-check';
@@ -109,7 +109,8 @@ export async function verifyLedger({ store, readModels, checkpoints, witness }: 
   if (!broken) {
     for (const h of heads) {
       const verified = chains.revisionOf(h.stream);
-      if (h.revision > verified && verified >= 0) for (const event of await store.readStream(h.stream, { fromRevision: verified + 1 })) chains.add(event);
+      // A stream opened since the pass (verified = -1) is read from its start; if it has no events, checkHeads names it deleted.
+      if (h.revision > verified) for (const event of await store.readStream(h.stream, { fromRevision: verified + 1 })) chains.add(event);
     }
     chains.checkHeads(heads);
     broken ??= chains.firstBroken;
