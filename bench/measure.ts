@@ -19,7 +19,7 @@ import { AccessRegistry } from '../src/auth/access-registry';
 import { createHttpApp } from '../src/http/create-http-app';
 import { BulkImporter, ImportReport } from '../src/import/bulk-import';
 import { GetOfficerStatusQuery } from '../src/officers/officer-status';
-import { BATCH_SIZE, ProjectionRunner } from '../src/projections-runtime/projection-runner';
+import { BATCH_SIZE, ProjectionRunner } from '../src/read-models/projection-runner';
 import { ChainVerifier } from '../events/integrity';
 import { CheckpointService } from '../src/ledger/checkpoint-service';
 import { IntegrityMonitor } from '../src/ledger/integrity-monitor';

@@ -27,8 +27,6 @@ export const QUALIFYING_COURSES: readonly Course[] = ['MN_SRO_BASIC', 'MN_SRO_SU
 /** Older basic courses that open the 2027 exception of subd. 3(b) when completed before 2025-09-01. */
 export const LEGACY_COURSES: readonly Course[] = ['SSC_BASIC', 'NASRO_BASIC'];
 
-export const isQualifyingCourse = (course: Course): boolean => QUALIFYING_COURSES.includes(course);
-
 export interface AgencyRegistered {
   agencyId: string;
   name: string;

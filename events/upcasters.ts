@@ -31,9 +31,6 @@ export const UPCASTERS: UpcasterTable = {};
 
 export class UnknownEventError extends Error {}
 
-export function isEventType(type: string): type is EventType {
-  return (EVENT_TYPES as readonly string[]).includes(type);
-}
 
 /** Lifts stored data to the current schema version of its type. */
 export function upcast(

@@ -22,6 +22,9 @@ export function daysInMonth(year: number, month1: number): number {
   return [31, isLeap(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month1 - 1];
 }
 
+/** The zone of every effective date (SPEC §1): "today" is the calendar date in Minnesota. */
+export const MINNESOTA_TIME_ZONE = 'America/Chicago';
+
 /** Memo of isLocalDate: a ledger repeats the same few thousand dates, and the check runs for every fact of every query. */
 const localDateCache = new Map<string, boolean>();
 const LOCAL_DATE_CACHE_LIMIT = 100_000;
@@ -112,9 +115,7 @@ export function addYears(date: LocalDate, years: number): LocalDate {
 }
 
 /** 'YYYY-MM-DD' strings with four-digit years order lexicographically as dates. */
-export const compareDates = (a: LocalDate, b: LocalDate): number => (a < b ? -1 : a > b ? 1 : 0);
 export const maxDate = (a: LocalDate, b: LocalDate): LocalDate => (a >= b ? a : b);
-export const minDate = (a: LocalDate, b: LocalDate): LocalDate => (a <= b ? a : b);
 
 /** First day (July 1) of the school year containing `date` (July 1 – June 30). */
 export function schoolYearStart(date: LocalDate): LocalDate {
@@ -152,7 +153,7 @@ export function parseInstant(instant: string, name = 'instant'): number {
  * layer uses it to compute the default `asOf` ("today in Minnesota") from the current instant;
  * the projections themselves never read the clock.
  */
-export function localDateAt(instant: Date | string | number, timeZone = 'America/Chicago'): LocalDate {
+export function localDateAt(instant: Date | string | number, timeZone = MINNESOTA_TIME_ZONE): LocalDate {
   const ms = instant instanceof Date ? instant.getTime() : typeof instant === 'number' ? instant : parseInstant(instant);
   const zoned = new TZDate(ms, timeZone);
   return format(zoned.getFullYear(), zoned.getMonth() + 1, zoned.getDate());

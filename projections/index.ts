@@ -12,4 +12,5 @@ export { officerHistory, effectiveDateOfEvent, type HistoryEntry } from './histo
 export { RULES, type RuleModule } from './rules';
 export { isLocalDate, localDateAt, addMonths, addYears, addDays, daysBetween, schoolYearStart, type LocalDate } from './dates';
 export * as interpretation from './interpretation';
+export { MINNESOTA_TIME_ZONE } from './interpretation';
 export { STATUTE_START } from './law';

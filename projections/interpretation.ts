@@ -97,9 +97,9 @@ export const GRACE_RESTRICTION_UNTIL_COMPLETED = true;
 
 /**
  * "Today" is the calendar date in Minnesota. The projections never read the clock: the caller
- * computes asOf (localDateAt(now, MINNESOTA_TIME_ZONE) in ./dates) and passes it.
+ * computes asOf (localDateAt(now, MINNESOTA_TIME_ZONE) in ./dates, where the zone is defined) and passes it.
  */
-export const MINNESOTA_TIME_ZONE = 'America/Chicago';
+export { MINNESOTA_TIME_ZONE } from './dates';
 
 /** Reminder heads-up for a substitute from this many contact days in the school year (before the 60th). */
 export const SUBSTITUTE_HEADS_UP_DAYS = 50;

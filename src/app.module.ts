@@ -24,10 +24,10 @@ import { EndAssignmentController, EndAssignmentHandler } from './officers/end-as
 import { FileCertificateController, FileCertificateHandler } from './officers/file-certificate';
 import { GetOfficerHistoryHandler, OfficerHistoryController } from './officers/officer-history';
 import { GetOfficerStatusHandler, OfficerStatusController } from './officers/officer-status';
-import { PROJECTIONS } from './projections-runtime/ledger-projections';
-import { openReadModelStore } from './projections-runtime/open-read-model-store';
-import { PROJECTION_LIST, ProjectionRunner } from './projections-runtime/projection-runner';
-import { READ_MODEL_STORE, type ReadModelStore } from './projections-runtime/read-model-store.port';
+import { PROJECTIONS } from './read-models/ledger-projections';
+import { openReadModelStore } from './read-models/open-read-model-store';
+import { PROJECTION_LIST, ProjectionRunner } from './read-models/projection-runner';
+import { READ_MODEL_STORE, type ReadModelStore } from './read-models/read-model-store.port';
 import { LedgerReader } from './read/ledger-reader';
 import { CheckpointService } from './ledger/checkpoint-service';
 import { IntegrityMonitor } from './ledger/integrity-monitor';

@@ -12,7 +12,7 @@ import { Roles } from '../auth/roles.decorator';
 import { AgencyPath } from '../common/paths';
 import { IsInstant, IsLocalDate, IsPlainInteger } from '../common/validation';
 import { LedgerReader } from '../read/ledger-reader';
-import { resolveTimeAxes } from '../read/time-axes';
+import { resolveTimeAxes, type TimeAxes } from '../read/time-axes';
 
 export const DEFAULT_HORIZON_DAYS = 60;
 /** The longest horizon a query may ask for (ten years of 365 days); the CLI's `--horizon-days` agrees. */
@@ -36,9 +36,8 @@ export interface RemindersView {
 export class GetRemindersQuery {
   constructor(
     readonly agencyId: string,
-    readonly asOf: string,
+    readonly axes: TimeAxes,
     readonly horizonDays: number,
-    readonly knownAt: string,
   ) {}
 }
 
@@ -46,7 +45,7 @@ export class GetRemindersQuery {
 export class GetRemindersHandler implements IQueryHandler<GetRemindersQuery, RemindersView> {
   constructor(private readonly reader: LedgerReader) {}
 
-  async execute({ agencyId, asOf, horizonDays, knownAt }: GetRemindersQuery): Promise<RemindersView> {
+  async execute({ agencyId, axes: { asOf, knownAt }, horizonDays }: GetRemindersQuery): Promise<RemindersView> {
     const items = [];
     // The officers registered by knownAt, their facts as known then (from the facts snapshots where they cover it).
     for await (const page of this.reader.agencyFactsPages(agencyId, knownAt)) {
@@ -64,8 +63,7 @@ export class RemindersController {
   @Get()
   @Roles('admin', 'chief')
   reminders(@Param() path: AgencyPath, @Query() query: RemindersQueryDto): Promise<RemindersView> {
-    const { asOf, knownAt } = resolveTimeAxes(query);
     const horizonDays = query.horizonDays === undefined ? DEFAULT_HORIZON_DAYS : Number(query.horizonDays);
-    return this.queries.execute(new GetRemindersQuery(path.agencyId, asOf, horizonDays, knownAt));
+    return this.queries.execute(new GetRemindersQuery(path.agencyId, resolveTimeAxes(query), horizonDays));
   }
 }

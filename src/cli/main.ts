@@ -20,7 +20,7 @@ import { CheckpointError, parseVerifierKey, verifyCheckpoint } from '../../event
 import { agencyStatusCsv, AgencyStatusView, GetAgencyStatusQuery } from '../agencies/agency-status';
 import { RegisterAgencyCommand } from '../agencies/register-agency';
 import { DEFAULT_HORIZON_DAYS, GetRemindersQuery, MAX_HORIZON_DAYS } from '../agencies/reminders';
-import { isInstant, isLocalDate, isPlainInteger } from '../common/validation';
+import { isAcceptedDate, isInstant, isPlainInteger } from '../common/validation';
 import { BulkImporter } from '../import/bulk-import';
 import { CheckpointService } from '../ledger/checkpoint-service';
 import { IntegrityMonitor } from '../ledger/integrity-monitor';
@@ -30,7 +30,7 @@ import { createKeyFile, loadSigningKey } from '../ledger/signing-key';
 import { CsvFormatError, readCsvCommands } from '../import/csv-commands';
 import { GetOfficerHistoryQuery } from '../officers/officer-history';
 import { GetOfficerStatusQuery } from '../officers/officer-status';
-import { ProjectionRunner } from '../projections-runtime/projection-runner';
+import { ProjectionRunner } from '../read-models/projection-runner';
 import { resolveTimeAxes, TimeAxes } from '../read/time-axes';
 import { AppModule } from '../app.module';
 import { AccessRegistry } from '../auth/access-registry';
@@ -81,7 +81,7 @@ function identifier(options: Options, name: string): string {
 function timeAxes(options: Options): TimeAxes {
   const asOf = options['as-of'];
   const knownAt = options['known-at'];
-  if (asOf !== undefined && !isLocalDate(asOf)) throw new UsageError('--as-of must be a real calendar date in the form YYYY-MM-DD');
+  if (asOf !== undefined && !isAcceptedDate(asOf)) throw new UsageError('--as-of must be a real calendar date in the form YYYY-MM-DD');
   if (knownAt !== undefined && !isInstant(knownAt)) throw new UsageError('--known-at must be an ISO-8601 instant with a time zone, e.g. 2026-03-01T23:59:59.999-06:00');
   return resolveTimeAxes({ asOf, knownAt });
 }
@@ -159,12 +159,12 @@ async function status(options: Options): Promise<void> {
 
 async function reminders(options: Options): Promise<void> {
   const agencyId = identifier(options, 'agency');
-  const { asOf, knownAt } = timeAxes(options);
+  const axes = timeAxes(options);
   const raw = options['horizon-days'] ?? String(DEFAULT_HORIZON_DAYS);
   // The route's rule (RemindersQueryDto): plain digits, 0 to MAX_HORIZON_DAYS.
   if (!isPlainInteger(raw, 0, MAX_HORIZON_DAYS)) throw new UsageError(`--horizon-days must be a whole number of days from 0 to ${MAX_HORIZON_DAYS}`);
   const horizonDays = Number(raw);
-  printJson(await withContext((app) => app.get(QueryBus).execute(new GetRemindersQuery(agencyId, asOf, horizonDays, knownAt))));
+  printJson(await withContext((app) => app.get(QueryBus).execute(new GetRemindersQuery(agencyId, axes, horizonDays))));
 }
 
 async function history(options: Options): Promise<void> {

@@ -5,11 +5,14 @@
 import { ValidationPipe } from '@nestjs/common';
 import { Matches, registerDecorator, ValidationOptions } from 'class-validator';
 import { ID_PATTERN } from '../../events/streams';
-import { isLocalDate as isCalendarDate } from '../../projections';
+import { isLocalDate } from '../../projections';
 
-/** True for a real calendar date `YYYY-MM-DD` (the engine's definition) between 1900 and 2199. */
-export function isLocalDate(value: unknown): value is string {
-  return isCalendarDate(value) && /^(19|20|21)/.test(value);
+/**
+ * A date the product accepts as input: a real calendar date `YYYY-MM-DD` (the engine's one
+ * definition, projections' isLocalDate) in the years 1900 to 2199.
+ */
+export function isAcceptedDate(value: unknown): value is string {
+  return isLocalDate(value) && /^(19|20|21)/.test(value);
 }
 
 /** True for an ISO-8601 instant with a zone (`Z` or `±hh:mm`), e.g. 2026-03-01T23:59:59.999-06:00. */
@@ -17,7 +20,7 @@ export function isInstant(value: unknown): value is string {
   return (
     typeof value === 'string' &&
     /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,9})?)?(Z|[+-]\d\d:\d\d)$/.test(value) &&
-    isLocalDate(value.slice(0, 10)) &&
+    isAcceptedDate(value.slice(0, 10)) &&
     !Number.isNaN(Date.parse(value))
   );
 }
@@ -29,7 +32,7 @@ function decoratorFrom(name: string, validate: (value: unknown) => boolean, mess
       registerDecorator({ name, target: target.constructor, propertyName: propertyName as string, options: { message, ...options }, validator: { validate } });
 }
 
-export const IsLocalDate = decoratorFrom('isLocalDate', isLocalDate, '$property must be a real calendar date in the form YYYY-MM-DD');
+export const IsLocalDate = decoratorFrom('isLocalDate', isAcceptedDate, '$property must be a real calendar date in the form YYYY-MM-DD');
 export const IsInstant = decoratorFrom(
   'isInstant',
   isInstant,

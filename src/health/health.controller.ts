@@ -5,7 +5,7 @@
  */
 import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
 import { Public } from '../auth/roles.decorator';
-import { ProjectionProgress, ProjectionRunner } from '../projections-runtime/projection-runner';
+import { ProjectionProgress, ProjectionRunner } from '../read-models/projection-runner';
 import { IntegrityMonitor } from '../ledger/integrity-monitor';
 import { EVENT_STORE, type EventStore } from '../store/event-store.port';
 

@@ -11,7 +11,7 @@ import { jsonLimitBytes } from '../config';
 import { CheckpointService } from '../ledger/checkpoint-service';
 import { IntegrityMonitor } from '../ledger/integrity-monitor';
 import { LEDGER_OPTIONS, type LedgerOptions } from '../ledger/ledger-options';
-import { ProjectionRunner } from '../projections-runtime/projection-runner';
+import { ProjectionRunner } from '../read-models/projection-runner';
 import { jsonBody } from './json-body';
 
 export async function createHttpApp(

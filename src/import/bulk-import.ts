@@ -42,7 +42,7 @@ import { agencyStream, officerStream } from '../../events/streams';
 import { ADOPT_POLICY, AdoptPolicyDto } from '../agencies/adopt-policy';
 import { RETRACT_AGENCY_EVENT } from '../agencies/retract-agency-event';
 import { AgencyPath, AssignmentPath, OfficerPath, TrainingPath } from '../common/paths';
-import { isLocalDate } from '../common/validation';
+import { isAcceptedDate } from '../common/validation';
 import { ASSIGN_OFFICER, AssignOfficerDto } from '../officers/assign-officer';
 import { DECLARE_TRAINING_UNAVAILABLE, DeclareTrainingUnavailableDto } from '../officers/declare-training-unavailable';
 import { END_ASSIGNMENT, EndAssignmentDto } from '../officers/end-assignment';
@@ -237,7 +237,7 @@ export class BulkImporter {
     const maxReported = options.maxReported ?? 1000;
     if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new RangeError('batchSize must be an integer >= 1');
     validatedOrThrow(AgencyPath, { agencyId });
-    if (options.today !== undefined && !isLocalDate(options.today)) throw new RangeError('today must be a real calendar date in the form YYYY-MM-DD');
+    if (options.today !== undefined && !isAcceptedDate(options.today)) throw new RangeError('today must be a real calendar date in the form YYYY-MM-DD');
     const today = options.today ?? todayInMinnesota(new Date());
 
     const report: ImportReport = { commands: 0, accepted: 0, duplicates: 0, rejectedCount: 0, rejected: [], eventsAppended: 0, transactions: 0 };

@@ -5,7 +5,7 @@
  * and in the log until a later verification passes.
  */
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { READ_MODEL_STORE, type ReadModelStore } from '../projections-runtime/read-model-store.port';
+import { READ_MODEL_STORE, type ReadModelStore } from '../read-models/read-model-store.port';
 import { EVENT_STORE, type EventStore } from '../store/event-store.port';
 import { CheckpointService } from './checkpoint-service';
 import { LedgerReport, verifyLedger } from './ledger-verifier';

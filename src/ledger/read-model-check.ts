@@ -13,8 +13,8 @@ import canonicalize from 'canonicalize';
 import type { BrokenLink } from '../../events/integrity';
 import type { RecordedEvent } from '../../events/envelope';
 import { agencyStream, officerStreamPrefix } from '../../events/streams';
-import { AGENCY_SUMMARIES, OFFICER_LEDGERS, type Projection, type WorkingSet } from '../projections-runtime/ledger-projections';
-import type { ReadModelStore } from '../projections-runtime/read-model-store.port';
+import { AGENCY_SUMMARIES, OFFICER_LEDGERS, type Projection, type WorkingSet } from '../read-models/ledger-projections';
+import type { ReadModelStore } from '../read-models/read-model-store.port';
 import type { EventStore } from '../store/event-store.port';
 
 /** The documents `projection` derives from `events` (in position order) up to `checkpoint`, derived documents included. */

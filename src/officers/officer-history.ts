@@ -11,7 +11,7 @@ import { officerHistory, type HistoryEntry, type StatusInterval } from '../../pr
 import { Roles } from '../auth/roles.decorator';
 import { OfficerPath } from '../common/paths';
 import { IsInstant } from '../common/validation';
-import { toLedgerEvent } from '../read/ledger-event';
+import { toLedgerEvent } from '../read-models/ledger-event';
 import { ledgerOf, LedgerReader } from '../read/ledger-reader';
 import { resolveTimeAxes } from '../read/time-axes';
 

@@ -17,11 +17,11 @@ import {
   officerFactsPrefix,
   officerLedgerKey,
   OfficerLedgerDoc,
-} from '../projections-runtime/ledger-projections';
-import { ProjectionRunner } from '../projections-runtime/projection-runner';
-import { READ_MODEL_STORE, type ReadModelStore } from '../projections-runtime/read-model-store.port';
+} from '../read-models/ledger-projections';
+import { ProjectionRunner } from '../read-models/projection-runner';
+import { READ_MODEL_STORE, type ReadModelStore } from '../read-models/read-model-store.port';
 import { EVENT_STORE, type EventStore } from '../store/event-store.port';
-import { toLedgerEvent } from './ledger-event';
+import { toLedgerEvent } from '../read-models/ledger-event';
 import { agencyNotRegistered, officerNotRegistered } from '../write/refusals';
 
 /** The officer's name as registered (the registration cannot be retracted). */

@@ -8,7 +8,7 @@
  * of the server's now, and that instant is echoed, so the answer can be reproduced from it.
  */
 import { IsOptional } from 'class-validator';
-import { localDateAt } from '../../projections';
+import { localDateAt, MINNESOTA_TIME_ZONE } from '../../projections';
 import { IsInstant, IsLocalDate } from '../common/validation';
 import { Invalid } from '../write/refusals';
 
@@ -36,5 +36,5 @@ export function resolveTimeAxes(query: { asOf?: string; knownAt?: string }, now:
     // notation; one within the tolerated skew ahead is answered, and echoed, as now.
     if (ms <= now.getTime()) knownAt = new Date(ms).toISOString();
   }
-  return { asOf: query.asOf ?? localDateAt(now, 'America/Chicago'), knownAt };
+  return { asOf: query.asOf ?? localDateAt(now, MINNESOTA_TIME_ZONE), knownAt };
 }

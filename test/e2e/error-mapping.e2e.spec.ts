@@ -6,7 +6,7 @@
  *   with no message, stack, path or code of the error in it, and nothing recorded.
  */
 import Database from 'better-sqlite3';
-import { ProjectionRunner } from '../../src/projections-runtime/projection-runner';
+import { ProjectionRunner } from '../../src/read-models/projection-runner';
 import type { EventStore } from '../../src/store/event-store.port';
 import { openEventStore } from '../../src/store/open-event-store';
 import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store';

@@ -11,7 +11,7 @@ import { officerStream, rosterStream, ACCESS_STREAM, agencyStream } from '../../
 import { AccessRegistry } from '../../src/auth/access-registry';
 import { CheckpointService } from '../../src/ledger/checkpoint-service';
 import { checkpointLogFile } from '../../src/ledger/checkpoint-log';
-import { ProjectionRunner } from '../../src/projections-runtime/projection-runner';
+import { ProjectionRunner } from '../../src/read-models/projection-runner';
 import { officerFactsSnapshot } from '../../projections';
 import { buildCli, runCli } from '../support/cli-process';
 import {

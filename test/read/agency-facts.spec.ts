@@ -13,9 +13,9 @@ import { agencyStream } from '../../events/streams';
 import { agencyPlans, firstPass, GENERATED_TODAY, secondPass } from '../../bench/generate';
 import { statusFromFacts, type Facts } from '../../projections';
 import { BulkImporter } from '../../src/import/bulk-import';
-import { OFFICER_LEDGERS } from '../../src/projections-runtime/ledger-projections';
-import { ProjectionRunner } from '../../src/projections-runtime/projection-runner';
-import { SqliteReadModelStore } from '../../src/projections-runtime/sqlite-read-model-store';
+import { OFFICER_LEDGERS } from '../../src/read-models/ledger-projections';
+import { ProjectionRunner } from '../../src/read-models/projection-runner';
+import { SqliteReadModelStore } from '../../src/read-models/sqlite-read-model-store';
 import { LedgerReader } from '../../src/read/ledger-reader';
 import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store';
 

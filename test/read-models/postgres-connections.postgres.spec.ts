@@ -5,7 +5,7 @@
  * take the process down: both the event store and the read-model store (a server uses both).
  */
 import type { Client } from 'pg';
-import { PostgresReadModelStore } from '../../src/projections-runtime/postgres-read-model-store';
+import { PostgresReadModelStore } from '../../src/read-models/postgres-read-model-store';
 import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store';
 import { createTestDatabase, describeWithPostgres, TestDatabase, withPostgres } from '../support/postgres';
 

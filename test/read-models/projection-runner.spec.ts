@@ -20,9 +20,9 @@ import {
   OfficerLedgerDoc,
   Projection,
   PROJECTIONS,
-} from '../../src/projections-runtime/ledger-projections';
-import { ProjectionRunner } from '../../src/projections-runtime/projection-runner';
-import { SqliteReadModelStore } from '../../src/projections-runtime/sqlite-read-model-store';
+} from '../../src/read-models/ledger-projections';
+import { ProjectionRunner } from '../../src/read-models/projection-runner';
+import { SqliteReadModelStore } from '../../src/read-models/sqlite-read-model-store';
 import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store';
 
 let dir: string;

@@ -13,7 +13,7 @@
 import type { RecordedEvent } from '../../events/envelope';
 import { parseStream } from '../../events/streams';
 import { officerFactsSnapshot, type LedgerEvent, type OfficerFactsSnapshot } from '../../projections';
-import { toLedgerEvent } from '../read/ledger-event';
+import { toLedgerEvent } from './ledger-event';
 
 export interface WorkingSet {
   get<T>(key: string): Promise<T | undefined>;

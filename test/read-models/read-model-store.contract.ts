@@ -1,5 +1,5 @@
 /** One contract for every ReadModelStore adapter: conditional commits, prefixes, reset and rebuild flags. */
-import type { ReadModelStore } from '../../src/projections-runtime/read-model-store.port';
+import type { ReadModelStore } from '../../src/read-models/read-model-store.port';
 
 export function describeReadModelStoreContract(name: string, open: () => Promise<ReadModelStore>): void {
   describe(`${name} read model store`, () => {

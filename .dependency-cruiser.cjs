@@ -1,0 +1,113 @@
+/**
+ * The layout rules of README "Layout", checked by `npm run lint:layout` (part of `npm test`).
+ * Each rule is one row of that table: a folder, and what it may not import. A forbidden import
+ * fails the run with the rule's name.
+ */
+/** Modules that do I/O or belong to the Nest shell, by resolved path (core modules resolve to their name). */
+const IO = '^(node:)?(fs|net|http|https|child_process|dgram|dns|tls|worker_threads|cluster)$|^node_modules/(pg|better-sqlite3|@eventstore|express|supertest|@nestjs)/';
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'events-are-pure',
+      comment: 'events/ (the catalogue, streams, hash chain, Merkle tree, checkpoints) imports nothing of this project outside events/, no Nest and no I/O.',
+      severity: 'error',
+      from: { path: '^events/' },
+      to: { pathNot: '^events/|^node_modules/(canonicalize|@types/node)/|^(node:)?crypto$', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'events-do-no-io',
+      severity: 'error',
+      from: { path: '^events/' },
+      to: { path: IO },
+    },
+    {
+      name: 'projections-are-pure',
+      comment: 'projections/ (the compliance rules) imports events/ and itself only, no Nest and no I/O.',
+      severity: 'error',
+      from: { path: '^projections/' },
+      to: { path: '^(src|bench|test)/' },
+    },
+    {
+      name: 'projections-do-no-io',
+      severity: 'error',
+      from: { path: '^projections/' },
+      to: { path: IO },
+    },
+    {
+      name: 'store-imports-events-only',
+      comment: 'src/store (the event store port and adapters) imports events/ and itself.',
+      severity: 'error',
+      from: { path: '^src/store/' },
+      to: { path: '^(projections|bench|test)/|^src/(?!store/)' },
+    },
+    {
+      name: 'write-imports-no-edge',
+      comment: 'src/write (the one append path) imports events/, projections/ (dates), src/store and itself: never the HTTP edge, auth, the slices, the CLI.',
+      severity: 'error',
+      from: { path: '^src/write/' },
+      to: { path: '^(bench|test)/|^src/(?!(store|write)/)' },
+    },
+    {
+      name: 'read-models-import-no-slices',
+      comment: 'the read-model runtime imports events/, projections/, src/store and src/read only.',
+      severity: 'error',
+      from: { path: '^src/read-models/' },
+      to: { path: '^(bench|test)/|^src/(?!(store|read-models)/)' },
+    },
+    {
+      name: 'read-imports-no-slices',
+      comment: 'src/read (loading what the engine reads, the two time axes) imports the store, the read models, common validation and the product\'s refusal types; never the slices or entry points.',
+      severity: 'error',
+      from: { path: '^src/read/' },
+      to: { path: '^(bench|test)/|^src/(?!(store|read|common|read-models)/|write/refusals\.ts$)' },
+    },
+    {
+      name: 'auth-imports-store-and-events',
+      severity: 'error',
+      from: { path: '^src/auth/' },
+      to: { path: '^(bench|test)/|^src/(?!(store|auth|common|write|config\\.ts))' },
+    },
+    {
+      name: 'ledger-imports-no-slices',
+      comment: 'src/ledger (key, checkpoints, verification, proofs) imports events/, src/store, the read models, auth (roles) and common.',
+      severity: 'error',
+      from: { path: '^src/ledger/' },
+      to: { path: '^(bench|test)/|^src/(officers|agencies|import|cli|console|http)/' },
+    },
+    {
+      name: 'slices-import-no-entry-points',
+      comment: 'the use cases (src/officers, src/agencies) never import the CLI, the HTTP bootstrap, the console or the app module.',
+      severity: 'error',
+      from: { path: '^src/(officers|agencies|import)/' },
+      to: { path: '^(bench|test)/|^src/(cli|console)/|^src/app\\.module\\.ts$|^src/http/create-http-app\\.ts$' },
+    },
+    {
+      name: 'common-imports-no-slices',
+      comment: 'src/common (validation, path DTOs, the error filter) never imports the use cases, the read side or the entry points.',
+      severity: 'error',
+      from: { path: '^src/common/' },
+      to: { path: '^src/(officers|agencies|import|cli|console|read|read-models|ledger|health)/' },
+    },
+    {
+      name: 'src-imports-no-tests-or-bench',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^(bench|test)/' },
+    },
+    {
+      name: 'no-circular',
+      comment: 'no import cycle between modules.',
+      severity: 'error',
+      from: {},
+      to: { circular: true, dependencyTypesNot: ['type-only'] },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    // node_modules is not followed but stays visible, so that rules can forbid Nest or a driver.
+    exclude: { path: '^(dist|coverage)/' },
+  },
+};
