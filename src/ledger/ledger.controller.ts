@@ -4,7 +4,7 @@
  * event is in a checkpoint (inclusion) or that a later tree extends an earlier one
  * (consistency), RFC 9162 §2.1.3-2.1.4, for investigators and admins.
  */
-import { BadRequestException, Controller, Get, Header, NotFoundException, Query, Req } from '@nestjs/common';
+import { Controller, Get, Header, Query, Req } from '@nestjs/common';
 import { IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
 import { Inject } from '@nestjs/common';
 import { IsOptional, IsString, IsUUID, Matches } from 'class-validator';
@@ -12,6 +12,7 @@ import { parseStream } from '../../events/streams';
 import type { AuthenticatedRequest } from '../auth/auth.guard';
 import { Roles } from '../auth/roles.decorator';
 import { EVENT_STORE, type EventStore } from '../store/event-store.port';
+import { Invalid, NotFound } from '../write/refusals';
 import { CheckpointService } from './checkpoint-service';
 
 const WHOLE = /^(0|[1-9][0-9]{0,15})$/;
@@ -71,7 +72,7 @@ export class GetCheckpointHandler implements IQueryHandler<GetCheckpointQuery, s
   constructor(private readonly checkpoints: CheckpointService) {}
   async execute(): Promise<string> {
     const latest = (await this.checkpoints.latest()) ?? (await this.checkpoints.issue());
-    if (!latest) throw new NotFoundException(['the ledger has no events yet, so no checkpoint has been signed']);
+    if (!latest) throw new NotFound(['the ledger has no events yet, so no checkpoint has been signed']);
     return latest.note;
   }
 }
@@ -82,10 +83,10 @@ async function proofSize(checkpoints: CheckpointService, asked: number | undefin
   const known = await checkpoints.checkpoints();
   if (asked === undefined) {
     const latest = known.at(-1) ?? (await checkpoints.issue());
-    if (!latest) throw new NotFoundException(['the ledger has no events yet']);
+    if (!latest) throw new NotFound(['the ledger has no events yet']);
     return { size: latest.treeSize, note: latest.note };
   }
-  if (asked > checkpoints.leaves.size) throw new BadRequestException([`the ledger holds ${checkpoints.leaves.size} events, fewer than ${asked}`]);
+  if (asked > checkpoints.leaves.size) throw new Invalid([`the ledger holds ${checkpoints.leaves.size} events, fewer than ${asked}`]);
   return { size: asked, note: known.find((c) => c.treeSize === asked)?.note };
 }
 
@@ -100,11 +101,11 @@ export class GetInclusionProofHandler implements IQueryHandler<GetInclusionProof
     const event = await this.store.readEvent(eventId);
     const owner = event ? parseStream(event.stream) : null;
     // Only the caller's agency's events: another agency's event ids are not confirmed to exist.
-    if (!event || !owner || owner.kind === 'access' || owner.agencyId !== agencyId) throw new NotFoundException([`eventId: agency ${agencyId} has no event ${eventId}`]);
+    if (!event || !owner || owner.kind === 'access' || owner.agencyId !== agencyId) throw new NotFound([`eventId: agency ${agencyId} has no event ${eventId}`]);
     const { size, note } = await proofSize(this.checkpoints, treeSize);
     const index = this.checkpoints.leaves.indexOf(event.position);
     if (index < 0 || index >= size) {
-      throw new BadRequestException([`eventId: event ${eventId} was recorded after the tree of ${size} events; ask for a later treeSize or wait for the next checkpoint`]);
+      throw new Invalid([`eventId: event ${eventId} was recorded after the tree of ${size} events; ask for a later treeSize or wait for the next checkpoint`]);
     }
     const { leaves } = this.checkpoints.leaves;
     return {
@@ -127,7 +128,7 @@ export class GetConsistencyProofHandler implements IQueryHandler<GetConsistencyP
 
   async execute({ from, to }: GetConsistencyProofQuery): Promise<ConsistencyProof> {
     const { size, note } = await proofSize(this.checkpoints, to);
-    if (from > size) throw new BadRequestException([`from (${from}) must not be larger than to (${size})`]);
+    if (from > size) throw new Invalid([`from (${from}) must not be larger than to (${size})`]);
     const { leaves } = this.checkpoints.leaves;
     return {
       from,
