@@ -13,6 +13,7 @@ import { Checkpoint, signCheckpoint, verifyCheckpoint } from '../../events/check
 import { EVENT_STORE, type EventStore, type StoredCheckpoint } from '../store/event-store.port';
 import { appendToCheckpointLog, checkpointLogFile, readCheckpointLogFrom } from './checkpoint-log';
 import { LedgerLeaves } from './ledger-leaves';
+import { repeat } from './repeat';
 import { LEDGER_OPTIONS, type LedgerOptions } from './ledger-options';
 import { createKeyFile, loadSigningKey, type SigningKey } from './signing-key';
 
@@ -32,7 +33,7 @@ export class CheckpointService implements OnApplicationShutdown {
   private signingKey?: SigningKey;
   /** The tree size of the latest checkpoint found to be a prefix of `leaves` (checked once, then signed from them). */
   private consistentUpTo = -1;
-  private timer?: NodeJS.Timeout;
+  private timer?: { stop(): void };
   private issuing?: Promise<VerifiedCheckpoint | undefined>;
   /** The log file's checkpoints verified so far, and how far it has been read. */
   private readonly logged = new Map<number, VerifiedCheckpoint>();
@@ -147,20 +148,15 @@ export class CheckpointService implements OnApplicationShutdown {
     const interval = this.options.checkpointIntervalMs;
     this.key(true);
     if (interval <= 0) return;
-    const tick = () => {
-      this.issue()
-        .catch((err) => this.logger.error(`checkpoint failed: ${(err as Error).message}`))
-        .finally(() => {
-          if (this.timer) this.timer = setTimeout(tick, interval).unref();
-        });
-    };
-    this.timer = setTimeout(tick, interval).unref();
+    this.timer = repeat(() => this.issue(), {
+      firstDelayMs: interval,
+      intervalMs: interval,
+      onError: (err) => this.logger.error(`checkpoint failed: ${err.message}`),
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {
-    const timer = this.timer;
-    this.timer = undefined;
-    if (timer) clearTimeout(timer);
+    this.timer?.stop();
     await this.issuing?.catch(() => undefined);
   }
 }

@@ -9,13 +9,14 @@ import { READ_MODEL_STORE, type ReadModelStore } from '../read-models/read-model
 import { EVENT_STORE, type EventStore } from '../store/event-store.port';
 import { CheckpointService } from './checkpoint-service';
 import { LedgerReport, verifyLedger } from './ledger-verifier';
+import { repeat } from './repeat';
 import type { Checkpoint } from '../../events/checkpoint';
 
 @Injectable()
 export class IntegrityMonitor implements OnApplicationShutdown {
   private readonly logger = new Logger('Integrity');
   private last?: LedgerReport;
-  private timer?: NodeJS.Timeout;
+  private timer?: { stop(): void };
   private running?: Promise<LedgerReport>;
 
   constructor(
@@ -67,20 +68,15 @@ export class IntegrityMonitor implements OnApplicationShutdown {
   /** The server: verify `firstDelayMs` after start, then every `intervalMs`. */
   start(intervalMs: number, firstDelayMs = Math.min(intervalMs, 5_000)): void {
     if (intervalMs <= 0) return;
-    const tick = () => {
-      this.verify({ witness: true })
-        .catch((err) => this.logger.error(`verification failed to run: ${(err as Error).message}`))
-        .finally(() => {
-          if (this.timer) this.timer = setTimeout(tick, intervalMs).unref();
-        });
-    };
-    this.timer = setTimeout(tick, firstDelayMs).unref();
+    this.timer = repeat(() => this.verify({ witness: true }), {
+      firstDelayMs,
+      intervalMs,
+      onError: (err) => this.logger.error(`verification failed to run: ${err.message}`),
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {
-    const timer = this.timer;
-    this.timer = undefined;
-    if (timer) clearTimeout(timer);
+    this.timer?.stop();
     await this.running?.catch(() => undefined);
   }
 }

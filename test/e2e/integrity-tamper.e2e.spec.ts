@@ -10,6 +10,7 @@ import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { officerStream, rosterStream, ACCESS_STREAM, agencyStream } from '../../events/streams';
 import { AccessRegistry } from '../../src/auth/access-registry';
 import { CheckpointService } from '../../src/ledger/checkpoint-service';
+import { IntegrityMonitor } from '../../src/ledger/integrity-monitor';
 import { checkpointLogFile } from '../../src/ledger/checkpoint-log';
 import { ProjectionRunner } from '../../src/read-models/projection-runner';
 import { officerFactsSnapshot } from '../../projections';
@@ -211,6 +212,27 @@ describe('tampering with the database is caught by verify and GET .../integrity'
     const b = log.find((e) => e.stream === agencyStream(A) && e.type === 'SroPolicyAdopted')!;
     await swapPositions(w.h, a, b);
     await expectCaught(w, { reason: /root|checkpoint|order|read earlier/ });
+  });
+
+  it('the server finds it by itself: the background verification turns health to 503', async () => {
+    expect((await w.h.http().get('/api/health')).status).toBe(200);
+    await editEventData(w.h, officerStream(A, 'late'), 'OfficerAssigned', (d) => d.replace('2025-09-02', '2025-12-02'));
+    const monitor = w.h.app.get(IntegrityMonitor);
+    monitor.start(20, 0); // as the server does every SRO_VERIFY_INTERVAL seconds
+    let health = await w.h.http().get('/api/health');
+    for (let i = 0; i < 200 && health.status !== 503; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      health = await w.h.http().get('/api/health');
+    }
+    expect(health.status).toBe(503);
+    expect(health.body.message[0]).toMatch(new RegExp(`officer-${A}/late.*altered`));
+    // Put back: the next background run passes and health is 200 again.
+    await editEventData(w.h, officerStream(A, 'late'), 'OfficerAssigned', (d) => d.replace('2025-12-02', '2025-09-02'));
+    for (let i = 0; i < 200 && health.status !== 200; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      health = await w.h.http().get('/api/health');
+    }
+    expect(health.status).toBe(200);
   });
 
   it("the store's record of its tree deleted: reported, never a 500", async () => {
