@@ -10,7 +10,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import Database from 'better-sqlite3';
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetAgencyStatusQuery } from '../src/agencies/agency-status';
@@ -46,6 +46,8 @@ export const SUMMARY_KEYS = [
   'verifyMs',
   'verifyEventsPerSec',
   'verifyChainsOnlyMs',
+  'dbFileMb',
+  'readModelMb',
 ] as const;
 export type Summary = { store: string } & { [K in Exclude<(typeof SUMMARY_KEYS)[number], 'store'>]: number };
 
@@ -67,6 +69,12 @@ export interface BenchStore {
   /** The ledger signing key of this run (its checkpoint log beside it), in a directory of its own. */
   keyFile: string;
   raw: () => Promise<RawOps>;
+  /**
+   * After the run, every connection of the app closed: the database's size on disk (SQLite: the
+   * file after a WAL checkpoint; PostgreSQL: pg_database_size) and the read models' JSON
+   * (the projection_documents' doc text), in MB.
+   */
+  size: () => Promise<{ dbFileMb: number; readModelMb: number }>;
   dispose(): Promise<void>;
 }
 
@@ -81,6 +89,22 @@ export function sqliteBenchStore(): BenchStore {
     store: `sqlite:${file}`,
     keyFile: join(dir, 'ledger-key.pem'),
     raw: async () => sqliteRaw(file),
+    size: async () => {
+      const db = new Database(file);
+      try {
+        db.pragma('wal_checkpoint(TRUNCATE)');
+        const docs = db.prepare<[], { n: number | null }>('SELECT sum(length(CAST(doc AS BLOB))) AS n FROM projection_documents').get()!.n ?? 0;
+        let bytes = statSync(file).size;
+        try {
+          bytes += statSync(`${file}-wal`).size;
+        } catch {
+          // no WAL file
+        }
+        return { dbFileMb: bytes / 2 ** 20, readModelMb: docs / 2 ** 20 };
+      } finally {
+        db.close();
+      }
+    },
     dispose: async () => rmSync(dir, { recursive: true, force: true }),
   };
 }
@@ -158,6 +182,17 @@ export async function postgresBenchStore(baseUrl: string): Promise<BenchStore> {
     store: url.toString(),
     keyFile: join(keyDir, 'ledger-key.pem'),
     raw: async () => postgresRaw(url.toString()),
+    async size() {
+      const c = new Client({ connectionString: url.toString() });
+      await c.connect();
+      try {
+        const db = Number((await c.query('SELECT pg_database_size(current_database()) AS n')).rows[0].n);
+        const docs = Number((await c.query('SELECT coalesce(sum(octet_length(doc::text)), 0) AS n FROM projection_documents')).rows[0].n);
+        return { dbFileMb: db / 2 ** 20, readModelMb: docs / 2 ** 20 };
+      } finally {
+        await c.end();
+      }
+    },
     async dispose() {
       const c = new Client({ connectionString: baseUrl });
       await c.connect();
@@ -427,6 +462,7 @@ export async function runBench(options: BenchOptions): Promise<Summary> {
   // The background catch-up would compete with the measured import and rebuild; queries still
   // catch up on demand (freshen), and nothing is written during the query measurements.
   await app.get(ProjectionRunner).stop();
+  let summary: Summary;
   try {
     const { dataset, appendEventsPerSec, elapsedMs } = await importDataset(app, options.officers, { batchSize: options.batchSize, log });
     log(`import: ${dataset.imported} events in ${Math.round(elapsedMs)} ms (${Math.round(appendEventsPerSec)}/s)`);
@@ -462,7 +498,7 @@ export async function runBench(options: BenchOptions): Promise<Summary> {
     const rawInsertPerSec = rawInsert.rows / (rawInsert.ms / 1000);
     const rawReadPerSec = rawRead.rows / (rawRead.ms / 1000);
     const round = (x: number, digits = 0) => Number(x.toFixed(digits));
-    return {
+    summary = {
       store: options.store.kind,
       officers: options.officers,
       events: rebuild.events,
@@ -482,8 +518,15 @@ export async function runBench(options: BenchOptions): Promise<Summary> {
       verifyMs: round(verify.ms),
       verifyEventsPerSec: round(verify.eventsPerSec),
       verifyChainsOnlyMs: round(verify.chainsOnlyMs),
+      dbFileMb: 0,
+      readModelMb: 0,
     };
   } finally {
     await app.close();
   }
+  const size = await options.store.size();
+  summary.dbFileMb = Number(size.dbFileMb.toFixed(1));
+  summary.readModelMb = Number(size.readModelMb.toFixed(1));
+  log(`size: database ${summary.dbFileMb} MB, read models ${summary.readModelMb} MB`);
+  return summary;
 }
