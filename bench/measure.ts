@@ -10,7 +10,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import Database from 'better-sqlite3';
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetAgencyStatusQuery } from '../src/agencies/agency-status';
@@ -70,8 +70,8 @@ export interface BenchStore {
   keyFile: string;
   raw: () => Promise<RawOps>;
   /**
-   * After the run, every connection of the app closed: the database's size on disk (SQLite: the
-   * file after a WAL checkpoint; PostgreSQL: pg_database_size) and the read models' JSON
+   * After the run, every connection of the app closed: the database's size (SQLite: its pages in
+   * use after a WAL checkpoint; PostgreSQL: pg_database_size) and the read models' JSON
    * (the projection_documents' doc text), in MB.
    */
   size: () => Promise<{ dbFileMb: number; readModelMb: number }>;
@@ -94,13 +94,10 @@ export function sqliteBenchStore(): BenchStore {
       try {
         db.pragma('wal_checkpoint(TRUNCATE)');
         const docs = db.prepare<[], { n: number | null }>('SELECT sum(length(CAST(doc AS BLOB))) AS n FROM projection_documents').get()!.n ?? 0;
-        let bytes = statSync(file).size;
-        try {
-          bytes += statSync(`${file}-wal`).size;
-        } catch {
-          // no WAL file
-        }
-        return { dbFileMb: bytes / 2 ** 20, readModelMb: docs / 2 ** 20 };
+        // Pages in use: the raw-insert reference leaves the file at its high-water mark (its table
+        // is dropped, its pages stay free in the file), which would hide what the read models take.
+        const pages = Number(db.pragma('page_count', { simple: true })) - Number(db.pragma('freelist_count', { simple: true }));
+        return { dbFileMb: (pages * Number(db.pragma('page_size', { simple: true }))) / 2 ** 20, readModelMb: docs / 2 ** 20 };
       } finally {
         db.close();
       }
