@@ -4,15 +4,20 @@
  * the before-duty rules, and which training exceptions apply.
  */
 import { addDays, addMonths, maxDate, schoolYearEnd, schoolYearStart, type LocalDate } from './dates';
+import type { Course } from '../events/catalogue';
 import { isLegacy, isQualifying, type Assignment, type ContactDay, type Facts, type PolicyVersion, type Training } from './facts';
 import {
+  BEFORE_DUTY_COURSES,
   BEFORE_DUTY_INCLUDES_START_DAY,
+  COURSE_READING,
   CONTIGUOUS_ASSIGNMENTS_FORM_ONE_RUN,
   EXCEPTIONS_ONLY_WITHOUT_TRAINING_AT_DUTY_START,
   GRACE_AVAILABLE_TO_SUBSTITUTES,
   GRACE_DECLARATION_COVERS_WHOLE_RUN,
   GRACE_RUNS_FROM_EFFECTIVE_DUTY_START,
   LEGACY_DEADLINE,
+  LEGACY_EXCEPTION_COURSES,
+  REFRESHER_CLOCK_COURSES,
 } from './interpretation';
 import { GRACE_MONTHS, STATUTE_START, SUBSTITUTE_CONTACT_DAY_LIMIT } from './law';
 
@@ -54,7 +59,7 @@ export interface TrainingDuty {
   /** The before-duty due date: S, or 2025-09-01 when S is earlier. */
   dueDate: LocalDate;
   basis: 'ASSIGNMENT' | 'SIXTIETH_CONTACT_DAY';
-  /** A qualifying course completed on or before the due date (the latest such), if any. */
+  /** A course meeting subd. 3(a) (coursesFor('BEFORE_DUTY')) completed on or before the due date (the latest such), if any. */
   trainedAtDutyStart: Training | null;
   grace: GraceException | null;
   legacy: LegacyException | null;
@@ -125,9 +130,34 @@ export function roleOn(facts: Facts, day: LocalDate): Role {
   };
 }
 
-/** Qualifying courses completed on or before `day`, oldest first. */
-export const qualifyingBy = (facts: Facts, day: LocalDate): Training[] =>
-  facts.trainings.filter((t) => isQualifying(t.course) && t.completedOn <= day);
+/**
+ * Which training rules a course set is for (SPEC §3 "Courses"; decision 23): 'BEFORE_DUTY'
+ * (TRAINING_BEFORE_DUTY, TRAINING_GRACE_6_MONTHS), 'LEGACY' (LEGACY_COURSE_2027), 'REFRESHER'
+ * (REFRESHER_3_YEARS, CERTIFICATE_ON_FILE).
+ */
+export type CoursePurpose = 'BEFORE_DUTY' | 'LEGACY' | 'REFRESHER';
+
+/** The courses that meet the rules of `purpose`, under COURSE_READING (read at each call). */
+export function coursesFor(purpose: CoursePurpose): readonly Course[] {
+  if (COURSE_READING === 'ANY_MN_SRO_COURSE') return REFRESHER_CLOCK_COURSES;
+  if (purpose === 'BEFORE_DUTY') return BEFORE_DUTY_COURSES;
+  if (purpose === 'LEGACY') {
+    return COURSE_READING === 'LEGACY_BY_STATUTE_TEXT' ? LEGACY_EXCEPTION_COURSES.filter((c) => c !== 'MN_SRO_REFRESHER') : LEGACY_EXCEPTION_COURSES;
+  }
+  return REFRESHER_CLOCK_COURSES;
+}
+
+/** The courses of `purpose` completed on or before `day`, oldest first. */
+export const coursesBy = (facts: Facts, day: LocalDate, purpose: CoursePurpose): Training[] => {
+  const courses = coursesFor(purpose);
+  return facts.trainings.filter((t) => courses.includes(t.course) && t.completedOn <= day);
+};
+
+/** Minnesota SRO courses completed on or before `day` that do not meet the rules of `purpose`, oldest first. */
+export const notMeetingBy = (facts: Facts, day: LocalDate, purpose: CoursePurpose): Training[] => {
+  const courses = coursesFor(purpose);
+  return facts.trainings.filter((t) => isQualifying(t.course) && !courses.includes(t.course) && t.completedOn <= day);
+};
 
 /** "Before duty": on or before the due date (or strictly before, per the interpretation flag). */
 export const inTimeFor = (date: LocalDate, due: LocalDate) => (BEFORE_DUTY_INCLUDES_START_DAY ? date <= due : date < due);
@@ -144,7 +174,8 @@ function trainingDuty(facts: Facts, role: SroRole | SubstituteRole, day: LocalDa
     basis = 'SIXTIETH_CONTACT_DAY';
   }
   const dueDate = maxDate(dutyStart, STATUTE_START);
-  const trained = facts.trainings.filter((t) => isQualifying(t.course) && inTimeFor(t.completedOn, dueDate));
+  const beforeDuty = coursesFor('BEFORE_DUTY');
+  const trained = facts.trainings.filter((t) => beforeDuty.includes(t.course) && inTimeFor(t.completedOn, dueDate));
   const trainedAtDutyStart = trained.length > 0 ? trained[trained.length - 1] : null;
   const exceptionsPossible = !(EXCEPTIONS_ONLY_WITHOUT_TRAINING_AT_DUTY_START && trainedAtDutyStart);
 

@@ -25,6 +25,8 @@ export interface Training {
   trainingId: string;
   course: Course;
   completedOn: LocalDate;
+  /** The POST Board's course approval number, when recorded. */
+  courseNumber?: string;
   eventId: string;
   certificates: { filedOn: LocalDate; eventId: string }[];
 }
@@ -63,9 +65,18 @@ export interface Facts {
   effectiveDates: LocalDate[];
 }
 
+/** One of the three Minnesota SRO courses (which rule each meets: context.ts coursesFor). */
 const isQualifying = (c: Course) => QUALIFYING_COURSES.includes(c);
 const isLegacy = (c: Course) => LEGACY_COURSES.includes(c);
 export { isQualifying, isLegacy };
+
+/** A training as the explanations and reminders name it: its course, and its POST course number when recorded. */
+export const courseLabel = (t: Pick<Training, 'course' | 'courseNumber'>): string =>
+  t.courseNumber ? `${t.course} (POST course ${t.courseNumber})` : t.course;
+
+/** "A", "A or B", "A, B or C". */
+export const courseList = (courses: readonly string[]): string =>
+  courses.length <= 1 ? courses.join('') : `${courses.slice(0, -1).join(', ')} or ${courses[courses.length - 1]}`;
 
 type Data = Record<string, unknown>;
 const str = (v: unknown): v is string => typeof v === 'string';
@@ -119,6 +130,7 @@ export function buildFacts(officerId: string, name: string, knowledge: Knowledge
             trainingId: d.trainingId,
             course: d.course as Course,
             completedOn: d.completedOn,
+            ...(str(d.courseNumber) && d.courseNumber !== '' ? { courseNumber: d.courseNumber } : {}),
             eventId: e.eventId,
             certificates: [],
           });

@@ -3,6 +3,7 @@
  * docs/decisions.md has a section per constant: the question, the default, the rationale.
  * A later statute text or Board guidance that settles a question changes the constant here.
  */
+import type { Course } from '../events/catalogue';
 import type { LocalDate } from './dates';
 import type { Outcome, Status } from './types';
 
@@ -27,11 +28,47 @@ export const CONTIGUOUS_ASSIGNMENTS_FORM_ONE_RUN = true;
 export const BEFORE_DUTY_INCLUDES_START_DAY = true;
 
 /**
- * An exception (grace, legacy) "applies" only to an officer who had no qualifying course on or
- * before S. An officer trained in time meets TRAINING_BEFORE_DUTY; the exceptions are then
+ * An exception (grace, legacy) "applies" only to an officer who had no subd. 3(a) course
+ * (BEFORE_DUTY_COURSES) on or before S. An officer trained in time meets TRAINING_BEFORE_DUTY; the exceptions are then
  * NOT_APPLICABLE (not MET-and-EXEMPT), because there was nothing to except.
  */
 export const EXCEPTIONS_ONLY_WITHOUT_TRAINING_AT_DUTY_START = true;
+
+/**
+ * Which course meets which training rule (SPEC §3 "Courses", pinned and revised; decision 23).
+ * 'EACH_RULE_ITS_COURSE' (the default) reads the statute rule by rule: the three sets below.
+ * The alternative readings, behind this flag as COMBINED_EXCEPTIONS is:
+ * - 'ANY_MN_SRO_COURSE': every Minnesota SRO course meets every training rule (the product's
+ *   reading before issue 13: MN_SRO_SUPPLEMENTAL or MN_SRO_REFRESHER before duty meets subd. 3(a));
+ * - 'LEGACY_BY_STATUTE_TEXT': as the default, but LEGACY_COURSE_2027 is met only by the courses
+ *   the statute's text names (MN_SRO_BASIC or MN_SRO_SUPPLEMENTAL), not by the refresher the POST
+ *   Board's page names (the SPEC rule table's wording).
+ */
+export const COURSE_READING: 'EACH_RULE_ITS_COURSE' | 'ANY_MN_SRO_COURSE' | 'LEGACY_BY_STATUTE_TEXT' = 'EACH_RULE_ITS_COURSE';
+
+/**
+ * TRAINING_BEFORE_DUTY and TRAINING_GRACE_6_MONTHS. Minn. Stat. 626.8482 subd. 3(a): "a training
+ * course that provides instruction on the learning objectives identified in subdivision 4" before
+ * assuming the duties (and subd. 3(c): that course within six months). The supplemental course
+ * is for officers covered by subd. 3(b) only; the refresher repeats a course, it is not the first.
+ */
+export const BEFORE_DUTY_COURSES: readonly Course[] = ['MN_SRO_BASIC'];
+
+/**
+ * LEGACY_COURSE_2027. Minn. Stat. 626.8482 subd. 3(b): an officer with the SSC or NASRO basic
+ * course before 2025-09-01 completes the supplemental course approved under subd. 4(b) (or the
+ * full subd. 3(a) course) before June 1, 2027; the POST Board's page tells the same officers to
+ * complete "a refresher approved under these MLOs by June 30, 2027", its word for that course.
+ */
+export const LEGACY_EXCEPTION_COURSES: readonly Course[] = ['MN_SRO_BASIC', 'MN_SRO_SUPPLEMENTAL', 'MN_SRO_REFRESHER'];
+
+/**
+ * REFRESHER_3_YEARS and CERTIFICATE_ON_FILE. POST Board model policy "Training": "a refresher
+ * course at a minimum of once every three years", and the chief keeps the latest certificate:
+ * the clock (and the certificate asked for) runs from the latest of any of the three Minnesota
+ * SRO courses.
+ */
+export const REFRESHER_CLOCK_COURSES: readonly Course[] = ['MN_SRO_BASIC', 'MN_SRO_SUPPLEMENTAL', 'MN_SRO_REFRESHER'];
 
 /**
  * When both exceptions apply (a legacy-course officer whose agency also declared the course

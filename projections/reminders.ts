@@ -2,9 +2,9 @@
  * Reminders: what an officer (or the agency) must do next, with a due date. Items due within
  * horizonDays of asOf, plus everything overdue (negative daysLeft).
  */
-import { dayContext, policyInForce } from './context';
+import { coursesBy, coursesFor, dayContext, policyInForce } from './context';
 import { addDays, assertLocalDate, daysBetween, schoolYearLabel, type LocalDate } from './dates';
-import type { Facts } from './facts';
+import { courseLabel, courseList, type Facts, type Training } from './facts';
 import type { OfficerLedger } from './input';
 import { POLICY_REREVIEW_DAYS, SUBSTITUTE_HEADS_UP_DAYS } from './interpretation';
 import { STATUTE_START, SUBSTITUTE_CONTACT_DAY_LIMIT } from './law';
@@ -14,7 +14,7 @@ import { acceptableVersions, requiredVersion } from './rules/policy-review-befor
 import type { Finding, RuleId } from './types';
 
 export const REMINDER_KINDS = [
-  /** No qualifying course although one was due before duty (overdue), or one is due for an assignment starting within the horizon. */
+  /** No subd. 3(a) course (MN_SRO_BASIC) although one was due before duty (overdue), or one is due for an assignment starting within the horizon. */
   'TRAINING_MISSING',
   /** TRAINING_GRACE_6_MONTHS pending (or missed). */
   'GRACE_DEADLINE',
@@ -22,7 +22,7 @@ export const REMINDER_KINDS = [
   'LEGACY_DEADLINE',
   /** Refresher due within the horizon, or overdue. */
   'REFRESHER_DUE',
-  /** The latest qualifying course has no certificate on file. */
+  /** The latest Minnesota SRO course has no certificate on file. */
   'CERTIFICATE_MISSING',
   /** No review of the required policy version (overdue), or one is due for an assignment starting within the horizon. */
   'POLICY_REVIEW_MISSING',
@@ -85,20 +85,26 @@ export function remindersFromFacts(facts: Facts, asOf: string, horizonDays: numb
   // What the findings on asOf ask for.
   const now = statusOn(facts, asOf);
   const f = (rule: RuleId) => get(now.findings, rule);
-  const qualifying = 'complete a Board-approved SRO course (MN_SRO_BASIC, MN_SRO_SUPPLEMENTAL or MN_SRO_REFRESHER)';
+  const qualifying = `complete the Board-approved SRO course on the learning objectives of subd. 4 (${courseList(coursesFor('BEFORE_DUTY'))})`;
+  const named = (t: Training) => `${courseLabel(t)} (training ${t.trainingId}, completed ${t.completedOn})`;
+  const clock = coursesBy(facts, asOf, 'REFRESHER');
+  const latest = clock.length > 0 ? clock[clock.length - 1] : undefined;
+  const ctx = dayContext(facts, asOf);
   if (f('TRAINING_BEFORE_DUTY').outcome === 'VIOLATED') add('TRAINING_BEFORE_DUTY', 'TRAINING_MISSING', f('TRAINING_BEFORE_DUTY').dueDate!, `${qualifying}, required before assuming SRO duties`);
   const grace = f('TRAINING_GRACE_6_MONTHS');
   if (grace.outcome === 'PENDING' || grace.outcome === 'VIOLATED') add(grace.rule, 'GRACE_DEADLINE', grace.dueDate!, `${qualifying} within six months of assuming SRO duties (the agency declared the course unavailable); until then duties (4) and (5) of subd. 2(a) are not required`);
   const legacy = f('LEGACY_COURSE_2027');
-  if (legacy.outcome === 'PENDING' || legacy.outcome === 'VIOLATED') add(legacy.rule, 'LEGACY_DEADLINE', legacy.dueDate!, 'complete the MN_SRO_BASIC or MN_SRO_SUPPLEMENTAL course; the earlier SSC/NASRO basic course suffices only before June 1, 2027');
+  if (legacy.outcome === 'PENDING' || legacy.outcome === 'VIOLATED') {
+    const old = ctx.training?.legacy?.legacyCourse;
+    add(legacy.rule, 'LEGACY_DEADLINE', legacy.dueDate!, `complete ${courseList(coursesFor('LEGACY'))}; the earlier SSC/NASRO basic course${old ? ` ${named(old)}` : ''} suffices only before June 1, 2027`);
+  }
   const refresher = f('REFRESHER_3_YEARS');
-  if ((refresher.outcome === 'MET' || refresher.outcome === 'VIOLATED') && refresher.dueDate) add(refresher.rule, 'REFRESHER_DUE', refresher.dueDate, 'complete the SRO refresher course (MN_SRO_REFRESHER), required at least once every three years');
+  if ((refresher.outcome === 'MET' || refresher.outcome === 'VIOLATED') && refresher.dueDate) add(refresher.rule, 'REFRESHER_DUE', refresher.dueDate, `complete the SRO refresher course (MN_SRO_REFRESHER), required at least once every three years${latest ? `; the most recent Minnesota SRO course is ${named(latest)}` : ''}`);
   const certificate = f('CERTIFICATE_ON_FILE');
-  if (certificate.outcome === 'VIOLATED') add(certificate.rule, 'CERTIFICATE_MISSING', certificate.dueDate!, 'file the certificate of the most recent qualifying SRO course (the chief keeps a copy)');
+  if (certificate.outcome === 'VIOLATED') add(certificate.rule, 'CERTIFICATE_MISSING', certificate.dueDate!, `file the certificate of the most recent Minnesota SRO course${latest ? `, ${named(latest)}` : ''} (the chief keeps a copy)`);
   const policy = f('POLICY_REVIEW_BEFORE_DUTY');
   if (policy.outcome === 'VIOLATED') add(policy.rule, 'POLICY_REVIEW_MISSING', policy.dueDate!, "review the agency's SRO policy, required before assuming SRO duties");
 
-  const ctx = dayContext(facts, asOf);
   // A newly adopted policy version: review within 30 days of its adoption.
   if (ctx.policy && policy.outcome === 'MET') {
     const required = requiredVersion(facts.policies, ctx.policy.dueDate, asOf);
@@ -116,7 +122,7 @@ export function remindersFromFacts(facts: Facts, asOf: string, horizonDays: numb
     const earliest60th = addDays(asOf, SUBSTITUTE_CONTACT_DAY_LIMIT - n);
     if (earliest60th <= ctx.role.schoolYearEnd) {
       add('SUBSTITUTE_60_DAYS', 'SUBSTITUTE_NEARING_60_DAYS', earliest60th,
-        `has served ${n} substitute contact days in school year ${schoolYearLabel(asOf)}; from the 60th the SRO training requirements apply (a qualifying course completed, its certificate on file), so complete the training before then; the 60th day can come as early as ${earliest60th}`);
+        `has served ${n} substitute contact days in school year ${schoolYearLabel(asOf)}; from the 60th the SRO training requirements apply (${courseList(coursesFor('BEFORE_DUTY'))} completed, its certificate on file), so complete the training before then; the 60th day can come as early as ${earliest60th}`);
     }
   }
   // Duty starting within the horizon (a new assignment, or 2025-09-01): what it will require.

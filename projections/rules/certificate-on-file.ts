@@ -1,21 +1,22 @@
 /**
- * CERTIFICATE_ON_FILE (SPEC §3): for an SRO (or a substitute past 60 days) with a qualifying
- * course, the most recent qualifying course completed on or before D has a CertificateFiled with
- * filedOn ≤ D; VIOLATED otherwise (due: that course's completedOn). NOT_APPLICABLE without a
- * qualifying course. Several courses completed on the latest date: a certificate for any of them.
+ * CERTIFICATE_ON_FILE (SPEC §3): for an SRO (or a substitute past 60 days) with a Minnesota SRO
+ * course (coursesFor('REFRESHER'): any of the three, decision 23), the most recent one completed
+ * on or before D has a CertificateFiled with filedOn ≤ D; VIOLATED otherwise (due: that course's
+ * completedOn). NOT_APPLICABLE without one. Several completed on the latest date: a certificate
+ * for any of them.
  */
 import type { DayContext } from '../context';
-import { qualifyingBy } from '../context';
+import { coursesBy } from '../context';
 import type { Finding } from '../types';
-import { finding, noTrainingDuty } from './common';
+import { finding, noTrainingDuty, requiredCourse, trainingPhrase } from './common';
 
 export const id = 'CERTIFICATE_ON_FILE' as const;
 export const citation = 'policy "Training" (chief keeps the latest certificate)';
 
 export function evaluate(ctx: DayContext): Finding {
   if (!ctx.training) return noTrainingDuty(id, citation, ctx);
-  const courses = qualifyingBy(ctx.facts, ctx.day);
-  if (courses.length === 0) return finding(id, citation, 'NOT_APPLICABLE', `No qualifying course completed by ${ctx.day}.`);
+  const courses = coursesBy(ctx.facts, ctx.day, 'REFRESHER');
+  if (courses.length === 0) return finding(id, citation, 'NOT_APPLICABLE', `No ${requiredCourse('REFRESHER').replace(/^an /, '')} completed by ${ctx.day}.`);
   const latestDate = courses[courses.length - 1].completedOn;
   const latest = courses.filter((c) => c.completedOn === latestDate);
   for (const c of latest) {
@@ -25,7 +26,7 @@ export function evaluate(ctx: DayContext): Finding {
         id,
         citation,
         'MET',
-        `Certificate for the most recent qualifying course ${c.course} (training ${c.trainingId}, completed ${c.completedOn}) filed ${cert.filedOn}.`,
+        `Certificate for the most recent Minnesota SRO course ${trainingPhrase(c)}, completed ${c.completedOn}, filed ${cert.filedOn}.`,
         [c.eventId, cert.eventId],
       );
     }
@@ -35,7 +36,7 @@ export function evaluate(ctx: DayContext): Finding {
     id,
     citation,
     'VIOLATED',
-    `No certificate filed by ${ctx.day} for the most recent qualifying course ${c.course} (training ${c.trainingId}, completed ${c.completedOn}).`,
+    `No certificate filed by ${ctx.day} for the most recent Minnesota SRO course ${trainingPhrase(c)}, completed ${c.completedOn}.`,
     latest.map((x) => x.eventId),
     c.completedOn,
   );

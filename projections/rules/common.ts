@@ -1,5 +1,6 @@
 /** Shared helpers of the rule modules. */
-import type { DayContext } from '../context';
+import { coursesFor, type CoursePurpose, type DayContext } from '../context';
+import { courseLabel, courseList, type Training } from '../facts';
 import { schoolYearLabel } from '../dates';
 import type { Finding, Outcome, RuleId } from '../types';
 
@@ -9,7 +10,11 @@ export interface RuleModule {
   evaluate(ctx: DayContext): Finding;
 }
 
-export const QUALIFYING_LIST = 'a qualifying course (MN_SRO_BASIC, MN_SRO_SUPPLEMENTAL or MN_SRO_REFRESHER)';
+/** "an MN_SRO_BASIC course": the course (or courses) that meet the rules of `purpose` (decision 23). */
+export const requiredCourse = (purpose: CoursePurpose): string => `an ${courseList(coursesFor(purpose))} course`;
+
+/** A training named in an explanation: "MN_SRO_BASIC (POST course 1234) (training t1)". */
+export const trainingPhrase = (t: Training): string => `${courseLabel(t)} (training ${t.trainingId})`;
 
 export function finding(
   rule: RuleId,

@@ -3,7 +3,7 @@ import type { DayContext } from '../context';
 import type { Training } from '../facts';
 import { COMBINED_EXCEPTIONS } from '../interpretation';
 import type { Finding, RuleId } from '../types';
-import { finding } from './common';
+import { finding, trainingPhrase } from './common';
 
 /**
  * MET if the required course is effective on or before D; PENDING while D ≤ due; VIOLATED from
@@ -17,7 +17,7 @@ export function judgeException(args: {
   due: string;
   completed: Training | undefined;
   what: string; // e.g. "the six-month grace (TrainingUnavailableDeclared ...)"
-  required: string; // e.g. "a qualifying course"
+  required: string; // e.g. "an MN_SRO_BASIC course"
   evidence: string[];
   other: { due: string; name: string } | null;
 }): Finding {
@@ -28,7 +28,7 @@ export function judgeException(args: {
       rule,
       citation,
       'MET',
-      `${what}: ${completed.course} (training ${completed.trainingId}) completed ${completed.completedOn}` +
+      `${what}: ${trainingPhrase(completed)} completed ${completed.completedOn}` +
         (inTime ? `, by the deadline ${due}.` : `, after the deadline ${due} (violated from the day after the deadline until then).`),
       [completed.eventId, ...evidence],
       due,

@@ -1,12 +1,13 @@
 /**
  * LEGACY_COURSE_2027 (SPEC §3): an officer who completed SSC_BASIC or NASRO_BASIC before
- * 2025-09-01 needs an MN_SRO_BASIC or MN_SRO_SUPPLEMENTAL course before June 1, 2027 (due
- * 2027-05-31: the statute governs over the POST web page's June 30, 2027). A duty start after
- * 2027-05-31 gets no exception.
+ * 2025-09-01 needs an MN_SRO_BASIC, MN_SRO_SUPPLEMENTAL or MN_SRO_REFRESHER course
+ * (coursesFor('LEGACY'), decision 23) before June 1, 2027 (due 2027-05-31: the statute governs
+ * over the POST web page's June 30, 2027). A duty start after 2027-05-31 gets no exception.
  */
 import type { DayContext } from '../context';
+import { coursesBy } from '../context';
 import type { Finding } from '../types';
-import { dutyStartPhrase, finding, noTrainingDuty } from './common';
+import { dutyStartPhrase, finding, noTrainingDuty, requiredCourse, trainingPhrase } from './common';
 import { judgeException } from './exception';
 import { isLegacy } from '../facts';
 import { LEGACY_DEADLINE } from '../interpretation';
@@ -14,9 +15,6 @@ import { STATUTE_START } from '../law';
 
 export const id = 'LEGACY_COURSE_2027' as const;
 export const citation = 'Minn. Stat. 626.8482 subd. 3(b)';
-
-/** Courses that satisfy subd. 3(b): the Board-approved basic course, or the supplemental course. */
-export const LEGACY_SATISFYING_COURSES = ['MN_SRO_BASIC', 'MN_SRO_SUPPLEMENTAL'] as const;
 
 export function evaluate(ctx: DayContext): Finding {
   const t = ctx.training;
@@ -27,21 +25,18 @@ export function evaluate(ctx: DayContext): Finding {
     const why = !legacyCourse
       ? `No SSC_BASIC or NASRO_BASIC course completed before ${STATUTE_START}.`
       : t.trainedAtDutyStart
-        ? `A qualifying course was completed on or before ${dutyStartPhrase(ctx)}; the legacy exception is not needed.`
-        : `${legacyCourse.course} completed ${legacyCourse.completedOn}, but the ${dutyStartPhrase(ctx)} is after ${LEGACY_DEADLINE}: the exception no longer applies.`;
+        ? `${trainingPhrase(t.trainedAtDutyStart)} was completed ${t.trainedAtDutyStart.completedOn}, on or before ${dutyStartPhrase(ctx)}; the legacy exception is not needed.`
+        : `${trainingPhrase(legacyCourse)} completed ${legacyCourse.completedOn}, but the ${dutyStartPhrase(ctx)} is after ${LEGACY_DEADLINE}: the exception no longer applies.`;
     return finding(id, citation, 'NOT_APPLICABLE', why, legacyCourse ? [legacyCourse.eventId] : []);
   }
-  const completed = ctx.facts.trainings.find(
-    (c) => (LEGACY_SATISFYING_COURSES as readonly string[]).includes(c.course) && c.completedOn <= ctx.day,
-  );
   return judgeException({
     rule: id,
     citation,
     ctx,
     due: l.due,
-    completed,
-    what: `${l.legacyCourse.course} completed ${l.legacyCourse.completedOn}, before ${STATUTE_START}; under subd. 3(b) (before June 1, 2027; the statute governs over the POST web page's June 30, 2027)`,
-    required: 'an MN_SRO_BASIC or MN_SRO_SUPPLEMENTAL course',
+    completed: coursesBy(ctx.facts, ctx.day, 'LEGACY')[0],
+    what: `${trainingPhrase(l.legacyCourse)} completed ${l.legacyCourse.completedOn}, before ${STATUTE_START}; under subd. 3(b) (before June 1, 2027; the statute governs over the POST web page's June 30, 2027)`,
+    required: requiredCourse('LEGACY'),
     evidence: [l.legacyCourse.eventId],
     other: t.grace ? { due: t.grace.due, name: 'the six-month grace of subd. 3(c)' } : null,
   });

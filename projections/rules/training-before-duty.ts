@@ -1,16 +1,39 @@
 /**
- * TRAINING_BEFORE_DUTY (SPEC §3): an SRO has a qualifying course completed on or before the duty
- * start S (2025-09-01 for an SRO already serving then); a substitute from the 60th contact day.
- * Before-duty semantics: due S; on D ≥ S MET if a qualifying course is effective on or before D,
- * else VIOLATED. EXEMPT while an exception (grace, legacy) applies.
+ * TRAINING_BEFORE_DUTY (SPEC §3): an SRO has the subd. 3(a) course (coursesFor('BEFORE_DUTY'):
+ * MN_SRO_BASIC, decision 23) completed on or before the duty start S (2025-09-01 for an SRO
+ * already serving then); a substitute from the 60th contact day. Before-duty semantics: due S; on
+ * D ≥ S MET if such a course is effective on or before D, else VIOLATED. EXEMPT while an
+ * exception (grace, legacy) applies. A Minnesota SRO course that does not meet subd. 3(a) (the
+ * supplemental course or the refresher, for an officer the legacy exception does not cover) is
+ * named in the explanation and the evidence, with what it does not satisfy.
  */
 import type { DayContext } from '../context';
-import { qualifyingBy } from '../context';
+import { coursesBy, coursesFor, notMeetingBy } from '../context';
+import { courseLabel, courseList, isLegacy } from '../facts';
+import { LEGACY_DEADLINE } from '../interpretation';
+import { STATUTE_START } from '../law';
 import type { Finding } from '../types';
-import { QUALIFYING_LIST, dutyStartPhrase, finding, noTrainingDuty, runEvidence } from './common';
+import { dutyStartPhrase, finding, noTrainingDuty, requiredCourse, runEvidence, trainingPhrase } from './common';
 
 export const id = 'TRAINING_BEFORE_DUTY' as const;
 export const citation = 'Minn. Stat. 626.8482 subd. 3(a); policy "Training"';
+
+/** Why the officer's other Minnesota SRO courses (by D) do not meet subd. 3(a); '' when there are none. */
+function notMeetingNote(ctx: DayContext): { text: string; evidence: string[] } {
+  const others = notMeetingBy(ctx.facts, ctx.day, 'BEFORE_DUTY');
+  if (others.length === 0) return { text: '', evidence: [] };
+  const legacyCourse = ctx.facts.trainings.find((c) => isLegacy(c.course) && c.completedOn < STATUTE_START);
+  const which = others.map((c) => `${courseLabel(c)} completed ${c.completedOn} (training ${c.trainingId})`);
+  const listed = which.length === 1 ? which[0] : `${which.slice(0, -1).join(', ')} and ${which[which.length - 1]}`;
+  const doWhat = others.length === 1 ? 'does' : 'do';
+  const whom = legacyCourse
+    ? `: it stands in for that course only under the legacy exception of subd. 3(b), which does not apply to ${dutyStartPhrase(ctx)} (after ${LEGACY_DEADLINE})`
+    : ` for an officer who completed no SSC or NASRO basic course before ${STATUTE_START}`;
+  return {
+    text: ` ${listed} ${doWhat} not satisfy subd. 3(a)${whom}; ${courseList(coursesFor('BEFORE_DUTY'))} is required.`,
+    evidence: others.map((c) => c.eventId),
+  };
+}
 
 export function evaluate(ctx: DayContext): Finding {
   const t = ctx.training;
@@ -21,11 +44,12 @@ export function evaluate(ctx: DayContext): Finding {
       id,
       citation,
       'MET',
-      `${c.course} (training ${c.trainingId}) completed ${c.completedOn}, on or before ${dutyStartPhrase(ctx)}.`,
+      `${trainingPhrase(c)} completed ${c.completedOn}, on or before ${dutyStartPhrase(ctx)}.`,
       [c.eventId],
       t.dueDate,
     );
   }
+  const required = requiredCourse('BEFORE_DUTY');
   if (t.grace || t.legacy) {
     const which = [
       t.grace ? `the six-month grace of subd. 3(c) (course due ${t.grace.due})` : null,
@@ -39,19 +63,20 @@ export function evaluate(ctx: DayContext): Finding {
       id,
       citation,
       'EXEMPT',
-      `No qualifying course by ${dutyStartPhrase(ctx)}; exempt from training before duty because ${which.join(' and ')} applies.`,
+      `No ${required.replace(/^an /, '')} by ${dutyStartPhrase(ctx)}; exempt from training before duty because ${which.join(' and ')} applies.`,
       evidence,
     );
   }
-  const late = qualifyingBy(ctx.facts, ctx.day)[0];
+  const note = notMeetingNote(ctx);
+  const late = coursesBy(ctx.facts, ctx.day, 'BEFORE_DUTY')[0];
   if (late) {
     return finding(
       id,
       citation,
       'MET',
-      `${late.course} (training ${late.trainingId}) completed ${late.completedOn}, after ${dutyStartPhrase(ctx)}: ` +
-        `the requirement was violated from ${t.dueDate} until that day and is met since.`,
-      [late.eventId, ...runEvidence(ctx)],
+      `${trainingPhrase(late)} completed ${late.completedOn}, after ${dutyStartPhrase(ctx)}: ` +
+        `the requirement was violated from ${t.dueDate} until that day and is met since.${note.text}`,
+      [late.eventId, ...note.evidence, ...runEvidence(ctx)],
       t.dueDate,
     );
   }
@@ -59,8 +84,8 @@ export function evaluate(ctx: DayContext): Finding {
     id,
     citation,
     'VIOLATED',
-    `No ${QUALIFYING_LIST.replace(/^a /, '')} completed by ${ctx.day}; one was required on or before ${dutyStartPhrase(ctx)}, and no exception applies.`,
-    runEvidence(ctx),
+    `No ${required.replace(/^an /, '')} completed by ${ctx.day}; one was required on or before ${dutyStartPhrase(ctx)}, and no exception applies.${note.text}`,
+    [...note.evidence, ...runEvidence(ctx)],
     t.dueDate,
   );
 }

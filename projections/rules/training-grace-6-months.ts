@@ -1,12 +1,13 @@
 /**
  * TRAINING_GRACE_6_MONTHS (SPEC §3): when a TrainingUnavailableDeclared exists for an assignment
- * of the run that starts at S, a qualifying course is due S + 6 months. Until it is completed,
- * the officer is not required to perform subd. 2(a)(4) and (5) (see officer-status restrictedDuties).
+ * of the run that starts at S, the subd. 3(a) course (coursesFor('BEFORE_DUTY'): MN_SRO_BASIC,
+ * decision 23) is due S + 6 months. Until it is completed, the officer is not required to perform
+ * subd. 2(a)(4) and (5) (see officer-status restrictedDuties).
  */
 import type { DayContext } from '../context';
-import { qualifyingBy } from '../context';
+import { coursesBy } from '../context';
 import type { Finding } from '../types';
-import { QUALIFYING_LIST, dutyStartPhrase, finding, noTrainingDuty } from './common';
+import { dutyStartPhrase, finding, noTrainingDuty, requiredCourse, trainingPhrase } from './common';
 import { judgeException } from './exception';
 
 export const id = 'TRAINING_GRACE_6_MONTHS' as const;
@@ -18,7 +19,7 @@ export function evaluate(ctx: DayContext): Finding {
   const g = t.grace;
   if (!g) {
     const why = t.trainedAtDutyStart
-      ? `A qualifying course was completed on or before ${dutyStartPhrase(ctx)}; no grace is needed.`
+      ? `${trainingPhrase(t.trainedAtDutyStart)} was completed ${t.trainedAtDutyStart.completedOn}, on or before ${dutyStartPhrase(ctx)}; no grace is needed.`
       : t.basis === 'SIXTIETH_CONTACT_DAY'
         ? 'The grace follows a TrainingUnavailableDeclared for an assignment; a substitute has none.'
         : `No TrainingUnavailableDeclared for an assignment of the run starting ${t.dutyStart}.`;
@@ -30,9 +31,9 @@ export function evaluate(ctx: DayContext): Finding {
     citation,
     ctx,
     due: g.due,
-    completed: qualifyingBy(ctx.facts, ctx.day)[0],
+    completed: coursesBy(ctx.facts, ctx.day, 'BEFORE_DUTY')[0],
     what: `Training declared unavailable (${declared}); six months from ${dutyStartPhrase(ctx)}`,
-    required: QUALIFYING_LIST,
+    required: requiredCourse('BEFORE_DUTY'),
     evidence: g.declarations.map((d) => d.eventId),
     other: t.legacy ? { due: t.legacy.due, name: 'the legacy-course exception of subd. 3(b)' } : null,
   });

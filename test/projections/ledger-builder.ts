@@ -44,15 +44,15 @@ export class LedgerBuilder {
   sub(date: string, school = 'Central High'): string {
     return this.push('officer', 'SubstituteDayServed', { date, school });
   }
-  training(trainingId: string, course: Course, completedOn: string): string {
-    return this.push('officer', 'TrainingCompleted', { trainingId, course, completedOn });
+  training(trainingId: string, course: Course, completedOn: string, courseNumber?: string): string {
+    return this.push('officer', 'TrainingCompleted', { trainingId, course, completedOn, ...(courseNumber === undefined ? {} : { courseNumber }) });
   }
   certificate(trainingId: string, filedOn: string): string {
     return this.push('officer', 'CertificateFiled', { trainingId, sha256: 'ab'.repeat(32), fileName: `${trainingId}.pdf`, filedOn });
   }
-  /** A qualifying course with its certificate filed the same day. */
-  trained(trainingId: string, course: Course, completedOn: string): string {
-    const id = this.training(trainingId, course, completedOn);
+  /** A course with its certificate filed the same day. */
+  trained(trainingId: string, course: Course, completedOn: string, courseNumber?: string): string {
+    const id = this.training(trainingId, course, completedOn, courseNumber);
     this.certificate(trainingId, completedOn);
     return id;
   }
