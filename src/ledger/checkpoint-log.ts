@@ -19,22 +19,31 @@ export function readCheckpointLog(file: string): StoredCheckpoint[] {
 
 /**
  * The checkpoints in the complete lines of the log from byte `offset` on, and the offset after
- * the last complete line: a reader that keeps the offset reads each line once. An offset past
- * the end (the file was replaced or truncated) reads from the start again, with `restarted`.
+ * the last complete line: a reader that keeps the offset reads only what was appended since
+ * (a year of 5-minute checkpoints is about 40 MB). An offset past the end (the file was replaced
+ * or truncated) reads it from the start again.
  */
-export function readCheckpointLogFrom(file: string, offset: number): { checkpoints: StoredCheckpoint[]; offset: number; restarted: boolean } {
-  let bytes: Buffer;
+export function readCheckpointLogFrom(file: string, offset: number): { checkpoints: StoredCheckpoint[]; offset: number } {
+  let fd: number;
   try {
-    bytes = fs.readFileSync(file);
+    fd = fs.openSync(file, 'r');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { checkpoints: [], offset: 0, restarted: offset > 0 };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { checkpoints: [], offset: 0 };
     throw err;
   }
-  const restarted = offset > bytes.length;
-  const from = restarted ? 0 : offset;
+  let bytes: Buffer;
+  let from: number;
+  try {
+    const size = fs.fstatSync(fd).size;
+    from = offset > size ? 0 : offset;
+    bytes = Buffer.alloc(size - from);
+    fs.readSync(fd, bytes, 0, bytes.length, from);
+  } finally {
+    fs.closeSync(fd);
+  }
   const end = bytes.lastIndexOf(0x0a) + 1;
-  if (end <= from) return { checkpoints: [], offset: from, restarted };
-  const text = bytes.subarray(from, end).toString('utf8');
+  if (end === 0) return { checkpoints: [], offset: from };
+  const text = bytes.subarray(0, end).toString('utf8');
   const out: StoredCheckpoint[] = [];
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
@@ -45,5 +54,5 @@ export function readCheckpointLogFrom(file: string, offset: number): { checkpoin
       // a line that is not a checkpoint: ignored
     }
   }
-  return { checkpoints: out, offset: end, restarted };
+  return { checkpoints: out, offset: from + end };
 }

@@ -10,7 +10,7 @@
  */
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Checkpoint, signCheckpoint, verifyCheckpoint } from '../../events/checkpoint';
-import { EVENT_STORE, type EventStore, type StoredCheckpoint } from '../store/event-store.port';
+import { EVENT_STORE, type EventStore, type LedgerHead, type StoredCheckpoint } from '../store/event-store.port';
 import { appendToCheckpointLog, checkpointLogFile, readCheckpointLogFrom } from './checkpoint-log';
 import { LedgerLeaves } from './ledger-leaves';
 import { repeat } from './repeat';
@@ -102,7 +102,7 @@ export class CheckpointService implements OnApplicationShutdown {
   private async issueNow(): Promise<VerifiedCheckpoint | undefined> {
     const key = this.key(true);
     const head = await this.readHeadInStep();
-    if (this.leaves.size < head.treeSize || this.leaves.frontier.root().toString('hex') !== head.rootHash) {
+    if (head.treeSize !== this.leaves.size || this.leaves.frontier.root().toString('hex') !== head.rootHash) {
       throw this.raise(`the store's recorded tree (${head.treeSize} events) differs from the ${this.leaves.size} events this process read: the store was altered; no checkpoint signed`);
     }
     const known = await this.checkpoints();
@@ -121,20 +121,22 @@ export class CheckpointService implements OnApplicationShutdown {
     appendToCheckpointLog(checkpointLogFile(this.options.keyFile), stored);
     await this.store.saveCheckpoint(stored);
     this.consistentUpTo = stored.treeSize;
+    this.alarm = undefined; // the log was found whole again
     return { ...checkpoint, issuedAt: stored.issuedAt, note: stored.note };
   }
 
-  /** Reads new events until the store's recorded head is no further than what was read. */
-  private async readHeadInStep() {
-    for (let attempt = 0; ; attempt++) {
+  /**
+   * Reads new events until the store's recorded head is no further than what was read (equal,
+   * or smaller when events were deleted: the caller raises that). A log that keeps growing faster
+   * than it is read is not an alarm: this checkpoint waits for the next interval.
+   */
+  private async readHeadInStep(): Promise<LedgerHead> {
+    for (let attempt = 0; attempt < 5; attempt++) {
       await this.leaves.sync();
       const head = await this.store.ledgerHead();
-      if (head.treeSize <= this.leaves.size || attempt >= 5) {
-        if (head.treeSize === this.leaves.size || attempt >= 5) return head;
-        // The store recorded fewer events than were read: some were deleted.
-        return head;
-      }
+      if (head.treeSize <= this.leaves.size) return head;
     }
+    throw new Error('the log grew while it was being read, five times over: no checkpoint signed this time');
   }
 
   private raise(message: string): IntegrityAlarm {

@@ -16,8 +16,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { DomainEvent, LocalDate } from '../../events/catalogue';
 import { agencyStream, officerStream } from '../../events/streams';
-import { localDateAt } from '../../projections/dates';
-import { MINNESOTA_TIME_ZONE } from '../../projections';
+import { localDateAt, MINNESOTA_TIME_ZONE } from '../../projections';
 import { AppendRequest, EVENT_STORE, EventStore } from '../store/event-store.port';
 import type { AgencyDecision, AgencyTarget, OfficerDecision, Target } from './decision';
 import { idempotentEventId, newEvent, newEventId, replay, rosterEnrolment } from './new-events';
