@@ -1,0 +1,190 @@
+/**
+ * Personal accounts (issue 11, SPEC §4a; decisions W19): invitations and password resets as
+ * one-time links valid 24 hours, passwords set through them, sign-in checks, role changes and
+ * disabling. Every change is an event in the access stream (events/access.ts), decided against
+ * the caught-up registry and refused, appending nothing, with the product's refusal types.
+ *
+ * Used by the console (src/console) and the CLI (`user invite`, `user reset`, ...).
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { ROLES, type Role } from '../../events/access';
+import { agencyStream } from '../../events/streams';
+import { plainTextProblem } from '../common/plain-text';
+import { EVENT_STORE, type EventStore } from '../store/event-store.port';
+import { agencyNotRegistered, Conflict, Invalid, NotFound } from '../write/refusals';
+import { Account, AccessRegistry } from './access-registry';
+import { decoyHash, hashPassword, passwordProblems, verifyPassword } from './passwords';
+import { hashToken } from './tokens';
+
+/** How long an invitation, a reset or the first-run setup link works. */
+export const LINK_VALIDITY_MS = 24 * 60 * 60 * 1000;
+
+/** A practical email check (one @, a dot in the domain, no spaces); the address is what a person signs in with. */
+const EMAIL = /^[^\s@<>()[\]\\,;:"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$/;
+
+export const normaliseEmail = (email: string): string => email.trim().toLowerCase();
+
+/** A new one-time link secret: 256 random bits, given once, stored as its SHA-256. */
+export const newLinkSecret = (): string => randomBytes(32).toString('base64url');
+
+export interface NewPerson {
+  agencyId: string;
+  role: string;
+  email: string;
+  name: string;
+}
+
+export interface Invitation {
+  account: Account;
+  /** The link's secret, in clear: the only time it exists outside the person's hands. */
+  secret: string;
+  expiresAt: string;
+}
+
+/** The field messages for a new person, empty when acceptable. */
+export function personProblems(person: NewPerson): string[] {
+  const problems: string[] = [];
+  if (!(ROLES as readonly string[]).includes(person.role)) problems.push(`Role: choose one of ${ROLES.join(', ')}`);
+  const email = normaliseEmail(person.email ?? '');
+  if (!EMAIL.test(email) || email.length > 254) problems.push('Email: enter an email address such as name@agency.example.gov');
+  const name = (person.name ?? '').trim();
+  const nameProblem = name ? plainTextProblem(name) : 'must not be blank';
+  if (nameProblem || name.length > 200) problems.push(`Name: ${nameProblem ?? 'use at most 200 characters'}`);
+  return problems;
+}
+
+@Injectable()
+export class Accounts {
+  constructor(
+    private readonly registry: AccessRegistry,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  /** Invites a person: a UserInvited event with a one-time link valid 24 hours. */
+  async invite(person: NewPerson, recordedBy: string, now = new Date()): Promise<Invitation> {
+    const problems = personProblems(person);
+    if (problems.length) throw new Invalid(problems);
+    await this.requireAgency(person.agencyId);
+    const secret = newLinkSecret();
+    const expiresAt = new Date(now.getTime() + LINK_VALIDITY_MS).toISOString();
+    const userId = randomUUID();
+    const email = normaliseEmail(person.email);
+    await this.registry.append(recordedBy, (view) => {
+      if (view.accountByEmail(email)) throw new Conflict([`Email: an account for ${email} already exists; issue a password reset instead`]);
+      return { type: 'UserInvited', data: { userId, agencyId: person.agencyId, role: person.role as Role, email, name: person.name.trim(), linkSha256: hashToken(secret), expiresAt } };
+    });
+    return { account: (await this.registry.account({ userId }))!, secret, expiresAt };
+  }
+
+  /**
+   * The first admin of a new agency, with the password set at once (first-run setup): the
+   * invitation and the password in one append, recorded by `recordedBy`.
+   */
+  async createFirstAdmin(person: Omit<NewPerson, 'role'>, password: string, setupSecret: string, recordedBy: string): Promise<Account> {
+    const problems = [...personProblems({ ...person, role: 'admin' }), ...passwordProblems(password, person)];
+    if (problems.length) throw new Invalid(problems);
+    await this.requireAgency(person.agencyId);
+    const hash = await hashPassword(password);
+    const userId = randomUUID();
+    const email = normaliseEmail(person.email);
+    const linkSha256 = hashToken(setupSecret);
+    await this.registry.append(recordedBy, (view) => {
+      if (view.accountByEmail(email)) throw new Conflict([`Email: an account for ${email} already exists`]);
+      return [
+        { type: 'UserInvited', data: { userId, agencyId: person.agencyId, role: 'admin', email, name: person.name.trim(), linkSha256, expiresAt: new Date().toISOString() } },
+        { type: 'UserPasswordSet', data: { userId, linkSha256, password: hash } },
+      ];
+    });
+    return (await this.registry.account({ userId }))!;
+  }
+
+  /** The account an open, unexpired link belongs to, or a refusal saying why the link does not work. */
+  async accountForLink(secret: string, now = new Date()): Promise<Account> {
+    const linkSha256 = hashToken(secret);
+    const account = await this.registry.account({ linkSha256 });
+    const expiresAt = account?.links.get(linkSha256);
+    if (!account || !expiresAt) throw new NotFound(['This link is not valid: it was already used, or it was replaced by a newer one. Ask an admin of your agency for a new link.']);
+    if (Date.parse(expiresAt) < now.getTime()) throw new Invalid(['This link has expired (links work for 24 hours). Ask an admin of your agency for a new link.']);
+    if (account.disabledAt) throw new Invalid(['This account is disabled. Ask an admin of your agency.']);
+    return account;
+  }
+
+  /** Sets the password through a one-time link; the link (and every other open link of the account) is used up. */
+  async setPassword(secret: string, password: string, confirmation: string, now = new Date()): Promise<Account> {
+    const account = await this.accountForLink(secret, now);
+    const problems = passwordProblems(password, account);
+    if (!problems.length && password !== confirmation) problems.push('Confirm password: the two passwords are not the same');
+    if (problems.length) throw new Invalid(problems);
+    const hash = await hashPassword(password);
+    const linkSha256 = hashToken(secret);
+    await this.registry.append(account.email, (view) => {
+      const current = view.accountByLink(linkSha256);
+      if (!current || current.userId !== account.userId) throw new NotFound(['This link is not valid: it was already used. Ask an admin of your agency for a new link.']);
+      return { type: 'UserPasswordSet', data: { userId: account.userId, linkSha256, password: hash } };
+    });
+    return (await this.registry.account({ userId: account.userId }))!;
+  }
+
+  /**
+   * The account whose email and password these are, and that may sign in; undefined otherwise.
+   * An unknown email costs the same scrypt as a known one, so the answer does not tell them apart.
+   */
+  async checkPassword(email: string, password: string): Promise<Account | undefined> {
+    const account = await this.registry.account({ email: normaliseEmail(email) });
+    if (!account?.password) {
+      await verifyPassword(password, await decoyHash());
+      return undefined;
+    }
+    const ok = await verifyPassword(password, account.password);
+    return ok && !account.disabledAt ? account : undefined;
+  }
+
+  /** A new one-time link for a person of the agency (a forgotten password, a lost invitation). */
+  async issueReset(agencyId: string, email: string, recordedBy: string, now = new Date()): Promise<Invitation> {
+    const account = await this.accountOf(agencyId, email);
+    const secret = newLinkSecret();
+    const expiresAt = new Date(now.getTime() + LINK_VALIDITY_MS).toISOString();
+    await this.registry.append(recordedBy, () => ({ type: 'PasswordResetIssued', data: { userId: account.userId, linkSha256: hashToken(secret), expiresAt } }));
+    return { account: (await this.registry.account({ userId: account.userId }))!, secret, expiresAt };
+  }
+
+  async changeRole(agencyId: string, email: string, role: string, recordedBy: string): Promise<Account> {
+    if (!(ROLES as readonly string[]).includes(role)) throw new Invalid([`Role: choose one of ${ROLES.join(', ')}`]);
+    const account = await this.accountOf(agencyId, email);
+    if (account.role === role) throw new Conflict([`Role: ${account.email} already has the role ${role}`]);
+    await this.registry.append(recordedBy, () => ({ type: 'UserRoleChanged', data: { userId: account.userId, role: role as Role } }));
+    return (await this.registry.account({ userId: account.userId }))!;
+  }
+
+  async disable(agencyId: string, email: string, reason: string, recordedBy: string): Promise<Account> {
+    const text = reason.trim();
+    const problem = text ? plainTextProblem(text) : 'must not be blank';
+    if (problem) throw new Invalid([`Reason: ${problem}`]);
+    const account = await this.accountOf(agencyId, email);
+    if (account.disabledAt) throw new Conflict([`${account.email} is already disabled`]);
+    await this.registry.append(recordedBy, () => ({ type: 'UserDisabled', data: { userId: account.userId, reason: text } }));
+    return (await this.registry.account({ userId: account.userId }))!;
+  }
+
+  async enable(agencyId: string, email: string, recordedBy: string): Promise<Account> {
+    const account = await this.accountOf(agencyId, email);
+    if (!account.disabledAt) throw new Conflict([`${account.email} is not disabled`]);
+    await this.registry.append(recordedBy, () => ({ type: 'UserEnabled', data: { userId: account.userId } }));
+    return (await this.registry.account({ userId: account.userId }))!;
+  }
+
+  list(agencyId: string): Promise<Account[]> {
+    return this.registry.accountsOf(agencyId);
+  }
+
+  private async accountOf(agencyId: string, email: string): Promise<Account> {
+    const account = await this.registry.account({ email: normaliseEmail(email) });
+    if (!account || account.agencyId !== agencyId) throw new NotFound([`Email: agency ${agencyId} has no account for ${normaliseEmail(email)}`]);
+    return account;
+  }
+
+  private async requireAgency(agencyId: string): Promise<void> {
+    if ((await this.store.readStream(agencyStream(agencyId))).length === 0) throw agencyNotRegistered(agencyId);
+  }
+}

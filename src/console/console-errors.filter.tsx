@@ -1,0 +1,120 @@
+/**
+ * The application's exception filter: under /api every error is answered by the JSON mapping
+ * (src/common/http-errors.filter.ts, SPEC §4); everywhere else (the console, SPEC §4a) as a page
+ * a person can read: sign-in for a session that is missing or ended (and back afterwards), a 403
+ * page naming the roles that may open the page, a page for a refused form token, and 404/400
+ * pages with the product's messages. Nothing unexpected is shown (a 500 page says nothing was
+ * recorded, and the stack goes to the log).
+ */
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { HttpErrorsFilter, toHttp } from '../common/http-errors.filter';
+import { CsrfRefused, RoleNotAllowed, SignInRequired, type ConsoleRequest } from './console.guard';
+import { Page, renderPage, ROLE_WORDS } from './layout';
+
+const TITLES: Record<number, string> = {
+  400: 'This request could not be used',
+  401: 'Sign in required',
+  403: 'Not allowed',
+  404: 'Not found',
+  409: 'This conflicts with the records',
+  413: 'Too large',
+  415: 'Not a form this page takes',
+  422: 'Not the same request',
+  429: 'Too many attempts',
+  503: 'Not available now',
+};
+
+@Catch()
+export class AppErrorsFilter implements ExceptionFilter {
+  private readonly api = new HttpErrorsFilter();
+  private readonly logger = new Logger('Console');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const request = host.switchToHttp().getRequest<ConsoleRequest>();
+    const path = request.path ?? request.url ?? '';
+    if (path === '/api' || path.startsWith('/api/')) {
+      this.api.catch(error, host);
+      return;
+    }
+    const response = host.switchToHttp().getResponse<Response>();
+    if (response.headersSent) {
+      response.end();
+      return;
+    }
+    if (error instanceof SignInRequired) {
+      response.redirect(303, `/sign-in?next=${encodeURIComponent(error.next)}`);
+      return;
+    }
+    const page = (status: number, title: string, body: preact.ComponentChildren) => {
+      response
+        .status(status)
+        .type('html')
+        .send(renderPage(<Page title={title} person={request.person} csrf={request.session?.csrf}>{body}</Page>));
+    };
+    if (error instanceof RoleNotAllowed) {
+      page(
+        403,
+        'Not allowed for your role',
+        <>
+          <h1>This page is not open to your role</h1>
+          <p>
+            You are signed in as {ROLE_WORDS[error.role]}. This page may be opened by: {error.allowed.map((r) => ROLE_WORDS[r]).join(', ')}.
+          </p>
+          <p>
+            If you need it, ask an admin of your agency to change your role. <a href="/">Go to your home page</a>.
+          </p>
+        </>,
+      );
+      return;
+    }
+    if (error instanceof CsrfRefused) {
+      page(
+        403,
+        'Form refused',
+        <>
+          <h1>This form was refused</h1>
+          <p>The form did not carry this session’s security token: it may be from an older page, or it did not come from this site. Nothing was recorded.</p>
+          <p>
+            Go back, reload the page and try again. <a href="/">Go to your home page</a>.
+          </p>
+        </>,
+      );
+      return;
+    }
+    const [status, body] = toHttp(error);
+    if (status >= 500) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    const messages = (body as { message?: string[] }).message ?? [];
+    const shown = status >= 500 ? ['Something went wrong on the server. Nothing was recorded; try again, and if it persists tell your administrator.'] : messages;
+    if (status === 404 && error instanceof HttpException && /^Cannot (GET|POST|HEAD)/.test(String(messages[0] ?? ''))) {
+      page(
+        404,
+        'Page not found',
+        <>
+          <h1>There is no page at this address</h1>
+          <p>
+            <a href="/">Go to your home page</a>.
+          </p>
+        </>,
+      );
+      return;
+    }
+    page(
+      status,
+      TITLES[status] ?? 'Error',
+      <>
+        <h1>{TITLES[status] ?? 'Something went wrong'}</h1>
+        <ul>
+          {shown.map((m) => (
+            <li>{m}</li>
+          ))}
+        </ul>
+        <p>
+          <a href="/">Go to your home page</a>.
+        </p>
+      </>,
+    );
+  }
+}
+
+export type { Request };

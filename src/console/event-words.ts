@@ -1,0 +1,53 @@
+/** One event of a timeline in plain words ("Completed the Minnesota SRO basic course on 15 August 2025"). */
+import { dateInWords } from './time-words';
+
+export const COURSE_WORDS: Record<string, string> = {
+  MN_SRO_BASIC: 'the Minnesota SRO basic course',
+  MN_SRO_SUPPLEMENTAL: 'the Minnesota SRO supplemental course',
+  MN_SRO_REFRESHER: 'the Minnesota SRO refresher course',
+  SSC_BASIC: 'the School Safety Center basic SRO training',
+  NASRO_BASIC: 'the NASRO basic SRO course',
+};
+
+const d = (value: unknown): string => (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? dateInWords(value) : String(value ?? ''));
+const list = (value: unknown): string => (Array.isArray(value) ? value.join(', ') : String(value ?? ''));
+
+/** A title for the event type ("Training completed"). */
+export function eventTitle(type: string): string {
+  const spaced = type.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase().replace(/\bsro\b/g, 'SRO');
+  return spaced.charAt(0).toUpperCase() + spaced.slice(1);
+}
+
+export function describeEvent(type: string, data: unknown): string {
+  const v = (data ?? {}) as Record<string, unknown>;
+  switch (type) {
+    case 'AgencyRegistered':
+      return `Agency ${v.name} (${v.agencyId}) registered`;
+    case 'OfficerRegistered':
+      return `Registered ${v.name}${v.licenseNumber ? `, POST license ${v.licenseNumber}` : ''}`;
+    case 'OfficerAssigned':
+      return `Assigned as SRO to ${list(v.schools)} from ${d(v.startDate)} (assignment ${v.assignmentId})`;
+    case 'AssignmentEnded':
+      return `Assignment ${v.assignmentId} ended on ${d(v.endDate)}`;
+    case 'TrainingUnavailableDeclared':
+      return `Training declared unavailable for assignment ${v.assignmentId} on ${d(v.declaredOn)}: ${v.reason}`;
+    case 'SubstituteDayServed':
+      return `Served as a substitute SRO at ${v.school} on ${d(v.date)}`;
+    case 'TrainingCompleted':
+      return `Completed ${COURSE_WORDS[String(v.course)] ?? v.course} on ${d(v.completedOn)}${v.provider ? ` (provider ${v.provider})` : ''}${v.courseNumber ? `, POST course number ${v.courseNumber}` : ''} (training ${v.trainingId})`;
+    case 'CertificateFiled':
+      return `Certificate ${v.fileName} filed on ${d(v.filedOn)} for training ${v.trainingId} (SHA-256 ${String(v.sha256 ?? '').slice(0, 16)}…)`;
+    case 'PolicyReviewed':
+      return `Reviewed SRO policy version ${v.version} on ${d(v.reviewedOn)}`;
+    case 'SroPolicyAdopted':
+      return `Agency adopted SRO policy version ${v.version} on ${d(v.adoptedOn)}`;
+    case 'EventRetracted':
+      return `Retracted event ${v.retractedEventId}: ${v.reason}`;
+    case 'OfficerDetailsCorrected':
+      return `Details corrected${v.name ? `: name ${v.name}` : ''}${v.licenseNumber ? `${v.name ? ',' : ':'} license ${v.licenseNumber}` : ''} (${v.reason})`;
+    case 'OfficerSeparated':
+      return `Separated on ${d(v.separatedOn)}: ${v.reason === 'ENTERED_IN_ERROR' ? 'entered in error' : 'left the agency'}${v.note ? ` (${v.note})` : ''}`;
+    default:
+      return `${eventTitle(type)}: ${JSON.stringify(data)}`;
+  }
+}

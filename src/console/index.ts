@@ -1,0 +1,55 @@
+/**
+ * The web console (issue 11, SPEC §4a): server-rendered pages at / for the people who use the
+ * product, beside the JSON API under /api. What the app module registers, and the routes that
+ * the /api prefix leaves out (create-http-app.ts).
+ */
+import { RequestMethod, type Type } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import type { RouteInfo } from '@nestjs/common/interfaces';
+import { ConsoleGuard } from './console.guard';
+import { CONSOLE_OPTIONS, consoleOptionsFrom, type ConsoleOptions } from './console-options';
+import { FirstRunSetup } from './first-run';
+import { AssetsController } from './pages/assets';
+import { DashboardController } from './pages/dashboard';
+import { IntegrityPageController } from './pages/integrity';
+import { OfficerPageController } from './pages/officer';
+import { PeoplePageController } from './pages/people';
+import { RemindersPageController } from './pages/reminders';
+import { SetPasswordController } from './pages/set-password';
+import { SignInController } from './pages/sign-in';
+import { SessionStore } from './sessions';
+import { SignInLimits } from './sign-in-limits';
+
+export const CONSOLE_CONTROLLERS: Type[] = [
+  AssetsController,
+  SignInController,
+  SetPasswordController,
+  DashboardController,
+  OfficerPageController,
+  RemindersPageController,
+  IntegrityPageController,
+  PeoplePageController,
+];
+
+export function consoleProviders(overrides: Partial<ConsoleOptions> = {}) {
+  return [{ provide: CONSOLE_OPTIONS, useValue: consoleOptionsFrom(process.env, overrides) }, SessionStore, SignInLimits, ConsoleGuard, FirstRunSetup];
+}
+
+/** Every console route (controller path + method path), for the global prefix's exclusions. */
+export function consoleRoutes(): RouteInfo[] {
+  const routes: RouteInfo[] = [];
+  for (const controller of CONSOLE_CONTROLLERS) {
+    const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '').replace(/^\/+|\/+$/g, '');
+    for (const name of Object.getOwnPropertyNames(controller.prototype)) {
+      const handler = controller.prototype[name];
+      if (name === 'constructor' || typeof handler !== 'function' || !Reflect.hasMetadata(PATH_METADATA, handler)) continue;
+      const sub = String(Reflect.getMetadata(PATH_METADATA, handler)).replace(/^\/+|\/+$/g, '');
+      const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod;
+      routes.push({ path: `/${[base, sub].filter(Boolean).join('/')}`, method });
+    }
+  }
+  return routes;
+}
+
+export { FirstRunSetup, type ConsoleOptions };
+export { AppErrorsFilter } from './console-errors.filter';

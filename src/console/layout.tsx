@@ -1,0 +1,199 @@
+/**
+ * The pieces every console page shares: the HTML document with its header and navigation, the
+ * status and outcome badges (words and a data-status attribute, never colour alone), the "As of"
+ * / "Known at" form and the sentence that states both times (SPEC §4a). Rendered on the server
+ * with preact-render-to-string: JSX is type-checked by tsc and every text and attribute is
+ * escaped by the renderer (decisions W19).
+ */
+import type { ComponentChildren, VNode } from 'preact';
+import { renderToString } from 'preact-render-to-string';
+import type { Role } from '../../events/access';
+import type { Outcome, Status } from '../../projections';
+import { dateInWords, instantAsLocalText, instantInWords } from './time-words';
+
+/** Who is signed in, as every page shows it. */
+export interface Person {
+  userId: string;
+  agencyId: string;
+  role: Role;
+  name: string;
+  email: string;
+}
+
+export const STATUS_WORDS: Record<Status, string> = {
+  COMPLIANT: 'Compliant',
+  CONDITIONAL: 'Conditional: restricted duties',
+  NON_COMPLIANT: 'Not compliant',
+  EXEMPT: 'Exempt (substitute)',
+  NOT_ASSIGNED: 'Not assigned',
+};
+
+export const OUTCOME_WORDS: Record<Outcome, string> = {
+  MET: 'Met',
+  PENDING: 'Pending',
+  VIOLATED: 'Violated',
+  EXEMPT: 'Exempt',
+  NOT_APPLICABLE: 'Not applicable',
+};
+
+export const ROLE_WORDS: Record<Role, string> = { admin: 'Admin (records clerk)', auditor: 'Auditor', chief: 'Chief', investigator: 'Investigator' };
+
+const cls = (value: string) => value.toLowerCase().replace(/_/g, '-');
+
+export function StatusBadge({ status }: { status: Status }) {
+  return (
+    <span class={`badge status-${cls(status)}`} data-status={status}>
+      {STATUS_WORDS[status] ?? status}
+    </span>
+  );
+}
+
+export function OutcomeBadge({ outcome }: { outcome: Outcome }) {
+  return (
+    <span class={`badge outcome-${cls(outcome)}`} data-outcome={outcome}>
+      {OUTCOME_WORDS[outcome] ?? outcome}
+    </span>
+  );
+}
+
+/** The navigation links a role may follow. */
+function navFor(role: Role): { href: string; label: string }[] {
+  const links: { href: string; label: string }[] = [];
+  links.push({ href: '/', label: role === 'investigator' ? 'Home' : 'Dashboard' });
+  if (role === 'admin' || role === 'chief') links.push({ href: '/reminders', label: 'Reminders' });
+  if (role === 'admin' || role === 'investigator') links.push({ href: '/integrity', label: 'Integrity' });
+  if (role === 'admin') links.push({ href: '/people', label: 'People' });
+  return links;
+}
+
+export interface PageProps {
+  title: string;
+  person?: Person;
+  csrf?: string;
+  /** The path of this page, to mark the current navigation link. */
+  current?: string;
+  notice?: string;
+  children: ComponentChildren;
+}
+
+export function Page({ title, person, csrf, current, notice, children }: PageProps) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${title} · SRO compliance`}</title>
+        <link rel="stylesheet" href="/assets/console.css" />
+      </head>
+      <body>
+        <a class="skip" href="#main">
+          Skip to the page content
+        </a>
+        <header class="top">
+          <p class="product">SRO compliance ledger</p>
+          {person && (
+            <nav aria-label="Main">
+              <ul>
+                {navFor(person.role).map((link) => (
+                  <li>
+                    <a href={link.href} aria-current={current === link.href ? 'page' : undefined}>
+                      {link.label}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+          )}
+          {person && (
+            <form method="post" action="/sign-out" class="who">
+              <span>
+                Signed in as {person.name} · {ROLE_WORDS[person.role]} · agency {person.agencyId}
+              </span>
+              <input type="hidden" name="_csrf" value={csrf} />
+              <button type="submit">Sign out</button>
+            </form>
+          )}
+        </header>
+        <main id="main">
+          {notice && (
+            <p class="notice" role="status">
+              {notice}
+            </p>
+          )}
+          {children}
+        </main>
+      </body>
+    </html>
+  );
+}
+
+export function renderPage(page: VNode): string {
+  return '<!doctype html>' + renderToString(page);
+}
+
+/** Field messages from a refusal, shown at the top of a form and announced. */
+export function Problems({ messages }: { messages?: string[] }) {
+  if (!messages?.length) return null;
+  return (
+    <div class="problems" role="alert">
+      <p>
+        <strong>Please correct this:</strong>
+      </p>
+      <ul>
+        {messages.map((m) => (
+          <li>{m}</li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+export function CsrfField({ csrf }: { csrf: string }) {
+  return <input type="hidden" name="_csrf" value={csrf} />;
+}
+
+/** "Status on 1 March 2026, as the records stood at 1 December 2026 10:15 CST." */
+export function axesSentence(asOf: string, knownAt: string, live: boolean, subject = 'Status'): string {
+  const known = live ? `as the records stand now (${instantInWords(knownAt)})` : `as the records stood at ${instantInWords(knownAt, { seconds: true })}`;
+  return `${subject} on ${dateInWords(asOf)}, ${known}.`;
+}
+
+export interface AxesFormProps {
+  action: string;
+  asOf: string;
+  /** The Known at text the person gave (empty: now). */
+  knownAtText: string;
+  /** Other query parameters the form keeps (filters, horizon). */
+  keep?: Record<string, string | undefined>;
+  problems?: string[];
+}
+
+/** The two pickers, labelled "As of" and "Known at" (SPEC §4a), sent as the URL query asOf, knownAt. */
+export function AxesForm({ action, asOf, knownAtText, keep, problems }: AxesFormProps) {
+  return (
+    <form method="get" action={action} class="axes" aria-label="Time">
+      <Problems messages={problems} />
+      <div class="field">
+        <label for="asOf">As of</label>
+        <input id="asOf" name="asOf" type="date" value={asOf} required aria-describedby="asOf-hint" />
+        <span id="asOf-hint" class="hint">
+          The day the status is for.
+        </span>
+      </div>
+      <div class="field">
+        <label for="knownAt">Known at</label>
+        <input id="knownAt" name="knownAt" type="text" value={knownAtText} placeholder="now" inputMode="numeric" autoComplete="off" aria-describedby="knownAt-hint" />
+        <span id="knownAt-hint" class="hint">
+          The records as they stood at this moment: Minnesota time as 2026-03-01 17:00, or an ISO instant. Empty means now.
+        </span>
+      </div>
+      {Object.entries(keep ?? {}).map(([name, value]) => (value ? <input type="hidden" name={name} value={value} /> : null))}
+      <button type="submit">Show</button>
+    </form>
+  );
+}
+
+/** The Known at text to show back in the field: as given, or empty for now. */
+export const knownAtFieldText = (given: string | undefined): string => given ?? '';
+
+export { dateInWords, instantInWords, instantAsLocalText };

@@ -1,0 +1,196 @@
+/**
+ * Page: the investigator's integrity page at /integrity (issue 11 item 7): the one ledger
+ * verification (VerifyAgencyQuery, as GET /api/agencies/:agencyId/integrity) with the first broken
+ * link named; the latest signed checkpoint to download (/integrity/checkpoint) with the verifier
+ * key that checks it; and a form to check a checkpoint kept elsewhere (its signature against this
+ * ledger's key, or a key given, and then that today's log extends it).
+ */
+import { Body, Controller, Get, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import type { Response } from 'express';
+import { CheckpointError, parseVerifierKey, verifyCheckpoint, type Checkpoint } from '../../../events/checkpoint';
+import { VerifyAgencyQuery } from '../../agencies/integrity';
+import { Public } from '../../auth/roles.decorator';
+import { CheckpointService } from '../../ledger/checkpoint-service';
+import { GetCheckpointQuery } from '../../ledger/ledger.controller';
+import type { LedgerReport } from '../../ledger/ledger-verifier';
+import { Refusal } from '../../write/refusals';
+import { ConsoleGuard, ConsoleRequest, ConsoleRoles } from '../console.guard';
+import { CsrfField, instantInWords, Page, Problems, renderPage, type Person } from '../layout';
+
+const MAX_CHECKPOINT_TEXT = 8 * 1024;
+
+@Controller('integrity')
+@Public()
+@UseGuards(ConsoleGuard)
+export class IntegrityPageController {
+  constructor(
+    private readonly queries: QueryBus,
+    private readonly checkpoints: CheckpointService,
+  ) {}
+
+  @Get()
+  @ConsoleRoles('admin', 'investigator')
+  async page(@Req() request: ConsoleRequest, @Res() response: Response): Promise<void> {
+    const person = request.person!;
+    const report: LedgerReport = await this.queries.execute(new VerifyAgencyQuery(person.agencyId));
+    response.type('html').send(renderPage(<IntegrityPage person={person} csrf={request.session!.csrf} report={report} note={await this.latestNote()} verifierKey={this.checkpoints.key().verifierKey} />));
+  }
+
+  @Get('checkpoint')
+  @ConsoleRoles('admin', 'investigator')
+  async download(@Res() response: Response): Promise<void> {
+    const note: string = await this.queries.execute(new GetCheckpointQuery());
+    const size = note.split('\n')[1] ?? 'latest';
+    response.type('text/plain; charset=utf-8').setHeader('Content-Disposition', `attachment; filename="checkpoint-${size}.txt"`).send(note);
+  }
+
+  @Post('check')
+  @ConsoleRoles('admin', 'investigator')
+  @HttpCode(200)
+  async check(@Req() request: ConsoleRequest, @Body() body: Record<string, unknown>, @Res() response: Response): Promise<void> {
+    const person = request.person!;
+    const text = typeof body.checkpoint === 'string' ? body.checkpoint.replace(/\r\n/g, '\n') : '';
+    const keyText = typeof body.verifierKey === 'string' ? body.verifierKey.trim() : '';
+    const problems: string[] = [];
+    let outside: Checkpoint | undefined;
+    if (!text.trim()) problems.push('Checkpoint: paste the text of the checkpoint (the whole file, with its signature line)');
+    else if (text.length > MAX_CHECKPOINT_TEXT) problems.push('Checkpoint: this is longer than any checkpoint');
+    else {
+      try {
+        const verifier = keyText ? parseVerifierKey(keyText) : this.checkpoints.key().verifier;
+        outside = verifyCheckpoint(text.endsWith('\n') ? text : `${text}\n`, verifier);
+      } catch (error) {
+        if (!(error instanceof CheckpointError)) throw error;
+        problems.push(`Checkpoint: ${error.message}`);
+      }
+    }
+    let checked: LedgerReport | undefined;
+    if (outside) {
+      try {
+        checked = await this.queries.execute(new VerifyAgencyQuery(person.agencyId, [outside]));
+      } catch (error) {
+        if (!(error instanceof Refusal)) throw error;
+        problems.push(...error.messages);
+      }
+    }
+    const report: LedgerReport = checked ?? (await this.queries.execute(new VerifyAgencyQuery(person.agencyId)));
+    response
+      .status(problems.length ? 400 : 200)
+      .type('html')
+      .send(
+        renderPage(
+          <IntegrityPage
+            person={person}
+            csrf={request.session!.csrf}
+            report={report}
+            note={await this.latestNote()}
+            verifierKey={this.checkpoints.key().verifierKey}
+            outside={outside && { checkpoint: outside, ok: report.ok }}
+            problems={problems}
+            submitted={{ checkpoint: text, verifierKey: keyText }}
+          />,
+        ),
+      );
+  }
+
+  private async latestNote(): Promise<string | undefined> {
+    try {
+      return await this.queries.execute(new GetCheckpointQuery());
+    } catch (error) {
+      if (error instanceof Refusal) return undefined;
+      throw error;
+    }
+  }
+}
+
+function IntegrityPage(props: {
+  person: Person;
+  csrf: string;
+  report: LedgerReport;
+  note?: string;
+  verifierKey: string;
+  outside?: { checkpoint: Checkpoint; ok: boolean };
+  problems?: string[];
+  submitted?: { checkpoint: string; verifierKey: string };
+}) {
+  const { report } = props;
+  const broken = report.firstBroken;
+  return (
+    <Page title="Integrity" person={props.person} csrf={props.csrf} current="/integrity">
+      <h1>Integrity of the ledger</h1>
+      <section aria-labelledby="verification-heading">
+        <h2 id="verification-heading">Verification</h2>
+        <p class={report.ok ? 'result ok' : 'result broken'} data-integrity={report.ok ? 'ok' : 'broken'} role="status">
+          {report.ok
+            ? `Verified: nothing was altered. ${report.eventsChecked} events checked (every hash chain, the Merkle tree of the whole ledger${report.checkpoint ? ` against the signed checkpoint of ${report.checkpoint.treeSize} events` : ''}, and the read models).`
+            : 'The ledger failed verification: a record was altered, removed or reordered after it was written.'}
+        </p>
+        {broken && (
+          <dl class="broken-link">
+            <dt>First broken link</dt>
+            <dd>
+              Stream {broken.stream}
+              {broken.revision >= 0 ? `, revision ${broken.revision}` : ''}
+              {broken.eventId ? `, event ${broken.eventId}` : ''}
+            </dd>
+            <dt>Why</dt>
+            <dd>{broken.reason}</dd>
+          </dl>
+        )}
+        <p class="hint">Checked at {instantInWords(report.checkedAt, { seconds: true })}. Reload the page to verify again.</p>
+      </section>
+
+      <section aria-labelledby="checkpoint-heading">
+        <h2 id="checkpoint-heading">Latest signed checkpoint</h2>
+        {props.note ? (
+          <>
+            <p>
+              A checkpoint is a signed statement of the whole ledger at one moment. Keep a copy outside the agency (an investigator, a county attorney, a school district): with it, anyone can later prove that nothing it covered was edited, removed or reordered.
+            </p>
+            <pre class="checkpoint">{props.note}</pre>
+            <p>
+              <a href="/integrity/checkpoint" download>
+                Download the checkpoint
+              </a>
+            </p>
+          </>
+        ) : (
+          <p>No checkpoint has been signed yet (the ledger has no events).</p>
+        )}
+        <p>
+          Verifier key (checks this ledger’s checkpoints): <code>{props.verifierKey}</code>
+        </p>
+      </section>
+
+      <section aria-labelledby="check-heading">
+        <h2 id="check-heading">Check a checkpoint kept elsewhere</h2>
+        {props.outside && (
+          <p class={props.outside.ok ? 'result ok' : 'result broken'} role="status" data-outside-check={props.outside.ok ? 'ok' : 'broken'}>
+            {props.outside.ok
+              ? `The checkpoint of ${props.outside.checkpoint.treeSize} events is signed by this ledger’s key, and today’s ledger extends it: nothing it covered was changed.`
+              : `The checkpoint of ${props.outside.checkpoint.treeSize} events is signed, but today’s ledger does not extend it: see the verification above.`}
+          </p>
+        )}
+        <form method="post" action="/integrity/check" class="stack">
+          <Problems messages={props.problems} />
+          <CsrfField csrf={props.csrf} />
+          <div class="field">
+            <label for="checkpoint">Checkpoint text</label>
+            <textarea id="checkpoint" name="checkpoint" rows={7} required spellcheck={false}>
+              {props.submitted?.checkpoint ?? ''}
+            </textarea>
+          </div>
+          <div class="field">
+            <label for="verifierKey">Verifier key (optional)</label>
+            <input id="verifierKey" name="verifierKey" value={props.submitted?.verifierKey ?? ''} aria-describedby="verifierKey-hint" spellcheck={false} />
+            <span id="verifierKey-hint" class="hint">
+              Leave empty to check against this ledger’s key shown above; give the key you were handed to check it independently.
+            </span>
+          </div>
+          <button type="submit">Check the checkpoint</button>
+        </form>
+      </section>
+    </Page>
+  );
+}

@@ -1,0 +1,367 @@
+/**
+ * Page: an officer's record at /officers/:officerId (issue 11 item 5, SPEC §4a): the status on
+ * "As of" as known at "Known at", with restricted duties; every finding with its rule, citation,
+ * outcome, due date, explanation and links to the events it rests on; the status intervals drawn
+ * as a bar; the timeline of events (retracted ones struck through, with who retracted them, when
+ * and why); and, for the roles that may read the history, "what changed between two instants"
+ * (/officers/:officerId/changes). Read through the QueryBus with the API's own queries.
+ */
+import { Controller, Get, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import type { Response } from 'express';
+import type { Role } from '../../../events/access';
+import { ID_PATTERN } from '../../../events/streams';
+import { Public } from '../../auth/roles.decorator';
+import { GetOfficerChangesQuery, type OfficerChangesView } from '../../officers/officer-changes';
+import { GetOfficerHistoryQuery, type HistoryEventView, type OfficerHistoryView } from '../../officers/officer-history';
+import { GetOfficerStatusQuery, type OfficerStatusView } from '../../officers/officer-status';
+import { NotFound } from '../../write/refusals';
+import { axesQuery, pageAxes, type PageAxes } from '../console-axes';
+import { ConsoleGuard, ConsoleRequest, ConsoleRoles } from '../console.guard';
+import { describeEvent, eventTitle } from '../event-words';
+import { AxesForm, axesSentence, dateInWords, instantInWords, OutcomeBadge, Page, Problems, renderPage, STATUS_WORDS, StatusBadge, type Person } from '../layout';
+import { StatusBar } from '../status-bar';
+import { knownAtFromText } from '../time-words';
+
+/** The roles that may read an officer's history (SPEC §4 history route), and so the timeline and the changes. */
+const HISTORY_ROLES: Role[] = ['admin', 'auditor', 'investigator'];
+
+function officerId(raw: string): string {
+  if (!ID_PATTERN.test(raw)) throw new NotFound([`There is no officer with the ID "${raw.slice(0, 64)}".`]);
+  return raw;
+}
+
+@Controller('officers')
+@Public()
+@UseGuards(ConsoleGuard)
+export class OfficerPageController {
+  constructor(private readonly queries: QueryBus) {}
+
+  /** The investigator's lookup form (?officerId=) goes to the record's own address. */
+  @Get()
+  @ConsoleRoles('admin', 'auditor', 'chief', 'investigator')
+  lookup(@Query('officerId') id: unknown, @Res() response: Response): void {
+    const raw = typeof id === 'string' ? id.trim() : '';
+    response.redirect(303, raw ? `/officers/${encodeURIComponent(raw)}` : '/');
+  }
+
+  @Get(':officerId')
+  @ConsoleRoles('admin', 'auditor', 'chief', 'investigator')
+  async record(@Req() request: ConsoleRequest, @Param('officerId') raw: string, @Query() query: Record<string, unknown>, @Res() response: Response): Promise<void> {
+    const person = request.person!;
+    const id = officerId(raw);
+    const axes = pageAxes(query);
+    const status: OfficerStatusView = await this.queries.execute(new GetOfficerStatusQuery(person.agencyId, id, axes.axes));
+    const history: OfficerHistoryView | undefined = HISTORY_ROLES.includes(person.role)
+      ? await this.queries.execute(new GetOfficerHistoryQuery(person.agencyId, id, axes.axes.knownAt))
+      : undefined;
+    response.type('html').send(renderPage(<OfficerRecord person={person} csrf={request.session!.csrf} status={status} history={history} axes={axes} />));
+  }
+
+  @Get(':officerId/changes')
+  @ConsoleRoles(...HISTORY_ROLES)
+  async changes(@Req() request: ConsoleRequest, @Param('officerId') raw: string, @Query() query: Record<string, unknown>, @Res() response: Response): Promise<void> {
+    const person = request.person!;
+    const id = officerId(raw);
+    const axes = pageAxes({ asOf: query.asOf });
+    const fromText = typeof query.from === 'string' ? query.from.trim() : '';
+    const toText = typeof query.to === 'string' ? query.to.trim() : '';
+    const problems: string[] = [...axes.problems];
+    const from = knownAtFromText(fromText);
+    const to = toText ? knownAtFromText(toText) : new Date().toISOString();
+    if (!from) problems.push('From: write Minnesota time as 2026-03-01 17:00, or an ISO instant');
+    if (!to) problems.push('To: write Minnesota time as 2026-03-01 17:00, or an ISO instant, or leave it empty for now');
+    let view: OfficerChangesView | undefined;
+    let name = id;
+    if (problems.length === 0) {
+      const found: OfficerChangesView = await this.queries.execute(new GetOfficerChangesQuery(person.agencyId, id, axes.axes.asOf, from!, to! > new Date().toISOString() ? new Date().toISOString() : to!));
+      view = found;
+      const history: OfficerHistoryView = await this.queries.execute(new GetOfficerHistoryQuery(person.agencyId, id, found.to));
+      name = history.name;
+    }
+    response
+      .status(problems.length ? 400 : 200)
+      .type('html')
+      .send(renderPage(<ChangesPage person={person} csrf={request.session!.csrf} officerId={id} name={name} view={view} fromText={fromText} toText={toText} asOf={axes.axes.asOf} problems={problems} />));
+  }
+}
+
+function OfficerRecord(props: { person: Person; csrf: string; status: OfficerStatusView; history?: OfficerHistoryView; axes: PageAxes }) {
+  const { status, history, axes } = props;
+  const events = history?.events ?? [];
+  const byId = new Map(events.map((e) => [e.eventId, e]));
+  const name = history?.name ?? (status as { name?: string }).name ?? status.officerId;
+  const self = `/officers/${encodeURIComponent(status.officerId)}`;
+  return (
+    <Page title={`${name}: officer record`} person={props.person} csrf={props.csrf}>
+      <p class="crumbs">
+        <a href={`/${axesQuery(status.asOf, axes.knownAtText)}`}>Dashboard</a> › Officer record
+      </p>
+      <h1>
+        {name} <span class="id">({status.officerId})</span>
+      </h1>
+      <p class="sentence" id="axes-sentence">
+        {axesSentence(status.asOf, status.knownAt, axes.live)}
+      </p>
+      <AxesForm action={self} asOf={status.asOf} knownAtText={axes.knownAtText} problems={axes.problems} />
+
+      <section aria-labelledby="status-heading">
+        <h2 id="status-heading">Status</h2>
+        <p class="status-line">
+          <StatusBadge status={status.status} />
+        </p>
+        {status.restrictedDuties.length > 0 && (
+          <>
+            <h3>Restricted duties</h3>
+            <ul>
+              {status.restrictedDuties.map((r) => (
+                <li>{r}</li>
+              ))}
+            </ul>
+          </>
+        )}
+      </section>
+
+      <section aria-labelledby="findings-heading">
+        <h2 id="findings-heading">Findings</h2>
+        <table class="findings">
+          <thead>
+            <tr>
+              <th scope="col">Rule</th>
+              <th scope="col">Outcome</th>
+              <th scope="col">Due date</th>
+              <th scope="col">Explanation</th>
+              <th scope="col">Rests on</th>
+            </tr>
+          </thead>
+          <tbody>
+            {status.findings.map((f) => (
+              <tr data-rule={f.rule}>
+                <th scope="row">
+                  {f.rule}
+                  <span class="citation">{f.citation}</span>
+                </th>
+                <td>
+                  <OutcomeBadge outcome={f.outcome} />
+                </td>
+                <td>{f.dueDate ? dateInWords(f.dueDate) : '—'}</td>
+                <td>{f.explanation}</td>
+                <td>
+                  {f.evidence.length === 0
+                    ? 'No event'
+                    : f.evidence.map((id, i) => (
+                        <>
+                          {i > 0 && ', '}
+                          {byId.has(id) ? <a href={`#event-${id}`}>{eventTitle(byId.get(id)!.type)}</a> : <span class="id">{id}</span>}
+                        </>
+                      ))}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+
+      {history ? (
+        <>
+          <section aria-labelledby="intervals-heading">
+            <h2 id="intervals-heading">Status over time</h2>
+            <p>As the records stood at {instantInWords(history.knownAt)}.</p>
+            <StatusBar intervals={history.statusIntervals} asOf={status.asOf} />
+          </section>
+          <section aria-labelledby="timeline-heading">
+            <h2 id="timeline-heading">Timeline of events</h2>
+            <Timeline events={events} />
+          </section>
+          <section aria-labelledby="changes-heading" class="no-print">
+            <h2 id="changes-heading">What changed between two instants</h2>
+            <p>The events recorded between two moments, and the findings on {dateInWords(status.asOf)} whose outcome they changed.</p>
+            <form method="get" action={`${self}/changes`} class="inline-fields">
+              <input type="hidden" name="asOf" value={status.asOf} />
+              <div class="field">
+                <label for="from">From (records as they stood then)</label>
+                <input id="from" name="from" required placeholder="2026-03-01 17:00" />
+              </div>
+              <div class="field">
+                <label for="to">To (empty for now)</label>
+                <input id="to" name="to" placeholder="now" value={axes.knownAtText} />
+              </div>
+              <button type="submit">Compare</button>
+            </form>
+          </section>
+        </>
+      ) : (
+        <p class="hint">The timeline of events is shown to admins, auditors and investigators.</p>
+      )}
+    </Page>
+  );
+}
+
+function Timeline({ events }: { events: HistoryEventView[] }) {
+  const byId = new Map(events.map((e) => [e.eventId, e]));
+  if (events.length === 0) return <p>No events are recorded for this officer as the records stood then.</p>;
+  return (
+    <table class="timeline">
+      <thead>
+        <tr>
+          <th scope="col">Recorded at</th>
+          <th scope="col">Effective date</th>
+          <th scope="col">Event</th>
+          <th scope="col">Recorded by</th>
+        </tr>
+      </thead>
+      <tbody>
+        {events.map((e) => {
+          const retraction = e.retractedBy ? byId.get(e.retractedBy) : undefined;
+          const reason = (retraction?.data as { reason?: string } | undefined)?.reason;
+          return (
+            <tr id={`event-${e.eventId}`} class={e.retracted ? 'retracted' : undefined} data-event-id={e.eventId} data-retracted={e.retracted ? 'true' : 'false'}>
+              <td>{instantInWords(e.recordedAt, { seconds: true })}</td>
+              <td>{e.effectiveDate ? dateInWords(e.effectiveDate) : '—'}</td>
+              <td>
+                {e.retracted ? (
+                  <>
+                    <del>
+                      <strong>{eventTitle(e.type)}</strong>: {describeEvent(e.type, e.data)}
+                    </del>
+                    <p class="retraction">
+                      Retracted{retraction ? ` by ${retraction.recordedBy}` : ''} on {e.retractedAt ? instantInWords(e.retractedAt, { seconds: true }) : 'an unknown date'}
+                      {reason ? `: ${reason}` : ''}
+                      {retraction && (
+                        <>
+                          {' '}
+                          (<a href={`#event-${retraction.eventId}`}>the retraction</a>)
+                        </>
+                      )}
+                    </p>
+                  </>
+                ) : (
+                  <>
+                    <strong>{eventTitle(e.type)}</strong>: {describeEvent(e.type, e.data)}
+                  </>
+                )}
+                {e.stream === 'agency' && <span class="hint"> (agency-wide)</span>}
+              </td>
+              <td>{e.recordedBy}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+function ChangesPage(props: {
+  person: Person;
+  csrf: string;
+  officerId: string;
+  name: string;
+  view?: OfficerChangesView;
+  fromText: string;
+  toText: string;
+  asOf: string;
+  problems: string[];
+}) {
+  const { view } = props;
+  const self = `/officers/${encodeURIComponent(props.officerId)}`;
+  return (
+    <Page title={`What changed: ${props.name}`} person={props.person} csrf={props.csrf}>
+      <p class="crumbs">
+        <a href="/">Dashboard</a> › <a href={`${self}?asOf=${props.asOf}`}>Officer record</a> › What changed
+      </p>
+      <h1>What changed in the record of {props.name}</h1>
+      <form method="get" action={`${self}/changes`} class="inline-fields">
+        <Problems messages={props.problems} />
+        <div class="field">
+          <label for="asOf">Status on</label>
+          <input id="asOf" name="asOf" type="date" value={props.asOf} required />
+        </div>
+        <div class="field">
+          <label for="from">From (records as they stood then)</label>
+          <input id="from" name="from" required value={props.fromText} placeholder="2026-03-01 17:00" />
+        </div>
+        <div class="field">
+          <label for="to">To (empty for now)</label>
+          <input id="to" name="to" value={props.toText} placeholder="now" />
+        </div>
+        <button type="submit">Compare</button>
+      </form>
+      {view && (
+        <>
+          <p class="sentence">
+            Between the records as they stood at {instantInWords(view.from, { seconds: true })} and at {instantInWords(view.to, { seconds: true })}, for the status on{' '}
+            {dateInWords(view.asOf)}: the status was {view.statusBefore ? STATUS_WORDS[view.statusBefore] : 'not yet recorded (the officer was not registered)'} and became{' '}
+            {view.statusAfter ? STATUS_WORDS[view.statusAfter] : 'not recorded'}.
+          </p>
+          <section aria-labelledby="changed-findings">
+            <h2 id="changed-findings">Findings that changed ({view.findings.length})</h2>
+            {view.findings.length === 0 ? (
+              <p>No finding changed.</p>
+            ) : (
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Rule</th>
+                    <th scope="col">Before</th>
+                    <th scope="col">After</th>
+                    <th scope="col">Because of</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {view.findings.map((f) => (
+                    <tr data-rule={f.rule}>
+                      <th scope="row">
+                        {f.rule}
+                        <span class="citation">{f.citation}</span>
+                      </th>
+                      <td>{f.before ? <Outcome o={f.before} /> : 'Not yet recorded'}</td>
+                      <td>{f.after ? <Outcome o={f.after} /> : 'Not recorded'}</td>
+                      <td>
+                        {f.causedBy.length === 0
+                          ? 'An event outside the two records (see the list below)'
+                          : f.causedBy.map((id, i) => {
+                              const e = view.events.find((x) => x.eventId === id);
+                              return (
+                                <>
+                                  {i > 0 && '; '}
+                                  <a href={`#change-${id}`}>{e ? describeEvent(e.type, e.data) : id}</a>
+                                </>
+                              );
+                            })}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </section>
+          <section aria-labelledby="recorded-between">
+            <h2 id="recorded-between">Events recorded in between ({view.events.length})</h2>
+            {view.events.length === 0 ? (
+              <p>Nothing was recorded in between.</p>
+            ) : (
+              <ul>
+                {view.events.map((e) => (
+                  <li id={`change-${e.eventId}`} data-event-id={e.eventId}>
+                    {instantInWords(e.recordedAt, { seconds: true })}, by {e.recordedBy}: <strong>{eventTitle(e.type)}</strong>: {describeEvent(e.type, e.data)}
+                    {e.retracted && ' (retracted later in this interval)'}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+        </>
+      )}
+    </Page>
+  );
+}
+
+function Outcome({ o }: { o: { outcome: import('../../../projections').Outcome; dueDate?: string; explanation: string } }) {
+  return (
+    <>
+      <OutcomeBadge outcome={o.outcome} />
+      {o.dueDate && ` due ${dateInWords(o.dueDate)}`}
+      <p class="hint">{o.explanation}</p>
+    </>
+  );
+}

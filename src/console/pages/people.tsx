@@ -1,0 +1,216 @@
+/**
+ * Page: the people of the agency at /people (admin; issue 11 item 2): every account with its
+ * role and state; invite a person (the one-time link, valid 24 hours, is shown once to hand
+ * over); a new sign-in link for a forgotten password; change a role; disable or re-enable an
+ * account. Each change is an access-stream event recorded by the admin (src/auth/accounts.ts);
+ * a refusal is shown with its message and records nothing.
+ */
+import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { ROLES } from '../../../events/access';
+import type { Account } from '../../auth/access-registry';
+import { Accounts, type Invitation } from '../../auth/accounts';
+import { Public } from '../../auth/roles.decorator';
+import { Refusal } from '../../write/refusals';
+import { CONSOLE_OPTIONS, type ConsoleOptions } from '../console-options';
+import { ConsoleGuard, ConsoleRequest, ConsoleRoles } from '../console.guard';
+import { CsrfField, instantInWords, Page, Problems, renderPage, ROLE_WORDS, type Person } from '../layout';
+
+const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+/** The address at the start of a link handed out: SRO_PUBLIC_URL, else the address this page was opened at. */
+export function linkBase(options: ConsoleOptions, request: Request): string {
+  return options.publicUrl ?? `${request.protocol}://${request.get('host') ?? '127.0.0.1'}`;
+}
+
+export const welcomeLink = (base: string, secret: string): string => `${base}/welcome?token=${encodeURIComponent(secret)}`;
+
+const stateOf = (a: Account): string =>
+  a.disabledAt ? `Disabled ${instantInWords(a.disabledAt)}${a.disabledReason ? ` (${a.disabledReason})` : ''}` : a.password ? 'Active' : 'Invited: the link has not been used yet';
+
+@Controller('people')
+@Public()
+@UseGuards(ConsoleGuard)
+@ConsoleRoles('admin')
+export class PeoplePageController {
+  constructor(
+    private readonly accounts: Accounts,
+    @Inject(CONSOLE_OPTIONS) private readonly options: ConsoleOptions,
+  ) {}
+
+  @Get()
+  async page(@Req() request: ConsoleRequest, @Res() response: Response): Promise<void> {
+    await this.render(request, response, 200, {});
+  }
+
+  @Post('invite')
+  @HttpCode(200)
+  async invite(@Req() request: ConsoleRequest, @Body() body: Record<string, unknown>, @Res() response: Response): Promise<void> {
+    const person = request.person!;
+    const values = { name: text(body.name), email: text(body.email), role: text(body.role) };
+    try {
+      const invitation = await this.accounts.invite({ agencyId: person.agencyId, ...values }, person.email);
+      await this.render(request, response, 200, { link: { invitation, url: welcomeLink(linkBase(this.options, request), invitation.secret), kind: 'invitation' } });
+    } catch (error) {
+      if (!(error instanceof Refusal)) throw error;
+      await this.render(request, response, error.status, { problems: error.messages, values });
+    }
+  }
+
+  @Post('action')
+  @HttpCode(200)
+  async action(@Req() request: ConsoleRequest, @Body() body: Record<string, unknown>, @Res() response: Response): Promise<void> {
+    const person = request.person!;
+    const email = text(body.email);
+    try {
+      switch (text(body.action)) {
+        case 'reset': {
+          const invitation = await this.accounts.issueReset(person.agencyId, email, person.email);
+          return void (await this.render(request, response, 200, { link: { invitation, url: welcomeLink(linkBase(this.options, request), invitation.secret), kind: 'reset' } }));
+        }
+        case 'role':
+          await this.accounts.changeRole(person.agencyId, email, text(body.role), person.email);
+          return void (await this.render(request, response, 200, { notice: `The role of ${email} is now ${ROLE_WORDS[text(body.role) as keyof typeof ROLE_WORDS]}; it applies from their next page.` }));
+        case 'disable':
+          if (email.toLowerCase() === person.email) return void (await this.render(request, response, 400, { problems: ['You cannot disable your own account; ask another admin.'] }));
+          await this.accounts.disable(person.agencyId, email, text(body.reason) || 'disabled by an admin', person.email);
+          return void (await this.render(request, response, 200, { notice: `${email} is disabled: they are signed out from their next page.` }));
+        case 'enable':
+          await this.accounts.enable(person.agencyId, email, person.email);
+          return void (await this.render(request, response, 200, { notice: `${email} is enabled again.` }));
+        default:
+          return void (await this.render(request, response, 400, { problems: ['Choose an action.'] }));
+      }
+    } catch (error) {
+      if (!(error instanceof Refusal)) throw error;
+      await this.render(request, response, error.status, { problems: error.messages });
+    }
+  }
+
+  private async render(request: ConsoleRequest, response: Response, status: number, props: Omit<PeopleProps, 'person' | 'csrf' | 'accounts'>): Promise<void> {
+    const person = request.person!;
+    const accounts = (await this.accounts.list(person.agencyId)).sort((a, b) => a.name.localeCompare(b.name, 'en-US'));
+    response.status(status).type('html').send(renderPage(<PeoplePage person={person} csrf={request.session!.csrf} accounts={accounts} {...props} />));
+  }
+}
+
+interface PeopleProps {
+  person: Person;
+  csrf: string;
+  accounts: Account[];
+  link?: { invitation: Invitation; url: string; kind: 'invitation' | 'reset' };
+  notice?: string;
+  problems?: string[];
+  values?: { name: string; email: string; role: string };
+}
+
+function PeoplePage(props: PeopleProps) {
+  const v = props.values ?? { name: '', email: '', role: 'chief' };
+  return (
+    <Page title="People" person={props.person} csrf={props.csrf} current="/people" notice={props.notice}>
+      <h1>People of agency {props.person.agencyId}</h1>
+      {props.link && (
+        <section class="handover" aria-labelledby="link-heading">
+          <h2 id="link-heading">{props.link.kind === 'invitation' ? 'Invitation link' : 'New sign-in link'}</h2>
+          <p>
+            Give this link to {props.link.invitation.account.name} ({props.link.invitation.account.email}). It works once, until {instantInWords(props.link.invitation.expiresAt)}; it is shown only now.
+          </p>
+          <p>
+            <input class="link" aria-label="The link to hand over" readOnly value={props.link.url} id="handover-link" />
+          </p>
+        </section>
+      )}
+      <Problems messages={props.problems} />
+      <section aria-labelledby="accounts-heading">
+        <h2 id="accounts-heading">Accounts</h2>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Email</th>
+              <th scope="col">Role</th>
+              <th scope="col">State</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.accounts.map((a) => (
+              <tr data-email={a.email}>
+                <th scope="row">{a.name}</th>
+                <td>{a.email}</td>
+                <td>{ROLE_WORDS[a.role]}</td>
+                <td>{stateOf(a)}</td>
+                <td class="actions">
+                  <form method="post" action="/people/action">
+                    <CsrfField csrf={props.csrf} />
+                    <input type="hidden" name="email" value={a.email} />
+                    <input type="hidden" name="action" value="reset" />
+                    <button type="submit">New sign-in link for {a.name}</button>
+                  </form>
+                  <form method="post" action="/people/action">
+                    <CsrfField csrf={props.csrf} />
+                    <input type="hidden" name="email" value={a.email} />
+                    <input type="hidden" name="action" value="role" />
+                    <label for={`role-${a.userId}`}>New role for {a.name}</label>
+                    <select id={`role-${a.userId}`} name="role">
+                      {ROLES.map((r) => (
+                        <option value={r} selected={r === a.role}>
+                          {ROLE_WORDS[r]}
+                        </option>
+                      ))}
+                    </select>
+                    <button type="submit">Change role</button>
+                  </form>
+                  {a.email !== props.person.email && (
+                    <form method="post" action="/people/action">
+                      <CsrfField csrf={props.csrf} />
+                      <input type="hidden" name="email" value={a.email} />
+                      {a.disabledAt ? (
+                        <>
+                          <input type="hidden" name="action" value="enable" />
+                          <button type="submit">Enable {a.name}</button>
+                        </>
+                      ) : (
+                        <>
+                          <input type="hidden" name="action" value="disable" />
+                          <label for={`reason-${a.userId}`}>Reason to disable {a.name}</label>
+                          <input id={`reason-${a.userId}`} name="reason" />
+                          <button type="submit">Disable</button>
+                        </>
+                      )}
+                    </form>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <section aria-labelledby="invite-heading">
+        <h2 id="invite-heading">Invite a person</h2>
+        <form method="post" action="/people/invite" class="stack narrow">
+          <CsrfField csrf={props.csrf} />
+          <div class="field">
+            <label for="invite-name">Name</label>
+            <input id="invite-name" name="name" required autoComplete="off" value={v.name} />
+          </div>
+          <div class="field">
+            <label for="invite-email">Email</label>
+            <input id="invite-email" name="email" type="email" required autoComplete="off" value={v.email} />
+          </div>
+          <div class="field">
+            <label for="invite-role">Role</label>
+            <select id="invite-role" name="role">
+              {ROLES.map((r) => (
+                <option value={r} selected={r === v.role}>
+                  {ROLE_WORDS[r]}
+                </option>
+              ))}
+            </select>
+          </div>
+          <button type="submit">Invite</button>
+        </form>
+      </section>
+    </Page>
+  );
+}

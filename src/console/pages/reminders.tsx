@@ -1,0 +1,105 @@
+/**
+ * Page: the chief's reminders at /reminders (issue 11 item 6): what falls due, overdue first and
+ * then by due date, each with the officer, the action to take, the citation and the days left;
+ * a horizon picker; printable (the print stylesheet leaves out the menus and forms). Read through
+ * the QueryBus (GetRemindersQuery, the API's own; the officers' names from GetAgencyStatusQuery).
+ */
+import { Controller, Get, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import type { Response } from 'express';
+import { GetAgencyStatusQuery, type AgencyStatusView } from '../../agencies/agency-status';
+import { DEFAULT_HORIZON_DAYS, GetRemindersQuery, type RemindersView } from '../../agencies/reminders';
+import { Public } from '../../auth/roles.decorator';
+import { RULES } from '../../../projections';
+import { axesQuery, pageAxes, type PageAxes } from '../console-axes';
+import { ConsoleGuard, ConsoleRequest, ConsoleRoles } from '../console.guard';
+import { AxesForm, axesSentence, dateInWords, Page, renderPage, type Person } from '../layout';
+
+export const HORIZONS = [30, 60, 90, 180, 365];
+
+const citationOf = (rule: string): string => RULES.find((r) => r.id === rule)?.citation ?? '';
+
+const daysWords = (days: number): string =>
+  days < 0 ? `${-days} day${days === -1 ? '' : 's'} overdue` : days === 0 ? 'due today' : `${days} day${days === 1 ? '' : 's'} left`;
+
+@Controller('reminders')
+@Public()
+@UseGuards(ConsoleGuard)
+export class RemindersPageController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get()
+  @ConsoleRoles('admin', 'chief')
+  async reminders(@Req() request: ConsoleRequest, @Query() query: Record<string, unknown>, @Res() response: Response): Promise<void> {
+    const person = request.person!;
+    const axes = pageAxes(query);
+    const horizon = HORIZONS.includes(Number(query.horizonDays)) ? Number(query.horizonDays) : DEFAULT_HORIZON_DAYS;
+    const view: RemindersView = await this.queries.execute(new GetRemindersQuery(person.agencyId, axes.axes, horizon));
+    const status: AgencyStatusView = await this.queries.execute(new GetAgencyStatusQuery(person.agencyId, axes.axes));
+    const names = new Map(status.officers.map((o) => [o.officerId, o.name]));
+    response.type('html').send(renderPage(<RemindersPage person={person} csrf={request.session!.csrf} view={view} names={names} axes={axes} />));
+  }
+}
+
+function RemindersPage(props: { person: Person; csrf: string; view: RemindersView; names: Map<string, string>; axes: PageAxes }) {
+  const { view, axes } = props;
+  const overdue = view.items.filter((i) => i.daysLeft < 0).length;
+  return (
+    <Page title="Reminders" person={props.person} csrf={props.csrf} current="/reminders">
+      <h1>Reminders</h1>
+      <p class="sentence" id="axes-sentence">
+        {axesSentence(view.asOf, view.knownAt, axes.live, 'Reminders')} Due within {view.horizonDays} days: {view.items.length} reminder{view.items.length === 1 ? '' : 's'}, {overdue} overdue.
+      </p>
+      <AxesForm action="/reminders" asOf={view.asOf} knownAtText={axes.knownAtText} keep={{ horizonDays: String(view.horizonDays) }} problems={axes.problems} />
+      <form method="get" action="/reminders" class="inline-fields no-print" aria-label="Horizon">
+        <input type="hidden" name="asOf" value={view.asOf} />
+        {axes.knownAtText && <input type="hidden" name="knownAt" value={axes.knownAtText} />}
+        <div class="field">
+          <label for="horizonDays">Due within</label>
+          <select id="horizonDays" name="horizonDays">
+            {HORIZONS.map((h) => (
+              <option value={String(h)} selected={h === view.horizonDays}>
+                {h} days
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit">Show</button>
+      </form>
+      <p class="hint no-print">To print this list, use your browser’s Print command: menus and forms are left out of the printout.</p>
+      {view.items.length === 0 ? (
+        <p>Nothing falls due within {view.horizonDays} days of {dateInWords(view.asOf)}.</p>
+      ) : (
+        <table class="reminders">
+          <thead>
+            <tr>
+              <th scope="col">Due date</th>
+              <th scope="col">Days left</th>
+              <th scope="col">Officer</th>
+              <th scope="col">Action to take</th>
+              <th scope="col">Rule and citation</th>
+            </tr>
+          </thead>
+          <tbody>
+            {view.items.map((item) => (
+              <tr class={item.daysLeft < 0 ? 'overdue' : undefined} data-officer-id={item.officerId} data-rule={item.rule} data-days-left={String(item.daysLeft)}>
+                <td>{dateInWords(item.dueDate)}</td>
+                <td>
+                  <span class={item.daysLeft < 0 ? 'badge outcome-violated' : 'badge outcome-pending'}>{daysWords(item.daysLeft)}</span>
+                </td>
+                <td>
+                  <a href={`/officers/${encodeURIComponent(item.officerId)}${axesQuery(view.asOf, axes.knownAtText)}`}>{props.names.get(item.officerId) ?? item.officerId}</a>
+                </td>
+                <td>{item.message}</td>
+                <td>
+                  {item.rule}
+                  <span class="citation">{citationOf(item.rule)}</span>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Page>
+  );
+}

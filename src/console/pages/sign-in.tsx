@@ -1,0 +1,99 @@
+/**
+ * Page: sign-in and sign-out (SPEC §4a: fields labelled Email and Password, button Sign in).
+ * Failures are slowed and locked per account and per address (sign-in-limits.ts); a success
+ * starts a new session (new id and CSRF token) and returns to where the person was going.
+ */
+import { Body, Controller, Get, HttpCode, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
+import { Accounts, normaliseEmail } from '../../auth/accounts';
+import { Public } from '../../auth/roles.decorator';
+import { clearSessionCookie, ConsoleGuard, ConsoleRequest, safeNext, setSessionCookie } from '../console.guard';
+import { CsrfField, Page, Problems, renderPage } from '../layout';
+import { SessionStore } from '../sessions';
+import { SignInLimits } from '../sign-in-limits';
+import { instantInWords } from '../time-words';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function SignInPage(props: { csrf: string; next: string; email?: string; problems?: string[]; notice?: string }) {
+  return (
+    <Page title="Sign in" notice={props.notice}>
+      <h1>Sign in</h1>
+      <form method="post" action="/sign-in" class="stack narrow">
+        <Problems messages={props.problems} />
+        <CsrfField csrf={props.csrf} />
+        <input type="hidden" name="next" value={props.next} />
+        <div class="field">
+          <label for="email">Email</label>
+          <input id="email" name="email" type="email" autoComplete="username" required value={props.email ?? ''} />
+        </div>
+        <div class="field">
+          <label for="password">Password</label>
+          <input id="password" name="password" type="password" autoComplete="current-password" required />
+        </div>
+        <button type="submit">Sign in</button>
+      </form>
+      <p class="hint">Forgot your password, or no account yet? Ask an admin of your agency for a sign-in link.</p>
+    </Page>
+  );
+}
+
+@Controller()
+@Public()
+@UseGuards(ConsoleGuard)
+export class SignInController {
+  constructor(
+    private readonly accounts: Accounts,
+    private readonly sessions: SessionStore,
+    private readonly limits: SignInLimits,
+  ) {}
+
+  @Get('sign-in')
+  page(@Req() request: ConsoleRequest, @Query('next') next: unknown, @Res() response: Response): void {
+    if (request.person) {
+      response.redirect(303, safeNext(next));
+      return;
+    }
+    const notice = request.session!.notice;
+    request.session!.notice = undefined;
+    response.type('html').send(renderPage(<SignInPage csrf={request.session!.csrf} next={safeNext(next)} notice={notice} />));
+  }
+
+  @Post('sign-in')
+  @HttpCode(200)
+  async signIn(@Req() request: ConsoleRequest, @Body() body: Record<string, unknown>, @Res() response: Response): Promise<void> {
+    const email = normaliseEmail(typeof body.email === 'string' ? body.email : '');
+    const password = typeof body.password === 'string' ? body.password : '';
+    const next = safeNext(body.next);
+    const address = request.ip ?? request.socket.remoteAddress ?? 'unknown';
+    const again = (status: number, problems: string[]) =>
+      response.status(status).type('html').send(renderPage(<SignInPage csrf={request.session!.csrf} next={next} email={email} problems={problems} />));
+    if (!email || !password) return void again(400, ['Enter your email and your password.']);
+    const locked = this.limits.lockedUntil(email, address);
+    if (locked) {
+      return void again(429, [
+        `Too many failed sign-ins: signing in with this email (or from this address) is locked until ${instantInWords(new Date(locked).toISOString())}. An admin of your agency can give you a new sign-in link.`,
+      ]);
+    }
+    const account = await this.accounts.checkPassword(email, password);
+    if (!account) {
+      await sleep(this.limits.failed(email, address));
+      return void again(401, ['The email or the password is not right (or the account is disabled).']);
+    }
+    this.limits.succeeded(email);
+    const { cookie } = this.sessions.signIn(request.session, account.userId);
+    setSessionCookie(request, response, cookie);
+    response.redirect(303, next);
+  }
+
+  @Post('sign-out')
+  signOut(@Req() request: ConsoleRequest, @Res() response: Response): void {
+    if (request.session) this.sessions.end(request.session);
+    const { cookie, session } = this.sessions.create();
+    session.notice = 'You have signed out.';
+    setSessionCookie(request, response, cookie);
+    response.redirect(303, '/sign-in');
+  }
+}
+
+export { clearSessionCookie };

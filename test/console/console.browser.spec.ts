@@ -1,0 +1,346 @@
+/**
+ * The web console in a real browser (issue 11 item 9): Debian's chromium driven by playwright-core
+ * against the built server started as `npm start` starts it (`serve`), on a fresh SQLite file.
+ *
+ * Journeys: first-run setup through the printed link; the admin invites a chief on the People page
+ * and the chief sets a password through the invitation link; the chief sees a due reminder; the
+ * auditor (invited with `user invite` on the CLI) opens an officer from the dashboard, changes "As
+ * of" so the status visibly changes, then "Known at" so a late-recorded training disappears, and
+ * asks what changed between the two instants; the investigator sees a retraction struck through;
+ * a wrong role gets a 403 page; a POST without the CSRF token is refused; sign-out ends the
+ * session; repeated bad passwords lock the account. axe-core runs on every page (no serious or
+ * critical violation), and every page is saved as a screenshot under test-results/.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { addDays, localDateAt, MINNESOTA_TIME_ZONE } from '../../projections';
+import { buildCli, lastLine, runCli } from '../support/cli-process';
+import { describeInBrowser, expectAccessible, launchBrowser, screenshot } from '../support/browser';
+import { spawn } from 'node:child_process';
+import { root } from '../support/cli-process';
+
+jest.setTimeout(120_000);
+
+const PASSWORD = 'correct horse battery staple';
+const AGENCY = 'lakeview-pd';
+
+interface Server {
+  url: string;
+  setupLink?: string;
+  child: ChildProcess;
+  output: () => string;
+}
+
+/** `serve --port 0` as a user runs it; resolves once it listens, with the first-run link it printed. */
+async function startServe(env: NodeJS.ProcessEnv): Promise<Server> {
+  const child = spawn(process.execPath, [join(root, 'dist/src/cli/main.js'), 'serve', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  return new Promise<Server>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const listening = /listening on (http:\/\/\S+)\/api/.exec(output);
+      // A fresh store: the first-run link is printed after the listening line.
+      const setup = /First run: .*\n(http:\S+\/setup\?token=\S+)\n/.exec(output);
+      if (listening && setup) {
+        clearTimeout(timer);
+        resolve({ url: listening[1], setupLink: setup[1], child, output: () => output });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited (${code ?? signal}):\n${output}`));
+    });
+  });
+}
+
+describeInBrowser('the web console in a browser', () => {
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  let server: Server;
+  let browser: Browser;
+  let token: string;
+  /** Between the first records and the late-recorded training. */
+  let beforeLateTraining: string;
+  const today = localDateAt(new Date(), MINNESOTA_TIME_ZONE);
+  const contexts: BrowserContext[] = [];
+
+  const api = async (method: 'POST', path: string, body: unknown): Promise<{ eventId: string }> => {
+    const res = await fetch(`${server.url}/api/agencies/${AGENCY}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const json = (await res.json()) as { eventId: string };
+    if (res.status !== 201) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+
+  const newPage = async (): Promise<Page> => {
+    const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 900 } });
+    contexts.push(context);
+    return context.newPage();
+  };
+
+  const signIn = async (page: Page, email: string, password = PASSWORD) => {
+    await page.goto('/sign-in');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  };
+
+  const setPassword = async (page: Page, link: string) => {
+    await page.goto(link);
+    await page.getByLabel('New password').fill(PASSWORD);
+    await page.getByLabel('Confirm password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Set password' }).click();
+  };
+
+  const invite = (role: string, email: string, name: string) => {
+    const result = runCli(env, 'user', 'invite', '--agency', AGENCY, '--role', role, '--email', email, '--name', name);
+    expect(result.status).toBe(0);
+    return lastLine(result);
+  };
+
+  beforeAll(async () => {
+    buildCli();
+    dir = mkdtempSync(join(tmpdir(), 'sro-console-'));
+    env = { ...process.env, SRO_STORE: `sqlite:${join(dir, 'sro.db')}`, SRO_KEY_FILE: join(dir, 'ledger-key.pem'), HOST: '127.0.0.1' };
+    server = await startServe(env);
+    env.SRO_PUBLIC_URL = server.url;
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    server?.child.kill('SIGTERM');
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('first run: the printed setup link creates the agency and its first admin, who lands on the dashboard', async () => {
+    expect(server.setupLink).toMatch(/\/setup\?token=/);
+    const page = await newPage();
+    await page.goto('/');
+    await expect(page.getByRole('heading', { name: 'Sign in' }).isVisible()).resolves.toBe(true);
+    await expectAccessible(page);
+    await screenshot(page, 'sign-in');
+
+    await page.goto(server.setupLink!);
+    await expectAccessible(page);
+    await screenshot(page, 'setup');
+    await page.getByLabel('Agency ID').fill(AGENCY);
+    await page.getByLabel('Agency name').fill('Lakeview Police Department');
+    await page.getByLabel('Your name').fill('Robin Clerk');
+    await page.getByLabel('Email').fill('robin@lakeview.example.gov');
+    await page.getByLabel('New password').fill(PASSWORD);
+    await page.getByLabel('Confirm password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Set password' }).click();
+    await page.waitForURL(`${server.url}/`);
+    await expect(page.getByRole('heading', { name: 'Agency dashboard' }).isVisible()).resolves.toBe(true);
+    expect(await page.locator('#axes-sentence').innerText()).toMatch(/^Status on \d+ \w+ \d{4}, as the records stand now \(.* C[SD]T\)\.$/);
+
+    // The link worked once.
+    const again = await newPage();
+    const res = await again.goto(server.setupLink!);
+    expect(res!.status()).toBe(404);
+  });
+
+  it('records arrive through the API (a script with a token), and the dashboard shows them with a status per row', async () => {
+    const created = runCli(env, 'token', 'create', '--agency', AGENCY, '--role', 'admin', '--name', 'import script');
+    expect(created.status).toBe(0);
+    token = lastLine(created);
+    await api('POST', '/policies', { version: 'v1', adoptedOn: '2025-08-01' });
+    await api('POST', '/officers', { officerId: 'o-1', name: 'Avery Quinn', licenseNumber: 'L-100' });
+    await api('POST', '/officers/o-1/assignments', { assignmentId: 'a-1', schools: ['Central High'], startDate: '2025-09-15' });
+    await api('POST', '/officers/o-1/policy-reviews', { version: 'v1', reviewedOn: '2025-09-10' });
+    const mistaken = await api('POST', '/officers/o-1/trainings', { trainingId: 't-wrong', course: 'NASRO_BASIC', completedOn: '2025-09-11' });
+    await api('POST', '/officers/o-1/retractions', { eventId: mistaken.eventId, reason: 'entered for the wrong officer' });
+    await new Promise((r) => setTimeout(r, 1100));
+    beforeLateTraining = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 1100));
+    await api('POST', '/officers/o-1/trainings', { trainingId: 't-1', course: 'MN_SRO_BASIC', completedOn: '2025-09-12', courseNumber: 'SRO-2025-017' });
+    await api('POST', '/officers/o-1/trainings/t-1/certificate', { sha256: 'a'.repeat(64), fileName: 'quinn-basic.pdf', filedOn: '2025-09-20' });
+    // Blake Rivera: the course was not available, so it is due within six months of the start (a reminder within 60 days).
+    const start = addDays(today, -150);
+    await api('POST', '/officers', { officerId: 'o-2', name: 'Blake Rivera' });
+    await api('POST', '/officers/o-2/assignments', { assignmentId: 'a-2', schools: ['North Middle'], startDate: start });
+    await api('POST', '/officers/o-2/assignments/a-2/training-unavailable', { declaredOn: start, reason: 'no course offered this term' });
+    await api('POST', '/officers/o-2/policy-reviews', { version: 'v1', reviewedOn: start });
+
+    const page = await newPage();
+    await signIn(page, 'robin@lakeview.example.gov');
+    await page.waitForURL(`${server.url}/`);
+    await expect(page.locator('tr[data-officer-id="o-1"] [data-status]').getAttribute('data-status')).resolves.toBe('COMPLIANT');
+    await expect(page.locator('tr[data-officer-id="o-2"] [data-status]').getAttribute('data-status')).resolves.toBe('CONDITIONAL');
+    await expectAccessible(page);
+    await screenshot(page, 'dashboard');
+
+    // Filter, search and the CSV of what is shown.
+    await page.getByLabel('Filter by status').selectOption('CONDITIONAL');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect(page.locator('tr[data-officer-id]').count()).resolves.toBe(1);
+    const csv = await page.request.get(`${server.url}/?status=CONDITIONAL&format=csv`);
+    expect(csv.headers()['content-type']).toMatch(/text\/csv/);
+    const lines = (await csv.text()).trim().split('\r\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/^o-2,Blake Rivera,CONDITIONAL,/);
+  });
+
+  it('the admin invites a chief on the People page; the chief sets a password through the link and sees the due reminder', async () => {
+    const admin = await newPage();
+    await signIn(admin, 'robin@lakeview.example.gov');
+    await admin.goto('/people');
+    await expectAccessible(admin);
+    await admin.getByLabel('Name', { exact: true }).fill('Casey Chief');
+    await admin.getByLabel('Email', { exact: true }).fill('casey@lakeview.example.gov');
+    await admin.getByLabel('Role', { exact: true }).selectOption('chief');
+    await admin.getByRole('button', { name: 'Invite' }).click();
+    const link = await admin.locator('#handover-link').inputValue();
+    expect(link).toMatch(/\/welcome\?token=/);
+    await screenshot(admin, 'people');
+
+    const chief = await newPage();
+    await chief.goto(link);
+    await expectAccessible(chief);
+    await screenshot(chief, 'set-password');
+    await setPassword(chief, link);
+    await chief.waitForURL(`${server.url}/`);
+    await expect(chief.getByText('Signed in as Casey Chief').isVisible()).resolves.toBe(true);
+
+    await chief.getByRole('link', { name: 'Reminders' }).click();
+    const row = chief.locator('tr[data-officer-id="o-2"][data-rule="TRAINING_GRACE_6_MONTHS"]');
+    await expect(row.count()).resolves.toBe(1);
+    expect(await row.innerText()).toContain('Blake Rivera');
+    expect(await row.innerText()).toMatch(/\d+ days left/);
+    expect(await row.innerText()).toContain('626.8482 subd. 3(c)');
+    await expectAccessible(chief);
+    await screenshot(chief, 'reminders');
+
+    // A wrong role gets a 403 page that names the roles that may.
+    const forbidden = await chief.goto('/integrity');
+    expect(forbidden!.status()).toBe(403);
+    expect(await chief.locator('main').innerText()).toMatch(/may be opened by: Admin \(records clerk\), Investigator/);
+    await expectAccessible(chief);
+    await screenshot(chief, 'forbidden');
+
+    // The link was used up.
+    const reused = await newPage();
+    await reused.goto(link);
+    expect(await reused.locator('main').innerText()).toMatch(/not valid/);
+  });
+
+  it('the auditor opens an officer, and the status changes with "As of" and with "Known at"; "what changed" names the late training', async () => {
+    const link = invite('auditor', 'ari@county.example.gov', 'Ari Auditor');
+    expect(link).toMatch(new RegExp(`^${server.url}/welcome\\?token=`));
+    const page = await newPage();
+    await setPassword(page, link);
+    await page.waitForURL(`${server.url}/`);
+    await page.locator('tr[data-officer-id="o-1"] a').first().click();
+    await page.waitForURL(/\/officers\/o-1/);
+    const badge = page.locator('.status-line [data-status]');
+    expect(await badge.getAttribute('data-status')).toBe('COMPLIANT');
+    await expectAccessible(page);
+    await screenshot(page, 'officer-record');
+
+    await page.getByLabel('As of').fill('2025-09-01');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.waitForURL(/asOf=2025-09-01/);
+    expect(await badge.getAttribute('data-status')).toBe('NOT_ASSIGNED');
+    expect(await page.locator('#axes-sentence').innerText()).toMatch(/^Status on 1 September 2025, as the records stand now/);
+
+    await page.getByLabel('As of').fill('2026-01-15');
+    await page.getByLabel('Known at').fill(beforeLateTraining);
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.waitForURL(/knownAt=/);
+    expect(await badge.getAttribute('data-status')).toBe('NON_COMPLIANT');
+    expect(await page.locator('#axes-sentence').innerText()).toMatch(/^Status on 15 January 2026, as the records stood at \d+ \w+ \d{4} \d\d:\d\d:\d\d C[SD]T\.$/);
+    expect(await page.locator('table.timeline').innerText()).not.toContain('Minnesota SRO basic course');
+    // The URL reproduces the view.
+    const again = await newPage();
+    await signIn(again, 'ari@county.example.gov');
+    await again.goto(page.url());
+    expect(await again.locator('.status-line [data-status]').getAttribute('data-status')).toBe('NON_COMPLIANT');
+
+    await page.getByLabel('Known at').fill('');
+    await page.getByRole('button', { name: 'Show' }).click();
+    expect(await badge.getAttribute('data-status')).toBe('COMPLIANT');
+    expect(await page.locator('table.timeline').innerText()).toContain('Minnesota SRO basic course');
+
+    await page.getByLabel('From (records as they stood then)').fill(beforeLateTraining);
+    await page.getByRole('button', { name: 'Compare' }).click();
+    await page.waitForURL(/\/changes\?/);
+    const changes = await page.locator('main').innerText();
+    expect(changes).toContain('Completed the Minnesota SRO basic course on 12 September 2025');
+    expect(await page.locator('tr[data-rule="TRAINING_BEFORE_DUTY"]').innerText()).toMatch(/Violated[\s\S]*Met/);
+    await expectAccessible(page);
+    await screenshot(page, 'what-changed');
+  });
+
+  it('the investigator sees the retracted training struck through, with who retracted it, when and why; and checks the integrity', async () => {
+    const page = await newPage();
+    await setPassword(page, invite('investigator', 'ivy@bca.example.gov', 'Ivy Investigator'));
+    await page.waitForURL(`${server.url}/`);
+    await page.getByLabel('Officer ID').fill('o-1');
+    await page.getByRole('button', { name: 'Open the record' }).click();
+    await page.waitForURL(/\/officers\/o-1$/);
+    const retracted = page.locator('tr[data-retracted="true"]');
+    await expect(retracted.count()).resolves.toBe(1);
+    await expect(retracted.locator('del').innerText()).resolves.toContain('NASRO basic SRO course');
+    expect(await retracted.innerText()).toMatch(/Retracted by import script on .*: entered for the wrong officer/);
+    await expectAccessible(page);
+
+    await page.getByRole('link', { name: 'Integrity' }).click();
+    expect(await page.locator('[data-integrity]').getAttribute('data-integrity')).toBe('ok');
+    const note = await page.locator('pre.checkpoint').innerText();
+    expect(note.split('\n')[0]).toMatch(/^sro-compliance\/ledger-/);
+    await page.getByLabel('Checkpoint text').fill(note);
+    await page.getByRole('button', { name: 'Check the checkpoint' }).click();
+    expect(await page.locator('[data-outside-check]').getAttribute('data-outside-check')).toBe('ok');
+    await expectAccessible(page);
+    await screenshot(page, 'integrity');
+
+    await page.getByLabel('Checkpoint text').fill(note.replace(/\n\d+\n/, '\n1\n'));
+    await page.getByRole('button', { name: 'Check the checkpoint' }).click();
+    expect(await page.locator('.problems').innerText()).toMatch(/signature/i);
+  });
+
+  it('a POST without the CSRF token is refused and changes nothing; sign-out ends the session', async () => {
+    const page = await newPage();
+    await signIn(page, 'robin@lakeview.example.gov');
+    await page.waitForURL(`${server.url}/`);
+    const before = runCli(env, 'user', 'list', '--agency', AGENCY);
+    const refused = await page.request.post(`${server.url}/people/invite`, { form: { name: 'Mallory', email: 'mallory@example.com', role: 'admin' } });
+    expect(refused.status()).toBe(403);
+    expect(await refused.text()).toContain('This form was refused');
+    const wrongToken = await page.request.post(`${server.url}/sign-out`, { form: { _csrf: 'x'.repeat(43) } });
+    expect(wrongToken.status()).toBe(403);
+    expect(runCli(env, 'user', 'list', '--agency', AGENCY).stdout).toBe(before.stdout);
+    // Still signed in after both refusals.
+    await page.goto('/');
+    await expect(page.getByRole('heading', { name: 'Agency dashboard' }).isVisible()).resolves.toBe(true);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/sign-in$/);
+    expect(await page.locator('main').innerText()).toContain('You have signed out.');
+    await page.goto('/reminders');
+    await page.waitForURL(/\/sign-in\?next=%2Freminders/);
+  });
+
+  it('repeated bad passwords lock the account, also for the right password', async () => {
+    const page = await newPage();
+    for (let i = 0; i < 5; i++) {
+      await signIn(page, 'casey@lakeview.example.gov', `wrong password number ${i}`);
+      expect(await page.locator('.problems').innerText()).toMatch(/not right|locked/);
+    }
+    await signIn(page, 'casey@lakeview.example.gov');
+    expect(await page.locator('.problems').innerText()).toMatch(/locked until/);
+    expect(page.url()).toMatch(/\/sign-in$/);
+    await expectAccessible(page);
+  });
+});
