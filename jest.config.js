@@ -6,8 +6,8 @@ module.exports = {
   transform: {
     // Type checking is done once for the whole tree by `npm run typecheck` (part of `npm test`);
     // here each file is only transpiled, which keeps decorator metadata and runs much faster.
-    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
+    '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },
-  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleFileExtensions: ['ts', 'tsx', 'js', 'json'],
   testTimeout: 30000,
 };

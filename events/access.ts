@@ -17,9 +17,69 @@ export interface TokenRevoked {
   tokenId: string;
   reason: string;
 }
+
+/**
+ * Personal accounts of the web console (people sign in with email and password; tokens stay for
+ * scripts). An account belongs to one agency and has one role at a time. Links (an invitation, a
+ * password reset, SPEC §4a) are one-time and expire: only their SHA-256 is stored, and setting a
+ * password with one uses it up. A password is stored only as its scrypt hash, with the salt and
+ * the parameters it was computed with (so that they can be raised later without losing accounts).
+ */
+export interface UserInvited {
+  userId: string;
+  agencyId: string;
+  role: Role;
+  /** Lower-cased; unique among the accounts of every agency (it is what a person signs in with). */
+  email: string;
+  name: string;
+  linkSha256: string;
+  /** ISO instant after which the link no longer works (24 hours after the invitation). */
+  expiresAt: string;
+}
+export interface PasswordHash {
+  algorithm: 'scrypt';
+  /** scrypt cost parameters (N = 2^logN), derived key length in bytes. */
+  logN: number;
+  r: number;
+  p: number;
+  keyLength: number;
+  /** base64 */
+  salt: string;
+  /** base64 */
+  hash: string;
+}
+export interface UserPasswordSet {
+  userId: string;
+  /** The one-time link used (invitation, reset or first-run setup); it cannot be used again. */
+  linkSha256: string;
+  password: PasswordHash;
+}
+export interface PasswordResetIssued {
+  userId: string;
+  linkSha256: string;
+  expiresAt: string;
+}
+export interface UserRoleChanged {
+  userId: string;
+  role: Role;
+}
+export interface UserDisabled {
+  userId: string;
+  reason: string;
+}
+export interface UserEnabled {
+  userId: string;
+}
+
 export interface AccessEventDataByType {
   TokenIssued: TokenIssued;
   TokenRevoked: TokenRevoked;
+  UserInvited: UserInvited;
+  UserPasswordSet: UserPasswordSet;
+  PasswordResetIssued: PasswordResetIssued;
+  UserRoleChanged: UserRoleChanged;
+  UserDisabled: UserDisabled;
+  UserEnabled: UserEnabled;
 }
 export type AccessEvent = {
   [T in keyof AccessEventDataByType]: { type: T; data: AccessEventDataByType[T] };
@@ -29,4 +89,10 @@ export type AccessEvent = {
 export const ACCESS_SCHEMA_VERSION: { readonly [T in keyof AccessEventDataByType]: number } = {
   TokenIssued: 1,
   TokenRevoked: 1,
+  UserInvited: 1,
+  UserPasswordSet: 1,
+  PasswordResetIssued: 1,
+  UserRoleChanged: 1,
+  UserDisabled: 1,
+  UserEnabled: 1,
 };

@@ -14,7 +14,8 @@ import { RegisterAgencyHandler } from './agencies/register-agency';
 import { RetractAgencyEventController, RetractAgencyEventHandler } from './agencies/retract-agency-event';
 import { AccessRegistry } from './auth/access-registry';
 import { AUTH_FAILURES, AuthGuard } from './auth/auth.guard';
-import { HttpErrorsFilter } from './common/http-errors.filter';
+import { Accounts } from './auth/accounts';
+import { AppErrorsFilter, CONSOLE_CONTROLLERS, consoleProviders, type ConsoleOptions } from './console';
 import { authFailureLimit } from './config';
 import { HealthController } from './health/health.controller';
 import { BulkImporter } from './import/bulk-import';
@@ -22,6 +23,7 @@ import { AssignOfficerController, AssignOfficerHandler } from './officers/assign
 import { DeclareTrainingUnavailableController, DeclareTrainingUnavailableHandler } from './officers/declare-training-unavailable';
 import { EndAssignmentController, EndAssignmentHandler } from './officers/end-assignment';
 import { FileCertificateController, FileCertificateHandler } from './officers/file-certificate';
+import { GetOfficerChangesHandler, OfficerChangesController } from './officers/officer-changes';
 import { GetOfficerHistoryHandler, OfficerHistoryController } from './officers/officer-history';
 import { GetOfficerStatusHandler, OfficerStatusController } from './officers/officer-status';
 import { PROJECTIONS } from './read-models/ledger-projections';
@@ -57,6 +59,7 @@ const slices = {
     RecordPolicyReviewController,
     RetractOfficerEventController,
     OfficerHistoryController,
+    OfficerChangesController,
     OfficerStatusController,
     AgencyStatusController,
     RemindersController,
@@ -77,6 +80,7 @@ const slices = {
     RecordPolicyReviewHandler,
     RetractOfficerEventHandler,
     GetOfficerHistoryHandler,
+    GetOfficerChangesHandler,
     GetOfficerStatusHandler,
     GetAgencyStatusHandler,
     GetRemindersHandler,
@@ -111,6 +115,8 @@ export interface AppOptions {
   store: string | EventStore;
   /** Where the signing key is, and the intervals (default: from the environment, ledger-options.ts). */
   ledger?: Partial<LedgerOptions>;
+  /** Session timeouts and the public address of links (default: from the environment, src/console/console-options.ts). */
+  console?: Partial<ConsoleOptions>;
 }
 
 /** Failed authentications per source address (the AuthGuard counts them; no ThrottlerGuard limits other requests). */
@@ -129,7 +135,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CqrsModule.forRoot(), ThrottlerModule.forRoot({ throttlers: [authFailureThrottler()] })],
-      controllers: slices.controllers,
+      controllers: [...slices.controllers, ...CONSOLE_CONTROLLERS],
       providers: [
         storeProvider,
         {
@@ -147,11 +153,14 @@ export class AppModule {
         LedgerReader,
         BulkImporter,
         AccessRegistry,
+        Accounts,
+        ...consoleProviders(options.console),
         ...slices.handlers,
         { provide: APP_GUARD, useClass: AuthGuard },
-        { provide: APP_FILTER, useClass: HttpErrorsFilter },
+        // JSON errors under /api (HttpErrorsFilter), pages for the console.
+        { provide: APP_FILTER, useClass: AppErrorsFilter },
       ],
-      exports: [EVENT_STORE, READ_MODEL_STORE, AccessRegistry, ProjectionRunner, BulkImporter, CheckpointService, IntegrityMonitor],
+      exports: [EVENT_STORE, READ_MODEL_STORE, AccessRegistry, Accounts, ProjectionRunner, BulkImporter, CheckpointService, IntegrityMonitor],
     };
   }
 }

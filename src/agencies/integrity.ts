@@ -7,6 +7,7 @@
  */
 import { Controller, Get, Param } from '@nestjs/common';
 import { IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
+import type { Checkpoint } from '../../events/checkpoint';
 import { parseStream } from '../../events/streams';
 import { Roles } from '../auth/roles.decorator';
 import { AgencyPath } from '../common/paths';
@@ -14,7 +15,11 @@ import { IntegrityMonitor } from '../ledger/integrity-monitor';
 import type { LedgerReport } from '../ledger/ledger-verifier';
 
 export class VerifyAgencyQuery {
-  constructor(readonly agencyId: string) {}
+  constructor(
+    readonly agencyId: string,
+    /** Checkpoints kept elsewhere (their signatures already verified) that the log must also extend. */
+    readonly extra: (Checkpoint & { issuedAt?: string })[] = [],
+  ) {}
 }
 
 /** The report as one agency may see it: another agency's stream, revision and event are not named. */
@@ -33,8 +38,8 @@ export function reportFor(agencyId: string, report: LedgerReport): LedgerReport 
 export class VerifyAgencyHandler implements IQueryHandler<VerifyAgencyQuery, LedgerReport> {
   constructor(private readonly integrity: IntegrityMonitor) {}
 
-  async execute({ agencyId }: VerifyAgencyQuery): Promise<LedgerReport> {
-    return reportFor(agencyId, await this.integrity.verify({ witness: true }));
+  async execute({ agencyId, extra }: VerifyAgencyQuery): Promise<LedgerReport> {
+    return reportFor(agencyId, await this.integrity.verify({ witness: true, extra }));
   }
 }
 

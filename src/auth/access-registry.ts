@@ -8,12 +8,30 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { ACCESS_STREAM } from '../../events/streams';
-import type { AccessEvent, Role } from '../../events/access';
+import type { AccessEvent, PasswordHash, Role } from '../../events/access';
 import type { RecordedEvent } from '../../events/envelope';
 import { EVENT_STORE, EventStore, WrongExpectedRevisionError } from '../store/event-store.port';
 import { newEvent } from '../write/new-events';
 import { Conflict, NotFound } from '../write/refusals';
 import { generateToken, hashToken } from './tokens';
+
+/** A person's account as the access stream has it (events/access.ts). */
+export interface Account {
+  userId: string;
+  agencyId: string;
+  role: Role;
+  email: string;
+  name: string;
+  invitedAt: string;
+  invitedBy: string;
+  password?: PasswordHash;
+  /** When the password was last set: sessions begun before it end (a reset signs out everywhere). */
+  passwordSetAt?: string;
+  disabledAt?: string;
+  disabledReason?: string;
+  /** Open one-time links by their SHA-256 → expiry (ISO). */
+  links: Map<string, string>;
+}
 
 export interface Grant {
   tokenId: string;
@@ -29,6 +47,9 @@ export class AccessRegistry {
   private revision = -1;
   private readonly byHash = new Map<string, Grant>();
   private readonly byId = new Map<string, Grant>();
+  private readonly accounts = new Map<string, Account>();
+  private readonly accountByEmail = new Map<string, Account>();
+  private readonly accountByLink = new Map<string, Account>();
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
@@ -67,19 +88,54 @@ export class AccessRegistry {
     return this.byId.get(tokenId)!;
   }
 
+  /** The account as of the latest access event (caught up first), by id, email or open link. */
+  async account(by: { userId?: string; email?: string; linkSha256?: string }): Promise<Account | undefined> {
+    await this.catchUp();
+    if (by.userId !== undefined) return this.accounts.get(by.userId);
+    if (by.email !== undefined) return this.accountByEmail.get(by.email.toLowerCase());
+    if (by.linkSha256 !== undefined) return this.accountByLink.get(by.linkSha256);
+    return undefined;
+  }
+
+  async accountsOf(agencyId: string): Promise<Account[]> {
+    await this.catchUp();
+    return [...this.accounts.values()].filter((a) => a.agencyId === agencyId);
+  }
+
+  /**
+   * Appends one access event decided against the caught-up state (`decide` sees the registry's
+   * lookups through `view`, and throws a refusal to append nothing); retries on a concurrent write.
+   */
+  async append(recordedBy: string, decide: (view: AccessView) => AccessEvent | AccessEvent[]): Promise<RecordedEvent[]> {
+    return this.appendAll(recordedBy, () => decide(this.view));
+  }
+
+  private readonly view: AccessView = {
+    accountById: (userId) => this.accounts.get(userId),
+    accountByEmail: (email) => this.accountByEmail.get(email.toLowerCase()),
+    accountByLink: (linkSha256) => this.accountByLink.get(linkSha256),
+  };
+
   /** Decides against the caught-up state and appends at that revision; retries when another writer got there first. */
   private async appendChecked(recordedBy: string, decide: () => AccessEvent): Promise<RecordedEvent> {
+    return (await this.appendAll(recordedBy, decide))[0];
+  }
+
+  /** The events of one decision go in one append: all of them or none. */
+  private async appendAll(recordedBy: string, decide: () => AccessEvent | AccessEvent[]): Promise<RecordedEvent[]> {
     for (let attempt = 0; ; attempt++) {
       await this.catchUp();
-      const event = decide();
+      const decided = decide();
+      const events = Array.isArray(decided) ? decided : [decided];
+      const correlationId = randomUUID();
       try {
         const result = await this.store.appendToStream(
           ACCESS_STREAM,
-          [newEvent(event, { recordedBy, correlationId: randomUUID() })],
+          events.map((event) => newEvent(event, { recordedBy, correlationId })),
           { expectedRevision: this.revision < 0 ? 'no_stream' : this.revision },
         );
         await this.catchUp();
-        return result.events[0];
+        return result.events;
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError) || attempt >= 5) throw error;
       }
@@ -105,6 +161,40 @@ export class AccessRegistry {
     } else if (access.type === 'TokenRevoked') {
       const grant = this.byId.get(access.data.tokenId);
       if (grant) grant.revokedAt = event.recordedAt;
+    } else if (access.type === 'UserInvited') {
+      const { userId, agencyId, role, email, name, linkSha256, expiresAt } = access.data;
+      const account: Account = { userId, agencyId, role, email, name, invitedAt: event.recordedAt, invitedBy: event.recordedBy, links: new Map([[linkSha256, expiresAt]]) };
+      this.accounts.set(userId, account);
+      this.accountByEmail.set(email.toLowerCase(), account);
+      this.accountByLink.set(linkSha256, account);
+    } else {
+      const account = this.accounts.get(access.data.userId);
+      if (!account) return; // refused at write time; a hand-made row naming no account changes nothing
+      if (access.type === 'UserPasswordSet') {
+        account.password = access.data.password;
+        account.passwordSetAt = event.recordedAt;
+        // Setting a password uses up every open link of the account (the one used and any older one).
+        for (const link of account.links.keys()) this.accountByLink.delete(link);
+        account.links.clear();
+      } else if (access.type === 'PasswordResetIssued') {
+        account.links.set(access.data.linkSha256, access.data.expiresAt);
+        this.accountByLink.set(access.data.linkSha256, account);
+      } else if (access.type === 'UserRoleChanged') {
+        account.role = access.data.role;
+      } else if (access.type === 'UserDisabled') {
+        account.disabledAt = event.recordedAt;
+        account.disabledReason = access.data.reason;
+      } else if (access.type === 'UserEnabled') {
+        account.disabledAt = undefined;
+        account.disabledReason = undefined;
+      }
     }
   }
+}
+
+/** What an access decision may look up (the registry's state when it decides). */
+export interface AccessView {
+  accountById(userId: string): Account | undefined;
+  accountByEmail(email: string): Account | undefined;
+  accountByLink(linkSha256: string): Account | undefined;
 }

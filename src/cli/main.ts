@@ -34,6 +34,9 @@ import { ProjectionRunner } from '../read-models/projection-runner';
 import { resolveTimeAxes, TimeAxes } from '../read/time-axes';
 import { AppModule } from '../app.module';
 import { AccessRegistry } from '../auth/access-registry';
+import { Accounts } from '../auth/accounts';
+import { FirstRunSetup } from '../console';
+import { consoleOptionsFrom } from '../console/console-options';
 import { listenAddress, storeUrl, UsageError } from '../config';
 import { createHttpApp } from '../http/create-http-app';
 import { EVENT_STORE, EventStore } from '../store/event-store.port';
@@ -45,6 +48,13 @@ const USAGE = `usage: sro-compliance <command> [options]     (store: SRO_STORE, 
   token create --agency <agencyId> --role <admin|auditor|chief|investigator> --name <label>
   token revoke --agency <agencyId> --name <label> [--reason <text>]
   token list --agency <agencyId>
+  user invite --agency <agencyId> --role <admin|auditor|chief|investigator> --email <email> --name <name>
+                                            (a person's console account; prints the one-time link, valid 24 hours)
+  user reset --agency <agencyId> --email <email>    (a new one-time sign-in link for a forgotten password)
+  user role --agency <agencyId> --email <email> --role <role>
+  user disable --agency <agencyId> --email <email> [--reason <text>]
+  user enable --agency <agencyId> --email <email>
+  user list --agency <agencyId>
   import <file.csv> --agency <agencyId>     (one write per row; see README "Importing a CSV")
   status --agency <agencyId> [--officer <officerId>] [--as-of <YYYY-MM-DD>] [--known-at <instant>] [--csv]
   reminders --agency <agencyId> [--as-of <YYYY-MM-DD>] [--known-at <instant>] [--horizon-days <n>]
@@ -142,6 +152,75 @@ async function tokenList(options: Options): Promise<void> {
   for (const g of grants) {
     console.log(`${g.name}\t${g.role}\tissued ${g.issuedAt}\t${g.revokedAt ? `revoked ${g.revokedAt}` : 'active'}\t${g.tokenId}`);
   }
+}
+
+/** Where people open the console: SRO_PUBLIC_URL, else the address `serve` listens on. */
+function publicUrl(): string {
+  const configured = consoleOptionsFrom(process.env).publicUrl;
+  if (configured) return configured;
+  const { host, port } = listenAddress(process.env);
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+const welcomeLink = (secret: string): string => `${publicUrl()}/welcome?token=${encodeURIComponent(secret)}`;
+
+async function userInvite(options: Options): Promise<void> {
+  const agencyId = identifier(options, 'agency');
+  const role = required(options, 'role');
+  if (!(ROLES as readonly string[]).includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
+  const email = required(options, 'email');
+  const name = required(options, 'name');
+  const invitation = await withContext(async (app) => {
+    await requireAgency(app, agencyId);
+    return app.get(Accounts).invite({ agencyId, role, email, name }, cliUser());
+  });
+  const a = invitation.account;
+  console.log(`Invited ${a.name} <${a.email}> as ${a.role} of agency ${a.agencyId}. Give them this link; it works once, until ${invitation.expiresAt}:`);
+  console.log(welcomeLink(invitation.secret));
+}
+
+async function userReset(options: Options): Promise<void> {
+  const agencyId = identifier(options, 'agency');
+  const email = required(options, 'email');
+  const invitation = await withContext((app) => app.get(Accounts).issueReset(agencyId, email, cliUser()));
+  console.log(`A new sign-in link for ${invitation.account.email}; it works once, until ${invitation.expiresAt}, and earlier links stop working once it is used:`);
+  console.log(welcomeLink(invitation.secret));
+}
+
+async function userRole(options: Options): Promise<void> {
+  const agencyId = identifier(options, 'agency');
+  const account = await withContext((app) => app.get(Accounts).changeRole(agencyId, required(options, 'email'), required(options, 'role'), cliUser()));
+  console.log(`${account.email} now has the role ${account.role}; it applies from their next page.`);
+}
+
+async function userDisable(options: Options): Promise<void> {
+  const agencyId = identifier(options, 'agency');
+  const account = await withContext((app) => app.get(Accounts).disable(agencyId, required(options, 'email'), options.reason?.trim() || 'disabled from the command line', cliUser()));
+  console.log(`${account.email} is disabled; their session ends on their next page.`);
+}
+
+async function userEnable(options: Options): Promise<void> {
+  const agencyId = identifier(options, 'agency');
+  const account = await withContext((app) => app.get(Accounts).enable(agencyId, required(options, 'email'), cliUser()));
+  console.log(`${account.email} is enabled again.`);
+}
+
+async function userList(options: Options): Promise<void> {
+  const agencyId = identifier(options, 'agency');
+  const accounts = await withContext((app) => app.get(Accounts).list(agencyId));
+  printJson(
+    accounts.map((a) => ({
+      userId: a.userId,
+      name: a.name,
+      email: a.email,
+      role: a.role,
+      state: a.disabledAt ? 'disabled' : a.password ? 'active' : 'invited',
+      invitedAt: a.invitedAt,
+      invitedBy: a.invitedBy,
+      ...(a.passwordSetAt ? { passwordSetAt: a.passwordSetAt } : {}),
+      ...(a.disabledAt ? { disabledAt: a.disabledAt, disabledReason: a.disabledReason } : {}),
+    })),
+  );
 }
 
 async function status(options: Options): Promise<void> {
@@ -287,13 +366,18 @@ async function serve(options: Options): Promise<void> {
   await app.listen(port, host);
   const address = app.getHttpServer().address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
-  console.log(`sro-compliance listening on http://${host}:${actualPort}/api (store ${url})`);
-  console.log(`Health: curl http://${host}:${actualPort}/api/health`);
+  const local = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+  const base = consoleOptionsFrom(process.env).publicUrl ?? local;
+  console.log(`sro-compliance listening on ${local}/api (store ${url})`);
+  console.log(`Console: open ${base}/ in a browser`);
+  console.log(`Health: curl ${local}/api/health`);
   const key = app.get(CheckpointService).key();
   console.log(`Ledger signing key ${key.file}; checkpoints are checked with the verifier key ${key.verifierKey}`);
-  console.log('First time here? Register your agency and make an admin token (in another terminal):');
-  console.log('  npm run --silent cli -- agency create --id demo-pd --name "Demo Police Department"');
-  console.log('  npm run --silent cli -- token create --agency demo-pd --role admin --name "Records admin"');
+  const setup = await app.get(FirstRunSetup).open();
+  if (setup) {
+    console.log('First run: no agency is registered yet. Open this one-time link (valid 24 hours) to set up your agency and its first admin:');
+    console.log(`${base}/setup?token=${encodeURIComponent(setup)}`);
+  }
 }
 
 const COMMANDS: Record<string, (options: Options, positionals: string[]) => Promise<void | number>> = {
@@ -302,6 +386,12 @@ const COMMANDS: Record<string, (options: Options, positionals: string[]) => Prom
   'token create': tokenCreate,
   'token revoke': tokenRevoke,
   'token list': tokenList,
+  'user invite': userInvite,
+  'user reset': userReset,
+  'user role': userRole,
+  'user disable': userDisable,
+  'user enable': userEnable,
+  'user list': userList,
   status,
   reminders,
   history,
@@ -328,6 +418,7 @@ export async function main(argv: string[]): Promise<number> {
         name: { type: 'string' },
         agency: { type: 'string' },
         role: { type: 'string' },
+        email: { type: 'string' },
         reason: { type: 'string' },
         port: { type: 'string' },
         officer: { type: 'string' },

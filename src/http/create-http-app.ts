@@ -2,7 +2,7 @@
 import { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { AppModule, AppOptions } from '../app.module';
 import { ForbiddenKeysPipe } from '../common/forbidden-keys';
@@ -12,6 +12,8 @@ import { CheckpointService } from '../ledger/checkpoint-service';
 import { IntegrityMonitor } from '../ledger/integrity-monitor';
 import { LEDGER_OPTIONS, type LedgerOptions } from '../ledger/ledger-options';
 import { ProjectionRunner } from '../read-models/projection-runner';
+import { consoleRoutes } from '../console';
+import { LoggedClientError } from '../common/http-errors.filter';
 import { jsonBody } from './json-body';
 
 export async function createHttpApp(
@@ -25,8 +27,12 @@ export async function createHttpApp(
   });
   app.disable('x-powered-by');
   app.use(securityHeaders());
-  app.use(jsonBody({ limitBytes }));
-  app.setGlobalPrefix('api');
+  // The API takes JSON (jsonBody); the console's pages take their own forms (formBody).
+  const json = jsonBody({ limitBytes });
+  const form = formBody();
+  app.use((req: Request, res: Response, next: NextFunction) => (isApi(req) ? json(req, res, next) : form(req, res, next)));
+  // The console's pages are at / (SPEC §4a); everything else is under /api.
+  app.setGlobalPrefix('api', { exclude: consoleRoutes() });
   app.useGlobalPipes(new ForbiddenKeysPipe(createValidationPipe()));
   app.enableShutdownHooks();
   // The server keeps the read models up to date in the background; queries also catch up first.
@@ -42,21 +48,54 @@ export async function createHttpApp(
   return app;
 }
 
+const isApi = (req: Request): boolean => req.path === '/api' || req.path.startsWith('/api/');
+
 /**
  * helmet with a CSP for a JSON API (nothing may load, frame or be framed), and `Cache-Control:
- * no-store` on every answer: the answers carry personnel records (decisions W13). The web
- * console (SPEC §4a), when it comes, needs its own CSP for its pages.
+ * no-store` on every answer: the answers carry personnel records (decisions W13). The console's
+ * pages get their own CSP: the page's own stylesheet and nothing else (no script at all, no
+ * inline style, forms only to this site, never framed; decisions W19).
  */
 function securityHeaders() {
-  const headers = helmet({
+  const common = { frameguard: { action: 'deny' as const }, referrerPolicy: { policy: 'no-referrer' as const } };
+  const api = helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] },
     },
-    frameguard: { action: 'deny' },
+    ...common,
+  });
+  const pages = helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: { defaultSrc: ["'none'"], styleSrc: ["'self'"], imgSrc: ["'self'"], formAction: ["'self'"], frameAncestors: ["'none'"], baseUri: ["'none'"] },
+    },
+    ...common,
   });
   return (req: Request, res: Response, next: NextFunction) => {
     res.setHeader('Cache-Control', 'no-store');
-    headers(req, res, next);
+    (isApi(req) ? api : pages)(req, res, next);
+  };
+}
+
+/** The console's form bodies: URL-encoded only, at most 64 KB and 200 fields; anything else is refused before a page sees it. */
+export const FORM_LIMIT_BYTES = 64 * 1024;
+function formBody() {
+  const parse = express.urlencoded({ extended: false, limit: FORM_LIMIT_BYTES, parameterLimit: 200, type: () => true });
+  return (req: Request, res: Response, next: NextFunction) => {
+    const length = req.headers['content-length'];
+    const hasBody = req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+    if (!hasBody) {
+      req.body = {};
+      next();
+      return;
+    }
+    if (req.method !== 'POST') return next(new LoggedClientError(400, ['a page request does not take a body']));
+    if (!req.is('application/x-www-form-urlencoded')) return next(new LoggedClientError(415, ['the console takes forms sent by its own pages (application/x-www-form-urlencoded)']));
+    parse(req, res, (err?: unknown) => {
+      if (err) return next(new LoggedClientError((err as { status?: number }).status === 413 ? 413 : 400, [(err as { status?: number }).status === 413 ? 'the form is too large' : 'the form could not be read']));
+      if (req.body === null || typeof req.body !== 'object') req.body = {};
+      next();
+    });
   };
 }
