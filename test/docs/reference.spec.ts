@@ -26,6 +26,8 @@ import { COURSES, EFFECTIVE_DATE_FIELD, EVENT_TYPES, type EventType } from '../.
 import { CURRENT_SCHEMA_VERSION } from '../../events/upcasters';
 import { OUTCOMES, REMINDER_KINDS, RULES, STATUSES } from '../../projections';
 import { AppModule } from '../../src/app.module';
+import { CONSOLE_CONTROLLERS, consoleRoutes } from '../../src/console';
+import { consoleOptionsFrom } from '../../src/console/console-options';
 import { PUBLIC_KEY, ROLES_KEY } from '../../src/auth/roles.decorator';
 import { main } from '../../src/cli/main';
 import { ForbiddenKeysPipe } from '../../src/common/forbidden-keys';
@@ -157,7 +159,9 @@ function routesOf(controllers: Function[]): Route[] {
 // The controllers as the app module declares them (declaring the module opens no store; a key
 // file is named so that no default one, a temporary directory for memory:, is made).
 const ROUTES = routesOf(
-  (AppModule.register({ store: 'memory:', ledger: { keyFile: path.join(ROOT, 'data', 'reference-spec-unused-key.pem') } }).controllers ?? []) as Function[],
+  ((AppModule.register({ store: 'memory:', ledger: { keyFile: path.join(ROOT, 'data', 'reference-spec-unused-key.pem') } }).controllers ?? []) as Function[]).filter(
+    (c) => !CONSOLE_CONTROLLERS.includes(c as never),
+  ),
 );
 
 /** A DTO's fields as the reference writes them: `name`, or `name?` when @IsOptional. */
@@ -224,6 +228,16 @@ describe('docs/reference.md: HTTP routes', () => {
 });
 
 // ---------------------------------------------------------------- rules
+
+describe('docs/reference.md: web console', () => {
+  const PAGE_HEADING = /^(GET|POST) (\/\S*)$/;
+  const documented = SECTIONS.filter((s) => s.level === 3 && PAGE_HEADING.test(s.title) && !ROUTE_HEADING.test(s.title)).map((s) => s.title);
+  it('documents every page and form of the console, and no other', () => {
+    const registered = consoleRoutes().map((r) => `${RequestMethod[r.method]} ${r.path}`);
+    expect(registered.length).toBeGreaterThanOrEqual(15);
+    expect(sorted(documented)).toEqual(sorted(registered));
+  });
+});
 
 describe('docs/reference.md: rules', () => {
   const docRules = SECTIONS.filter((s) => s.chapter === 'Rules' && s.level === 3 && /^[A-Z][A-Z0-9_]+$/.test(s.title));
@@ -394,6 +408,8 @@ const EFFECT: Record<string, { of: (env: NodeJS.ProcessEnv) => unknown; other: s
   // A SQLite URL: its default key file is a plain path (memory: would get a new temporary one per call).
   SRO_CHECKPOINT_INTERVAL: { of: (env) => ledgerOptionsFrom(env, 'sqlite:./data/sro.db'), other: '7' },
   SRO_VERIFY_INTERVAL: { of: (env) => ledgerOptionsFrom(env, 'sqlite:./data/sro.db'), other: '7' },
+  SRO_SESSION_IDLE_MINUTES: { of: (env) => consoleOptionsFrom(env), other: '7' },
+  SRO_SESSION_MAX_HOURS: { of: (env) => consoleOptionsFrom(env), other: '7' },
 };
 
 describe('docs/reference.md: configuration', () => {
