@@ -24,6 +24,7 @@ import { ChainVerifier } from '../events/integrity';
 import { CheckpointService } from '../src/ledger/checkpoint-service';
 import { IntegrityMonitor } from '../src/ledger/integrity-monitor';
 import { EVENT_STORE, EventStore } from '../src/store/event-store.port';
+import { measureConsoleDashboard } from './console-dashboard';
 import { agencyPlans, AgencyPlan, DEFAULT_SEED, firstPass, GENERATED_TODAY, officerId, prng, secondPass } from './generate';
 
 export const SUMMARY_KEYS = [
@@ -43,6 +44,8 @@ export const SUMMARY_KEYS = [
   'peakRssMb',
   'httpReqPerSec',
   'httpP99Ms',
+  'consoleDashboardMs',
+  'consoleDashboardColdMs',
   'verifyMs',
   'verifyEventsPerSec',
   'verifyChainsOnlyMs',
@@ -486,6 +489,9 @@ export async function runBench(options: BenchOptions): Promise<Summary> {
     const report = await measureAgencyReport(app, dataset, options.agencyRuns ?? 3);
     log(`agency report (${report.officers} officers): now ${Math.round(report.nowMs)} ms, past ${Math.round(report.pastMs)} ms`);
 
+    const dashboard = await measureConsoleDashboard(app, dataset.agencies[0].agencyId);
+    log(`console dashboard (${report.officers} officers): median ${Math.round(dashboard.ms)} ms, first view ${Math.round(dashboard.coldMs)} ms, ${Math.round(dashboard.bytes / 1024)} KB`);
+
     let http = { reqPerSec: 0, p99Ms: 0, non2xx: 0 };
     if ((options.httpSeconds ?? 10) > 0) {
       http = await measureHttp(app, dataset, { seconds: options.httpSeconds ?? 10, connections: options.httpConnections ?? 50 });
@@ -512,6 +518,8 @@ export async function runBench(options: BenchOptions): Promise<Summary> {
       peakRssMb: round(peakRssMb(), 1),
       httpReqPerSec: round(http.reqPerSec),
       httpP99Ms: round(http.p99Ms, 1),
+      consoleDashboardMs: round(dashboard.ms, 1),
+      consoleDashboardColdMs: round(dashboard.coldMs, 1),
       verifyMs: round(verify.ms),
       verifyEventsPerSec: round(verify.eventsPerSec),
       verifyChainsOnlyMs: round(verify.chainsOnlyMs),

@@ -8,7 +8,7 @@ import type { Request, Response } from 'express';
 import { agencyStatusFromFacts, STATUSES, type AgencyStatus, type Finding } from '../../projections';
 import { Roles } from '../auth/roles.decorator';
 import { AgencyPath } from '../common/paths';
-import { LedgerReader } from '../read/ledger-reader';
+import { LedgerReader, type AgencyCoverage } from '../read/ledger-reader';
 import { resolveTimeAxes, TimeAxes, TimeAxesDto } from '../read/time-axes';
 
 export type AgencyStatusView = { agencyId: string } & TimeAxes & AgencyStatus;
@@ -20,17 +20,41 @@ export class GetAgencyStatusQuery {
   ) {}
 }
 
+/** Reports kept (agency and asOf), least recently used evicted first: the dashboard's "now" for a few days. */
+const CACHED_REPORTS = 4;
+
 @QueryHandler(GetAgencyStatusQuery)
 export class GetAgencyStatusHandler implements IQueryHandler<GetAgencyStatusQuery, AgencyStatusView> {
+  /**
+   * Reports that knew every event of the agency, by agency and asOf (decisions W19): the same
+   * answer holds for every later knownAt until the read models move (a write, anywhere in the
+   * store), so the dashboard's "now" is evaluated once per change, not once per page view.
+   */
+  private readonly cache = new Map<string, { version: string; coversFrom: number; report: AgencyStatus }>();
+
   constructor(private readonly reader: LedgerReader) {}
 
   async execute({ agencyId, axes }: GetAgencyStatusQuery): Promise<AgencyStatusView> {
+    const version = await this.reader.readModelVersion();
+    const key = `${agencyId}\u0000${axes.asOf}`;
+    const cached = this.cache.get(key);
+    if (version !== undefined && cached?.version === version && Date.parse(axes.knownAt) >= cached.coversFrom) {
+      this.cache.delete(key);
+      this.cache.set(key, cached);
+      return { agencyId, asOf: axes.asOf, knownAt: axes.knownAt, ...cached.report };
+    }
     // Page by page (bounded memory); officers registered after knownAt were not in the records then.
     const report: AgencyStatus = agencyStatusFromFacts([], axes.asOf);
-    for await (const page of this.reader.agencyFactsPages(agencyId, axes.knownAt)) {
+    const coverage: AgencyCoverage = {};
+    for await (const page of this.reader.agencyFactsPages(agencyId, axes.knownAt, undefined, coverage)) {
       const part = agencyStatusFromFacts(page, axes.asOf);
       for (const s of STATUSES) report.counts[s] += part.counts[s];
       for (const officer of part.officers) report.officers.push(officer);
+    }
+    if (version !== undefined && coverage.complete) {
+      this.cache.delete(key);
+      this.cache.set(key, { version, coversFrom: coverage.coversFrom ?? 0, report });
+      if (this.cache.size > CACHED_REPORTS) this.cache.delete(this.cache.keys().next().value!);
     }
     return { agencyId, asOf: axes.asOf, knownAt: axes.knownAt, ...report };
   }

@@ -61,6 +61,17 @@ const knownCount = (ats: number[], cutoff: number): number => {
   return lo;
 };
 
+/**
+ * What an agency report read (agencyFactsPages' `coverage`): `complete` when every event of the
+ * agency's streams was known at knownAt and came from a snapshot that covers it, so the same
+ * answer holds for any later knownAt while the read models have not moved; `coversFrom`: the
+ * latest recordedAt among those events (epoch ms).
+ */
+export interface AgencyCoverage {
+  complete?: boolean;
+  coversFrom?: number;
+}
+
 @Injectable()
 export class LedgerReader {
   /**
@@ -158,14 +169,25 @@ export class LedgerReader {
    * officer, from the whole ledger (an officer with events recorded after `knownAt`, a stream that
    * cannot be split, read models that lag).
    */
-  async *agencyFactsPages(agencyId: string, knownAt: string, pageSize = 500): AsyncIterable<Facts[]> {
+  async *agencyFactsPages(agencyId: string, knownAt: string, pageSize = 500, coverage?: AgencyCoverage): AsyncIterable<Facts[]> {
     if (!(await this.runner.freshen())) {
+      if (coverage) coverage.complete = false;
       yield* this.agencyFactsFromStore(agencyId, knownAt, pageSize);
       return;
     }
     const agency = await this.agencySummary(agencyId);
     if (!agency) throw agencyNotRegistered(agencyId);
     const agencyFacts = agencyFactsKnownAt(agency.events, knownAt);
+    const cutoff = Date.parse(knownAt);
+    if (coverage) {
+      coverage.complete = agencyFacts.separable;
+      coverage.coversFrom = 0;
+      for (const e of agency.events) {
+        const at = Date.parse(e.recordedAt);
+        if (!(at <= cutoff)) coverage.complete = false;
+        coverage.coversFrom = Math.max(coverage.coversFrom, at);
+      }
+    }
     const prefix = officerFactsPrefix(agencyId);
     let after = '';
     for (;;) {
@@ -177,8 +199,11 @@ export class LedgerReader {
         const snapshot = doc.snapshot;
         if (snapshot && agencyFacts.separable && snapshotCovers(snapshot, knownAt)) {
           if (registeredBy(snapshot.registeredAt, knownAt)) facts.push(factsFromSnapshot(snapshot, agencyFacts));
+          else if (coverage) coverage.complete = false;
+          if (coverage) coverage.coversFrom = Math.max(coverage.coversFrom ?? 0, Date.parse(snapshot.coversFrom));
           continue;
         }
+        if (coverage) coverage.complete = false;
         const ledgerDoc = await this.readModels.get<OfficerLedgerDoc>(OFFICER_LEDGERS.name, officerLedgerKey(agencyId, doc.officerId));
         if (!ledgerDoc) continue; // committed together with its snapshot: absent only if deleted by hand
         const ledger: OfficerLedger = { officerId: ledgerDoc.officerId, name: ledgerDoc.name, officerEvents: ledgerDoc.events, agencyEvents: agency.events };
@@ -187,6 +212,17 @@ export class LedgerReader {
       yield facts;
       if (page.length < pageSize) return;
     }
+  }
+
+  /**
+   * Which state of the read models a query reads, after catching up: the projections' checkpoints,
+   * or undefined while the read models lag (the event store is read then, and nothing is cached).
+   */
+  async readModelVersion(): Promise<string | undefined> {
+    if (!(await this.runner.freshen())) return undefined;
+    const officers = this.runner.caughtUpCheckpoint(OFFICER_LEDGERS.name);
+    const agencies = this.runner.caughtUpCheckpoint(AGENCY_SUMMARIES.name);
+    return officers === undefined || agencies === undefined ? undefined : `${officers}/${agencies}`;
   }
 
   /** agencyFactsPages from the event store: every officer's whole stream (the read models lag). */
