@@ -83,6 +83,13 @@ module.exports = {
       to: { path: '^(bench|test)/|^src/(cli|console)/|^src/app\\.module\\.ts$|^src/http/create-http-app\\.ts$' },
     },
     {
+      name: 'console-reads-through-the-bus',
+      comment: 'src/console (the web pages) reads and writes through the QueryBus and CommandBus with the slices\' own queries and commands, and accounts through src/auth: never a store adapter, the read models, the loader or the writer themselves (types aside).',
+      severity: 'error',
+      from: { path: '^src/console/' },
+      to: { path: '^(bench|test)/|^src/(store/(?!event-store\\.port\\.ts$)|read-models/|import/|cli/)|^src/read/ledger-reader\\.ts$|^src/write/ledger-writer\\.ts$', dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'common-imports-no-slices',
       comment: 'src/common (validation, path DTOs, the error filter) never imports the use cases, the read side or the entry points.',
       severity: 'error',

@@ -14,6 +14,7 @@ import { DashboardController } from './pages/dashboard';
 import { IntegrityPageController } from './pages/integrity';
 import { OfficerPageController } from './pages/officer';
 import { PeoplePageController } from './pages/people';
+import { RecordFormController } from './pages/record';
 import { RemindersPageController } from './pages/reminders';
 import { SetPasswordController } from './pages/set-password';
 import { SignInController } from './pages/sign-in';
@@ -29,6 +30,7 @@ export const CONSOLE_CONTROLLERS: Type[] = [
   RemindersPageController,
   IntegrityPageController,
   PeoplePageController,
+  RecordFormController,
 ];
 
 export function consoleProviders(overrides: Partial<ConsoleOptions> = {}) {

@@ -26,6 +26,9 @@ h3 { font-size: 1.1rem; }
 .sentence { font-size: 1.1rem; font-weight: 600; background: var(--panel); border-left: 4px solid #14325c; padding: .5rem .75rem; }
 .notice { background: #e6f4ea; border: 1px solid #2e7d32; padding: .5rem .75rem; }
 .problems { background: #fdecea; border: 1px solid #b3261e; padding: .25rem .75rem; margin-bottom: 1rem; }
+.field-error { color: #8c1d18; font-weight: 600; }
+.field.invalid input, .field.invalid select, .field.invalid textarea { border: 2px solid #b3261e; }
+ul.actions-list { display: flex; flex-wrap: wrap; gap: .5rem 1.25rem; list-style: none; padding: 0; }
 .hint { color: var(--muted); font-size: .9rem; display: block; }
 .id, .citation { display: block; color: var(--muted); font-size: .85rem; font-weight: 400; }
 form.axes, form.filters, form.inline-fields { display: flex; flex-wrap: wrap; gap: .75rem 1.25rem; align-items: flex-end; background: var(--panel); padding: .75rem; margin: .5rem 0 1rem; }

@@ -192,6 +192,40 @@ describeInBrowser('the web console in a browser', () => {
     expect(lines[1]).toMatch(/^o-2,Blake Rivera,CONDITIONAL,/);
   });
 
+  it('the admin registers an officer and assigns them with the forms; a refusal shows beside its field and keeps what was typed', async () => {
+    const page = await newPage();
+    await signIn(page, 'robin@lakeview.example.gov');
+    await page.getByRole('link', { name: 'Register an officer' }).click();
+    await expectAccessible(page);
+    await page.getByLabel('Officer ID').fill('o-1');
+    await page.getByLabel('Full name').fill('Someone Else');
+    await page.getByRole('button', { name: 'Register the officer' }).click();
+    expect(await page.locator('#field-officerId-error').innerText()).toMatch(/already registered/);
+    expect(await page.getByLabel('Full name').inputValue()).toBe('Someone Else');
+    await expectAccessible(page);
+    await screenshot(page, 'form-refused');
+
+    await page.getByLabel('Officer ID').fill('o-3');
+    await page.getByLabel('Full name').fill('Dana Reyes');
+    await page.getByRole('button', { name: 'Register the officer' }).click();
+    await page.waitForURL(`${server.url}/`);
+    expect(await page.locator('.notice').innerText()).toContain('Registered Dana Reyes (o-3).');
+    await page.locator('tr[data-officer-id="o-3"] a').first().click();
+    expect(await page.locator('.status-line [data-status]').getAttribute('data-status')).toBe('NOT_ASSIGNED');
+
+    await page.getByRole('link', { name: 'Assign as SRO' }).click();
+    await page.getByLabel('Assignment ID').fill('ms-2026');
+    await page.getByLabel('Schools').fill('South Middle\nEast Elementary');
+    await page.getByLabel('First day of duty').fill('2026-09-01');
+    // A double click records once: the form carries its own idempotency key.
+    await page.getByRole('button', { name: 'Record the assignment' }).dblclick();
+    await page.waitForURL(/\/officers\/o-3$/);
+    expect(await page.locator('.notice').innerText()).toContain('Recorded assignment ms-2026.');
+    expect(await page.locator('.status-line [data-status]').getAttribute('data-status')).toBe('NON_COMPLIANT');
+    expect(await page.locator('table.timeline tr[data-event-id]', { hasText: 'Assigned as SRO' }).count()).toBe(1);
+    expect(await page.locator('table.timeline').innerText()).toContain('robin@lakeview.example.gov');
+  });
+
   it('the admin invites a chief on the People page; the chief sets a password through the link and sees the due reminder', async () => {
     const admin = await newPage();
     await signIn(admin, 'robin@lakeview.example.gov');

@@ -14,6 +14,7 @@ import { csvCell, GetAgencyStatusQuery, type AgencyStatusView } from '../../agen
 import { Public } from '../../auth/roles.decorator';
 import { axesQuery, pageAxes, type PageAxes } from '../console-axes';
 import { ConsoleGuard, ConsoleRequest, ConsoleRoles } from '../console.guard';
+import { RECORD_FORMS } from '../record-forms';
 import { AxesForm, axesSentence, dateInWords, Page, renderPage, STATUS_WORDS, StatusBadge, type Person } from '../layout';
 
 export const PAGE_SIZE = 50;
@@ -124,6 +125,17 @@ function Dashboard(props: { person: Person; csrf: string; notice?: string; view:
       </p>
       <AxesForm action="/" asOf={view.asOf} knownAtText={axes.knownAtText} keep={keep} problems={axes.problems} />
 
+      {props.person.role === 'admin' && (
+        <nav aria-label="Record" class="no-print">
+          <ul class="actions-list">
+            {RECORD_FORMS.filter((f) => f.scope === 'agency').map((f) => (
+              <li>
+                <a href={`/records/${f.id}`}>{f.title}</a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      )}
       <section aria-labelledby="counts-heading">
         <h2 id="counts-heading">Officers by status ({total} in all)</h2>
         <ul class="counts">

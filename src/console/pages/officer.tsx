@@ -20,6 +20,7 @@ import { axesQuery, pageAxes, type PageAxes } from '../console-axes';
 import { ConsoleGuard, ConsoleRequest, ConsoleRoles } from '../console.guard';
 import { describeEvent, eventTitle } from '../event-words';
 import { AxesForm, axesSentence, dateInWords, instantInWords, OutcomeBadge, Page, Problems, renderPage, STATUS_WORDS, StatusBadge, type Person } from '../layout';
+import { RECORD_FORMS } from '../record-forms';
 import { StatusBar } from '../status-bar';
 import { knownAtFromText } from '../time-words';
 
@@ -55,7 +56,9 @@ export class OfficerPageController {
     const history: OfficerHistoryView | undefined = HISTORY_ROLES.includes(person.role)
       ? await this.queries.execute(new GetOfficerHistoryQuery(person.agencyId, id, axes.axes.knownAt))
       : undefined;
-    response.type('html').send(renderPage(<OfficerRecord person={person} csrf={request.session!.csrf} status={status} history={history} axes={axes} />));
+    const notice = request.session!.notice;
+    request.session!.notice = undefined;
+    response.type('html').send(renderPage(<OfficerRecord person={person} csrf={request.session!.csrf} status={status} history={history} axes={axes} notice={notice} />));
   }
 
   @Get(':officerId/changes')
@@ -86,14 +89,14 @@ export class OfficerPageController {
   }
 }
 
-function OfficerRecord(props: { person: Person; csrf: string; status: OfficerStatusView; history?: OfficerHistoryView; axes: PageAxes }) {
+function OfficerRecord(props: { person: Person; csrf: string; status: OfficerStatusView; history?: OfficerHistoryView; axes: PageAxes; notice?: string }) {
   const { status, history, axes } = props;
   const events = history?.events ?? [];
   const byId = new Map(events.map((e) => [e.eventId, e]));
   const name = history?.name ?? (status as { name?: string }).name ?? status.officerId;
   const self = `/officers/${encodeURIComponent(status.officerId)}`;
   return (
-    <Page title={`${name}: officer record`} person={props.person} csrf={props.csrf}>
+    <Page title={`${name}: officer record`} person={props.person} csrf={props.csrf} notice={props.notice}>
       <p class="crumbs">
         <a href={`/${axesQuery(status.asOf, axes.knownAtText)}`}>Dashboard</a> › Officer record
       </p>
@@ -105,6 +108,17 @@ function OfficerRecord(props: { person: Person; csrf: string; status: OfficerSta
       </p>
       <AxesForm action={self} asOf={status.asOf} knownAtText={axes.knownAtText} problems={axes.problems} />
 
+      {props.person.role === 'admin' && (
+        <nav aria-label="Record for this officer" class="no-print">
+          <ul class="actions-list">
+            {RECORD_FORMS.filter((f) => f.scope === 'officer').map((f) => (
+              <li>
+                <a href={`${self}/records/${f.id}`}>{f.title}</a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      )}
       <section aria-labelledby="status-heading">
         <h2 id="status-heading">Status</h2>
         <p class="status-line">
