@@ -21,7 +21,7 @@ export class GetAgencyStatusQuery {
 }
 
 /** Reports kept (agency and asOf), least recently used evicted first: the dashboard's "now" for a few days. */
-const CACHED_REPORTS = 4;
+const CACHED_REPORTS = 3;
 
 @QueryHandler(GetAgencyStatusQuery)
 export class GetAgencyStatusHandler implements IQueryHandler<GetAgencyStatusQuery, AgencyStatusView> {
