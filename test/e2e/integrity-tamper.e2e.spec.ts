@@ -202,7 +202,7 @@ describe('tampering with the database is caught by verify and GET .../integrity'
     await w.h.http().post(`/api/agencies/${A}/officers/late/policy-reviews`).set('Authorization', `Bearer ${w.tokens.admin}`).send({ version: '2025-10', reviewedOn: '2025-08-21' }).expect(201);
     await w.h.app.get(ProjectionRunner).waitUntilCaughtUp();
     expect(await status()).toBe('MET'); // the forgery works on the answer...
-    await expectCaught(w, { stream: officerStream(A, 'late'), reason: /read model officer-ledgers\.v3.*altered/ }); // ...and is caught
+    await expectCaught(w, { stream: officerStream(A, 'late'), reason: /read model officer-ledgers\.v4.*altered/ }); // ...and is caught
   });
 
   it('6. two events swapped in global position order', async () => {
