@@ -35,6 +35,41 @@ export interface SroPolicyAdopted {
   version: string;
   adoptedOn: LocalDate;
   documentSha256?: string;
+  /** The date of the POST Board model policy revision the agency's policy follows (schema version 2; e.g. 2025-10-23). */
+  modelRevision?: LocalDate;
+}
+
+/**
+ * The clauses an SRO contract with a school district must (or should) address (policy "General
+ * contractual agreements", "Data practices"): each the contract's section reference, or null
+ * where the contract does not address it.
+ */
+export const CONTRACT_CLAUSES = ['dutiesPerSubd2', 'attire', 'districtRoleInSelection', 'deescalationResources', 'publicNotification', 'dataPractices'] as const;
+export type ContractClause = (typeof CONTRACT_CLAUSES)[number];
+export type ContractClauses = { [C in ContractClause]: string | null };
+
+export interface SroContractRecorded {
+  contractId: string;
+  district: string;
+  schools: string[];
+  effectiveFrom: LocalDate;
+  /** The contract's last day in force, when it has one. */
+  effectiveTo?: LocalDate;
+  documentSha256?: string;
+  clauses: ContractClauses;
+}
+/** Terms that change from effectiveOn on; a clause absent from `clauses` is unchanged. */
+export interface SroContractAmended {
+  contractId: string;
+  effectiveOn: LocalDate;
+  schools?: string[];
+  effectiveTo?: LocalDate;
+  clauses?: Partial<ContractClauses>;
+}
+/** The contract ends early: endedOn is its last day in force. */
+export interface SroContractEnded {
+  contractId: string;
+  endedOn: LocalDate;
 }
 export interface OfficerRegistered {
   officerId: string;
@@ -76,6 +111,20 @@ export interface PolicyReviewed {
   version: string;
   reviewedOn: LocalDate;
 }
+/** A correction of the name or license number as registered (or last corrected); shown from when it is recorded. */
+export interface OfficerDetailsCorrected {
+  name?: string;
+  licenseNumber?: string;
+  reason: string;
+}
+export const SEPARATION_REASONS = ['LEFT_AGENCY', 'ENTERED_IN_ERROR'] as const;
+export type SeparationReason = (typeof SEPARATION_REASONS)[number];
+/** The officer is off the agency's active roster from separatedOn on; the record stays. */
+export interface OfficerSeparated {
+  separatedOn: LocalDate;
+  reason: SeparationReason;
+  note?: string;
+}
 /** Roster stream: an officer stream was opened (with its OfficerRegistered, in one transaction). */
 export interface OfficerEnrolled {
   officerId: string;
@@ -97,6 +146,11 @@ export interface EventDataByType {
   TrainingCompleted: TrainingCompleted;
   CertificateFiled: CertificateFiled;
   PolicyReviewed: PolicyReviewed;
+  OfficerDetailsCorrected: OfficerDetailsCorrected;
+  OfficerSeparated: OfficerSeparated;
+  SroContractRecorded: SroContractRecorded;
+  SroContractAmended: SroContractAmended;
+  SroContractEnded: SroContractEnded;
   OfficerEnrolled: OfficerEnrolled;
   EventRetracted: EventRetracted;
 }
@@ -113,6 +167,11 @@ export const EVENT_TYPES: readonly EventType[] = [
   'TrainingCompleted',
   'CertificateFiled',
   'PolicyReviewed',
+  'OfficerDetailsCorrected',
+  'OfficerSeparated',
+  'SroContractRecorded',
+  'SroContractAmended',
+  'SroContractEnded',
   'OfficerEnrolled',
   'EventRetracted',
 ];
@@ -135,6 +194,11 @@ export const EFFECTIVE_DATE_FIELD: { readonly [T in EventType]: keyof EventDataB
   TrainingCompleted: 'completedOn',
   CertificateFiled: 'filedOn',
   PolicyReviewed: 'reviewedOn',
+  OfficerDetailsCorrected: null,
+  OfficerSeparated: 'separatedOn',
+  SroContractRecorded: 'effectiveFrom',
+  SroContractAmended: 'effectiveOn',
+  SroContractEnded: 'endedOn',
   OfficerEnrolled: null,
   EventRetracted: null,
 };

@@ -10,7 +10,7 @@ import { EVENT_TYPES } from './catalogue';
 
 export const CURRENT_SCHEMA_VERSION: { readonly [T in EventType]: number } = {
   AgencyRegistered: 1,
-  SroPolicyAdopted: 1,
+  SroPolicyAdopted: 2,
   OfficerRegistered: 1,
   OfficerAssigned: 1,
   AssignmentEnded: 1,
@@ -19,6 +19,11 @@ export const CURRENT_SCHEMA_VERSION: { readonly [T in EventType]: number } = {
   TrainingCompleted: 1,
   CertificateFiled: 1,
   PolicyReviewed: 1,
+  OfficerDetailsCorrected: 1,
+  OfficerSeparated: 1,
+  SroContractRecorded: 1,
+  SroContractAmended: 1,
+  SroContractEnded: 1,
   OfficerEnrolled: 1,
   EventRetracted: 1,
 };
@@ -26,8 +31,14 @@ export const CURRENT_SCHEMA_VERSION: { readonly [T in EventType]: number } = {
 export type Upcaster = (data: Record<string, unknown>) => Record<string, unknown>;
 export type UpcasterTable = Partial<Record<string, Record<number, Upcaster>>>;
 
-/** No event has changed shape yet; the first change adds its step here. */
-export const UPCASTERS: UpcasterTable = {};
+/**
+ * The steps so far:
+ * - SroPolicyAdopted 1 → 2: version 2 adds the optional `modelRevision` (issue 13). A version-1
+ *   adoption did not say which model revision it follows, so it is lifted as it is, without one.
+ */
+export const UPCASTERS: UpcasterTable = {
+  SroPolicyAdopted: { 1: (data) => ({ ...data }) },
+};
 
 export class UnknownEventError extends Error {}
 

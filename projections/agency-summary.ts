@@ -2,7 +2,7 @@
 import { assertLocalDate } from './dates';
 import type { OfficerLedger } from './input';
 import type { Facts } from './facts';
-import { factsKnownAt, statusFromFacts } from './officer-status';
+import { factsKnownAt, separatedBy, statusFromFacts } from './officer-status';
 import { STATUSES, type Finding, type Status } from './types';
 
 export interface AgencyStatus {
@@ -19,13 +19,16 @@ export function agencyStatus(ledgers: OfficerLedger[], asOf: string, knownAt: st
   );
 }
 
-/** agencyStatus with the knowledge step already done: each officer's facts as known at one knownAt. */
+/**
+ * agencyStatus with the knowledge step already done: each officer's facts as known at one knownAt.
+ * An officer separated on or before asOf is off the report (SPEC §3).
+ */
 export function agencyStatusFromFacts(officers: Facts[], asOf: string): AgencyStatus {
   assertLocalDate(asOf, 'asOf');
   const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
   return {
     counts,
-    officers: officers.map((facts) => {
+    officers: officers.filter((facts) => !separatedBy(facts, asOf)).map((facts) => {
       const s = statusFromFacts(facts, asOf);
       counts[s.status]++;
       return { officerId: facts.officerId, name: facts.name, status: s.status, restrictedDuties: s.restrictedDuties, findings: s.findings };

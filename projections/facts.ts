@@ -34,6 +34,15 @@ export interface Training {
 export interface PolicyVersion {
   version: string;
   adoptedOn: LocalDate;
+  /** The POST Board model policy revision it follows, when recorded. */
+  modelRevision?: LocalDate;
+  eventId: string;
+}
+
+/** The officer's separation from the agency (the first known, not retracted OfficerSeparated). */
+export interface Separation {
+  separatedOn: LocalDate;
+  reason: string;
   eventId: string;
 }
 
@@ -51,7 +60,12 @@ export interface ContactDay {
 
 export interface Facts {
   officerId: string;
+  /** The name as known: registered, then as last corrected (OfficerDetailsCorrected). */
   name: string;
+  /** The license number as known (registered or corrected); null when none was recorded. */
+  licenseNumber: string | null;
+  /** Off the agency's active roster from separatedOn on; null when not separated. */
+  separation: Separation | null;
   /** Sorted by startDate. */
   assignments: Assignment[];
   /** Sorted by completedOn. */
@@ -91,6 +105,9 @@ export function buildFacts(officerId: string, name: string, knowledge: Knowledge
   const declarations: { data: Data; e: KnownEvent }[] = [];
   const certificates: { data: Data; e: KnownEvent }[] = [];
   const dates: LocalDate[] = [];
+  let currentName = name;
+  let licenseNumber: string | null = null;
+  let separation: Separation | null = null;
   const date = (v: unknown): v is LocalDate => {
     if (!isLocalDate(v)) return false;
     dates.push(v);
@@ -100,6 +117,24 @@ export function buildFacts(officerId: string, name: string, knowledge: Knowledge
   for (const e of knowledge.facts) {
     const d = (e.data ?? {}) as Data;
     switch (e.type) {
+      case 'OfficerRegistered':
+        if (e.stream === 'officer') {
+          if (str(d.name)) currentName = d.name;
+          if (str(d.licenseNumber)) licenseNumber = d.licenseNumber;
+        }
+        break;
+      case 'OfficerDetailsCorrected':
+        // In recorded order: the latest known correction of each field is the one shown.
+        if (e.stream === 'officer') {
+          if (str(d.name)) currentName = d.name;
+          if (str(d.licenseNumber)) licenseNumber = d.licenseNumber;
+        }
+        break;
+      case 'OfficerSeparated':
+        if (e.stream === 'officer' && separation === null && date(d.separatedOn)) {
+          separation = { separatedOn: d.separatedOn, reason: str(d.reason) ? d.reason : '', eventId: e.eventId };
+        }
+        break;
       case 'OfficerAssigned':
         if (e.stream === 'officer' && str(d.assignmentId) && !assignments.has(d.assignmentId) && date(d.startDate)) {
           assignments.set(d.assignmentId, {
@@ -141,7 +176,12 @@ export function buildFacts(officerId: string, name: string, knowledge: Knowledge
         break;
       case 'SroPolicyAdopted':
         if (e.stream === 'agency' && str(d.version) && !policies.has(d.version) && date(d.adoptedOn)) {
-          policies.set(d.version, { version: d.version, adoptedOn: d.adoptedOn, eventId: e.eventId });
+          policies.set(d.version, {
+            version: d.version,
+            adoptedOn: d.adoptedOn,
+            ...(isLocalDate(d.modelRevision) ? { modelRevision: d.modelRevision } : {}),
+            eventId: e.eventId,
+          });
         }
         break;
       case 'PolicyReviewed':
@@ -182,7 +222,9 @@ export function buildFacts(officerId: string, name: string, knowledge: Knowledge
   const byDate = <T>(key: (t: T) => LocalDate) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
   return {
     officerId,
-    name,
+    name: currentName,
+    licenseNumber,
+    separation,
     assignments: [...assignments.values()].sort(byDate((a) => a.startDate)),
     trainings: [...trainings.values()].sort(byDate((t) => t.completedOn)),
     policies: [...policies.values()].sort(byDate((p) => p.adoptedOn)),

@@ -34,7 +34,7 @@ export function effectiveDateOfEvent(type: string, data: unknown): LocalDate | n
   return isLocalDate(value) ? value : null;
 }
 
-export function officerHistory(ledger: OfficerLedger, knownAt: string): { events: HistoryEntry[]; statusIntervals: StatusInterval[] } {
+export function officerHistory(ledger: OfficerLedger, knownAt: string): { name: string; events: HistoryEntry[]; statusIntervals: StatusInterval[] } {
   const knowledge = know(ledger, knownAt);
   const events = knowledge.recorded
     .filter((e) => HISTORY_INCLUDES_AGENCY_EVENTS || e.stream === 'officer')
@@ -57,5 +57,6 @@ export function officerHistory(ledger: OfficerLedger, knownAt: string): { events
       return entry;
     });
   const facts = buildFacts(ledger.officerId, ledger.name, knowledge);
-  return { events, statusIntervals: intervalsOf(facts) };
+  // The name as known at knownAt (registered, or as corrected by then).
+  return { name: facts.name, events, statusIntervals: intervalsOf(facts) };
 }

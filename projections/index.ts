@@ -14,3 +14,19 @@ export { isLocalDate, localDateAt, addMonths, addYears, addDays, daysBetween, sc
 export * as interpretation from './interpretation';
 export { MINNESOTA_TIME_ZONE } from './interpretation';
 export { STATUTE_START } from './law';
+export { agencyRecordsKnownAt, termsOn, inForceOn, schoolKey, type AgencyRecords, type Contract, type ContractTerms } from './agency-records';
+export {
+  agencyFindingsOn,
+  officerOnDay,
+  agencyRemindersOn,
+  contractRemindersFor,
+  AGENCY_RULE_IDS,
+  AGENCY_OUTCOMES,
+  AGENCY_CITATIONS,
+  type AgencyFinding,
+  type AgencyRuleId,
+  type AgencyOutcome,
+  type OfficerOnDay,
+} from './agency-findings';
+export { separatedBy } from './officer-status';
+export { LATEST_MODEL_REVISION } from './law';

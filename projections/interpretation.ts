@@ -3,8 +3,9 @@
  * docs/decisions.md has a section per constant: the question, the default, the rationale.
  * A later statute text or Board guidance that settles a question changes the constant here.
  */
-import type { Course } from '../events/catalogue';
+import type { ContractClause, Course } from '../events/catalogue';
 import type { LocalDate } from './dates';
+import { STATUTE_START } from './law';
 import type { Outcome, Status } from './types';
 
 /**
@@ -149,3 +150,31 @@ export const RETRACTION_OF_RETRACTION_HAS_EFFECT = false;
 
 /** The officer history shows the agency's events (policy adoptions) alongside the officer's, as they change the status too. */
 export const HISTORY_INCLUDES_AGENCY_EVENTS = true;
+
+/**
+ * The agency findings (SRO_POLICY_ADOPTED, CONTRACT_FOR_EACH_ASSIGNMENT, CONTRACT_TERMS) apply from
+ * 2025-09-01, like the officer rules: before it every agency finding is NOT_APPLICABLE (decision 25).
+ */
+export const AGENCY_RULES_FROM: LocalDate = STATUTE_START;
+
+/**
+ * What each contract clause is, the word the model policy binds it with, and its section
+ * (policy "General contractual agreements", "Data practices"; decision 26). "must" and "shall"
+ * make a missing clause VIOLATED; "should" makes it SHOULD_CLAUSE_OUTCOME.
+ */
+export const CONTRACT_CLAUSE_DUTIES: Record<ContractClause, { what: string; word: 'must' | 'shall' | 'should'; section: string }> = {
+  dutiesPerSubd2: { what: 'the SRO duties, in compliance with Minn. Stat. 626.8482 subd. 2', word: 'shall', section: 'General contractual agreements' },
+  attire: { what: 'a mutually agreed upon policy on plain clothes, modified uniforms and other changes to SRO attire', word: 'must', section: 'General contractual agreements' },
+  districtRoleInSelection: { what: 'the role, if any, of the school district in the selection, vetting and retention of the SRO', word: 'shall', section: 'General contractual agreements' },
+  deescalationResources: { what: 'how the SRO will be informed of school district resources to assist with de-escalation', word: 'should', section: 'General contractual agreements' },
+  publicNotification: { what: 'a public notification process that an SRO will be present in the schools', word: 'shall', section: 'General contractual agreements' },
+  dataPractices: { what: 'data practices policies and procedures', word: 'must', section: 'Data practices' },
+};
+
+/**
+ * The outcome of CONTRACT_TERMS when a contract addresses every "must" and "shall" clause but not
+ * the "should" one (de-escalation resources): ADVISORY, an outcome of agency findings only. Not
+ * MET (something the model policy asks for is missing), not VIOLATED ("should" creates no duty),
+ * not PENDING (nothing falls due later) (decision 26).
+ */
+export const SHOULD_CLAUSE_OUTCOME = 'ADVISORY' as const;

@@ -12,3 +12,9 @@ export const GRACE_MONTHS = 6;
 export const REFRESHER_YEARS = 3;
 /** Policy "Substitute SROs": "fewer than 60 student contact days within a school year". */
 export const SUBSTITUTE_CONTACT_DAY_LIMIT = 60;
+/**
+ * The latest revision of the POST Board model SRO policy the product knows: "Revision approved by
+ * the POST Board on October 23, 2025" (the model policy's last line). A policy following an older
+ * revision gets a reminder (SRO_POLICY_ADOPTED).
+ */
+export const LATEST_MODEL_REVISION: LocalDate = '2025-10-23';

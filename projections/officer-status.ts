@@ -36,7 +36,15 @@ function notApplicable(ctx: DayContext, why: string): Finding[] {
 }
 
 /** Evaluates every rule on `day` against already known facts. */
+/** True when the officer is off the agency's active roster on `day` (separated on or before it). */
+export const separatedBy = (facts: Facts, day: LocalDate): boolean => facts.separation !== null && facts.separation.separatedOn <= day;
+
 export function statusOn(facts: Facts, day: LocalDate): OfficerStatus {
+  if (separatedBy(facts, day)) {
+    const s = facts.separation!;
+    const why = `Separated from the agency on ${s.separatedOn} (${s.reason}): off the active roster from that day; no rule applies.`;
+    return { status: 'NOT_ASSIGNED', restrictedDuties: [], findings: RULES.map((r) => ({ rule: r.id, citation: r.citation, outcome: 'NOT_APPLICABLE' as const, explanation: why, evidence: [s.eventId] })) };
+  }
   const ctx = dayContext(facts, day);
   if (ctx.role.kind === 'NONE') {
     return {

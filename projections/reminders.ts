@@ -8,9 +8,10 @@ import { courseLabel, courseList, type Facts, type Training } from './facts';
 import type { OfficerLedger } from './input';
 import { POLICY_REREVIEW_DAYS, SUBSTITUTE_HEADS_UP_DAYS } from './interpretation';
 import { STATUTE_START, SUBSTITUTE_CONTACT_DAY_LIMIT } from './law';
-import { factsKnownAt, statusOn } from './officer-status';
+import { factsKnownAt, separatedBy, statusOn } from './officer-status';
 import { RULES } from './rules';
 import { acceptableVersions, requiredVersion } from './rules/policy-review-before-duty';
+import type { AgencyRuleId } from './agency-findings';
 import type { Finding, RuleId } from './types';
 
 export const REMINDER_KINDS = [
@@ -30,12 +31,19 @@ export const REMINDER_KINDS = [
   'POLICY_REREVIEW',
   /** A substitute at 50+ contact days in the school year: the 60th brings the training rules. */
   'SUBSTITUTE_NEARING_60_DAYS',
+  /** The agency's: an SRO contract in force ends within the horizon (its last day). */
+  'CONTRACT_ENDING',
+  /** An assignment starting within the horizon at a school no contract will cover on its first day. */
+  'CONTRACT_MISSING',
+  /** The agency's: its SRO policy in force follows an older POST Board model revision (due asOf: no deadline). */
+  'POLICY_MODEL_REVISION',
 ] as const;
 export type ReminderKind = (typeof REMINDER_KINDS)[number];
 
 export interface Reminder {
-  officerId: string;
-  rule: RuleId;
+  /** null for the agency's own reminders (CONTRACT_ENDING, POLICY_MODEL_REVISION). */
+  officerId: string | null;
+  rule: RuleId | AgencyRuleId;
   kind: ReminderKind;
   dueDate: LocalDate;
   /** dueDate − asOf in days; negative when overdue. */
@@ -46,7 +54,7 @@ export interface Reminder {
 
 /** Orders reminders by dueDate, then officerId, rule and kind. */
 export function compareReminders(a: Reminder, b: Reminder): number {
-  const key = (r: Reminder) => [r.dueDate, r.officerId, r.rule, r.kind];
+  const key = (r: Reminder) => [r.dueDate, r.officerId ?? '', r.rule, r.kind];
   const ka = key(a);
   const kb = key(b);
   for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] < kb[i] ? -1 : 1;
@@ -69,6 +77,7 @@ function assertHorizon(horizonDays: number): void {
 export function remindersFromFacts(facts: Facts, asOf: string, horizonDays: number): Reminder[] {
   assertLocalDate(asOf, 'asOf');
   assertHorizon(horizonDays);
+  if (separatedBy(facts, asOf)) return []; // off the active roster (SPEC §3)
   const who = `${facts.name} (${facts.officerId})`;
   const items = new Map<string, Reminder>();
   const add = (rule: RuleId, kind: ReminderKind, dueDate: LocalDate, action: string) => {

@@ -40,6 +40,12 @@ import { RecordSubstituteDayController, RecordSubstituteDayHandler } from './off
 import { RecordTrainingController, RecordTrainingHandler } from './officers/record-training';
 import { RegisterOfficerController, RegisterOfficerHandler } from './officers/register-officer';
 import { RetractOfficerEventController, RetractOfficerEventHandler } from './officers/retract-event';
+import { AmendContractController, AmendContractHandler } from './agencies/amend-contract';
+import { EndContractController, EndContractHandler } from './agencies/end-contract';
+import { RecordContractController, RecordContractHandler } from './agencies/record-contract';
+import { CorrectOfficerDetailsController, CorrectOfficerDetailsHandler } from './officers/correct-officer-details';
+import { ListOfficersController, ListOfficersHandler } from './officers/list-officers';
+import { SeparateOfficerController, SeparateOfficerHandler } from './officers/separate-officer';
 import { EVENT_STORE, EventStore } from './store/event-store.port';
 import { openEventStore } from './store/open-event-store';
 import { LedgerWriter } from './write/ledger-writer';
@@ -58,6 +64,12 @@ const slices = {
     FileCertificateController,
     RecordPolicyReviewController,
     RetractOfficerEventController,
+    CorrectOfficerDetailsController,
+    SeparateOfficerController,
+    ListOfficersController,
+    RecordContractController,
+    AmendContractController,
+    EndContractController,
     OfficerHistoryController,
     OfficerChangesController,
     OfficerStatusController,
@@ -79,6 +91,12 @@ const slices = {
     FileCertificateHandler,
     RecordPolicyReviewHandler,
     RetractOfficerEventHandler,
+    CorrectOfficerDetailsHandler,
+    SeparateOfficerHandler,
+    ListOfficersHandler,
+    RecordContractHandler,
+    AmendContractHandler,
+    EndContractHandler,
     GetOfficerHistoryHandler,
     GetOfficerChangesHandler,
     GetOfficerStatusHandler,

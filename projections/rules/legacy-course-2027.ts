@@ -14,7 +14,7 @@ import { LEGACY_DEADLINE } from '../interpretation';
 import { STATUTE_START } from '../law';
 
 export const id = 'LEGACY_COURSE_2027' as const;
-export const citation = 'Minn. Stat. 626.8482 subd. 3(b)';
+export const citation = 'Minn. Stat. 626.8482 subd. 3(b); policy "Training"';
 
 export function evaluate(ctx: DayContext): Finding {
   const t = ctx.training;

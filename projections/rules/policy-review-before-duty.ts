@@ -12,7 +12,27 @@ import type { Finding } from '../types';
 import { finding, runEvidence } from './common';
 
 export const id = 'POLICY_REVIEW_BEFORE_DUTY' as const;
+/** The rule's citation where no case applies (NOT_APPLICABLE findings, the reference). */
 export const citation = 'Minn. Stat. 626.8482 subd. 3(c); policy "Substitute SROs"';
+
+/**
+ * The citation of each finding, by case (decision 27): the sentence that creates the duty for
+ * this officer. Subd. 3(c) says it for an officer in the six-month grace ("must review any policy
+ * adopted by the agency pursuant to subdivision 6 before assuming the other duties"), the policy's
+ * "Substitute SROs" section for substitutes ("must review and comply with any policies adopted by
+ * the agency regarding SROs"). For any other SRO no sentence says it: the product reads the
+ * policy and the statute as asking it of every SRO, and says so.
+ */
+export const CITATION_GRACE = 'Minn. Stat. 626.8482 subd. 3(c); policy "Training"';
+export const CITATION_SUBSTITUTE = 'policy "Substitute SROs"';
+export const CITATION_PRODUCT_READING =
+  "the product's reading of Minn. Stat. 626.8482 subd. 3(c) and 6 and policy \"Training\": no sentence asks it of an SRO outside the six-month grace (docs/decisions.md 27)";
+
+export function citationFor(ctx: DayContext): string {
+  if (ctx.policy?.basis === 'FIRST_CONTACT_DAY') return CITATION_SUBSTITUTE;
+  if (ctx.training?.grace) return CITATION_GRACE;
+  return CITATION_PRODUCT_READING;
+}
 
 /**
  * The version the rule asks for on D: the one in force on the due date; when none was adopted by
@@ -32,6 +52,7 @@ export function acceptableVersions(policies: PolicyVersion[], required: PolicyVe
 export function evaluate(ctx: DayContext): Finding {
   const p = ctx.policy;
   if (!p) return finding(id, citation, 'NOT_APPLICABLE', `Not an SRO or substitute SRO on ${ctx.day}.`);
+  const cited = citationFor(ctx);
   const anchor =
     p.basis === 'ASSIGNMENT'
       ? `duty start ${p.dueDate}`
@@ -40,9 +61,9 @@ export function evaluate(ctx: DayContext): Finding {
   if (!required) {
     return finding(
       id,
-      citation,
+      cited,
       'VIOLATED',
-      `The agency had adopted no SRO policy by ${anchor}, nor by ${ctx.day}; the officer could not review one.`,
+      `The agency had adopted no SRO policy by ${anchor}, nor by ${ctx.day}; the officer could not review one (see the agency finding SRO_POLICY_ADOPTED).`,
       runEvidence(ctx),
       p.dueDate,
     );
@@ -58,7 +79,7 @@ export function evaluate(ctx: DayContext): Finding {
     const inTime = !adoptedLate && review.reviewedOn <= p.dueDate;
     return finding(
       id,
-      citation,
+      cited,
       'MET',
       `Reviewed ${policyText} as version ${review.version} on ${review.reviewedOn}` +
         (inTime ? `, on or before ${anchor}.` : `, after ${anchor} (violated from ${p.dueDate} until then).`),
@@ -68,7 +89,7 @@ export function evaluate(ctx: DayContext): Finding {
   }
   return finding(
     id,
-    citation,
+    cited,
     'VIOLATED',
     `No review of ${policyText} by ${ctx.day}; one was required on or before ${anchor}.`,
     [required.eventId, ...runEvidence(ctx)],

@@ -11,7 +11,7 @@ import { dutyStartPhrase, finding, noTrainingDuty, requiredCourse, trainingPhras
 import { judgeException } from './exception';
 
 export const id = 'TRAINING_GRACE_6_MONTHS' as const;
-export const citation = 'Minn. Stat. 626.8482 subd. 3(c)';
+export const citation = 'Minn. Stat. 626.8482 subd. 3(c); policy "Training"';
 
 export function evaluate(ctx: DayContext): Finding {
   const t = ctx.training;

@@ -15,6 +15,8 @@ export class AdoptPolicyDto {
   @IsString() @IsNotEmpty() @MaxLength(64) @IsPlainText() version!: string;
   @IsLocalDate() adoptedOn!: string;
   @IsOptional() @Matches(/^[0-9a-f]{64}$/, { message: 'documentSha256 must be 64 lowercase hexadecimal characters' }) documentSha256?: string;
+  /** The date of the POST Board model policy revision this version follows (e.g. 2025-10-23). */
+  @IsOptional() @IsLocalDate() modelRevision?: string;
 }
 
 /**
@@ -22,7 +24,7 @@ export class AdoptPolicyDto {
  * future adoptedOn is a version adopted to take effect later, allowed (decisions W12).
  */
 export const ADOPT_POLICY: AgencyDecision<AdoptPolicyDto> = {
-  event: ({ version, adoptedOn, documentSha256 }) => ({ type: 'SroPolicyAdopted', data: { version, adoptedOn, documentSha256 } }),
+  event: ({ version, adoptedOn, documentSha256, modelRevision }) => ({ type: 'SroPolicyAdopted', data: { version, adoptedOn, documentSha256, modelRevision } }),
   decide(input, { agency }, target) {
     if (agency.policies.has(input.version)) return new Conflict([`version: policy version "${input.version}" is already adopted`]);
     return ADOPT_POLICY.event(input, target);

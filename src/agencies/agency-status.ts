@@ -5,13 +5,14 @@
 import { Controller, Get, Header, Param, Query, Req, Res } from '@nestjs/common';
 import { IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
-import { agencyStatusFromFacts, STATUSES, type AgencyStatus, type Finding } from '../../projections';
+import { agencyFindingsOn, agencyStatusFromFacts, officerOnDay, STATUSES, type AgencyFinding, type AgencyStatus, type OfficerOnDay } from '../../projections';
 import { Roles } from '../auth/roles.decorator';
 import { AgencyPath } from '../common/paths';
 import { LedgerReader, type AgencyCoverage } from '../read/ledger-reader';
 import { resolveTimeAxes, TimeAxes, TimeAxesDto } from '../read/time-axes';
 
-export type AgencyStatusView = { agencyId: string } & TimeAxes & AgencyStatus;
+/** The report: the officers' rows, and the agency's own findings (SPEC §3 "Agency findings"). */
+export type AgencyStatusView = { agencyId: string } & TimeAxes & AgencyStatus & { agencyFindings: AgencyFinding[] };
 
 export class GetAgencyStatusQuery {
   constructor(
@@ -26,11 +27,11 @@ const CACHED_REPORTS = 3;
 @QueryHandler(GetAgencyStatusQuery)
 export class GetAgencyStatusHandler implements IQueryHandler<GetAgencyStatusQuery, AgencyStatusView> {
   /**
-   * Reports that knew every event of the agency, by agency and asOf (decisions W19): the same
+   * Reports that knew every event of the agency, by agency and asOf (decisions W20): the same
    * answer holds for every later knownAt until the read models move (a write, anywhere in the
    * store), so the dashboard's "now" is evaluated once per change, not once per page view.
    */
-  private readonly cache = new Map<string, { version: string; coversFrom: number; report: AgencyStatus }>();
+  private readonly cache = new Map<string, { version: string; coversFrom: number; report: AgencyStatus & { agencyFindings: AgencyFinding[] } }>();
 
   constructor(private readonly reader: LedgerReader) {}
 
@@ -45,27 +46,35 @@ export class GetAgencyStatusHandler implements IQueryHandler<GetAgencyStatusQuer
     }
     // Page by page (bounded memory); officers registered after knownAt were not in the records then.
     const report: AgencyStatus = agencyStatusFromFacts([], axes.asOf);
+    const records = await this.reader.agencyRecords(agencyId, axes.knownAt);
+    // What the agency findings need of each officer on asOf (its assignments in force, its role): small, kept for the whole report.
+    const onDay: (OfficerOnDay | null)[] = [];
     const coverage: AgencyCoverage = {};
     for await (const page of this.reader.agencyFactsPages(agencyId, axes.knownAt, undefined, coverage)) {
       const part = agencyStatusFromFacts(page, axes.asOf);
       for (const s of STATUSES) report.counts[s] += part.counts[s];
       for (const officer of part.officers) report.officers.push(officer);
+      for (const facts of page) onDay.push(officerOnDay(facts, axes.asOf));
     }
+    const agencyFindings = agencyFindingsOn(records, onDay, axes.asOf);
     if (version !== undefined && coverage.complete) {
       this.cache.delete(key);
-      this.cache.set(key, { version, coversFrom: coverage.coversFrom ?? 0, report });
+      this.cache.set(key, { version, coversFrom: coverage.coversFrom ?? 0, report: { ...report, agencyFindings } });
       if (this.cache.size > CACHED_REPORTS) this.cache.delete(this.cache.keys().next().value!);
     }
-    return { agencyId, asOf: axes.asOf, knownAt: axes.knownAt, ...report };
+    return { agencyId, asOf: axes.asOf, knownAt: axes.knownAt, ...report, agencyFindings };
   }
 }
 
-/** The findings that need attention: VIOLATED or PENDING, with due dates and citations. */
-const openIssues = (findings: Finding[]): string =>
+/** The findings that need attention: VIOLATED or PENDING (and an agency finding's ADVISORY), with due dates and citations. */
+const openIssues = (findings: { rule: string; outcome: string; dueDate?: string; citation: string; contractId?: string }[]): string =>
   findings
-    .filter((f) => f.outcome === 'VIOLATED' || f.outcome === 'PENDING')
-    .map((f) => `${f.rule} ${f.outcome}${f.dueDate ? ` due ${f.dueDate}` : ''} (${f.citation})`)
+    .filter((f) => f.outcome === 'VIOLATED' || f.outcome === 'PENDING' || f.outcome === 'ADVISORY')
+    .map((f) => `${f.rule}${f.contractId ? ` ${f.contractId}` : ''} ${f.outcome}${f.dueDate ? ` due ${f.dueDate}` : ''} (${f.citation})`)
     .join('; ');
+
+/** The officerId cell of the agency's own row: parentheses are not allowed in ids, so it is never an officer's. */
+export const AGENCY_ROW_ID = '(agency)';
 
 /** RFC 4180 quoting; a leading =, +, -, @ is neutralised so that a spreadsheet never runs a cell as a formula. */
 export function csvCell(value: string): string {
@@ -78,6 +87,8 @@ export function agencyStatusCsv(view: AgencyStatusView): string {
   const rows = view.officers.map((o) =>
     [o.officerId, o.name, o.status, o.restrictedDuties.join('; '), openIssues(o.findings), view.asOf, view.knownAt].map(csvCell).join(','),
   );
+  // The agency's own findings, as one last row (decisions W19).
+  if (view.agencyFindings) rows.push([AGENCY_ROW_ID, view.agencyId, '', '', openIssues(view.agencyFindings), view.asOf, view.knownAt].map(csvCell).join(','));
   return [header.join(','), ...rows].join('\r\n') + '\r\n';
 }
 

@@ -7,7 +7,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
 import { IsOptional } from 'class-validator';
-import { compareReminders, remindersFromFacts, type Reminder } from '../../projections';
+import { agencyRemindersOn, compareReminders, contractRemindersFor, remindersFromFacts, type Reminder } from '../../projections';
 import { Roles } from '../auth/roles.decorator';
 import { AgencyPath } from '../common/paths';
 import { IsInstant, IsLocalDate, IsPlainInteger } from '../common/validation';
@@ -46,10 +46,11 @@ export class GetRemindersHandler implements IQueryHandler<GetRemindersQuery, Rem
   constructor(private readonly reader: LedgerReader) {}
 
   async execute({ agencyId, axes: { asOf, knownAt }, horizonDays }: GetRemindersQuery): Promise<RemindersView> {
-    const items = [];
+    const records = await this.reader.agencyRecords(agencyId, knownAt);
+    const items: Reminder[] = [...agencyRemindersOn(records, asOf, horizonDays)];
     // The officers registered by knownAt, their facts as known then (from the facts snapshots where they cover it).
     for await (const page of this.reader.agencyFactsPages(agencyId, knownAt)) {
-      for (const facts of page) items.push(...remindersFromFacts(facts, asOf, horizonDays));
+      for (const facts of page) items.push(...remindersFromFacts(facts, asOf, horizonDays), ...contractRemindersFor(facts, records, asOf, horizonDays));
     }
     items.sort(compareReminders);
     return { agencyId, asOf, knownAt, horizonDays, items };

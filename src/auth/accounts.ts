@@ -1,5 +1,5 @@
 /**
- * Personal accounts (issue 11, SPEC §4a; decisions W19): invitations and password resets as
+ * Personal accounts (issue 11, SPEC §4a; decisions W20): invitations and password resets as
  * one-time links valid 24 hours, passwords set through them, sign-in checks, role changes and
  * disabling. Every change is an event in the access stream (events/access.ts), decided against
  * the caught-up registry and refused, appending nothing, with the product's refusal types.

@@ -16,3 +16,7 @@ export class AssignmentPath extends OfficerPath {
 export class TrainingPath extends OfficerPath {
   @IsIdentifier() trainingId!: string;
 }
+
+export class ContractPath extends AgencyPath {
+  @IsIdentifier() contractId!: string;
+}

@@ -41,6 +41,12 @@ export function describeEvent(type: string, data: unknown): string {
       return `Reviewed SRO policy version ${v.version} on ${d(v.reviewedOn)}`;
     case 'SroPolicyAdopted':
       return `Agency adopted SRO policy version ${v.version} on ${d(v.adoptedOn)}`;
+    case 'SroContractRecorded':
+      return `Contract ${v.contractId} with ${v.district} recorded, covering ${list(v.schools)} from ${d(v.effectiveFrom)}${v.effectiveTo ? ` to ${d(v.effectiveTo)}` : ''}`;
+    case 'SroContractAmended':
+      return `Contract ${v.contractId} amended from ${d(v.effectiveOn)}`;
+    case 'SroContractEnded':
+      return `Contract ${v.contractId} ended on ${d(v.endedOn)}`;
     case 'EventRetracted':
       return `Retracted event ${v.retractedEventId}: ${v.reason}`;
     case 'OfficerDetailsCorrected':

@@ -3,7 +3,7 @@
  * status and outcome badges (words and a data-status attribute, never colour alone), the "As of"
  * / "Known at" form and the sentence that states both times (SPEC §4a). Rendered on the server
  * with preact-render-to-string: JSX is type-checked by tsc and every text and attribute is
- * escaped by the renderer (decisions W19).
+ * escaped by the renderer (decisions W20).
  */
 import type { ComponentChildren, VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
@@ -28,7 +28,8 @@ export const STATUS_WORDS: Record<Status, string> = {
   NOT_ASSIGNED: 'Not assigned',
 };
 
-export const OUTCOME_WORDS: Record<Outcome, string> = {
+export const OUTCOME_WORDS: Record<Outcome | 'ADVISORY', string> = {
+  ADVISORY: 'Advisory (should)',
   MET: 'Met',
   PENDING: 'Pending',
   VIOLATED: 'Violated',
@@ -48,7 +49,7 @@ export function StatusBadge({ status }: { status: Status }) {
   );
 }
 
-export function OutcomeBadge({ outcome }: { outcome: Outcome }) {
+export function OutcomeBadge({ outcome }: { outcome: Outcome | 'ADVISORY' }) {
   return (
     <span class={`badge outcome-${cls(outcome)}`} data-outcome={outcome}>
       {OUTCOME_WORDS[outcome] ?? outcome}

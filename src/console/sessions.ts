@@ -1,5 +1,5 @@
 /**
- * Console sessions (issue 11; decisions W19): a random 256-bit id in a cookie, the session itself
+ * Console sessions (issue 11; decisions W20): a random 256-bit id in a cookie, the session itself
  * in this process's memory, keyed by the id's SHA-256 (a memory dump does not give the cookies).
  *
  * Why in memory: a session is a short-lived secret (30 minutes idle, 12 hours at most), not a
@@ -7,7 +7,7 @@
  * access stream (the account, its role, its password changes), and it is read on every request,
  * so a disabled account or a role change takes effect on the next one whichever process recorded
  * it. A restart signs everyone out, and several servers behind one address need sticky routing
- * (docs/decisions.md W19).
+ * (docs/decisions.md W20).
  *
  * Every visitor gets a session before signing in (an anonymous one, for the CSRF token of the
  * sign-in form); signing in replaces it with a new id (no session fixation). Anonymous sessions

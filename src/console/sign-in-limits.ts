@@ -1,6 +1,6 @@
 /**
  * Failed sign-ins are slowed and then locked, per account and per source address (issue 11;
- * NIST SP 800-63B §5.2.2 "rate limiting"; decisions W19):
+ * NIST SP 800-63B §5.2.2 "rate limiting"; decisions W20):
  * - each failure of an email answers after a delay that grows with its recent failures (0.2 s
  *   per failure, at most 2 s);
  * - 5 failures of one email within 15 minutes lock that email for 15 minutes (whether or not an

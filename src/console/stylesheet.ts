@@ -54,6 +54,7 @@ ul.counts .count { font-weight: 700; font-size: 1.1rem; }
 .status-conditional, .outcome-pending { background: #fff4e0; color: #6b3d00; border-color: #a15c00; }
 .status-non-compliant, .outcome-violated { background: #fdecea; color: #8c1d18; border-color: #b3261e; }
 .status-exempt, .outcome-exempt { background: #e8eefc; color: #1f3f8f; border-color: #3457b8; }
+.outcome-advisory { background: #fff4e0; color: #6b3d00; border-color: #a15c00; }
 .status-not-assigned, .outcome-not-applicable { background: #eef0f3; color: #3d4550; border-color: #6b7480; }
 .pager { display: flex; gap: 1.5rem; align-items: center; }
 tr.retracted td { color: var(--muted); }

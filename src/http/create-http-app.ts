@@ -54,7 +54,7 @@ const isApi = (req: Request): boolean => req.path === '/api' || req.path.startsW
  * helmet with a CSP for a JSON API (nothing may load, frame or be framed), and `Cache-Control:
  * no-store` on every answer: the answers carry personnel records (decisions W13). The console's
  * pages get their own CSP: the page's own stylesheet and nothing else (no script at all, no
- * inline style, forms only to this site, never framed; decisions W19).
+ * inline style, forms only to this site, never framed; decisions W20).
  */
 function securityHeaders() {
   const common = { frameguard: { action: 'deny' as const }, referrerPolicy: { policy: 'no-referrer' as const } };

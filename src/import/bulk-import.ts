@@ -40,8 +40,13 @@ import type { DomainEvent, LocalDate } from '../../events/catalogue';
 import type { NewEvent } from '../../events/envelope';
 import { agencyStream, officerStream } from '../../events/streams';
 import { ADOPT_POLICY, AdoptPolicyDto } from '../agencies/adopt-policy';
+import { AMEND_CONTRACT, AmendContractDto } from '../agencies/amend-contract';
+import { END_CONTRACT, EndContractDto } from '../agencies/end-contract';
+import { RECORD_CONTRACT, RecordContractDto } from '../agencies/record-contract';
 import { RETRACT_AGENCY_EVENT } from '../agencies/retract-agency-event';
-import { AgencyPath, AssignmentPath, OfficerPath, TrainingPath } from '../common/paths';
+import { AgencyPath, AssignmentPath, ContractPath, OfficerPath, TrainingPath } from '../common/paths';
+import { CORRECT_OFFICER_DETAILS, CorrectOfficerDetailsDto } from '../officers/correct-officer-details';
+import { SEPARATE_OFFICER, SeparateOfficerDto } from '../officers/separate-officer';
 import { isAcceptedDate } from '../common/validation';
 import { ASSIGN_OFFICER, AssignOfficerDto } from '../officers/assign-officer';
 import { DECLARE_TRAINING_UNAVAILABLE, DeclareTrainingUnavailableDto } from '../officers/declare-training-unavailable';
@@ -73,6 +78,9 @@ interface OfficerCommandSpec {
 interface AgencyCommandSpec {
   scope: 'agency';
   dto: Ctor;
+  /** The route's path DTO when the path names more than the agency (ContractPath). */
+  path?: Ctor;
+  pathFields?: readonly 'contractId'[];
   decision: AgencyDecision<never>;
 }
 
@@ -80,6 +88,9 @@ interface AgencyCommandSpec {
 export const IMPORT_COMMANDS = {
   AdoptPolicy: { scope: 'agency', dto: AdoptPolicyDto, decision: ADOPT_POLICY },
   RetractAgencyEvent: { scope: 'agency', dto: RetractionDto, decision: RETRACT_AGENCY_EVENT },
+  RecordContract: { scope: 'agency', dto: RecordContractDto, decision: RECORD_CONTRACT },
+  AmendContract: { scope: 'agency', dto: AmendContractDto, path: ContractPath, pathFields: ['contractId'], decision: AMEND_CONTRACT },
+  EndContract: { scope: 'agency', dto: EndContractDto, path: ContractPath, pathFields: ['contractId'], decision: END_CONTRACT },
   RegisterOfficer: { scope: 'officer', dto: RegisterOfficerDto, path: AgencyPath, pathFields: [], decision: REGISTER_OFFICER },
   AssignOfficer: { scope: 'officer', dto: AssignOfficerDto, path: OfficerPath, pathFields: ['officerId'], decision: ASSIGN_OFFICER },
   EndAssignment: { scope: 'officer', dto: EndAssignmentDto, path: AssignmentPath, pathFields: ['officerId', 'assignmentId'], decision: END_ASSIGNMENT },
@@ -95,6 +106,8 @@ export const IMPORT_COMMANDS = {
   FileCertificate: { scope: 'officer', dto: FileCertificateDto, path: TrainingPath, pathFields: ['officerId', 'trainingId'], decision: FILE_CERTIFICATE },
   RecordPolicyReview: { scope: 'officer', dto: RecordPolicyReviewDto, path: OfficerPath, pathFields: ['officerId'], decision: RECORD_POLICY_REVIEW },
   RetractOfficerEvent: { scope: 'officer', dto: RetractionDto, path: OfficerPath, pathFields: ['officerId'], decision: RETRACT_OFFICER_EVENT },
+  CorrectOfficerDetails: { scope: 'officer', dto: CorrectOfficerDetailsDto, path: OfficerPath, pathFields: ['officerId'], decision: CORRECT_OFFICER_DETAILS },
+  SeparateOfficer: { scope: 'officer', dto: SeparateOfficerDto, path: OfficerPath, pathFields: ['officerId'], decision: SEPARATE_OFFICER },
 } as const satisfies Record<string, OfficerCommandSpec | AgencyCommandSpec>;
 
 export type ImportCommandName = keyof typeof IMPORT_COMMANDS;
@@ -108,6 +121,7 @@ export interface ImportCommand {
   officerId?: string;
   assignmentId?: string;
   trainingId?: string;
+  contractId?: string;
   body: unknown;
   idempotencyKey?: string;
   line?: number;
@@ -378,10 +392,17 @@ export class BulkImporter {
     if (spec.scope === 'agency') {
       const decision = spec.decision as AgencyDecision<unknown>;
       const target = { agencyId, today };
+      const input = { ...body };
+      if (spec.path && spec.pathFields) {
+        const path: Record<string, unknown> = { agencyId };
+        for (const field of spec.pathFields) path[field] = command[field];
+        validatedPath(spec.path, path);
+        for (const field of spec.pathFields) input[field] = command[field];
+      }
       return {
         state: agency,
-        request: decision.event(body, target),
-        decide: () => decision.decide(body, { agency: agency.model }, target),
+        request: decision.event(input, target),
+        decide: () => decision.decide(input, { agency: agency.model }, target),
         apply: (revision, eventId, event) => applyToAgency(agency.model, revision, eventId, event),
       };
     }

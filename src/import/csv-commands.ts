@@ -9,9 +9,11 @@
  *
  * - `command` names the write (IMPORT_COMMANDS: RegisterOfficer, AssignOfficer, EndAssignment,
  *   DeclareTrainingUnavailable, RecordSubstituteDay, RecordTraining, FileCertificate,
- *   RecordPolicyReview, RetractOfficerEvent, AdoptPolicy, RetractAgencyEvent).
+ *   RecordPolicyReview, RetractOfficerEvent, CorrectOfficerDetails, SeparateOfficer, AdoptPolicy,
+ *   RetractAgencyEvent, RecordContract, AmendContract, EndContract).
  * - The other columns are the route's path parameters and body fields, by name; an empty cell is
- *   an absent field. `schools` lists schools separated by `;`. A column the command does not take,
+ *   an absent field. `schools` lists schools separated by `;`; a contract's clauses are the
+ *   columns `clauses.<clause>` (`clauses.attire`, ...). A column the command does not take,
  *   if filled, is refused like an unknown JSON field ("property X should not exist").
  * - An optional `idempotencyKey` column makes re-importing a corrected file safe: rows already
  *   imported are skipped, as an HTTP retry with the same Idempotency-Key is.
@@ -25,7 +27,7 @@ import { IMPORT_COMMANDS, ImportCommand, ImportCommandName } from './bulk-import
 export class CsvFormatError extends Error {}
 
 const META_COLUMNS = new Set(['command', 'idempotencyKey']);
-const PATH_COLUMNS = ['officerId', 'assignmentId', 'trainingId'] as const;
+const PATH_COLUMNS = ['officerId', 'assignmentId', 'trainingId', 'contractId'] as const;
 
 /** One CSV record (column → cell) to a command; unknown command names are left for the importer to reject. */
 export function commandFromRecord(record: Record<string, string>, line: number): ImportCommand {
@@ -39,6 +41,10 @@ export function commandFromRecord(record: Record<string, string>, line: number):
     if (cell === '' || META_COLUMNS.has(column)) continue;
     if ((PATH_COLUMNS as readonly string[]).includes(column) && pathFields.has(column)) {
       command[column as (typeof PATH_COLUMNS)[number]] = cell;
+    } else if (column.startsWith('clauses.')) {
+      // A contract clause: `clauses.attire` and the like (an empty cell is absent, as ever).
+      const clauses = (body.clauses ??= {}) as Record<string, unknown>;
+      clauses[column.slice('clauses.'.length)] = cell;
     } else {
       body[column] = column === 'schools' ? cell.split(';').map((school) => school.trim()).filter(Boolean) : cell;
     }
@@ -63,7 +69,7 @@ export async function* readCsvCommands(file: string): AsyncGenerator<ImportComma
 function checkHeader(header: string[]): string[] {
   if (!header.includes('command')) throw new CsvFormatError('the first line must be a header with a "command" column (and the field names as columns)');
   // A __proto__ / constructor / prototype column would be dropped in silence on the way to the DTO (decisions W13).
-  const forbidden = header.find((h) => FORBIDDEN_KEYS.has(h));
+  const forbidden = header.find((h) => FORBIDDEN_KEYS.has(h) || (h.startsWith('clauses.') && FORBIDDEN_KEYS.has(h.slice('clauses.'.length))));
   if (forbidden) throw new CsvFormatError(`the header names column "${forbidden}", which no command takes`);
   const duplicate = header.find((h, i) => header.indexOf(h) !== i);
   if (duplicate) throw new CsvFormatError(`the header names column "${duplicate}" twice`);

@@ -53,7 +53,7 @@ export class GetOfficerHistoryHandler implements IQueryHandler<GetOfficerHistory
     const stored = await this.reader.officerStream(agencyId, officerId);
     const agencyEvents = (await this.reader.agencyStream(agencyId)).map(toLedgerEvent);
     const ledger = ledgerOf(officerId, stored, agencyEvents);
-    const { events, statusIntervals } = officerHistory(ledger, knownAt);
+    const { name, events, statusIntervals } = officerHistory(ledger, knownAt);
     const byId = new Map(stored.map((e) => [e.eventId, e]));
     const withChain = events.map((entry): HistoryEventView => {
       const own = byId.get(entry.eventId); // agency-wide events shown for context have their own chain
@@ -61,7 +61,7 @@ export class GetOfficerHistoryHandler implements IQueryHandler<GetOfficerHistory
         ? { ...entry, revision: own.revision, schemaVersion: own.schemaVersion, correlationId: own.correlationId, prevHash: own.prevHash, hash: own.hash }
         : entry;
     });
-    return { agencyId, officerId, name: ledger.name, knownAt, events: withChain, statusIntervals };
+    return { agencyId, officerId, name, knownAt, events: withChain, statusIntervals };
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * The two read models the queries use, as projections over the global log:
- * - `officer-ledgers.v3`: per officer, the officer's events already upcast (what projections/
+ * - `officer-ledgers.v4` (v4: the snapshot's facts carry the name and license number as corrected,
+ *   and the separation, issue 13): per officer, the officer's events already upcast (what projections/
  *   reads), with the name: one document read instead of a stream read plus upcasting per query;
  *   and, derived from it once per commit, the officer's facts snapshot (projections/
  *   facts-snapshot.ts) under `facts:<agencyId>/<officerId>`, so that an agency report reads one
@@ -63,7 +64,7 @@ export interface OfficerFactsDoc {
 }
 
 export const OFFICER_LEDGERS: Projection = {
-  name: 'officer-ledgers.v3',
+  name: 'officer-ledgers.v4',
   async apply(event, docs) {
     const stream = parseStream(event.stream);
     if (stream?.kind !== 'officer') return;

@@ -8,7 +8,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RecordedEvent } from '../../events/envelope';
 import { agencyStream, officerStream, officerStreamPrefix } from '../../events/streams';
-import { agencyFactsKnownAt, factsFromSnapshot, factsKnownAt, snapshotCovers, type Facts, type LedgerEvent, type OfficerLedger } from '../../projections';
+import { agencyFactsKnownAt, agencyRecordsKnownAt, factsFromSnapshot, factsKnownAt, snapshotCovers, type AgencyRecords, type Facts, type LedgerEvent, type OfficerLedger } from '../../projections';
 import {
   AGENCY_SUMMARIES,
   AgencySummaryDoc,
@@ -252,6 +252,16 @@ export class LedgerReader {
       this.summaries.set(agencyId, { checkpoint, doc });
     }
     return doc;
+  }
+
+  /** The agency's own records (policies, SRO contracts) as known at `knownAt`; 404 for an unknown agency. */
+  async agencyRecords(agencyId: string, knownAt: string): Promise<AgencyRecords> {
+    if (await this.runner.freshen()) {
+      const agency = await this.agencySummary(agencyId);
+      if (!agency) throw agencyNotRegistered(agencyId);
+      return agencyRecordsKnownAt(agency.events, knownAt);
+    }
+    return agencyRecordsKnownAt((await this.agencyStream(agencyId)).map(toLedgerEvent), knownAt);
   }
 
   /** The agency's stream as stored; 404 when the agency is not registered. */

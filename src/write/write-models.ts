@@ -37,16 +37,29 @@ export interface AgencyModel extends StreamModel {
   name?: string;
   /** Adopted, not retracted policy versions. */
   policies: Map<string, { adoptedOn: LocalDate; eventId: string }>;
+  /** SRO contracts recorded and not retracted; endedOn once an SroContractEnded (not retracted) exists. */
+  contracts: Map<string, { effectiveFrom: LocalDate; effectiveTo?: LocalDate; endedOn?: LocalDate }>;
 }
 
 function agencyStep(model: AgencyModel, eventId: string, event: DomainEvent): void {
   if (event.type === 'AgencyRegistered') model.name = event.data.name;
   if (event.type === 'SroPolicyAdopted') model.policies.set(event.data.version, { adoptedOn: event.data.adoptedOn, eventId });
+  if (event.type === 'SroContractRecorded' && !model.contracts.has(event.data.contractId)) {
+    model.contracts.set(event.data.contractId, { effectiveFrom: event.data.effectiveFrom, ...(event.data.effectiveTo ? { effectiveTo: event.data.effectiveTo } : {}) });
+  }
+  if (event.type === 'SroContractAmended') {
+    const contract = model.contracts.get(event.data.contractId);
+    if (contract && event.data.effectiveTo) contract.effectiveTo = event.data.effectiveTo;
+  }
+  if (event.type === 'SroContractEnded') {
+    const contract = model.contracts.get(event.data.contractId);
+    if (contract) contract.endedOn = event.data.endedOn;
+  }
 }
 
 export function foldAgency(events: RecordedEvent[]): AgencyModel {
   const { ordered, ...stream } = foldStream(events);
-  const model: AgencyModel = { ...stream, policies: new Map() };
+  const model: AgencyModel = { ...stream, policies: new Map(), contracts: new Map() };
   for (const { eventId, event } of ordered) agencyStep(model, eventId, event);
   return model;
 }
@@ -56,9 +69,19 @@ export interface OfficerModel extends StreamModel {
   assignments: Map<string, { startDate: LocalDate; endDate?: LocalDate }>;
   /** Trainings recorded and not retracted. */
   trainings: Map<string, { completedOn: LocalDate }>;
+  /** The name and license number as registered and corrected (corrections not retracted). */
+  name?: string;
+  licenseNumber?: string;
+  /** The separation not retracted, if any. */
+  separatedOn?: LocalDate;
 }
 
 function officerStep(model: OfficerModel, event: DomainEvent): void {
+  if (event.type === 'OfficerRegistered' || event.type === 'OfficerDetailsCorrected') {
+    if (event.data.name !== undefined) model.name = event.data.name;
+    if (event.data.licenseNumber !== undefined) model.licenseNumber = event.data.licenseNumber;
+  }
+  if (event.type === 'OfficerSeparated' && model.separatedOn === undefined) model.separatedOn = event.data.separatedOn;
   if (event.type === 'OfficerAssigned') model.assignments.set(event.data.assignmentId, { startDate: event.data.startDate });
   if (event.type === 'AssignmentEnded') {
     const assignment = model.assignments.get(event.data.assignmentId);
@@ -86,6 +109,9 @@ export function applyToOfficer(model: OfficerModel, revision: number, eventId: s
   retract(model, event.data.retractedEventId);
   model.assignments = new Map();
   model.trainings = new Map();
+  model.name = undefined;
+  model.licenseNumber = undefined;
+  model.separatedOn = undefined;
   for (const live of model.live.values()) officerStep(model, live);
 }
 
@@ -95,6 +121,7 @@ export function applyToAgency(model: AgencyModel, revision: number, eventId: str
   if (event.type !== 'EventRetracted') return agencyStep(model, eventId, event);
   retract(model, event.data.retractedEventId);
   model.policies = new Map();
+  model.contracts = new Map();
   for (const [id, live] of model.live) agencyStep(model, id, live);
 }
 

@@ -185,6 +185,8 @@ describe('import, status, reminders, history, rebuild and verify on the README s
       .join('; ');
     expect(rows).toEqual([
       { officerId: 'jdoe', name: 'Jordan Doe', status: before.status, restrictedDuties: before.restrictedDuties.join('; '), openFindings: open, asOf: '2025-10-01', knownAt: between },
+      // The agency's own findings, as the last row: the README sample records no policy and no contract.
+      expect.objectContaining({ officerId: '(agency)', name: AGENCY, status: '', openFindings: expect.stringMatching(/^SRO_POLICY_ADOPTED VIOLATED due 2025-09-02 .*CONTRACT_FOR_EACH_ASSIGNMENT VIOLATED/) }),
     ]);
     expect(open).toContain('TRAINING_BEFORE_DUTY VIOLATED due 2025-09-02');
   });

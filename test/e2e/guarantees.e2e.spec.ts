@@ -175,7 +175,10 @@ describe('the agency status as CSV', () => {
     const csv = await get(query, tokens.auditor).set('Accept', 'text/csv');
     expect(csv.status).toBe(200);
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
-    const rows = parse(csv.text, { columns: true }) as Record<string, string>[];
+    const all = parse(csv.text, { columns: true }) as Record<string, string>[];
+    // The last row is the agency's own findings (officerId "(agency)", never an officer's id).
+    expect(all[all.length - 1].officerId).toBe('(agency)');
+    const rows = all.slice(0, -1);
     expect(rows.map((r) => r.officerId)).toEqual(json.officers.map((o: { officerId: string }) => o.officerId));
     const byId = new Map(rows.map((r) => [r.officerId, r]));
     expect(byId.get('quoted')).toMatchObject({ name: 'Doe, "JJ" Jr.', status: 'NON_COMPLIANT', asOf: '2025-10-01', knownAt });

@@ -192,17 +192,17 @@ describe('tampering with the database is caught by verify and GET .../integrity'
     expect(await status()).toBe('VIOLATED');
     const forgedTraining = { eventId: '01a230c6-0000-7000-8000-000000000000', type: 'TrainingCompleted', data: { trainingId: 'x', course: 'MN_SRO_BASIC', completedOn: '2025-08-01' }, recordedAt: '2025-08-01T12:00:00.000Z', recordedBy: 'admin-token' };
     let ledger: { events: unknown[]; officerId: string; name: string } | undefined;
-    await editReadModel(w.h, 'officer-ledgers.v3', `${A}/late`, (doc) => {
+    await editReadModel(w.h, 'officer-ledgers.v4', `${A}/late`, (doc) => {
       doc.events.push(forgedTraining);
       ledger = doc;
       return doc;
     });
-    await editReadModel(w.h, 'officer-ledgers.v3', `facts:${A}/late`, (doc) => ({ ...doc, snapshot: officerFactsSnapshot(ledger!.officerId, ledger!.name, ledger!.events as never) }));
+    await editReadModel(w.h, 'officer-ledgers.v4', `facts:${A}/late`, (doc) => ({ ...doc, snapshot: officerFactsSnapshot(ledger!.officerId, ledger!.name, ledger!.events as never) }));
     // The next write for the officer makes the runner fold onto the forged document.
     await w.h.http().post(`/api/agencies/${A}/officers/late/policy-reviews`).set('Authorization', `Bearer ${w.tokens.admin}`).send({ version: '2025-10', reviewedOn: '2025-08-21' }).expect(201);
     await w.h.app.get(ProjectionRunner).waitUntilCaughtUp();
     expect(await status()).toBe('MET'); // the forgery works on the answer...
-    await expectCaught(w, { stream: officerStream(A, 'late'), reason: /read model officer-ledgers\.v3.*altered/ }); // ...and is caught
+    await expectCaught(w, { stream: officerStream(A, 'late'), reason: /read model officer-ledgers\.v4.*altered/ }); // ...and is caught
   });
 
   it('6. two events swapped in global position order', async () => {

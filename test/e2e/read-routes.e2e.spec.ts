@@ -153,7 +153,9 @@ describe('GET /agencies/:agencyId/status', () => {
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     const lines = res.text.trimEnd().split('\r\n');
     expect(lines[0]).toBe('officerId,name,status,restrictedDuties,openFindings,asOf,knownAt');
-    expect(lines).toHaveLength(5);
+    expect(lines).toHaveLength(6);
+    // The last row is the agency's own findings (no contract covers the schools of these assignments).
+    expect(lines[5]).toMatch(/^\(agency\),dakota-so,,,"CONTRACT_FOR_EACH_ASSIGNMENT VIOLATED due 2025-09-02/);
     const late = lines.find((l) => l.startsWith('late,'))!;
     expect(late).toContain('NON_COMPLIANT');
     expect(late).toContain('TRAINING_BEFORE_DUTY VIOLATED due 2025-09-02');

@@ -46,7 +46,7 @@ describe('health', () => {
     const res = await h.http().get('/api/health');
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('ok');
-    expect(res.body.projections.map((p: { name: string }) => p.name)).toEqual(['officer-ledgers.v3', 'agency-summaries']);
+    expect(res.body.projections.map((p: { name: string }) => p.name)).toEqual(['officer-ledgers.v4', 'agency-summaries']);
   });
 });
 

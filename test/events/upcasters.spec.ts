@@ -66,4 +66,12 @@ describe('upcast', () => {
     }
     for (const type of Object.keys(UPCASTERS)) expect(EVENT_TYPES).toContain(type);
   });
+
+  it('SroPolicyAdopted 1 → 2: a version-1 adoption is read as it was, without a modelRevision', () => {
+    const v1 = { version: 'v1', adoptedOn: '2025-08-15', documentSha256: 'a'.repeat(64) };
+    expect(CURRENT_SCHEMA_VERSION.SroPolicyAdopted).toBe(2);
+    expect(upcast({ type: 'SroPolicyAdopted', schemaVersion: 1, data: v1 })).toEqual({ type: 'SroPolicyAdopted', data: v1 });
+    const v2 = { version: 'v2', adoptedOn: '2025-11-01', modelRevision: '2025-10-23' };
+    expect(upcast({ type: 'SroPolicyAdopted', schemaVersion: 2, data: v2 }).data).toBe(v2);
+  });
 });

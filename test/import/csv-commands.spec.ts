@@ -22,6 +22,62 @@ async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   return all;
 }
 
+describe('commandFromRecord: contracts and officer records (issue 13)', () => {
+  it('takes contractId in the path of an amendment, and clauses.* columns as the clauses object', () => {
+    expect(commandFromRecord({ command: 'RecordContract', contractId: 'c1', district: 'ISD 1', schools: 'A;B', effectiveFrom: '2025-08-01', 'clauses.attire': '§3', 'clauses.dataPractices': '' }, 2)).toEqual({
+      command: 'RecordContract',
+      body: { contractId: 'c1', district: 'ISD 1', schools: ['A', 'B'], effectiveFrom: '2025-08-01', clauses: { attire: '§3' } },
+      line: 2,
+    });
+    expect(commandFromRecord({ command: 'AmendContract', contractId: 'c1', effectiveOn: '2025-10-01', schools: 'A;B;C' }, 3)).toEqual({
+      command: 'AmendContract',
+      contractId: 'c1',
+      body: { effectiveOn: '2025-10-01', schools: ['A', 'B', 'C'] },
+      line: 3,
+    });
+  });
+
+  it('imports contracts, amendments, ends, corrections and separations as the routes record them', async () => {
+    const store = new MemoryEventStore();
+    await store.appendToStream(agencyStream('csv-pd'), [{ eventId: '00000000-0000-4000-8000-000000000001', type: 'AgencyRegistered', schemaVersion: 1, data: { agencyId: 'csv-pd', name: 'CSV PD' }, metadata: { recordedBy: 't', correlationId: 'c' } }], { expectedRevision: 'no_stream' });
+    const file = csv(
+      [
+        'command,officerId,name,contractId,district,schools,effectiveFrom,effectiveOn,endedOn,clauses.attire,clauses.deescalationResources,reason,separatedOn',
+        'RecordContract,,,c1,ISD 1,Central High,2025-08-01,,,§3,,,',
+        'AmendContract,,,c1,,Central High;North Middle,,2025-10-01,,,§5,,',
+        'EndContract,,,c1,,,,,2026-06-30,,,,',
+        'EndContract,,,c1,,,,,2026-07-31,,,,',
+        'RegisterOfficer,jdoe,Jordan Doe,,,,,,,,,,',
+        'CorrectOfficerDetails,jdoe,Jordan Dough,,,,,,,,,misspelled,',
+        'SeparateOfficer,jdoe,,,,,,,,,,LEFT_AGENCY,2026-01-15',
+      ].join('\n'),
+    );
+    const report = await new BulkImporter(store).import(readCsvCommands(file), { agencyId: 'csv-pd', recordedBy: 'cli:test', today: '2026-02-01' });
+    expect(report).toMatchObject({ accepted: 6, rejectedCount: 1, rejected: [{ line: 5, statusCode: 409, messages: ['contractId: contract c1 already ended on 2026-06-30'] }] });
+    const agency = await store.readStream(agencyStream('csv-pd'));
+    expect(agency.map((e) => [e.type, e.schemaVersion])).toEqual([
+      ['AgencyRegistered', 1],
+      ['SroContractRecorded', 1],
+      ['SroContractAmended', 1],
+      ['SroContractEnded', 1],
+    ]);
+    expect(agency[1].data).toEqual({
+      contractId: 'c1',
+      district: 'ISD 1',
+      schools: ['Central High'],
+      effectiveFrom: '2025-08-01',
+      clauses: { dutiesPerSubd2: null, attire: '§3', districtRoleInSelection: null, deescalationResources: null, publicNotification: null, dataPractices: null },
+    });
+    expect(agency[2].data).toEqual({ contractId: 'c1', effectiveOn: '2025-10-01', schools: ['Central High', 'North Middle'], clauses: { deescalationResources: '§5' } });
+    const officer = await store.readStream(officerStream('csv-pd', 'jdoe'));
+    expect(officer.map((e) => e.type)).toEqual(['OfficerRegistered', 'OfficerDetailsCorrected', 'OfficerSeparated']);
+  });
+
+  it('refuses a clauses.__proto__ column as a format error', async () => {
+    await expect(collect(readCsvCommands(csv('command,clauses.__proto__\nRecordContract,x\n')))).rejects.toThrow(CsvFormatError);
+  });
+});
+
 describe('commandFromRecord', () => {
   it('puts path parameters in the path, the rest in the body, drops empty cells, splits schools', () => {
     expect(commandFromRecord({ command: 'AssignOfficer', officerId: 'jdoe', assignmentId: 'a1', schools: 'Central High; North Middle', startDate: '2025-09-02', course: '' }, 3)).toEqual({

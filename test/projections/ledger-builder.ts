@@ -62,6 +62,10 @@ export class LedgerBuilder {
   retract(retractedEventId: string, stream: 'officer' | 'agency' = 'officer'): string {
     return this.push(stream, 'EventRetracted', { retractedEventId, reason: 'entered in error' });
   }
+  /** Any event of the catalogue, by type and data (contracts, corrections, separations). */
+  event(stream: 'officer' | 'agency', type: string, data: unknown): string {
+    return this.push(stream, type, data);
+  }
   raw(stream: 'officer' | 'agency', event: LedgerEvent): this {
     (stream === 'officer' ? this.officerEvents : this.agencyEvents).push(event);
     return this;

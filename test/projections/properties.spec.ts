@@ -7,7 +7,11 @@
  *  - a facts snapshot joined with the agency's facts equals the facts of the whole ledger
  *    wherever the snapshot covers knownAt, and an agency report of several officers built from
  *    snapshots equals the one built from whole ledgers (what the agency report relies on);
- *  - the pinned shape of every answer.
+ *  - the pinned shape of every answer;
+ *  - the agency findings and reminders (issue 13) from snapshots equal those from whole ledgers,
+ *    and an agency event recorded after knownAt never changes them.
+ * The histories include contracts (recorded, amended, ended), policies with a model revision,
+ * corrections of an officer's name and separations.
  * The histories have several officers (or one), equal recordedAt instants, and retractions of
  * officer and agency events; the properties that hold only under a condition count how often
  * the condition was met and require it most of the time, so that they cannot pass by not
@@ -18,7 +22,12 @@ import { COURSES } from '../../events/catalogue';
 import {
   RULE_IDS,
   agencyFactsKnownAt,
+  agencyFindingsOn,
+  agencyRecordsKnownAt,
+  agencyRemindersOn,
   agencyStatus,
+  contractRemindersFor,
+  officerOnDay,
   agencyStatusFromFacts,
   compareReminders,
   factsFromSnapshot,
@@ -54,9 +63,28 @@ const anyDay = fc.oneof({ arbitrary: day, weight: 4 }, { arbitrary: boundaryDay,
 const aid = fc.constantFrom('a1', 'a2', 'a3');
 const tid = fc.constantFrom('t1', 't2', 't3', 't4');
 const version = fc.constantFrom('v1', 'v2', 'v3');
+const cid = fc.constantFrom('c1', 'c2');
+const school = fc.constantFrom('S', 'T', 's');
+const clause = fc.constantFrom<string | null>('§1', null);
+const clauses = fc.record({ dutiesPerSubd2: clause, attire: clause, districtRoleInSelection: clause, deescalationResources: clause, publicNotification: clause, dataPractices: clause });
 
 const draft: fc.Arbitrary<Draft[]> = fc.oneof(
-  fc.record({ version, adoptedOn: anyDay }).map((d) => [{ stream: 'agency' as const, type: 'SroPolicyAdopted', data: d }]),
+  fc.record({ version, adoptedOn: anyDay, modelRevision: fc.constantFrom(undefined, '2024-06-01', '2025-10-23') }).map(({ modelRevision, ...d }) => [
+    { stream: 'agency' as const, type: 'SroPolicyAdopted', data: modelRevision ? { ...d, modelRevision } : d },
+  ]),
+  fc.record({ contractId: cid, schools: fc.uniqueArray(school, { minLength: 1, maxLength: 2 }), effectiveFrom: anyDay, effectiveTo: fc.option(anyDay, { nil: undefined }), clauses }).map(({ effectiveTo, ...d }) => [
+    { stream: 'agency' as const, type: 'SroContractRecorded', data: { ...d, district: 'ISD', ...(effectiveTo ? { effectiveTo } : {}) } },
+  ]),
+  fc.record({ contractId: cid, effectiveOn: anyDay, schools: fc.option(fc.uniqueArray(school, { minLength: 1, maxLength: 3 }), { nil: undefined }), effectiveTo: fc.option(anyDay, { nil: undefined }), attire: fc.option(clause, { nil: undefined }) }).map(
+    ({ schools, effectiveTo, attire, ...d }) => [
+      { stream: 'agency' as const, type: 'SroContractAmended', data: { ...d, ...(schools ? { schools } : {}), ...(effectiveTo ? { effectiveTo } : {}), ...(attire !== undefined ? { clauses: { attire } } : {}) } },
+    ],
+  ),
+  fc.record({ contractId: cid, endedOn: anyDay }).map((d) => [{ stream: 'agency' as const, type: 'SroContractEnded', data: d }]),
+  fc.record({ name: fc.option(fc.constantFrom('Pat A', 'Pat B'), { nil: undefined }), licenseNumber: fc.option(fc.constantFrom('L1', 'L2'), { nil: undefined }) }).map(({ name, licenseNumber }) => [
+    { stream: 'officer' as const, type: 'OfficerDetailsCorrected', data: { ...(name ? { name } : {}), ...(licenseNumber ? { licenseNumber } : { name: name ?? 'Pat C' }), reason: 'typo' } },
+  ]),
+  fc.record({ separatedOn: anyDay, reason: fc.constantFrom('LEFT_AGENCY', 'ENTERED_IN_ERROR') }).map((d) => [{ stream: 'officer' as const, type: 'OfficerSeparated', data: d }]),
   fc.record({ assignmentId: aid, startDate: anyDay }).map((d) => [{ stream: 'officer' as const, type: 'OfficerAssigned', data: { ...d, schools: ['S'] } }]),
   fc.record({ assignmentId: aid, endDate: anyDay }).map((d) => [{ stream: 'officer' as const, type: 'AssignmentEnded', data: d }]),
   fc.record({ assignmentId: aid, declaredOn: anyDay }).map((d) => [{ stream: 'officer' as const, type: 'TrainingUnavailableDeclared', data: { ...d, reason: 'r' } }]),
@@ -236,6 +264,8 @@ describe('properties', () => {
         if (s.status === 'COMPLIANT') expect(any('PENDING')).toBe(false);
         if (s.status === 'EXEMPT') expect(s.findings[6].outcome).toBe('EXEMPT');
         if (s.status === 'NOT_ASSIGNED' || asOf < '2025-09-01') expect(s.findings.every((f) => f.outcome === 'NOT_APPLICABLE')).toBe(true);
+        const facts = factsKnownAt(ledgerOf(events), LATER);
+        if (facts.separation && facts.separation.separatedOn <= asOf) expect(s.status).toBe('NOT_ASSIGNED');
         if (s.findings[0].outcome === 'EXEMPT' && s.status !== 'EXEMPT') {
           expect(s.findings[1].outcome !== 'NOT_APPLICABLE' || s.findings[2].outcome !== 'NOT_APPLICABLE').toBe(true);
         }
@@ -312,6 +342,17 @@ describe('properties', () => {
         expect(agencyStatusFromFacts(fromSnapshots, asOf)).toEqual(agencyStatus(known, asOf, knownAt));
         const reminders = fromSnapshots.flatMap((f) => remindersFromFacts(f, asOf, 90)).sort(compareReminders);
         expect(reminders).toEqual(known.flatMap((l) => remindersFor(l, asOf, knownAt, 90)).sort(compareReminders));
+        // The agency findings and reminders, as the report and the reminders route compute them, from either source.
+        const records = agencyRecordsKnownAt(ledgers[0].agencyEvents, knownAt);
+        const wholeFacts = known.map((l) => factsKnownAt(l, knownAt));
+        expect(agencyFindingsOn(records, fromSnapshots.map((f) => officerOnDay(f, asOf)), asOf)).toEqual(agencyFindingsOn(records, wholeFacts.map((f) => officerOnDay(f, asOf)), asOf));
+        expect(fromSnapshots.flatMap((f) => contractRemindersFor(f, records, asOf, 90))).toEqual(wholeFacts.flatMap((f) => contractRemindersFor(f, records, asOf, 90)));
+        // An agency event recorded after knownAt changes nothing at knownAt.
+        const knownAgency = ledgers[0].agencyEvents.filter((e) => at(e) <= Date.parse(knownAt));
+        expect(agencyRecordsKnownAt(knownAgency, knownAt)).toEqual(records);
+        expect(agencyRemindersOn(agencyRecordsKnownAt(knownAgency, knownAt), asOf, 90)).toEqual(agencyRemindersOn(records, asOf, 90));
+        // The agency findings' pinned shape: a due date on every VIOLATED finding.
+        for (const f of agencyFindingsOn(records, wholeFacts.map((x) => officerOnDay(x, asOf)), asOf)) if (f.outcome === 'VIOLATED') expect(f.dueDate).toBeDefined();
         if (officerIds.length > 1) reached.severalOfficers++;
         if (events.some((e) => e.stream === 'agency' && e.type === 'EventRetracted')) reached.agencyRetractions++;
         if (events.some((e, i) => i > 0 && e.recordedAt === events[i - 1].recordedAt)) reached.equalInstants++;

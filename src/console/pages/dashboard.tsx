@@ -12,10 +12,11 @@ import type { Response } from 'express';
 import { STATUSES, type Finding, type Status } from '../../../projections';
 import { csvCell, GetAgencyStatusQuery, type AgencyStatusView } from '../../agencies/agency-status';
 import { Public } from '../../auth/roles.decorator';
+import { ListOfficersQuery, type OfficerListView } from '../../officers/list-officers';
 import { axesQuery, pageAxes, type PageAxes } from '../console-axes';
 import { ConsoleGuard, ConsoleRequest, ConsoleRoles } from '../console.guard';
 import { RECORD_FORMS } from '../record-forms';
-import { AxesForm, axesSentence, dateInWords, Page, renderPage, STATUS_WORDS, StatusBadge, type Person } from '../layout';
+import { AxesForm, axesSentence, dateInWords, OutcomeBadge, Page, renderPage, STATUS_WORDS, StatusBadge, type Person } from '../layout';
 
 export const PAGE_SIZE = 50;
 const SORTS = { name: 'Name', status: 'Status (most urgent first)', due: 'Next due date' } as const;
@@ -91,7 +92,9 @@ export class DashboardController {
     request.session!.notice = undefined;
     const axes = pageAxes(query);
     if (person.role === 'investigator') {
-      response.type('html').send(renderPage(<InvestigatorHome person={person} csrf={request.session!.csrf} notice={notice} />));
+      const q = typeof query.q === 'string' && query.q.trim() ? query.q.trim().slice(0, 200) : null;
+      const list: OfficerListView = await this.queries.execute(new ListOfficersQuery(person.agencyId, axes.axes, q, 1));
+      response.type('html').send(renderPage(<InvestigatorHome person={person} csrf={request.session!.csrf} notice={notice} list={list} q={q ?? ''} />));
       return;
     }
     const view: AgencyStatusView = await this.queries.execute(new GetAgencyStatusQuery(person.agencyId, axes.axes));
@@ -148,6 +151,38 @@ function Dashboard(props: { person: Person; csrf: string; notice?: string; view:
           ))}
         </ul>
       </section>
+
+      {view.agencyFindings && view.agencyFindings.length > 0 && (
+        <section aria-labelledby="agency-findings-heading">
+          <h2 id="agency-findings-heading">The agency’s own obligations</h2>
+          <table class="findings">
+            <thead>
+              <tr>
+                <th scope="col">Rule</th>
+                <th scope="col">Outcome</th>
+                <th scope="col">Due date</th>
+                <th scope="col">Explanation</th>
+              </tr>
+            </thead>
+            <tbody>
+              {view.agencyFindings.map((f) => (
+                <tr data-rule={f.rule}>
+                  <th scope="row">
+                    {f.rule}
+                    {f.contractId ? ` (contract ${f.contractId})` : ''}
+                    <span class="citation">{f.citation}</span>
+                  </th>
+                  <td>
+                    <OutcomeBadge outcome={f.outcome} />
+                  </td>
+                  <td>{f.dueDate ? dateInWords(f.dueDate) : '—'}</td>
+                  <td>{f.explanation}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
 
       <section aria-labelledby="officers-heading">
         <h2 id="officers-heading">Officers</h2>
@@ -244,7 +279,8 @@ function Dashboard(props: { person: Person; csrf: string; notice?: string; view:
 
 const query = (axes: PageAxes, more: Record<string, string | number | undefined>): string => axesQuery(axes.axes.asOf, axes.knownAtText, more);
 
-function InvestigatorHome(props: { person: Person; csrf: string; notice?: string }) {
+function InvestigatorHome(props: { person: Person; csrf: string; notice?: string; list: OfficerListView; q: string }) {
+  const { list } = props;
   return (
     <Page title="Home" person={props.person} csrf={props.csrf} current="/" notice={props.notice}>
       <h1>Investigator</h1>
@@ -256,6 +292,26 @@ function InvestigatorHome(props: { person: Person; csrf: string; notice?: string
         </div>
         <button type="submit">Open the record</button>
       </form>
+      <h2>Officers</h2>
+      <form method="get" action="/" class="inline-fields" aria-label="Search the officers">
+        <div class="field">
+          <label for="q">Search by name, ID or license number</label>
+          <input id="q" name="q" type="search" value={props.q} />
+        </div>
+        <button type="submit">Search</button>
+      </form>
+      <p>
+        {list.total} officer{list.total === 1 ? '' : 's'}
+        {list.total > list.officers.length ? ` (the first ${list.officers.length} shown; search to narrow)` : ''}
+      </p>
+      <ul>
+        {list.officers.map((o) => (
+          <li data-officer-id={o.officerId}>
+            <a href={`/officers/${encodeURIComponent(o.officerId)}`}>{o.name}</a> ({o.officerId}
+            {o.licenseNumber ? `, license ${o.licenseNumber}` : ''}){o.active ? '' : `: separated${o.separatedOn ? ` on ${dateInWords(o.separatedOn)}` : ''}`}
+          </li>
+        ))}
+      </ul>
       <p>
         <a href="/integrity">Check the integrity of the ledger</a>
       </p>

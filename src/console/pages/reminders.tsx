@@ -82,18 +82,22 @@ function RemindersPage(props: { person: Person; csrf: string; view: RemindersVie
           </thead>
           <tbody>
             {view.items.map((item) => (
-              <tr class={item.daysLeft < 0 ? 'overdue' : undefined} data-officer-id={item.officerId} data-rule={item.rule} data-days-left={String(item.daysLeft)}>
+              <tr class={item.daysLeft < 0 ? 'overdue' : undefined} data-officer-id={item.officerId ?? undefined} data-rule={item.rule} data-days-left={String(item.daysLeft)}>
                 <td>{dateInWords(item.dueDate)}</td>
                 <td>
                   <span class={item.daysLeft < 0 ? 'badge outcome-violated' : 'badge outcome-pending'}>{daysWords(item.daysLeft)}</span>
                 </td>
                 <td>
-                  <a href={`/officers/${encodeURIComponent(item.officerId)}${axesQuery(view.asOf, axes.knownAtText)}`}>{props.names.get(item.officerId) ?? item.officerId}</a>
+                  {item.officerId === null ? (
+                    'The agency'
+                  ) : (
+                    <a href={`/officers/${encodeURIComponent(item.officerId)}${axesQuery(view.asOf, axes.knownAtText)}`}>{props.names.get(item.officerId) ?? item.officerId}</a>
+                  )}
                 </td>
                 <td>{item.message}</td>
                 <td>
                   {item.rule}
-                  <span class="citation">{citationOf(item.rule)}</span>
+                  {citationOf(item.rule) && <span class="citation">{citationOf(item.rule)}</span>}
                 </td>
               </tr>
             ))}

@@ -1,0 +1,56 @@
+/** Slice: an SRO contract ends early (SroContractEnded): endedOn is its last day in force. */
+import { Body, Controller, Param, Post } from '@nestjs/common';
+import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Roles } from '../auth/roles.decorator';
+import { ContractPath } from '../common/paths';
+import { IsLocalDate } from '../common/validation';
+import { WriteCtx } from '../http/write-context';
+import { AgencyDecision } from '../write/decision';
+import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
+import { Conflict, Invalid, NotFound } from '../write/refusals';
+
+export class EndContractDto {
+  @IsLocalDate() endedOn!: string;
+}
+
+/** The decision: the contract (in the path) must exist and not have ended, and the end cannot come before its start. */
+export const END_CONTRACT: AgencyDecision<EndContractDto & { contractId: string }> = {
+  event: ({ contractId, endedOn }) => ({ type: 'SroContractEnded', data: { contractId, endedOn } }),
+  decide(input, { agency }, target) {
+    const contract = agency.contracts.get(input.contractId);
+    if (!contract) return new NotFound([`contractId: agency ${target.agencyId} has no contract ${input.contractId}`]);
+    if (contract.endedOn) return new Conflict([`contractId: contract ${input.contractId} already ended on ${contract.endedOn}`]);
+    if (input.endedOn < contract.effectiveFrom) return new Invalid([`endedOn must be on or after the contract's effectiveFrom ${contract.effectiveFrom}`]);
+    return END_CONTRACT.event(input, target);
+  },
+};
+
+export class EndContractCommand extends Command<WriteResult> {
+  constructor(
+    readonly ctx: WriteContext,
+    readonly contractId: string,
+    readonly body: EndContractDto,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(EndContractCommand)
+export class EndContractHandler implements ICommandHandler<EndContractCommand> {
+  constructor(private readonly ledger: LedgerWriter) {}
+
+  execute({ ctx, contractId, body }: EndContractCommand): Promise<WriteResult> {
+    return this.ledger.agencyCommand(ctx, END_CONTRACT, { contractId, endedOn: body.endedOn });
+  }
+}
+
+@Controller('agencies/:agencyId/contracts/:contractId/end')
+export class EndContractController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post()
+  @Roles('admin')
+  end(@Param() path: ContractPath, @Body() body: EndContractDto, @WriteCtx() ctx: WriteContext): Promise<WriteResult> {
+    return this.commands.execute(new EndContractCommand(ctx, path.contractId, body));
+  }
+}
