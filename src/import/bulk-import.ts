@@ -138,6 +138,14 @@ export interface RejectedCommand {
 }
 
 export interface ImportReport {
+  /** `dry-run`: checked, nothing recorded; `all-or-nothing`: recorded only when no command was rejected; `rows`: each good command recorded. */
+  mode?: 'rows' | 'dry-run' | 'all-or-nothing';
+  /** all-or-nothing and dry-run: whether the file was (would be) recorded. */
+  committed?: boolean;
+  /** Where the store cannot append many streams in one transaction (EventStoreDB), all-or-nothing is not one transaction. */
+  atomic?: boolean;
+  /** dry-run and all-or-nothing: what is (would be) recorded, one line per accepted command (the first `maxReported`). */
+  recorded?: { index: number; line?: number; command: string; type: string; stream: string; data: unknown }[];
   commands: number;
   accepted: number;
   /** Commands whose Idempotency-Key was already imported with the same content: skipped, as an HTTP retry. */
@@ -168,6 +176,13 @@ export interface ImportOptions {
   today?: LocalDate;
   /** Called after each committed transaction. */
   onBatch?: (progress: { commands: number; eventsAppended: number; transactions: number }) => void;
+  /**
+   * `rows` (default): every good command is recorded in batched transactions, bad ones reported.
+   * `dry-run`: every command is checked exactly as the write would check it, in order, and nothing
+   * is appended. `all-or-nothing`: as the dry run, then, only if no command was rejected, the whole
+   * file is appended in ONE appendMany (one transaction where the store can, `atomic`).
+   */
+  mode?: 'rows' | 'dry-run' | 'all-or-nothing';
 }
 
 export class ImportAbortedError extends Error {
@@ -254,7 +269,15 @@ export class BulkImporter {
     if (options.today !== undefined && !isAcceptedDate(options.today)) throw new RangeError('today must be a real calendar date in the form YYYY-MM-DD');
     const today = options.today ?? todayInMinnesota(new Date());
 
+    const mode = options.mode ?? 'rows';
+    const whole = mode !== 'rows';
     const report: ImportReport = { commands: 0, accepted: 0, duplicates: 0, rejectedCount: 0, rejected: [], eventsAppended: 0, transactions: 0 };
+    if (whole) {
+      report.mode = mode;
+      report.committed = false;
+      report.atomic = this.store.capabilities.atomicMultiStreamAppend;
+      report.recorded = [];
+    }
     const agencyStreamName = agencyStream(agencyId);
     const agencyEvents = await this.store.readStream(agencyStreamName);
     if (agencyEvents.length === 0) throw agencyNotRegistered(agencyId);
@@ -341,6 +364,9 @@ export class BulkImporter {
         const event = prepared.decide();
         if (event instanceof Refusal) throw event;
         prepared.state.pending.push(newEvent(event, metadata, eventId));
+        if (report.recorded && report.recorded.length < maxReported) {
+          report.recorded.push({ index, ...(command.line !== undefined ? { line: command.line } : {}), command: String(command.command), type: event.type, stream: prepared.state.stream, data: event.data });
+        }
         if (prepared.enrols) enrolled.push(prepared.enrols);
         prepared.apply(prepared.state.model.revision + 1, eventId, event);
         dirty.add(prepared.state);
@@ -360,9 +386,11 @@ export class BulkImporter {
         }
         continue;
       }
-      if (pendingEvents >= batchSize) await flush(index + 1);
+      if (!whole && pendingEvents >= batchSize) await flush(index + 1);
     }
+    if (mode === 'dry-run' || (mode === 'all-or-nothing' && report.rejectedCount > 0)) return report;
     await flush(index + 1);
+    if (whole) report.committed = true;
     return report;
   }
 
