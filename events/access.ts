@@ -71,7 +71,22 @@ export interface UserEnabled {
   userId: string;
 }
 
+/**
+ * How the columns of another system's CSV export map to an import's fields (and which course code
+ * a value means), remembered per agency and kind of import for the next file (the console's import).
+ */
+export interface ImportMappingSaved {
+  agencyId: string;
+  /** trainings, substitute-days or assignments */
+  kind: string;
+  /** import field → the export's column header */
+  columns: Record<string, string>;
+  /** a value of the export's course column → a course code */
+  courses: Record<string, string>;
+}
+
 export interface AccessEventDataByType {
+  ImportMappingSaved: ImportMappingSaved;
   TokenIssued: TokenIssued;
   TokenRevoked: TokenRevoked;
   UserInvited: UserInvited;
@@ -95,4 +110,5 @@ export const ACCESS_SCHEMA_VERSION: { readonly [T in keyof AccessEventDataByType
   UserRoleChanged: 1,
   UserDisabled: 1,
   UserEnabled: 1,
+  ImportMappingSaved: 1,
 };

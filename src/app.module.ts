@@ -19,6 +19,7 @@ import { AppErrorsFilter, CONSOLE_CONTROLLERS, consoleProviders, type ConsoleOpt
 import { authFailureLimit } from './config';
 import { HealthController } from './health/health.controller';
 import { BulkImporter } from './import/bulk-import';
+import { ImportCommandsHandler } from './import/import-commands';
 import { AssignOfficerController, AssignOfficerHandler } from './officers/assign-officer';
 import { DeclareTrainingUnavailableController, DeclareTrainingUnavailableHandler } from './officers/declare-training-unavailable';
 import { EndAssignmentController, EndAssignmentHandler } from './officers/end-assignment';
@@ -99,6 +100,7 @@ const slices = {
     EndContractHandler,
     GetOfficerHistoryHandler,
     GetOfficerChangesHandler,
+    ImportCommandsHandler,
     GetOfficerStatusHandler,
     GetAgencyStatusHandler,
     GetRemindersHandler,

@@ -50,6 +50,7 @@ export class AccessRegistry {
   private readonly accounts = new Map<string, Account>();
   private readonly accountByEmail = new Map<string, Account>();
   private readonly accountByLink = new Map<string, Account>();
+  private readonly mappings = new Map<string, { columns: Record<string, string>; courses: Record<string, string> }>();
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
@@ -95,6 +96,12 @@ export class AccessRegistry {
     if (by.email !== undefined) return this.accountByEmail.get(by.email.toLowerCase());
     if (by.linkSha256 !== undefined) return this.accountByLink.get(by.linkSha256);
     return undefined;
+  }
+
+  /** The import mapping last saved for an agency and kind of import (ImportMappingSaved). */
+  async importMapping(agencyId: string, kind: string): Promise<{ columns: Record<string, string>; courses: Record<string, string> } | undefined> {
+    await this.catchUp();
+    return this.mappings.get(`${agencyId}\u0000${kind}`);
   }
 
   async accountsOf(agencyId: string): Promise<Account[]> {
@@ -161,6 +168,9 @@ export class AccessRegistry {
     } else if (access.type === 'TokenRevoked') {
       const grant = this.byId.get(access.data.tokenId);
       if (grant) grant.revokedAt = event.recordedAt;
+    } else if (access.type === 'ImportMappingSaved') {
+      const { agencyId, kind, columns, courses } = access.data;
+      this.mappings.set(`${agencyId}\u0000${kind}`, { columns, courses });
     } else if (access.type === 'UserInvited') {
       const { userId, agencyId, role, email, name, linkSha256, expiresAt } = access.data;
       const account: Account = { userId, agencyId, role, email, name, invitedAt: event.recordedAt, invitedBy: event.recordedBy, links: new Map([[linkSha256, expiresAt]]) };

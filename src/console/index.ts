@@ -13,6 +13,7 @@ import { AssetsController } from './pages/assets';
 import { DashboardController } from './pages/dashboard';
 import { IntegrityPageController } from './pages/integrity';
 import { OfficerPageController } from './pages/officer';
+import { ImportPageController } from './pages/import';
 import { PeoplePageController } from './pages/people';
 import { RecordFormController } from './pages/record';
 import { RemindersPageController } from './pages/reminders';
@@ -31,6 +32,7 @@ export const CONSOLE_CONTROLLERS: Type[] = [
   IntegrityPageController,
   PeoplePageController,
   RecordFormController,
+  ImportPageController,
 ];
 
 export function consoleProviders(overrides: Partial<ConsoleOptions> = {}) {
@@ -52,6 +54,12 @@ export function consoleRoutes(): RouteInfo[] {
   }
   return routes;
 }
+
+/** Console forms that upload a file (multipart/form-data, parsed before the guard): the path, the file's field, its largest size. */
+export const UPLOAD_ROUTES: { path: RegExp; field: string; maxBytes: number }[] = [
+  { path: /^\/import\/check$/, field: 'file', maxBytes: 5 * 1024 * 1024 },
+  { path: /^\/officers\/[^/]+\/records\/certificate$/, field: 'file', maxBytes: 10 * 1024 * 1024 },
+];
 
 export { FirstRunSetup, type ConsoleOptions };
 export { AppErrorsFilter } from './console-errors.filter';

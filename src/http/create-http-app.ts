@@ -12,7 +12,8 @@ import { CheckpointService } from '../ledger/checkpoint-service';
 import { IntegrityMonitor } from '../ledger/integrity-monitor';
 import { LEDGER_OPTIONS, type LedgerOptions } from '../ledger/ledger-options';
 import { ProjectionRunner } from '../read-models/projection-runner';
-import { consoleRoutes } from '../console';
+import { consoleRoutes, UPLOAD_ROUTES } from '../console';
+import multer from 'multer';
 import { LoggedClientError } from '../common/http-errors.filter';
 import { jsonBody } from './json-body';
 
@@ -82,7 +83,25 @@ function securityHeaders() {
 export const FORM_LIMIT_BYTES = 64 * 1024;
 function formBody() {
   const parse = express.urlencoded({ extended: false, limit: FORM_LIMIT_BYTES, parameterLimit: 200, type: () => true });
+  const uploads = UPLOAD_ROUTES.map((route) => ({
+    ...route,
+    parse: multer({ storage: multer.memoryStorage(), limits: { fileSize: route.maxBytes, files: 1, fields: 50, fieldSize: FORM_LIMIT_BYTES, parts: 60 } }).single(route.field),
+  }));
   return (req: Request, res: Response, next: NextFunction) => {
+    const upload = req.method === 'POST' && req.is('multipart/form-data') ? uploads.find((u) => u.path.test(req.path)) : undefined;
+    if (upload) {
+      // A file upload (multipart/form-data) on the pages that take one: multer fills req.body and req.file before the guard checks the form's token.
+      upload.parse(req, res, (err?: unknown) => {
+        if (!err) {
+          if (req.body === null || typeof req.body !== 'object') req.body = {};
+          return next();
+        }
+        const code = (err as { code?: string }).code;
+        if (code === 'LIMIT_FILE_SIZE') return next(new LoggedClientError(413, [`the file is larger than ${Math.round(upload.maxBytes / 1024 / 1024)} MB`]));
+        next(new LoggedClientError(400, ['the upload could not be read']));
+      });
+      return;
+    }
     const length = req.headers['content-length'];
     const hasBody = req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
     if (!hasBody) {

@@ -377,4 +377,46 @@ describeInBrowser('the web console in a browser', () => {
     expect(page.url()).toMatch(/\/sign-in$/);
     await expectAccessible(page);
   });
+
+  it('the CSV import: a dry run names the bad row and column; a provider\'s roster is mapped, committed whole, and a re-run records nothing twice', async () => {
+    const page = await newPage();
+    await signIn(page, 'robin@lakeview.example.gov');
+    await page.getByRole('link', { name: 'Import a CSV file' }).click();
+    await expectAccessible(page);
+    await page.getByLabel('CSV file').setInputFiles({ name: 'days.csv', mimeType: 'text/csv', buffer: Buffer.from('command,officerId,date,school\r\nRecordSubstituteDay,o-3,2026-08-20,South Middle\r\nRecordSubstituteDay,o-3,2026-13-01,South Middle\r\n') });
+    await page.getByRole('button', { name: 'Check the file' }).click();
+    const problem = page.locator('tr[data-line="3"]');
+    await expect(problem.count()).resolves.toBe(1);
+    expect(await problem.innerText()).toMatch(/^3\s+date\s+date must be a real calendar date/);
+    expect(await page.getByRole('button', { name: /Commit/ }).count()).toBe(0);
+    await expectAccessible(page);
+    await screenshot(page, 'import-refused');
+
+    const roster = 'Officer ID,Course,Date Completed,Provider\r\no-3,Minnesota SRO Basic (POST approved),2026-08-15,Metro Academy\r\no-1,SRO Refresher,2026-09-01,Metro Academy\r\n';
+    await page.goto('/import');
+    await page.getByLabel('CSV file').setInputFiles({ name: 'provider-roster.csv', mimeType: 'text/csv', buffer: Buffer.from(roster) });
+    await page.getByRole('button', { name: 'Check the file' }).click();
+    await expect(page.getByRole('heading', { name: 'Which column is which?' }).isVisible()).resolves.toBe(true);
+    expect(await page.getByLabel('Officer ID').inputValue()).toBe('Officer ID');
+    expect(await page.getByLabel('Date completed').inputValue()).toBe('Date Completed');
+    expect(await page.getByLabel('Minnesota SRO Basic (POST approved)').inputValue()).toBe('MN_SRO_BASIC');
+    await page.getByLabel('SRO Refresher').selectOption('MN_SRO_REFRESHER');
+    await expectAccessible(page);
+    await screenshot(page, 'import-mapping');
+    await page.getByRole('button', { name: 'Check with this mapping' }).click();
+    expect(await page.locator('[data-import]').getAttribute('data-import')).toBe('ready');
+    await page.getByRole('button', { name: 'Commit: record all 2' }).click();
+    expect(await page.locator('[data-import]').getAttribute('data-import')).toBe('committed');
+    expect(await page.locator('[data-import]').innerText()).toContain('Recorded 2 records from 2 rows');
+
+    // The same file again: the mapping is remembered, and nothing is recorded twice.
+    await page.goto('/import');
+    await page.getByLabel('CSV file').setInputFiles({ name: 'provider-roster.csv', mimeType: 'text/csv', buffer: Buffer.from(roster) });
+    await page.getByRole('button', { name: 'Check the file' }).click();
+    expect(await page.getByLabel('SRO Refresher').inputValue()).toBe('MN_SRO_REFRESHER');
+    await page.getByRole('button', { name: 'Check with this mapping' }).click();
+    expect(await page.locator('[data-import]').innerText()).toContain('2 already recorded (skipped)');
+    await page.goto('/officers/o-3');
+    expect(await page.locator('table.timeline tr[data-event-id]', { hasText: 'Minnesota SRO basic course' }).count()).toBe(1);
+  });
 });

@@ -136,6 +136,9 @@ function Dashboard(props: { person: Person; csrf: string; notice?: string; view:
                 <a href={`/records/${f.id}`}>{f.title}</a>
               </li>
             ))}
+            <li>
+              <a href="/import">Import a CSV file</a>
+            </li>
           </ul>
         </nav>
       )}
