@@ -40,7 +40,7 @@ import { RecordPolicyReviewController, RecordPolicyReviewHandler } from './offic
 import { RecordSubstituteDayController, RecordSubstituteDayHandler } from './officers/record-substitute-day';
 import { RecordTrainingController, RecordTrainingHandler } from './officers/record-training';
 import { RegisterOfficerController, RegisterOfficerHandler } from './officers/register-officer';
-import { RetractOfficerEventController, RetractOfficerEventHandler } from './officers/retract-event';
+import { GetRetractionPreviewHandler, RetractOfficerEventController, RetractOfficerEventHandler } from './officers/retract-event';
 import { AmendContractController, AmendContractHandler } from './agencies/amend-contract';
 import { EndContractController, EndContractHandler } from './agencies/end-contract';
 import { RecordContractController, RecordContractHandler } from './agencies/record-contract';
@@ -101,6 +101,7 @@ const slices = {
     GetOfficerHistoryHandler,
     GetOfficerChangesHandler,
     ImportCommandsHandler,
+    GetRetractionPreviewHandler,
     GetOfficerStatusHandler,
     GetAgencyStatusHandler,
     GetRemindersHandler,

@@ -8,6 +8,11 @@ import type { Type } from '@nestjs/common';
 import type { ICommand } from '@nestjs/cqrs';
 import { COURSES } from '../../events/catalogue';
 import { AdoptPolicyCommand, AdoptPolicyDto } from '../agencies/adopt-policy';
+import { AmendContractCommand, AmendContractDto } from '../agencies/amend-contract';
+import { EndContractCommand, EndContractDto } from '../agencies/end-contract';
+import { RecordContractCommand, RecordContractDto } from '../agencies/record-contract';
+import { CorrectOfficerDetailsCommand, CorrectOfficerDetailsDto } from '../officers/correct-officer-details';
+import { SeparateOfficerCommand, SeparateOfficerDto } from '../officers/separate-officer';
 import { AssignOfficerCommand, AssignOfficerDto } from '../officers/assign-officer';
 import { DeclareTrainingUnavailableCommand, DeclareTrainingUnavailableDto } from '../officers/declare-training-unavailable';
 import { EndAssignmentCommand, EndAssignmentDto } from '../officers/end-assignment';
@@ -23,13 +28,18 @@ import { COURSE_WORDS } from './event-words';
 export interface FieldSpec {
   name: string;
   label: string;
-  kind: 'text' | 'date' | 'select' | 'lines';
+  kind: 'text' | 'date' | 'select' | 'lines' | 'dates';
   optional?: boolean;
   hint?: string;
   options?: { value: string; label: string }[];
 }
 
 export interface RecordForm {
+  /**
+   * A field of dates (one per line) that makes one write per date (several substitute days at
+   * once): each date is the body's `as` field, and the writes are recorded all or none.
+   */
+  many?: { field: string; as: string };
   id: string;
   /** agency: on the dashboard; officer: on an officer's record. */
   scope: 'agency' | 'officer';
@@ -42,6 +52,16 @@ export interface RecordForm {
   command(ctx: WriteContext, officerId: string, values: Record<string, unknown>, body: object): ICommand;
   done(values: Record<string, unknown>): string;
 }
+
+const CLAUSES: { name: string; label: string }[] = [
+  { name: 'dutiesPerSubd2', label: 'Section on the SRO’s duties (subd. 2)' },
+  { name: 'attire', label: 'Section on attire' },
+  { name: 'districtRoleInSelection', label: 'Section on the district’s role in selecting the SRO' },
+  { name: 'deescalationResources', label: 'Section on de-escalation resources' },
+  { name: 'publicNotification', label: 'Section on public notice' },
+  { name: 'dataPractices', label: 'Section on data practices' },
+];
+const clauseFields = (hint: string): FieldSpec[] => CLAUSES.map((c) => ({ name: `clauses.${c.name}`, label: c.label, kind: 'text' as const, optional: true, hint }));
 
 const courseOptions = COURSES.map((c) => ({ value: c, label: `${c}: ${COURSE_WORDS[c] ?? c}` }));
 
@@ -72,6 +92,91 @@ export const RECORD_FORMS: RecordForm[] = [
     dto: AdoptPolicyDto,
     command: (ctx, _o, _v, body) => new AdoptPolicyCommand(ctx, body as AdoptPolicyDto),
     done: (v) => `Recorded the adoption of SRO policy version ${v.version}.`,
+  },
+  {
+    id: 'record-contract',
+    scope: 'agency',
+    title: 'Record a contract with a school district',
+    button: 'Record the contract',
+    fields: [
+      { name: 'contractId', label: 'Contract ID', kind: 'text', hint: 'A short code, such as isd-625-2025.' },
+      { name: 'district', label: 'School district', kind: 'text' },
+      { name: 'schools', label: 'Schools it covers', kind: 'lines', hint: 'One school per line, named as in the assignments.' },
+      { name: 'effectiveFrom', label: 'In force from', kind: 'date' },
+      { name: 'effectiveTo', label: 'In force until (last day)', kind: 'date', optional: true },
+      { name: 'documentSha256', label: 'SHA-256 of the signed contract', kind: 'text', optional: true },
+      ...clauseFields('Where the contract addresses it, such as § 4.2; empty when it does not.'),
+    ],
+    dto: RecordContractDto,
+    command: (ctx, _o, _v, body) => new RecordContractCommand(ctx, body as RecordContractDto),
+    done: (v) => `Recorded contract ${v.contractId} with ${v.district}.`,
+  },
+  {
+    id: 'amend-contract',
+    scope: 'agency',
+    title: 'Amend a contract',
+    button: 'Record the amendment',
+    fields: [
+      { name: 'contractId', label: 'Contract ID', kind: 'text' },
+      { name: 'effectiveOn', label: 'Amendment in force from', kind: 'date' },
+      { name: 'schools', label: 'Schools it now covers', kind: 'lines', optional: true, hint: 'The whole new list, one per line; empty to keep the schools.' },
+      { name: 'effectiveTo', label: 'New last day', kind: 'date', optional: true },
+      ...clauseFields('Empty keeps the clause as it was.'),
+    ],
+    dto: AmendContractDto,
+    pathFields: ['contractId'],
+    command: (ctx, _o, v, body) => new AmendContractCommand(ctx, String(v.contractId), body as AmendContractDto),
+    done: (v) => `Recorded the amendment of contract ${v.contractId}.`,
+  },
+  {
+    id: 'end-contract',
+    scope: 'agency',
+    title: 'End a contract',
+    button: 'Record the end',
+    fields: [
+      { name: 'contractId', label: 'Contract ID', kind: 'text' },
+      { name: 'endedOn', label: 'Last day in force', kind: 'date' },
+    ],
+    dto: EndContractDto,
+    pathFields: ['contractId'],
+    command: (ctx, _o, v, body) => new EndContractCommand(ctx, String(v.contractId), body as EndContractDto),
+    done: (v) => `Recorded the end of contract ${v.contractId}.`,
+  },
+  {
+    id: 'correct',
+    scope: 'officer',
+    title: 'Correct the name or license number',
+    button: 'Record the correction',
+    fields: [
+      { name: 'name', label: 'Correct full name', kind: 'text', optional: true },
+      { name: 'licenseNumber', label: 'Correct POST license number', kind: 'text', optional: true },
+      { name: 'reason', label: 'Reason', kind: 'text', hint: 'What was wrong, for the record.' },
+    ],
+    dto: CorrectOfficerDetailsDto,
+    command: (ctx, officerId, _v, body) => new CorrectOfficerDetailsCommand(ctx, officerId, body as CorrectOfficerDetailsDto),
+    done: () => 'Recorded the correction; earlier records keep the old details as they were known.',
+  },
+  {
+    id: 'separate',
+    scope: 'officer',
+    title: 'Record a separation',
+    button: 'Record the separation',
+    fields: [
+      { name: 'separatedOn', label: 'Separated on', kind: 'date' },
+      {
+        name: 'reason',
+        label: 'Reason',
+        kind: 'select',
+        options: [
+          { value: 'LEFT_AGENCY', label: 'Left the agency' },
+          { value: 'ENTERED_IN_ERROR', label: 'Registered in error' },
+        ],
+      },
+      { name: 'note', label: 'Note', kind: 'text', optional: true },
+    ],
+    dto: SeparateOfficerDto,
+    command: (ctx, officerId, _v, body) => new SeparateOfficerCommand(ctx, officerId, body as SeparateOfficerDto),
+    done: () => 'Recorded the separation: the officer leaves the roster and the report from that day; the history stays.',
   },
   {
     id: 'assign',
@@ -119,15 +224,16 @@ export const RECORD_FORMS: RecordForm[] = [
   {
     id: 'substitute-day',
     scope: 'officer',
-    title: 'Record a substitute day',
-    button: 'Record the day',
+    title: 'Record substitute days',
+    button: 'Record the days',
     fields: [
-      { name: 'date', label: 'Date served', kind: 'date' },
+      { name: 'dates', label: 'Dates served', kind: 'dates', hint: 'One date per line (YYYY-MM-DD), or pick them one at a time and press Add.' },
       { name: 'school', label: 'School', kind: 'text' },
     ],
+    many: { field: 'dates', as: 'date' },
     dto: RecordSubstituteDayDto,
     command: (ctx, officerId, _v, body) => new RecordSubstituteDayCommand(ctx, officerId, body as RecordSubstituteDayDto),
-    done: (v) => `Recorded a substitute day on ${v.date}.`,
+    done: (v) => `Recorded ${String(v.dates).split(/\s+/).filter(Boolean).length} substitute day(s) at ${v.school}.`,
   },
   {
     id: 'training',

@@ -26,6 +26,9 @@ h3 { font-size: 1.1rem; }
 .sentence { font-size: 1.1rem; font-weight: 600; background: var(--panel); border-left: 4px solid #14325c; padding: .5rem .75rem; }
 .notice { background: #e6f4ea; border: 1px solid #2e7d32; padding: .5rem .75rem; }
 .problems { background: #fdecea; border: 1px solid #b3261e; padding: .25rem .75rem; margin-bottom: 1rem; }
+.inline-pick { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; margin-top: .3rem; }
+.inline-pick label { font-weight: 400; }
+section.preview { border: 1px solid var(--line); padding: .25rem 1rem; margin-bottom: 1rem; background: var(--panel); }
 .field-error { color: #8c1d18; font-weight: 600; }
 .field.invalid input, .field.invalid select, .field.invalid textarea { border: 2px solid #b3261e; }
 ul.actions-list { display: flex; flex-wrap: wrap; gap: .5rem 1.25rem; list-style: none; padding: 0; }

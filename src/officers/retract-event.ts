@@ -1,15 +1,17 @@
 /** Slice: retract a mistaken event of an officer's record (EventRetracted). The event stays; it stops counting. */
 import { Body, Controller, Param, Post } from '@nestjs/common';
-import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandBus, CommandHandler, ICommandHandler, IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { IsNotEmpty, IsString, IsUUID, MaxLength } from 'class-validator';
 import type { EventType } from '../../events/catalogue';
+import { officerStatus, type Finding, type OfficerStatus } from '../../projections';
+import { LedgerReader } from '../read/ledger-reader';
 import { Roles } from '../auth/roles.decorator';
 import { OfficerPath } from '../common/paths';
 import { IsPlainText } from '../common/plain-text';
 import { WriteCtx } from '../http/write-context';
 import { OfficerDecision } from '../write/decision';
 import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
-import { Conflict, Invalid } from '../write/refusals';
+import { Conflict, Invalid, NotFound } from '../write/refusals';
 
 /** The body of both retractions: this one and the agency's (src/agencies/retract-agency-event.ts). */
 export class RetractionDto {
@@ -70,5 +72,51 @@ export class RetractOfficerEventController {
   @Roles('admin')
   retract(@Param() path: OfficerPath, @Body() body: RetractionDto, @WriteCtx() ctx: WriteContext): Promise<WriteResult> {
     return this.commands.execute(new RetractOfficerEventCommand(ctx, path.officerId, body));
+  }
+}
+
+/**
+ * What a retraction would change (the console's retract form shows it before it is confirmed):
+ * the officer's status and findings on `asOf` as the records stand now, and as they would stand
+ * with the retraction recorded. Evaluated by the engine on the ledger plus the retraction,
+ * nothing recorded.
+ */
+export interface RetractionPreview {
+  officerId: string;
+  asOf: string;
+  event: { eventId: string; type: string; data: unknown; recordedAt: string; recordedBy: string };
+  before: OfficerStatus;
+  after: OfficerStatus;
+  /** The rules whose outcome or due date would change. */
+  changed: { rule: string; citation: string; before: string; after: string }[];
+}
+
+export class GetRetractionPreviewQuery {
+  constructor(
+    readonly agencyId: string,
+    readonly officerId: string,
+    readonly eventId: string,
+    readonly asOf: string,
+  ) {}
+}
+
+@QueryHandler(GetRetractionPreviewQuery)
+export class GetRetractionPreviewHandler implements IQueryHandler<GetRetractionPreviewQuery, RetractionPreview> {
+  constructor(private readonly reader: LedgerReader) {}
+
+  async execute({ agencyId, officerId, eventId, asOf }: GetRetractionPreviewQuery): Promise<RetractionPreview> {
+    const ledger = await this.reader.officer(agencyId, officerId);
+    const event = ledger.officerEvents.find((e) => e.eventId === eventId);
+    if (!event) throw new NotFound([`eventId: officer ${officerId} has no event ${eventId}`]);
+    const now = new Date().toISOString();
+    const before = officerStatus(ledger, asOf, now);
+    const retraction = { eventId: '00000000-0000-4000-8000-000000000000', type: 'EventRetracted', data: { retractedEventId: eventId, reason: 'preview' }, recordedAt: now, recordedBy: 'preview' };
+    const after = officerStatus({ ...ledger, officerEvents: [...ledger.officerEvents, retraction] }, asOf, now);
+    const outcome = (f: Finding) => `${f.outcome}${f.dueDate ? ` due ${f.dueDate}` : ''}`;
+    const changed = after.findings
+      .map((a, i) => ({ a, b: before.findings[i] }))
+      .filter(({ a, b }) => !b || outcome(a) !== outcome(b))
+      .map(({ a, b }) => ({ rule: a.rule, citation: a.citation, before: b ? outcome(b) : '', after: outcome(a) }));
+    return { officerId, asOf, event: { eventId: event.eventId, type: event.type, data: event.data, recordedAt: event.recordedAt, recordedBy: event.recordedBy }, before, after, changed };
   }
 }

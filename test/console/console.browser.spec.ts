@@ -419,4 +419,68 @@ describeInBrowser('the web console in a browser', () => {
     await page.goto('/officers/o-3');
     expect(await page.locator('table.timeline tr[data-event-id]', { hasText: 'Minnesota SRO basic course' }).count()).toBe(1);
   });
+
+  it('every record form records on success and shows a refusal beside its field (or above the form), recording nothing', async () => {
+    const page = await newPage();
+    await signIn(page, 'robin@lakeview.example.gov');
+    type Step = { form: string; officer?: string; good: Record<string, string>; bad: Record<string, string>; refusal: RegExp; done: RegExp; badAfter?: boolean };
+    const steps: Step[] = [
+      { form: 'register-officer', good: { 'Officer ID': 'o-4', 'Full name': 'Emery Stone' }, bad: { 'Officer ID': 'bad id!', 'Full name': 'X' }, refusal: /officerId must be/, done: /Registered Emery Stone/ },
+      { form: 'adopt-policy', good: { 'Policy version': 'v2', 'Adopted on': '2026-01-10' }, bad: { 'Policy version': '', 'Adopted on': '2026-01-10' }, refusal: /version/, done: /adoption of SRO policy version v2/ },
+      {
+        form: 'record-contract',
+        good: { 'Contract ID': 'c-1', 'School district': 'ISD 100', 'Schools it covers': 'South Middle', 'In force from': '2026-01-01', 'Section on attire': '§ 3' },
+        bad: { 'Contract ID': 'c-2', 'School district': '', 'Schools it covers': 'South Middle', 'In force from': '2026-01-01' },
+        refusal: /district/,
+        done: /Recorded contract c-1 with ISD 100/,
+      },
+      { form: 'amend-contract', good: { 'Contract ID': 'c-1', 'Amendment in force from': '2026-06-01', 'Schools it now covers': 'South Middle\nEast Elementary' }, bad: { 'Contract ID': 'c-9', 'Amendment in force from': '2026-06-01' }, refusal: /c-9/, done: /amendment of contract c-1/ },
+      { form: 'end-contract', good: { 'Contract ID': 'c-1', 'Last day in force': '2027-06-30' }, bad: { 'Contract ID': 'c-9', 'Last day in force': '2027-06-30' }, refusal: /c-9/, done: /end of contract c-1/ },
+      { form: 'assign', officer: 'o-4', good: { 'Assignment ID': 'a-4', Schools: 'South Middle', 'First day of duty': '2026-09-01' }, bad: { 'Assignment ID': 'a-5', Schools: '', 'First day of duty': '2026-09-01' }, refusal: /schools/, done: /Recorded assignment a-4/ },
+      { form: 'training-unavailable', officer: 'o-4', good: { 'Assignment ID': 'a-4', 'Declared on': '2026-09-01', Reason: 'no course this term' }, bad: { 'Assignment ID': 'a-9', 'Declared on': '2026-09-01', Reason: 'x' }, refusal: /a-9/, done: /training was unavailable/ },
+      { form: 'substitute-day', officer: 'o-4', good: { 'Dates served': '2026-03-02\n2026-03-03', School: 'North Middle' }, bad: { 'Dates served': '2026-03-04\n2026-02-30', School: 'North Middle' }, refusal: /2026-02-30/, done: /Recorded 2 substitute day\(s\) at North Middle/ },
+      { form: 'training', officer: 'o-4', good: { 'Training ID': 't-4', 'Completed on': '2026-10-01', Provider: 'Metro Academy' }, bad: { 'Training ID': 't-5', 'Completed on': '2099-10-01' }, refusal: /completedOn/, done: /Recorded training t-4/ },
+      { form: 'certificate', officer: 'o-4', good: { 'Training ID': 't-4', 'File name': 'stone.pdf', 'SHA-256 of the file': 'b'.repeat(64), 'Filed on': '2026-10-02' }, bad: { 'Training ID': 't-9', 'File name': 'x.pdf', 'SHA-256 of the file': 'b'.repeat(64), 'Filed on': '2026-10-02' }, refusal: /t-9/, done: /certificate for training t-4/ },
+      { form: 'policy-review', officer: 'o-4', good: { 'Policy version reviewed': 'v2', 'Reviewed on': '2026-08-20' }, bad: { 'Policy version reviewed': 'v7', 'Reviewed on': '2026-08-20' }, refusal: /v7/, done: /review of policy version v2/ },
+      { form: 'correct', officer: 'o-4', good: { 'Correct full name': 'Emery Stone-Hale', Reason: 'name changed at marriage' }, bad: { Reason: 'nothing to change' }, refusal: /./, done: /Recorded the correction/ },
+      { form: 'end-assignment', officer: 'o-4', good: { 'Assignment ID': 'a-4', 'Last day served': '2026-11-20' }, bad: { 'Assignment ID': 'a-9', 'Last day served': '2026-11-20' }, refusal: /a-9/, done: /end of assignment a-4/ },
+      { form: 'separate', officer: 'o-4', good: { 'Separated on': '2026-11-25', Note: 'moved to patrol' }, bad: { 'Separated on': '2026-11-26' }, refusal: /separated/, done: /Recorded the separation/, badAfter: true },
+    ];
+    const fill = async (values: Record<string, string>) => {
+      const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      for (const [label, value] of Object.entries(values)) await page.getByLabel(new RegExp(`^${escape(label)}( \\(optional\\))?$`)).fill(value);
+    };
+    for (const step of steps) {
+      const url = step.officer ? `/officers/${step.officer}/records/${step.form}` : `/records/${step.form}`;
+      const submit = () => page.locator('form[method="post"] button[type="submit"]:not([value="add"])').last().click();
+      const refused = async () => {
+        await page.goto(url);
+        await fill(step.bad);
+        await submit();
+        expect({ form: step.form, status: await page.locator('.field-error, .problems').allInnerTexts() }).toEqual({ form: step.form, status: expect.arrayContaining([expect.stringMatching(step.refusal)]) });
+        await expectAccessible(page);
+      };
+      if (!step.badAfter) await refused();
+      await page.goto(url);
+      await fill(step.good);
+      await submit();
+      expect({ form: step.form, notice: await page.locator('.notice').innerText() }).toEqual({ form: step.form, notice: expect.stringMatching(step.done) });
+      if (step.badAfter) await refused();
+    }
+    // Retract from the timeline, with what it will change shown before it is confirmed.
+    await page.goto('/officers/o-4');
+    await page.locator('tr[data-event-id]', { hasText: 'Training declared unavailable' }).getByRole('link', { name: /^Retract/ }).click();
+    expect(await page.locator('section.preview').innerText()).toMatch(/What this retraction will change/);
+    await expectAccessible(page);
+    await screenshot(page, 'retract-preview');
+    await page.getByLabel('Reason', { exact: true }).fill('declared for the wrong assignment');
+    await page.getByRole('button', { name: 'Retract the event' }).click();
+    expect(await page.locator('.notice').innerText()).toMatch(/Recorded the retraction/);
+    expect(await page.locator('tr[data-retracted="true"]', { hasText: 'Training declared unavailable' }).count()).toBe(1);
+    // The separated officer has left the dashboard's table, and the corrected name is shown.
+    await page.goto('/?asOf=2026-11-30');
+    expect(await page.locator('tr[data-officer-id="o-4"]').count()).toBe(0);
+    await page.goto('/officers/o-4');
+    expect(await page.locator('h1').innerText()).toContain('Emery Stone-Hale');
+  });
 });

@@ -185,7 +185,7 @@ function OfficerRecord(props: { person: Person; csrf: string; status: OfficerSta
           </section>
           <section aria-labelledby="timeline-heading">
             <h2 id="timeline-heading">Timeline of events</h2>
-            <Timeline events={events} />
+            <Timeline events={events} retractFrom={props.person.role === 'admin' ? self : undefined} />
           </section>
           <section aria-labelledby="changes-heading" class="no-print">
             <h2 id="changes-heading">What changed between two instants</h2>
@@ -211,7 +211,9 @@ function OfficerRecord(props: { person: Person; csrf: string; status: OfficerSta
   );
 }
 
-function Timeline({ events }: { events: HistoryEventView[] }) {
+const NOT_RETRACTABLE = new Set(['AgencyRegistered', 'OfficerRegistered', 'EventRetracted']);
+
+function Timeline({ events, retractFrom }: { events: HistoryEventView[]; retractFrom?: string }) {
   const byId = new Map(events.map((e) => [e.eventId, e]));
   if (events.length === 0) return <p>No events are recorded for this officer as the records stood then.</p>;
   return (
@@ -255,6 +257,14 @@ function Timeline({ events }: { events: HistoryEventView[] }) {
                   </>
                 )}
                 {e.stream === 'agency' && <span class="hint"> (agency-wide)</span>}
+                {retractFrom && e.stream === 'officer' && !e.retracted && !NOT_RETRACTABLE.has(e.type) && (
+                  <span class="no-print">
+                    {' '}
+                    <a href={`${retractFrom}/records/retract?eventId=${e.eventId}`} aria-label={`Retract: ${eventTitle(e.type)} recorded ${instantInWords(e.recordedAt, { seconds: true })}`}>
+                      Retract…
+                    </a>
+                  </span>
+                )}
               </td>
               <td>{e.recordedBy}</td>
             </tr>

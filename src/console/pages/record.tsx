@@ -7,19 +7,27 @@
  * rendered form carries its own idempotency key, so a double click, a reload or the back button
  * records once.
  */
-import { BadRequestException, Body, Controller, Get, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
+import { BadRequestException, Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { ID_PATTERN } from '../../../events/streams';
 import { Public } from '../../auth/roles.decorator';
 import { createValidationPipe } from '../../common/validation';
+import type { ImportReport } from '../../import/bulk-import';
+import { ImportCommandsCommand } from '../../import/import-commands';
+import { GetRetractionPreviewQuery, type RetractionPreview } from '../../officers/retract-event';
+import { localDateAt, MINNESOTA_TIME_ZONE } from '../../../projections';
 import { NotFound, Refusal } from '../../write/refusals';
+import { describeEvent, eventTitle } from '../event-words';
+import { dateInWords, instantInWords, STATUS_WORDS, StatusBadge } from '../layout';
 import { ConsoleGuard, ConsoleRequest, ConsoleRoles } from '../console.guard';
 import { CsrfField, Page, Problems, renderPage, type Person } from '../layout';
 import { recordForm, type RecordForm } from '../record-forms';
 
 const pipe = createValidationPipe();
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const todayInMinnesota = (): string => localDateAt(new Date(), MINNESOTA_TIME_ZONE);
 const KEY = /^[A-Za-z0-9-]{1,64}$/;
 
 /** The form's values as the DTO takes them: trimmed, empty optional fields left out, lines as a list. */
@@ -29,15 +37,24 @@ function bodyOf(form: RecordForm, raw: Record<string, unknown>): { values: Recor
   for (const field of form.fields) {
     const text = typeof raw[field.name] === 'string' ? (raw[field.name] as string) : '';
     values[field.name] = text;
-    if (form.pathFields?.includes(field.name)) continue;
+    if (form.pathFields?.includes(field.name) || field.kind === 'dates') continue;
+    let value: unknown;
     if (field.kind === 'lines') {
-      body[field.name] = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+      const lines = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+      if (lines.length === 0 && field.optional) continue;
+      value = lines;
     } else if (text.trim() !== '' || !field.optional) {
-      body[field.name] = text.trim();
-    }
+      value = text.trim();
+    } else continue;
+    // `clauses.attire` is the field attire of the body's clauses object.
+    const [head, sub] = field.name.split('.');
+    if (sub) ((body[head] ??= {}) as Record<string, unknown>)[sub] = value;
+    else body[head] = value;
   }
   return { values, body };
 }
+
+const datesOf = (text: unknown): string[] => (typeof text === 'string' ? text.split(/[\s,;]+/).map((d) => d.trim()).filter(Boolean) : []);
 
 /** Which field a message is about: messages begin with the field's name (`startDate must be ...`, `trainingId: ...`). */
 function byField(form: RecordForm, messages: string[]): { fields: Record<string, string[]>; other: string[] } {
@@ -56,7 +73,10 @@ function byField(form: RecordForm, messages: string[]): { fields: Record<string,
 @UseGuards(ConsoleGuard)
 @ConsoleRoles('admin')
 export class RecordFormController {
-  constructor(private readonly commands: CommandBus) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
 
   @Get('records/:form')
   agencyForm(@Req() request: ConsoleRequest, @Param('form') id: string, @Res() response: Response): void {
@@ -70,8 +90,15 @@ export class RecordFormController {
   }
 
   @Get('officers/:officerId/records/:form')
-  officerForm(@Req() request: ConsoleRequest, @Param('officerId') officerId: string, @Param('form') id: string, @Res() response: Response): void {
-    this.show(request, response, this.form('officer', id), this.officer(officerId));
+  async officerForm(@Req() request: ConsoleRequest, @Param('officerId') officerId: string, @Param('form') id: string, @Query('eventId') eventId: unknown, @Res() response: Response): Promise<void> {
+    const form = this.form('officer', id);
+    const officer = this.officer(officerId);
+    // The retract form opened from the timeline: the event, and what its retraction would change, before it is confirmed.
+    if (form.id === 'retract' && typeof eventId === 'string' && UUID.test(eventId)) {
+      const preview: RetractionPreview = await this.queries.execute(new GetRetractionPreviewQuery(request.person!.agencyId, officer, eventId, todayInMinnesota()));
+      return this.show(request, response, form, officer, { values: { eventId }, preview });
+    }
+    this.show(request, response, form, officer);
   }
 
   @Post('officers/:officerId/records/:form')
@@ -106,6 +133,32 @@ export class RecordFormController {
       const { fields, other } = byField(form, messages);
       this.show(request, response, form, officerId, { key, values, fields, other }, status);
     };
+    if (form.many) {
+      const field = form.many.field;
+      if (raw.action === 'add') {
+        // "Add" puts the picked date on the list and shows the form again; nothing is recorded.
+        const picked = typeof raw[`${field}.pick`] === 'string' ? String(raw[`${field}.pick`]).trim() : '';
+        if (picked) values[field] = [...datesOf(values[field]), picked].join('\n');
+        return this.show(request, response, form, officerId, { key, values });
+      }
+      const dates = [...new Set(datesOf(values[field]))];
+      if (dates.length === 0) return again([`${field}: give at least one date`], 400);
+      if (dates.length > 200) return again([`${field}: at most 200 dates at once`], 400);
+      const commands = dates.map((date, i) => ({
+        command: 'RecordSubstituteDay' as const,
+        officerId: officerId ?? '',
+        body: { ...body, [form.many!.as]: date },
+        idempotencyKey: `console:${person.userId}:${key}:${i}`,
+      }));
+      const report: ImportReport = await this.commands.execute(new ImportCommandsCommand(person.agencyId, person.email, commands, 'all-or-nothing'));
+      if (!report.committed) {
+        const messages = report.rejected.flatMap((r) => r.messages.map((m) => (m.startsWith(`${form.many!.as} `) ? `${field}: ${dates[r.index]}: ${m}` : `${dates[r.index]}: ${m}`)));
+        return again(messages, report.rejected[0]?.statusCode ?? 400);
+      }
+      values[field] = dates.join('\n');
+      request.session!.notice = form.done(values);
+      return void response.redirect(303, officerId ? `/officers/${encodeURIComponent(officerId)}` : '/');
+    }
     const pathProblems = (form.pathFields ?? []).filter((f) => !ID_PATTERN.test(String(values[f]).trim())).map((f) => `${f} must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit`);
     let dto: object;
     try {
@@ -130,6 +183,7 @@ export class RecordFormController {
 }
 
 interface FormState {
+  preview?: RetractionPreview;
   key?: string;
   values?: Record<string, unknown>;
   fields?: Record<string, string[]>;
@@ -153,6 +207,7 @@ function RecordPage(props: { person: Person; csrf: string; form: RecordForm; off
         › {form.title}
       </p>
       <h1>{form.title}</h1>
+      {state.preview && <PreviewOfRetraction preview={state.preview} />}
       <form method="post" action={action} class="stack narrow" noValidate>
         <Problems messages={state.other} />
         <CsrfField csrf={props.csrf} />
@@ -181,6 +236,19 @@ function RecordPage(props: { person: Person; csrf: string; form: RecordForm; off
                 <textarea {...common} rows={3}>
                   {value}
                 </textarea>
+              ) : field.kind === 'dates' ? (
+                <>
+                  <textarea {...common} rows={4}>
+                    {value}
+                  </textarea>
+                  <span class="inline-pick">
+                    <label for={`${id}-pick`}>Pick a date</label>
+                    <input id={`${id}-pick`} name={`${field.name}.pick`} type="date" />
+                    <button type="submit" name="action" value="add" formNoValidate>
+                      Add this date
+                    </button>
+                  </span>
+                </>
               ) : (
                 <input {...common} type={field.kind === 'date' ? 'date' : 'text'} value={value} />
               )}
@@ -203,5 +271,32 @@ function RecordPage(props: { person: Person; csrf: string; form: RecordForm; off
         <a href={back}>Cancel</a>
       </p>
     </Page>
+  );
+}
+
+function PreviewOfRetraction({ preview }: { preview: RetractionPreview }) {
+  const e = preview.event;
+  return (
+    <section aria-labelledby="preview-heading" class="preview">
+      <h2 id="preview-heading">What this retraction will change</h2>
+      <p>
+        The event: <strong>{eventTitle(e.type)}</strong>: {describeEvent(e.type, e.data)} (recorded {instantInWords(e.recordedAt)} by {e.recordedBy}). It stays in the timeline, struck through, and stops counting.
+      </p>
+      <p class="sentence">
+        Status today ({dateInWords(preview.asOf)}): <StatusBadge status={preview.before.status} /> now, <StatusBadge status={preview.after.status} /> after the retraction
+        {preview.before.status === preview.after.status ? ' (unchanged)' : ` (${STATUS_WORDS[preview.before.status]} → ${STATUS_WORDS[preview.after.status]})`}.
+      </p>
+      {preview.changed.length === 0 ? (
+        <p>No finding changes today.</p>
+      ) : (
+        <ul>
+          {preview.changed.map((c) => (
+            <li data-rule={c.rule}>
+              {c.rule} ({c.citation}): {c.before} → {c.after}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
   );
 }
