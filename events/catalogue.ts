@@ -106,6 +106,11 @@ export interface CertificateFiled {
   sha256: string;
   fileName: string;
   filedOn: LocalDate;
+  /**
+   * Schema 2: true when the file itself was uploaded and is stored under `sha256` (the event's
+   * own append, content-addressed); absent when only its hash was recorded (the JSON route).
+   */
+  fileStored?: boolean;
 }
 export interface PolicyReviewed {
   version: string;

@@ -17,7 +17,7 @@ export const CURRENT_SCHEMA_VERSION: { readonly [T in EventType]: number } = {
   TrainingUnavailableDeclared: 1,
   SubstituteDayServed: 1,
   TrainingCompleted: 1,
-  CertificateFiled: 1,
+  CertificateFiled: 2,
   PolicyReviewed: 1,
   OfficerDetailsCorrected: 1,
   OfficerSeparated: 1,
@@ -35,9 +35,12 @@ export type UpcasterTable = Partial<Record<string, Record<number, Upcaster>>>;
  * The steps so far:
  * - SroPolicyAdopted 1 → 2: version 2 adds the optional `modelRevision` (issue 13). A version-1
  *   adoption did not say which model revision it follows, so it is lifted as it is, without one.
+ * - CertificateFiled 1 → 2: version 2 adds the optional `fileStored` (issue 12). A version-1
+ *   filing recorded only the hash, so it is lifted as it is, without the flag.
  */
 export const UPCASTERS: UpcasterTable = {
   SroPolicyAdopted: { 1: (data) => ({ ...data }) },
+  CertificateFiled: { 1: (data) => ({ ...data }) },
 };
 
 export class UnknownEventError extends Error {}

@@ -16,14 +16,14 @@ import { AccessRegistry } from './auth/access-registry';
 import { AUTH_FAILURES, AuthGuard } from './auth/auth.guard';
 import { Accounts } from './auth/accounts';
 import { AppErrorsFilter, CONSOLE_CONTROLLERS, consoleProviders, type ConsoleOptions } from './console';
-import { authFailureLimit } from './config';
+import { authFailureLimit, filesDir } from './config';
 import { HealthController } from './health/health.controller';
 import { BulkImporter } from './import/bulk-import';
 import { ImportCommandsHandler } from './import/import-commands';
 import { AssignOfficerController, AssignOfficerHandler } from './officers/assign-officer';
 import { DeclareTrainingUnavailableController, DeclareTrainingUnavailableHandler } from './officers/declare-training-unavailable';
 import { EndAssignmentController, EndAssignmentHandler } from './officers/end-assignment';
-import { FileCertificateController, FileCertificateHandler } from './officers/file-certificate';
+import { FileCertificateController, FileCertificateHandler, GetCertificateFileHandler } from './officers/file-certificate';
 import { GetOfficerChangesHandler, OfficerChangesController } from './officers/officer-changes';
 import { GetOfficerHistoryHandler, OfficerHistoryController } from './officers/officer-history';
 import { GetOfficerStatusHandler, OfficerStatusController } from './officers/officer-status';
@@ -90,6 +90,7 @@ const slices = {
     RecordSubstituteDayHandler,
     RecordTrainingHandler,
     FileCertificateHandler,
+    GetCertificateFileHandler,
     RecordPolicyReviewHandler,
     RetractOfficerEventHandler,
     CorrectOfficerDetailsHandler,
@@ -151,7 +152,7 @@ export class AppModule {
   static register(options: AppOptions): DynamicModule {
     const storeProvider =
       typeof options.store === 'string'
-        ? { provide: EVENT_STORE, useFactory: () => openEventStore(options.store as string) }
+        ? { provide: EVENT_STORE, useFactory: () => openEventStore(options.store as string, { filesDir: filesDir() }) }
         : { provide: EVENT_STORE, useValue: options.store };
     return {
       module: AppModule,

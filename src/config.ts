@@ -51,3 +51,8 @@ export function authFailureLimit(env: NodeJS.ProcessEnv = process.env): { limit:
 
 /** A mistake in how a command was called: printed with the usage, exit code 2. */
 export class UsageError extends Error {}
+
+/** SRO_FILES_DIR: keep certificate files in this directory instead of the database (default: in the database; EventStoreDB: ./data/files). */
+export function filesDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.SRO_FILES_DIR?.trim() || undefined;
+}

@@ -28,13 +28,15 @@ import { COURSE_WORDS } from './event-words';
 export interface FieldSpec {
   name: string;
   label: string;
-  kind: 'text' | 'date' | 'select' | 'lines' | 'dates';
+  kind: 'text' | 'date' | 'select' | 'lines' | 'dates' | 'file';
   optional?: boolean;
   hint?: string;
   options?: { value: string; label: string }[];
 }
 
 export interface RecordForm {
+  /** The form uploads a file (multipart/form-data, the `file` field; src/console/index.ts UPLOAD_ROUTES). */
+  upload?: boolean;
   /**
    * A field of dates (one per line) that makes one write per date (several substitute days at
    * once): each date is the body's `as` field, and the writes are recorded all or none.
@@ -49,7 +51,7 @@ export interface RecordForm {
   dto: Type;
   /** Fields of the form that are path parameters of the API route, not body fields. */
   pathFields?: string[];
-  command(ctx: WriteContext, officerId: string, values: Record<string, unknown>, body: object): ICommand;
+  command(ctx: WriteContext, officerId: string, values: Record<string, unknown>, body: object, file?: Buffer): ICommand;
   done(values: Record<string, unknown>): string;
 }
 
@@ -255,17 +257,17 @@ export const RECORD_FORMS: RecordForm[] = [
     id: 'certificate',
     scope: 'officer',
     title: 'File a certificate',
-    button: 'Record the certificate',
+    button: 'File the certificate',
+    upload: true,
     fields: [
       { name: 'trainingId', label: 'Training ID', kind: 'text' },
-      { name: 'fileName', label: 'File name', kind: 'text' },
-      { name: 'sha256', label: 'SHA-256 of the file', kind: 'text', hint: '64 hexadecimal characters (for example from sha256sum).' },
+      { name: 'file', label: 'Certificate (PDF)', kind: 'file', hint: 'The PDF of the certificate, at most 10 MB. Its SHA-256 is computed by the server and recorded; the file is kept with the record.' },
       { name: 'filedOn', label: 'Filed on', kind: 'date' },
     ],
     dto: FileCertificateDto,
     pathFields: ['trainingId'],
-    command: (ctx, officerId, v, body) => new FileCertificateCommand(ctx, officerId, String(v.trainingId), body as FileCertificateDto),
-    done: (v) => `Recorded the certificate for training ${v.trainingId}.`,
+    command: (ctx, officerId, v, body, file) => new FileCertificateCommand(ctx, officerId, String(v.trainingId), body as FileCertificateDto, file && { bytes: file }),
+    done: (v) => `Filed the certificate ${v.fileName} for training ${v.trainingId} (SHA-256 ${String(v.sha256).slice(0, 16)}…).`,
   },
   {
     id: 'policy-review',

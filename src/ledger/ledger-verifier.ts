@@ -14,6 +14,7 @@
  * 6. the read models against the events they were derived from.
  * The first broken link is named; nothing is repaired.
  */
+import { createHash } from 'node:crypto';
 import type { Checkpoint } from '../../events/checkpoint';
 import type { RecordedEvent } from '../../events/envelope';
 import { BrokenLink, ChainVerifier } from '../../events/integrity';
@@ -31,6 +32,8 @@ export interface LedgerReport {
   /** The latest signed checkpoint the tree was checked against. */
   checkpoint?: { treeSize: number; rootHash: string; issuedAt?: string };
   readModels?: { documentsChecked: number };
+  /** Certificate files checked against the SHA-256 their events recorded. */
+  files?: { checked: number };
   firstBroken?: BrokenLink;
   checkedAt: string;
 }
@@ -76,8 +79,14 @@ export async function verifyLedger({ store, readModels, checkpoints, witness }: 
   // rosters name the stream, so they are reported first when they catch it too.
   let gap: BrokenLink | undefined;
   let previous: RecordedEvent | undefined;
+  /** Certificates whose file is stored (CertificateFiled with fileStored): checked against their SHA-256 below. */
+  const storedFiles: { event: RecordedEvent; sha256: string }[] = [];
 
   for await (const event of store.readAll({ batchSize: 1000 })) {
+    if (event.type === 'CertificateFiled') {
+      const data = event.data as { sha256?: unknown; fileStored?: unknown } | null;
+      if (data?.fileStored === true && typeof data.sha256 === 'string') storedFiles.push({ event, sha256: data.sha256 });
+    }
     if (!broken) {
       if (event.position <= last) {
         fail(at(event, `position ${event.position} comes after position ${last}: the log's order was altered`));
@@ -183,6 +192,27 @@ export async function verifyLedger({ store, readModels, checkpoints, witness }: 
     }
   }
 
+  // The certificate files: each one an event says is stored is there and still has its SHA-256;
+  // and every stored file is stored under its own content's hash.
+  let filesChecked = 0;
+  if (!broken) {
+    for (const { event, sha256 } of storedFiles) {
+      const bytes = await store.readFile(sha256);
+      filesChecked++;
+      if (!bytes) fail(at(event, `the certificate file (SHA-256 ${sha256}) this event stored is missing: it was deleted from the store`));
+      else if (createHash('sha256').update(bytes).digest('hex') !== sha256) fail(at(event, `the certificate file stored with this event no longer has the SHA-256 ${sha256} it was filed with: the file was altered`));
+      if (broken) break;
+    }
+  }
+  if (!broken) {
+    for await (const { sha256, bytes } of store.listFiles()) {
+      if (createHash('sha256').update(bytes).digest('hex') !== sha256) {
+        fail({ stream: LEDGER, revision: -1, eventId: null, reason: `the stored file under SHA-256 ${sha256} does not have that hash: it was altered` });
+        break;
+      }
+    }
+  }
+
   let readModelsChecked: { documentsChecked: number } | undefined;
   if (!broken && readModels) {
     const check = await checkReadModels(store, readModels);
@@ -196,6 +226,7 @@ export async function verifyLedger({ store, readModels, checkpoints, witness }: 
     tree: { size: leaves.size, rootHash: frontier.root().toString('hex') },
     ...(latest ? { checkpoint: { treeSize: latest.treeSize, rootHash: latest.rootHash, ...(latest.issuedAt ? { issuedAt: latest.issuedAt } : {}) } } : {}),
     ...(readModelsChecked ? { readModels: readModelsChecked } : {}),
+    files: { checked: filesChecked },
     checkedAt: new Date().toISOString(),
   };
   if (broken) report.firstBroken = broken;

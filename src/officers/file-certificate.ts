@@ -1,19 +1,47 @@
 /**
  * Slice: the chief files a copy of a training certificate (CertificateFiled; policy "Training":
- * the chief law enforcement officer keeps the most recent certificate). The file's SHA-256 is
- * recorded so that the copy on file can be checked against the ledger.
+ * the chief law enforcement officer keeps the most recent certificate), and gets it back.
+ *
+ * - `POST .../trainings/:trainingId/certificate` with JSON `{sha256, fileName, filedOn}` records
+ *   the hash of a file kept elsewhere; with `multipart/form-data` (the PDF in the part `file`,
+ *   `filedOn` as a field) the server checks that the bytes are a PDF (certificate-file.ts; else
+ *   415), computes the SHA-256 itself, and stores the file under it in the same transaction as
+ *   the event (`fileStored: true`; EventStore.readFile).
+ * - `GET` on the same path returns the stored PDF of the training's latest certificate, byte for
+ *   byte, after checking it against the SHA-256 its event recorded: a file that no longer matches
+ *   is refused (409), never served.
  */
-import { Body, Controller, Param, Post } from '@nestjs/common';
-import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import {
+  CallHandler,
+  Controller,
+  ExecutionContext,
+  Get,
+  Inject,
+  Injectable,
+  NestInterceptor,
+  Param,
+  Post,
+  Req,
+  Res,
+  UseInterceptors,
+  Body,
+} from '@nestjs/common';
+import { Command, CommandBus, CommandHandler, ICommandHandler, IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
 import { IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
+import type { Request, Response } from 'express';
+import multer from 'multer';
+import { agencyStream, officerStream } from '../../events/streams';
 import { Roles } from '../auth/roles.decorator';
+import { LoggedClientError } from '../common/http-errors.filter';
 import { TrainingPath } from '../common/paths';
 import { IsPlainText } from '../common/plain-text';
 import { IsLocalDate } from '../common/validation';
 import { WriteCtx } from '../http/write-context';
+import { EVENT_STORE, type EventStore } from '../store/event-store.port';
 import { notAfterToday, OfficerDecision } from '../write/decision';
 import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
-import { Invalid, NotFound } from '../write/refusals';
+import { agencyNotRegistered, Conflict, Invalid, NotFound, officerNotRegistered } from '../write/refusals';
+import { MAX_CERTIFICATE_BYTES, pdfProblem, sha256Of, uploadedFileName } from './certificate-file';
 
 export class FileCertificateDto {
   @Matches(/^[0-9a-fA-F]{64}$/, { message: 'sha256 must be 64 hexadecimal characters' }) sha256!: string;
@@ -26,8 +54,11 @@ export class FileCertificateDto {
  * (in the path) the officer does not have (a retracted one included), then one dated before the
  * course was completed: a certificate attests a completed course.
  */
-export const FILE_CERTIFICATE: OfficerDecision<FileCertificateDto & { trainingId: string }> = {
-  event: ({ trainingId, sha256, fileName, filedOn }) => ({ type: 'CertificateFiled', data: { trainingId, sha256: sha256.toLowerCase(), fileName, filedOn } }),
+export const FILE_CERTIFICATE: OfficerDecision<FileCertificateDto & { trainingId: string; fileStored?: boolean }> = {
+  event: ({ trainingId, sha256, fileName, filedOn, fileStored }) => ({
+    type: 'CertificateFiled',
+    data: { trainingId, sha256: sha256.toLowerCase(), fileName, filedOn, ...(fileStored ? { fileStored: true } : {}) },
+  }),
   decide(input, { officer }, target) {
     const future = notAfterToday('filedOn', input.filedOn, target.today);
     if (future) return future;
@@ -46,6 +77,8 @@ export class FileCertificateCommand extends Command<WriteResult> {
     readonly officerId: string,
     readonly trainingId: string,
     readonly body: FileCertificateDto,
+    /** The uploaded PDF (already checked to be one): stored with the event, under its SHA-256. */
+    readonly file?: { bytes: Buffer },
   ) {
     super();
   }
@@ -55,19 +88,123 @@ export class FileCertificateCommand extends Command<WriteResult> {
 export class FileCertificateHandler implements ICommandHandler<FileCertificateCommand> {
   constructor(private readonly ledger: LedgerWriter) {}
 
-  execute({ ctx, officerId, trainingId, body }: FileCertificateCommand): Promise<WriteResult> {
-    const { sha256, fileName, filedOn } = body;
-    return this.ledger.officerCommand(ctx, officerId, FILE_CERTIFICATE, { trainingId, sha256, fileName, filedOn });
+  execute({ ctx, officerId, trainingId, body, file }: FileCertificateCommand): Promise<WriteResult> {
+    const { fileName, filedOn } = body;
+    if (!file) return this.ledger.officerCommand(ctx, officerId, FILE_CERTIFICATE, { trainingId, sha256: body.sha256, fileName, filedOn });
+    // The hash of an uploaded file is the server's own, of the bytes it stores.
+    const sha256 = sha256Of(file.bytes);
+    return this.ledger.officerCommand(ctx, officerId, FILE_CERTIFICATE, { trainingId, sha256, fileName, filedOn, fileStored: true }, [{ sha256, bytes: file.bytes }]);
+  }
+}
+
+/** The stored file of a training's latest certificate, checked against its event's SHA-256. */
+export interface CertificateFileView {
+  eventId: string;
+  fileName: string;
+  sha256: string;
+  filedOn: string;
+  recordedAt: string;
+  recordedBy: string;
+  bytes: Buffer;
+}
+
+export class GetCertificateFileQuery {
+  constructor(
+    readonly agencyId: string,
+    readonly officerId: string,
+    readonly trainingId: string,
+  ) {}
+}
+
+@QueryHandler(GetCertificateFileQuery)
+export class GetCertificateFileHandler implements IQueryHandler<GetCertificateFileQuery, CertificateFileView> {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async execute({ agencyId, officerId, trainingId }: GetCertificateFileQuery): Promise<CertificateFileView> {
+    if ((await this.store.readStream(agencyStream(agencyId))).length === 0) throw agencyNotRegistered(agencyId);
+    const events = await this.store.readStream(officerStream(agencyId, officerId));
+    if (events.length === 0) throw officerNotRegistered(agencyId, officerId);
+    const retracted = new Set(events.filter((e) => e.type === 'EventRetracted').map((e) => (e.data as { retractedEventId?: string }).retractedEventId));
+    const filed = events.filter((e) => e.type === 'CertificateFiled' && (e.data as { trainingId?: string }).trainingId === trainingId && !retracted.has(e.eventId));
+    const latest = filed[filed.length - 1];
+    if (!latest) throw new NotFound([`trainingId: officer ${officerId} has no certificate filed for training ${trainingId}`]);
+    const data = latest.data as { sha256: string; fileName: string; filedOn: string; fileStored?: boolean };
+    if (!data.fileStored) throw new NotFound([`the certificate of training ${trainingId} was recorded by its SHA-256 only (${data.sha256}); the file itself is kept outside this ledger`]);
+    const bytes = await this.store.readFile(data.sha256);
+    if (!bytes) throw new Conflict([`the file of this certificate (SHA-256 ${data.sha256}) is missing from the store: it was removed after filing; run verify`]);
+    if (sha256Of(bytes) !== data.sha256) {
+      throw new Conflict([`the stored file no longer matches the SHA-256 recorded when it was filed (${data.sha256}): it was altered after filing, and is not served; run verify`]);
+    }
+    return { eventId: latest.eventId, fileName: data.fileName, sha256: data.sha256, filedOn: data.filedOn, recordedAt: latest.recordedAt, recordedBy: latest.recordedBy, bytes };
+  }
+}
+
+/**
+ * For a multipart request: parses the upload (one part `file`, at most 10 MB), refuses what is
+ * not a PDF (415), and puts the server's SHA-256 and the file's own name into the body the route's
+ * DTO validates, so both forms of the request go through the same validation. A JSON request
+ * passes untouched (src/http/json-body.ts parsed it).
+ */
+@Injectable()
+export class CertificateUpload implements NestInterceptor {
+  private readonly parse = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_CERTIFICATE_BYTES, files: 1, fields: 10, parts: 12 } }).single('file');
+
+  async intercept(context: ExecutionContext, next: CallHandler) {
+    const request = context.switchToHttp().getRequest<Request & { certificate?: Buffer }>();
+    if (request.method !== 'POST' || !request.is('multipart/form-data')) return next.handle();
+    await new Promise<void>((resolve, reject) =>
+      this.parse(request, context.switchToHttp().getResponse<Response>(), (err?: unknown) => {
+        if (!err) return resolve();
+        const code = (err as { code?: string }).code;
+        reject(code === 'LIMIT_FILE_SIZE' ? new LoggedClientError(413, ['file: a certificate is at most 10 MB']) : new LoggedClientError(400, [`the upload could not be read${code ? ` (${code})` : ''}`]));
+      }),
+    );
+    const file = (request as Request & { file?: { buffer: Buffer; originalname: string } }).file;
+    if (!file) throw new Invalid(['file: the PDF goes in the part named "file"']);
+    const problem = await pdfProblem(file.buffer);
+    if (problem) throw new LoggedClientError(415, [problem]);
+    const fileName = uploadedFileName(file.originalname);
+    if (typeof fileName !== 'string') throw new Invalid([fileName.problem]);
+    const fields = (request.body ?? {}) as Record<string, unknown>;
+    const extra = Object.keys(fields).filter((k) => k !== 'filedOn');
+    if (extra.length) throw new Invalid(extra.map((k) => `property ${k} should not exist (the upload takes the file and filedOn; the hash and the name come from the file)`));
+    request.body = { sha256: sha256Of(file.buffer), fileName, filedOn: fields.filedOn };
+    request.certificate = file.buffer;
+    return next.handle();
   }
 }
 
 @Controller('agencies/:agencyId/officers/:officerId/trainings/:trainingId/certificate')
 export class FileCertificateController {
-  constructor(private readonly commands: CommandBus) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
 
   @Post()
   @Roles('admin')
-  file(@Param() path: TrainingPath, @Body() body: FileCertificateDto, @WriteCtx() ctx: WriteContext): Promise<WriteResult> {
-    return this.commands.execute(new FileCertificateCommand(ctx, path.officerId, path.trainingId, body));
+  @UseInterceptors(CertificateUpload)
+  file(@Param() path: TrainingPath, @Body() body: FileCertificateDto, @WriteCtx() ctx: WriteContext, @Req() request: Request & { certificate?: Buffer }): Promise<WriteResult> {
+    const file = request.certificate ? { bytes: request.certificate } : undefined;
+    return this.commands.execute(new FileCertificateCommand(ctx, path.officerId, path.trainingId, body, file));
   }
+
+  /** The stored PDF, byte for byte (admin, chief, investigator; decisions W20 on the auditor). */
+  @Get()
+  @Roles('admin', 'chief', 'investigator')
+  async download(@Param() path: TrainingPath, @Res() response: Response): Promise<void> {
+    const view: CertificateFileView = await this.queries.execute(new GetCertificateFileQuery(path.agencyId, path.officerId, path.trainingId));
+    sendCertificate(response, view);
+  }
+}
+
+/** The PDF as a download, with its recorded SHA-256 beside it. */
+export function sendCertificate(response: Response, view: CertificateFileView): void {
+  const ascii = view.fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  response
+    .status(200)
+    .type('application/pdf')
+    .setHeader('Content-Disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(view.fileName)}`)
+    .setHeader('X-Content-SHA256', view.sha256)
+    .send(view.bytes);
 }

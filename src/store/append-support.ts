@@ -4,6 +4,7 @@
  * chaining the hashes; and the ledger tree as appends extend it. Pure: the adapters call these
  * inside their own transaction. (Also the read options every adapter checks alike.)
  */
+import { createHash } from 'node:crypto';
 import type { NewEvent, RecordedEvent } from '../../events/envelope';
 import { GENESIS_HASH, hashEvent } from '../../events/integrity';
 import { leafHash, MerkleFrontier } from '../../events/merkle';
@@ -245,4 +246,17 @@ export function extendTree(tree: WorkingTree, events: Iterable<{ hash: string; p
     tree.frontier.push(leafHash(Buffer.from(event.hash, 'hex')));
     tree.lastPosition = event.position;
   }
+}
+
+/** Checks the files of an append: each a Buffer stored under the SHA-256 of its bytes (recomputed here). */
+export function validateFiles(files: unknown): { sha256: string; bytes: Buffer }[] {
+  if (files === undefined) return [];
+  if (!Array.isArray(files)) throw new TypeError('files must be an array');
+  return files.map((f, i) => {
+    const { sha256, bytes } = (f ?? {}) as { sha256?: unknown; bytes?: unknown };
+    if (!Buffer.isBuffer(bytes)) throw new TypeError(`files[${i}].bytes must be a Buffer`);
+    if (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sha256)) throw new TypeError(`files[${i}].sha256 must be 64 lowercase hexadecimal characters`);
+    if (createHash('sha256').update(bytes).digest('hex') !== sha256) throw new TypeError(`files[${i}]: sha256 is not the SHA-256 of its bytes`);
+    return { sha256, bytes };
+  });
 }

@@ -35,6 +35,14 @@ export interface AppendRequest {
   stream: string;
   events: NewEvent[];
   expectedRevision: ExpectedRevision;
+  /** Files stored with the events (a certificate's PDF), content-addressed: see EventStore.readFile. */
+  files?: NewFile[];
+}
+
+/** A file to store with an append, under the SHA-256 of its bytes (computed by the caller from them). */
+export interface NewFile {
+  sha256: string;
+  bytes: Buffer;
 }
 
 export interface StreamHead {
@@ -90,12 +98,19 @@ export interface StoreCapabilities {
    * false: EventStoreDB, which writes stream by stream (docs/decisions.md W16).
    */
   readonly atomicMultiStreamAppend: boolean;
+  /**
+   * Files are written in the same transaction as the events they come with: both or neither.
+   * true: memory, SQLite, PostgreSQL (a table beside the events). false: EventStoreDB and a files
+   * directory (SRO_FILES_DIR), where the file is written, fsynced, before the events: a refused or
+   * failed append leaves an unreferenced file, never an event without its file.
+   */
+  readonly filesInTransaction: boolean;
 }
 
 export interface EventStore {
   /** Checked by the contract suite (test/store/event-store.contract.ts) against the adapter's behaviour. */
   readonly capabilities: StoreCapabilities;
-  appendToStream(stream: string, events: NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult>;
+  appendToStream(stream: string, events: NewEvent[], options: { expectedRevision: ExpectedRevision; files?: NewFile[] }): Promise<AppendResult>;
   /**
    * Appends to many streams: every request is checked as appendToStream checks it (expected
    * revision, duplicate eventIds across the whole batch), and if any check fails nothing at all
@@ -124,6 +139,10 @@ export interface EventStore {
    * readAll by the projection runner.
    */
   subscribeToAll?(options: { fromPosition?: number }, onEvent: (event: RecordedEvent) => Promise<void> | void): { close(): Promise<void> };
+  /** A stored file's bytes as stored, by the SHA-256 it was stored under (not re-hashed: the reader checks); undefined when none. */
+  readFile(sha256: string): Promise<Buffer | undefined>;
+  /** Every stored file, in SHA-256 order, one at a time (verification). */
+  listFiles(): AsyncIterable<{ sha256: string; bytes: Buffer }>;
   /** The Merkle tree head and position sequence as the store recorded them (see LedgerHead). */
   ledgerHead(): Promise<LedgerHead>;
   /** Keeps a signed checkpoint; one per tree size (a second one of the same size is ignored). */

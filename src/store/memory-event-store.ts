@@ -16,6 +16,7 @@ import {
   fromRevisionOf,
   ledgerHeadOf,
   nextRecordedAt,
+  validateFiles,
   validateNewEvents,
 } from './append-support';
 import { MerkleFrontier } from '../../events/merkle';
@@ -30,6 +31,7 @@ import {
   StoreCapabilities,
   StoredCheckpoint,
   StreamHead,
+  NewFile,
 } from './event-store.port';
 
 export interface MemoryEventStoreOptions {
@@ -44,7 +46,8 @@ interface StoredStream {
 
 export class MemoryEventStore implements EventStore {
   /** An append runs without an await between its checks and its writes: all or nothing. */
-  readonly capabilities: StoreCapabilities = { atomicMultiStreamAppend: true };
+  readonly capabilities: StoreCapabilities = { atomicMultiStreamAppend: true, filesInTransaction: true };
+  private readonly files = new Map<string, Buffer>();
   private readonly now: () => Date;
   /** The global log: log[i] has position i + 1. */
   private readonly log: RecordedEvent[] = [];
@@ -58,9 +61,22 @@ export class MemoryEventStore implements EventStore {
     this.now = options.now ?? (() => new Date());
   }
 
-  async appendToStream(stream: string, events: NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
-    const [result] = this.append([{ stream, events, expectedRevision: options?.expectedRevision }]);
+  async appendToStream(stream: string, events: NewEvent[], options: { expectedRevision: ExpectedRevision; files?: NewFile[] }): Promise<AppendResult> {
+    const [result] = this.append([{ stream, events, expectedRevision: options?.expectedRevision, files: options?.files }]);
     return result;
+  }
+
+  async readFile(sha256: string): Promise<Buffer | undefined> {
+    this.assertOpen();
+    const bytes = this.files.get(sha256);
+    return bytes && Buffer.from(bytes);
+  }
+
+  async *listFiles(): AsyncIterable<{ sha256: string; bytes: Buffer }> {
+    for (const sha256 of [...this.files.keys()].sort()) {
+      this.assertOpen();
+      yield { sha256, bytes: Buffer.from(this.files.get(sha256)!) };
+    }
   }
 
   async appendMany(batch: AppendRequest[]): Promise<AppendResult[]> {
@@ -75,6 +91,7 @@ export class MemoryEventStore implements EventStore {
     const now = this.now();
     // Heads as they will be after the requests checked so far (a stream may appear twice).
     const staged = new Map<string, StreamHead>();
+    const files = batch.flatMap((request) => validateFiles(request.files));
     const plans = batch.map(({ stream, events, expectedRevision }) => {
       assertStreamName(stream);
       const validated = validateNewEvents(events, seen);
@@ -92,7 +109,8 @@ export class MemoryEventStore implements EventStore {
       return { stream, chained, head };
     });
 
-    // Every check passed: nothing below can fail, so the batch is written whole.
+    // Every check passed: nothing below can fail, so the batch is written whole, its files with it.
+    for (const file of files) if (!this.files.has(file.sha256)) this.files.set(file.sha256, Buffer.from(file.bytes));
     return plans.map(({ stream, chained, head }) => {
       const recorded = chained.map((event) => {
         const stored: RecordedEvent = { ...event, position: this.log.length + 1 };

@@ -7,6 +7,7 @@
  * - `postgres://...`, `postgresql://...`: PostgreSQL (postgres/);
  * - `esdb://...`, `esdb+discover://...`, `kurrentdb://...`: EventStoreDB (esdb/), loaded on demand.
  */
+import { withFilesDirectory } from './files-directory';
 import path from 'node:path';
 import type { EventStore } from './event-store.port';
 import { MemoryEventStore } from './memory-event-store';
@@ -17,9 +18,18 @@ export const DEFAULT_STORE_URL = 'sqlite:./data/sro.db';
 export interface OpenEventStoreOptions {
   /** The clock that recordedAt comes from. Default: the system clock. */
   now?: () => Date;
+  /** Keep files (certificate PDFs) in this directory instead of the database (SRO_FILES_DIR); EventStoreDB default ./data/files. */
+  filesDir?: string;
 }
 
 export async function openEventStore(url: string, options: OpenEventStoreOptions = {}): Promise<EventStore> {
+  const store = await openStore(url, options);
+  // Files in a directory instead of the database (SRO_FILES_DIR); EventStoreDB always has one.
+  return options.filesDir && store.capabilities.filesInTransaction ? withFilesDirectory(store, path.resolve(process.cwd(), options.filesDir)) : store;
+}
+
+async function openStore(url: string, options: OpenEventStoreOptions): Promise<EventStore> {
+  const filesDir = options.filesDir;
   if (typeof url !== 'string' || url.trim() === '') {
     throw new Error(`store URL is empty: expected memory:, sqlite:<path>, postgres://... or esdb://... (default ${DEFAULT_STORE_URL})`);
   }
@@ -47,7 +57,8 @@ export async function openEventStore(url: string, options: OpenEventStoreOptions
   if (/^(esdb|kurrentdb)(\+discover)?$/.test(scheme)) {
     // Loaded on demand: the gRPC client is only needed by EventStoreDB users.
     const { EsdbEventStore } = await import('./esdb/esdb-event-store');
-    return EsdbEventStore.open(url.trim(), { now: options.now });
+    // EventStoreDB keeps events only: its files (certificate PDFs) are kept in a directory.
+    return withFilesDirectory(await EsdbEventStore.open(url.trim(), { now: options.now }), filesDir ?? path.resolve(process.cwd(), 'data', 'files'));
   }
   throw new Error(`unknown store URL scheme "${scheme}:" in "${url}": expected memory:, sqlite:<path>, postgres://... or esdb://...`);
 }

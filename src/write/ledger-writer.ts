@@ -17,7 +17,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { DomainEvent, LocalDate } from '../../events/catalogue';
 import { agencyStream, officerStream } from '../../events/streams';
 import { localDateAt, MINNESOTA_TIME_ZONE } from '../../projections';
-import { AppendRequest, EVENT_STORE, EventStore } from '../store/event-store.port';
+import { AppendRequest, EVENT_STORE, EventStore, type NewFile } from '../store/event-store.port';
 import type { AgencyDecision, AgencyTarget, OfficerDecision, Target } from './decision';
 import { idempotentEventId, newEvent, newEventId, replay, rosterEnrolment } from './new-events';
 import { agencyNotRegistered, officerNotRegistered, Refusal } from './refusals';
@@ -58,10 +58,10 @@ export class LedgerWriter {
   }
 
   /** An officer's command: decided against the officer's and the agency's write models, appended to the officer's stream. */
-  officerCommand<I>(ctx: WriteContext, officerId: string, decision: OfficerDecision<I>, input: I): Promise<WriteResult> {
+  officerCommand<I>(ctx: WriteContext, officerId: string, decision: OfficerDecision<I>, input: I, files?: NewFile[]): Promise<WriteResult> {
     const target: Target = { agencyId: ctx.agencyId, officerId, today: todayInMinnesota(this.clock()) };
     const stream = officerStream(ctx.agencyId, officerId);
-    return this.append(ctx, stream, decision.event(input, target), decision.creates ? officerId : undefined, async () => {
+    return this.append(ctx, stream, decision.event(input, target), decision.creates ? officerId : undefined, files, async () => {
       const agency = foldAgency(await this.store.readStream(agencyStream(ctx.agencyId)));
       if (agency.revision < 0) throw agencyNotRegistered(ctx.agencyId);
       const officer = foldOfficer(await this.store.readStream(stream));
@@ -74,7 +74,7 @@ export class LedgerWriter {
   agencyCommand<I>(ctx: WriteContext, decision: AgencyDecision<I>, input: I): Promise<WriteResult> {
     const target: AgencyTarget = { agencyId: ctx.agencyId, today: todayInMinnesota(this.clock()) };
     const stream = agencyStream(ctx.agencyId);
-    return this.append(ctx, stream, decision.event(input, target), undefined, async () => {
+    return this.append(ctx, stream, decision.event(input, target), undefined, undefined, async () => {
       const agency = foldAgency(await this.store.readStream(stream));
       if (agency.revision < 0 && !decision.creates) throw agencyNotRegistered(ctx.agencyId);
       return { decided: decision.decide(input, { agency }, target), revision: agency.revision };
@@ -86,7 +86,7 @@ export class LedgerWriter {
    * first attempt with it), `decide` reads the streams and asks the slice's decision (3, 4), and
    * `enrols` names the officer a registration enrols on the roster (5).
    */
-  private async append(ctx: WriteContext, stream: string, request: DomainEvent, enrols: string | undefined, decide: () => Promise<Decided>): Promise<WriteResult> {
+  private async append(ctx: WriteContext, stream: string, request: DomainEvent, enrols: string | undefined, files: NewFile[] | undefined, decide: () => Promise<Decided>): Promise<WriteResult> {
     const eventId = ctx.idempotencyKey ? idempotentEventId(ctx.agencyId, ctx.idempotencyKey) : newEventId();
     const firstAnswer = async () => {
       const first = ctx.idempotencyKey ? await this.store.readEvent(eventId, { stream }) : undefined;
@@ -98,10 +98,11 @@ export class LedgerWriter {
       const { decided, revision } = await decide();
       if (decided instanceof Refusal) throw decided;
       const metadata = { recordedBy: ctx.recordedBy, correlationId: ctx.correlationId };
-      const main: AppendRequest = { stream, expectedRevision: revision < 0 ? 'no_stream' : revision, events: [newEvent(decided, metadata, eventId)] };
+      // Files (a certificate's PDF) are written in the same transaction as the event that references them.
+      const main: AppendRequest = { stream, expectedRevision: revision < 0 ? 'no_stream' : revision, events: [newEvent(decided, metadata, eventId)], ...(files?.length ? { files } : {}) };
       const [result] = enrols
         ? await this.store.appendMany([main, rosterEnrolment(ctx.agencyId, [enrols], metadata)])
-        : [await this.store.appendToStream(stream, main.events, main)];
+        : [await this.store.appendToStream(stream, main.events, { expectedRevision: main.expectedRevision, ...(main.files ? { files: main.files } : {}) })];
       const recorded = result.events[0];
       return { eventId: recorded.eventId, recordedAt: recorded.recordedAt };
     } catch (error) {

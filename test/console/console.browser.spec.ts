@@ -12,7 +12,10 @@
  * critical violation), and every page is saved as a screenshot under test-results/.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { certificatePdf } from '../support/pdf';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -64,6 +67,7 @@ describeInBrowser('the web console in a browser', () => {
   let env: NodeJS.ProcessEnv;
   let server: Server;
   let browser: Browser;
+  let pdf: Buffer;
   let token: string;
   /** Between the first records and the late-recorded training. */
   let beforeLateTraining: string;
@@ -114,6 +118,7 @@ describeInBrowser('the web console in a browser', () => {
     server = await startServe(env);
     env.SRO_PUBLIC_URL = server.url;
     browser = await launchBrowser();
+    pdf = await certificatePdf('Certificate of completion: Emery Stone, Minnesota SRO basic course');
   });
 
   afterAll(async () => {
@@ -440,7 +445,7 @@ describeInBrowser('the web console in a browser', () => {
       { form: 'training-unavailable', officer: 'o-4', good: { 'Assignment ID': 'a-4', 'Declared on': '2026-09-01', Reason: 'no course this term' }, bad: { 'Assignment ID': 'a-9', 'Declared on': '2026-09-01', Reason: 'x' }, refusal: /a-9/, done: /training was unavailable/ },
       { form: 'substitute-day', officer: 'o-4', good: { 'Dates served': '2026-03-02\n2026-03-03', School: 'North Middle' }, bad: { 'Dates served': '2026-03-04\n2026-02-30', School: 'North Middle' }, refusal: /2026-02-30/, done: /Recorded 2 substitute day\(s\) at North Middle/ },
       { form: 'training', officer: 'o-4', good: { 'Training ID': 't-4', 'Completed on': '2026-10-01', Provider: 'Metro Academy' }, bad: { 'Training ID': 't-5', 'Completed on': '2099-10-01' }, refusal: /completedOn/, done: /Recorded training t-4/ },
-      { form: 'certificate', officer: 'o-4', good: { 'Training ID': 't-4', 'File name': 'stone.pdf', 'SHA-256 of the file': 'b'.repeat(64), 'Filed on': '2026-10-02' }, bad: { 'Training ID': 't-9', 'File name': 'x.pdf', 'SHA-256 of the file': 'b'.repeat(64), 'Filed on': '2026-10-02' }, refusal: /t-9/, done: /certificate for training t-4/ },
+      { form: 'certificate', officer: 'o-4', good: { 'Training ID': 't-4', 'Certificate (PDF)': 'PDF', 'Filed on': '2026-10-02' }, bad: { 'Training ID': 't-4', 'Certificate (PDF)': 'TEXT', 'Filed on': '2026-10-02' }, refusal: /not a PDF/, done: /Filed the certificate stone-basic.pdf for training t-4/ },
       { form: 'policy-review', officer: 'o-4', good: { 'Policy version reviewed': 'v2', 'Reviewed on': '2026-08-20' }, bad: { 'Policy version reviewed': 'v7', 'Reviewed on': '2026-08-20' }, refusal: /v7/, done: /review of policy version v2/ },
       { form: 'correct', officer: 'o-4', good: { 'Correct full name': 'Emery Stone-Hale', Reason: 'name changed at marriage' }, bad: { Reason: 'nothing to change' }, refusal: /./, done: /Recorded the correction/ },
       { form: 'end-assignment', officer: 'o-4', good: { 'Assignment ID': 'a-4', 'Last day served': '2026-11-20' }, bad: { 'Assignment ID': 'a-9', 'Last day served': '2026-11-20' }, refusal: /a-9/, done: /end of assignment a-4/ },
@@ -448,7 +453,14 @@ describeInBrowser('the web console in a browser', () => {
     ];
     const fill = async (values: Record<string, string>) => {
       const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      for (const [label, value] of Object.entries(values)) await page.getByLabel(new RegExp(`^${escape(label)}( \\(optional\\))?$`)).fill(value);
+      for (const [label, value] of Object.entries(values)) {
+        const field = page.getByLabel(new RegExp(`^${escape(label)}( \\(optional\\))?$`));
+        if (label === 'Certificate (PDF)') {
+          // A real PDF, or a text file that only pretends to be one by its name.
+          const buffer = value === 'PDF' ? pdf : Buffer.from('not a pdf at all');
+          await field.setInputFiles({ name: value === 'PDF' ? 'stone-basic.pdf' : 'fake.pdf', mimeType: 'application/pdf', buffer });
+        } else await field.fill(value);
+      }
     };
     for (const step of steps) {
       const url = step.officer ? `/officers/${step.officer}/records/${step.form}` : `/records/${step.form}`;
@@ -467,6 +479,13 @@ describeInBrowser('the web console in a browser', () => {
       expect({ form: step.form, notice: await page.locator('.notice').innerText() }).toEqual({ form: step.form, notice: expect.stringMatching(step.done) });
       if (step.badAfter) await refused();
     }
+    // The certificate is on the record with its hash, and downloads byte for byte.
+    await page.goto('/officers/o-4');
+    const row = page.locator('table.certificates tr[data-training-id="t-4"]');
+    expect(await row.innerText()).toContain(createHash('sha256').update(pdf).digest('hex'));
+    const [download] = await Promise.all([page.waitForEvent('download'), row.getByRole('link', { name: 'stone-basic.pdf' }).click()]);
+    expect(Buffer.compare(readFileSync(await download.path()), pdf)).toBe(0);
+
     // Retract from the timeline, with what it will change shown before it is confirmed.
     await page.goto('/officers/o-4');
     await page.locator('tr[data-event-id]', { hasText: 'Training declared unavailable' }).getByRole('link', { name: /^Retract/ }).click();
@@ -482,5 +501,21 @@ describeInBrowser('the web console in a browser', () => {
     expect(await page.locator('tr[data-officer-id="o-4"]').count()).toBe(0);
     await page.goto('/officers/o-4');
     expect(await page.locator('h1').innerText()).toContain('Emery Stone-Hale');
+
+    // Someone with access to the database file alters the stored PDF: the download is refused, verify names it.
+    const raw = new Database(join(dir, 'sro.db'));
+    try {
+      raw.prepare('UPDATE files SET bytes = ? WHERE sha256 = ?').run(Buffer.concat([pdf, Buffer.from('%% altered\n')]), createHash('sha256').update(pdf).digest('hex'));
+    } finally {
+      raw.close();
+    }
+    const refused = await page.request.get(`${server.url}/officers/o-4/certificates/t-4`);
+    expect(refused.status()).toBe(409);
+    expect(await refused.text()).toMatch(/no longer matches the SHA-256/);
+    const verified = runCli(env, 'verify');
+    expect(verified.status).toBe(1);
+    expect(verified.stdout).toMatch(/certificate file stored with this event no longer has the SHA-256/);
+    await page.goto('/integrity');
+    expect(await page.locator('[data-integrity]').getAttribute('data-integrity')).toBe('broken');
   });
 });

@@ -18,7 +18,7 @@ import { EsdbModelClient } from './esdb-model-client';
 const open = async (options: { now?: () => Date } = {}) =>
   new EsdbEventStore(new EsdbModelClient() as unknown as EventStoreDBClient, { now: options.now, streamPrefix: 'm1-' });
 
-describeEventStoreContract('EventStoreDB adapter on a client model', open, { densePositions: false, eventIdIndex: false, largeStreamSize: 2000, atomicMultiStreamAppend: false });
+describeEventStoreContract('EventStoreDB adapter on a client model', open, { densePositions: false, eventIdIndex: false, largeStreamSize: 2000, atomicMultiStreamAppend: false, storesFiles: false });
 
 describe('EventStoreDB adapter on a client model: specifics', () => {
   it('an identical concurrent append answered idempotently by the server is a DuplicateEventIdError', async () => {
@@ -123,7 +123,7 @@ describe('EventStoreDB adapter on a client model: registrations', () => {
     };
   };
   it('declares appendMany not atomic across streams', () => {
-    expect(twoStores().store.capabilities).toEqual({ atomicMultiStreamAppend: false });
+    expect(twoStores().store.capabilities).toEqual({ atomicMultiStreamAppend: false, storesFiles: false });
   });
 
   it('orders a batch so that each enrolment is written just before its officer stream, the rest as given', () => {

@@ -41,7 +41,7 @@ if (!ESDB_URL) {
 
   jest.setTimeout(120_000);
 
-  describeEventStoreContract('EventStoreDB', open, { densePositions: false, eventIdIndex: false, largeStreamSize: 2000, atomicMultiStreamAppend: false });
+  describeEventStoreContract('EventStoreDB', open, { densePositions: false, eventIdIndex: false, largeStreamSize: 2000, atomicMultiStreamAppend: false, storesFiles: false });
 
   describe('EventStoreDB adapter specifics', () => {
     const stores: EsdbEventStore[] = [];

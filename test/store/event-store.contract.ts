@@ -2,7 +2,7 @@
  * The event store contract (SPEC §7): one suite, run against every adapter by its own spec file.
  * `open` must give a fresh, empty store each call; the suite closes what it opens.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { NewEvent, RecordedEvent } from '../../events/envelope';
 import { ChainVerifier, GENESIS_HASH, hashEvent, IntegrityReport } from '../../events/integrity';
 import {
@@ -20,6 +20,10 @@ export interface OpenStoreOptions {
 export type OpenStore = (options?: OpenStoreOptions) => Promise<EventStore>;
 
 export interface ContractOptions {
+  /** Files commit with their events (capabilities.filesInTransaction). Default true. */
+  filesInTransaction?: boolean;
+  /** The adapter stores files itself (false: EventStoreDB, whose files open-event-store.ts keeps in a directory). Default true. */
+  storesFiles?: boolean;
   /** Events in the large-stream case. Default 5000. */
   largeStreamSize?: number;
   /**
@@ -92,6 +96,8 @@ export function describeEventStoreContract(name: string, open: OpenStore, option
   const densePositions = options.densePositions ?? true;
   const eventIdIndex = options.eventIdIndex ?? true;
   const atomicMultiStreamAppend = options.atomicMultiStreamAppend ?? true;
+  const filesInTransaction = options.filesInTransaction ?? true;
+  const storesFiles = options.storesFiles ?? true;
   const together = options.serialAppends
     ? 'issued together (run one after the other by this adapter, which appends synchronously)'
     : 'racing in one process';
@@ -558,7 +564,7 @@ export function describeEventStoreContract(name: string, open: OpenStore, option
           : 'atomicMultiStreamAppend is false: an appendMany whose second request loses a race may leave the first written, and its error says so',
         async () => {
           const store = await fresh();
-          expect(store.capabilities).toEqual({ atomicMultiStreamAppend });
+          expect(store.capabilities).toEqual({ atomicMultiStreamAppend, filesInTransaction: storesFiles && filesInTransaction });
           await store.appendToStream('b', events(1), { expectedRevision: 'no_stream' });
           let lost = 0;
           for (let i = 0; i < 10; i++) {
@@ -589,6 +595,44 @@ export function describeEventStoreContract(name: string, open: OpenStore, option
           expect(await verifyStore(store)).toMatchObject({ ok: true });
         },
       );
+    });
+
+    (storesFiles ? describe : describe.skip)('files', () => {
+      const file = (text: string) => {
+        const bytes = Buffer.from(text);
+        return { sha256: createHash('sha256').update(bytes).digest('hex'), bytes };
+      };
+
+      it('stores the files of an append under their SHA-256, and reads them back byte for byte', async () => {
+        const store = await fresh();
+        const a = file('%PDF-1.7 certificate A');
+        const b = file('%PDF-1.7 certificate B');
+        await store.appendToStream('officer-a/f-1', events(1), { expectedRevision: 'no_stream', files: [a] });
+        await store.appendMany([{ stream: 'officer-a/f-2', events: events(1), expectedRevision: 'no_stream', files: [b, a] }]);
+        expect(await store.readFile(a.sha256)).toEqual(a.bytes);
+        expect(await store.readFile(b.sha256)).toEqual(b.bytes);
+        expect(await store.readFile('0'.repeat(64))).toBeUndefined();
+        const listed: { sha256: string; bytes: Buffer }[] = [];
+        for await (const f of store.listFiles()) listed.push(f);
+        expect(listed.map((f) => f.sha256)).toEqual([a.sha256, b.sha256].sort());
+      });
+
+      it('refuses a file whose bytes do not have its SHA-256, and appends nothing', async () => {
+        const store = await fresh();
+        const before = await snapshot(store);
+        const wrong = { sha256: file('one').sha256, bytes: Buffer.from('another') };
+        await expect(store.appendToStream('officer-a/f-3', events(1), { expectedRevision: 'no_stream', files: [wrong] })).rejects.toThrow(/SHA-256/);
+        expect(await snapshot(store)).toEqual(before);
+        expect(await store.readFile(wrong.sha256)).toBeUndefined();
+      });
+
+      (filesInTransaction ? it : it.skip)('keeps no file of a refused append (the file and the events commit together)', async () => {
+        const store = await fresh();
+        await store.appendToStream('officer-a/f-4', events(1), { expectedRevision: 'no_stream' });
+        const c = file('%PDF-1.7 certificate C');
+        await expect(store.appendToStream('officer-a/f-4', events(1), { expectedRevision: 'no_stream', files: [c] })).rejects.toThrow(WrongExpectedRevisionError);
+        expect(await store.readFile(c.sha256)).toBeUndefined();
+      });
     });
 
     describe('volume', () => {

@@ -219,3 +219,27 @@ export async function deleteTreeRecord(target: TamperTarget): Promise<void> {
     async (c) => void (await c.query('DELETE FROM ledger_tree')),
   );
 }
+
+/** Overwrites the bytes of a stored file (a certificate PDF) behind the store's back, keeping its key. */
+export async function editStoredFile(target: TamperTarget, sha256: string, edit: (bytes: Buffer) => Buffer): Promise<void> {
+  if (target.dbPath) {
+    const raw = new Database(target.dbPath);
+    try {
+      const row = raw.prepare('SELECT bytes FROM files WHERE sha256 = ?').get(sha256) as { bytes: Buffer } | undefined;
+      if (!row) throw new Error(`no stored file ${sha256}`);
+      raw.prepare('UPDATE files SET bytes = ? WHERE sha256 = ?').run(edit(row.bytes), sha256);
+    } finally {
+      raw.close();
+    }
+    return;
+  }
+  if (isPostgresUrl(target.storeUrl)) {
+    await withPostgres(target.storeUrl, async (client) => {
+      const { rows: [row] } = await client.query<{ bytes: Buffer }>('SELECT bytes FROM files WHERE sha256 = $1', [sha256]);
+      if (!row) throw new Error(`no stored file ${sha256}`);
+      await client.query('UPDATE files SET bytes = $1 WHERE sha256 = $2', [edit(row.bytes), sha256]);
+    });
+    return;
+  }
+  throw new Error(`cannot tamper with the store ${target.storeUrl}: only SQLite files and PostgreSQL databases`);
+}

@@ -12,6 +12,7 @@ import type { Response } from 'express';
 import type { Role } from '../../../events/access';
 import { ID_PATTERN } from '../../../events/streams';
 import { Public } from '../../auth/roles.decorator';
+import { GetCertificateFileQuery, sendCertificate, type CertificateFileView } from '../../officers/file-certificate';
 import { GetOfficerChangesQuery, type OfficerChangesView } from '../../officers/officer-changes';
 import { GetOfficerHistoryQuery, type HistoryEventView, type OfficerHistoryView } from '../../officers/officer-history';
 import { GetOfficerStatusQuery, type OfficerStatusView } from '../../officers/officer-status';
@@ -59,6 +60,16 @@ export class OfficerPageController {
     const notice = request.session!.notice;
     request.session!.notice = undefined;
     response.type('html').send(renderPage(<OfficerRecord person={person} csrf={request.session!.csrf} status={status} history={history} axes={axes} notice={notice} />));
+  }
+
+  /** A stored certificate PDF (the API's query: checked against its recorded SHA-256, refused if altered). */
+  @Get(':officerId/certificates/:trainingId')
+  @ConsoleRoles('admin', 'chief', 'investigator')
+  async certificate(@Req() request: ConsoleRequest, @Param('officerId') raw: string, @Param('trainingId') trainingId: string, @Res() response: Response): Promise<void> {
+    const id = officerId(raw);
+    if (!ID_PATTERN.test(trainingId)) throw new NotFound([`There is no training with the ID "${trainingId.slice(0, 64)}".`]);
+    const view: CertificateFileView = await this.queries.execute(new GetCertificateFileQuery(request.person!.agencyId, id, trainingId));
+    sendCertificate(response, view);
   }
 
   @Get(':officerId/changes')
@@ -183,6 +194,7 @@ function OfficerRecord(props: { person: Person; csrf: string; status: OfficerSta
             <p>As the records stood at {instantInWords(history.knownAt)}.</p>
             <StatusBar intervals={history.statusIntervals} asOf={status.asOf} />
           </section>
+          <Certificates events={events} self={self} canDownload={props.person.role !== 'auditor'} />
           <section aria-labelledby="timeline-heading">
             <h2 id="timeline-heading">Timeline of events</h2>
             <Timeline events={events} retractFrom={props.person.role === 'admin' ? self : undefined} />
@@ -208,6 +220,55 @@ function OfficerRecord(props: { person: Person; csrf: string; status: OfficerSta
         <p class="hint">The timeline of events is shown to admins, auditors and investigators.</p>
       )}
     </Page>
+  );
+}
+
+function Certificates({ events, self, canDownload }: { events: HistoryEventView[]; self: string; canDownload: boolean }) {
+  const filed = events.filter((e) => e.type === 'CertificateFiled' && !e.retracted);
+  return (
+    <section aria-labelledby="certificates-heading">
+      <h2 id="certificates-heading">Certificates on file</h2>
+      {filed.length === 0 ? (
+        <p>No certificate is on file.</p>
+      ) : (
+        <table class="certificates">
+          <thead>
+            <tr>
+              <th scope="col">Training</th>
+              <th scope="col">File</th>
+              <th scope="col">SHA-256</th>
+              <th scope="col">Filed</th>
+            </tr>
+          </thead>
+          <tbody>
+            {filed.map((e) => {
+              const d = e.data as { trainingId: string; fileName: string; sha256: string; filedOn: string; fileStored?: boolean };
+              return (
+                <tr data-training-id={d.trainingId}>
+                  <td>{d.trainingId}</td>
+                  <td>
+                    {d.fileStored && canDownload ? (
+                      <a href={`${self}/certificates/${encodeURIComponent(d.trainingId)}`} download>
+                        {d.fileName}
+                      </a>
+                    ) : (
+                      d.fileName
+                    )}
+                    {!d.fileStored && <span class="hint">Only the hash is recorded; the file is kept elsewhere.</span>}
+                  </td>
+                  <td>
+                    <code>{d.sha256}</code>
+                  </td>
+                  <td>
+                    {dateInWords(d.filedOn)}; recorded {instantInWords(e.recordedAt)} by {e.recordedBy}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </section>
   );
 }
 

@@ -17,6 +17,7 @@ import { createValidationPipe } from '../../common/validation';
 import type { ImportReport } from '../../import/bulk-import';
 import { ImportCommandsCommand } from '../../import/import-commands';
 import { GetRetractionPreviewQuery, type RetractionPreview } from '../../officers/retract-event';
+import { pdfProblem, sha256Of, uploadedFileName } from '../../officers/certificate-file';
 import { localDateAt, MINNESOTA_TIME_ZONE } from '../../../projections';
 import { NotFound, Refusal } from '../../write/refusals';
 import { describeEvent, eventTitle } from '../event-words';
@@ -37,7 +38,7 @@ function bodyOf(form: RecordForm, raw: Record<string, unknown>): { values: Recor
   for (const field of form.fields) {
     const text = typeof raw[field.name] === 'string' ? (raw[field.name] as string) : '';
     values[field.name] = text;
-    if (form.pathFields?.includes(field.name) || field.kind === 'dates') continue;
+    if (form.pathFields?.includes(field.name) || field.kind === 'dates' || field.kind === 'file') continue;
     let value: unknown;
     if (field.kind === 'lines') {
       const lines = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
@@ -159,6 +160,21 @@ export class RecordFormController {
       request.session!.notice = form.done(values);
       return void response.redirect(303, officerId ? `/officers/${encodeURIComponent(officerId)}` : '/');
     }
+    let file: Buffer | undefined;
+    if (form.upload) {
+      // The upload was parsed before the guard (UPLOAD_ROUTES): the server checks it is a PDF, and hashes it itself.
+      const uploaded = (request as ConsoleRequest & { file?: { buffer: Buffer; originalname: string } }).file;
+      if (!uploaded) return again(['file: choose the PDF of the certificate'], 400);
+      const problem = await pdfProblem(uploaded.buffer);
+      if (problem) return again([problem], 415);
+      const fileName = uploadedFileName(uploaded.originalname);
+      if (typeof fileName !== 'string') return again([fileName.problem], 400);
+      file = uploaded.buffer;
+      body.sha256 = sha256Of(file);
+      body.fileName = fileName;
+      delete body.file;
+      Object.assign(values, { sha256: body.sha256, fileName });
+    }
     const pathProblems = (form.pathFields ?? []).filter((f) => !ID_PATTERN.test(String(values[f]).trim())).map((f) => `${f} must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit`);
     let dto: object;
     try {
@@ -172,7 +188,7 @@ export class RecordFormController {
     for (const f of form.pathFields ?? []) values[f] = String(values[f]).trim();
     const ctx = { agencyId: person.agencyId, recordedBy: person.email, correlationId: randomUUID(), idempotencyKey: `console:${person.userId}:${key}` };
     try {
-      await this.commands.execute(form.command(ctx, officerId ?? '', values, dto));
+      await this.commands.execute(form.command(ctx, officerId ?? '', values, dto, file));
     } catch (error) {
       if (!(error instanceof Refusal)) throw error;
       return again(error.messages, error.status);
@@ -208,7 +224,7 @@ function RecordPage(props: { person: Person; csrf: string; form: RecordForm; off
       </p>
       <h1>{form.title}</h1>
       {state.preview && <PreviewOfRetraction preview={state.preview} />}
-      <form method="post" action={action} class="stack narrow" noValidate>
+      <form method="post" action={action} class="stack narrow" noValidate encType={form.upload ? 'multipart/form-data' : undefined}>
         <Problems messages={state.other} />
         <CsrfField csrf={props.csrf} />
         <input type="hidden" name="idempotencyKey" value={state.key} />
@@ -236,6 +252,8 @@ function RecordPage(props: { person: Person; csrf: string; form: RecordForm; off
                 <textarea {...common} rows={3}>
                   {value}
                 </textarea>
+              ) : field.kind === 'file' ? (
+                <input {...common} type="file" accept="application/pdf,.pdf" />
               ) : field.kind === 'dates' ? (
                 <>
                   <textarea {...common} rows={4}>

@@ -127,7 +127,7 @@ export interface CreatedDrift {
 
 export class EsdbEventStore implements EventStore {
   /** No multi-stream transaction: appendMany writes stream by stream (see the header). */
-  readonly capabilities: StoreCapabilities = { atomicMultiStreamAppend: false };
+  readonly capabilities: StoreCapabilities = { atomicMultiStreamAppend: false, filesInTransaction: false };
   private readonly now: () => Date;
   private readonly prefix: string;
   private readonly toleranceMs: number;
@@ -379,6 +379,13 @@ export class EsdbEventStore implements EventStore {
     const sizes = [...this.checkpoints.keys()];
     return sizes.length ? { ...this.checkpoints.get(Math.max(...sizes))! } : undefined;
   }
+
+  /** EventStoreDB keeps events only: open-event-store.ts keeps its files in a directory (files-directory.ts). */
+  async readFile(): Promise<Buffer | undefined> {
+    return undefined;
+  }
+
+  async *listFiles(): AsyncIterable<{ sha256: string; bytes: Buffer }> {}
 
   async close(): Promise<void> {
     if (this.closed) return;

@@ -33,6 +33,7 @@ import {
   StoredTree,
   TreeRowCache,
   validateBatch,
+  validateFiles,
   ValidatedRequest,
   WorkingTree,
 } from '../append-support';
@@ -79,6 +80,7 @@ export class PostgresAppends implements SqlAppends {
       },
     });
     if (plans.length === 0) return [];
+    const files = batch.flatMap((request) => validateFiles(request.files));
 
     const client = await this.connect();
     const section = { entered: false };
@@ -101,6 +103,10 @@ export class PostgresAppends implements SqlAppends {
       if (chained.length > 0) {
         written = await this.insertInSection(client, chained, positions, section);
         await updateHeads(client, stored, working);
+      }
+      // The files come with the events: committed together or not at all.
+      for (const file of files) {
+        await client.query('INSERT INTO files (sha256, bytes, size) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING', [file.sha256, file.bytes, file.bytes.length]);
       }
       await client.query('COMMIT');
       if (written) this.treeCache.committed(written.row, written.tree);

@@ -25,6 +25,7 @@ import { Pool, type PoolClient, type PoolConfig } from 'pg';
 import { SqlEventStore } from '../sql/sql-event-store';
 import { PostgresAppends } from './postgres-append';
 import { connectionError, describeTarget, Query, Target } from './postgres-errors';
+import { PostgresFiles } from './postgres-files';
 import { PostgresLedger } from './postgres-ledger';
 import { PostgresReads } from './postgres-read';
 import { prepareDatabase } from './postgres-schema';
@@ -89,7 +90,7 @@ export class PostgresEventStore extends SqlEventStore {
     options: PostgresEventStoreOptions,
   ) {
     const { query, connect } = explained(pool, target);
-    super({ appends: new PostgresAppends(connect, query, target, options.now), reads: new PostgresReads(query), ledger: new PostgresLedger(query) });
+    super({ appends: new PostgresAppends(connect, query, target, options.now), reads: new PostgresReads(query), ledger: new PostgresLedger(query), files: new PostgresFiles(query) });
     this.query = query;
   }
 

@@ -61,6 +61,16 @@ const MIGRATIONS: readonly { description: string; sql: string }[] = [
     );
     `,
   },
+  {
+    description: 'files stored with their events (certificate PDFs), content-addressed',
+    sql: `
+    CREATE TABLE IF NOT EXISTS files (
+      sha256 text   NOT NULL PRIMARY KEY CHECK (length(sha256) = 64),
+      bytes  bytea  NOT NULL,
+      size   bigint NOT NULL CHECK (size >= 0)
+    );
+    `,
+  },
 ];
 
 /** The schema version this code writes. */

@@ -14,6 +14,7 @@ import type {
   EventStore,
   ExpectedRevision,
   LedgerHead,
+  NewFile,
   ReadAllOptions,
   StoreCapabilities,
   StoredCheckpoint,
@@ -37,6 +38,13 @@ export interface SqlReads {
   heads(lower: string, upper: string | undefined): Maybe<StreamHead[]>;
 }
 
+/** The files stored with appends (written by the append, in its transaction). */
+export interface SqlFiles {
+  read(sha256: string): Maybe<Buffer | undefined>;
+  /** Up to `limit` files with a SHA-256 after `after`, in SHA-256 order. */
+  page(after: string, limit: number): Maybe<{ sha256: string; bytes: Buffer }[]>;
+}
+
 export interface SqlLedger {
   /** The tree row as the last append left it (undefined: none yet), and the highest position issued where gaps are not legitimate. */
   tree(): Maybe<{ row: StoredTree | undefined; issuedPosition?: number }>;
@@ -45,18 +53,35 @@ export interface SqlLedger {
 }
 
 export abstract class SqlEventStore implements EventStore {
-  readonly capabilities: StoreCapabilities = { atomicMultiStreamAppend: true };
+  readonly capabilities: StoreCapabilities = { atomicMultiStreamAppend: true, filesInTransaction: true };
   private closed = false;
 
-  protected constructor(private readonly parts: { appends: SqlAppends; reads: SqlReads; ledger: SqlLedger }) {}
+  protected constructor(private readonly parts: { appends: SqlAppends; reads: SqlReads; ledger: SqlLedger; files: SqlFiles }) {}
 
   /** Ends the adapter's connection (or pool); called once, by close. */
   protected abstract closeConnection(): Maybe<void>;
 
-  async appendToStream(stream: string, events: NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+  async appendToStream(stream: string, events: NewEvent[], options: { expectedRevision: ExpectedRevision; files?: NewFile[] }): Promise<AppendResult> {
     this.assertOpen();
-    const [result] = await this.parts.appends.append([{ stream, events, expectedRevision: options?.expectedRevision }]);
+    const [result] = await this.parts.appends.append([{ stream, events, expectedRevision: options?.expectedRevision, ...(options?.files ? { files: options.files } : {}) }]);
     return result;
+  }
+
+  async readFile(sha256: string): Promise<Buffer | undefined> {
+    this.assertOpen();
+    if (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sha256)) return undefined;
+    return this.parts.files.read(sha256);
+  }
+
+  async *listFiles(): AsyncIterable<{ sha256: string; bytes: Buffer }> {
+    let after = '';
+    for (;;) {
+      this.assertOpen();
+      const page = await this.parts.files.page(after, 16);
+      if (page.length === 0) return;
+      after = page[page.length - 1].sha256;
+      yield* page;
+    }
   }
 
   async appendMany(batch: AppendRequest[]): Promise<AppendResult[]> {

@@ -18,10 +18,11 @@ import {
   StoredTree,
   TreeRowCache,
   validateBatch,
+  validateFiles,
   ValidatedRequest,
   WorkingTree,
 } from '../append-support';
-import { AppendRequest, AppendResult, DuplicateEventIdError, WrongExpectedRevisionError } from '../event-store.port';
+import { AppendRequest, AppendResult, NewFile, DuplicateEventIdError, WrongExpectedRevisionError } from '../event-store.port';
 import type { SqlAppends } from '../sql/sql-event-store';
 import { HEAD_COLUMNS, HeadRow, toStoredTree, TREE_COLUMNS, TreeRow } from '../sql/sql-rows';
 
@@ -42,10 +43,11 @@ export class SqliteAppends implements SqlAppends {
     updateHead: Database.Statement<[number, string, string, string, number]>;
     selectTree: Database.Statement<[], TreeRow>;
     upsertTree: Database.Statement<[number, number, string]>;
+    insertFile: Database.Statement<[string, Buffer, number]>;
   };
 
   private readonly transaction: Database.Transaction<
-    (plans: ValidatedRequest[], now: Date) => { results: AppendResult[]; written?: { row: StoredTree; tree: WorkingTree } }
+    (plans: ValidatedRequest[], now: Date, files: NewFile[]) => { results: AppendResult[]; written?: { row: StoredTree; tree: WorkingTree } }
   >;
   private readonly treeCache = new TreeRowCache();
 
@@ -64,16 +66,19 @@ export class SqliteAppends implements SqlAppends {
       insertHead: db.prepare('INSERT INTO streams (stream, revision, hash, last_recorded_at) VALUES (?, ?, ?, ?)'),
       updateHead: db.prepare('UPDATE streams SET revision = ?, hash = ?, last_recorded_at = ? WHERE stream = ? AND revision = ?'),
       selectTree: db.prepare(`SELECT ${TREE_COLUMNS} FROM ledger_tree WHERE id = 1`),
+      insertFile: db.prepare('INSERT OR IGNORE INTO files (sha256, bytes, size) VALUES (?, ?, ?)'),
       upsertTree: db.prepare(
         'INSERT INTO ledger_tree (id, size, last_position, frontier) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET size = excluded.size, last_position = excluded.last_position, frontier = excluded.frontier',
       ),
     };
 
-    this.transaction = db.transaction((plans: ValidatedRequest[], now: Date) => {
+    this.transaction = db.transaction((plans: ValidatedRequest[], now: Date, files: NewFile[]) => {
       // The tree is read and written under the same write lock as the events.
       const treeRow = this.stmt.selectTree.get();
       const tree = this.treeCache.load(treeRow && toStoredTree(treeRow));
       const results = plans.map((plan) => this.appendInTransaction(plan, now, tree));
+      // The files come with the events: committed together or not at all.
+      for (const file of files) this.stmt.insertFile.run(file.sha256, file.bytes, file.bytes.length);
       if (!results.some((r) => r.events.length > 0)) return { results };
       const row = this.treeCache.store(tree);
       this.stmt.upsertTree.run(row.size, row.lastPosition, row.frontier);
@@ -84,7 +89,8 @@ export class SqliteAppends implements SqlAppends {
   append(batch: AppendRequest[]): AppendResult[] {
     // Shape checks and JSON normalisation need no lock: done before the transaction starts.
     const plans = validateBatch(batch);
-    const { results, written } = this.transaction.immediate(plans, this.now());
+    const files = batch.flatMap((request) => validateFiles(request.files));
+    const { results, written } = this.transaction.immediate(plans, this.now(), files);
     if (written) this.treeCache.committed(written.row, written.tree);
     return results;
   }

@@ -24,6 +24,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SqlEventStore } from '../sql/sql-event-store';
 import { SqliteAppends } from './sqlite-append';
+import { SqliteFiles } from './sqlite-files';
 import { SqliteLedger } from './sqlite-ledger';
 import { SqliteReads } from './sqlite-read';
 import { migrate } from './sqlite-schema';
@@ -57,7 +58,7 @@ export class SqliteEventStore extends SqlEventStore {
     private readonly db: Database.Database,
     options: SqliteEventStoreOptions,
   ) {
-    super({ appends: new SqliteAppends(db, options.now ?? (() => new Date())), reads: new SqliteReads(db), ledger: new SqliteLedger(db) });
+    super({ appends: new SqliteAppends(db, options.now ?? (() => new Date())), reads: new SqliteReads(db), ledger: new SqliteLedger(db), files: new SqliteFiles(db) });
   }
 
   /** The database file (read models live in it too). */

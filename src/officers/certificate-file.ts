@@ -1,0 +1,36 @@
+/**
+ * A certificate file as uploaded (issue 12 item 3): a PDF of at most 10 MB, judged by its bytes,
+ * never by its name or declared type: it must begin with `%PDF-` and pdf-lib must be able to
+ * parse it (its cross-reference table and objects). Its SHA-256 is computed here, by the server;
+ * the event records that hash and the file is stored under it (content-addressed).
+ */
+import { createHash } from 'node:crypto';
+import { PDFDocument } from 'pdf-lib';
+import { plainTextProblem } from '../common/plain-text';
+
+export const MAX_CERTIFICATE_BYTES = 10 * 1024 * 1024;
+
+/** Why the bytes are not a PDF certificate this product keeps (415), or undefined. */
+export async function pdfProblem(bytes: Buffer): Promise<string | undefined> {
+  if (bytes.length === 0) return 'file: the file is empty';
+  if (bytes.length > MAX_CERTIFICATE_BYTES) return 'file: a certificate is at most 10 MB';
+  if (bytes.subarray(0, 5).toString('latin1') !== '%PDF-') return 'file: this is not a PDF (a PDF file begins with %PDF-); scan or save the certificate as a PDF';
+  try {
+    const doc = await PDFDocument.load(bytes, { ignoreEncryption: true, updateMetadata: false, throwOnInvalidObject: true });
+    if (doc.getPageCount() < 1) return 'file: the PDF has no page';
+  } catch {
+    return 'file: the file begins like a PDF but cannot be read as one (damaged or incomplete); save it again as a PDF';
+  }
+  return undefined;
+}
+
+export const sha256Of = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+
+/** The file name as recorded: the upload's own name, without any folder, in plain text. */
+export function uploadedFileName(original: string | undefined): string | { problem: string } {
+  const base = (original ?? '').split(/[\\/]/).pop()!.normalize('NFC').trim();
+  if (!base) return 'certificate.pdf';
+  const problem = plainTextProblem(base);
+  if (problem) return { problem: `fileName ${problem}` };
+  return base.slice(0, 255);
+}

@@ -1,0 +1,89 @@
+/**
+ * Certificate files (issue 12 item 3) through the routes, on SQLite and on PostgreSQL: a PDF
+ * uploaded as multipart is checked by its bytes (a renamed text file, a truncated PDF: 415),
+ * hashed by the server, stored with its event in one transaction, served back byte for byte to
+ * admin, chief and investigator (not the auditor), and refused on download once altered in the
+ * database, which verify and the integrity route also catch.
+ */
+import { createHash } from 'node:crypto';
+import { certificatePdf } from '../support/pdf';
+import { editStoredFile } from '../support/tamper';
+import { Harness, startHarness, storeHeads } from './http-harness';
+
+const A = 'cert-pd';
+let h: Harness;
+let tokens: Record<'admin' | 'auditor' | 'chief' | 'investigator', string>;
+let pdf: Buffer;
+const base = `/api/agencies/${A}/officers/o1/trainings/t1/certificate`;
+
+beforeAll(async () => {
+  h = await startHarness();
+  tokens = await h.agency(A);
+  const post = (path: string, body: object) => h.http().post(`/api/agencies/${A}${path}`).set('Authorization', `Bearer ${tokens.admin}`).send(body).expect(201);
+  await post('/officers', { officerId: 'o1', name: 'Quinn Filer' });
+  await post('/officers/o1/trainings', { trainingId: 't1', course: 'MN_SRO_BASIC', completedOn: '2025-08-20' });
+  pdf = await certificatePdf();
+});
+afterAll(() => h.close());
+
+const upload = (bytes: Buffer, name = 'quinn-basic.pdf', fields: Record<string, string> = { filedOn: '2025-08-25' }, token = tokens.admin) => {
+  let req = h.http().post(base).set('Authorization', `Bearer ${token}`).attach('file', bytes, { filename: name, contentType: 'application/pdf' });
+  for (const [k, v] of Object.entries(fields)) req = req.field(k, v);
+  return req;
+};
+
+describe('upload', () => {
+  it('refuses what is not a PDF by its bytes, whatever its name or declared type (415), and records nothing', async () => {
+    const before = await storeHeads(h.store);
+    const text = await upload(Buffer.from('just some text, not a certificate'), 'looks-like.pdf');
+    expect(text.status).toBe(415);
+    expect(text.body.message[0]).toMatch(/not a PDF/);
+    const truncated = await upload(pdf.subarray(0, 40), 'cut.pdf');
+    expect(truncated.status).toBe(415);
+    expect(truncated.body.message[0]).toMatch(/cannot be read as one/);
+    expect(await storeHeads(h.store)).toBe(before);
+  });
+
+  it('refuses a sha256 or fileName field in the upload (the server computes them) and a missing filedOn (400)', async () => {
+    expect((await upload(pdf, 'a.pdf', { filedOn: '2025-08-25', sha256: 'a'.repeat(64) })).status).toBe(400);
+    const missing = await upload(pdf, 'a.pdf', {});
+    expect(missing.status).toBe(400);
+    expect(missing.body.message.join(' ')).toMatch(/filedOn/);
+  });
+
+  it('records the server-computed SHA-256 and the file name, and stores the file with the event', async () => {
+    const res = await upload(pdf);
+    expect(res.status).toBe(201);
+    const history = await h.http().get(`/api/agencies/${A}/officers/o1/history`).set('Authorization', `Bearer ${tokens.admin}`).expect(200);
+    const filed = history.body.events.find((e: { type: string }) => e.type === 'CertificateFiled');
+    expect(filed.data).toEqual({ trainingId: 't1', sha256: createHash('sha256').update(pdf).digest('hex'), fileName: 'quinn-basic.pdf', filedOn: '2025-08-25', fileStored: true });
+    expect(await h.store.readFile(filed.data.sha256)).toEqual(pdf);
+  });
+});
+
+describe('download', () => {
+  it('returns the stored PDF byte for byte to admin, chief and investigator; the auditor may not', async () => {
+    for (const role of ['admin', 'chief', 'investigator'] as const) {
+      const res = await h.http().get(base).set('Authorization', `Bearer ${tokens[role]}`).buffer(true).parse((r, done) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c)).on('end', () => done(null, Buffer.concat(chunks)));
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toMatch(/application\/pdf/);
+      expect(res.headers['x-content-sha256']).toBe(createHash('sha256').update(pdf).digest('hex'));
+      expect(Buffer.compare(res.body as Buffer, pdf)).toBe(0);
+    }
+    expect((await h.http().get(base).set('Authorization', `Bearer ${tokens.auditor}`)).status).toBe(403);
+  });
+
+  it('a file altered in the database is refused on download and caught by the integrity route', async () => {
+    const sha256 = createHash('sha256').update(pdf).digest('hex');
+    await editStoredFile(h, sha256, (bytes) => Buffer.concat([bytes, Buffer.from('%% appended by someone with database access\n')]));
+    const res = await h.http().get(base).set('Authorization', `Bearer ${tokens.admin}`);
+    expect(res.status).toBe(409);
+    expect(res.body.message[0]).toMatch(/no longer matches the SHA-256/);
+    const integrity = await h.http().get(`/api/agencies/${A}/integrity`).set('Authorization', `Bearer ${tokens.investigator}`).expect(200);
+    expect(integrity.body.ok).toBe(false);
+    expect(integrity.body.firstBroken.reason).toMatch(/certificate file .* was altered/);
+  });
+});
