@@ -123,7 +123,7 @@ describe('EventStoreDB adapter on a client model: registrations', () => {
     };
   };
   it('declares appendMany not atomic across streams', () => {
-    expect(twoStores().store.capabilities).toEqual({ atomicMultiStreamAppend: false, storesFiles: false });
+    expect(twoStores().store.capabilities).toEqual({ atomicMultiStreamAppend: false, filesInTransaction: false });
   });
 
   it('orders a batch so that each enrolment is written just before its officer stream, the rest as given', () => {
