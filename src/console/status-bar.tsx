@@ -13,7 +13,7 @@ const BAR_H = 34;
 const day = (date: string): number => Date.UTC(+date.slice(0, 4), +date.slice(5, 7) - 1, +date.slice(8, 10)) / 86_400_000;
 const dateOf = (n: number): string => new Date(n * 86_400_000).toISOString().slice(0, 10);
 
-export function StatusBar({ intervals, asOf }: { intervals: StatusInterval[]; asOf: string }) {
+export function StatusBar({ intervals, asOf, id = 'status-bar' }: { intervals: StatusInterval[]; asOf: string; id?: string }) {
   if (intervals.length === 0) return <p>No status intervals are recorded yet.</p>;
   const start = day(intervals[0].from);
   const last = intervals[intervals.length - 1];
@@ -22,8 +22,8 @@ export function StatusBar({ intervals, asOf }: { intervals: StatusInterval[]; as
   const asOfX = x(Math.min(Math.max(day(asOf), start), end));
   return (
     <figure class="status-bar">
-      <svg viewBox={`0 0 ${WIDTH} 96`} width="100%" role="img" aria-labelledby="status-bar-title">
-        <title id="status-bar-title">Status over time, from {dateInWords(intervals[0].from)}; the list below gives every interval in words.</title>
+      <svg viewBox={`0 0 ${WIDTH} 96`} width="100%" role="img" aria-labelledby={`${id}-title`}>
+        <title id={`${id}-title`}>Status over time, from {dateInWords(intervals[0].from)}; the list below gives every interval in words.</title>
         {intervals.map((interval) => {
           const x0 = x(day(interval.from));
           const x1 = x(interval.to ? day(interval.to) + 1 : end);

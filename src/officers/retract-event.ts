@@ -3,7 +3,7 @@ import { Body, Controller, Param, Post } from '@nestjs/common';
 import { Command, CommandBus, CommandHandler, ICommandHandler, IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { IsNotEmpty, IsString, IsUUID, MaxLength } from 'class-validator';
 import type { EventType } from '../../events/catalogue';
-import { officerStatus, type Finding, type OfficerStatus } from '../../projections';
+import { officerHistory, officerStatus, type Finding, type OfficerStatus, type StatusInterval } from '../../projections';
 import { LedgerReader } from '../read/ledger-reader';
 import { Roles } from '../auth/roles.decorator';
 import { OfficerPath } from '../common/paths';
@@ -87,8 +87,10 @@ export interface RetractionPreview {
   event: { eventId: string; type: string; data: unknown; recordedAt: string; recordedBy: string };
   before: OfficerStatus;
   after: OfficerStatus;
-  /** The rules whose outcome or due date would change. */
+  /** The rules whose outcome or due date would change on asOf. */
   changed: { rule: string; citation: string; before: string; after: string }[];
+  /** The status over effective time now and after (the history's intervals), when they differ on any day. */
+  intervals?: { before: StatusInterval[]; after: StatusInterval[] };
 }
 
 export class GetRetractionPreviewQuery {
@@ -117,6 +119,17 @@ export class GetRetractionPreviewHandler implements IQueryHandler<GetRetractionP
       .map((a, i) => ({ a, b: before.findings[i] }))
       .filter(({ a, b }) => !b || outcome(a) !== outcome(b))
       .map(({ a, b }) => ({ rule: a.rule, citation: a.citation, before: b ? outcome(b) : '', after: outcome(a) }));
-    return { officerId, asOf, event: { eventId: event.eventId, type: event.type, data: event.data, recordedAt: event.recordedAt, recordedBy: event.recordedBy }, before, after, changed };
+    const intervalsBefore = officerHistory(ledger, now).statusIntervals;
+    const intervalsAfter = officerHistory({ ...ledger, officerEvents: [...ledger.officerEvents, retraction] }, now).statusIntervals;
+    const plain = (xs: StatusInterval[]) => JSON.stringify(xs.map(({ from, to, status }) => [from, to, status]));
+    return {
+      officerId,
+      asOf,
+      event: { eventId: event.eventId, type: event.type, data: event.data, recordedAt: event.recordedAt, recordedBy: event.recordedBy },
+      before,
+      after,
+      changed,
+      ...(plain(intervalsBefore) !== plain(intervalsAfter) ? { intervals: { before: intervalsBefore, after: intervalsAfter } } : {}),
+    };
   }
 }

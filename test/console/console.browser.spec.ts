@@ -490,6 +490,8 @@ describeInBrowser('the web console in a browser', () => {
     await page.goto('/officers/o-4');
     await page.locator('tr[data-event-id]', { hasText: 'Training declared unavailable' }).getByRole('link', { name: /^Retract/ }).click();
     expect(await page.locator('section.preview').innerText()).toMatch(/What this retraction will change/);
+    // Without the declaration there is no grace: the status over time differs, drawn before and after.
+    expect(await page.locator('section.preview h3').allInnerTexts()).toEqual(['Status over time, as recorded now', 'Status over time, after the retraction']);
     await expectAccessible(page);
     await screenshot(page, 'retract-preview');
     await page.getByLabel('Reason', { exact: true }).fill('declared for the wrong assignment');

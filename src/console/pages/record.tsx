@@ -25,6 +25,7 @@ import { dateInWords, instantInWords, STATUS_WORDS, StatusBadge } from '../layou
 import { ConsoleGuard, ConsoleRequest, ConsoleRoles } from '../console.guard';
 import { CsrfField, Page, Problems, renderPage, type Person } from '../layout';
 import { recordForm, type RecordForm } from '../record-forms';
+import { StatusBar } from '../status-bar';
 
 const pipe = createValidationPipe();
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -304,6 +305,16 @@ function PreviewOfRetraction({ preview }: { preview: RetractionPreview }) {
         Status today ({dateInWords(preview.asOf)}): <StatusBadge status={preview.before.status} /> now, <StatusBadge status={preview.after.status} /> after the retraction
         {preview.before.status === preview.after.status ? ' (unchanged)' : ` (${STATUS_WORDS[preview.before.status]} → ${STATUS_WORDS[preview.after.status]})`}.
       </p>
+      {preview.intervals ? (
+        <div class="two-bars">
+          <h3>Status over time, as recorded now</h3>
+          <StatusBar intervals={preview.intervals.before} asOf={preview.asOf} id="bar-now" />
+          <h3>Status over time, after the retraction</h3>
+          <StatusBar intervals={preview.intervals.after} asOf={preview.asOf} id="bar-after" />
+        </div>
+      ) : (
+        <p>The status over time does not change on any day.</p>
+      )}
       {preview.changed.length === 0 ? (
         <p>No finding changes today.</p>
       ) : (
