@@ -9,6 +9,7 @@ import { agencyFindingsOn, agencyStatusFromFacts, officerOnDay, STATUSES, type A
 import { Roles } from '../auth/roles.decorator';
 import { AgencyPath } from '../common/paths';
 import { LedgerReader, type AgencyCoverage } from '../read/ledger-reader';
+import { Refusal } from '../write/refusals';
 import { resolveTimeAxes, TimeAxes, TimeAxesDto } from '../read/time-axes';
 
 /** The report: the officers' rows, and the agency's own findings (SPEC §3 "Agency findings"). */
@@ -23,26 +24,50 @@ export class GetAgencyStatusQuery {
 
 /** Reports kept (agency and asOf), least recently used evicted first: the dashboard's "now" for a few days. */
 const CACHED_REPORTS = 3;
+/** Changed officers refreshed one by one; more than this and the report is evaluated whole. */
+const MAX_REFRESHED_OFFICERS = 500;
+
+type Row = AgencyStatus['officers'][number];
+
+/** A report that knew every event of the agency, per officer, in officerId order. */
+interface CachedReport {
+  version: string;
+  /** The read models' position it was evaluated at (undefined: cannot be refreshed, only reused). */
+  position?: number;
+  /** The latest recordedAt it knew (epoch ms): it holds for every knownAt at or after it. */
+  coversFrom: number;
+  ids: string[];
+  officers: Map<string, { row?: Row; onDay: OfficerOnDay | null }>;
+  view: AgencyStatus & { agencyFindings: AgencyFinding[] };
+}
+
+const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 @QueryHandler(GetAgencyStatusQuery)
 export class GetAgencyStatusHandler implements IQueryHandler<GetAgencyStatusQuery, AgencyStatusView> {
   /**
    * Reports that knew every event of the agency, by agency and asOf (decisions W20): the same
-   * answer holds for every later knownAt until the read models move (a write, anywhere in the
-   * store), so the dashboard's "now" is evaluated once per change, not once per page view.
+   * answer holds for every later knownAt until the read models move. When they have moved, the
+   * officers whose streams changed are evaluated again, and only they (the agency's own stream,
+   * or many changes, make a whole evaluation), so the dashboard's "now" after a write costs the
+   * officers written, not the agency.
    */
-  private readonly cache = new Map<string, { version: string; coversFrom: number; report: AgencyStatus & { agencyFindings: AgencyFinding[] } }>();
+  private readonly cache = new Map<string, CachedReport>();
 
   constructor(private readonly reader: LedgerReader) {}
 
   async execute({ agencyId, axes }: GetAgencyStatusQuery): Promise<AgencyStatusView> {
     const version = await this.reader.readModelVersion();
+    const position = version === undefined ? undefined : this.reader.readModelPosition();
     const key = `${agencyId}\u0000${axes.asOf}`;
-    const cached = this.cache.get(key);
-    if (version !== undefined && cached?.version === version && Date.parse(axes.knownAt) >= cached.coversFrom) {
-      this.cache.delete(key);
-      this.cache.set(key, cached);
-      return { agencyId, asOf: axes.asOf, knownAt: axes.knownAt, ...cached.report };
+    const knownAt = Date.parse(axes.knownAt);
+    let cached = this.cache.get(key);
+    if (cached && version !== undefined && cached.version !== version && knownAt >= cached.coversFrom) {
+      cached = await this.refreshed(cached, agencyId, axes, version, position);
+    }
+    if (version !== undefined && cached?.version === version && knownAt >= cached.coversFrom) {
+      this.remember(key, cached);
+      return { agencyId, asOf: axes.asOf, knownAt: axes.knownAt, ...cached.view };
     }
     // Page by page (bounded memory); officers registered after knownAt were not in the records then.
     const report: AgencyStatus = agencyStatusFromFacts([], axes.asOf);
@@ -50,19 +75,80 @@ export class GetAgencyStatusHandler implements IQueryHandler<GetAgencyStatusQuer
     // What the agency findings need of each officer on asOf (its assignments in force, its role): small, kept for the whole report.
     const onDay: (OfficerOnDay | null)[] = [];
     const coverage: AgencyCoverage = {};
+    const officers = new Map<string, { row?: Row; onDay: OfficerOnDay | null }>();
+    const ids: string[] = [];
     for await (const page of this.reader.agencyFactsPages(agencyId, axes.knownAt, undefined, coverage)) {
       const part = agencyStatusFromFacts(page, axes.asOf);
       for (const s of STATUSES) report.counts[s] += part.counts[s];
       for (const officer of part.officers) report.officers.push(officer);
-      for (const facts of page) onDay.push(officerOnDay(facts, axes.asOf));
+      const rows = new Map(part.officers.map((o) => [o.officerId, o]));
+      for (const facts of page) {
+        const day = officerOnDay(facts, axes.asOf);
+        onDay.push(day);
+        ids.push(facts.officerId);
+        officers.set(facts.officerId, { row: rows.get(facts.officerId), onDay: day });
+      }
     }
     const agencyFindings = agencyFindingsOn(records, onDay, axes.asOf);
     if (version !== undefined && coverage.complete) {
-      this.cache.delete(key);
-      this.cache.set(key, { version, coversFrom: coverage.coversFrom ?? 0, report: { ...report, agencyFindings } });
-      if (this.cache.size > CACHED_REPORTS) this.cache.delete(this.cache.keys().next().value!);
+      this.remember(key, { version, position, coversFrom: coverage.coversFrom ?? 0, ids, officers, view: { ...report, agencyFindings } });
     }
     return { agencyId, asOf: axes.asOf, knownAt: axes.knownAt, ...report, agencyFindings };
+  }
+
+  /**
+   * The cached report brought to `version` by evaluating again the officers whose streams changed
+   * since; undefined when that cannot give the same answer as a whole evaluation (the agency's own
+   * stream changed, too many changes, a change not known at knownAt, the positions unknown).
+   */
+  private async refreshed(cached: CachedReport, agencyId: string, axes: TimeAxes, version: string, position: number | undefined): Promise<CachedReport | undefined> {
+    if (cached.position === undefined || position === undefined || position < cached.position) return undefined;
+    const changes = await this.reader.agencyChangesBetween(agencyId, cached.position, position);
+    if (!changes || changes.agency || changes.officers.size > MAX_REFRESHED_OFFICERS || changes.latestRecordedAt > Date.parse(axes.knownAt)) return undefined;
+    const officers = new Map(cached.officers);
+    const ids = [...cached.ids];
+    for (const officerId of changes.officers) {
+      let known: Awaited<ReturnType<LedgerReader['officerFacts']>>;
+      try {
+        known = await this.reader.officerFacts(agencyId, officerId, axes.knownAt);
+      } catch (error) {
+        if (error instanceof Refusal) return undefined; // a stream the whole evaluation would judge on its own
+        throw error;
+      }
+      const { registeredAt, facts } = known;
+      if (registeredAt === null || Date.parse(registeredAt) > Date.parse(axes.knownAt)) return undefined;
+      const [row] = agencyStatusFromFacts([facts], axes.asOf).officers;
+      if (!officers.has(officerId)) {
+        // A new officer: in officerId order, as the read model's pages give them.
+        let lo = 0;
+        let hi = ids.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (byId(ids[mid], officerId) < 0) lo = mid + 1;
+          else hi = mid;
+        }
+        ids.splice(lo, 0, officerId);
+      }
+      officers.set(officerId, { row, onDay: officerOnDay(facts, axes.asOf) });
+    }
+    const report: AgencyStatus = agencyStatusFromFacts([], axes.asOf);
+    const onDay: (OfficerOnDay | null)[] = [];
+    for (const id of ids) {
+      const entry = officers.get(id)!;
+      onDay.push(entry.onDay);
+      if (!entry.row) continue;
+      report.officers.push(entry.row);
+      report.counts[entry.row.status]++;
+    }
+    const records = await this.reader.agencyRecords(agencyId, axes.knownAt);
+    const agencyFindings = agencyFindingsOn(records, onDay, axes.asOf);
+    return { version, position, coversFrom: Math.max(cached.coversFrom, changes.latestRecordedAt), ids, officers, view: { ...report, agencyFindings } };
+  }
+
+  private remember(key: string, report: CachedReport): void {
+    this.cache.delete(key);
+    this.cache.set(key, report);
+    if (this.cache.size > CACHED_REPORTS) this.cache.delete(this.cache.keys().next().value!);
   }
 }
 

@@ -7,7 +7,7 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import type { RecordedEvent } from '../../events/envelope';
-import { agencyStream, officerStream, officerStreamPrefix } from '../../events/streams';
+import { agencyStream, officerStream, officerStreamPrefix, parseStream } from '../../events/streams';
 import { agencyFactsKnownAt, agencyRecordsKnownAt, factsFromSnapshot, factsKnownAt, snapshotCovers, type AgencyRecords, type Facts, type LedgerEvent, type OfficerLedger } from '../../projections';
 import {
   AGENCY_SUMMARIES,
@@ -223,6 +223,36 @@ export class LedgerReader {
     const officers = this.runner.caughtUpCheckpoint(OFFICER_LEDGERS.name);
     const agencies = this.runner.caughtUpCheckpoint(AGENCY_SUMMARIES.name);
     return officers === undefined || agencies === undefined ? undefined : `${officers}/${agencies}`;
+  }
+
+  /**
+   * What changed in one agency's streams between two read-model positions (exclusive, inclusive):
+   * whether its own stream did, which officers' streams did, and the latest recordedAt among
+   * those events. Undefined when more than `limit` events were recorded meanwhile (a report is
+   * then evaluated whole). For the agency report cache (src/agencies/agency-status.ts).
+   */
+  async agencyChangesBetween(agencyId: string, from: number, to: number, limit = 5_000): Promise<{ agency: boolean; officers: Set<string>; latestRecordedAt: number } | undefined> {
+    const officers = new Set<string>();
+    let agency = false;
+    let latestRecordedAt = 0;
+    let seen = 0;
+    for await (const event of this.store.readAll({ fromPosition: from, batchSize: 500 })) {
+      if (event.position > to) break;
+      if (++seen > limit) return undefined;
+      const parsed = parseStream(event.stream);
+      if (!parsed || parsed.kind === 'access' || parsed.agencyId !== agencyId) continue;
+      if (parsed.kind === 'agency') agency = true;
+      else if (parsed.kind === 'officer') officers.add(parsed.officerId);
+      latestRecordedAt = Math.max(latestRecordedAt, Date.parse(event.recordedAt));
+    }
+    return { agency, officers, latestRecordedAt };
+  }
+
+  /** The read models' position, when both projections a report reads stand at the same one (after readModelVersion). */
+  readModelPosition(): number | undefined {
+    const officers = this.runner.caughtUpCheckpoint(OFFICER_LEDGERS.name);
+    const agencies = this.runner.caughtUpCheckpoint(AGENCY_SUMMARIES.name);
+    return officers !== undefined && officers === agencies ? officers : undefined;
   }
 
   /** agencyFactsPages from the event store: every officer's whole stream (the read models lag). */
