@@ -8,7 +8,10 @@
  */
 import type { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { CommandBus } from '@nestjs/cqrs';
 import { Accounts } from '../src/auth/accounts';
+import { CorrectOfficerDetailsCommand, type CorrectOfficerDetailsDto } from '../src/officers/correct-officer-details';
+import { officerId } from './generate';
 
 const PASSWORD = 'bench dashboard passphrase';
 
@@ -22,7 +25,7 @@ export async function measureConsoleDashboard(
   app: INestApplication,
   agencyId: string,
   runs = 11,
-): Promise<{ ms: number; coldMs: number; bytes: number; importPreviewMs: number }> {
+): Promise<{ ms: number; coldMs: number; afterWriteMs: number; bytes: number; importPreviewMs: number }> {
   if (!app.getHttpServer().listening) await app.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
   const accounts = app.get(Accounts);
@@ -60,6 +63,17 @@ export async function measureConsoleDashboard(
   }
   times.sort((a, b) => a - b);
 
+  // A view after each of 5 writes (a correction of one officer's name, through the CommandBus as
+  // the console's form sends it): the cached report refreshes the officer written, not the agency.
+  const afterWrite: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    await app.get(CommandBus).execute(
+      new CorrectOfficerDetailsCommand({ agencyId, recordedBy: 'bench', correlationId: randomUUID() }, officerId(1 + i), { name: `Bench Renamed ${i}`, reason: 'bench' } as CorrectOfficerDetailsDto),
+    );
+    afterWrite.push((await view()).ms);
+  }
+  afterWrite.sort((a, b) => a - b);
+
   // The CSV import's check (issue 12): a 5,000-row file (new officers), uploaded and checked
   // row by row as the writes would be, nothing recorded; the median of 3.
   const csv = ['command,officerId,name,licenseNumber', ...Array.from({ length: 5000 }, (_, i) => `RegisterOfficer,imp-${i + 1},Imported Officer ${i + 1},L-${i + 1}`)].join('\r\n') + '\r\n';
@@ -77,5 +91,5 @@ export async function measureConsoleDashboard(
     if (res.status !== 200 || !body.includes('data-import="ready"')) throw new Error(`the import check answered ${res.status}`);
   }
   previews.sort((a, b) => a - b);
-  return { ms: times[Math.floor(times.length / 2)], coldMs: cold.ms, bytes, importPreviewMs: previews[1] };
+  return { ms: times[Math.floor(times.length / 2)], coldMs: cold.ms, afterWriteMs: afterWrite[2], bytes, importPreviewMs: previews[1] };
 }
