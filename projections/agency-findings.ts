@@ -137,6 +137,13 @@ function uncoveredSince(records: AgencyRecords, points: LocalDate[], school: str
   return start;
 }
 
+/** At most the first 10 uncovered schools by name, and how many more (an agency without contracts would list every assignment). */
+const SHOWN_UNCOVERED = 10;
+function uncoveredList(texts: string[]): string {
+  if (texts.length <= SHOWN_UNCOVERED) return list(texts);
+  return `${list(texts.slice(0, SHOWN_UNCOVERED))} and ${texts.length - SHOWN_UNCOVERED} more assignment school(s) (the evidence lists every assignment)`;
+}
+
 function contractForEachAssignment(records: AgencyRecords, officers: OfficerOnDay[], day: LocalDate): AgencyFinding {
   const rule = 'CONTRACT_FOR_EACH_ASSIGNMENT';
   const assignments = officers.flatMap((o) => o.assignments.map((a) => ({ ...a, officerId: o.officerId })));
@@ -165,7 +172,7 @@ function contractForEachAssignment(records: AgencyRecords, officers: OfficerOnDa
   return finding(
     rule,
     'VIOLATED',
-    `No SRO contract in force on ${day} covers ${list(uncovered.map((u) => u.text))}: an SRO is assigned to a school through the terms of a contract with its district or charter school.`,
+    `No SRO contract in force on ${day} covers ${uncoveredList(uncovered.map((u) => u.text))}: an SRO is assigned to a school through the terms of a contract with its district or charter school.`,
     [...new Set(uncovered.map((u) => u.eventId))],
     due,
   );

@@ -23,7 +23,7 @@ export class GetAgencyStatusQuery {
 }
 
 /** Reports kept (agency and asOf), least recently used evicted first: the dashboard's "now" for a few days. */
-const CACHED_REPORTS = 3;
+const CACHED_REPORTS = 2;
 /** Changed officers refreshed one by one; more than this and the report is evaluated whole. */
 const MAX_REFRESHED_OFFICERS = 500;
 
