@@ -57,6 +57,17 @@ export function OutcomeBadge({ outcome }: { outcome: Outcome | 'ADVISORY' }) {
   );
 }
 
+/** A finding's row header: the rule id and, under it, the citation it rests on. */
+export function RuleHeader({ rule, citation, detail }: { rule: string; citation: string; detail?: string }) {
+  return (
+    <th scope="row">
+      {rule}
+      {detail}
+      <span class="citation">{citation}</span>
+    </th>
+  );
+}
+
 /** The navigation links a role may follow. */
 function navFor(role: Role): { href: string; label: string }[] {
   const links: { href: string; label: string }[] = [];

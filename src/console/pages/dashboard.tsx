@@ -16,7 +16,7 @@ import { ListOfficersQuery, type OfficerListView } from '../../officers/list-off
 import { axesQuery, pageAxes, type PageAxes } from '../console-axes';
 import { ConsoleGuard, ConsoleRequest, ConsoleRoles } from '../console.guard';
 import { RECORD_FORMS } from '../record-forms';
-import { AxesForm, axesSentence, dateInWords, OutcomeBadge, Page, renderPage, STATUS_WORDS, StatusBadge, type Person } from '../layout';
+import { RuleHeader, AxesForm, axesSentence, dateInWords, OutcomeBadge, Page, renderPage, STATUS_WORDS, StatusBadge, type Person } from '../layout';
 
 export const PAGE_SIZE = 50;
 const SORTS = { name: 'Name', status: 'Status (most urgent first)', due: 'Next due date' } as const;
@@ -170,11 +170,7 @@ function Dashboard(props: { person: Person; csrf: string; notice?: string; view:
             <tbody>
               {view.agencyFindings.map((f) => (
                 <tr data-rule={f.rule}>
-                  <th scope="row">
-                    {f.rule}
-                    {f.contractId ? ` (contract ${f.contractId})` : ''}
-                    <span class="citation">{f.citation}</span>
-                  </th>
+                  <RuleHeader rule={f.rule} citation={f.citation} detail={f.contractId ? ` (contract ${f.contractId})` : undefined} />
                   <td>
                     <OutcomeBadge outcome={f.outcome} />
                   </td>

@@ -20,7 +20,7 @@ import { NotFound } from '../../write/refusals';
 import { axesQuery, pageAxes, type PageAxes } from '../console-axes';
 import { ConsoleGuard, ConsoleRequest, ConsoleRoles } from '../console.guard';
 import { describeEvent, eventTitle } from '../event-words';
-import { AxesForm, axesSentence, dateInWords, instantInWords, OutcomeBadge, Page, Problems, renderPage, STATUS_WORDS, StatusBadge, type Person } from '../layout';
+import { RuleHeader, AxesForm, axesSentence, dateInWords, instantInWords, OutcomeBadge, Page, Problems, renderPage, STATUS_WORDS, StatusBadge, type Person } from '../layout';
 import { RECORD_FORMS } from '../record-forms';
 import { StatusBar } from '../status-bar';
 import { knownAtFromText } from '../time-words';
@@ -162,10 +162,7 @@ function OfficerRecord(props: { person: Person; csrf: string; status: OfficerSta
           <tbody>
             {status.findings.map((f) => (
               <tr data-rule={f.rule}>
-                <th scope="row">
-                  {f.rule}
-                  <span class="citation">{f.citation}</span>
-                </th>
+                <RuleHeader rule={f.rule} citation={f.citation} />
                 <td>
                   <OutcomeBadge outcome={f.outcome} />
                 </td>
@@ -395,10 +392,7 @@ function ChangesPage(props: {
                 <tbody>
                   {view.findings.map((f) => (
                     <tr data-rule={f.rule}>
-                      <th scope="row">
-                        {f.rule}
-                        <span class="citation">{f.citation}</span>
-                      </th>
+                      <RuleHeader rule={f.rule} citation={f.citation} />
                       <td>{f.before ? <Outcome o={f.before} /> : 'Not yet recorded'}</td>
                       <td>{f.after ? <Outcome o={f.after} /> : 'Not recorded'}</td>
                       <td>
