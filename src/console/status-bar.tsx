@@ -2,7 +2,7 @@
  * An officer's status intervals over effective time as a horizontal bar (issue 11 item 5): inline
  * SVG, one segment per interval with its status in words (inside the segment when it fits, and
  * always in the list below it), the "As of" day marked; the colours only repeat what the words
- * say.
+ * say. Only the status badges carry `data-status` (SPEC §4a); the intervals carry `data-interval-status`.
  */
 import type { StatusInterval } from '../../projections';
 import { dateInWords, STATUS_WORDS } from './layout';
@@ -30,7 +30,7 @@ export function StatusBar({ intervals, asOf, id = 'status-bar' }: { intervals: S
           const w = Math.max(1, x1 - x0);
           const label = STATUS_WORDS[interval.status];
           return (
-            <g class={`segment status-${interval.status.toLowerCase().replace(/_/g, '-')}`} data-status={interval.status}>
+            <g class={`segment status-${interval.status.toLowerCase().replace(/_/g, '-')}`} data-interval-status={interval.status}>
               <rect x={x0} y={BAR_Y} width={w} height={BAR_H} />
               {w > label.length * 7.5 + 8 && (
                 <text x={x0 + 4} y={BAR_Y + BAR_H / 2 + 5}>
@@ -54,7 +54,7 @@ export function StatusBar({ intervals, asOf, id = 'status-bar' }: { intervals: S
       <figcaption>
         <ol class="intervals">
           {intervals.map((interval) => (
-            <li data-status={interval.status}>
+            <li data-interval-status={interval.status}>
               {interval.to ? `${dateInWords(interval.from)} to ${dateInWords(interval.to)}` : `From ${dateInWords(interval.from)} on`}: {STATUS_WORDS[interval.status]}
               {interval.restrictedDuties.length > 0 && ` (restricted: ${interval.restrictedDuties.join('; ')})`}
             </li>
