@@ -16,7 +16,8 @@ import { AccessRegistry } from './auth/access-registry';
 import { AUTH_FAILURES, AuthGuard } from './auth/auth.guard';
 import { Accounts } from './auth/accounts';
 import { AppErrorsFilter, CONSOLE_CONTROLLERS, consoleProviders, type ConsoleOptions } from './console';
-import { authFailureLimit } from './config';
+import { ConfigModule } from '@nestjs/config';
+import { authFailureLimit, loadConfig } from './config';
 import { HealthController } from './health/health.controller';
 import { BulkImporter } from './import/bulk-import';
 import { AssignOfficerController, AssignOfficerHandler } from './officers/assign-officer';
@@ -146,13 +147,17 @@ function authFailureThrottler() {
 @Module({})
 export class AppModule {
   static register(options: AppOptions): DynamicModule {
+    // The one configuration schema (src/config.ts), validated first: a bad value stops here, with one line naming the variable.
+    loadConfig(process.env);
     const storeProvider =
       typeof options.store === 'string'
         ? { provide: EVENT_STORE, useFactory: () => openEventStore(options.store as string) }
         : { provide: EVENT_STORE, useValue: options.store };
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), ThrottlerModule.forRoot({ throttlers: [authFailureThrottler()] })],
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, cache: true, validate: (env) => ({ sro: loadConfig(env) }) }),
+        CqrsModule.forRoot(), ThrottlerModule.forRoot({ throttlers: [authFailureThrottler()] })],
       controllers: [...slices.controllers, ...CONSOLE_CONTROLLERS],
       providers: [
         storeProvider,
