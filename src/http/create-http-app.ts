@@ -15,6 +15,7 @@ import { ProjectionRunner } from '../read-models/projection-runner';
 import { consoleRoutes } from '../console';
 import { LoggedClientError } from '../common/http-errors.filter';
 import { jsonBody } from './json-body';
+import { buildOpenApiDocument, serveOpenApi } from './openapi';
 
 export async function createHttpApp(
   options: AppOptions & { logger?: LogLevel[] | false | LoggerService },
@@ -34,6 +35,8 @@ export async function createHttpApp(
   // The console's pages are at / (SPEC §4a); everything else is under /api.
   app.setGlobalPrefix('api', { exclude: consoleRoutes() });
   app.useGlobalPipes(new ForbiddenKeysPipe(createValidationPipe()));
+  // The API's OpenAPI document (/api/openapi.json) and Swagger UI (/api/docs), from the controllers and DTOs.
+  serveOpenApi(app, buildOpenApiDocument(app));
   app.enableShutdownHooks();
   // The server keeps the read models up to date in the background; queries also catch up first.
   try {
@@ -72,9 +75,17 @@ function securityHeaders() {
     },
     ...common,
   });
+  // Swagger UI (/api/docs): its own scripts and stylesheet, its inline styles, and the document from this site; still never framed.
+  const docs = helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: { defaultSrc: ["'none'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], connectSrc: ["'self'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] },
+    },
+    ...common,
+  });
   return (req: Request, res: Response, next: NextFunction) => {
     res.setHeader('Cache-Control', 'no-store');
-    (isApi(req) ? api : pages)(req, res, next);
+    (req.path === '/api/docs' || req.path.startsWith('/api/docs/') ? docs : isApi(req) ? api : pages)(req, res, next);
   };
 }
 
