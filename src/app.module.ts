@@ -50,6 +50,7 @@ import { SeparateOfficerController, SeparateOfficerHandler } from './officers/se
 import { EVENT_STORE, EventStore } from './store/event-store.port';
 import { openEventStore } from './store/open-event-store';
 import { LedgerWriter } from './write/ledger-writer';
+import { requestLogModule, type RequestLogOptions } from './http/request-log';
 
 const slices = {
   controllers: [
@@ -136,6 +137,8 @@ export interface AppOptions {
   ledger?: Partial<LedgerOptions>;
   /** Session timeouts and the public address of links (default: from the environment, src/console/console-options.ts). */
   console?: Partial<ConsoleOptions>;
+  /** The request log (nestjs-pino, src/http/request-log.ts); none for the CLI's own runs and the tests that do not ask for it. */
+  requestLog?: RequestLogOptions;
 }
 
 /** Failed authentications per source address (the AuthGuard counts them; no ThrottlerGuard limits other requests). */
@@ -157,7 +160,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, cache: true, validate: (env) => ({ sro: loadConfig(env) }) }),
-        CqrsModule.forRoot(), ThrottlerModule.forRoot({ throttlers: [authFailureThrottler()] })],
+        CqrsModule.forRoot(),
+        ...(options.requestLog ? [requestLogModule(options.requestLog)] : []), ThrottlerModule.forRoot({ throttlers: [authFailureThrottler()] })],
       controllers: [...slices.controllers, ...CONSOLE_CONTROLLERS],
       providers: [
         storeProvider,

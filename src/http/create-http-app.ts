@@ -7,7 +7,7 @@ import helmet from 'helmet';
 import { AppModule, AppOptions } from '../app.module';
 import { ForbiddenKeysPipe } from '../common/forbidden-keys';
 import { createValidationPipe } from '../common/validation';
-import { jsonLimitBytes } from '../config';
+import { loadConfig } from '../config';
 import { CheckpointService } from '../ledger/checkpoint-service';
 import { IntegrityMonitor } from '../ledger/integrity-monitor';
 import { LEDGER_OPTIONS, type LedgerOptions } from '../ledger/ledger-options';
@@ -16,16 +16,26 @@ import { consoleRoutes } from '../console';
 import { LoggedClientError } from '../common/http-errors.filter';
 import { jsonBody } from './json-body';
 import { buildOpenApiDocument, serveOpenApi } from './openapi';
+import { ServerLogger } from './request-log';
 
+/**
+ * `logger`: Nest's own logger (tests, the bench) and no request log, unless `requestLog` is given
+ * too. Without `logger` (`serve`): the request log at SRO_LOG_LEVEL in SRO_LOG_FORMAT, which
+ * Nest's messages go to as well.
+ */
 export async function createHttpApp(
   options: AppOptions & { logger?: LogLevel[] | false | LoggerService },
 ): Promise<INestApplication> {
-  const limitBytes = jsonLimitBytes(process.env);
+  const config = loadConfig(process.env);
+  const limitBytes = config.jsonLimitBytes;
+  const requestLog = options.requestLog ?? (options.logger === undefined ? { level: config.logLevel, format: config.logFormat } : undefined);
   // Nest's own parsers (JSON at 100 KB, and form-encoded bodies) are replaced by jsonBody below.
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(options), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register({ ...options, requestLog }), {
     logger: options.logger ?? ['warn', 'error'],
     bodyParser: false,
+    bufferLogs: requestLog !== undefined && options.logger === undefined,
   });
+  if (requestLog && options.logger === undefined) app.useLogger(app.get(ServerLogger));
   app.disable('x-powered-by');
   app.use(securityHeaders());
   // The API takes JSON (jsonBody); the console's pages take their own forms (formBody).
