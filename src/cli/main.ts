@@ -20,7 +20,8 @@ import { agencyStream, ID_PATTERN } from '../../events/streams';
 import { CheckpointError, parseVerifierKey, verifyCheckpoint } from '../../events/checkpoint';
 import { agencyStatusCsv, AgencyStatusView, GetAgencyStatusQuery } from '../agencies/agency-status';
 import { RegisterAgencyCommand } from '../agencies/register-agency';
-import { DEFAULT_HORIZON_DAYS, GetRemindersQuery, MAX_HORIZON_DAYS } from '../agencies/reminders';
+import { DEFAULT_HORIZON_DAYS, GetRemindersQuery, MAX_HORIZON_DAYS, remindersCsv, type RemindersView } from '../agencies/reminders';
+import { toCsv } from '../common/csv';
 import { isAcceptedDate, isInstant, isPlainInteger } from '../common/validation';
 import { BulkImporter } from '../import/bulk-import';
 import { CheckpointService } from '../ledger/checkpoint-service';
@@ -29,8 +30,8 @@ import { GetConsistencyProofQuery, GetInclusionProofQuery } from '../ledger/ledg
 import { ledgerOptionsFrom } from '../ledger/ledger-options';
 import { createKeyFile, loadSigningKey } from '../ledger/signing-key';
 import { CsvFormatError, readCsvCommands } from '../import/csv-commands';
-import { GetOfficerHistoryQuery } from '../officers/officer-history';
-import { GetOfficerStatusQuery } from '../officers/officer-status';
+import { GetOfficerHistoryQuery, officerHistoryCsv, type OfficerHistoryView } from '../officers/officer-history';
+import { GetOfficerStatusQuery, officerStatusCsv, type OfficerStatusView } from '../officers/officer-status';
 import { ProjectionRunner } from '../read-models/projection-runner';
 import { resolveTimeAxes, TimeAxes } from '../read/time-axes';
 import { AppModule } from '../app.module';
@@ -66,6 +67,18 @@ function timeAxes(options: Options): TimeAxes {
 }
 
 const printJson = (value: unknown) => console.log(JSON.stringify(value, null, 2));
+
+/** A list of flat objects: JSON, or with --csv one row each under these columns. */
+function printRows(options: Options, columns: string[], rows: Record<string, unknown>[]): void {
+  if (!options.csv) return printJson(rows);
+  process.stdout.write(toCsv(columns, rows.map((r) => columns.map((c) => (r[c] === undefined ? '' : String(r[c]))))));
+}
+
+/** A query's answer: JSON, or its CSV with --csv. */
+function printAnswer<T>(options: Options, value: T, csv: (value: T) => string): void {
+  if (options.csv) process.stdout.write(csv(value));
+  else printJson(value);
+}
 
 const cliUser = (): string => `cli:${userInfo().username}`;
 
@@ -143,7 +156,9 @@ async function tokenRevoke(options: Options): Promise<void> {
 async function tokenList(options: Options): Promise<void> {
   const agencyId = identifier(options, 'agency');
   const grants = await withContext((app) => app.get(AccessRegistry).grants(agencyId), READ_ONLY);
-  printJson(
+  printRows(
+    options,
+    ['name', 'role', 'tokenId', 'issuedAt', 'state', 'revokedAt'],
     grants.map((g) => ({
       name: g.name,
       role: g.role,
@@ -209,7 +224,9 @@ async function userEnable(options: Options): Promise<void> {
 async function userList(options: Options): Promise<void> {
   const agencyId = identifier(options, 'agency');
   const accounts = await withContext((app) => app.get(Accounts).list(agencyId), READ_ONLY);
-  printJson(
+  printRows(
+    options,
+    ['userId', 'name', 'email', 'role', 'state', 'invitedAt', 'invitedBy', 'passwordSetAt', 'disabledAt', 'disabledReason'],
     accounts.map((a) => ({
       userId: a.userId,
       name: a.name,
@@ -229,12 +246,11 @@ async function status(options: Options): Promise<void> {
   const axes = timeAxes(options);
   if (options.officer !== undefined) {
     const officerId = identifier(options, 'officer');
-    printJson(await withContext((app) => app.get(QueryBus).execute(new GetOfficerStatusQuery(agencyId, officerId, axes)), READ_ONLY));
+    printAnswer(options, await withContext((app) => app.get(QueryBus).execute<GetOfficerStatusQuery, OfficerStatusView>(new GetOfficerStatusQuery(agencyId, officerId, axes)), READ_ONLY), officerStatusCsv);
     return;
   }
   const view = await withContext((app) => app.get(QueryBus).execute<GetAgencyStatusQuery, AgencyStatusView>(new GetAgencyStatusQuery(agencyId, axes)), READ_ONLY);
-  if (options.csv) process.stdout.write(agencyStatusCsv(view));
-  else printJson(view);
+  printAnswer(options, view, agencyStatusCsv);
 }
 
 async function reminders(options: Options): Promise<void> {
@@ -244,14 +260,14 @@ async function reminders(options: Options): Promise<void> {
   // The route's rule (RemindersQueryDto): plain digits, 0 to MAX_HORIZON_DAYS.
   if (!isPlainInteger(raw, 0, MAX_HORIZON_DAYS)) throw new UsageError(`--horizon-days must be a whole number of days from 0 to ${MAX_HORIZON_DAYS}`);
   const horizonDays = Number(raw);
-  printJson(await withContext((app) => app.get(QueryBus).execute(new GetRemindersQuery(agencyId, axes, horizonDays)), READ_ONLY));
+  printAnswer(options, await withContext((app) => app.get(QueryBus).execute<GetRemindersQuery, RemindersView>(new GetRemindersQuery(agencyId, axes, horizonDays)), READ_ONLY), remindersCsv);
 }
 
 async function history(options: Options): Promise<void> {
   const agencyId = identifier(options, 'agency');
   const officerId = identifier(options, 'officer');
   const { knownAt } = timeAxes(options);
-  printJson(await withContext((app) => app.get(QueryBus).execute(new GetOfficerHistoryQuery(agencyId, officerId, knownAt)), READ_ONLY));
+  printAnswer(options, await withContext((app) => app.get(QueryBus).execute<GetOfficerHistoryQuery, OfficerHistoryView>(new GetOfficerHistoryQuery(agencyId, officerId, knownAt)), READ_ONLY), officerHistoryCsv);
 }
 
 /** The one ledger verification (src/ledger/ledger-verifier.ts), with checkpoints kept outside when given. */
@@ -415,7 +431,7 @@ const SPECS: Record<string, { synopsis: string; about?: string[] }> = {
   'agency create': { synopsis: '--id <agencyId> --name <name>' },
   'token create': { synopsis: '--agency <agencyId> --role <admin|auditor|chief|investigator> --name <label>' },
   'token revoke': { synopsis: '--agency <agencyId> --name <label> [--reason <text>]' },
-  'token list': { synopsis: '--agency <agencyId>', about: ["(the agency's tokens, JSON)"] },
+  'token list': { synopsis: '--agency <agencyId> [--csv]', about: ["(the agency's tokens)"] },
   'user invite': {
     synopsis: '--agency <agencyId> --role <admin|auditor|chief|investigator> --email <email> --name <name>',
     about: ["(a person's console account; prints the one-time link, valid 24 hours)"],
@@ -424,11 +440,11 @@ const SPECS: Record<string, { synopsis: string; about?: string[] }> = {
   'user role': { synopsis: '--agency <agencyId> --email <email> --role <role>' },
   'user disable': { synopsis: '--agency <agencyId> --email <email> [--reason <text>]' },
   'user enable': { synopsis: '--agency <agencyId> --email <email>' },
-  'user list': { synopsis: '--agency <agencyId>' },
+  'user list': { synopsis: '--agency <agencyId> [--csv]' },
   import: { synopsis: '<file.csv> --agency <agencyId>', about: ['(one write per row; see README "Importing a CSV")'] },
   status: { synopsis: '--agency <agencyId> [--officer <officerId>] [--as-of <YYYY-MM-DD>] [--known-at <instant>] [--csv]' },
-  reminders: { synopsis: '--agency <agencyId> [--as-of <YYYY-MM-DD>] [--known-at <instant>] [--horizon-days <n>]' },
-  history: { synopsis: '--agency <agencyId> --officer <officerId> [--known-at <instant>]' },
+  reminders: { synopsis: '--agency <agencyId> [--as-of <YYYY-MM-DD>] [--known-at <instant>] [--horizon-days <n>] [--csv]' },
+  history: { synopsis: '--agency <agencyId> --officer <officerId> [--known-at <instant>] [--csv]' },
   verify: {
     synopsis: '[--checkpoint <file>] [--public-key <verifier key>]',
     about: [
@@ -485,7 +501,7 @@ function usage(): string {
   lines.push(
     '',
     `${PROGRAM} <command> --help shows a command's options. asOf defaults to today in America/Chicago, knownAt to now.`,
-    'Output is JSON (status, reminders and history with --csv: CSV). Exit code 0 ok, 1 refused or failed, 2 a usage mistake.',
+    'Output is JSON; with --csv, CSV (status, reminders, history, token list, user list). Exit code 0 ok, 1 refused or failed, 2 a usage mistake.',
   );
   return `${lines.join('\n')}\n`;
 }

@@ -272,7 +272,6 @@ function describeOperation(key: string, operation: OperationObject, info: RouteI
     }
   }
   const csv = CSV_ROUTES.has(key);
-  if (csv) queryParams.push({ name: 'format', in: 'query', required: false, schema: { type: 'string', enum: ['json', 'csv'] }, description: 'csv: the CSV download (as Accept: text/csv), for browser links' });
   operation.parameters = [...pathParams, ...queryParams];
   const headers: ParameterObject[] = [];
   if (method === 'POST') {

@@ -4,7 +4,8 @@
  * never create a store, and `npm run cli` that does not rebuild when nothing changed.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildCli, root, runCli } from '../support/cli-process';
@@ -126,6 +127,33 @@ describe('read-only commands never create a store', () => {
     const token = cli('token', 'create', '--agency', 'there-pd', '--role', 'admin', '--name', 'x');
     expect(token.status).toBe(2);
     expect(token.stderr).toContain(`agency there-pd is not registered in the store sqlite:${join(dir, 'sro.db')}`);
+  });
+});
+
+describe('--csv on every query command', () => {
+  beforeAll(() => {
+    expect(cli('agency', 'create', '--id', 'csv-pd', '--name', 'CSV PD').status).toBe(0);
+    const file = join(dir, 'roster.csv');
+    writeFileSync(file, 'command,officerId,name,assignmentId,schools,startDate\r\nRegisterOfficer,jdoe,"Doe, Jordan",,,\r\nAssignOfficer,jdoe,,hs,Central High,2025-09-02\r\n');
+    expect(cli('import', file, '--agency', 'csv-pd').status).toBe(0);
+    expect(cli('token', 'create', '--agency', 'csv-pd', '--role', 'auditor', '--name', '=cmd').status).toBe(0);
+  }, 60_000);
+
+  it.each([
+    [['status', '--agency', 'csv-pd', '--as-of', '2025-10-01'], 'officerId,name,status,restrictedDuties,openFindings,asOf,knownAt'],
+    [['status', '--agency', 'csv-pd', '--officer', 'jdoe', '--as-of', '2025-10-01'], 'officerId,status,rule,outcome,dueDate,citation,explanation,evidence,restrictedDuties,asOf,knownAt'],
+    [['reminders', '--agency', 'csv-pd', '--as-of', '2025-08-20'], 'officerId,rule,kind,dueDate,daysLeft,message,asOf,knownAt'],
+    [['history', '--agency', 'csv-pd', '--officer', 'jdoe'], 'officerId,eventId,type,effectiveDate,recordedAt,recordedBy,stream,retracted,retractedBy,data,knownAt'],
+    [['token', 'list', '--agency', 'csv-pd'], 'name,role,tokenId,issuedAt,state,revokedAt'],
+    [['user', 'list', '--agency', 'csv-pd'], 'userId,name,email,role,state,invitedAt,invitedBy,passwordSetAt,disabledAt,disabledReason'],
+  ])('`%s --csv` prints CSV', (args, header: string) => {
+    const result = cli(...(args as string[]), '--csv');
+    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(result.stdout.split('\r\n')[0]).toBe(header);
+    const rows = parse(result.stdout, { columns: true }) as Record<string, string>[];
+    if (args[0] !== 'user') expect(rows.length).toBeGreaterThan(0);
+    if (args[0] === 'token') expect(rows[0].name).toBe("'=cmd");
+    if (args[0] === 'status' && args.length === 5) expect(rows[0].name).toBe('Doe, Jordan');
   });
 });
 
