@@ -164,7 +164,7 @@ const ERRORS: Record<number, [string, string]> = {
   415: ['a Content-Type other than application/json in UTF-8, or an unsupported Content-Encoding', 'the body must be Content-Type: application/json'],
   422: ['an Idempotency-Key reused for a different request', 'the Idempotency-Key was used for a different request'],
   429: ['too many failed authentications from this address (SRO_AUTH_FAILURE_LIMIT per SRO_AUTH_FAILURE_WINDOW); with Retry-After', 'too many failed authentications; retry later'],
-  503: ['the store is busy, or (health) the ledger failed verification', 'the store is busy; nothing was recorded, try again'],
+  503: ['the store is busy; for readiness: the store does not answer, a read model is being rebuilt, or the ledger failed verification', 'the store is busy; nothing was recorded, try again'],
 };
 
 function errorResponse(status: number): ResponseObject {
