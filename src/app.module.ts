@@ -3,7 +3,7 @@
  * and the event store chosen by URL (SRO_STORE). Used by the HTTP server, the CLI and the tests.
  */
 import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AdoptPolicyController, AdoptPolicyHandler } from './agencies/adopt-policy';
@@ -17,6 +17,10 @@ import { AUTH_FAILURES, AuthGuard } from './auth/auth.guard';
 import { Accounts } from './auth/accounts';
 import { AppErrorsFilter, CONSOLE_CONTROLLERS, consoleProviders, type ConsoleOptions } from './console';
 import { ConfigModule } from '@nestjs/config';
+import { AccessContextInterceptor, ACCESS_LOG_ENABLED, ACCESS_LOG_STORE, AccessLog } from './access-log/access-log';
+import { AccessLogController, GetAccessLogHandler } from './access-log/access-log.controller';
+import { openAccessLogStore } from './access-log/access-log-store';
+import { SqliteEventStore } from './store/sqlite/sqlite-event-store';
 import { authFailureLimit, loadConfig } from './config';
 import { HealthController } from './health/health.controller';
 import { BulkImporter } from './import/bulk-import';
@@ -35,7 +39,7 @@ import { LedgerReader } from './read/ledger-reader';
 import { CheckpointService } from './ledger/checkpoint-service';
 import { IntegrityMonitor } from './ledger/integrity-monitor';
 import { GetCheckpointHandler, GetConsistencyProofHandler, GetInclusionProofHandler, LedgerController } from './ledger/ledger.controller';
-import { LEDGER_OPTIONS, ledgerOptionsFrom, type LedgerOptions } from './ledger/ledger-options';
+import { defaultKeyFile, LEDGER_OPTIONS, ledgerOptionsFrom, type LedgerOptions } from './ledger/ledger-options';
 import { RecordPolicyReviewController, RecordPolicyReviewHandler } from './officers/record-policy-review';
 import { RecordSubstituteDayController, RecordSubstituteDayHandler } from './officers/record-substitute-day';
 import { RecordTrainingController, RecordTrainingHandler } from './officers/record-training';
@@ -79,6 +83,7 @@ const slices = {
     RemindersController,
     IntegrityController,
     LedgerController,
+    AccessLogController,
   ],
   handlers: [
     RegisterAgencyHandler,
@@ -108,6 +113,7 @@ const slices = {
     GetCheckpointHandler,
     GetInclusionProofHandler,
     GetConsistencyProofHandler,
+    GetAccessLogHandler,
   ],
 };
 
@@ -137,6 +143,8 @@ export interface AppOptions {
   ledger?: Partial<LedgerOptions>;
   /** Session timeouts and the public address of links (default: from the environment, src/console/console-options.ts). */
   console?: Partial<ConsoleOptions>;
+  /** Who read what (src/access-log; default on). false: nothing observed (the bench's baseline). */
+  accessLog?: boolean;
   /** The request log (nestjs-pino, src/http/request-log.ts); none for the CLI's own runs and the tests that do not ask for it. */
   requestLog?: RequestLogOptions;
 }
@@ -171,6 +179,18 @@ export class AppModule {
           inject: [EVENT_STORE],
         },
         { provide: PROJECTION_LIST, useValue: PROJECTIONS },
+        {
+          // Beside the events: the SQLite file or PostgreSQL database; for EventStoreDB a SQLite file beside its default key file.
+          provide: ACCESS_LOG_STORE,
+          useFactory: (store: EventStore) => {
+            const url = typeof options.store === 'string' ? options.store : undefined;
+            const esdb = url !== undefined && /^(esdb|kurrentdb)(\+discover)?:\/\//i.test(url.trim());
+            return openAccessLogStore(url, store instanceof SqliteEventStore ? store.file : undefined, esdb ? defaultKeyFile(url).replace(/ledger-key\.([^/]*)\.pem$/, 'access-log.$1.db') : undefined);
+          },
+          inject: [EVENT_STORE],
+        },
+        { provide: ACCESS_LOG_ENABLED, useValue: options.accessLog !== false },
+        AccessLog,
         { provide: LEDGER_OPTIONS, useValue: ledgerOptionsFrom(process.env, typeof options.store === 'string' ? options.store : undefined, options.ledger) },
         CheckpointService,
         IntegrityMonitor,
@@ -184,10 +204,12 @@ export class AppModule {
         ...consoleProviders(options.console),
         ...slices.handlers,
         { provide: APP_GUARD, useClass: AuthGuard },
+        // After the guards: who is asking, for the access log of the queries the request runs.
+        { provide: APP_INTERCEPTOR, useClass: AccessContextInterceptor },
         // JSON errors under /api (HttpErrorsFilter), pages for the console.
         { provide: APP_FILTER, useClass: AppErrorsFilter },
       ],
-      exports: [EVENT_STORE, READ_MODEL_STORE, AccessRegistry, Accounts, ProjectionRunner, BulkImporter, CheckpointService, IntegrityMonitor],
+      exports: [AccessLog, EVENT_STORE, READ_MODEL_STORE, AccessRegistry, Accounts, ProjectionRunner, BulkImporter, CheckpointService, IntegrityMonitor],
     };
   }
 }

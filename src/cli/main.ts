@@ -34,10 +34,12 @@ import { GetOfficerHistoryQuery, officerHistoryCsv, type OfficerHistoryView } fr
 import { GetOfficerStatusQuery, officerStatusCsv, type OfficerStatusView } from '../officers/officer-status';
 import { ProjectionRunner } from '../read-models/projection-runner';
 import { resolveTimeAxes, TimeAxes } from '../read/time-axes';
+import { AccessLog } from '../access-log/access-log';
 import { AppModule } from '../app.module';
 import { AccessRegistry } from '../auth/access-registry';
 import { Accounts } from '../auth/accounts';
 import { FirstRunSetup } from '../console';
+import { seedDemo } from './demo';
 import { consoleOptionsFrom } from '../console/console-options';
 import { ConfigError, listenAddress, loadConfig, storeUrl, UsageError } from '../config';
 import { createHttpApp } from '../http/create-http-app';
@@ -106,13 +108,18 @@ function storeLabel(url = storeUrl()): string {
 
 const READ_ONLY = { readOnly: true };
 
+/** The command being run, for the access log. */
+const running = { command: '', csv: false };
+
 async function withContext<T>(run: (app: INestApplicationContext) => Promise<T>, options: { readOnly?: boolean } = {}): Promise<T> {
   const url = storeUrl();
   if (options.readOnly) checkStoreExists(url);
   // abortOnError: false, so that a store that cannot be opened (PostgreSQL unreachable) is reported, not a silent exit 1.
   const app = await NestFactory.createApplicationContext(AppModule.register({ store: url }), { logger: false, abortOnError: false });
   try {
-    return await run(app);
+    // The reads of officer data a command makes are in the agency's access log, as `cli:<user>` (decisions W27).
+    const who = cliUser();
+    return await app.get(AccessLog).runAs({ principal: { kind: 'cli', id: who, name: who, role: 'cli' }, route: `cli ${running.command}`, format: running.csv ? 'csv' : 'json', requestId: null }, () => run(app));
   } finally {
     await app.close();
   }
@@ -379,6 +386,7 @@ async function requireAgency(app: INestApplicationContext, agencyId: string): Pr
 async function serve(options: Options): Promise<void> {
   const { host, port } = listenAddress(process.env, options.port);
   const url = storeUrl();
+  if (options.demo && !/^memory:/i.test(url)) throw new UsageError(`--demo seeds a demo agency into an in-memory store only: run it with SRO_STORE=memory: (SRO_STORE is ${url})`);
   const app = await createHttpApp({ store: url });
   await app.listen(port, host);
   const address = app.getHttpServer().address();
@@ -390,6 +398,14 @@ async function serve(options: Options): Promise<void> {
   console.log(`Health: curl ${local}/api/health`);
   const key = app.get(CheckpointService).key();
   console.log(`Ledger signing key ${key.file}; checkpoints are checked with the verifier key ${key.verifierKey}`);
+  if (options.demo) {
+    const demo = await seedDemo(app, cliUser());
+    console.log(`Demo: agency ${demo.agencyId} (Demo Police Department) with three officers, in memory: everything is lost when the server stops.`);
+    console.log(`Sign in to the console as ${demo.email}: open this one-time link (until ${demo.expiresAt}) and choose a password:`);
+    console.log(`${base}/welcome?token=${encodeURIComponent(demo.linkSecret)}`);
+    console.log(`API: an admin token of ${demo.agencyId} (shown once): curl -H "Authorization: Bearer ${demo.token}" ${local}/api/agencies/${demo.agencyId}/status`);
+    return;
+  }
   const setup = await app.get(FirstRunSetup).open();
   if (setup) {
     console.log('First run: no agency is registered yet. Open this one-time link (valid 24 hours) to set up your agency and its first admin:');
@@ -459,7 +475,7 @@ const SPECS: Record<string, { synopsis: string; about?: string[] }> = {
   'proof inclusion': { synopsis: '--event <eventId> --agency <agencyId> [--tree-size <n>]' },
   'proof consistency': { synopsis: '--from <n> [--to <n>]', about: ['(RFC 9162 proofs, JSON)'] },
   rebuild: { synopsis: '[--projection <name>]', about: ['(rebuild read models from position 0; resumes an interrupted rebuild)'] },
-  serve: { synopsis: '[--port <port>]', about: ['(PORT, HOST; default 127.0.0.1:3000)'] },
+  serve: { synopsis: '[--port <port>] [--demo]', about: ['(PORT, HOST; default 127.0.0.1:3000; --demo: on memory:, a demo agency to sign in to)'] },
 };
 
 /** What each option means, in every command's --help. */
@@ -483,6 +499,7 @@ const OPTION_HELP: Record<string, string> = {
   to: 'the newer tree size (default the latest checkpoint)',
   projection: 'only this read model',
   port: 'the port to listen on (default PORT, 3000)',
+  demo: 'with SRO_STORE=memory: only: seed a demo agency with three officers and print how to sign in',
 };
 
 const PROGRAM = 'sro-compliance';
@@ -564,6 +581,8 @@ export async function main(argv: string[]): Promise<number> {
     const value = parser.getOptionValue(option.attributeName());
     if (value !== undefined) values[option.long!.slice(2)] = value as string;
   }
+  running.command = key;
+  running.csv = values.csv !== undefined;
   const positionals = [...key.split(' '), ...parser.processedArgs.filter((a): a is string => typeof a === 'string')];
   try {
     // The one configuration schema (src/config.ts): a bad value is one line naming the variable.
