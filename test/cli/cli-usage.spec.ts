@@ -3,7 +3,7 @@
  * unknown options refused with the command's own usage, exit codes, read-only commands that
  * never create a store, and `npm run cli` that does not rebuild when nothing changed.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { tmpdir } from 'node:os';
@@ -154,6 +154,49 @@ describe('--csv on every query command', () => {
     if (args[0] !== 'user') expect(rows.length).toBeGreaterThan(0);
     if (args[0] === 'token') expect(rows[0].name).toBe("'=cmd");
     if (args[0] === 'status' && args.length === 5) expect(rows[0].name).toBe('Doe, Jordan');
+  });
+});
+
+describe('serve --demo', () => {
+  it('on memory: seeds a demo agency and prints a working sign-in link and API token', async () => {
+    const child = spawn(process.execPath, [join(root, 'dist/src/cli/main.js'), 'serve', '--port', '0', '--demo'], { env: { ...env, SRO_STORE: 'memory:', SRO_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let out = '';
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`serve --demo did not print its sign-in:\n${out}`)), 20_000);
+        child.stdout!.on('data', (c: Buffer) => {
+          out += c.toString();
+          if (/^API: .*\/status$/m.test(out)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        child.on('exit', (code) => reject(new Error(`serve --demo exited ${code}:\n${out}`)));
+      });
+      const base = /listening on (http:\/\/\S+)\/api/.exec(out)![1];
+      expect(out).toContain('Sign in to the console as admin@demo-pd.example');
+      const link = /^(http:\/\/\S+\/welcome\?token=\S+)$/m.exec(out)![1];
+      expect(link.startsWith(base)).toBe(true);
+      const welcome = await fetch(link);
+      expect(welcome.status).toBe(200);
+      expect(await welcome.text()).toContain('New password');
+      const token = /Bearer (\S+)"/.exec(out)![1];
+      const status = await fetch(`${base}/api/agencies/demo-pd/status?asOf=2025-10-01`, { headers: { Authorization: `Bearer ${token}` } });
+      const body = (await status.json()) as { officers: { officerId: string; status: string }[] };
+      expect(body.officers.map((o) => [o.officerId, o.status])).toEqual([
+        ['asmith', 'NON_COMPLIANT'],
+        ['bkim', 'NOT_ASSIGNED'],
+        ['jdoe', 'COMPLIANT'],
+      ]);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+
+  it('refuses --demo on a store that is not memory:', () => {
+    const result = cli('serve', '--port', '0', '--demo');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/--demo seeds a demo agency into an in-memory store only/);
   });
 });
 
