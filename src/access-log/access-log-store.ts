@@ -172,7 +172,11 @@ export class PostgresAccessLogStore implements AccessLogStore {
   private constructor(private readonly pool: Pool) {}
 
   static async open(url: string): Promise<PostgresAccessLogStore> {
-    const pool = new Pool({ connectionString: url, max: 2 });
+    // synchronous_commit on, as the event store: a batch that was written survives a crash.
+    const pool = new Pool({ connectionString: url, max: 2, options: '-c synchronous_commit=on' });
+    // An idle connection that breaks (a server restart, pg_terminate_backend) is dropped by the
+    // pool; without a listener its error would crash the process. The next batch is retried.
+    pool.on('error', () => undefined);
     // Two servers starting on one database may race to create the table: the loser retries once.
     await pool.query(POSTGRES_SCHEMA).catch(() => pool.query(POSTGRES_SCHEMA));
     return new PostgresAccessLogStore(pool);
