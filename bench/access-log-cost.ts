@@ -4,7 +4,7 @@
  * officers and dates, half with a past knownAt, one auditor token). One SQLite dataset; then R
  * rounds of two servers on it, one without the access log (AppOptions.accessLog false: nothing
  * observed) and one with it, in alternating order; the last line is one JSON object with each
- * run and the medians (decisions W27, docs/performance.md).
+ * run and the medians (decisions W28, docs/performance.md).
  */
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';

@@ -1,5 +1,5 @@
 /**
- * Where the access log is kept (decisions W27): a table `access_log` beside the events, in the
+ * Where the access log is kept (decisions W28): a table `access_log` beside the events, in the
  * same SQLite file (its own connection, WAL, synchronous FULL) or PostgreSQL database (its own
  * small pool); for EventStoreDB, a SQLite file beside the ledger's default key file; in memory
  * for `memory:` (lost on exit, as that store is). Entries are appended in batches, one

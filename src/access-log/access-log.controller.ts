@@ -1,6 +1,6 @@
 /**
  * Slice: the access log of an agency (GET /api/agencies/:agencyId/access-log?officerId=&from=&to=;
- * decisions W27): who read which officer's data, when, through which route, newest first, at most
+ * decisions W28): who read which officer's data, when, through which route, newest first, at most
  * ACCESS_LOG_PAGE entries (`truncated` says when there were more: narrow `from`/`to`).
  */
 import { Controller, Get, Param, Query } from '@nestjs/common';

@@ -1,5 +1,5 @@
 /**
- * Who read what (Minn. Stat. ch. 13, personnel data; decisions W27). Every answered read of
+ * Who read what (Minn. Stat. ch. 13, personnel data; decisions W28). Every answered read of
  * officer data (an officer's status, history or changes; the agency report; the officer listing;
  * the reminders) is recorded: an API route from its answer by the AccessContextInterceptor; a
  * console page or a CLI command by observing the queries it runs on the QueryBus, with who is

@@ -1,5 +1,5 @@
 /**
- * `serve --demo` (on `memory:` only; decisions W29): a server in memory has no agency and no
+ * `serve --demo` (on `memory:` only; decisions W30): a server in memory has no agency and no
  * token, and a CLI run in another process cannot give it one. So the server seeds a demo agency
  * itself, through the same paths as everything else (the agency registration command, the bulk
  * import of ordinary write commands, the accounts), and prints how to sign in: a one-time link

@@ -117,7 +117,7 @@ async function withContext<T>(run: (app: INestApplicationContext) => Promise<T>,
   // abortOnError: false, so that a store that cannot be opened (PostgreSQL unreachable) is reported, not a silent exit 1.
   const app = await NestFactory.createApplicationContext(AppModule.register({ store: url }), { logger: false, abortOnError: false });
   try {
-    // The reads of officer data a command makes are in the agency's access log, as `cli:<user>` (decisions W27).
+    // The reads of officer data a command makes are in the agency's access log, as `cli:<user>` (decisions W28).
     const who = cliUser();
     return await app.get(AccessLog).runAs({ principal: { kind: 'cli', id: who, name: who, role: 'cli' }, route: `cli ${running.command}`, format: running.csv ? 'csv' : 'json', requestId: null }, () => run(app));
   } finally {

@@ -1,5 +1,5 @@
 /**
- * CSV answers (decisions W5, W25): csv-stringify with RFC 4180 quoting and `escape_formulas`
+ * CSV answers (decisions W5, W26): csv-stringify with RFC 4180 quoting and `escape_formulas`
  * (a leading `=`, `+`, `-`, `@`, tab or carriage return gets a `'`, so a spreadsheet shows the
  * text instead of running it), and the same quote before what a spreadsheet may trim or fold
  * into one of those: a leading space, no-break space, zero-width character or byte-order mark,

@@ -27,12 +27,12 @@ export const CONSOLE_CONTROLLERS: Type[] = [
   SignInController,
   SetPasswordController,
   DashboardController,
+  AccessLogPageController,
   OfficerPageController,
   RemindersPageController,
   IntegrityPageController,
   PeoplePageController,
   RecordFormController,
-  AccessLogPageController,
 ];
 
 export function consoleProviders(overrides: Partial<ConsoleOptions> = {}) {

@@ -1,5 +1,5 @@
 /**
- * Health for people and orchestrators, without a token (decisions W26):
+ * Health for people and orchestrators, without a token (decisions W27):
  * - GET /api/health/live: liveness. 200 while the process answers HTTP; no I/O, so a slow store
  *   never gets the server restarted.
  * - GET /api/health/ready, and GET /api/health (SPEC §4: 200 once the server is ready):

@@ -1,5 +1,5 @@
 /**
- * The API's OpenAPI 3 document (README "Scripts and integrations", decisions W23): the routes,
+ * The API's OpenAPI 3 document (README "Scripts and integrations", decisions W24): the routes,
  * their path parameters and tags as @nestjs/swagger finds them in the controllers; the bodies and
  * query parameters from the DTOs' class-validator rules (the one definition the validation pipe
  * applies, so the document cannot drift from what is accepted); bearer auth on every route but
