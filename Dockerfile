@@ -1,5 +1,6 @@
 # The sro-compliance server. Built by docker-compose.yml (service `app`); runs on any store
-# SRO_STORE names (default: SQLite in /app/data, which should then be a volume).
+# SRO_STORE names (default: SQLite in /app/data). /app/data is a volume: the SQLite store, the
+# ledger signing key and its checkpoint log live there and outlive the container.
 
 FROM node:20-bookworm-slim AS build
 # better-sqlite3 compiles from source: python3, make, g++.
@@ -23,7 +24,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
+VOLUME ["/app/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=6 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:3000/api/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:3000/api/health/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["node", "dist/src/cli/main.js", "serve"]

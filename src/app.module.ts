@@ -3,9 +3,15 @@
  * and the event store chosen by URL (SRO_STORE). Used by the HTTP server, the CLI and the tests.
  */
 import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { ConfigModule } from '@nestjs/config';
+import { loadConfig } from './config';
+import { AccessContextInterceptor, ACCESS_LOG_ENABLED, ACCESS_LOG_STORE, AccessLog } from './access-log/access-log';
+import { AccessLogController, GetAccessLogHandler } from './access-log/access-log.controller';
+import { openAccessLogStore } from './access-log/access-log-store';
+import { SqliteEventStore } from './store/sqlite/sqlite-event-store';
 import { AdoptPolicyController, AdoptPolicyHandler } from './agencies/adopt-policy';
 import { AgencyStatusController, GetAgencyStatusHandler } from './agencies/agency-status';
 import { IntegrityController, VerifyAgencyHandler } from './agencies/integrity';
@@ -35,7 +41,7 @@ import { LedgerReader } from './read/ledger-reader';
 import { CheckpointService } from './ledger/checkpoint-service';
 import { IntegrityMonitor } from './ledger/integrity-monitor';
 import { GetCheckpointHandler, GetConsistencyProofHandler, GetInclusionProofHandler, LedgerController } from './ledger/ledger.controller';
-import { LEDGER_OPTIONS, ledgerOptionsFrom, type LedgerOptions } from './ledger/ledger-options';
+import { defaultKeyFile, LEDGER_OPTIONS, ledgerOptionsFrom, type LedgerOptions } from './ledger/ledger-options';
 import { RecordPolicyReviewController, RecordPolicyReviewHandler } from './officers/record-policy-review';
 import { RecordSubstituteDayController, RecordSubstituteDayHandler } from './officers/record-substitute-day';
 import { RecordTrainingController, RecordTrainingHandler } from './officers/record-training';
@@ -50,6 +56,7 @@ import { SeparateOfficerController, SeparateOfficerHandler } from './officers/se
 import { EVENT_STORE, EventStore } from './store/event-store.port';
 import { openEventStore } from './store/open-event-store';
 import { LedgerWriter } from './write/ledger-writer';
+import { requestLogModule, type RequestLogOptions } from './http/request-log';
 
 const slices = {
   controllers: [
@@ -78,6 +85,7 @@ const slices = {
     RemindersController,
     IntegrityController,
     LedgerController,
+    AccessLogController,
   ],
   handlers: [
     RegisterAgencyHandler,
@@ -110,6 +118,7 @@ const slices = {
     GetCheckpointHandler,
     GetInclusionProofHandler,
     GetConsistencyProofHandler,
+    GetAccessLogHandler,
   ],
 };
 
@@ -139,6 +148,10 @@ export interface AppOptions {
   ledger?: Partial<LedgerOptions>;
   /** Session timeouts and the public address of links (default: from the environment, src/console/console-options.ts). */
   console?: Partial<ConsoleOptions>;
+  /** Who read what (src/access-log; default on). false: nothing observed (the bench's baseline). */
+  accessLog?: boolean;
+  /** The request log (nestjs-pino, src/http/request-log.ts); none for the CLI's own runs and the tests that do not ask for it. */
+  requestLog?: RequestLogOptions;
 }
 
 /** Failed authentications per source address (the AuthGuard counts them; no ThrottlerGuard limits other requests). */
@@ -150,13 +163,18 @@ function authFailureThrottler() {
 @Module({})
 export class AppModule {
   static register(options: AppOptions): DynamicModule {
+    // The one configuration schema (src/config.ts), validated first: a bad value stops here, with one line naming the variable.
+    loadConfig(process.env);
     const storeProvider =
       typeof options.store === 'string'
         ? { provide: EVENT_STORE, useFactory: () => openEventStore(options.store as string, { filesDir: filesDir() }) }
         : { provide: EVENT_STORE, useValue: options.store };
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), ThrottlerModule.forRoot({ throttlers: [authFailureThrottler()] })],
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, cache: true, validate: (env) => ({ sro: loadConfig(env) }) }),
+        CqrsModule.forRoot(),
+        ...(options.requestLog ? [requestLogModule(options.requestLog)] : []), ThrottlerModule.forRoot({ throttlers: [authFailureThrottler()] })],
       controllers: [...slices.controllers, ...CONSOLE_CONTROLLERS],
       providers: [
         storeProvider,
@@ -166,6 +184,18 @@ export class AppModule {
           inject: [EVENT_STORE],
         },
         { provide: PROJECTION_LIST, useValue: PROJECTIONS },
+        {
+          // Beside the events: the SQLite file or PostgreSQL database; for EventStoreDB a SQLite file beside its default key file.
+          provide: ACCESS_LOG_STORE,
+          useFactory: (store: EventStore) => {
+            const url = typeof options.store === 'string' ? options.store : undefined;
+            const esdb = url !== undefined && /^(esdb|kurrentdb)(\+discover)?:\/\//i.test(url.trim());
+            return openAccessLogStore(url, store instanceof SqliteEventStore ? store.file : undefined, esdb ? defaultKeyFile(url).replace(/ledger-key\.([^/]*)\.pem$/, 'access-log.$1.db') : undefined);
+          },
+          inject: [EVENT_STORE],
+        },
+        { provide: ACCESS_LOG_ENABLED, useValue: options.accessLog !== false },
+        AccessLog,
         { provide: LEDGER_OPTIONS, useValue: ledgerOptionsFrom(process.env, typeof options.store === 'string' ? options.store : undefined, options.ledger) },
         CheckpointService,
         IntegrityMonitor,
@@ -179,10 +209,12 @@ export class AppModule {
         ...consoleProviders(options.console),
         ...slices.handlers,
         { provide: APP_GUARD, useClass: AuthGuard },
+        // After the guards: who is asking, for the access log of the queries the request runs.
+        { provide: APP_INTERCEPTOR, useClass: AccessContextInterceptor },
         // JSON errors under /api (HttpErrorsFilter), pages for the console.
         { provide: APP_FILTER, useClass: AppErrorsFilter },
       ],
-      exports: [EVENT_STORE, READ_MODEL_STORE, AccessRegistry, Accounts, ProjectionRunner, BulkImporter, CheckpointService, IntegrityMonitor],
+      exports: [AccessLog, EVENT_STORE, READ_MODEL_STORE, AccessRegistry, Accounts, ProjectionRunner, BulkImporter, CheckpointService, IntegrityMonitor],
     };
   }
 }

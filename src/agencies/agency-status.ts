@@ -1,12 +1,14 @@
 /**
  * Slice: the whole agency's status on `asOf` as known at `knownAt` (GET /agencies/:agencyId/status;
- * SPEC §4): counts per status and one row per officer, as JSON or, with `Accept: text/csv`, CSV.
+ * SPEC §4): counts per status and one row per officer, as JSON or, with `Accept: text/csv` or `?format=csv`, CSV.
  */
 import { Controller, Get, Header, Param, Query, Req, Res } from '@nestjs/common';
 import { IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
 import { agencyFindingsOn, agencyStatusFromFacts, officerOnDay, STATUSES, type AgencyFinding, type AgencyStatus, type OfficerOnDay } from '../../projections';
 import { Roles } from '../auth/roles.decorator';
+import { IsIn, IsOptional } from 'class-validator';
+import { toCsv, wantsCsv } from '../common/csv';
 import { AgencyPath } from '../common/paths';
 import { LedgerReader, type AgencyCoverage } from '../read/ledger-reader';
 import { Refusal } from '../write/refusals';
@@ -162,20 +164,20 @@ const openIssues = (findings: { rule: string; outcome: string; dueDate?: string;
 /** The officerId cell of the agency's own row: parentheses are not allowed in ids, so it is never an officer's. */
 export const AGENCY_ROW_ID = '(agency)';
 
-/** RFC 4180 quoting; a leading =, +, -, @ is neutralised so that a spreadsheet never runs a cell as a formula. */
-export function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
+/** One CSV cell (src/common/csv.ts: csv-stringify with escape_formulas, and the other leading characters a spreadsheet may fold). */
+export { csvCell } from '../common/csv';
 
 export function agencyStatusCsv(view: AgencyStatusView): string {
   const header = ['officerId', 'name', 'status', 'restrictedDuties', 'openFindings', 'asOf', 'knownAt'];
-  const rows = view.officers.map((o) =>
-    [o.officerId, o.name, o.status, o.restrictedDuties.join('; '), openIssues(o.findings), view.asOf, view.knownAt].map(csvCell).join(','),
-  );
+  const rows = view.officers.map((o) => [o.officerId, o.name, o.status, o.restrictedDuties.join('; '), openIssues(o.findings), view.asOf, view.knownAt]);
   // The agency's own findings, as one last row (decisions W19).
-  if (view.agencyFindings) rows.push([AGENCY_ROW_ID, view.agencyId, '', '', openIssues(view.agencyFindings), view.asOf, view.knownAt].map(csvCell).join(','));
-  return [header.join(','), ...rows].join('\r\n') + '\r\n';
+  if (view.agencyFindings) rows.push([AGENCY_ROW_ID, view.agencyId, '', '', openIssues(view.agencyFindings), view.asOf, view.knownAt]);
+  return toCsv(header, rows);
+}
+
+/** The query of the agency status: the two time axes, and `format` for a CSV link. */
+export class AgencyStatusQueryDto extends TimeAxesDto {
+  @IsOptional() @IsIn(['json', 'csv'], { message: 'format must be json or csv' }) format?: 'json' | 'csv';
 }
 
 @Controller('agencies/:agencyId/status')
@@ -185,9 +187,9 @@ export class AgencyStatusController {
   @Get()
   @Roles('admin', 'auditor', 'chief')
   @Header('Vary', 'Accept')
-  async status(@Param() path: AgencyPath, @Query() query: TimeAxesDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+  async status(@Param() path: AgencyPath, @Query() query: AgencyStatusQueryDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
     const view: AgencyStatusView = await this.queries.execute(new GetAgencyStatusQuery(path.agencyId, resolveTimeAxes(query)));
-    if (request.accepts(['application/json', 'text/csv']) === 'text/csv') {
+    if (wantsCsv(request)) {
       response.type('text/csv').setHeader('Content-Disposition', `attachment; filename="${path.agencyId}-status-${view.asOf}.csv"`);
       return agencyStatusCsv(view);
     }

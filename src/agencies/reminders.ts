@@ -4,9 +4,11 @@
  * date, each with a plain-English message naming the action and the citation. Like every query
  * it takes knownAt too (default now), so a chief can see what the reminders said at a past instant.
  */
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Header, Param, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
-import { IsOptional } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
+import { toCsv, wantsCsv } from '../common/csv';
 import { agencyRemindersOn, compareReminders, contractRemindersFor, remindersFromFacts, type Reminder } from '../../projections';
 import { Roles } from '../auth/roles.decorator';
 import { AgencyPath } from '../common/paths';
@@ -23,6 +25,16 @@ export class RemindersQueryDto {
   @IsOptional() @IsInstant() knownAt?: string;
   /** Plain digits from 0 to MAX_HORIZON_DAYS ('', '1e3', '-1', '2.5' are 400s); kept as the query's text, converted below. */
   @IsOptional() @IsPlainInteger(0, MAX_HORIZON_DAYS, 'days') horizonDays?: string;
+  /** `csv`: the CSV download (as Accept: text/csv), for a browser link. */
+  @IsOptional() @IsIn(['json', 'csv'], { message: 'format must be json or csv' }) format?: 'json' | 'csv';
+}
+
+/** The reminders as CSV: one row per reminder, in the answer's order (the agency's own with an empty officerId). */
+export function remindersCsv(view: RemindersView): string {
+  return toCsv(
+    ['officerId', 'rule', 'kind', 'dueDate', 'daysLeft', 'message', 'asOf', 'knownAt'],
+    view.items.map((r) => [r.officerId ?? '', r.rule, r.kind, r.dueDate, r.daysLeft, r.message, view.asOf, view.knownAt]),
+  );
 }
 
 export interface RemindersView {
@@ -63,8 +75,14 @@ export class RemindersController {
 
   @Get()
   @Roles('admin', 'chief')
-  reminders(@Param() path: AgencyPath, @Query() query: RemindersQueryDto): Promise<RemindersView> {
+  @Header('Vary', 'Accept')
+  async reminders(@Param() path: AgencyPath, @Query() query: RemindersQueryDto, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<RemindersView | string> {
     const horizonDays = query.horizonDays === undefined ? DEFAULT_HORIZON_DAYS : Number(query.horizonDays);
-    return this.queries.execute(new GetRemindersQuery(path.agencyId, resolveTimeAxes(query), horizonDays));
+    const view: RemindersView = await this.queries.execute(new GetRemindersQuery(path.agencyId, resolveTimeAxes(query), horizonDays));
+    if (wantsCsv(request)) {
+      response.type('text/csv').setHeader('Content-Disposition', `attachment; filename="${path.agencyId}-reminders-${view.asOf}.csv"`);
+      return remindersCsv(view);
+    }
+    return view;
   }
 }

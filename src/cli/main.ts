@@ -13,13 +13,15 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { parseArgs } from 'node:util';
+import path from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
 import { ROLES, Role } from '../../events/access';
 import { agencyStream, ID_PATTERN } from '../../events/streams';
 import { CheckpointError, parseVerifierKey, verifyCheckpoint } from '../../events/checkpoint';
 import { agencyStatusCsv, AgencyStatusView, GetAgencyStatusQuery } from '../agencies/agency-status';
 import { RegisterAgencyCommand } from '../agencies/register-agency';
-import { DEFAULT_HORIZON_DAYS, GetRemindersQuery, MAX_HORIZON_DAYS } from '../agencies/reminders';
+import { DEFAULT_HORIZON_DAYS, GetRemindersQuery, MAX_HORIZON_DAYS, remindersCsv, type RemindersView } from '../agencies/reminders';
+import { toCsv } from '../common/csv';
 import { isAcceptedDate, isInstant, isPlainInteger } from '../common/validation';
 import { BulkImporter } from '../import/bulk-import';
 import { CheckpointService } from '../ledger/checkpoint-service';
@@ -28,51 +30,21 @@ import { GetConsistencyProofQuery, GetInclusionProofQuery } from '../ledger/ledg
 import { ledgerOptionsFrom } from '../ledger/ledger-options';
 import { createKeyFile, loadSigningKey } from '../ledger/signing-key';
 import { CsvFormatError, readCsvCommands } from '../import/csv-commands';
-import { GetOfficerHistoryQuery } from '../officers/officer-history';
-import { GetOfficerStatusQuery } from '../officers/officer-status';
+import { GetOfficerHistoryQuery, officerHistoryCsv, type OfficerHistoryView } from '../officers/officer-history';
+import { GetOfficerStatusQuery, officerStatusCsv, type OfficerStatusView } from '../officers/officer-status';
 import { ProjectionRunner } from '../read-models/projection-runner';
 import { resolveTimeAxes, TimeAxes } from '../read/time-axes';
+import { AccessLog } from '../access-log/access-log';
 import { AppModule } from '../app.module';
 import { AccessRegistry } from '../auth/access-registry';
 import { Accounts } from '../auth/accounts';
 import { FirstRunSetup } from '../console';
+import { seedDemo } from './demo';
 import { consoleOptionsFrom } from '../console/console-options';
-import { listenAddress, storeUrl, UsageError } from '../config';
+import { ConfigError, listenAddress, loadConfig, storeUrl, UsageError } from '../config';
 import { createHttpApp } from '../http/create-http-app';
 import { EVENT_STORE, EventStore } from '../store/event-store.port';
-import { Refusal } from '../write/refusals';
-
-const USAGE = `usage: sro-compliance <command> [options]     (store: SRO_STORE, default sqlite:./data/sro.db)
-
-  agency create --id <agencyId> --name <name>
-  token create --agency <agencyId> --role <admin|auditor|chief|investigator> --name <label>
-  token revoke --agency <agencyId> --name <label> [--reason <text>]
-  token list --agency <agencyId>
-  user invite --agency <agencyId> --role <admin|auditor|chief|investigator> --email <email> --name <name>
-                                            (a person's console account; prints the one-time link, valid 24 hours)
-  user reset --agency <agencyId> --email <email>    (a new one-time sign-in link for a forgotten password)
-  user role --agency <agencyId> --email <email> --role <role>
-  user disable --agency <agencyId> --email <email> [--reason <text>]
-  user enable --agency <agencyId> --email <email>
-  user list --agency <agencyId>
-  import <file.csv> --agency <agencyId>     (one write per row; see README "Importing a CSV")
-  status --agency <agencyId> [--officer <officerId>] [--as-of <YYYY-MM-DD>] [--known-at <instant>] [--csv]
-  reminders --agency <agencyId> [--as-of <YYYY-MM-DD>] [--known-at <instant>] [--horizon-days <n>]
-  history --agency <agencyId> --officer <officerId> [--known-at <instant>]
-  verify [--checkpoint <file>] [--public-key <verifier key>]
-                                            (every chain, head, roster, position, the Merkle tree against the
-                                             latest signed checkpoint and the read models; --checkpoint: also
-                                             prove that the log extends a checkpoint kept elsewhere; exit 1 if broken)
-  checkpoint                                (sign a checkpoint of the ledger now, if it has new events; prints it)
-  keys init                                 (create the ledger signing key, SRO_KEY_FILE, mode 0600; prints the verifier key)
-  keys show                                 (print the verifier key that checks this ledger's checkpoints)
-  proof inclusion --event <eventId> --agency <agencyId> [--tree-size <n>]
-  proof consistency --from <n> [--to <n>]   (RFC 9162 proofs, JSON)
-  rebuild [--projection <name>]             (rebuild read models from position 0; resumes an interrupted rebuild)
-  serve [--port <port>]                     (PORT, HOST; default 127.0.0.1:3000)
-
-asOf defaults to today in America/Chicago, knownAt to now. Output is JSON (status --csv: CSV).
-`;
+import { NotFound, Refusal } from '../write/refusals';
 
 type Options = Record<string, string | undefined>;
 
@@ -98,13 +70,56 @@ function timeAxes(options: Options): TimeAxes {
 
 const printJson = (value: unknown) => console.log(JSON.stringify(value, null, 2));
 
+/** A list of flat objects: JSON, or with --csv one row each under these columns. */
+function printRows(options: Options, columns: string[], rows: Record<string, unknown>[]): void {
+  if (!options.csv) return printJson(rows);
+  process.stdout.write(toCsv(columns, rows.map((r) => columns.map((c) => (r[c] === undefined ? '' : String(r[c]))))));
+}
+
+/** A query's answer: JSON, or its CSV with --csv. */
+function printAnswer<T>(options: Options, value: T, csv: (value: T) => string): void {
+  if (options.csv) process.stdout.write(csv(value));
+  else printJson(value);
+}
+
 const cliUser = (): string => `cli:${userInfo().username}`;
 
-async function withContext<T>(run: (app: INestApplicationContext) => Promise<T>): Promise<T> {
+/** Read-only commands never create a store: a SQLite file that does not exist, or memory: (empty in a new process), is refused. */
+export class StoreMissing extends Error {}
+
+function checkStoreExists(url: string): void {
+  const sqlite = /^sqlite:(?:\/\/)?(.+)$/i.exec(url);
+  if (sqlite && sqlite[1] !== ':memory:' && !existsSync(path.resolve(sqlite[1]))) {
+    throw new StoreMissing(
+      `no store at ${path.resolve(sqlite[1])} (SRO_STORE ${process.env.SRO_STORE?.trim() ? `is ${url}` : `not set: the default ${url}, relative to ${process.cwd()}`}); this command reads a store and does not create one: set SRO_STORE to the store to read`,
+    );
+  }
+  if (/^memory:/i.test(url)) {
+    throw new StoreMissing('SRO_STORE is memory:, a store that lives in one process only: a command run on its own reads an empty one (a server on memory: is only reachable over HTTP)');
+  }
+}
+
+/** The store a command opened, as the user may not have expected it: the URL, with a SQLite file's full path. */
+function storeLabel(url = storeUrl()): string {
+  const sqlite = /^sqlite:(?:\/\/)?(.+)$/i.exec(url);
+  const where = sqlite ? `sqlite:${path.resolve(sqlite[1])}` : url.replace(/\/\/([^@/]*)@/, '//***@');
+  return `${where}${process.env.SRO_STORE?.trim() ? '' : ' (the default; SRO_STORE not set)'}`;
+}
+
+const READ_ONLY = { readOnly: true };
+
+/** The command being run, for the access log. */
+const running = { command: '', csv: false };
+
+async function withContext<T>(run: (app: INestApplicationContext) => Promise<T>, options: { readOnly?: boolean } = {}): Promise<T> {
+  const url = storeUrl();
+  if (options.readOnly) checkStoreExists(url);
   // abortOnError: false, so that a store that cannot be opened (PostgreSQL unreachable) is reported, not a silent exit 1.
-  const app = await NestFactory.createApplicationContext(AppModule.register({ store: storeUrl() }), { logger: false, abortOnError: false });
+  const app = await NestFactory.createApplicationContext(AppModule.register({ store: url }), { logger: false, abortOnError: false });
   try {
-    return await run(app);
+    // The reads of officer data a command makes are in the agency's access log, as `cli:<user>` (decisions W28).
+    const who = cliUser();
+    return await app.get(AccessLog).runAs({ principal: { kind: 'cli', id: who, name: who, role: 'cli' }, route: `cli ${running.command}`, format: running.csv ? 'csv' : 'json', requestId: null }, () => run(app));
   } finally {
     await app.close();
   }
@@ -147,11 +162,19 @@ async function tokenRevoke(options: Options): Promise<void> {
 
 async function tokenList(options: Options): Promise<void> {
   const agencyId = identifier(options, 'agency');
-  const grants = await withContext((app) => app.get(AccessRegistry).grants(agencyId));
-  if (grants.length === 0) console.log(`Agency ${agencyId} has no tokens.`);
-  for (const g of grants) {
-    console.log(`${g.name}\t${g.role}\tissued ${g.issuedAt}\t${g.revokedAt ? `revoked ${g.revokedAt}` : 'active'}\t${g.tokenId}`);
-  }
+  const grants = await withContext((app) => app.get(AccessRegistry).grants(agencyId), READ_ONLY);
+  printRows(
+    options,
+    ['name', 'role', 'tokenId', 'issuedAt', 'state', 'revokedAt'],
+    grants.map((g) => ({
+      name: g.name,
+      role: g.role,
+      tokenId: g.tokenId,
+      issuedAt: g.issuedAt,
+      state: g.revokedAt ? 'revoked' : 'active',
+      ...(g.revokedAt ? { revokedAt: g.revokedAt } : {}),
+    })),
+  );
 }
 
 /** Where people open the console: SRO_PUBLIC_URL, else the address `serve` listens on. */
@@ -207,8 +230,10 @@ async function userEnable(options: Options): Promise<void> {
 
 async function userList(options: Options): Promise<void> {
   const agencyId = identifier(options, 'agency');
-  const accounts = await withContext((app) => app.get(Accounts).list(agencyId));
-  printJson(
+  const accounts = await withContext((app) => app.get(Accounts).list(agencyId), READ_ONLY);
+  printRows(
+    options,
+    ['userId', 'name', 'email', 'role', 'state', 'invitedAt', 'invitedBy', 'passwordSetAt', 'disabledAt', 'disabledReason'],
     accounts.map((a) => ({
       userId: a.userId,
       name: a.name,
@@ -228,12 +253,11 @@ async function status(options: Options): Promise<void> {
   const axes = timeAxes(options);
   if (options.officer !== undefined) {
     const officerId = identifier(options, 'officer');
-    printJson(await withContext((app) => app.get(QueryBus).execute(new GetOfficerStatusQuery(agencyId, officerId, axes))));
+    printAnswer(options, await withContext((app) => app.get(QueryBus).execute<GetOfficerStatusQuery, OfficerStatusView>(new GetOfficerStatusQuery(agencyId, officerId, axes)), READ_ONLY), officerStatusCsv);
     return;
   }
-  const view = await withContext((app) => app.get(QueryBus).execute<GetAgencyStatusQuery, AgencyStatusView>(new GetAgencyStatusQuery(agencyId, axes)));
-  if (options.csv) process.stdout.write(agencyStatusCsv(view));
-  else printJson(view);
+  const view = await withContext((app) => app.get(QueryBus).execute<GetAgencyStatusQuery, AgencyStatusView>(new GetAgencyStatusQuery(agencyId, axes)), READ_ONLY);
+  printAnswer(options, view, agencyStatusCsv);
 }
 
 async function reminders(options: Options): Promise<void> {
@@ -243,14 +267,14 @@ async function reminders(options: Options): Promise<void> {
   // The route's rule (RemindersQueryDto): plain digits, 0 to MAX_HORIZON_DAYS.
   if (!isPlainInteger(raw, 0, MAX_HORIZON_DAYS)) throw new UsageError(`--horizon-days must be a whole number of days from 0 to ${MAX_HORIZON_DAYS}`);
   const horizonDays = Number(raw);
-  printJson(await withContext((app) => app.get(QueryBus).execute(new GetRemindersQuery(agencyId, axes, horizonDays))));
+  printAnswer(options, await withContext((app) => app.get(QueryBus).execute<GetRemindersQuery, RemindersView>(new GetRemindersQuery(agencyId, axes, horizonDays)), READ_ONLY), remindersCsv);
 }
 
 async function history(options: Options): Promise<void> {
   const agencyId = identifier(options, 'agency');
   const officerId = identifier(options, 'officer');
   const { knownAt } = timeAxes(options);
-  printJson(await withContext((app) => app.get(QueryBus).execute(new GetOfficerHistoryQuery(agencyId, officerId, knownAt))));
+  printAnswer(options, await withContext((app) => app.get(QueryBus).execute<GetOfficerHistoryQuery, OfficerHistoryView>(new GetOfficerHistoryQuery(agencyId, officerId, knownAt)), READ_ONLY), officerHistoryCsv);
 }
 
 /** The one ledger verification (src/ledger/ledger-verifier.ts), with checkpoints kept outside when given. */
@@ -270,7 +294,7 @@ async function verify(options: Options): Promise<number> {
       }
     }
     return app.get(IntegrityMonitor).verify({ extra });
-  });
+  }, READ_ONLY);
   printJson(report);
   return report.ok ? 0 : 1;
 }
@@ -308,13 +332,13 @@ async function proofInclusion(options: Options): Promise<void> {
   const agencyId = identifier(options, 'agency');
   const eventId = required(options, 'event');
   const treeSize = whole(options, 'tree-size');
-  printJson(await withContext((app) => app.get(QueryBus).execute(new GetInclusionProofQuery(agencyId, eventId, treeSize))));
+  printJson(await withContext((app) => app.get(QueryBus).execute(new GetInclusionProofQuery(agencyId, eventId, treeSize)), READ_ONLY));
 }
 
 async function proofConsistency(options: Options): Promise<void> {
   const from = whole(options, 'from');
   if (from === undefined) throw new UsageError('--from is required');
-  printJson(await withContext((app) => app.get(QueryBus).execute(new GetConsistencyProofQuery(from, whole(options, 'to')))));
+  printJson(await withContext((app) => app.get(QueryBus).execute(new GetConsistencyProofQuery(from, whole(options, 'to'))), READ_ONLY));
 }
 
 /** Imports a CSV of writes; prints the report (JSON); exit 1 when any row was rejected. */
@@ -356,12 +380,13 @@ async function rebuild(options: Options): Promise<void> {
 
 async function requireAgency(app: INestApplicationContext, agencyId: string): Promise<void> {
   const events = await app.get<EventStore>(EVENT_STORE).readStream(agencyStream(agencyId));
-  if (events.length === 0) throw new UsageError(`agency ${agencyId} is not registered; create it first with: agency create --id ${agencyId} --name "..."`);
+  if (events.length === 0) throw new UsageError(`agency ${agencyId} is not registered in the store ${storeLabel()}; create it first with: agency create --id ${agencyId} --name "..."`);
 }
 
 async function serve(options: Options): Promise<void> {
   const { host, port } = listenAddress(process.env, options.port);
   const url = storeUrl();
+  if (options.demo && !/^memory:/i.test(url)) throw new UsageError(`--demo seeds a demo agency into an in-memory store only: run it with SRO_STORE=memory: (SRO_STORE is ${url})`);
   const app = await createHttpApp({ store: url });
   await app.listen(port, host);
   const address = app.getHttpServer().address();
@@ -373,6 +398,14 @@ async function serve(options: Options): Promise<void> {
   console.log(`Health: curl ${local}/api/health`);
   const key = app.get(CheckpointService).key();
   console.log(`Ledger signing key ${key.file}; checkpoints are checked with the verifier key ${key.verifierKey}`);
+  if (options.demo) {
+    const demo = await seedDemo(app, cliUser());
+    console.log(`Demo: agency ${demo.agencyId} (Demo Police Department) with three officers, in memory: everything is lost when the server stops.`);
+    console.log(`Sign in to the console as ${demo.email}: open this one-time link (until ${demo.expiresAt}) and choose a password:`);
+    console.log(`${base}/welcome?token=${encodeURIComponent(demo.linkSecret)}`);
+    console.log(`API: an admin token of ${demo.agencyId} (shown once): curl -H "Authorization: Bearer ${demo.token}" ${local}/api/agencies/${demo.agencyId}/status`);
+    return;
+  }
   const setup = await app.get(FirstRunSetup).open();
   if (setup) {
     console.log('First run: no agency is registered yet. Open this one-time link (valid 24 hours) to set up your agency and its first admin:');
@@ -404,71 +437,191 @@ const COMMANDS: Record<string, (options: Options, positionals: string[]) => Prom
   rebuild,
   serve,
 };
-/** Commands of one word; the others are `<noun> <verb>`. */
-const SINGLE_WORD = new Set(['import', 'status', 'reminders', 'history', 'verify', 'checkpoint', 'rebuild', 'serve']);
+/**
+ * Each command's synopsis (its options, as `--name <value>`, `[--optional <value>]`, `[--flag]`,
+ * and a positional `<file>`) and what it does. The synopsis is the one source of the parser:
+ * commander is given exactly these options, so the usage cannot drift from what is accepted. To
+ * add a flag (e.g. `import`'s `[--dry-run]`), add it to the synopsis and read `options['dry-run']`.
+ */
+const SPECS: Record<string, { synopsis: string; about?: string[] }> = {
+  'agency create': { synopsis: '--id <agencyId> --name <name>' },
+  'token create': { synopsis: '--agency <agencyId> --role <admin|auditor|chief|investigator> --name <label>' },
+  'token revoke': { synopsis: '--agency <agencyId> --name <label> [--reason <text>]' },
+  'token list': { synopsis: '--agency <agencyId> [--csv]', about: ["(the agency's tokens)"] },
+  'user invite': {
+    synopsis: '--agency <agencyId> --role <admin|auditor|chief|investigator> --email <email> --name <name>',
+    about: ["(a person's console account; prints the one-time link, valid 24 hours)"],
+  },
+  'user reset': { synopsis: '--agency <agencyId> --email <email>', about: ['(a new one-time sign-in link for a forgotten password)'] },
+  'user role': { synopsis: '--agency <agencyId> --email <email> --role <role>' },
+  'user disable': { synopsis: '--agency <agencyId> --email <email> [--reason <text>]' },
+  'user enable': { synopsis: '--agency <agencyId> --email <email>' },
+  'user list': { synopsis: '--agency <agencyId> [--csv]' },
+  import: { synopsis: '<file.csv> --agency <agencyId>', about: ['(one write per row; see README "Importing a CSV")'] },
+  status: { synopsis: '--agency <agencyId> [--officer <officerId>] [--as-of <YYYY-MM-DD>] [--known-at <instant>] [--csv]' },
+  reminders: { synopsis: '--agency <agencyId> [--as-of <YYYY-MM-DD>] [--known-at <instant>] [--horizon-days <n>] [--csv]' },
+  history: { synopsis: '--agency <agencyId> --officer <officerId> [--known-at <instant>] [--csv]' },
+  verify: {
+    synopsis: '[--checkpoint <file>] [--public-key <verifier key>]',
+    about: [
+      '(every chain, head, roster, position, the Merkle tree against the',
+      ' latest signed checkpoint and the read models; --checkpoint: also',
+      ' prove that the log extends a checkpoint kept elsewhere; exit 1 if broken)',
+    ],
+  },
+  checkpoint: { synopsis: '', about: ['(sign a checkpoint of the ledger now, if it has new events; prints it)'] },
+  'keys init': { synopsis: '', about: ['(create the ledger signing key, SRO_KEY_FILE, mode 0600; prints the verifier key)'] },
+  'keys show': { synopsis: '', about: ["(print the verifier key that checks this ledger's checkpoints)"] },
+  'proof inclusion': { synopsis: '--event <eventId> --agency <agencyId> [--tree-size <n>]' },
+  'proof consistency': { synopsis: '--from <n> [--to <n>]', about: ['(RFC 9162 proofs, JSON)'] },
+  rebuild: { synopsis: '[--projection <name>]', about: ['(rebuild read models from position 0; resumes an interrupted rebuild)'] },
+  serve: { synopsis: '[--port <port>] [--demo]', about: ['(PORT, HOST; default 127.0.0.1:3000; --demo: on memory:, a demo agency to sign in to)'] },
+};
+
+/** What each option means, in every command's --help. */
+const OPTION_HELP: Record<string, string> = {
+  id: 'the agency ID: 1-64 letters, digits, ".", "_" or "-"',
+  name: 'a name (for a token: its label, what its writes are recorded by)',
+  agency: 'the agency ID',
+  role: 'the role',
+  email: "the person's email address",
+  reason: 'why (recorded with the event)',
+  officer: 'the officer ID',
+  'as-of': 'the day the answer is for (Minnesota date; default today in America/Chicago)',
+  'known-at': 'the instant the records are read as of (ISO-8601 with a time zone; default now)',
+  'horizon-days': 'how many days ahead reminders look (0 to 3650, default 60)',
+  csv: 'print CSV instead of JSON',
+  checkpoint: 'a signed checkpoint kept elsewhere, to prove the log extends it',
+  'public-key': "the verifier key that checks it (default this ledger's)",
+  event: 'the event ID',
+  'tree-size': 'the tree size to prove against (default the latest checkpoint)',
+  from: 'the older tree size',
+  to: 'the newer tree size (default the latest checkpoint)',
+  projection: 'only this read model',
+  port: 'the port to listen on (default PORT, 3000)',
+  demo: 'with SRO_STORE=memory: only: seed a demo agency with three officers and print how to sign in',
+};
+
+const PROGRAM = 'sro-compliance';
+const COMMENT_COLUMN = 44;
+
+/** The usage of every command (`--help`), one synopsis a line with its explanation in parentheses. */
+function usage(): string {
+  const lines = [`usage: ${PROGRAM} <command> [options]     (store: SRO_STORE, default sqlite:./data/sro.db)`, ''];
+  for (const [key, spec] of Object.entries(SPECS)) {
+    const synopsis = `  ${key}${spec.synopsis ? ` ${spec.synopsis}` : ''}`;
+    const about = spec.about ?? [];
+    if (about.length === 0) lines.push(synopsis);
+    else if (synopsis.length + 2 <= COMMENT_COLUMN) lines.push(synopsis.padEnd(COMMENT_COLUMN) + about[0], ...about.slice(1).map((l) => ' '.repeat(COMMENT_COLUMN) + l));
+    else lines.push(synopsis, ...about.map((l) => ' '.repeat(COMMENT_COLUMN) + l));
+  }
+  lines.push(
+    '',
+    `${PROGRAM} <command> --help shows a command's options. asOf defaults to today in America/Chicago, knownAt to now.`,
+    'Output is JSON; with --csv, CSV (status, reminders, history, token list, user list). Exit code 0 ok, 1 refused or failed, 2 a usage mistake.',
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+/** One command's parser, built from its synopsis: only its own options are accepted. */
+function commandParser(key: string, out: { log: (s: string) => void; err: (s: string) => void }): Command {
+  const spec = SPECS[key];
+  const command = new Command(`${PROGRAM} ${key}`)
+    .usage(spec.synopsis || '')
+    .description((spec.about ?? []).map((l) => l.trim()).join(' ').replace(/^\(|\)$/g, ''))
+    .helpOption('-h, --help', 'show this help')
+    .allowExcessArguments(false)
+    .exitOverride()
+    .showHelpAfterError(true)
+    .configureOutput({ writeOut: (s) => out.log(s.trimEnd()), writeErr: (s) => out.err(s.trimEnd()) });
+  const positional = /^<([^>]+)>/.exec(spec.synopsis);
+  if (positional) command.argument(`[${positional[1]}]`);
+  for (const m of spec.synopsis.matchAll(/\[?--([a-z-]+)(?: <([^>]+)>)?\]?/g)) {
+    const [, name, value] = m;
+    command.addOption(new Option(value ? `--${name} <${value}>` : `--${name}`, OPTION_HELP[name] ?? name));
+  }
+  return command;
+}
+
+const NOUNS = new Set(Object.keys(COMMANDS).filter((k) => k.includes(' ')).map((k) => k.split(' ')[0]));
 
 export async function main(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        id: { type: 'string' },
-        name: { type: 'string' },
-        agency: { type: 'string' },
-        role: { type: 'string' },
-        email: { type: 'string' },
-        reason: { type: 'string' },
-        port: { type: 'string' },
-        officer: { type: 'string' },
-        'as-of': { type: 'string' },
-        'known-at': { type: 'string' },
-        'horizon-days': { type: 'string' },
-        csv: { type: 'boolean' },
-        projection: { type: 'string' },
-        checkpoint: { type: 'string' },
-        'public-key': { type: 'string' },
-        event: { type: 'string' },
-        'tree-size': { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    console.error(`${(error as Error).message}\n\n${USAGE}`);
+  const out = { log: (s: string) => console.log(s), err: (s: string) => console.error(s) };
+  if (argv.length === 0 || (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help'))) {
+    (argv.length === 0 ? out.err : out.log)(usage().trimEnd());
+    return argv.length === 0 ? 2 : 0;
+  }
+  const key = (NOUNS.has(argv[0]) ? argv.slice(0, 2).join(' ') : argv[0]) as string;
+  if (!(key in COMMANDS)) {
+    if (NOUNS.has(argv[0])) {
+      const group: string[] = [];
+      let inGroup = false;
+      for (const line of usage().split('\n')) {
+        if (/^ {2}\S/.test(line)) inGroup = line.startsWith(`  ${argv[0]} `);
+        else if (!line.startsWith(' '.repeat(COMMENT_COLUMN))) inGroup = false;
+        if (inGroup) group.push(line);
+      }
+      const help = argv[1] === undefined || argv[1] === '--help' || argv[1] === '-h';
+      if (argv[1] !== undefined && !help) out.err(`unknown command: ${argv.slice(0, 2).join(' ')}`);
+      (help && argv[1] !== undefined ? out.log : out.err)(`usage:\n${group.join('\n')}`);
+      return help && argv[1] !== undefined ? 0 : 2;
+    }
+    out.err(`unknown command: ${argv.join(' ')}\n\n${usage()}`);
     return 2;
   }
-  const { positionals, values } = parsed;
-  if (values.help || positionals.length === 0) {
-    console.log(USAGE);
-    return values.help ? 0 : 2;
-  }
-  const key = SINGLE_WORD.has(positionals[0]) ? positionals[0] : positionals.slice(0, 2).join(' ');
-  const command = COMMANDS[key];
-  if (!command) {
-    console.error(`unknown command: ${positionals.join(' ')}\n\n${USAGE}`);
-    return 2;
-  }
+  const parser = commandParser(key, out);
   try {
-    return (await command(values as Options, positionals)) ?? 0;
+    parser.parse(argv.slice(key.split(' ').length), { from: 'user' });
   } catch (error) {
-    if (error instanceof UsageError || error instanceof CsvFormatError) {
-      console.error(`${error.message}\n\n${USAGE}`);
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    throw error;
+  }
+  const values: Options = {};
+  for (const option of parser.options) {
+    const value = parser.getOptionValue(option.attributeName());
+    if (value !== undefined) values[option.long!.slice(2)] = value as string;
+  }
+  running.command = key;
+  running.csv = values.csv !== undefined;
+  const positionals = [...key.split(' '), ...parser.processedArgs.filter((a): a is string => typeof a === 'string')];
+  try {
+    // The one configuration schema (src/config.ts): a bad value is one line naming the variable.
+    loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      out.err(`configuration: ${error.message}`);
       return 2;
     }
+    throw error;
+  }
+  try {
+    return (await COMMANDS[key](values, positionals)) ?? 0;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      out.err(`configuration: ${error.message}`);
+      return 2;
+    }
+    if (error instanceof UsageError || error instanceof CsvFormatError) {
+      out.err(`error: ${error.message}\n\n${parser.helpInformation().trimEnd()}`);
+      return 2;
+    }
+    if (error instanceof StoreMissing) {
+      out.err(`error: ${error.message}`);
+      return 1;
+    }
     if (error instanceof Refusal) {
-      for (const message of error.messages) console.error(`error: ${message}`);
+      for (const message of error.messages) out.err(`error: ${message}`);
+      if (error instanceof NotFound) out.err(`(store: ${storeLabel()})`);
       return 1;
     }
     if (error instanceof HttpException) {
       const body = error.getResponse() as { message?: string | string[] };
       const messages = Array.isArray(body.message) ? body.message : [body.message ?? error.message];
-      for (const message of messages) console.error(`error: ${message}`);
+      for (const message of messages) out.err(`error: ${message}`);
+      if (error.getStatus() === 404) out.err(`(store: ${storeLabel()})`);
       return 1;
     }
-    console.error(`error: ${(error as Error).message}`);
+    out.err(`error: ${(error as Error).message}`);
     return 1;
   }
 }

@@ -2,7 +2,7 @@
  * Settings of the web console (README "Configuration"): session timeouts and the address used in
  * the links the product hands out (invitations, resets, the first-run setup).
  */
-import { UsageError } from '../config';
+import { loadConfig } from '../config';
 
 export const CONSOLE_OPTIONS = Symbol('CONSOLE_OPTIONS');
 
@@ -15,24 +15,15 @@ export interface ConsoleOptions {
   publicUrl?: string;
 }
 
-export const DEFAULT_IDLE_MINUTES = 30;
-export const DEFAULT_SESSION_MAX_HOURS = 12;
+export { DEFAULT_IDLE_MINUTES, DEFAULT_SESSION_MAX_HOURS } from '../config';
 
-function number(env: NodeJS.ProcessEnv, name: string, fallback: number, max: number): number {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  const value = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
-  if (!(value > 0 && value <= max)) throw new UsageError(`${name} must be a number greater than 0 and at most ${max}, not "${raw}"`);
-  return value;
-}
-
+/** From the environment, validated by the one schema (src/config.ts): SRO_SESSION_IDLE_MINUTES, SRO_SESSION_MAX_HOURS, SRO_PUBLIC_URL. */
 export function consoleOptionsFrom(env: NodeJS.ProcessEnv, overrides: Partial<ConsoleOptions> = {}): ConsoleOptions {
-  const publicUrl = env.SRO_PUBLIC_URL?.trim();
-  if (publicUrl && !/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(publicUrl)) throw new UsageError(`SRO_PUBLIC_URL must be an http:// or https:// address, not "${publicUrl}"`);
+  const config = loadConfig(env);
   return {
-    idleMs: number(env, 'SRO_SESSION_IDLE_MINUTES', DEFAULT_IDLE_MINUTES, 24 * 60) * 60_000,
-    absoluteMs: number(env, 'SRO_SESSION_MAX_HOURS', DEFAULT_SESSION_MAX_HOURS, 24 * 7) * 3_600_000,
-    publicUrl: publicUrl ? publicUrl.replace(/\/+$/, '') : undefined,
+    idleMs: config.sessionIdleMinutes * 60_000,
+    absoluteMs: config.sessionMaxHours * 3_600_000,
+    publicUrl: config.publicUrl,
     ...overrides,
   };
 }

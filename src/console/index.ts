@@ -9,6 +9,7 @@ import type { RouteInfo } from '@nestjs/common/interfaces';
 import { ConsoleGuard } from './console.guard';
 import { CONSOLE_OPTIONS, consoleOptionsFrom, type ConsoleOptions } from './console-options';
 import { FirstRunSetup } from './first-run';
+import { AccessLogPageController } from './pages/access-log';
 import { AssetsController } from './pages/assets';
 import { DashboardController } from './pages/dashboard';
 import { IntegrityPageController } from './pages/integrity';
@@ -27,6 +28,7 @@ export const CONSOLE_CONTROLLERS: Type[] = [
   SignInController,
   SetPasswordController,
   DashboardController,
+  AccessLogPageController,
   OfficerPageController,
   RemindersPageController,
   IntegrityPageController,

@@ -74,6 +74,7 @@ function navFor(role: Role): { href: string; label: string }[] {
   links.push({ href: '/', label: role === 'investigator' ? 'Home' : 'Dashboard' });
   if (role === 'admin' || role === 'chief') links.push({ href: '/reminders', label: 'Reminders' });
   if (role === 'admin' || role === 'investigator') links.push({ href: '/integrity', label: 'Integrity' });
+  if (role === 'admin' || role === 'investigator') links.push({ href: '/access-log', label: 'Who read what' });
   if (role === 'admin') links.push({ href: '/people', label: 'People' });
   return links;
 }

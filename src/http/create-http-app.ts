@@ -7,7 +7,7 @@ import helmet from 'helmet';
 import { AppModule, AppOptions } from '../app.module';
 import { ForbiddenKeysPipe } from '../common/forbidden-keys';
 import { createValidationPipe } from '../common/validation';
-import { jsonLimitBytes } from '../config';
+import { loadConfig } from '../config';
 import { CheckpointService } from '../ledger/checkpoint-service';
 import { IntegrityMonitor } from '../ledger/integrity-monitor';
 import { LEDGER_OPTIONS, type LedgerOptions } from '../ledger/ledger-options';
@@ -16,16 +16,27 @@ import { consoleRoutes, UPLOAD_ROUTES } from '../console';
 import multer from 'multer';
 import { LoggedClientError } from '../common/http-errors.filter';
 import { jsonBody } from './json-body';
+import { buildOpenApiDocument, serveOpenApi } from './openapi';
+import { ServerLogger } from './request-log';
 
+/**
+ * `logger`: Nest's own logger (tests, the bench) and no request log, unless `requestLog` is given
+ * too. Without `logger` (`serve`): the request log at SRO_LOG_LEVEL in SRO_LOG_FORMAT, which
+ * Nest's messages go to as well.
+ */
 export async function createHttpApp(
   options: AppOptions & { logger?: LogLevel[] | false | LoggerService },
 ): Promise<INestApplication> {
-  const limitBytes = jsonLimitBytes(process.env);
+  const config = loadConfig(process.env);
+  const limitBytes = config.jsonLimitBytes;
+  const requestLog = options.requestLog ?? (options.logger === undefined ? { level: config.logLevel, format: config.logFormat } : undefined);
   // Nest's own parsers (JSON at 100 KB, and form-encoded bodies) are replaced by jsonBody below.
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(options), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register({ ...options, requestLog }), {
     logger: options.logger ?? ['warn', 'error'],
     bodyParser: false,
+    bufferLogs: requestLog !== undefined && options.logger === undefined,
   });
+  if (requestLog && options.logger === undefined) app.useLogger(app.get(ServerLogger));
   app.disable('x-powered-by');
   app.use(securityHeaders());
   // The API takes JSON (jsonBody); the console's pages take their own forms (formBody).
@@ -35,6 +46,8 @@ export async function createHttpApp(
   // The console's pages are at / (SPEC §4a); everything else is under /api.
   app.setGlobalPrefix('api', { exclude: consoleRoutes() });
   app.useGlobalPipes(new ForbiddenKeysPipe(createValidationPipe()));
+  // The API's OpenAPI document (/api/openapi.json) and Swagger UI (/api/docs), from the controllers and DTOs.
+  serveOpenApi(app, buildOpenApiDocument(app));
   app.enableShutdownHooks();
   // The server keeps the read models up to date in the background; queries also catch up first.
   try {
@@ -73,9 +86,17 @@ function securityHeaders() {
     },
     ...common,
   });
+  // Swagger UI (/api/docs): its own scripts and stylesheet, its inline styles, and the document from this site; still never framed.
+  const docs = helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: { defaultSrc: ["'none'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], connectSrc: ["'self'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] },
+    },
+    ...common,
+  });
   return (req: Request, res: Response, next: NextFunction) => {
     res.setHeader('Cache-Control', 'no-store');
-    (isApi(req) ? api : pages)(req, res, next);
+    (req.path === '/api/docs' || req.path.startsWith('/api/docs/') ? docs : isApi(req) ? api : pages)(req, res, next);
   };
 }
 

@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { UsageError } from '../config';
+import { loadConfig } from '../config';
 
 export interface LedgerOptions {
   keyFile: string;
@@ -24,8 +24,7 @@ export interface LedgerOptions {
 
 export const LEDGER_OPTIONS = Symbol('LEDGER_OPTIONS');
 
-export const DEFAULT_CHECKPOINT_INTERVAL_SECONDS = 300;
-export const DEFAULT_VERIFY_INTERVAL_SECONDS = 900;
+export { DEFAULT_CHECKPOINT_INTERVAL_SECONDS, DEFAULT_VERIFY_INTERVAL_SECONDS } from '../config';
 
 /**
  * The key file's default place for a store URL: one key (and checkpoint log) per ledger.
@@ -54,16 +53,12 @@ export function defaultKeyFile(storeUrl: string | undefined, cwd = process.cwd()
 }
 
 export function ledgerOptionsFrom(env: NodeJS.ProcessEnv, storeUrl: string | undefined, overrides: Partial<LedgerOptions> = {}): LedgerOptions {
-  const seconds = (name: string, fallback: number): number => {
-    const raw = env[name]?.trim();
-    if (!raw) return fallback;
-    if (!/^\d+$/.test(raw) || Number(raw) > 31 * 86_400) throw new UsageError(`${name} must be a whole number of seconds from 0 to 2678400, not "${raw}"`);
-    return Number(raw);
-  };
+  // The variables are validated by the one schema (src/config.ts).
+  const config = loadConfig(env);
   return {
-    keyFile: overrides.keyFile ?? (env.SRO_KEY_FILE?.trim() ? path.resolve(env.SRO_KEY_FILE.trim()) : defaultKeyFile(storeUrl)),
-    origin: overrides.origin ?? (env.SRO_LEDGER_ORIGIN?.trim() || undefined),
-    checkpointIntervalMs: overrides.checkpointIntervalMs ?? seconds('SRO_CHECKPOINT_INTERVAL', DEFAULT_CHECKPOINT_INTERVAL_SECONDS) * 1000,
-    verifyIntervalMs: overrides.verifyIntervalMs ?? seconds('SRO_VERIFY_INTERVAL', DEFAULT_VERIFY_INTERVAL_SECONDS) * 1000,
+    keyFile: overrides.keyFile ?? (config.keyFile ? path.resolve(config.keyFile) : defaultKeyFile(storeUrl)),
+    origin: overrides.origin ?? config.ledgerOrigin,
+    checkpointIntervalMs: overrides.checkpointIntervalMs ?? config.checkpointIntervalSeconds * 1000,
+    verifyIntervalMs: overrides.verifyIntervalMs ?? config.verifyIntervalSeconds * 1000,
   };
 }

@@ -4,9 +4,11 @@
  * whether active (not separated) on asOf; searched by q, in officerId order, a page at a time.
  * An investigator, who may not read the agency report, finds an officer id here.
  */
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Header, Param, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
-import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { toCsv, wantsCsv } from '../common/csv';
 import { separatedBy } from '../../projections';
 import { Roles } from '../auth/roles.decorator';
 import { AgencyPath } from '../common/paths';
@@ -25,6 +27,18 @@ export class ListOfficersQueryDto {
   /** Case-insensitive text found in the officerId, the name or the license number. */
   @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) @IsPlainText() q?: string;
   @IsOptional() @IsPlainInteger(1, MAX_PAGE, 'pages') page?: string;
+  /** `csv`: every officer that matches q (all pages) as CSV, as Accept: text/csv does; for a browser link. */
+  @IsOptional() @IsIn(['json', 'csv'], { message: 'format must be json or csv' }) format?: 'json' | 'csv';
+}
+
+/** Every page: a query with this page number answers all the officers that match (the CSV download). */
+export const ALL_PAGES = 0;
+
+export function officerListCsv(view: OfficerListView): string {
+  return toCsv(
+    ['officerId', 'name', 'licenseNumber', 'active', 'separatedOn', 'separationReason', 'asOf', 'knownAt'],
+    view.officers.map((o) => [o.officerId, o.name, o.licenseNumber ?? '', o.active ? 'yes' : 'no', o.separatedOn ?? '', o.separationReason ?? '', view.asOf, view.knownAt]),
+  );
 }
 
 export interface OfficerListItem {
@@ -73,7 +87,8 @@ export class ListOfficersHandler implements IQueryHandler<ListOfficersQuery, Off
   constructor(private readonly reader: LedgerReader) {}
 
   async execute({ agencyId, axes, q, page }: ListOfficersQuery): Promise<OfficerListView> {
-    const first = (page - 1) * OFFICERS_PAGE_SIZE;
+    const all = page === ALL_PAGES;
+    const first = all ? 0 : (page - 1) * OFFICERS_PAGE_SIZE;
     const officers: OfficerListItem[] = [];
     let total = 0;
     for await (const facts of this.reader.agencyFactsPages(agencyId, axes.knownAt)) {
@@ -86,11 +101,12 @@ export class ListOfficersHandler implements IQueryHandler<ListOfficersQuery, Off
           ...(f.separation ? { separatedOn: f.separation.separatedOn, separationReason: f.separation.reason } : {}),
         };
         if (!matches(item, q)) continue;
-        if (total >= first && officers.length < OFFICERS_PAGE_SIZE) officers.push(item);
+        if (total >= first && (all || officers.length < OFFICERS_PAGE_SIZE)) officers.push(item);
         total++;
       }
     }
-    return { agencyId, asOf: axes.asOf, knownAt: axes.knownAt, q, page, pageSize: OFFICERS_PAGE_SIZE, total, pages: Math.ceil(total / OFFICERS_PAGE_SIZE), officers };
+    const pageSize = all ? Math.max(total, 1) : OFFICERS_PAGE_SIZE;
+    return { agencyId, asOf: axes.asOf, knownAt: axes.knownAt, q, page: all ? 1 : page, pageSize, total, pages: Math.ceil(total / pageSize), officers };
   }
 }
 
@@ -100,7 +116,15 @@ export class ListOfficersController {
 
   @Get()
   @Roles('admin', 'auditor', 'chief', 'investigator')
-  list(@Param() path: AgencyPath, @Query() query: ListOfficersQueryDto): Promise<OfficerListView> {
-    return this.queries.execute(new ListOfficersQuery(path.agencyId, resolveTimeAxes(query), query.q ?? null, query.page === undefined ? 1 : Number(query.page)));
+  @Header('Vary', 'Accept')
+  async list(@Param() path: AgencyPath, @Query() query: ListOfficersQueryDto, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<OfficerListView | string> {
+    const csv = wantsCsv(request);
+    const page = csv ? ALL_PAGES : query.page === undefined ? 1 : Number(query.page);
+    const view: OfficerListView = await this.queries.execute(new ListOfficersQuery(path.agencyId, resolveTimeAxes(query), query.q ?? null, page));
+    if (csv) {
+      response.type('text/csv').setHeader('Content-Disposition', `attachment; filename="${path.agencyId}-officers-${view.asOf}.csv"`);
+      return officerListCsv(view);
+    }
+    return view;
   }
 }

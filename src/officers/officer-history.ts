@@ -4,6 +4,7 @@
  * whether and by which event it was retracted, its place in the hash chain; and the officer's
  * status intervals over effective time as known at knownAt.
  */
+import { toCsv } from '../common/csv';
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
 import { IsOptional } from 'class-validator';
@@ -34,6 +35,14 @@ export interface OfficerHistoryView {
   knownAt: string;
   events: HistoryEventView[];
   statusIntervals: StatusInterval[];
+}
+
+/** The officer's history as CSV (CLI `history --csv`): one row per event, its data as JSON in one cell. */
+export function officerHistoryCsv(view: OfficerHistoryView): string {
+  return toCsv(
+    ['officerId', 'eventId', 'type', 'effectiveDate', 'recordedAt', 'recordedBy', 'stream', 'retracted', 'retractedBy', 'data', 'knownAt'],
+    view.events.map((e) => [view.officerId, e.eventId, e.type, e.effectiveDate ?? '', e.recordedAt, e.recordedBy, e.stream, e.retracted ? 'yes' : 'no', e.retractedBy ?? '', JSON.stringify(e.data), view.knownAt]),
+  );
 }
 
 export class GetOfficerHistoryQuery {

@@ -6,12 +6,21 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
 import { statusFromFacts, type OfficerStatus } from '../../projections';
 import { Roles } from '../auth/roles.decorator';
+import { toCsv } from '../common/csv';
 import { OfficerPath } from '../common/paths';
 import { LedgerReader, registeredBy } from '../read/ledger-reader';
 import { resolveTimeAxes, TimeAxes, TimeAxesDto } from '../read/time-axes';
 import { NotFound } from '../write/refusals';
 
 export type OfficerStatusView = { officerId: string } & TimeAxes & OfficerStatus;
+
+/** The officer's status as CSV (CLI `status --officer --csv`): one row per rule, the status on each. */
+export function officerStatusCsv(view: OfficerStatusView): string {
+  return toCsv(
+    ['officerId', 'status', 'rule', 'outcome', 'dueDate', 'citation', 'explanation', 'evidence', 'restrictedDuties', 'asOf', 'knownAt'],
+    view.findings.map((f) => [view.officerId, view.status, f.rule, f.outcome, f.dueDate ?? '', f.citation, f.explanation, f.evidence.join(' '), view.restrictedDuties.join('; '), view.asOf, view.knownAt]),
+  );
+}
 
 export class GetOfficerStatusQuery {
   constructor(

@@ -33,7 +33,7 @@ import { main } from '../../src/cli/main';
 import { ForbiddenKeysPipe } from '../../src/common/forbidden-keys';
 import { toHttp } from '../../src/common/http-errors.filter';
 import { createValidationPipe } from '../../src/common/validation';
-import { authFailureLimit, jsonLimitBytes, listenAddress, storeUrl } from '../../src/config';
+import { authFailureLimit, CONFIG_VARIABLES, jsonLimitBytes, listenAddress, loadConfig, storeUrl } from '../../src/config';
 import { IMPORT_COMMANDS } from '../../src/import/bulk-import';
 import { ledgerOptionsFrom } from '../../src/ledger/ledger-options';
 
@@ -410,6 +410,8 @@ const EFFECT: Record<string, { of: (env: NodeJS.ProcessEnv) => unknown; other: s
   SRO_VERIFY_INTERVAL: { of: (env) => ledgerOptionsFrom(env, 'sqlite:./data/sro.db'), other: '7' },
   SRO_SESSION_IDLE_MINUTES: { of: (env) => consoleOptionsFrom(env), other: '7' },
   SRO_SESSION_MAX_HOURS: { of: (env) => consoleOptionsFrom(env), other: '7' },
+  SRO_LOG_LEVEL: { of: (env) => loadConfig(env).logLevel, other: 'debug' },
+  SRO_LOG_FORMAT: { of: (env) => loadConfig(env).logFormat, other: 'json' },
 };
 
 describe('docs/reference.md: configuration', () => {
@@ -417,6 +419,7 @@ describe('docs/reference.md: configuration', () => {
 
   it('lists every environment variable the code reads, and no other', () => {
     const read = variablesRead(path.join(ROOT, 'src'));
+    for (const name of CONFIG_VARIABLES) read.add(name);
     expect(read.has('SRO_STORE')).toBe(true);
     expect(sorted(rows.flatMap((r) => backticked(r[0])))).toEqual(sorted(read));
   });

@@ -99,13 +99,15 @@ describe('sro-compliance CLI', () => {
           body: JSON.stringify({ officerId: `o${++n}`, name: 'Sam Officer' }),
         });
       expect((await write()).status).toBe(201);
-      const listed = cli('token', 'list', '--agency', 'wright-so');
-      expect(listed.stdout).toMatch(/^Records admin\tadmin\tissued \S+\tactive/m);
+      // token list prints JSON, like the other query commands; never the token or its hash.
+      const listed = json(cli('token', 'list', '--agency', 'wright-so'));
+      expect(listed).toEqual([{ name: 'Records admin', role: 'admin', tokenId: expect.any(String), issuedAt: expect.any(String), state: 'active' }]);
+      expect(JSON.stringify(listed)).not.toContain(token);
       const revoked = cli('token', 'revoke', '--agency', 'wright-so', '--name', 'Records admin', '--reason', 'left the unit');
       expect(revoked.status).toBe(0);
       // Revoked in another process: the running server refuses the token on its next request.
       expect((await write()).status).toBe(401);
-      expect(cli('token', 'list', '--agency', 'wright-so').stdout).toMatch(/^Records admin\tadmin\tissued \S+\trevoked \S+/m);
+      expect(json(cli('token', 'list', '--agency', 'wright-so'))).toEqual([expect.objectContaining({ name: 'Records admin', state: 'revoked', revokedAt: expect.any(String) })]);
     } finally {
       child.kill('SIGTERM');
     }

@@ -253,7 +253,8 @@ it('after both crashes: chains verify, nothing acknowledged is lost, the roster 
     // ... and once the read models have caught up with every event of the log.
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const health = (await (await fetch(`${server.url}/health`)).json()) as { projections: { name: string; checkpoint: number }[] };
+      // With a token, health gives each read model's checkpoint (without one it gives no counts).
+      const health = (await (await fetch(`${server.url}/health`, { headers: { Authorization: `Bearer ${auditor}` } })).json()) as { projections: { name: string; checkpoint: number }[] };
       if (health.projections.length > 0 && health.projections.every((p) => p.checkpoint === expected.lastPosition)) break;
       if (Date.now() > deadline) throw new Error(`read models did not reach the log's last position ${expected.lastPosition}: ${JSON.stringify(health)}`);
       await new Promise((r) => setTimeout(r, 100));

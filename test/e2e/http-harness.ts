@@ -15,6 +15,7 @@ import type { Role } from '../../events/access';
 import { RegisterAgencyCommand } from '../../src/agencies/register-agency';
 import { AccessRegistry } from '../../src/auth/access-registry';
 import { createHttpApp } from '../../src/http/create-http-app';
+import type { RequestLogOptions } from '../../src/http/request-log';
 import { EVENT_STORE, EventStore } from '../../src/store/event-store.port';
 import { createTestDatabase, isPostgresUrl, skipFileUnlessPostgres, TestDatabase } from '../support/postgres';
 
@@ -47,6 +48,8 @@ export interface HarnessOptions {
    * open it with other options. The app then keeps its read models in memory, except on SQLite.
    */
   openStore?: (url: string) => Promise<EventStore>;
+  /** The request log (src/http/request-log.ts), e.g. into a stream the test reads; default none. */
+  requestLog?: RequestLogOptions;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -58,7 +61,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   let app: INestApplication;
   try {
     // Each harness its own signing key and checkpoint log (a shared one would mix stores' checkpoints).
-    app = await createHttpApp({ store: options.openStore ? await options.openStore(url) : url, logger: false, ledger: { keyFile: join(dir, 'ledger-key.pem') } });
+    app = await createHttpApp({ store: options.openStore ? await options.openStore(url) : url, logger: false, ledger: { keyFile: join(dir, 'ledger-key.pem') }, requestLog: options.requestLog });
     await app.init();
   } catch (err) {
     await database?.drop();

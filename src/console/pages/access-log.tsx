@@ -1,0 +1,124 @@
+/**
+ * Page: who read what, at /access-log (issue 14 item 3; decisions W28), for admins and
+ * investigators: the agency's access log newest first (GetAccessLogQuery, the API's own route's
+ * query), filtered by officer and by a time range. Reached by URL (and from docs/console.md);
+ * reading it is not itself recorded.
+ */
+import { Controller, Get, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import type { Response } from 'express';
+import { GetAccessLogQuery, type AccessLogView } from '../../access-log/access-log.controller';
+import type { AccessEntry } from '../../access-log/access-log-store';
+import { Public } from '../../auth/roles.decorator';
+import { isInstant } from '../../common/validation';
+import { ID_PATTERN } from '../../../events/streams';
+import { Refusal } from '../../write/refusals';
+import { ConsoleGuard, ConsoleRequest, ConsoleRoles } from '../console.guard';
+import { Page, Problems, renderPage, type Person } from '../layout';
+import { instantInWords } from '../time-words';
+
+const KIND_WORDS: Record<string, string> = {
+  'officer-status': 'status',
+  'officer-history': 'history',
+  'officer-changes': 'what changed',
+  'agency-status': 'agency report',
+  'officer-list': 'officer list',
+  reminders: 'reminders',
+};
+
+const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');
+
+@Controller('access-log')
+@Public()
+@UseGuards(ConsoleGuard)
+export class AccessLogPageController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get()
+  @ConsoleRoles('admin', 'investigator')
+  async page(@Req() request: ConsoleRequest, @Query() query: Record<string, unknown>, @Res() response: Response): Promise<void> {
+    const person = request.person!;
+    const filter = { officerId: text(query.officerId), from: text(query.from), to: text(query.to) };
+    const problems: string[] = [];
+    if (filter.officerId && !ID_PATTERN.test(filter.officerId)) problems.push('Officer ID: 1-64 letters, digits, ".", "_" or "-"');
+    if (filter.from && !isInstant(filter.from)) problems.push('From: an ISO instant with a time zone, e.g. 2026-03-01T00:00:00-06:00');
+    if (filter.to && !isInstant(filter.to)) problems.push('To: an ISO instant with a time zone, e.g. 2026-03-01T23:59:59-06:00');
+    let view: AccessLogView | undefined;
+    if (problems.length === 0) {
+      try {
+        view = await this.queries.execute(new GetAccessLogQuery(person.agencyId, { officerId: filter.officerId || undefined, from: filter.from || undefined, to: filter.to || undefined }));
+      } catch (error) {
+        if (!(error instanceof Refusal)) throw error;
+        problems.push(...error.messages);
+      }
+    }
+    response
+      .status(problems.length ? 400 : 200)
+      .type('html')
+      .send(renderPage(<AccessLogPage person={person} csrf={request.session!.csrf} view={view} filter={filter} problems={problems} />));
+  }
+}
+
+function what(entry: AccessEntry): string {
+  const kind = KIND_WORDS[entry.kind] ?? entry.kind;
+  return entry.officerId ? `${kind} of ${entry.officerId}` : `${kind} (${entry.officerCount ?? 0} officer${entry.officerCount === 1 ? '' : 's'})`;
+}
+
+function AccessLogPage(props: { person: Person; csrf: string; view?: AccessLogView; filter: { officerId: string; from: string; to: string }; problems: string[] }) {
+  const { view, filter } = props;
+  return (
+    <Page title="Access log" person={props.person} csrf={props.csrf} current="/access-log">
+      <h1>Who read what</h1>
+      <p class="sentence">
+        Every read of officer data (a status, a history, what changed, the agency report, the officer list, the reminders), over the console, the API and the command line, newest first.
+        Entries are written once a second.
+      </p>
+      <form method="get" action="/access-log" class="inline-fields" aria-label="Filter the access log">
+        <Problems messages={props.problems} />
+        <div class="field">
+          <label for="officerId">Officer ID</label>
+          <input id="officerId" name="officerId" value={filter.officerId} />
+        </div>
+        <div class="field">
+          <label for="from">From</label>
+          <input id="from" name="from" value={filter.from} placeholder="2026-03-01T00:00:00-06:00" />
+        </div>
+        <div class="field">
+          <label for="to">To</label>
+          <input id="to" name="to" value={filter.to} placeholder="2026-03-31T23:59:59-05:00" />
+        </div>
+        <button type="submit">Show</button>
+      </form>
+      {view && view.entries.length === 0 && <p>No reads recorded{filter.officerId ? ` of ${filter.officerId}` : ''} in this range.</p>}
+      {view && view.entries.length > 0 && (
+        <>
+          {view.truncated && <p class="hint">Only the newest {view.entries.length} are shown: narrow the range to see older ones.</p>}
+          <table class="access-log">
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Who</th>
+                <th scope="col">What</th>
+                <th scope="col">Where</th>
+              </tr>
+            </thead>
+            <tbody>
+              {view.entries.map((e) => (
+                <tr data-officer-id={e.officerId ?? undefined} data-kind={e.kind}>
+                  <td>{instantInWords(e.at, { seconds: true })}</td>
+                  <td>
+                    {e.principal.name} ({e.principal.kind === 'token' ? `token, ${e.principal.role}` : e.principal.kind === 'cli' ? 'command line' : e.principal.role})
+                  </td>
+                  <td>{what(e)}</td>
+                  <td>
+                    <code>{e.route}</code> {e.format}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </Page>
+  );
+}

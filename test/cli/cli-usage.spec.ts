@@ -1,0 +1,213 @@
+/**
+ * The CLI's parser (commander, one parser per command built from its synopsis): help per command,
+ * unknown options refused with the command's own usage, exit codes, read-only commands that
+ * never create a store, and `npm run cli` that does not rebuild when nothing changed.
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildCli, root, runCli } from '../support/cli-process';
+
+let dir: string;
+let env: NodeJS.ProcessEnv;
+const cli = (...args: string[]) => runCli(env, ...args);
+
+beforeAll(() => {
+  buildCli();
+  dir = mkdtempSync(join(tmpdir(), 'sro-cli-usage-'));
+  env = { ...process.env, SRO_STORE: `sqlite:${join(dir, 'sro.db')}`, SRO_KEY_FILE: join(dir, 'ledger-key.pem') };
+}, 120_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('help', () => {
+  it.each([
+    ['token', 'create'],
+    ['status'],
+    ['import'],
+    ['verify'],
+    ['serve'],
+  ])('`%s --help` prints that command\'s usage and options, exit 0', (...words) => {
+    const result = cli(...words, '--help');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`^Usage: sro-compliance ${words.join(' ')}\\b`));
+    expect(result.stdout).toMatch(/Options:\n/);
+    expect(result.stdout).toMatch(/-h, --help/);
+  });
+
+  it('lists the options a command takes, with what they mean', () => {
+    const help = cli('reminders', '--help').stdout;
+    for (const option of ['--agency <agencyId>', '--as-of <YYYY-MM-DD>', '--known-at <instant>', '--horizon-days <n>']) expect(help).toContain(option);
+    expect(help).not.toContain('--officer');
+  });
+
+  it('`token --help` lists the token commands', () => {
+    const result = cli('token', '--help');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('token create --agency');
+    expect(result.stdout).toContain('token list --agency');
+    expect(result.stdout).not.toContain('user invite');
+  });
+});
+
+describe('refusals', () => {
+  it("refuses an option the command does not take, with the command's own usage (exit 2)", () => {
+    const result = cli('history', '--agency', 'a', '--officer', 'o', '--horizon-days', '3');
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^error: unknown option '--horizon-days'/);
+    expect(result.stderr).toContain('Usage: sro-compliance history --agency <agencyId> --officer <officerId> [--known-at <instant>]');
+    // Its own usage, not the whole list.
+    expect(result.stderr).not.toContain('agency create');
+  });
+
+  it('refuses an extra argument, and a missing value', () => {
+    expect(cli('status', '--agency', 'a', 'extra').status).toBe(2);
+    const missing = cli('status', '--agency');
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/argument missing/);
+  });
+
+  it('refuses a usage mistake found after parsing with the command usage too', () => {
+    const result = cli('status', '--agency', 'a', '--as-of', '2025-02-30');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^error: --as-of must be a real calendar date/);
+    expect(result.stderr).toContain('Usage: sro-compliance status');
+  });
+
+  it('an unknown command in a group names the group\'s commands', () => {
+    const result = cli('token', 'mint');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^unknown command: token mint/);
+    expect(result.stderr).toContain('token revoke');
+  });
+});
+
+describe('read-only commands never create a store', () => {
+  it.each([
+    ['status', '--agency', 'a'],
+    ['reminders', '--agency', 'a'],
+    ['history', '--agency', 'a', '--officer', 'o'],
+    ['verify'],
+    ['token', 'list', '--agency', 'a'],
+    ['user', 'list', '--agency', 'a'],
+  ])('`%s` refuses a SQLite file that does not exist, saying which, exit 1', (...args) => {
+    const file = join(dir, 'missing', 'sro.db');
+    const result = runCli({ ...env, SRO_STORE: `sqlite:${file}` }, ...args);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`error: no store at ${file} (SRO_STORE is sqlite:${file})`);
+    expect(existsSync(join(dir, 'missing'))).toBe(false);
+  });
+
+  it('run from another folder without SRO_STORE, names the default path it looked for', () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'sro-elsewhere-'));
+    try {
+      const { SRO_STORE: _unused, ...rest } = env;
+      const result = spawnSync(process.execPath, [join(root, 'dist/src/cli/main.js'), 'status', '--agency', 'demo-pd'], { cwd: elsewhere, env: rest, encoding: 'utf8' });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(`no store at ${join(elsewhere, 'data', 'sro.db')} (SRO_STORE not set: the default sqlite:./data/sro.db, relative to ${elsewhere})`);
+      expect(existsSync(join(elsewhere, 'data'))).toBe(false);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses memory:, which a command run on its own always finds empty', () => {
+    const result = runCli({ ...env, SRO_STORE: 'memory:' }, 'status', '--agency', 'a');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/memory:, a store that lives in one process only/);
+  });
+
+  it('names the store it opened when the agency is not in it', () => {
+    expect(cli('agency', 'create', '--id', 'here-pd', '--name', 'Here PD').status).toBe(0);
+    const result = cli('status', '--agency', 'there-pd');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`(store: sqlite:${join(dir, 'sro.db')})`);
+    const token = cli('token', 'create', '--agency', 'there-pd', '--role', 'admin', '--name', 'x');
+    expect(token.status).toBe(2);
+    expect(token.stderr).toContain(`agency there-pd is not registered in the store sqlite:${join(dir, 'sro.db')}`);
+  });
+});
+
+describe('--csv on every query command', () => {
+  beforeAll(() => {
+    expect(cli('agency', 'create', '--id', 'csv-pd', '--name', 'CSV PD').status).toBe(0);
+    const file = join(dir, 'roster.csv');
+    writeFileSync(file, 'command,officerId,name,assignmentId,schools,startDate\r\nRegisterOfficer,jdoe,"Doe, Jordan",,,\r\nAssignOfficer,jdoe,,hs,Central High,2025-09-02\r\n');
+    expect(cli('import', file, '--agency', 'csv-pd').status).toBe(0);
+    expect(cli('token', 'create', '--agency', 'csv-pd', '--role', 'auditor', '--name', '=cmd').status).toBe(0);
+  }, 60_000);
+
+  it.each([
+    [['status', '--agency', 'csv-pd', '--as-of', '2025-10-01'], 'officerId,name,status,restrictedDuties,openFindings,asOf,knownAt'],
+    [['status', '--agency', 'csv-pd', '--officer', 'jdoe', '--as-of', '2025-10-01'], 'officerId,status,rule,outcome,dueDate,citation,explanation,evidence,restrictedDuties,asOf,knownAt'],
+    [['reminders', '--agency', 'csv-pd', '--as-of', '2025-08-20'], 'officerId,rule,kind,dueDate,daysLeft,message,asOf,knownAt'],
+    [['history', '--agency', 'csv-pd', '--officer', 'jdoe'], 'officerId,eventId,type,effectiveDate,recordedAt,recordedBy,stream,retracted,retractedBy,data,knownAt'],
+    [['token', 'list', '--agency', 'csv-pd'], 'name,role,tokenId,issuedAt,state,revokedAt'],
+    [['user', 'list', '--agency', 'csv-pd'], 'userId,name,email,role,state,invitedAt,invitedBy,passwordSetAt,disabledAt,disabledReason'],
+  ])('`%s --csv` prints CSV', (args, header: string) => {
+    const result = cli(...(args as string[]), '--csv');
+    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(result.stdout.split('\r\n')[0]).toBe(header);
+    const rows = parse(result.stdout, { columns: true }) as Record<string, string>[];
+    if (args[0] !== 'user') expect(rows.length).toBeGreaterThan(0);
+    if (args[0] === 'token') expect(rows[0].name).toBe("'=cmd");
+    if (args[0] === 'status' && args.length === 5) expect(rows[0].name).toBe('Doe, Jordan');
+  });
+});
+
+describe('serve --demo', () => {
+  it('on memory: seeds a demo agency and prints a working sign-in link and API token', async () => {
+    const child = spawn(process.execPath, [join(root, 'dist/src/cli/main.js'), 'serve', '--port', '0', '--demo'], { env: { ...env, SRO_STORE: 'memory:', SRO_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let out = '';
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`serve --demo did not print its sign-in:\n${out}`)), 20_000);
+        child.stdout!.on('data', (c: Buffer) => {
+          out += c.toString();
+          if (/^API: .*\/status$/m.test(out)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        child.on('exit', (code) => reject(new Error(`serve --demo exited ${code}:\n${out}`)));
+      });
+      const base = /listening on (http:\/\/\S+)\/api/.exec(out)![1];
+      expect(out).toContain('Sign in to the console as admin@demo-pd.example');
+      const link = /^(http:\/\/\S+\/welcome\?token=\S+)$/m.exec(out)![1];
+      expect(link.startsWith(base)).toBe(true);
+      const welcome = await fetch(link);
+      expect(welcome.status).toBe(200);
+      expect(await welcome.text()).toContain('New password');
+      const token = /Bearer (\S+)"/.exec(out)![1];
+      const status = await fetch(`${base}/api/agencies/demo-pd/status?asOf=2025-10-01`, { headers: { Authorization: `Bearer ${token}` } });
+      const body = (await status.json()) as { officers: { officerId: string; status: string }[] };
+      expect(body.officers.map((o) => [o.officerId, o.status])).toEqual([
+        ['asmith', 'NON_COMPLIANT'],
+        ['bkim', 'NOT_ASSIGNED'],
+        ['jdoe', 'COMPLIANT'],
+      ]);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+
+  it('refuses --demo on a store that is not memory:', () => {
+    const result = cli('serve', '--port', '0', '--demo');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/--demo seeds a demo agency into an in-memory store only/);
+  });
+});
+
+describe('npm run cli', () => {
+  it('does not rebuild when nothing changed', () => {
+    const stamp = join(root, 'dist', '.tsbuildinfo');
+    execFileSync(process.execPath, [join(root, 'scripts', 'build-if-changed.cjs')], { cwd: root });
+    const before = statSync(stamp).mtimeMs;
+    const started = Date.now();
+    execFileSync(process.execPath, [join(root, 'scripts', 'build-if-changed.cjs')], { cwd: root });
+    expect(Date.now() - started).toBeLessThan(800);
+    expect(statSync(stamp).mtimeMs).toBe(before);
+  });
+});
