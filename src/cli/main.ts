@@ -347,10 +347,14 @@ async function importCsv(options: Options, positionals: string[]): Promise<numbe
   if (!file) throw new UsageError('import needs the CSV file: import <file.csv> --agency <agencyId>');
   if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
   const agencyId = identifier(options, 'agency');
+  if (options['dry-run'] && options['by-row']) throw new UsageError('--dry-run and --by-row do not go together: a dry run records nothing');
+  const mode = options['dry-run'] ? 'dry-run' : options['by-row'] ? 'rows' : 'all-or-nothing';
   const report = await withContext(async (app) => {
     await requireAgency(app, agencyId);
-    return app.get(BulkImporter).import(readCsvCommands(file), { agencyId, recordedBy: cliUser() });
+    return app.get(BulkImporter).import(readCsvCommands(file), { agencyId, recordedBy: cliUser(), mode });
   });
+  // What was recorded is in the ledger; what a dry run would record is worth printing.
+  if (mode !== 'dry-run') delete report.recorded;
   printJson(report);
   return report.rejectedCount === 0 ? 0 : 1;
 }
@@ -457,7 +461,10 @@ const SPECS: Record<string, { synopsis: string; about?: string[] }> = {
   'user disable': { synopsis: '--agency <agencyId> --email <email> [--reason <text>]' },
   'user enable': { synopsis: '--agency <agencyId> --email <email>' },
   'user list': { synopsis: '--agency <agencyId> [--csv]' },
-  import: { synopsis: '<file.csv> --agency <agencyId>', about: ['(one write per row; see README "Importing a CSV")'] },
+  import: {
+    synopsis: '<file.csv> --agency <agencyId> [--dry-run] [--by-row]',
+    about: ['(one write per row, the whole file or nothing; --dry-run: check only;', ' --by-row: record the good rows in batches; see README "Importing a CSV")'],
+  },
   status: { synopsis: '--agency <agencyId> [--officer <officerId>] [--as-of <YYYY-MM-DD>] [--known-at <instant>] [--csv]' },
   reminders: { synopsis: '--agency <agencyId> [--as-of <YYYY-MM-DD>] [--known-at <instant>] [--horizon-days <n>] [--csv]' },
   history: { synopsis: '--agency <agencyId> --officer <officerId> [--known-at <instant>] [--csv]' },
@@ -500,6 +507,8 @@ const OPTION_HELP: Record<string, string> = {
   projection: 'only this read model',
   port: 'the port to listen on (default PORT, 3000)',
   demo: 'with SRO_STORE=memory: only: seed a demo agency with three officers and print how to sign in',
+  'dry-run': 'check every row as its write would, and record nothing',
+  'by-row': 'record each good row (in batches of 2,000 events) and report the bad ones, instead of the whole file or nothing',
 };
 
 const PROGRAM = 'sro-compliance';

@@ -131,11 +131,28 @@ describe('import, status, reminders, history, rebuild and verify on the README s
     expect(cli('agency', 'create', '--id', AGENCY, '--name', 'Demo Police Department').status).toBe(0);
   });
 
-  it("the README's sample with one bad row: exit 1, a JSON report naming the line, the status and the messages; the other rows are recorded", async () => {
+  it('the whole file or nothing by default: one bad row, exit 1, the report names it and nothing is recorded; --dry-run checks and records nothing', async () => {
+    const bad = file('roster-bad-whole.csv', sample.replace('MN_SRO_BASIC,2025-08-20', 'MN_SRO_BASIC,2025-02-30'));
+    const whole = json(cli('import', bad, '--agency', AGENCY), 1);
+    expect(whole).toMatchObject({ mode: 'all-or-nothing', committed: false, atomic: true, commands: 3, accepted: 2, rejectedCount: 1, eventsAppended: 0, transactions: 0 });
+    expect(whole.rejected).toEqual([{ index: 2, line: 4, command: 'RecordTraining', statusCode: 400, messages: ['completedOn must be a real calendar date in the form YYYY-MM-DD'] }]);
+    const dry = json(cli('import', file('roster-dry.csv', sample), '--agency', AGENCY, '--dry-run'));
+    expect(dry).toMatchObject({ mode: 'dry-run', committed: false, commands: 3, accepted: 3, rejectedCount: 0, eventsAppended: 0 });
+    expect(dry.recorded.map((r: { type: string }) => r.type)).toEqual(['OfficerRegistered', 'OfficerAssigned', 'TrainingCompleted']);
+    const store = await openEventStore(storeUrl);
+    try {
+      expect(await store.readStream(officerStream(AGENCY, 'jdoe'))).toEqual([]);
+    } finally {
+      await store.close();
+    }
+    expect(cli('import', bad, '--agency', AGENCY, '--dry-run', '--by-row').status).toBe(2);
+  });
+
+  it("the README's sample with one bad row, --by-row: exit 1, a JSON report naming the line, the status and the messages; the other rows are recorded", async () => {
     expect(sample.split('\n').filter(Boolean)).toHaveLength(4);
     expect(sample).toContain('RecordTraining,jdoe,,,,,basic-1,MN_SRO_BASIC,2025-08-20,roster-2025-3');
     const bad = file('roster-bad.csv', sample.replace('MN_SRO_BASIC,2025-08-20', 'MN_SRO_BASIC,2025-02-30'));
-    const report = json(cli('import', bad, '--agency', AGENCY), 1);
+    const report = json(cli('import', bad, '--agency', AGENCY, '--by-row'), 1);
     expect(report).toEqual({
       commands: 3,
       accepted: 2,
@@ -156,7 +173,7 @@ describe('import, status, reminders, history, rebuild and verify on the README s
 
   it('the corrected file re-imported: exit 0, the rows already recorded counted as duplicates, the corrected row recorded', () => {
     const report = json(cli('import', file('roster.csv', sample), '--agency', AGENCY));
-    expect(report).toEqual({ commands: 3, accepted: 1, duplicates: 2, rejectedCount: 0, rejected: [], eventsAppended: 1, transactions: 1 });
+    expect(report).toEqual({ mode: 'all-or-nothing', committed: true, atomic: true, commands: 3, accepted: 1, duplicates: 2, rejectedCount: 0, rejected: [], eventsAppended: 1, transactions: 1 });
     // Once more: everything is a duplicate, nothing is appended.
     expect(json(cli('import', file('roster.csv', sample), '--agency', AGENCY))).toMatchObject({ accepted: 0, duplicates: 3, eventsAppended: 0 });
   });

@@ -167,7 +167,8 @@ it('SIGKILL of the server during concurrent registrations and writes to shared s
 it('SIGKILL of the CLI during an import of a few thousand rows: a prefix of the file is committed, the rest nothing', async () => {
   const committed = await withStore(async (store) => {
     const enrolled = async () => ((await store.listStreams(rosterStream(IMPORT))).find((h) => h.stream === rosterStream(IMPORT))?.revision ?? -1) + 1;
-    const child = spawnCli(env, 'import', importFile, '--agency', IMPORT);
+    // --by-row: batches of 2,000 events, each committed on its own (the whole-file mode is one transaction).
+    const child = spawnCli(env, 'import', importFile, '--agency', IMPORT, '--by-row');
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -208,7 +209,7 @@ it('after both crashes: chains verify, nothing acknowledged is lost, the roster 
   expect(verified.stdout).toMatch(/"ok":\s*true/);
 
   // The interrupted import, run again: the committed rows are duplicates, the rest is recorded.
-  const again = cli('import', importFile, '--agency', IMPORT);
+  const again = cli('import', importFile, '--agency', IMPORT, '--by-row');
   expect({ status: again.status, stderr: again.stderr }).toEqual({ status: 0, stderr: '' });
   expect(JSON.parse(again.stdout)).toMatchObject({ commands: IMPORT_ROWS, accepted: IMPORT_ROWS - committedRows, duplicates: committedRows, rejectedCount: 0 });
 
