@@ -5,8 +5,7 @@
  * when it returns. In it, under the transaction-level advisory locks of the batch's streams
  * (64-bit keys from the stream names, taken in ascending key order so that batches never
  * deadlock):
- * 1. the batch's event ids are looked up (the partial unique index of time-ordered ids and the
- *    event_keys table: ../sql/event-keys.ts); any stored one answers "duplicate";
+ * 1. the batch's event ids are looked up; any stored one answers "duplicate";
  * 2. the stream heads and recordedAt are compared with what the client chained from; any
  *    difference answers "stale" with the stored heads and clock, and nothing is written;
  * 3. the events are inserted inside the "position section" (see below); the tree's row, locked

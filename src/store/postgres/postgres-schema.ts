@@ -5,7 +5,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { extendTree, loadTree, storeTree } from '../append-support';
 import type { Target } from './postgres-errors';
-import { POSTGRES_ORDERED_PREDICATE } from '../sql/event-keys';
 import { MIGRATION_LOCK, POSITION_SECTION_LOCK } from './postgres-locks';
 
 /** ISO-8601 UTC with milliseconds (the events' recorded_at format) of a timestamptz. */
@@ -60,26 +59,24 @@ BEGIN
   -- The stream locks, in the ascending order the client sorted them in: batches never deadlock.
   FOREACH k IN ARRAY p_keys LOOP PERFORM pg_advisory_xact_lock(k); END LOOP;
 
-  SELECT array_agg(d.event_id) INTO v_ids FROM (
-    SELECT e.event_id FROM events e WHERE e.event_id = ANY (p_event_id) AND e.${POSTGRES_ORDERED_PREDICATE}
-    UNION ALL
-    SELECT x.event_id FROM event_keys x WHERE x.event_id = ANY (p_event_id)
-  ) d;
+  -- EXECUTE: planned for this call, with the table's current size. A plan cached while the table
+  -- was small (a new database) would scan it whole on every later call.
+  EXECUTE 'SELECT array_agg(e.event_id) FROM events e WHERE e.event_id = ANY ($1)' INTO v_ids USING p_event_id;
   IF v_ids IS NOT NULL THEN
     RETURN json_build_object('status', 'duplicate', 'ids', v_ids);
   END IF;
 
   v_now := ${iso('clock_timestamp()')};
   v_floor := ${iso("clock_timestamp() - interval '2 seconds'")};
-  SELECT p_probe OR EXISTS (
-    SELECT 1 FROM unnest(p_streams, p_base_rev, p_base_hash) AS b (stream, rev, hash)
+  EXECUTE $q$SELECT $1 OR EXISTS (
+    SELECT 1 FROM unnest($2::text[], $3::integer[], $4::text[]) AS b (stream, rev, hash)
     LEFT JOIN streams s ON s.stream = b.stream
     WHERE (s.stream IS NULL AND b.rev <> -1) OR (s.stream IS NOT NULL AND (s.revision <> b.rev OR s.hash <> b.hash))
-  ) OR (p_check_clock AND EXISTS (
-    SELECT 1 FROM unnest(p_stream, p_recorded_at) AS e (stream, at)
+  ) OR ($5 AND EXISTS (
+    SELECT 1 FROM unnest($6::text[], $7::text[]) AS e (stream, at)
     LEFT JOIN streams s ON s.stream = e.stream
-    WHERE NOT (e.at BETWEEN v_floor AND v_now OR e.at = s.last_recorded_at)
-  )) INTO v_stale;
+    WHERE NOT (e.at BETWEEN $8 AND $9 OR e.at = s.last_recorded_at)
+  ))$q$ INTO v_stale USING p_probe, p_streams, p_base_rev, p_base_hash, p_check_clock, p_stream, p_recorded_at, v_floor, v_now;
 
   IF NOT v_stale AND cardinality(p_event_id) > 0 THEN
     -- The position section: the transaction id and the positions taken together.
@@ -111,8 +108,6 @@ BEGIN
         END IF;
         v_last := v_positions[v_n];
       END LOOP;
-      INSERT INTO event_keys (event_id, position)
-      SELECT x.event_id, x.position FROM unnest(p_event_id, v_positions) AS x (event_id, position) WHERE NOT (x.${POSTGRES_ORDERED_PREDICATE});
       IF v_tree.size = p_tree_size AND v_tree.frontier = p_tree_frontier THEN
         -- The client extended the frontier it saw, which is the stored one.
         v_size := p_new_size;
@@ -223,21 +218,12 @@ const MIGRATIONS: readonly { description: string; sql: string }[] = [
     `,
   },
   {
-    description: 'random event ids off the hot index; the append in one statement; no regex CHECK on recorded_at',
-    // Issue 15 (decisions W19). The unique event id: a partial unique index over time-ordered ids
-    // and the event_keys table for the others (../sql/event-keys.ts). The regex CHECK on
-    // recorded_at goes: sro_append compares every recorded_at with the database clock in the same
-    // fixed-width format, and the hash covers it. The deferred foreign key to streams stays (it
-    // refuses deleting a head whose events exist; one index probe per event at COMMIT).
+    description: 'the append in one statement (sro_append); no regex CHECK on recorded_at',
+    // Issue 15 (decisions W19). The regex CHECK on recorded_at goes: sro_append compares every
+    // recorded_at with the database clock in the same fixed-width format, and the hash covers it.
+    // The deferred foreign key to streams stays (it refuses deleting a head whose events exist;
+    // one index probe per event at COMMIT).
     sql: `
-    CREATE UNIQUE INDEX IF NOT EXISTS events_ordered_event_id ON events (event_id) WHERE ${POSTGRES_ORDERED_PREDICATE};
-    CREATE TABLE IF NOT EXISTS event_keys (
-      event_id text   NOT NULL,
-      position bigint NOT NULL,
-      CONSTRAINT event_keys_event_id_key PRIMARY KEY (event_id)
-    );
-    INSERT INTO event_keys (event_id, position) SELECT event_id, position FROM events WHERE NOT (${POSTGRES_ORDERED_PREDICATE}) ON CONFLICT DO NOTHING;
-    ALTER TABLE events DROP CONSTRAINT IF EXISTS events_event_id_key;
     ALTER TABLE events DROP CONSTRAINT IF EXISTS events_recorded_at_check;
     ${APPEND_FUNCTION};
     `,

@@ -2,8 +2,7 @@
  * The SQLite append. Every append (or appendMany batch) is one `BEGIN IMMEDIATE` transaction,
  * which takes SQLite's single write lock before reading the stream head, so the expected-revision
  * check, the hash chain and the insert cannot interleave with another connection's or another
- * process's append (they wait up to busy_timeout for the lock). The unique event id (the partial
- * index of time-ordered ids, or the event_keys table for the others: sql/event-keys.ts),
+ * process's append (they wait up to busy_timeout for the lock). UNIQUE(event_id),
  * UNIQUE(stream, revision) and the conditional update of the stream head are a second line of
  * defence, mapped to the port's errors. The ledger tree's row is read and written under the same
  * lock. Readers see committed appends whole (WAL snapshots).
@@ -23,7 +22,6 @@ import {
   WorkingTree,
 } from '../append-support';
 import { AppendRequest, AppendResult, DuplicateEventIdError, WrongExpectedRevisionError } from '../event-store.port';
-import { isOrderedEventId, SQLITE_ORDERED_PREDICATE } from '../sql/event-keys';
 import type { SqlAppends } from '../sql/sql-event-store';
 import { HEAD_COLUMNS, HeadRow, toStoredTree, TREE_COLUMNS, TreeRow } from '../sql/sql-rows';
 
@@ -37,8 +35,7 @@ function isUniqueViolation(err: unknown): err is Error & { code: string } {
 export class SqliteAppends implements SqlAppends {
   private readonly stmt: {
     selectHead: Database.Statement<[string], HeadRow>;
-    eventIdExists: Database.Statement<[string, string], { one: number }>;
-    insertKey: Database.Statement<[string, number]>;
+    eventIdExists: Database.Statement<[string], { one: number }>;
     maxRevision: Database.Statement<[string], { revision: number | null }>;
     insertEvent: Database.Statement<[string, string, number, string, number, string, string, string, string, string, string]>;
     insertHead: Database.Statement<[string, number, string, string]>;
@@ -58,8 +55,7 @@ export class SqliteAppends implements SqlAppends {
   ) {
     this.stmt = {
       selectHead: db.prepare(`SELECT ${HEAD_COLUMNS} FROM streams WHERE stream = ?`),
-      eventIdExists: db.prepare(`SELECT 1 AS one FROM events WHERE event_id = ? AND ${SQLITE_ORDERED_PREDICATE} UNION ALL SELECT 1 FROM event_keys WHERE event_id = ?`),
-      insertKey: db.prepare('INSERT INTO event_keys (event_id, position) VALUES (?, ?)'),
+      eventIdExists: db.prepare('SELECT 1 AS one FROM events WHERE event_id = ?'),
       maxRevision: db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream = ?'),
       insertEvent: db.prepare(
         `INSERT INTO events (event_id, stream, revision, type, schema_version, data, recorded_at, recorded_by, correlation_id, prev_hash, hash)
@@ -140,13 +136,10 @@ export class SqliteAppends implements SqlAppends {
         event.prevHash,
         event.hash,
       );
-      const position = Number(info.lastInsertRowid);
-      // A random id is kept unique by its own table, not by the events' index (sql/event-keys.ts).
-      if (!isOrderedEventId(event.eventId)) this.stmt.insertKey.run(event.eventId, position);
-      return { ...event, position };
+      return { ...event, position: Number(info.lastInsertRowid) };
     } catch (err) {
       // The statement failed, the transaction goes on: ask which constraint it was.
-      if (isUniqueViolation(err)) throw this.stmt.eventIdExists.get(event.eventId, event.eventId) ? new DuplicateEventIdError(event.eventId) : conflict();
+      if (isUniqueViolation(err)) throw this.stmt.eventIdExists.get(event.eventId) ? new DuplicateEventIdError(event.eventId) : conflict();
       throw err;
     }
   }

@@ -7,7 +7,6 @@ import type Database from 'better-sqlite3';
 import type { RecordedEvent } from '../../../events/envelope';
 import type { StreamHead } from '../event-store.port';
 import type { SqlReads } from '../sql/sql-event-store';
-import { isOrderedEventId, SQLITE_ORDERED_PREDICATE } from '../sql/event-keys';
 import { EVENT_COLUMNS, EventRow, HEAD_COLUMNS, HeadRow, toRecordedEvent, toStreamHead } from '../sql/sql-rows';
 
 /** SQLite keeps `data` as JSON text. */
@@ -17,8 +16,7 @@ export class SqliteReads implements SqlReads {
   private readonly stmt: {
     selectStream: Database.Statement<[string, number], EventRow<string>>;
     selectPage: Database.Statement<[number, number], EventRow<string>>;
-    selectOrderedEvent: Database.Statement<[string], EventRow<string>>;
-    selectKeyedEvent: Database.Statement<[string, string], EventRow<string>>;
+    selectEvent: Database.Statement<[string], EventRow<string>>;
     listFrom: Database.Statement<[string], HeadRow>;
     listRange: Database.Statement<[string, string], HeadRow>;
   };
@@ -27,8 +25,7 @@ export class SqliteReads implements SqlReads {
     this.stmt = {
       selectStream: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision`),
       selectPage: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
-      selectOrderedEvent: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE event_id = ? AND ${SQLITE_ORDERED_PREDICATE}`),
-      selectKeyedEvent: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE position = (SELECT position FROM event_keys WHERE event_id = ?) AND event_id = ?`),
+      selectEvent: db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE event_id = ?`),
       listFrom: db.prepare(`SELECT ${HEAD_COLUMNS} FROM streams WHERE stream >= ? ORDER BY stream`),
       listRange: db.prepare(`SELECT ${HEAD_COLUMNS} FROM streams WHERE stream >= ? AND stream < ? ORDER BY stream`),
     };
@@ -43,8 +40,7 @@ export class SqliteReads implements SqlReads {
   }
 
   event(eventId: string): RecordedEvent | undefined {
-    // By the structure that keeps this id unique (sql/event-keys.ts).
-    const row = isOrderedEventId(eventId) ? this.stmt.selectOrderedEvent.get(eventId) : this.stmt.selectKeyedEvent.get(eventId, eventId);
+    const row = this.stmt.selectEvent.get(eventId);
     return row ? toEvent(row) : undefined;
   }
 
