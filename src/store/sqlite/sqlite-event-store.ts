@@ -95,11 +95,4 @@ function configure(db: Database.Database, options: SqliteEventStoreOptions): voi
   // 64 MB of page cache (the default is 2 MB): the event_id index takes random inserts, and at a
   // million events it no longer fits the default cache. No effect on durability.
   db.pragma('cache_size = -65536');
-  // Checkpoint the WAL into the database file every 10,000 pages (about 40 MB) instead of the
-  // default 1,000 (issue 15): an append's pages are durable once its WAL frames are synced at
-  // COMMIT, as before; a checkpoint only copies them to the main file. Fewer, larger checkpoints
-  // copy a page rewritten by many commits (the tree row, a stream head, an index page a random
-  // event id lands on) once instead of once per checkpoint, and sync the main file less often:
-  // 919 -> 707 MB written for 100,000 events with random ids (docs/performance.md).
-  db.pragma('wal_autocheckpoint = 10000');
 }
