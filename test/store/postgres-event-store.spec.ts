@@ -259,6 +259,20 @@ describeWithPostgres('PostgresEventStore', () => {
       expect(await verifyStore(stores[2])).toEqual({ ok: true, eventsChecked: all.length });
     });
 
+    it('recordedAt is the database clock: a client whose idea of it is a minute off, either way, has its append stamped again', async () => {
+      const url = await freshUrl();
+      const store = await open(url);
+      const appends = (store as unknown as { parts: { appends: { clockOffsetMs: number } } }).parts.appends;
+      for (const [i, offset] of [-60_000, 60_000].entries()) {
+        appends.clockOffsetMs = offset;
+        const { events: [event] } = await store.appendToStream(`clock-${i}`, events(1), { expectedRevision: 'no_stream' });
+        const { rows: [{ now }] } = await sql(url, (c) => c.query<{ now: Date }>('SELECT clock_timestamp() AS now'));
+        expect(Math.abs(Date.parse(event.recordedAt) - now.getTime())).toBeLessThan(10_000);
+        expect(Date.parse(event.recordedAt)).toBeLessThanOrEqual(now.getTime());
+      }
+      expect(await verifyStore(store)).toEqual({ ok: true, eventsChecked: 2 });
+    });
+
     it('a follower polling readAll with a checkpoint while 6 writers append sees every event once, in position order', async () => {
       const url = await freshUrl();
       const stores = await Promise.all(Array.from({ length: 7 }, () => open(url)));

@@ -18,7 +18,7 @@
  * heads unchanged is one round trip; a stale one costs a round trip more per retry (another
  * process appended to the stream, a head not in the cache, an expected revision to be checked
  * against the stored head). recordedAt is the database clock as the client tracks
- * it from every answer (never ahead of it, at most 2 s behind), or the stream's last recordedAt
+ * it from every answer (never ahead of it, at most 10 s behind), or the stream's last recordedAt
  * when that is later; a store opened with a test clock (`now`) uses that clock unchecked.
  * The unique constraints and UNIQUE(stream, revision) remain a second line of defence, mapped to
  * DuplicateEventIdError / WrongExpectedRevisionError (postgres-errors.ts).
