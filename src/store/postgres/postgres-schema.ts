@@ -56,27 +56,30 @@ DECLARE
   v_frontier text;
 BEGIN
   PERFORM set_config('synchronous_commit', 'on', true);
+  -- Index lookups only, whatever the statistics say: plpgsql caches its plans, and a plan made
+  -- while a new database was small would scan events whole on every later call (8.7 ms per
+  -- 40-event append at 12,000 events, and growing). Transaction-local: this statement only.
+  -- (Not a SET clause of the function: that would also undo synchronous_commit above at exit.)
+  PERFORM set_config('enable_seqscan', 'off', true);
   -- The stream locks, in the ascending order the client sorted them in: batches never deadlock.
   FOREACH k IN ARRAY p_keys LOOP PERFORM pg_advisory_xact_lock(k); END LOOP;
 
-  -- EXECUTE: planned for this call, with the table's current size. A plan cached while the table
-  -- was small (a new database) would scan it whole on every later call.
-  EXECUTE 'SELECT array_agg(e.event_id) FROM events e WHERE e.event_id = ANY ($1)' INTO v_ids USING p_event_id;
+  SELECT array_agg(e.event_id) INTO v_ids FROM events e WHERE e.event_id = ANY (p_event_id);
   IF v_ids IS NOT NULL THEN
     RETURN json_build_object('status', 'duplicate', 'ids', v_ids);
   END IF;
 
   v_now := ${iso('clock_timestamp()')};
   v_floor := ${iso("clock_timestamp() - interval '10 seconds'")};
-  EXECUTE $q$SELECT $1 OR EXISTS (
-    SELECT 1 FROM unnest($2::text[], $3::integer[], $4::text[]) AS b (stream, rev, hash)
+  SELECT p_probe OR EXISTS (
+    SELECT 1 FROM unnest(p_streams, p_base_rev, p_base_hash) AS b (stream, rev, hash)
     LEFT JOIN streams s ON s.stream = b.stream
     WHERE (s.stream IS NULL AND b.rev <> -1) OR (s.stream IS NOT NULL AND (s.revision <> b.rev OR s.hash <> b.hash))
-  ) OR ($5 AND EXISTS (
-    SELECT 1 FROM unnest($6::text[], $7::text[]) AS e (stream, at)
+  ) OR (p_check_clock AND EXISTS (
+    SELECT 1 FROM unnest(p_stream, p_recorded_at) AS e (stream, at)
     LEFT JOIN streams s ON s.stream = e.stream
-    WHERE NOT (e.at BETWEEN $8 AND $9 OR e.at IS NOT DISTINCT FROM s.last_recorded_at)
-  ))$q$ INTO v_stale USING p_probe, p_streams, p_base_rev, p_base_hash, p_check_clock, p_stream, p_recorded_at, v_floor, v_now;
+    WHERE NOT (e.at BETWEEN v_floor AND v_now OR e.at IS NOT DISTINCT FROM s.last_recorded_at)
+  )) INTO v_stale;
 
   IF NOT v_stale AND cardinality(p_event_id) > 0 THEN
     -- The position section: the transaction id and the positions taken together.
