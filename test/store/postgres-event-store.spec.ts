@@ -7,6 +7,7 @@
 import type { Client } from 'pg';
 import type { RecordedEvent } from '../../events/envelope';
 import { ChainVerifier, hashEvent } from '../../events/integrity';
+import { eventLeafHash, MerkleLeaves } from '../../events/merkle';
 import { chainEvents, validateNewEvents } from '../../src/store/append-support';
 import { EventStore, WrongExpectedRevisionError } from '../../src/store/event-store.port';
 import { openEventStore } from '../../src/store/open-event-store';
@@ -235,6 +236,42 @@ describeWithPostgres('PostgresEventStore', () => {
       expect(heads.reduce((n, h) => n + h.revision + 1, 0)).toBe(written.length);
       expect(await verifyStore(stores[0])).toEqual({ ok: true, eventsChecked: written.length });
     }, 60_000);
+
+    it('instances appending in turn (each one\'s remembered heads and tree made stale by the others): the recorded tree is the tree of the log', async () => {
+      const url = await freshUrl();
+      const stores = await Promise.all(Array.from({ length: 3 }, () => open(url)));
+      const revision = new Map<string, number>();
+      for (let i = 0; i < 30; i++) {
+        const store = stores[i % 3];
+        const stream = `turn-${i % 4}`;
+        const expected = i % 2 === 0 ? (revision.has(stream) ? revision.get(stream)! : 'no_stream') : 'any';
+        const { nextExpectedRevision } = await store.appendToStream(stream, events(1 + (i % 3)), { expectedRevision: expected });
+        revision.set(stream, nextExpectedRevision);
+        // A stale expected revision is refused even when this instance last saw the stream at it.
+        if (i === 20) await expect(stores[0].appendToStream(stream, events(1), { expectedRevision: nextExpectedRevision - 1 })).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+      }
+      const all = await collect(stores[1].readAll());
+      const leaves = new MerkleLeaves();
+      for (const e of all) leaves.push(eventLeafHash(e.hash));
+      for (const store of stores) {
+        expect(await store.ledgerHead()).toMatchObject({ treeSize: all.length, rootHash: leaves.root().toString('hex'), lastPosition: all[all.length - 1].position });
+      }
+      expect(await verifyStore(stores[2])).toEqual({ ok: true, eventsChecked: all.length });
+    });
+
+    it('recordedAt is the database clock: a client whose idea of it is a minute off, either way, has its append stamped again', async () => {
+      const url = await freshUrl();
+      const store = await open(url);
+      const appends = (store as unknown as { parts: { appends: { clockOffsetMs: number } } }).parts.appends;
+      for (const [i, offset] of [-60_000, 60_000].entries()) {
+        appends.clockOffsetMs = offset;
+        const { events: [event] } = await store.appendToStream(`clock-${i}`, events(1), { expectedRevision: 'no_stream' });
+        const { rows: [{ now }] } = await sql(url, (c) => c.query<{ now: Date }>('SELECT clock_timestamp() AS now'));
+        expect(Math.abs(Date.parse(event.recordedAt) - now.getTime())).toBeLessThan(10_000);
+        expect(Date.parse(event.recordedAt)).toBeLessThanOrEqual(now.getTime());
+      }
+      expect(await verifyStore(store)).toEqual({ ok: true, eventsChecked: 2 });
+    });
 
     it('a follower polling readAll with a checkpoint while 6 writers append sees every event once, in position order', async () => {
       const url = await freshUrl();

@@ -1,17 +1,27 @@
 /**
- * The PostgreSQL append. One READ COMMITTED transaction per append (or appendMany batch):
- * 1. transaction-level advisory locks on every stream of the batch (64-bit keys from the stream
- *    names, taken in ascending key order so that batches never deadlock). They serialise the
- *    appends to one stream, including to a stream that does not exist yet, until COMMIT;
- * 2. the stream heads, the database clock and the already stored eventIds are read (one round
- *    trip); expected revisions and duplicates are checked, recordedAt is chosen and the hash
- *    chain computed (append-support.ts);
- * 3. the events are inserted inside the "position section" (see below), and the ledger tree's
- *    row, locked FOR UPDATE inside the section, is extended with them;
- * 4. the heads are updated conditionally (UPDATE ... WHERE revision = the one read; INSERT ...
- *    ON CONFLICT DO NOTHING for new streams), then COMMIT.
- * UNIQUE(event_id), UNIQUE(stream, revision) and the conditional head update are a second line
- * of defence, mapped to DuplicateEventIdError / WrongExpectedRevisionError (postgres-errors.ts).
+ * The PostgreSQL append: one statement, one round trip (schema migration 3, issue 15). The
+ * statement is a call of the function sro_append (postgres-schema.ts) outside any explicit
+ * transaction, so it is its own READ COMMITTED transaction with synchronous_commit on, committed
+ * when it returns. In it, under the transaction-level advisory locks of the batch's streams
+ * (64-bit keys from the stream names, taken in ascending key order so that batches never
+ * deadlock):
+ * 1. the batch's event ids are looked up; any stored one answers "duplicate";
+ * 2. the stream heads and recordedAt are compared with what the client chained from; any
+ *    difference answers "stale" with the stored heads and clock, and nothing is written;
+ * 3. the events are inserted inside the "position section" (see below); the tree's row, locked
+ *    FOR UPDATE inside the section and held until COMMIT, is set to the frontier the client
+ *    computed when the client extended the stored one, else extended in SQL from the stored one
+ *    (another process appended meanwhile); the heads are updated conditionally (a mismatch is
+ *    SQLSTATE SR001).
+ * The client side (here) chains the events and extends the tree before the call, from the heads
+ * and the frontier it committed or was last told (a bounded cache): an append that finds its
+ * heads unchanged is one round trip; a stale one costs a round trip more per retry (another
+ * process appended to the stream, a head not in the cache, an expected revision to be checked
+ * against the stored head). recordedAt is the database clock as the client tracks
+ * it from every answer (never ahead of it, at most 10 s behind), or the stream's last recordedAt
+ * when that is later; a store opened with a test clock (`now`) uses that clock unchecked.
+ * The unique constraints and UNIQUE(stream, revision) remain a second line of defence, mapped to
+ * DuplicateEventIdError / WrongExpectedRevisionError (postgres-errors.ts).
  *
  * The position section: the transaction id (events.tx_id, default pg_current_xact_id()) and the
  * positions of an append are taken together, under a session advisory lock held only for that
@@ -24,29 +34,27 @@
  * (docs/decisions.md W14).
  */
 import type { PoolClient } from 'pg';
+import { leafHash } from '../../../events/merkle';
 import {
   ChainedEvent,
   chainEvents,
   checkExpectedRevision,
-  extendTree,
+  loadTree,
   nextRecordedAt,
   StoredTree,
-  TreeRowCache,
+  storeTree,
   validateBatch,
   validateFiles,
   ValidatedRequest,
   WorkingTree,
 } from '../append-support';
-import { AppendRequest, AppendResult, DuplicateEventIdError } from '../event-store.port';
+import { AppendRequest, AppendResult, DuplicateEventIdError, WrongExpectedRevisionError } from '../event-store.port';
 import type { SqlAppends } from '../sql/sql-event-store';
 import { HeadRow, toStoredTree, TreeRow } from '../sql/sql-rows';
-import { assertStorableText, HeadConflict, mapAppendError, Query, Target } from './postgres-errors';
+import { assertStorableText, HeadConflict, mapAppendError, Query, sqlState, Target } from './postgres-errors';
 import { POSITION_SECTION_LOCK, streamLockKey } from './postgres-locks';
 
-/** ISO-8601 UTC with milliseconds, from the database clock truncated to the millisecond. */
-const DB_CLOCK = `to_char(date_trunc('milliseconds', clock_timestamp()) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-
-/** A stream head as the append transaction tracks it. */
+/** A stream head as the append tracks it. */
 interface WorkingHead {
   revision: number;
   hash: string;
@@ -59,8 +67,30 @@ interface ChainedRow {
   dataJson: string;
 }
 
+/** What sro_append answers. */
+type AppendReply =
+  | { status: 'ok'; positions: number[] | null; now: string; tree: TreeRow | null }
+  | { status: 'duplicate'; ids: string[] }
+  | { status: 'stale'; heads: HeadRow[] | null; tree: TreeRow | null; now: string };
+
+/** Stream heads an instance remembers (about 200 bytes each). */
+const HEAD_CACHE_SIZE = 10_000;
+/** Rounds of "stale" before an append gives up (each one means another writer moved a head or the tree). */
+const MAX_ROUNDS = 20;
+
+const APPEND_CALL = `SELECT sro_append(
+  $1::bigint[], $2::text[], $3::int[], $4::text[], $5::int[], $6::text[], $7::text[],
+  $8::bigint, $9::text, $10::bigint, $11::text, $12::boolean, $13::boolean,
+  $14::text[], $15::text[], $16::int[], $17::text[], $18::int[], $19::text[], $20::text[], $21::text[], $22::text[], $23::text[], $24::text[]
+) AS reply`;
+
 export class PostgresAppends implements SqlAppends {
-  private readonly treeCache = new TreeRowCache();
+  /** The heads this instance last committed or was told, most recent last. */
+  private readonly heads = new Map<string, WorkingHead>();
+  /** The tree as this instance last committed it or was told. */
+  private tree?: { row: StoredTree; tree: WorkingTree };
+  /** The database clock minus this process's clock, as last answered. */
+  private clockOffsetMs = 0;
 
   constructor(
     private readonly connect: () => Promise<PoolClient>,
@@ -71,7 +101,7 @@ export class PostgresAppends implements SqlAppends {
   ) {}
 
   async append(batch: AppendRequest[]): Promise<AppendResult[]> {
-    // Shape checks and JSON normalisation need no lock: done before the transaction starts.
+    // Shape checks and JSON normalisation need no lock: done before the call.
     const plans = validateBatch(batch, {
       request: ({ stream }, i) => assertStorableText(stream, `batch[${i}].stream`),
       event: ({ event }, _i, j) => {
@@ -82,143 +112,192 @@ export class PostgresAppends implements SqlAppends {
     if (plans.length === 0) return [];
     const files = batch.flatMap((request) => validateFiles(request.files));
 
+    const streams = [...new Set(plans.map((p) => p.stream))];
+    const keys = [...new Set(streams.map(streamLockKey))].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0));
     const client = await this.connect();
-    const section = { entered: false };
     let broken: Error | undefined;
-    /** The stream heads as read under the stream locks, for naming a conflict after a rollback. */
+    /** The heads as the store reported them during this append (authoritative), once it has. */
+    let told: Map<string, WorkingHead> | undefined;
     let stored = new Map<string, WorkingHead>();
+    let now = this.clock();
+    // Files (a certificate's PDF) commit with their events: the call and their INSERT in one
+    // explicit transaction, the INSERT after the call (no write may precede the position section).
+    const inTransaction = files.length > 0;
     try {
-      // One round trip: READ COMMITTED (each statement sees the latest commits, so the heads read
-      // after the stream locks are current) and durable commit whatever the session says.
-      await client.query('BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL synchronous_commit = on');
-      const keys = [...new Set(plans.map((p) => streamLockKey(p.stream)))].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0));
-      await client.query('SELECT count(pg_advisory_xact_lock(k)) FROM unnest($1::bigint[]) AS k', [keys]);
-
-      const state = await this.readState(client, plans);
-      stored = state.stored;
-      const { results, chained, working } = checkAndChain(plans, state);
-
-      const positions = new Map<string, number>();
-      let written: { row: StoredTree; tree: WorkingTree } | undefined;
-      if (chained.length > 0) {
-        written = await this.insertInSection(client, chained, positions, section);
-        await updateHeads(client, stored, working);
+      if (inTransaction) await client.query('BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL synchronous_commit = on');
+      for (let round = 0; round < MAX_ROUNDS; round++) {
+        stored = told ?? this.cachedHeads(streams);
+        let planned: ReturnType<typeof checkAndChain> | undefined;
+        try {
+          planned = checkAndChain(plans, stored, now);
+        } catch (err) {
+          // Against remembered heads a mismatch may only mean they are old: ask the store.
+          if (!(err instanceof WrongExpectedRevisionError) || told) throw err;
+        }
+        const tree = this.tree?.tree ?? loadTree(undefined);
+        const next = planned ? extended(tree, planned.chained) : tree;
+        const reply = await this.call(client, keys, streams, stored, planned, this.tree?.row, next, !planned);
+        if (reply.status === 'duplicate') {
+          const found = new Set(reply.ids);
+          const ids = plans.flatMap((p) => p.validated.map((v) => v.event.eventId));
+          throw new DuplicateEventIdError(ids.find((id) => found.has(id)) ?? reply.ids[0]);
+        }
+        this.observeClock(reply.now);
+        if (reply.status === 'stale') {
+          told = new Map((reply.heads ?? []).map((h) => [h.stream, { revision: h.revision, hash: h.hash, lastRecordedAt: h.last_recorded_at }]));
+          for (const stream of streams) {
+            const head = told.get(stream);
+            if (head) this.remember(stream, head);
+            else this.heads.delete(stream);
+          }
+          if (reply.tree) {
+            const row = toStoredTree(reply.tree);
+            this.tree = { row, tree: loadTree(row) };
+          }
+          now = this.now ? this.now() : new Date(reply.now);
+          continue;
+        }
+        if (!planned) throw new Error('internal error: sro_append wrote a probe');
+        const positions = reply.positions ?? [];
+        if (reply.tree) {
+          // Another process had appended: the function extended the stored frontier.
+          const row = toStoredTree(reply.tree);
+          this.tree = { row, tree: loadTree(row) };
+        } else if (planned.chained.length > 0) {
+          next.lastPosition = positions[positions.length - 1];
+          this.tree = { row: storeTree(next), tree: next };
+        }
+        if (inTransaction) {
+          for (const file of files) {
+            await client.query('INSERT INTO files (sha256, bytes, size) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING', [file.sha256, file.bytes, file.bytes.length]);
+          }
+          await client.query('COMMIT');
+        }
+        for (const [stream, head] of planned.working) this.remember(stream, head);
+        let i = 0;
+        return planned.results.map(({ nextExpectedRevision, events }) => ({
+          nextExpectedRevision,
+          events: events.map((event) => ({ ...event, position: positions[i++] })),
+        }));
       }
-      // The files come with the events: committed together or not at all.
-      for (const file of files) {
-        await client.query('INSERT INTO files (sha256, bytes, size) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING', [file.sha256, file.bytes, file.bytes.length]);
-      }
-      await client.query('COMMIT');
-      if (written) this.treeCache.committed(written.row, written.tree);
-
-      return results.map(({ nextExpectedRevision, events }) => ({
-        nextExpectedRevision,
-        events: events.map((event) => ({ ...event, position: positions.get(event.eventId)! })),
-      }));
+      throw new Error(`append: the stream heads or the ledger tree changed under ${MAX_ROUNDS} attempts in a row (other writers)`);
     } catch (err) {
-      // ROLLBACK before leaving the section: an aborted transaction refuses pg_advisory_unlock.
-      try {
-        await client.query('ROLLBACK');
-        if (section.entered) await client.query('SELECT pg_advisory_unlock($1::bigint)', [POSITION_SECTION_LOCK]);
-      } catch (cleanup) {
-        // The connection is unusable: destroying it ends the session, which frees its locks.
-        broken = new Error(`append cleanup failed: ${String((cleanup as Error)?.message ?? cleanup)}`);
+      if (inTransaction) {
+        try {
+          await client.query('ROLLBACK');
+        } catch (cleanup) {
+          broken = new Error(`append rollback failed: ${String((cleanup as Error)?.message ?? cleanup)}`);
+        }
       }
-      // Lookups on the same connection (after its ROLLBACK): a full pool cannot make them wait.
+      if (err instanceof DuplicateEventIdError || err instanceof WrongExpectedRevisionError || err instanceof TypeError) throw err;
+      // A failed statement ended its transaction; the session lock of the position section may
+      // still be held (an error after it was taken): free it on this connection.
+      if (sqlState(err) !== undefined) {
+        try {
+          const key = BigInt.asUintN(64, BigInt(POSITION_SECTION_LOCK));
+          await client.query(
+            `SELECT pg_advisory_unlock($1::bigint) FROM pg_locks
+             WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND classid = $2::oid AND objid = $3::oid AND objsubid = 1 AND granted`,
+            [POSITION_SECTION_LOCK, String(key >> 32n), String(key & 0xffffffffn)],
+          );
+        } catch (cleanup) {
+          broken = new Error(`append cleanup failed: ${String((cleanup as Error)?.message ?? cleanup)}`);
+        }
+      } else {
+        broken = err instanceof Error ? err : new Error(String(err));
+      }
+      // The heads and tree this instance remembers may be what made it fail: forget them.
+      for (const stream of streams) this.heads.delete(stream);
+      this.tree = undefined;
       const lookup: Query = broken ? this.query : async (text, params) => (await client.query(text, params)) as unknown as { rows: never[] };
-      throw await mapAppendError(err, plans, stored, lookup, this.target);
+      const mapped = sqlState(err) === 'SR001' ? new HeadConflict(streams[0]) : err;
+      throw await mapAppendError(mapped, plans, stored, lookup, this.target);
     } finally {
       client.release(broken);
     }
   }
 
-  /** Step 2's reads, in one round trip, under the stream locks. */
-  private async readState(client: PoolClient, plans: ValidatedRequest[]): Promise<BatchState> {
-    const streams = [...new Set(plans.map((p) => p.stream))];
-    const eventIds = plans.flatMap((p) => p.validated.map((v) => v.event.eventId));
-    const { rows: [state] } = await client.query<{ heads: HeadRow[] | null; existing: string[]; now: string }>(
-      `SELECT (SELECT json_agg(json_build_object('stream', stream, 'revision', revision, 'hash', hash, 'last_recorded_at', last_recorded_at))
-                 FROM streams WHERE stream = ANY($1::text[])) AS heads,
-              coalesce((SELECT array_agg(event_id) FROM events WHERE event_id = ANY($2::text[])), '{}') AS existing,
-              ${DB_CLOCK} AS now`,
-      [streams, eventIds],
-    );
-    return {
-      stored: new Map((state.heads ?? []).map((h) => [h.stream, { revision: h.revision, hash: h.hash, lastRecordedAt: h.last_recorded_at }])),
-      existing: new Set(state.existing),
-      now: this.now ? this.now() : new Date(state.now),
-    };
-  }
-
-  /** Step 3: the INSERT inside the position section, then the tree row extended with its positions. */
-  private async insertInSection(
+  private async call(
     client: PoolClient,
-    chained: ChainedRow[],
-    positions: Map<string, number>,
-    section: { entered: boolean },
-  ): Promise<{ row: StoredTree; tree: WorkingTree }> {
-    // The position section: transaction id and positions taken together (see the header).
-    const { rows: [entered] } = await client.query<{ xid: string | null }>(
-      'SELECT pg_advisory_lock($1::bigint), pg_current_xact_id_if_assigned()::text AS xid',
-      [POSITION_SECTION_LOCK],
-    );
-    section.entered = true;
-    if (entered.xid !== null) throw new Error('internal error: the append transaction wrote before its position section');
-    // The tree row, locked until COMMIT: the next append waits here, so leaves are added in
-    // position order (and the row lock gives this transaction its id inside the section).
-    const { rows: [treeRow] } = await client.query<TreeRow>('SELECT size, last_position, frontier FROM ledger_tree WHERE id = 1 FOR UPDATE');
-    if (!treeRow) throw new Error('the ledger_tree row is missing: the store was altered (run verify)');
-    const tree = this.treeCache.load(toStoredTree(treeRow));
+    keys: string[],
+    streams: string[],
+    stored: Map<string, WorkingHead>,
+    planned: ReturnType<typeof checkAndChain> | undefined,
+    treeRow: StoredTree | undefined,
+    next: WorkingTree,
+    probe: boolean,
+  ): Promise<AppendReply> {
+    const base = streams.map((s) => stored.get(s));
+    const after = streams.map((s, i) => planned?.working.get(s) ?? base[i]);
+    const chained = planned?.chained ?? [];
     const column = <K extends keyof ChainedEvent>(key: K) => chained.map(({ event }) => event[key]);
-    const { rows } = await client.query<{ event_id: string; position: string }>(
-      `INSERT INTO events (event_id, stream, revision, type, schema_version, data, recorded_at, recorded_by, correlation_id, prev_hash, hash)
-       SELECT e.event_id, e.stream, e.revision, e.type, e.schema_version, e.data::jsonb, e.recorded_at, e.recorded_by, e.correlation_id, e.prev_hash, e.hash
-       FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
-         AS e (event_id, stream, revision, type, schema_version, data, recorded_at, recorded_by, correlation_id, prev_hash, hash)
-       RETURNING event_id, position`,
-      [
-        column('eventId'),
-        column('stream'),
-        column('revision'),
-        column('type'),
-        column('schemaVersion'),
-        chained.map((c) => c.dataJson),
-        column('recordedAt'),
-        column('recordedBy'),
-        column('correlationId'),
-        column('prevHash'),
-        column('hash'),
-      ],
-    );
-    await client.query('SELECT pg_advisory_unlock($1::bigint)', [POSITION_SECTION_LOCK]);
-    section.entered = false;
-    for (const row of rows) positions.set(row.event_id, Number(row.position));
-    extendTree(
-      tree,
-      chained.map(({ event }) => ({ hash: event.hash, position: positions.get(event.eventId)! })).sort((a, b) => a.position - b.position),
-    );
-    const row = this.treeCache.store(tree);
-    await client.query('UPDATE ledger_tree SET size = $1, last_position = $2, frontier = $3 WHERE id = 1', [row.size, row.lastPosition, row.frontier]);
-    return { row, tree };
+    const { rows: [{ reply }] } = await client.query<{ reply: AppendReply }>(APPEND_CALL, [
+      keys,
+      streams,
+      base.map((h) => h?.revision ?? -1),
+      base.map((h) => h?.hash ?? null),
+      after.map((h) => h?.revision ?? -1),
+      after.map((h) => h?.hash ?? null),
+      after.map((h) => h?.lastRecordedAt ?? null),
+      treeRow ? treeRow.size : -1,
+      treeRow ? treeRow.frontier : '',
+      next.frontier.size,
+      JSON.stringify(next.frontier.toJSON().nodes),
+      this.now === undefined,
+      probe,
+      column('eventId'),
+      column('stream'),
+      column('revision'),
+      column('type'),
+      column('schemaVersion'),
+      chained.map((c) => c.dataJson),
+      column('recordedAt'),
+      column('recordedBy'),
+      column('correlationId'),
+      column('prevHash'),
+      column('hash'),
+    ]);
+    return reply;
+  }
+
+  /** The database clock as this process tracks it (a little behind: it was read one round trip ago), or the test clock. */
+  private clock(): Date {
+    return this.now ? this.now() : new Date(Date.now() + this.clockOffsetMs);
+  }
+
+  private observeClock(dbNow: string): void {
+    this.clockOffsetMs = Date.parse(dbNow) - Date.now();
+  }
+
+  private cachedHeads(streams: string[]): Map<string, WorkingHead> {
+    const heads = new Map<string, WorkingHead>();
+    for (const stream of streams) {
+      const head = this.heads.get(stream);
+      if (head) heads.set(stream, head);
+    }
+    return heads;
+  }
+
+  private remember(stream: string, head: WorkingHead): void {
+    this.heads.delete(stream);
+    this.heads.set(stream, head);
+    if (this.heads.size > HEAD_CACHE_SIZE) this.heads.delete(this.heads.keys().next().value!);
   }
 }
 
-/** What step 2 read: the stored heads of the batch's streams, which of its eventIds are stored, the clock. */
-interface BatchState {
-  stored: Map<string, WorkingHead>;
-  existing: Set<string>;
-  now: Date;
+/** The tree extended with the batch's events, in the order of the call's arrays (the function checks that it is the position order). */
+function extended(tree: WorkingTree, chained: ChainedRow[]): WorkingTree {
+  const next: WorkingTree = { frontier: tree.frontier.clone(), lastPosition: tree.lastPosition };
+  for (const { event } of chained) next.frontier.push(leafHash(Buffer.from(event.hash, 'hex')));
+  return next;
 }
 
-/** Step 2's checks and chains: each request in order, against the heads as the earlier requests left them. */
-function checkAndChain(plans: ValidatedRequest[], { stored, existing, now }: BatchState) {
+/** The checks and chains: each request in order, against the heads as the earlier requests left them. */
+function checkAndChain(plans: ValidatedRequest[], stored: Map<string, WorkingHead>, now: Date) {
   const working = new Map<string, WorkingHead>(stored);
   const chained: ChainedRow[] = [];
   const results = plans.map(({ stream, expectedRevision, validated }) => {
     const head = working.get(stream);
-    // Duplicates first: a concurrent retry of an Idempotency-Key write finds the stream moved
-    // on by its own first attempt, and must learn that its event is stored, not that it is late.
-    for (const { event } of validated) if (existing.has(event.eventId)) throw new DuplicateEventIdError(event.eventId);
     checkExpectedRevision(stream, expectedRevision, head?.revision);
     if (validated.length === 0) return { nextExpectedRevision: head?.revision ?? -1, events: [] as ChainedEvent[] };
     const recordedAt = nextRecordedAt(now, head?.lastRecordedAt);
@@ -229,34 +308,4 @@ function checkAndChain(plans: ValidatedRequest[], { stored, existing, now }: Bat
     return { nextExpectedRevision: last.revision, events: appended };
   });
   return { results, chained, working };
-}
-
-/** Step 4: the heads, conditionally on the revisions read: a mismatch means something bypassed the locks. */
-async function updateHeads(client: PoolClient, stored: Map<string, WorkingHead>, working: Map<string, WorkingHead>): Promise<void> {
-  const changed = [...working].filter(([stream, head]) => stored.get(stream)?.revision !== head.revision);
-  const updates = changed.filter(([stream]) => stored.has(stream));
-  const inserts = changed.filter(([stream]) => !stored.has(stream));
-  const done = new Set<string>();
-  if (updates.length > 0) {
-    const { rows: updated } = await client.query<{ stream: string }>(
-      `UPDATE streams AS s SET revision = u.revision, hash = u.hash, last_recorded_at = u.last_recorded_at
-       FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::text[]) AS u (stream, previous, revision, hash, last_recorded_at)
-       WHERE s.stream = u.stream AND s.revision = u.previous
-       RETURNING s.stream`,
-      [updates.map(([s]) => s), updates.map(([s]) => stored.get(s)!.revision), updates.map(([, h]) => h.revision), updates.map(([, h]) => h.hash), updates.map(([, h]) => h.lastRecordedAt)],
-    );
-    for (const { stream } of updated) done.add(stream);
-  }
-  if (inserts.length > 0) {
-    const { rows: inserted } = await client.query<{ stream: string }>(
-      `INSERT INTO streams (stream, revision, hash, last_recorded_at)
-       SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[])
-       ON CONFLICT (stream) DO NOTHING
-       RETURNING stream`,
-      [inserts.map(([s]) => s), inserts.map(([, h]) => h.revision), inserts.map(([, h]) => h.hash), inserts.map(([, h]) => h.lastRecordedAt)],
-    );
-    for (const { stream } of inserted) done.add(stream);
-  }
-  const missed = changed.find(([stream]) => !done.has(stream));
-  if (missed) throw new HeadConflict(missed[0]);
 }
