@@ -7,7 +7,7 @@
  * recorded, and the stack goes to the log).
  */
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { HttpErrorsFilter, toHttp } from '../common/http-errors.filter';
 import { CsrfRefused, RoleNotAllowed, SignInRequired, type ConsoleRequest } from './console.guard';
 import { Page, renderPage, ROLE_WORDS } from './layout';
@@ -117,4 +117,3 @@ export class AppErrorsFilter implements ExceptionFilter {
   }
 }
 
-export type { Request };

@@ -60,10 +60,6 @@ export function setSessionCookie(request: Request, response: Response, value: st
   response.cookie(sessionCookieName(request.secure), value, { httpOnly: true, sameSite: 'lax', secure: request.secure, path: '/' });
 }
 
-export function clearSessionCookie(request: Request, response: Response): void {
-  response.clearCookie(sessionCookieName(request.secure), { httpOnly: true, sameSite: 'lax', secure: request.secure, path: '/' });
-}
-
 const EXPIRED_NOTICE = {
   idle: 'Your session ended after 30 minutes without use. Sign in again to go back to the page you were on.',
   absolute: 'Your session ended 12 hours after you signed in. Sign in again to go back to the page you were on.',

@@ -10,7 +10,7 @@ import { parse } from 'csv-parse/sync';
 import { createHash } from 'node:crypto';
 import { COURSES } from '../../events/catalogue';
 import type { ImportCommand } from '../import/bulk-import';
-import { commandFromRecord, CsvFormatError } from '../import/csv-commands';
+import { checkColumns, commandFromRecord, CsvFormatError } from '../import/csv-commands';
 
 export const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
 export const MAX_IMPORT_ROWS = 20_000;
@@ -29,13 +29,7 @@ export function parseCsvText(text: string): CsvTable {
       skip_empty_lines: true,
       info: true,
       relax_column_count: false,
-      columns: (header: string[]) => {
-        headers = header.map((h) => h.trim());
-        const duplicate = headers.find((h, i) => h && headers.indexOf(h) !== i);
-        if (duplicate) throw new CsvFormatError(`the first line names the column "${duplicate}" twice`);
-        if (headers.some((h) => h === '__proto__' || h === 'constructor' || h === 'prototype')) throw new CsvFormatError('the first line names a column no import takes');
-        return headers;
-      },
+      columns: (header: string[]) => (headers = checkColumns(header.map((h) => h.trim()))),
     });
   } catch (error) {
     if (error instanceof CsvFormatError) throw error;

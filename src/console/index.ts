@@ -6,7 +6,9 @@
 import { RequestMethod, type Type } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import type { RouteInfo } from '@nestjs/common/interfaces';
+import { MAX_CERTIFICATE_BYTES } from '../officers/certificate-file';
 import { ConsoleGuard } from './console.guard';
+import { MAX_IMPORT_BYTES } from './csv-import';
 import { CONSOLE_OPTIONS, consoleOptionsFrom, type ConsoleOptions } from './console-options';
 import { FirstRunSetup } from './first-run';
 import { AccessLogPageController } from './pages/access-log';
@@ -59,8 +61,8 @@ export function consoleRoutes(): RouteInfo[] {
 
 /** Console forms that upload a file (multipart/form-data, parsed before the guard): the path, the file's field, its largest size. */
 export const UPLOAD_ROUTES: { path: RegExp; field: string; maxBytes: number }[] = [
-  { path: /^\/import\/check$/, field: 'file', maxBytes: 5 * 1024 * 1024 },
-  { path: /^\/officers\/[^/]+\/records\/certificate$/, field: 'file', maxBytes: 10 * 1024 * 1024 },
+  { path: /^\/import\/check$/, field: 'file', maxBytes: MAX_IMPORT_BYTES },
+  { path: /^\/officers\/[^/]+\/records\/certificate$/, field: 'file', maxBytes: MAX_CERTIFICATE_BYTES },
 ];
 
 export { FirstRunSetup, type ConsoleOptions };

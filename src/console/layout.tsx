@@ -9,7 +9,7 @@ import type { ComponentChildren, VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
 import type { Role } from '../../events/access';
 import type { Outcome, Status } from '../../projections';
-import { dateInWords, instantAsLocalText, instantInWords } from './time-words';
+import { dateInWords, instantInWords } from './time-words';
 
 /** Who is signed in, as every page shows it. */
 export interface Person {
@@ -206,7 +206,4 @@ export function AxesForm({ action, asOf, knownAtText, keep, problems }: AxesForm
   );
 }
 
-/** The Known at text to show back in the field: as given, or empty for now. */
-export const knownAtFieldText = (given: string | undefined): string => given ?? '';
-
-export { dateInWords, instantInWords, instantAsLocalText };
+export { dateInWords, instantInWords };

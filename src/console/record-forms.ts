@@ -22,6 +22,7 @@ import { RecordSubstituteDayCommand, RecordSubstituteDayDto } from '../officers/
 import { RecordTrainingCommand, RecordTrainingDto } from '../officers/record-training';
 import { RegisterOfficerCommand, RegisterOfficerDto } from '../officers/register-officer';
 import { RetractionDto, RetractOfficerEventCommand } from '../officers/retract-event';
+import type { ImportCommandName } from '../import/bulk-import';
 import type { WriteContext } from '../write/ledger-writer';
 import { COURSE_WORDS } from './event-words';
 
@@ -41,7 +42,7 @@ export interface RecordForm {
    * A field of dates (one per line) that makes one write per date (several substitute days at
    * once): each date is the body's `as` field, and the writes are recorded all or none.
    */
-  many?: { field: string; as: string };
+  many?: { field: string; as: string; command: ImportCommandName };
   id: string;
   /** agency: on the dashboard; officer: on an officer's record. */
   scope: 'agency' | 'officer';
@@ -232,7 +233,7 @@ export const RECORD_FORMS: RecordForm[] = [
       { name: 'dates', label: 'Dates served', kind: 'dates', hint: 'One date per line (YYYY-MM-DD), or pick them one at a time and press Add.' },
       { name: 'school', label: 'School', kind: 'text' },
     ],
-    many: { field: 'dates', as: 'date' },
+    many: { field: 'dates', as: 'date', command: 'RecordSubstituteDay' },
     dto: RecordSubstituteDayDto,
     command: (ctx, officerId, _v, body) => new RecordSubstituteDayCommand(ctx, officerId, body as RecordSubstituteDayDto),
     done: (v) => `Recorded ${String(v.dates).split(/\s+/).filter(Boolean).length} substitute day(s) at ${v.school}.`,

@@ -38,12 +38,6 @@ export function instantInWords(instant: string, options: { seconds?: boolean } =
   return `${Number(p.day)} ${MONTHS[Number(p.month) - 1]} ${p.year} ${time} ${p.timeZoneName}`;
 }
 
-/** The instant as Minnesota wall-clock text for a form field: "2026-12-01 10:15:00". */
-export function instantAsLocalText(instant: string): string {
-  const p = partsOf(instant);
-  return `${p.year}-${p.month.padStart(2, '0')}-${p.day.padStart(2, '0')} ${p.hour}:${p.minute}:${p.second}`;
-}
-
 /**
  * A "Known at" field's text as an ISO instant: an ISO-8601 instant with a zone as it is, or a
  * Minnesota wall-clock time "YYYY-MM-DD HH:MM[:SS]" (or with a T) converted; undefined when it is

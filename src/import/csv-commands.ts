@@ -68,6 +68,11 @@ export async function* readCsvCommands(file: string): AsyncGenerator<ImportComma
 
 function checkHeader(header: string[]): string[] {
   if (!header.includes('command')) throw new CsvFormatError('the first line must be a header with a "command" column (and the field names as columns)');
+  return checkColumns(header);
+}
+
+/** The column names of any import file (this format, or another system's for the console's mapping): none forbidden, none twice. */
+export function checkColumns(header: string[]): string[] {
   // A __proto__ / constructor / prototype column would be dropped in silence on the way to the DTO (decisions W13).
   const forbidden = header.find((h) => FORBIDDEN_KEYS.has(h) || (h.startsWith('clauses.') && FORBIDDEN_KEYS.has(h.slice('clauses.'.length))));
   if (forbidden) throw new CsvFormatError(`the header names column "${forbidden}", which no command takes`);

@@ -34,3 +34,16 @@ export function uploadedFileName(original: string | undefined): string | { probl
   if (problem) return { problem: `fileName ${problem}` };
   return base.slice(0, 255);
 }
+
+/**
+ * An uploaded certificate as the ledger records it: the SHA-256 of its bytes and the upload's own
+ * name; or why it is refused (415 not a PDF, 400 a name that is not plain text). One check for
+ * the API route and the console's form.
+ */
+export async function checkedCertificate(bytes: Buffer, originalName: string | undefined): Promise<{ sha256: string; fileName: string } | { status: 400 | 415; problem: string }> {
+  const problem = await pdfProblem(bytes);
+  if (problem) return { status: 415, problem };
+  const fileName = uploadedFileName(originalName);
+  if (typeof fileName !== 'string') return { status: 400, problem: fileName.problem };
+  return { sha256: sha256Of(bytes), fileName };
+}

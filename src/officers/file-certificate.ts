@@ -30,7 +30,6 @@ import { Command, CommandBus, CommandHandler, ICommandHandler, IQueryHandler, Qu
 import { IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
 import type { Request, Response } from 'express';
 import multer from 'multer';
-import { agencyStream, officerStream } from '../../events/streams';
 import { Roles } from '../auth/roles.decorator';
 import { LoggedClientError } from '../common/http-errors.filter';
 import { TrainingPath } from '../common/paths';
@@ -40,8 +39,9 @@ import { WriteCtx } from '../http/write-context';
 import { EVENT_STORE, type EventStore } from '../store/event-store.port';
 import { notAfterToday, OfficerDecision } from '../write/decision';
 import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
-import { agencyNotRegistered, Conflict, Invalid, NotFound, officerNotRegistered } from '../write/refusals';
-import { MAX_CERTIFICATE_BYTES, pdfProblem, sha256Of, uploadedFileName } from './certificate-file';
+import { LedgerReader } from '../read/ledger-reader';
+import { Conflict, Invalid, NotFound } from '../write/refusals';
+import { checkedCertificate, MAX_CERTIFICATE_BYTES, sha256Of } from './certificate-file';
 
 export class FileCertificateDto {
   @Matches(/^[0-9a-fA-F]{64}$/, { message: 'sha256 must be 64 hexadecimal characters' }) sha256!: string;
@@ -118,12 +118,14 @@ export class GetCertificateFileQuery {
 
 @QueryHandler(GetCertificateFileQuery)
 export class GetCertificateFileHandler implements IQueryHandler<GetCertificateFileQuery, CertificateFileView> {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    private readonly reader: LedgerReader,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
 
   async execute({ agencyId, officerId, trainingId }: GetCertificateFileQuery): Promise<CertificateFileView> {
-    if ((await this.store.readStream(agencyStream(agencyId))).length === 0) throw agencyNotRegistered(agencyId);
-    const events = await this.store.readStream(officerStream(agencyId, officerId));
-    if (events.length === 0) throw officerNotRegistered(agencyId, officerId);
+    // The officer's stream as stored (404 for an unknown agency or officer), and the file by the hash it recorded.
+    const events = await this.reader.officerStream(agencyId, officerId);
     const retracted = new Set(events.filter((e) => e.type === 'EventRetracted').map((e) => (e.data as { retractedEventId?: string }).retractedEventId));
     const filed = events.filter((e) => e.type === 'CertificateFiled' && (e.data as { trainingId?: string }).trainingId === trainingId && !retracted.has(e.eventId));
     const latest = filed[filed.length - 1];
@@ -161,14 +163,12 @@ export class CertificateUpload implements NestInterceptor {
     );
     const file = (request as Request & { file?: { buffer: Buffer; originalname: string } }).file;
     if (!file) throw new Invalid(['file: the PDF goes in the part named "file"']);
-    const problem = await pdfProblem(file.buffer);
-    if (problem) throw new LoggedClientError(415, [problem]);
-    const fileName = uploadedFileName(file.originalname);
-    if (typeof fileName !== 'string') throw new Invalid([fileName.problem]);
+    const checked = await checkedCertificate(file.buffer, file.originalname);
+    if ('problem' in checked) throw checked.status === 415 ? new LoggedClientError(415, [checked.problem]) : new Invalid([checked.problem]);
     const fields = (request.body ?? {}) as Record<string, unknown>;
     const extra = Object.keys(fields).filter((k) => k !== 'filedOn');
     if (extra.length) throw new Invalid(extra.map((k) => `property ${k} should not exist (the upload takes the file and filedOn; the hash and the name come from the file)`));
-    request.body = { sha256: sha256Of(file.buffer), fileName, filedOn: fields.filedOn };
+    request.body = { sha256: checked.sha256, fileName: checked.fileName, filedOn: fields.filedOn };
     request.certificate = file.buffer;
     return next.handle();
   }

@@ -17,7 +17,7 @@ import { createValidationPipe } from '../../common/validation';
 import type { ImportReport } from '../../import/bulk-import';
 import { ImportCommandsCommand } from '../../import/import-commands';
 import { GetRetractionPreviewQuery, type RetractionPreview } from '../../officers/retract-event';
-import { pdfProblem, sha256Of, uploadedFileName } from '../../officers/certificate-file';
+import { checkedCertificate } from '../../officers/certificate-file';
 import { localDateAt, MINNESOTA_TIME_ZONE } from '../../../projections';
 import { NotFound, Refusal } from '../../write/refusals';
 import { describeEvent, eventTitle } from '../event-words';
@@ -147,7 +147,7 @@ export class RecordFormController {
       if (dates.length === 0) return again([`${field}: give at least one date`], 400);
       if (dates.length > 200) return again([`${field}: at most 200 dates at once`], 400);
       const commands = dates.map((date, i) => ({
-        command: 'RecordSubstituteDay' as const,
+        command: form.many!.command,
         officerId: officerId ?? '',
         body: { ...body, [form.many!.as]: date },
         idempotencyKey: `console:${person.userId}:${key}:${i}`,
@@ -166,15 +166,11 @@ export class RecordFormController {
       // The upload was parsed before the guard (UPLOAD_ROUTES): the server checks it is a PDF, and hashes it itself.
       const uploaded = (request as ConsoleRequest & { file?: { buffer: Buffer; originalname: string } }).file;
       if (!uploaded) return again(['file: choose the PDF of the certificate'], 400);
-      const problem = await pdfProblem(uploaded.buffer);
-      if (problem) return again([problem], 415);
-      const fileName = uploadedFileName(uploaded.originalname);
-      if (typeof fileName !== 'string') return again([fileName.problem], 400);
+      const checked = await checkedCertificate(uploaded.buffer, uploaded.originalname);
+      if ('problem' in checked) return again([checked.problem], checked.status);
       file = uploaded.buffer;
-      body.sha256 = sha256Of(file);
-      body.fileName = fileName;
-      delete body.file;
-      Object.assign(values, { sha256: body.sha256, fileName });
+      Object.assign(body, checked);
+      Object.assign(values, checked);
     }
     const pathProblems = (form.pathFields ?? []).filter((f) => !ID_PATTERN.test(String(values[f]).trim())).map((f) => `${f} must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit`);
     let dto: object;

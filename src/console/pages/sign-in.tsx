@@ -7,7 +7,7 @@ import { Body, Controller, Get, HttpCode, Post, Query, Req, Res, UseGuards } fro
 import type { Response } from 'express';
 import { Accounts, normaliseEmail } from '../../auth/accounts';
 import { Public } from '../../auth/roles.decorator';
-import { clearSessionCookie, ConsoleGuard, ConsoleRequest, safeNext, setSessionCookie } from '../console.guard';
+import { ConsoleGuard, ConsoleRequest, safeNext, setSessionCookie } from '../console.guard';
 import { CsrfField, Page, Problems, renderPage } from '../layout';
 import { SessionStore } from '../sessions';
 import { SignInLimits } from '../sign-in-limits';
@@ -96,4 +96,3 @@ export class SignInController {
   }
 }
 
-export { clearSessionCookie };
