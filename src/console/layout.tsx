@@ -178,11 +178,14 @@ export interface AxesFormProps {
   knownAtText: string;
   /** Other query parameters the form keeps (filters, horizon). */
   keep?: Record<string, string | undefined>;
+  /** Other fields of the same question (the reminders' horizon), before the button. */
+  children?: ComponentChildren;
+  asOfHint?: string;
   problems?: string[];
 }
 
 /** The two pickers, labelled "As of" and "Known at" (SPEC §4a), sent as the URL query asOf, knownAt. */
-export function AxesForm({ action, asOf, knownAtText, keep, problems }: AxesFormProps) {
+export function AxesForm({ action, asOf, knownAtText, keep, problems, children, asOfHint = 'The day the status is for.' }: AxesFormProps) {
   return (
     <form method="get" action={action} class="axes" aria-label="Time">
       <Problems messages={problems} />
@@ -190,7 +193,7 @@ export function AxesForm({ action, asOf, knownAtText, keep, problems }: AxesForm
         <label for="asOf">As of</label>
         <input id="asOf" name="asOf" type="date" value={asOf} required aria-describedby="asOf-hint" />
         <span id="asOf-hint" class="hint">
-          The day the status is for.
+          {asOfHint}
         </span>
       </div>
       <div class="field">
@@ -201,6 +204,7 @@ export function AxesForm({ action, asOf, knownAtText, keep, problems }: AxesForm
         </span>
       </div>
       {Object.entries(keep ?? {}).map(([name, value]) => (value ? <input type="hidden" name={name} value={value} /> : null))}
+      {children}
       <button type="submit">Show</button>
     </form>
   );

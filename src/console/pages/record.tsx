@@ -64,7 +64,8 @@ function byField(form: RecordForm, messages: string[]): { fields: Record<string,
   const other: string[] = [];
   for (const m of messages) {
     const field = form.fields.find((f) => m.startsWith(`${f.name} `) || m.startsWith(`${f.name}:`) || m.startsWith(`${f.name}.`));
-    if (field) (fields[field.name] ??= []).push(m);
+    // Beside its field, "officerId: officer o-1 is already registered" reads "officer o-1 is already registered".
+    if (field) (fields[field.name] ??= []).push(m.startsWith(`${field.name}:`) ? m.slice(field.name.length + 1).trim() : m);
     else other.push(m);
   }
   return { fields, other };

@@ -50,10 +50,7 @@ function RemindersPage(props: { person: Person; csrf: string; view: RemindersVie
       <p class="sentence" id="axes-sentence">
         {axesSentence(view.asOf, view.knownAt, axes.live, 'Reminders')} Due within {view.horizonDays} days: {view.items.length} reminder{view.items.length === 1 ? '' : 's'}, {overdue} overdue.
       </p>
-      <AxesForm action="/reminders" asOf={view.asOf} knownAtText={axes.knownAtText} keep={{ horizonDays: String(view.horizonDays) }} problems={axes.problems} />
-      <form method="get" action="/reminders" class="inline-fields no-print" aria-label="Horizon">
-        <input type="hidden" name="asOf" value={view.asOf} />
-        {axes.knownAtText && <input type="hidden" name="knownAt" value={axes.knownAtText} />}
+      <AxesForm action="/reminders" asOf={view.asOf} knownAtText={axes.knownAtText} problems={axes.problems} asOfHint="The day the reminders are counted from.">
         <div class="field">
           <label for="horizonDays">Due within</label>
           <select id="horizonDays" name="horizonDays">
@@ -64,8 +61,7 @@ function RemindersPage(props: { person: Person; csrf: string; view: RemindersVie
             ))}
           </select>
         </div>
-        <button type="submit">Show</button>
-      </form>
+      </AxesForm>
       <p class="hint no-print">To print this list, use your browser’s Print command: menus and forms are left out of the printout.</p>
       {view.items.length === 0 ? (
         <p>Nothing falls due within {view.horizonDays} days of {dateInWords(view.asOf)}.</p>
