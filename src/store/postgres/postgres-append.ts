@@ -18,7 +18,8 @@
  * heads unchanged is one round trip; a stale one costs a round trip more per retry (another
  * process appended to the stream, a head not in the cache, an expected revision to be checked
  * against the stored head). recordedAt is the database clock as the client tracks
- * it from every answer (never ahead of it, at most 10 s behind), or the stream's last recordedAt
+ * it from every answer (the largest recent sample of the offset: never ahead of it, at most 10 s
+ * behind, in practice the least latency of a reply behind), or the stream's last recordedAt
  * when that is later; a store opened with a test clock (`now`) uses that clock unchecked.
  * The unique constraints and UNIQUE(stream, revision) remain a second line of defence, mapped to
  * DuplicateEventIdError / WrongExpectedRevisionError (postgres-errors.ts).
@@ -90,7 +91,14 @@ export class PostgresAppends implements SqlAppends {
   /** The tree as this instance last committed it or was told. */
   private tree?: { row: StoredTree; tree: WorkingTree };
   /** The database clock minus this process's clock, as last answered. */
-  private clockOffsetMs = 0;
+  /**
+   * Samples of the database clock minus this process's clock, each taken when a reply arrived:
+   * a lower bound of the true offset (the database read its clock before the reply travelled
+   * back). The estimate is the largest recent sample, the one with the least latency in it: the
+   * latest sample alone lags by that reply's latency, and under load a stamp then fell behind
+   * instants the caller had already seen before it wrote (a fact recorded after T stamped before T).
+   */
+  private clockSamples: { offsetMs: number; at: number }[] = [];
 
   constructor(
     private readonly connect: () => Promise<PoolClient>,
@@ -142,7 +150,7 @@ export class PostgresAppends implements SqlAppends {
           const ids = plans.flatMap((p) => p.validated.map((v) => v.event.eventId));
           throw new DuplicateEventIdError(ids.find((id) => found.has(id)) ?? reply.ids[0]);
         }
-        this.observeClock(reply.now);
+        this.observeClock(reply.now, reply.status === 'stale');
         if (reply.status === 'stale') {
           told = new Map((reply.heads ?? []).map((h) => [h.stream, { revision: h.revision, hash: h.hash, lastRecordedAt: h.last_recorded_at }]));
           for (const stream of streams) {
@@ -262,11 +270,16 @@ export class PostgresAppends implements SqlAppends {
 
   /** The database clock as this process tracks it (a little behind: it was read one round trip ago), or the test clock. */
   private clock(): Date {
-    return this.now ? this.now() : new Date(Date.now() + this.clockOffsetMs);
+    if (this.now) return this.now();
+    const offset = this.clockSamples.reduce((best, s) => Math.max(best, s.offsetMs), -Infinity);
+    return new Date(Date.now() + (Number.isFinite(offset) ? offset : 0));
   }
 
-  private observeClock(dbNow: string): void {
-    this.clockOffsetMs = Date.parse(dbNow) - Date.now();
+  /** A stale reply may mean the clocks moved: the estimate starts again from it. Samples older than 30 s are dropped (drift). */
+  private observeClock(dbNow: string, restart: boolean): void {
+    const at = Date.now();
+    const sample = { offsetMs: Date.parse(dbNow) - at, at };
+    this.clockSamples = restart ? [sample] : [...this.clockSamples.filter((s) => at - s.at < 30_000).slice(-63), sample];
   }
 
   private cachedHeads(streams: string[]): Map<string, WorkingHead> {
