@@ -7,7 +7,7 @@
  * Pure: no I/O. The stores call `hashEvent` inside the append transaction, under the same
  * expected-revision guard, so that the chain can never fork.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { RecordedEvent } from './envelope';
 import { officerStream, parseStream, rosterStream } from './streams';
@@ -47,7 +47,8 @@ function canonicalContent(fields: HashedFields): string {
 }
 
 export function hashEvent(fields: HashedFields): string {
-  return createHash('sha256').update(fields.prevHash).update('\n').update(canonicalContent(fields)).digest('hex');
+  // One-shot hash (Node ≥ 20.12): the same UTF-8 bytes as update() calls, without a Hash object.
+  return hash('sha256', `${fields.prevHash}\n${canonicalContent(fields)}`, 'hex');
 }
 
 export interface BrokenLink {

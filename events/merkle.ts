@@ -15,30 +15,41 @@
  *
  * Pure: no I/O.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export const HASH_BYTES = 32;
 
 /** MTH of the empty tree: SHA-256 of nothing. */
-export const EMPTY_ROOT = createHash('sha256').digest();
+export const EMPTY_ROOT = hash('sha256', Buffer.alloc(0), 'buffer');
 
 /** RFC 9162 leaf hash of any leaf input. */
 export function leafHash(input: Uint8Array): Buffer {
-  return createHash('sha256').update(LEAF_PREFIX).update(input).digest();
+  // One-shot hashes of one buffer (Node ≥ 20.12): no Hash object per node, on every append.
+  const bytes = Buffer.allocUnsafe(1 + input.length);
+  bytes[0] = LEAF_PREFIX;
+  bytes.set(input, 1);
+  return hash('sha256', bytes, 'buffer');
 }
 
 /** The leaf hash of an event: its 64-hex-digit hash as the 32-byte leaf input. */
 export function eventLeafHash(eventHashHex: string): Buffer {
   if (!/^[0-9a-f]{64}$/.test(eventHashHex)) throw new TypeError('an event hash is 64 lowercase hexadecimal digits');
-  return leafHash(Buffer.from(eventHashHex, 'hex'));
+  const bytes = Buffer.allocUnsafe(1 + HASH_BYTES);
+  bytes[0] = LEAF_PREFIX;
+  bytes.write(eventHashHex, 1, 'hex');
+  return hash('sha256', bytes, 'buffer');
 }
 
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  const bytes = Buffer.allocUnsafe(1 + left.length + right.length);
+  bytes[0] = NODE_PREFIX;
+  bytes.set(left, 1);
+  bytes.set(right, 1 + left.length);
+  return hash('sha256', bytes, 'buffer');
 }
 
-const LEAF_PREFIX = Buffer.from([0x00]);
-const NODE_PREFIX = Buffer.from([0x01]);
+const LEAF_PREFIX = 0x00;
+const NODE_PREFIX = 0x01;
 
 /** The largest power of two smaller than n (n >= 2): RFC 9162's k. */
 function split(n: number): number {

@@ -121,7 +121,7 @@ describeLedgerTree(
     const file = sqliteFiles.get(store)!;
     await store.close();
     const raw = new Database(file);
-    raw.exec('DROP TABLE ledger_tree; DROP TABLE checkpoints; PRAGMA user_version = 1;');
+    raw.exec('DROP TABLE ledger_tree; DROP TABLE checkpoints; DROP TABLE files; DROP TABLE event_ids; DROP TABLE event_ids_merged; PRAGMA user_version = 1;');
     raw.close();
     return SqliteEventStore.open(file);
   },

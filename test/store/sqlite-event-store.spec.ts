@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { EventStore, WrongExpectedRevisionError } from '../../src/store/event-store.port';
+import { DuplicateEventIdError, EventStore, WrongExpectedRevisionError } from '../../src/store/event-store.port';
 import { SQLITE_SCHEMA_VERSION, SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store';
+import { migrate } from '../../src/store/sqlite/sqlite-schema';
 import { collect, describeEventStoreContract, events, newEvent, verifyStore } from './event-store.contract';
 
 const tempDirs: string[] = [];
@@ -17,6 +18,11 @@ afterAll(() => {
 });
 
 describeEventStoreContract('sqlite', async (options) => SqliteEventStore.open(tempFile(), options), { serialAppends: true });
+// The same contract with the id index merged after every other event: the tail, the merge and the
+// merged index all take part in every duplicate check of the suite.
+describeEventStoreContract('sqlite, event ids merged every 2 events', async (options) => SqliteEventStore.open(tempFile(), { ...options, eventIdMergeAt: 2 }), {
+  serialAppends: true,
+});
 
 describe('SqliteEventStore', () => {
   const opened: EventStore[] = [];
@@ -126,6 +132,123 @@ describe('SqliteEventStore', () => {
     });
 
     // Processes racing on one file (a certain collision, one winner per revision): multi-process-race.spec.ts.
+  });
+
+  describe('the index of event ids (merged in batches)', () => {
+    const count = (file: string, sql: string) => {
+      const raw = new Database(file, { readonly: true });
+      try {
+        return raw.prepare(sql).pluck().get() as number;
+      } finally {
+        raw.close();
+      }
+    };
+
+    it('merges its tail into event_ids once it reaches eventIdMergeAt, and finds every id either side', async () => {
+      const file = tempFile();
+      const store = open(file, { eventIdMergeAt: 5 });
+      const first = events(3);
+      await store.appendToStream('a', first, { expectedRevision: 'no_stream' });
+      expect(count(file, 'SELECT count(*) FROM event_ids')).toBe(0); // still the tail
+      const second = events(3);
+      await store.appendToStream('b', second, { expectedRevision: 'no_stream' });
+      expect(count(file, 'SELECT count(*) FROM event_ids')).toBe(6); // merged, this append's own ids too
+      expect(count(file, 'SELECT through FROM event_ids_merged')).toBe(6);
+      const third = events(1);
+      await store.appendToStream('a', third, { expectedRevision: 2 });
+      for (const e of [...first, ...second, ...third]) {
+        expect((await store.readEvent(e.eventId))?.eventId).toBe(e.eventId);
+        await expect(store.appendToStream('c', [{ ...newEvent(), eventId: e.eventId }], { expectedRevision: 'any' })).rejects.toThrow(DuplicateEventIdError);
+      }
+      expect(await store.listStreams('c')).toEqual([]);
+      expect(await verifyStore(store)).toMatchObject({ ok: true, eventsChecked: 7 });
+    });
+
+    it('two connections: each sees the other’s ids, in the tail and after the other merged', async () => {
+      const file = tempFile();
+      const a = open(file, { eventIdMergeAt: 4 });
+      const b = open(file, { eventIdMergeAt: 4 });
+      const fromA = events(2);
+      await a.appendToStream('a', fromA, { expectedRevision: 'no_stream' });
+      await expect(b.appendToStream('b', [fromA[1]], { expectedRevision: 'no_stream' })).rejects.toThrow(DuplicateEventIdError);
+      const fromB = events(1);
+      await b.appendToStream('b', fromB, { expectedRevision: 'no_stream' }); // b's tail: 3 ids
+      await expect(a.appendToStream('a', fromB, { expectedRevision: 1 })).rejects.toThrow(DuplicateEventIdError);
+      const more = events(2);
+      await a.appendToStream('a', more, { expectedRevision: 1 }); // a merges: b's view of `through` is stale
+      expect(count(file, 'SELECT through FROM event_ids_merged')).toBe(5);
+      for (const e of [...fromA, ...fromB, ...more]) {
+        await expect(b.appendToStream('b', [e], { expectedRevision: 0 })).rejects.toThrow(DuplicateEventIdError);
+        expect((await b.readEvent(e.eventId))?.eventId).toBe(e.eventId);
+      }
+      await b.appendToStream('b', events(1), { expectedRevision: 0 });
+      expect(await verifyStore(a)).toMatchObject({ ok: true, eventsChecked: 6 });
+    });
+
+    it('a refused append leaves no id behind: its ids can be appended afterwards', async () => {
+      const file = tempFile();
+      const store = open(file, { eventIdMergeAt: 3 });
+      await store.appendToStream('a', events(1), { expectedRevision: 'no_stream' });
+      const batch = events(3); // would merge
+      await expect(
+        store.appendMany([
+          { stream: 'b', events: batch, expectedRevision: 'no_stream' },
+          { stream: 'a', events: events(1), expectedRevision: 5 },
+        ]),
+      ).rejects.toThrow(WrongExpectedRevisionError);
+      expect(count(file, 'SELECT count(*) FROM event_ids')).toBe(0);
+      await store.appendToStream('b', batch, { expectedRevision: 'no_stream' });
+      expect(count(file, 'SELECT count(*) FROM event_ids')).toBe(4);
+      expect(await verifyStore(store)).toMatchObject({ ok: true, eventsChecked: 4 });
+    });
+
+    it('a file of schema 3 (UNIQUE(event_id) on events) is migrated: events, positions, the AUTOINCREMENT mark and the ids kept', async () => {
+      // The events as the earlier program stored them, copied into a file made by migrations 1–3.
+      const source = tempFile();
+      const store = open(source);
+      const written = [...(await store.appendToStream('a', events(3), { expectedRevision: 'no_stream' })).events];
+      written.push(...(await store.appendToStream('b', events(2), { expectedRevision: 'no_stream' })).events);
+      await store.close();
+      const file = tempFile('old.db');
+      const old = new Database(file);
+      old.pragma('journal_mode = WAL');
+      migrate(old, 3);
+      expect(old.pragma('user_version', { simple: true })).toBe(3);
+      old.exec(`ATTACH '${source}' AS source;
+        INSERT INTO streams SELECT * FROM source.streams;
+        INSERT INTO events SELECT * FROM source.events;
+        INSERT INTO ledger_tree SELECT * FROM source.ledger_tree;
+        DETACH source;
+        UPDATE sqlite_sequence SET seq = 9 WHERE name = 'events';`);
+      expect(() => old.prepare('UPDATE events SET event_id = ? WHERE position = 2').run(written[0].eventId)).toThrow(/UNIQUE/);
+      old.close();
+
+      const migrated = open(file);
+      expect(migrated.settings().schemaVersion).toBe(SQLITE_SCHEMA_VERSION);
+      expect(await collect(migrated.readAll())).toEqual(written);
+      expect(count(file, 'SELECT count(*) FROM event_ids')).toBe(5);
+      for (const e of written) {
+        expect(await migrated.readEvent(e.eventId)).toEqual(e);
+        await expect(migrated.appendToStream('c', [{ ...newEvent(), eventId: e.eventId }], { expectedRevision: 'any' })).rejects.toThrow(DuplicateEventIdError);
+      }
+      const next = await migrated.appendToStream('a', events(1), { expectedRevision: 2 });
+      expect(next.events[0].position).toBe(10); // after the high-water mark, not after the last row
+      expect(await verifyStore(migrated)).toMatchObject({ ok: true, eventsChecked: 6 });
+    });
+
+    it('an id stored twice by an edit of the file stops the merge with a message that names it, and writes nothing', async () => {
+      const file = tempFile();
+      const store = open(file, { eventIdMergeAt: 4 });
+      const one = (await store.appendToStream('a', events(2), { expectedRevision: 'no_stream' })).events;
+      await store.close();
+      const raw = new Database(file);
+      raw.prepare('UPDATE events SET event_id = ? WHERE position = ?').run(one[0].eventId, one[1].position);
+      raw.close();
+      const reopened = open(file, { eventIdMergeAt: 4 });
+      await expect(reopened.appendToStream('b', events(2), { expectedRevision: 'no_stream' })).rejects.toThrow(/stored twice.*edited outside the store/);
+      expect(await reopened.listStreams('b')).toEqual([]);
+      expect(await verifyStore(reopened)).toMatchObject({ ok: false });
+    });
   });
 
   describe('tamper evidence (edits made behind the store’s back)', () => {

@@ -2,10 +2,11 @@
  * The SQLite append. Every append (or appendMany batch) is one `BEGIN IMMEDIATE` transaction,
  * which takes SQLite's single write lock before reading the stream head, so the expected-revision
  * check, the hash chain and the insert cannot interleave with another connection's or another
- * process's append (they wait up to busy_timeout for the lock). UNIQUE(event_id),
- * UNIQUE(stream, revision) and the conditional update of the stream head are a second line of
- * defence, mapped to the port's errors. The ledger tree's row is read and written under the same
- * lock. Readers see committed appends whole (WAL snapshots).
+ * process's append (they wait up to busy_timeout for the lock). Event ids are checked against the
+ * store's index of them (sqlite-event-ids.ts) under the same lock. UNIQUE(stream, revision) and
+ * the conditional update of the stream head are a second line of defence, mapped to the port's
+ * errors. The ledger tree's row is read and written under the same lock. Readers see committed
+ * appends whole (WAL snapshots).
  */
 import type Database from 'better-sqlite3';
 import type { RecordedEvent } from '../../../events/envelope';
@@ -24,6 +25,7 @@ import {
 } from '../append-support';
 import { AppendRequest, AppendResult, NewFile, DuplicateEventIdError, WrongExpectedRevisionError } from '../event-store.port';
 import type { SqlAppends } from '../sql/sql-event-store';
+import { EventIdChanges, SqliteEventIds } from './sqlite-event-ids';
 import { HEAD_COLUMNS, HeadRow, toStoredTree, TREE_COLUMNS, TreeRow } from '../sql/sql-rows';
 
 function isUniqueViolation(err: unknown): err is Error & { code: string } {
@@ -33,10 +35,16 @@ function isUniqueViolation(err: unknown): err is Error & { code: string } {
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
+/** What the append transaction returns, for what this connection keeps once it has committed. */
+interface Committed {
+  results: AppendResult[];
+  ids: EventIdChanges;
+  written?: { row: StoredTree; tree: WorkingTree };
+}
+
 export class SqliteAppends implements SqlAppends {
   private readonly stmt: {
     selectHead: Database.Statement<[string], HeadRow>;
-    eventIdExists: Database.Statement<[string], { one: number }>;
     maxRevision: Database.Statement<[string], { revision: number | null }>;
     insertEvent: Database.Statement<[string, string, number, string, number, string, string, string, string, string, string]>;
     insertHead: Database.Statement<[string, number, string, string]>;
@@ -46,18 +54,16 @@ export class SqliteAppends implements SqlAppends {
     insertFile: Database.Statement<[string, Buffer, number]>;
   };
 
-  private readonly transaction: Database.Transaction<
-    (plans: ValidatedRequest[], now: Date, files: NewFile[]) => { results: AppendResult[]; written?: { row: StoredTree; tree: WorkingTree } }
-  >;
+  private readonly transaction: Database.Transaction<(plans: ValidatedRequest[], now: Date, files: NewFile[]) => Committed>;
   private readonly treeCache = new TreeRowCache();
 
   constructor(
     db: Database.Database,
     private readonly now: () => Date,
+    private readonly ids: SqliteEventIds,
   ) {
     this.stmt = {
       selectHead: db.prepare(`SELECT ${HEAD_COLUMNS} FROM streams WHERE stream = ?`),
-      eventIdExists: db.prepare('SELECT 1 AS one FROM events WHERE event_id = ?'),
       maxRevision: db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream = ?'),
       insertEvent: db.prepare(
         `INSERT INTO events (event_id, stream, revision, type, schema_version, data, recorded_at, recorded_by, correlation_id, prev_hash, hash)
@@ -76,13 +82,15 @@ export class SqliteAppends implements SqlAppends {
       // The tree is read and written under the same write lock as the events.
       const treeRow = this.stmt.selectTree.get();
       const tree = this.treeCache.load(treeRow && toStoredTree(treeRow));
+      this.ids.catchUp();
       const results = plans.map((plan) => this.appendInTransaction(plan, now, tree));
       // The files come with the events: committed together or not at all.
       for (const file of files) this.stmt.insertFile.run(file.sha256, file.bytes, file.bytes.length);
-      if (!results.some((r) => r.events.length > 0)) return { results };
+      const ids = this.ids.mergeIfDue(results.flatMap((r) => r.events.map((e): [string, number] => [e.eventId, e.position])));
+      if (!results.some((r) => r.events.length > 0)) return { results, ids };
       const row = this.treeCache.store(tree);
       this.stmt.upsertTree.run(row.size, row.lastPosition, row.frontier);
-      return { results, written: { row, tree } };
+      return { results, ids, written: { row, tree } };
     });
   }
 
@@ -90,7 +98,16 @@ export class SqliteAppends implements SqlAppends {
     // Shape checks and JSON normalisation need no lock: done before the transaction starts.
     const plans = validateBatch(batch);
     const files = batch.flatMap((request) => validateFiles(request.files));
-    const { results, written } = this.transaction.immediate(plans, this.now(), files);
+    let committed: Committed;
+    try {
+      committed = this.transaction.immediate(plans, this.now(), files);
+    } catch (err) {
+      // Refusals change nothing; after anything else the id cache is read again.
+      if (!(err instanceof DuplicateEventIdError || err instanceof WrongExpectedRevisionError)) this.ids.forget();
+      throw err;
+    }
+    const { results, ids, written } = committed;
+    this.ids.committed(ids);
     if (written) this.treeCache.committed(written.row, written.tree);
     return results;
   }
@@ -99,8 +116,8 @@ export class SqliteAppends implements SqlAppends {
   private appendInTransaction({ stream, expectedRevision, validated }: ValidatedRequest, now: Date, tree: WorkingTree): AppendResult {
     const headRow = this.stmt.selectHead.get(stream);
     checkExpectedRevision(stream, expectedRevision, headRow?.revision);
-    // A stored eventId is found by the insert itself (UNIQUE(event_id), mapped to
-    // DuplicateEventIdError in insertEvent): no separate lookup per event. Throwing rolls back.
+    // Ids repeated inside the batch were refused by validateBatch; stored ones are found here.
+    for (const { event } of validated) if (this.ids.positionOf(event.eventId) !== undefined) throw new DuplicateEventIdError(event.eventId);
     if (validated.length === 0) return { nextExpectedRevision: headRow?.revision ?? -1, events: [] };
 
     const recordedAt = nextRecordedAt(now, headRow?.last_recorded_at);
@@ -144,9 +161,8 @@ export class SqliteAppends implements SqlAppends {
       );
       return { ...event, position: Number(info.lastInsertRowid) };
     } catch (err) {
-      // The statement failed, the transaction goes on: ask which constraint it was.
-      if (isUniqueViolation(err)) throw this.stmt.eventIdExists.get(event.eventId) ? new DuplicateEventIdError(event.eventId) : conflict();
-      throw err;
+      // UNIQUE(stream, revision): rows the streams index does not know of (the file was edited).
+      throw isUniqueViolation(err) ? conflict() : err;
     }
   }
 }

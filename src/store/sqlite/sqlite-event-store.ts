@@ -3,6 +3,7 @@
  * one file per operation, as src/store/postgres/ does:
  * - sqlite-schema.ts: the tables and their migrations (the ledger tree: migration 2);
  * - sqlite-append.ts: the append transaction (stream heads, events, the ledger tree's row);
+ * - sqlite-event-ids.ts: the store-wide index of event ids (merged in batches: migration 4);
  * - sqlite-read.ts: readStream, readAll, readEvent, listStreams;
  * - sqlite-ledger.ts: the tree head and the signed checkpoints.
  * The port's methods, checked alike for both SQL adapters, are ../sql/sql-event-store.ts; the
@@ -24,6 +25,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SqlEventStore } from '../sql/sql-event-store';
 import { SqliteAppends } from './sqlite-append';
+import { SqliteEventIds } from './sqlite-event-ids';
 import { SqliteFiles } from './sqlite-files';
 import { SqliteLedger } from './sqlite-ledger';
 import { SqliteReads } from './sqlite-read';
@@ -36,6 +38,8 @@ export interface SqliteEventStoreOptions {
   now?: () => Date;
   /** How long an append waits for another connection's write lock. Default 5000 ms. */
   busyTimeoutMs?: number;
+  /** Tail of event ids at which an append merges it into the id index (sqlite-event-ids.ts). Default 16,384; tests make it small. */
+  eventIdMergeAt?: number;
 }
 
 export class SqliteEventStore extends SqlEventStore {
@@ -58,7 +62,13 @@ export class SqliteEventStore extends SqlEventStore {
     private readonly db: Database.Database,
     options: SqliteEventStoreOptions,
   ) {
-    super({ appends: new SqliteAppends(db, options.now ?? (() => new Date())), reads: new SqliteReads(db), ledger: new SqliteLedger(db), files: new SqliteFiles(db) });
+    const ids = new SqliteEventIds(db, options.eventIdMergeAt);
+    super({
+      appends: new SqliteAppends(db, options.now ?? (() => new Date()), ids),
+      reads: new SqliteReads(db, ids),
+      ledger: new SqliteLedger(db),
+      files: new SqliteFiles(db),
+    });
   }
 
   /** The database file (read models live in it too). */
@@ -93,7 +103,7 @@ function configure(db: Database.Database, options: SqliteEventStoreOptions): voi
   if (mode !== 'wal' && !db.memory) throw new Error(`could not switch ${db.name} to WAL journal mode (got ${String(mode)})`);
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
-  // 64 MB of page cache (the default is 2 MB): the event_id index takes random inserts, and at a
+  // 64 MB of page cache (the default is 2 MB): the event id index is probed at random, and at a
   // million events it no longer fits the default cache. No effect on durability.
   db.pragma('cache_size = -65536');
 }
