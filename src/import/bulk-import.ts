@@ -38,7 +38,7 @@ import { validateSync, ValidationError } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import type { DomainEvent, LocalDate } from '../../events/catalogue';
 import type { NewEvent } from '../../events/envelope';
-import { agencyStream, officerStream } from '../../events/streams';
+import { agencyStream, officerStream, officerStreamPrefix } from '../../events/streams';
 import { ADOPT_POLICY, AdoptPolicyDto } from '../agencies/adopt-policy';
 import { AMEND_CONTRACT, AmendContractDto } from '../agencies/amend-contract';
 import { END_CONTRACT, EndContractDto } from '../agencies/end-contract';
@@ -283,6 +283,11 @@ export class BulkImporter {
     if (agencyEvents.length === 0) throw agencyNotRegistered(agencyId);
     const agency: StreamState<AgencyModel> = { stream: agencyStreamName, model: foldAgency(agencyEvents), committedRevision: agencyEvents[agencyEvents.length - 1].revision, pending: [] };
 
+    // The invariants' reads, batched: one listing of the agency's officer streams, so that an
+    // officer the store has no stream for (every new officer of a first import) is not read.
+    // Streams this import commits join it; a stream another writer creates meanwhile is refused
+    // at the append (expected no_stream), as any concurrent change is.
+    const storedOfficers = new Set((await this.store.listStreams(officerStreamPrefix(agencyId))).map((head) => head.stream));
     const officers = new Map<string, StreamState<OfficerModel>>();
     /** Streams with pending events, in the order they first got one in this batch. */
     const dirty = new Set<StreamState<AgencyModel> | StreamState<OfficerModel>>();
@@ -299,7 +304,7 @@ export class BulkImporter {
         return state;
       }
       const stream = officerStream(agencyId, officerId);
-      const events = await this.store.readStream(stream);
+      const events = storedOfficers.has(stream) ? await this.store.readStream(stream) : [];
       const model = foldOfficer(events);
       state = { stream, model, committedRevision: model.revision, pending: [] };
       officers.set(officerId, state);
@@ -326,6 +331,7 @@ export class BulkImporter {
       for (const s of dirty) {
         s.committedRevision = s.model.revision;
         s.pending = [];
+        storedOfficers.add(s.stream);
       }
       dirty.clear();
       enrolled = [];

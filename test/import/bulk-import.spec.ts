@@ -162,3 +162,17 @@ it('aborts on a store conflict: earlier batches stay committed, the batch in fli
   const stream = await store.readStream(officerStream(agencyId, 'c1'));
   expect(stream.map((e) => e.recordedBy)).toEqual(['importer', 'importer', 'other']);
 });
+
+it('an officer it no longer holds in memory is read again from the store, with what it committed', async () => {
+  // 2,100 registrations: the first officers' models are evicted (2,000 are kept) after the
+  // batches commit; their later rows must see the registration, read back from the store.
+  const officers = Array.from({ length: 2100 }, (_, i) => `o${i}`);
+  const commands: ImportCommand[] = [
+    ...officers.map((officerId): ImportCommand => ({ command: 'RegisterOfficer', body: { officerId, name: `Officer ${officerId}` } })),
+    { command: 'RecordTraining', officerId: 'o0', body: { trainingId: 't1', course: 'MN_SRO_BASIC', completedOn: '2025-08-20' } },
+    { command: 'RegisterOfficer', body: { officerId: 'o1', name: 'Officer o1 again' } },
+  ];
+  const report = await new BulkImporter(store).import(commands, { agencyId, recordedBy: 'importer', batchSize: 50 });
+  expect(report).toMatchObject({ accepted: 2101, rejectedCount: 1, rejected: [{ index: 2101, statusCode: 409 }] });
+  expect((await store.readStream(officerStream(agencyId, 'o0'))).map((e) => e.type)).toEqual(['OfficerRegistered', 'TrainingCompleted']);
+});
