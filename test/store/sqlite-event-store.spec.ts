@@ -252,6 +252,18 @@ describe('SqliteEventStore', () => {
   });
 
   describe('tamper evidence (edits made behind the store’s back)', () => {
+    it('a deleted row of event_ids_merged stops appends and id lookups with a message that says so, and writes nothing', async () => {
+      const file = tempFile();
+      const store = open(file);
+      const [first] = (await store.appendToStream('a', events(1), { expectedRevision: 'no_stream' })).events;
+      await store.close();
+      expect(tamper(file, 'DELETE FROM event_ids_merged')).toBe(1);
+      const reopened = open(file);
+      await expect(reopened.appendToStream('b', events(1), { expectedRevision: 'no_stream' })).rejects.toThrow(/event_ids_merged row is missing.*edited outside the store/);
+      await expect(reopened.readEvent(first.eventId)).rejects.toThrow(/event_ids_merged row is missing/);
+      expect(await reopened.listStreams('b')).toEqual([]);
+    });
+
     /** Three interleaved streams of 5 events each; returns the file and the events by stream. */
     async function seed() {
       const file = tempFile();

@@ -66,7 +66,8 @@ export class SqliteEventIds {
    * it. Call inside the transaction that then uses positionOf.
    */
   catchUp(): void {
-    const through = this.stmt.through.get() ?? 0;
+    const through = this.stmt.through.get();
+    if (through === undefined) throw new Error('the event_ids_merged row is missing: the database file was edited outside the store (run verify)');
     if (through !== this.through) {
       // First use, or another connection merged: the tail starts again after its `through`.
       this.reset(through);
