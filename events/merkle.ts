@@ -34,10 +34,7 @@ export function leafHash(input: Uint8Array): Buffer {
 /** The leaf hash of an event: its 64-hex-digit hash as the 32-byte leaf input. */
 export function eventLeafHash(eventHashHex: string): Buffer {
   if (!/^[0-9a-f]{64}$/.test(eventHashHex)) throw new TypeError('an event hash is 64 lowercase hexadecimal digits');
-  const bytes = Buffer.allocUnsafe(1 + HASH_BYTES);
-  bytes[0] = LEAF_PREFIX;
-  bytes.write(eventHashHex, 1, 'hex');
-  return hash('sha256', bytes, 'buffer');
+  return leafHash(Buffer.from(eventHashHex, 'hex'));
 }
 
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {

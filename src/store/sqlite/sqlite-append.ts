@@ -25,15 +25,9 @@ import {
 } from '../append-support';
 import { AppendRequest, AppendResult, NewFile, DuplicateEventIdError, WrongExpectedRevisionError } from '../event-store.port';
 import type { SqlAppends } from '../sql/sql-event-store';
+import { isUniqueViolation } from './sqlite-errors';
 import { EventIdChanges, SqliteEventIds } from './sqlite-event-ids';
 import { HEAD_COLUMNS, HeadRow, toStoredTree, TREE_COLUMNS, TreeRow } from '../sql/sql-rows';
-
-function isUniqueViolation(err: unknown): err is Error & { code: string } {
-  // By code alone, not instanceof: an error made by the native addon can come from another realm
-  // (jest's sandbox), where neither SqliteError nor Error is the class seen here.
-  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
-  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-}
 
 /** What the append transaction returns, for what this connection keeps once it has committed. */
 interface Committed {

@@ -12,13 +12,14 @@
  *   this connection's memory, read back by position (catchUp: a range on the rowid, usually
  *   empty) in the same transaction or snapshot as the statement that needs them;
  * - the append whose events bring the tail to `mergeAt` moves the whole tail into `event_ids`
- *   with one INSERT in id order, in its own transaction: each page of the index is written once
- *   a merge, not once an event.
+ *   with one INSERT in id order, inside that append's transaction: each page of the index is
+ *   written once a merge, not once an event.
  * An append checks its ids against both halves under SQLite's write lock (BEGIN IMMEDIATE), so
  * no other connection or process can insert between the check and the insert. What this
  * connection learns in a transaction is kept only once that transaction has committed.
  */
 import type Database from 'better-sqlite3';
+import { isUniqueViolation } from './sqlite-errors';
 
 /** Tail length at which an append merges it into event_ids (a 16,384-id merge writes the index's pages once per 16,384 events). */
 export const DEFAULT_EVENT_ID_MERGE_AT = 16_384;
@@ -95,10 +96,7 @@ export class SqliteEventIds {
     try {
       this.stmt.merge.run(this.through);
     } catch (err) {
-      const code = (err as { code?: unknown }).code;
-      if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE') {
-        throw new Error('an event id is stored twice in the events table: the database file was edited outside the store (run verify)');
-      }
+      if (isUniqueViolation(err)) throw new Error('an event id is stored twice in the events table: the database file was edited outside the store (run verify)');
       throw err;
     }
     this.stmt.setThrough.run(last);

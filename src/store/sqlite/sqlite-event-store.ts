@@ -5,7 +5,8 @@
  * - sqlite-append.ts: the append transaction (stream heads, events, the ledger tree's row);
  * - sqlite-event-ids.ts: the store-wide index of event ids (merged in batches: migration 4);
  * - sqlite-read.ts: readStream, readAll, readEvent, listStreams;
- * - sqlite-ledger.ts: the tree head and the signed checkpoints.
+ * - sqlite-ledger.ts: the tree head and the signed checkpoints;
+ * - sqlite-errors.ts: which of better-sqlite3's errors is a constraint violation.
  * The port's methods, checked alike for both SQL adapters, are ../sql/sql-event-store.ts; the
  * mapping of rows to the port's values ../sql/sql-rows.ts; the store-independent half of an
  * append (validation, expected revision, recordedAt, hash chain) ../append-support.ts.
