@@ -350,6 +350,8 @@ describe('properties', () => {
         const wholeFacts = known.map((l) => factsKnownAt(l, knownAt));
         expect(agencyFindingsOn(records, fromSnapshots.map((f) => officerOnDay(f, asOf)), asOf)).toEqual(agencyFindingsOn(records, wholeFacts.map((f) => officerOnDay(f, asOf)), asOf));
         expect(fromSnapshots.flatMap((f) => contractRemindersFor(f, records, asOf, 90))).toEqual(wholeFacts.flatMap((f) => contractRemindersFor(f, records, asOf, 90)));
+        const obligations = (facts: Facts[]) => agencyObligationReminders(records, facts.map((f) => officerOnDay(f, asOf)), facts.map((f) => dutyStartAhead(f, asOf, 90)), asOf, 90);
+        expect(obligations(fromSnapshots)).toEqual(obligations(wholeFacts));
         // An agency event recorded after knownAt changes nothing at knownAt.
         const knownAgency = ledgers[0].agencyEvents.filter((e) => at(e) <= Date.parse(knownAt));
         expect(agencyRecordsKnownAt(knownAgency, knownAt)).toEqual(records);
