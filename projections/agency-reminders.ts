@@ -6,8 +6,9 @@
  *   violated: overdue (negative daysLeft), or due today when it became violated on asOf;
  * - SRO_POLICY_ADOPTED ahead: an officer takes up SRO duty within the horizon (an assignment's
  *   first day, or 2025-09-01 for one already serving) while no policy is adopted by then: due that day;
- * - CONTRACT_TERMS ahead: a contract, or an amendment, taking effect within the horizon leaves out a
- *   clause the model policy requires: due the day the clause goes missing.
+ * - CONTRACT_TERMS ahead: a contract, or an amendment, taking effect within the horizon (or a
+ *   contract in force when the rules begin, 2025-09-01) leaves out a clause the model policy
+ *   requires: due the day the clause goes missing (no earlier than 2025-09-01).
  * An assignment starting within the horizon at an uncovered school is CONTRACT_MISSING
  * (contractRemindersFor), a contract ending within it CONTRACT_ENDING (agencyRemindersOn).
  * Pure: the caller gives each officer's OfficerOnDay on asOf and first duty day ahead.
@@ -97,12 +98,12 @@ export function agencyObligationReminders(
   const firstDuty = dutyStarts.filter((d): d is LocalDate => d !== null && d > asOf).sort()[0];
   if (!policyViolated && firstDuty !== undefined && !policyInForce(records.policies, firstDuty)) {
     add({ rule: 'SRO_POLICY_ADOPTED', citation: AGENCY_CITATIONS.SRO_POLICY_ADOPTED }, 'POLICY_NOT_ADOPTED', firstDuty,
-      `${ACTIONS.SRO_POLICY_ADOPTED} before ${firstDuty}, when an officer serves as SRO with no SRO policy of the agency adopted.`);
+      `${ACTIONS.SRO_POLICY_ADOPTED}, by ${firstDuty}: on that day an officer serves as SRO and no SRO policy of the agency is adopted.`);
   }
 
-  // CONTRACT_TERMS ahead: contracts and amendments taking effect within the horizon.
+  // CONTRACT_TERMS ahead: contracts and amendments taking effect within the horizon, and 2025-09-01 when the rules begin.
   for (const c of records.contracts) {
-    const days = [c.effectiveFrom, ...c.amendments.map((a) => a.effectiveOn)].filter((d) => d > asOf && d >= AGENCY_RULES_FROM && daysBetween(asOf, d) <= horizonDays);
+    const days = [c.effectiveFrom, ...c.amendments.map((a) => a.effectiveOn), AGENCY_RULES_FROM].filter((d) => d > asOf && d >= AGENCY_RULES_FROM && daysBetween(asOf, d) <= horizonDays);
     for (const day of [...new Set(days)].sort()) {
       const terms = inForceOn(c, day);
       if (!terms) continue;

@@ -181,6 +181,18 @@ describe('the agency’s own obligations as reminders', () => {
       ],
     ],
     [
+      'a contract in force before 2025-09-01 without the attire clause: due 2025-09-01, when the rules begin',
+      () => {
+        const b = withPolicy();
+        b.assign('a1', '2024-09-03');
+        contract(b, 'c1', '2024-08-01', ['Central High'], NO_ATTIRE);
+        return b;
+      },
+      '2025-08-15',
+      17,
+      [['CONTRACT_TERMS_MISSING', 'CONTRACT_TERMS', '2025-09-01', 17]],
+    ],
+    [
       'an amendment dropping the attire clause from 2026-01-01: due that day',
       () => {
         const b = withPolicy();
