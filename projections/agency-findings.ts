@@ -178,7 +178,8 @@ function contractForEachAssignment(records: AgencyRecords, officers: OfficerOnDa
   );
 }
 
-function contractTerms(t: ContractTerms, day: LocalDate): AgencyFinding {
+/** CONTRACT_TERMS of one contract's terms on `day` (also the agency's reminders, for terms taking effect within the horizon). */
+export function contractTerms(t: ContractTerms, day: LocalDate): AgencyFinding {
   const rule = 'CONTRACT_TERMS';
   const missing = (binding: boolean) => CONTRACT_CLAUSES.filter((c) => t.clauses[c] === null && (CONTRACT_CLAUSE_DUTIES[c].word !== 'should') === binding);
   const describe = (c: ContractClause) => `${CONTRACT_CLAUSE_DUTIES[c].what} (${c}; "${CONTRACT_CLAUSE_DUTIES[c].word}", policy "${CONTRACT_CLAUSE_DUTIES[c].section}")`;
@@ -210,15 +211,25 @@ export function agencyFindingsOn(records: AgencyRecords, officers: (OfficerOnDay
   ];
 }
 
-/** The agency's reminders (SPEC §3): an item as projections/reminders.ts gives an officer's. */
+/** The agency's reminders: an item as projections/reminders.ts gives an officer's (its `Reminder`). */
 export interface AgencyReminderItem {
   officerId: string | null;
   rule: AgencyRuleId;
-  kind: 'CONTRACT_ENDING' | 'CONTRACT_MISSING' | 'POLICY_MODEL_REVISION';
+  kind: 'CONTRACT_ENDING' | 'CONTRACT_MISSING' | 'POLICY_MODEL_REVISION' | 'POLICY_NOT_ADOPTED' | 'SCHOOL_NOT_COVERED' | 'CONTRACT_TERMS_MISSING';
   dueDate: LocalDate;
   daysLeft: number;
   message: string;
+  /** AGENCY_CITATIONS[rule]: the citation of the rule's findings. */
+  citation: string;
+  scope: 'AGENCY';
+  /** "The agency", "The agency: SRO contract c1 with ISD 1", or the officer whose assignment it concerns. */
+  subject: string;
+  contractId?: string;
 }
+
+/** The words an agency item names itself by (docs/decisions.md W33). */
+export const AGENCY_SUBJECT = 'The agency';
+export const contractSubject = (c: { contractId: string; district: string }): string => `${AGENCY_SUBJECT}: SRO contract ${c.contractId} with ${c.district}`;
 
 /** The last day in force of a contract in force on `asOf`, as the terms will stand on that day. */
 function lastDayFrom(c: Contract, asOf: LocalDate): LocalDate | null {
@@ -255,6 +266,10 @@ export function agencyRemindersOn(records: AgencyRecords, asOf: LocalDate, horiz
       message:
         `SRO contract ${c.contractId} with ${c.district} ends on ${last} (its last day in force; ${daysLeft} day(s) left): renew or amend it, or record the contract that follows, ` +
         `for ${list(schools)}. (${AGENCY_CITATIONS.CONTRACT_FOR_EACH_ASSIGNMENT})`,
+      citation: AGENCY_CITATIONS.CONTRACT_FOR_EACH_ASSIGNMENT,
+      scope: 'AGENCY',
+      subject: contractSubject(c),
+      contractId: c.contractId,
     });
   }
   const policy = policyInForce(records.policies, asOf);
@@ -268,6 +283,9 @@ export function agencyRemindersOn(records: AgencyRecords, asOf: LocalDate, horiz
       message:
         `SRO policy version ${policy.version} follows the POST Board model policy revision of ${policy.modelRevision}; the latest is ${LATEST_MODEL_REVISION}: ` +
         `review it against the model and adopt an updated version (a reminder, not a violation). (${AGENCY_CITATIONS.SRO_POLICY_ADOPTED})`,
+      citation: AGENCY_CITATIONS.SRO_POLICY_ADOPTED,
+      scope: 'AGENCY',
+      subject: AGENCY_SUBJECT,
     });
   }
   return items;
@@ -291,6 +309,9 @@ export function contractRemindersFor(facts: Facts, records: AgencyRecords, asOf:
       message:
         `${facts.name} (${facts.officerId}): assignment ${a.assignmentId} starts on ${start} at ${list(missing)}, which no SRO contract in force that day covers: ` +
         `record the contract with the district (or amend one) before then. Due ${start}: ${daysLeft} day(s) left. (${AGENCY_CITATIONS.CONTRACT_FOR_EACH_ASSIGNMENT})`,
+      citation: AGENCY_CITATIONS.CONTRACT_FOR_EACH_ASSIGNMENT,
+      scope: 'AGENCY',
+      subject: `${facts.name} (${facts.officerId})`,
     });
   }
   return items;

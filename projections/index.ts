@@ -5,7 +5,8 @@ export type { RuleId, Outcome, Status, Finding } from './types';
 export { officerStatus, factsKnownAt, statusFromFacts, type OfficerStatus } from './officer-status';
 export type { Facts } from './facts';
 export { statusIntervals, candidateDates, type StatusInterval } from './status-intervals';
-export { remindersFor, remindersFromFacts, compareReminders, REMINDER_KINDS, type Reminder, type ReminderKind } from './reminders';
+export { remindersFor, remindersFromFacts, compareReminders, REMINDER_KINDS, REMINDER_SCOPES, type Reminder, type ReminderKind, type ReminderScope } from './reminders';
+export { agencyObligationReminders, dutyStartAhead } from './agency-reminders';
 export { agencyStatus, agencyStatusFromFacts, type AgencyStatus } from './agency-summary';
 export { officerFactsSnapshot, agencyFactsKnownAt, snapshotCovers, factsFromSnapshot, type OfficerFactsSnapshot, type AgencyFacts } from './facts-snapshot';
 export { officerHistory, effectiveDateOfEvent, type HistoryEntry } from './history';
@@ -23,6 +24,7 @@ export {
   AGENCY_RULE_IDS,
   AGENCY_OUTCOMES,
   AGENCY_CITATIONS,
+  AGENCY_SUBJECT,
   type AgencyFinding,
   type AgencyRuleId,
   type AgencyOutcome,

@@ -1,7 +1,8 @@
 /**
  * Slice: what falls due for the chief (GET /agencies/:agencyId/reminders; SPEC §4): everything
  * due within `horizonDays` of `asOf` and everything overdue (negative daysLeft), sorted by due
- * date, each with a plain-English message naming the action and the citation. Like every query
+ * date, each with a plain-English message naming the action and the citation; the agency's own
+ * obligations (its violated findings, and those falling due) among them (docs/decisions.md W33). Like every query
  * it takes knownAt too (default now), so a chief can see what the reminders said at a past instant.
  */
 import { Controller, Get, Header, Param, Query, Req, Res } from '@nestjs/common';
@@ -9,7 +10,7 @@ import type { Request, Response } from 'express';
 import { IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
 import { IsIn, IsOptional } from 'class-validator';
 import { toCsv, wantsCsv } from '../common/csv';
-import { agencyRemindersOn, compareReminders, contractRemindersFor, remindersFromFacts, type Reminder } from '../../projections';
+import { agencyObligationReminders, agencyRemindersOn, compareReminders, contractRemindersFor, dutyStartAhead, officerOnDay, remindersFromFacts, type LocalDate, type OfficerOnDay, type Reminder } from '../../projections';
 import { Roles } from '../auth/roles.decorator';
 import { AgencyPath } from '../common/paths';
 import { IsInstant, IsLocalDate, IsPlainInteger } from '../common/validation';
@@ -29,11 +30,14 @@ export class RemindersQueryDto {
   @IsOptional() @IsIn(['json', 'csv'], { message: 'format must be json or csv' }) format?: 'json' | 'csv';
 }
 
-/** The reminders as CSV: one row per reminder, in the answer's order (the agency's own with an empty officerId). */
+/**
+ * The reminders as CSV: one row per reminder, in the answer's order; `subject` says in words whom
+ * each is about ("The agency" for the agency's own, whose officerId is empty: docs/decisions.md W33).
+ */
 export function remindersCsv(view: RemindersView): string {
   return toCsv(
-    ['officerId', 'rule', 'kind', 'dueDate', 'daysLeft', 'message', 'asOf', 'knownAt'],
-    view.items.map((r) => [r.officerId ?? '', r.rule, r.kind, r.dueDate, r.daysLeft, r.message, view.asOf, view.knownAt]),
+    ['officerId', 'subject', 'scope', 'rule', 'kind', 'dueDate', 'daysLeft', 'citation', 'message', 'asOf', 'knownAt'],
+    view.items.map((r) => [r.officerId ?? '', r.subject, r.scope, r.rule, r.kind, r.dueDate, r.daysLeft, r.citation, r.message, view.asOf, view.knownAt]),
   );
 }
 
@@ -60,10 +64,18 @@ export class GetRemindersHandler implements IQueryHandler<GetRemindersQuery, Rem
   async execute({ agencyId, axes: { asOf, knownAt }, horizonDays }: GetRemindersQuery): Promise<RemindersView> {
     const records = await this.reader.agencyRecords(agencyId, knownAt);
     const items: Reminder[] = [...agencyRemindersOn(records, asOf, horizonDays)];
+    // What the agency's own findings need of each officer (small, kept for the whole agency).
+    const onDay: (OfficerOnDay | null)[] = [];
+    const dutyStarts: (LocalDate | null)[] = [];
     // The officers registered by knownAt, their facts as known then (from the facts snapshots where they cover it).
     for await (const page of this.reader.agencyFactsPages(agencyId, knownAt)) {
-      for (const facts of page) items.push(...remindersFromFacts(facts, asOf, horizonDays), ...contractRemindersFor(facts, records, asOf, horizonDays));
+      for (const facts of page) {
+        items.push(...remindersFromFacts(facts, asOf, horizonDays), ...contractRemindersFor(facts, records, asOf, horizonDays));
+        onDay.push(officerOnDay(facts, asOf));
+        dutyStarts.push(dutyStartAhead(facts, asOf, horizonDays));
+      }
     }
+    items.push(...agencyObligationReminders(records, onDay, dutyStarts, asOf, horizonDays));
     items.sort(compareReminders);
     return { agencyId, asOf, knownAt, horizonDays, items };
   }

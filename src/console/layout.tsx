@@ -22,7 +22,7 @@ export interface Person {
 
 export const STATUS_WORDS: Record<Status, string> = {
   COMPLIANT: 'Compliant',
-  CONDITIONAL: 'Conditional: restricted duties',
+  CONDITIONAL: 'Conditional: a deadline is pending',
   NON_COMPLIANT: 'Not compliant',
   EXEMPT: 'Exempt (substitute)',
   NOT_ASSIGNED: 'Not assigned',
@@ -41,10 +41,20 @@ export const ROLE_WORDS: Record<Role, string> = { admin: 'Admin (records clerk)'
 
 const cls = (value: string) => value.toLowerCase().replace(/_/g, '-');
 
-export function StatusBadge({ status }: { status: Status }) {
+/**
+ * An officer's status in words: "Conditional: restricted duties" only when there are restricted
+ * duties (the six-month grace), else the status's own words (docs/decisions.md W33).
+ */
+export function statusWords(status: Status, restrictedDuties: readonly string[] = []): string {
+  if (status === 'CONDITIONAL' && restrictedDuties.length > 0) return 'Conditional: restricted duties';
+  return STATUS_WORDS[status] ?? status;
+}
+
+/** A status badge; give an officer's restrictedDuties so that the words say whether duties are restricted. */
+export function StatusBadge({ status, restrictedDuties }: { status: Status; restrictedDuties?: readonly string[] }) {
   return (
     <span class={`badge status-${cls(status)}`} data-status={status}>
-      {STATUS_WORDS[status] ?? status}
+      {statusWords(status, restrictedDuties)}
     </span>
   );
 }

@@ -5,7 +5,7 @@
  * say. Only the status badges carry `data-status` (SPEC §4a); the intervals carry `data-interval-status`.
  */
 import type { StatusInterval } from '../../projections';
-import { dateInWords, STATUS_WORDS } from './layout';
+import { dateInWords, statusWords } from './layout';
 
 const WIDTH = 960;
 const BAR_Y = 28;
@@ -28,7 +28,7 @@ export function StatusBar({ intervals, asOf, id = 'status-bar' }: { intervals: S
           const x0 = x(day(interval.from));
           const x1 = x(interval.to ? day(interval.to) + 1 : end);
           const w = Math.max(1, x1 - x0);
-          const label = STATUS_WORDS[interval.status];
+          const label = statusWords(interval.status, interval.restrictedDuties);
           return (
             <g class={`segment status-${interval.status.toLowerCase().replace(/_/g, '-')}`} data-interval-status={interval.status}>
               <rect x={x0} y={BAR_Y} width={w} height={BAR_H} />
@@ -55,7 +55,7 @@ export function StatusBar({ intervals, asOf, id = 'status-bar' }: { intervals: S
         <ol class="intervals">
           {intervals.map((interval) => (
             <li data-interval-status={interval.status}>
-              {interval.to ? `${dateInWords(interval.from)} to ${dateInWords(interval.to)}` : `From ${dateInWords(interval.from)} on`}: {STATUS_WORDS[interval.status]}
+              {interval.to ? `${dateInWords(interval.from)} to ${dateInWords(interval.to)}` : `From ${dateInWords(interval.from)} on`}: {statusWords(interval.status, interval.restrictedDuties)}
               {interval.restrictedDuties.length > 0 && ` (restricted: ${interval.restrictedDuties.join('; ')})`}
             </li>
           ))}

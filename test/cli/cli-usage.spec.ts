@@ -142,7 +142,7 @@ describe('--csv on every query command', () => {
   it.each([
     [['status', '--agency', 'csv-pd', '--as-of', '2025-10-01'], 'officerId,name,status,restrictedDuties,openFindings,asOf,knownAt'],
     [['status', '--agency', 'csv-pd', '--officer', 'jdoe', '--as-of', '2025-10-01'], 'officerId,status,rule,outcome,dueDate,citation,explanation,evidence,restrictedDuties,asOf,knownAt'],
-    [['reminders', '--agency', 'csv-pd', '--as-of', '2025-08-20'], 'officerId,rule,kind,dueDate,daysLeft,message,asOf,knownAt'],
+    [['reminders', '--agency', 'csv-pd', '--as-of', '2025-08-20'], 'officerId,subject,scope,rule,kind,dueDate,daysLeft,citation,message,asOf,knownAt'],
     [['history', '--agency', 'csv-pd', '--officer', 'jdoe'], 'officerId,eventId,type,effectiveDate,recordedAt,recordedBy,stream,retracted,retractedBy,data,knownAt'],
     [['token', 'list', '--agency', 'csv-pd'], 'name,role,tokenId,issuedAt,state,revokedAt'],
     [['user', 'list', '--agency', 'csv-pd'], 'userId,name,email,role,state,invitedAt,invitedBy,passwordSetAt,disabledAt,disabledReason'],

@@ -103,7 +103,7 @@ describe('CSV over HTTP', () => {
     expect(res.headers['content-disposition']).toBe('attachment; filename="csv-pd-reminders-2025-08-20.csv"');
     const rows = parse(res.text, { columns: true }) as Record<string, string>[];
     expect(rows.length).toBeGreaterThan(0);
-    expect(Object.keys(rows[0])).toEqual(['officerId', 'rule', 'kind', 'dueDate', 'daysLeft', 'message', 'asOf', 'knownAt']);
+    expect(Object.keys(rows[0])).toEqual(['officerId', 'subject', 'scope', 'rule', 'kind', 'dueDate', 'daysLeft', 'citation', 'message', 'asOf', 'knownAt']);
     expect(rows.some((r) => r.officerId === 'doe')).toBe(true);
   });
 

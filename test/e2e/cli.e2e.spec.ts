@@ -226,6 +226,34 @@ describe('import, status, reminders, history, rebuild and verify on the README s
     }
   });
 
+  it('reminders list the agency’s own violated obligations as overdue, in JSON and in CSV (docs/decisions.md W33)', () => {
+    // The README sample records no policy and no contract: both agency findings are violated on 2025-10-01.
+    const status = json(cli('status', '--agency', AGENCY, '--as-of', '2025-10-01'));
+    const violated = status.agencyFindings.filter((f: { outcome: string }) => f.outcome === 'VIOLATED');
+    expect(violated.map((f: { rule: string }) => f.rule)).toEqual(['SRO_POLICY_ADOPTED', 'CONTRACT_FOR_EACH_ASSIGNMENT']);
+    const view = json(cli('reminders', '--agency', AGENCY, '--as-of', '2025-10-01'));
+    const own = view.items.filter((i: { officerId: string | null }) => i.officerId === null);
+    // Sorted as every reminder: by due date, then officer (none), then rule.
+    const byRule = (a: { rule: string }, b: { rule: string }) => (a.rule < b.rule ? -1 : 1);
+    expect(own).toEqual(
+      [...violated].sort(byRule).map((f: { rule: string; dueDate: string; citation: string }) =>
+        expect.objectContaining({ rule: f.rule, dueDate: f.dueDate, daysLeft: -29, citation: f.citation, scope: 'AGENCY', subject: 'The agency', message: expect.stringContaining('overdue') }),
+      ),
+    );
+    expect(own.map((i: { kind: string }) => i.kind)).toEqual(['SCHOOL_NOT_COVERED', 'POLICY_NOT_ADOPTED']);
+    const csv = cli('reminders', '--agency', AGENCY, '--as-of', '2025-10-01', '--csv');
+    expect(csv.status).toBe(0);
+    const rows = parse(csv.stdout, { columns: true }) as Record<string, string>[];
+    const agencyRows = rows.filter((r) => r.scope === 'AGENCY' && r.officerId === '');
+    // A cell starting with "-" is neutralised against formulas (docs/decisions.md W26).
+    expect(agencyRows.map((r) => [r.subject, r.rule, r.dueDate, r.daysLeft])).toEqual([
+      ['The agency', 'CONTRACT_FOR_EACH_ASSIGNMENT', '2025-09-02', "'-29"],
+      ['The agency', 'SRO_POLICY_ADOPTED', '2025-09-02', "'-29"],
+    ]);
+    expect(agencyRows[0].citation).toBe('Minn. Stat. 626.8482 subd. 1(c); policy "Definitions"');
+    expect(agencyRows[0].message).toMatch(/^The agency: record an SRO contract .*29 day\(s\) overdue\./);
+  });
+
   it('history shows every event with both time axes and who recorded it; an unknown officer is exit 1', () => {
     const history = json(cli('history', '--agency', AGENCY, '--officer', 'jdoe'));
     const own = history.events.filter((e: { stream: string }) => e.stream === 'officer');

@@ -20,7 +20,10 @@
 import * as fc from 'fast-check';
 import { COURSES } from '../../events/catalogue';
 import {
+  AGENCY_CITATIONS,
   RULE_IDS,
+  agencyObligationReminders,
+  dutyStartAhead,
   agencyFactsKnownAt,
   agencyFindingsOn,
   agencyRecordsKnownAt,
@@ -347,6 +350,8 @@ describe('properties', () => {
         const wholeFacts = known.map((l) => factsKnownAt(l, knownAt));
         expect(agencyFindingsOn(records, fromSnapshots.map((f) => officerOnDay(f, asOf)), asOf)).toEqual(agencyFindingsOn(records, wholeFacts.map((f) => officerOnDay(f, asOf)), asOf));
         expect(fromSnapshots.flatMap((f) => contractRemindersFor(f, records, asOf, 90))).toEqual(wholeFacts.flatMap((f) => contractRemindersFor(f, records, asOf, 90)));
+        const obligations = (facts: Facts[]) => agencyObligationReminders(records, facts.map((f) => officerOnDay(f, asOf)), facts.map((f) => dutyStartAhead(f, asOf, 90)), asOf, 90);
+        expect(obligations(fromSnapshots)).toEqual(obligations(wholeFacts));
         // An agency event recorded after knownAt changes nothing at knownAt.
         const knownAgency = ledgers[0].agencyEvents.filter((e) => at(e) <= Date.parse(knownAt));
         expect(agencyRecordsKnownAt(knownAgency, knownAt)).toEqual(records);
@@ -376,5 +381,50 @@ describe('properties', () => {
     expect(officerFactsSnapshot('o1', 'O', [review])).not.toBeNull();
     expect(agencyFactsKnownAt([policy, crossAgency], LATER).separable).toBe(false);
     expect(agencyFactsKnownAt([policy, crossAgency], at(3)).separable).toBe(true); // not yet known
+  });
+});
+
+describe('one citation per rule and case (docs/decisions.md W33)', () => {
+  it('every reminder cites what its rule’s finding cites, in the item and in its message', () => {
+    const reached = { officerItems: 0, agencyItems: 0, policyReviews: 0 };
+    fc.assert(
+      fc.property(agencyHistory(2), fc.array(anyDay, { minLength: 4, maxLength: 4 }), ({ officerIds, events }, days) => {
+        for (const asOf of days) check(officerIds.map((id) => ledgerFor(events, id)), asOf);
+      }),
+      { numRuns: RUNS },
+    );
+    function check(ledgers: OfficerLedger[], asOf: string): void {
+      const records = agencyRecordsKnownAt(ledgers[0].agencyEvents, LATER);
+      const facts = ledgers.map((l) => factsKnownAt(l, LATER));
+      for (const f of facts) {
+        for (const r of remindersFromFacts(f, asOf, 365)) {
+          // An item about a duty that starts later comes from the finding on that day (its due date); every other from the finding on asOf.
+          const upcoming = r.dueDate > asOf && (r.kind === 'TRAINING_MISSING' || r.kind === 'POLICY_REVIEW_MISSING');
+          const finding = statusFromFacts(f, upcoming ? r.dueDate : asOf).findings.find((x) => x.rule === r.rule)!;
+          expect([r.kind, r.citation]).toEqual([r.kind, finding.citation]);
+          expect(r.message.endsWith(`(${finding.citation})`)).toBe(true);
+          expect([r.scope, r.officerId, r.subject]).toEqual(['OFFICER', f.officerId, `${f.name} (${f.officerId})`]);
+          reached.officerItems++;
+          if (r.rule === 'POLICY_REVIEW_BEFORE_DUTY') reached.policyReviews++;
+        }
+      }
+      const onDay = facts.map((f) => officerOnDay(f, asOf));
+      const agencyCitations = new Map(agencyFindingsOn(records, onDay, asOf).map((x) => [x.rule, x.citation]));
+      const agencyItems = [
+        ...agencyRemindersOn(records, asOf, 365),
+        ...facts.flatMap((f) => contractRemindersFor(f, records, asOf, 365)),
+        ...agencyObligationReminders(records, onDay, facts.map((f) => dutyStartAhead(f, asOf, 365)), asOf, 365),
+      ];
+      for (const r of agencyItems) {
+        expect(r.citation).toBe(AGENCY_CITATIONS[r.rule]);
+        if (agencyCitations.has(r.rule)) expect(r.citation).toBe(agencyCitations.get(r.rule));
+        expect(r.message.endsWith(`(${r.citation})`)).toBe(true);
+        expect(r.scope).toBe('AGENCY');
+        reached.agencyItems++;
+      }
+    }
+    expect(reached.officerItems).toBeGreaterThanOrEqual(RUNS / 2);
+    expect(reached.policyReviews).toBeGreaterThanOrEqual(RUNS / 10);
+    expect(reached.agencyItems).toBeGreaterThanOrEqual(RUNS / 2);
   });
 });

@@ -1,4 +1,5 @@
-import { agencyStatus, compareReminders, remindersFor, statusIntervals, type Reminder } from '../../projections';
+import { agencyStatus, compareReminders, officerStatus, remindersFor, statusIntervals, type Reminder } from '../../projections';
+import { CITATION_PRODUCT_READING, CITATION_SUBSTITUTE } from '../../projections/rules/policy-review-before-duty';
 import { LATER, LedgerBuilder, consecutiveDates, withPolicy } from './ledger-builder';
 
 const summary = (rs: Reminder[]) => rs.map((r) => [r.kind, r.rule, r.dueDate, r.daysLeft]);
@@ -66,6 +67,25 @@ describe('remindersFor', () => {
       ['TRAINING_MISSING', 'TRAINING_BEFORE_DUTY', '2026-01-05', 16],
     ]);
     expect(remindersFor(b.ledger(), '2025-11-20', LATER, 30)).toEqual([]);
+  });
+
+  it('a regular SRO’s missing policy review cites what the finding cites, not the substitutes’ section (docs/decisions.md W33)', () => {
+    const b = new LedgerBuilder();
+    b.policy('v1', '2025-08-01');
+    b.assign('a1', '2025-09-02');
+    b.trained('t1', 'MN_SRO_BASIC', '2025-08-20');
+    const [r] = remindersFor(b.ledger(), '2025-10-01', LATER, 0);
+    const finding = officerStatus(b.ledger(), '2025-10-01', LATER).findings.find((f) => f.rule === 'POLICY_REVIEW_BEFORE_DUTY')!;
+    expect([r.kind, r.citation, finding.citation]).toEqual(['POLICY_REVIEW_MISSING', CITATION_PRODUCT_READING, CITATION_PRODUCT_READING]);
+    expect(r.message).toContain(`(${CITATION_PRODUCT_READING})`);
+    expect(r.message).not.toContain('Substitute SROs');
+    // A substitute's cites the policy's section on substitutes, as its finding does.
+    const sub = new LedgerBuilder();
+    sub.policy('v1', '2025-08-01');
+    sub.sub('2025-09-03');
+    const [s] = remindersFor(sub.ledger(), '2025-09-10', LATER, 0);
+    expect([s.kind, s.citation]).toEqual(['POLICY_REVIEW_MISSING', CITATION_SUBSTITUTE]);
+    expect(officerStatus(sub.ledger(), '2025-09-10', LATER).findings.find((f) => f.rule === 'POLICY_REVIEW_BEFORE_DUTY')!.citation).toBe(CITATION_SUBSTITUTE);
   });
 
   it('compareReminders orders by dueDate then officer', () => {

@@ -243,7 +243,7 @@ function Dashboard(props: { person: Person; csrf: string; notice?: string; view:
                     <span class="id">{r.officerId}</span>
                   </th>
                   <td>
-                    <StatusBadge status={r.status} />
+                    <StatusBadge status={r.status} restrictedDuties={r.restrictedDuties} />
                   </td>
                   <td>
                     {r.open.length === 0 ? (

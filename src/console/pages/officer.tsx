@@ -133,7 +133,7 @@ function OfficerRecord(props: { person: Person; csrf: string; status: OfficerSta
       <section aria-labelledby="status-heading">
         <h2 id="status-heading">Status</h2>
         <p class="status-line">
-          <StatusBadge status={status.status} />
+          <StatusBadge status={status.status} restrictedDuties={status.restrictedDuties} />
         </p>
         {status.restrictedDuties.length > 0 && (
           <>

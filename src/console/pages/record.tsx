@@ -21,7 +21,7 @@ import { checkedCertificate } from '../../officers/certificate-file';
 import { localDateAt, MINNESOTA_TIME_ZONE } from '../../../projections';
 import { NotFound, Refusal } from '../../write/refusals';
 import { describeEvent, eventTitle } from '../event-words';
-import { dateInWords, instantInWords, STATUS_WORDS, StatusBadge } from '../layout';
+import { dateInWords, instantInWords, statusWords, StatusBadge } from '../layout';
 import { ConsoleGuard, ConsoleRequest, ConsoleRoles } from '../console.guard';
 import { CsrfField, Page, Problems, renderPage, type Person } from '../layout';
 import { recordForm, type RecordForm } from '../record-forms';
@@ -299,8 +299,12 @@ function PreviewOfRetraction({ preview }: { preview: RetractionPreview }) {
         The event: <strong>{eventTitle(e.type)}</strong>: {describeEvent(e.type, e.data)} (recorded {instantInWords(e.recordedAt)} by {e.recordedBy}). It stays in the timeline, struck through, and stops counting.
       </p>
       <p class="sentence">
-        Status today ({dateInWords(preview.asOf)}): <StatusBadge status={preview.before.status} /> now, <StatusBadge status={preview.after.status} /> after the retraction
-        {preview.before.status === preview.after.status ? ' (unchanged)' : ` (${STATUS_WORDS[preview.before.status]} → ${STATUS_WORDS[preview.after.status]})`}.
+        Status today ({dateInWords(preview.asOf)}): <StatusBadge status={preview.before.status} restrictedDuties={preview.before.restrictedDuties} /> now,{' '}
+        <StatusBadge status={preview.after.status} restrictedDuties={preview.after.restrictedDuties} /> after the retraction
+        {preview.before.status === preview.after.status
+          ? ' (unchanged)'
+          : ` (${statusWords(preview.before.status, preview.before.restrictedDuties)} → ${statusWords(preview.after.status, preview.after.restrictedDuties)})`}
+        .
       </p>
       {preview.intervals ? (
         <div class="two-bars">

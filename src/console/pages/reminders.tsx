@@ -1,6 +1,7 @@
 /**
  * Page: the chief's reminders at /reminders (issue 11 item 6): what falls due, overdue first and
- * then by due date, each with the officer, the action to take, the citation and the days left;
+ * then by due date, each with the officer (or "The agency" for the agency's own obligations:
+ * docs/decisions.md W33), the action to take, the citation and the days left;
  * a horizon picker; printable (the print stylesheet leaves out the menus and forms). Read through
  * the QueryBus (GetRemindersQuery, the API's own; the officers' names from GetAgencyStatusQuery).
  */
@@ -10,14 +11,11 @@ import type { Response } from 'express';
 import { GetAgencyStatusQuery, type AgencyStatusView } from '../../agencies/agency-status';
 import { DEFAULT_HORIZON_DAYS, GetRemindersQuery, type RemindersView } from '../../agencies/reminders';
 import { Public } from '../../auth/roles.decorator';
-import { RULES } from '../../../projections';
 import { axesQuery, pageAxes, type PageAxes } from '../console-axes';
 import { ConsoleGuard, ConsoleRequest, ConsoleRoles } from '../console.guard';
 import { AxesForm, axesSentence, dateInWords, Page, renderPage, type Person } from '../layout';
 
 export const HORIZONS = [30, 60, 90, 180, 365];
-
-const citationOf = (rule: string): string => RULES.find((r) => r.id === rule)?.citation ?? '';
 
 const daysWords = (days: number): string =>
   days < 0 ? `${-days} day${days === -1 ? '' : 's'} overdue` : days === 0 ? 'due today' : `${days} day${days === 1 ? '' : 's'} left`;
@@ -71,7 +69,7 @@ function RemindersPage(props: { person: Person; csrf: string; view: RemindersVie
             <tr>
               <th scope="col">Due date</th>
               <th scope="col">Days left</th>
-              <th scope="col">Officer</th>
+              <th scope="col">Officer or agency</th>
               <th scope="col">Action to take</th>
               <th scope="col">Rule and citation</th>
             </tr>
@@ -85,7 +83,7 @@ function RemindersPage(props: { person: Person; csrf: string; view: RemindersVie
                 </td>
                 <td>
                   {item.officerId === null ? (
-                    'The agency'
+                    item.subject
                   ) : (
                     <a href={`/officers/${encodeURIComponent(item.officerId)}${axesQuery(view.asOf, axes.knownAtText)}`}>{props.names.get(item.officerId) ?? item.officerId}</a>
                   )}
@@ -93,7 +91,7 @@ function RemindersPage(props: { person: Person; csrf: string; view: RemindersVie
                 <td>{item.message}</td>
                 <td>
                   {item.rule}
-                  {citationOf(item.rule) && <span class="citation">{citationOf(item.rule)}</span>}
+                  <span class="citation">{item.citation}</span>
                 </td>
               </tr>
             ))}
