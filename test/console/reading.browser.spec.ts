@@ -195,6 +195,27 @@ describeInBrowser('the console as a chief, an auditor and an investigator read i
     expect(await page.locator('#axes-sentence').innerText()).toMatch(/as the records stand now/);
     await screenshot(page, 'reading-known-at-before-registration');
 
+    // A Known at still to come is said in Minnesota time, not as the API's ISO instant.
+    await page.goto(`/officers/o-1?knownAt=${encodeURIComponent('2099-01-01 10:00')}`);
+    expect(await page.locator('.problems').innerText()).toContain('Known at: 1 January 2099 10:00 CST is still to come');
+    expect(await page.locator('.problems').innerText()).not.toMatch(/knownAt|\d{4}-\d\d-\d\dT/);
+
+    // Counts in words: one officer is "1 officer".
+    await page.goto('/?q=Quinn');
+    expect(await page.locator('main').innerText()).toContain('1 of 2 officers matches');
+    expect(await page.getByRole('link', { name: 'Download this officer as CSV' }).count()).toBe(1);
+
+    // An 11 MB PDF: a page that says what to do and leads back to the form, not a bare "Too large".
+    const big = await page.request.post(`${base}/officers/o-1/records/certificate`, {
+      multipart: { trainingId: 't-1', filedOn: '2025-09-20', file: { name: 'scan.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(11 * 1024 * 1024, 0x25) } },
+    });
+    expect(big.status()).toBe(413);
+    const bigPage = await big.text();
+    expect(bigPage).toContain('<h1>The file is too large</h1>');
+    expect(bigPage).toContain('Nothing was recorded: the file is larger than 10 MB.');
+    expect(bigPage).toContain('href="/officers/o-1/records/certificate">open the form again</a>');
+
+    await page.goto(`/officers/o-1?asOf=2025-10-01&knownAt=${encodeURIComponent(beforeRegistration)}`);
     // The form's To is empty (now), so "what changed since" the moment in Known at is what it shows.
     expect(await page.getByLabel('To (empty for now)').inputValue()).toBe('');
     const later = await page.goto(`/officers/o-1/changes?asOf=2025-10-01&from=${encodeURIComponent(new Date().toISOString())}&to=${encodeURIComponent(beforeRegistration)}`);
