@@ -234,6 +234,11 @@ function OfficerRecord(props: { person: Person; csrf: string; status: OfficerSta
             <h2 id="intervals-heading">Status over time</h2>
             <p>As the records stood at {instantInWords(history.knownAt)}.</p>
             <StatusBar intervals={history.statusIntervals} asOf={status.asOf} />
+            {separationOn(events, '9999-12-31') && (
+              <p class="hint" data-separation-note>
+                From {dateInWords(separationOn(events, '9999-12-31')!.separatedOn)} on, “Not assigned” means separated: the officer is off the active roster from that day.
+              </p>
+            )}
           </section>
           <section aria-labelledby="timeline-heading">
             <h2 id="timeline-heading">Timeline of events</h2>
