@@ -187,6 +187,13 @@ describeInBrowser('the console as a chief, an auditor and an investigator read i
 
   it('no dead ends: "Known at" before the officer existed, and a From later than To', async () => {
     const page = await as('auditor');
+    // An officer ID that does not exist: a plain sentence, with or without Known at.
+    for (const path of ['/officers/nobody', `/officers/nobody?knownAt=${encodeURIComponent(beforeRegistration)}`]) {
+      const missing = await page.goto(path);
+      expect(missing!.status()).toBe(404);
+      expect(await page.locator('main').innerText()).toContain('There is no officer with the ID "nobody" in the records of your agency.');
+    }
+
     const res = await page.goto(`/officers/o-1?asOf=2025-10-01&knownAt=${encodeURIComponent(beforeRegistration)}`);
     expect(res!.status()).toBe(200);
     const problem = await page.locator('.problems').innerText();

@@ -59,9 +59,15 @@ export class OfficerPageController {
     } catch (error) {
       // "Known at" before the officer was registered: not a dead end, but the record as it stands
       // now, with a sentence saying when the officer entered the records (docs/decisions.md W36).
-      if (!(error instanceof NotFound) || axes.live) throw error;
-      const now: OfficerHistoryView = await this.queries.execute(new GetOfficerHistoryQuery(person.agencyId, id, new Date().toISOString()));
-      const registered = now.events.find((e) => e.type === 'OfficerRegistered');
+      if (!(error instanceof NotFound)) throw error;
+      // The API's message names an ISO instant; a person is told plainly that there is no such officer.
+      const unknown = new NotFound([`There is no officer with the ID "${id}" in the records of your agency.`]);
+      const now: OfficerHistoryView | undefined = await this.queries.execute(new GetOfficerHistoryQuery(person.agencyId, id, new Date().toISOString())).catch((e: unknown) => {
+        if (e instanceof NotFound) return undefined;
+        throw e;
+      });
+      const registered = now?.events.find((e) => e.type === 'OfficerRegistered');
+      if (!now || axes.live || !registered) throw unknown;
       const asked = axes.axes.knownAt;
       axes = pageAxes({ asOf: axes.axes.asOf });
       axes.problems.push(
