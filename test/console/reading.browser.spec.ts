@@ -231,6 +231,10 @@ describeInBrowser('the console as a chief, an auditor and an investigator read i
     expect(await page.locator('#recorded-between').innerText()).toMatch(/Events recorded in between \(\d+\)/);
     expect(await page.locator('main').innerText()).toContain('Training completed');
     await expectAccessible(page);
+    // A From still to come, with To left empty (now), is said so, in Minnesota time.
+    const future = await page.goto(`/officers/o-1/changes?asOf=2025-10-01&from=${encodeURIComponent('2099-01-01 10:00')}&to=`);
+    expect(future!.status()).toBe(400);
+    expect(await page.locator('.problems').innerText()).toContain('From: 1 January 2099 10:00 CST is still to come');
   });
 
   it('a ledger altered in its SQLite file: every page of the chief and the auditor says so; the integrity page names the altered fact', async () => {

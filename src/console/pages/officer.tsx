@@ -71,9 +71,8 @@ export class OfficerPageController {
       const asked = axes.axes.knownAt;
       axes = pageAxes({ asOf: axes.axes.asOf });
       axes.problems.push(
-        `Known at: as the records stood at ${instantInWords(asked, { seconds: true })}, ${now.name} (${id}) was not registered yet` +
-          (registered ? `; the registration was recorded at ${instantInWords(registered.recordedAt, { seconds: true })}` : '') +
-          '. Showing the records as they stand now instead.',
+        `Known at: as the records stood at ${instantInWords(asked, { seconds: true })}, ${now.name} (${id}) was not registered yet; ` +
+          `the registration was recorded at ${instantInWords(registered.recordedAt, { seconds: true })}. Showing the records as they stand now instead.`,
       );
       status = await this.queries.execute(new GetOfficerStatusQuery(person.agencyId, id, axes.axes));
     }
@@ -110,7 +109,7 @@ export class OfficerPageController {
     if (!from) problems.push('From: write Minnesota time as 2026-03-01 17:00, or an ISO instant');
     if (!to) problems.push('To: write Minnesota time as 2026-03-01 17:00, or an ISO instant, or leave it empty for now');
     let swapped = false;
-    if (from && to && from > to) {
+    if (from && to && toText && from > to) {
       // Not a dead end: the question is the same with the two moments in order (docs/decisions.md W36).
       [from, to] = [to, from];
       swapped = true;
