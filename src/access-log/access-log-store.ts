@@ -6,6 +6,7 @@
  * transaction (so one fsync) each, and read newest first.
  */
 import Database from 'better-sqlite3';
+import { keepSqliteFilePrivate } from '../store/sqlite/sqlite-file-mode';
 import path from 'node:path';
 import { Pool } from 'pg';
 
@@ -126,6 +127,7 @@ export class SqliteAccessLogStore implements AccessLogStore {
   private readonly insertMany: (entries: readonly AccessEntry[]) => void;
 
   constructor(file: string) {
+    keepSqliteFilePrivate(file);
     this.db = new Database(file);
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('journal_mode = WAL');

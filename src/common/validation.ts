@@ -43,8 +43,27 @@ export const IsInstant = decoratorFrom(
 export const IsIdentifier = (): PropertyDecorator =>
   Matches(ID_PATTERN, { message: '$property must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit' });
 
+/**
+ * class-validator's own wording of list rules, which reached people as "schools must contain at
+ * least 1 elements", in plain words (docs/decisions.md W36); every other message is the DTO's.
+ */
+export function messageInWords(message: string): string {
+  return message
+    .replace(/^(.+?) must contain at least 1 elements$/, '$1 must list at least one')
+    .replace(/^(.+?) must contain at least (\d+) elements$/, '$1 must list at least $2')
+    .replace(/^(.+?) must contain no more than (\d+) elements$/, '$1 must list at most $2')
+    .replace(/^All (.+?)'s elements must be unique$/, '$1 must not list the same one twice');
+}
+
+/** The global pipe: Nest's, with the list rules' messages in words (the 400 shape is unchanged). */
+class ValidationPipeInWords extends ValidationPipe {
+  protected override flattenValidationErrors(errors: Parameters<ValidationPipe['flattenValidationErrors']>[0]): string[] {
+    return super.flattenValidationErrors(errors).map(messageInWords);
+  }
+}
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new ValidationPipeInWords({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,

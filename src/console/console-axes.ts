@@ -6,7 +6,7 @@
 import { isAcceptedDate } from '../common/validation';
 import { resolveTimeAxes, type TimeAxes } from '../read/time-axes';
 import { Refusal } from '../write/refusals';
-import { knownAtFromText } from './time-words';
+import { instantInWords, knownAtFromText } from './time-words';
 
 export interface PageAxes {
   axes: TimeAxes;
@@ -38,7 +38,12 @@ export function pageAxes(query: Record<string, unknown>, now = new Date()): Page
     axes = resolveTimeAxes({ asOf, knownAt }, now);
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;
-    problems.push(`Known at: ${error.messages.join('; ')}; showing now instead`);
+    // The API's message names the field and an ISO instant; a person reads the moment in Minnesota time (docs/decisions.md W36).
+    problems.push(
+      knownAt !== undefined && Date.parse(knownAt) > now.getTime()
+        ? `Known at: ${instantInWords(knownAt)} is still to come, and the records are known only up to now (${instantInWords(now.toISOString())}); showing the records as they stand now`
+        : `Known at: ${error.messages.join('; ')}; showing now instead`,
+    );
     knownAt = undefined;
     axes = resolveTimeAxes({ asOf }, now);
   }

@@ -99,6 +99,28 @@ export class AppErrorsFilter implements ExceptionFilter {
       );
       return;
     }
+    if (status === 413 && request.method === 'POST') {
+      // A file or form over the limit is refused before the form's page sees it: say what to do, and lead back to the
+      // form (the browser's Back keeps what was typed; docs/decisions.md W36).
+      page(
+        413,
+        'The file is too large',
+        <>
+          <h1>The file is too large</h1>
+          <p>
+            Nothing was recorded: {shown.join('; ')}.{' '}
+            {/\/records\/certificate$/.test(request.path)
+              ? 'A scanned certificate is usually well under 1 MB: scan it again at a lower resolution, or save it as a smaller PDF, and send it again.'
+              : 'Split the file into smaller ones and send them one by one.'}
+          </p>
+          <p>
+            Use your browser’s Back button to return to the form with what you typed, or{' '}
+            <a href={request.path === '/import/check' ? '/import' : request.path}>open the form again</a>.
+          </p>
+        </>,
+      );
+      return;
+    }
     page(
       status,
       TITLES[status] ?? 'Error',

@@ -8,12 +8,13 @@
  * The bearer-token guard (src/auth/auth.guard.ts) does not apply: console controllers are
  * @Public() to it and @UseGuards(ConsoleGuard) instead.
  */
-import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, Optional, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { parse as parseCookies } from 'cookie';
 import type { Role } from '../../events/access';
 import { AccessRegistry } from '../auth/access-registry';
+import { IntegrityMonitor } from '../ledger/integrity-monitor';
 import type { Person } from './layout';
 import { csrfMatches, Session, SessionStore } from './sessions';
 
@@ -71,6 +72,7 @@ export class ConsoleGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly sessions: SessionStore,
     private readonly registry: AccessRegistry,
+    @Optional() private readonly integrity?: IntegrityMonitor,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -102,7 +104,7 @@ export class ConsoleGuard implements CanActivate {
         if (allowed) throw new SignInRequired(request.method === 'GET' ? request.originalUrl : '/');
         return true;
       }
-      request.person = { userId: account.userId, agencyId: account.agencyId, role: account.role, name: account.name, email: account.email };
+      request.person = { userId: account.userId, agencyId: account.agencyId, role: account.role, name: account.name, email: account.email, ledgerAlarm: this.integrity?.alarm() };
     }
     if (!allowed) return true;
     if (!request.person) {

@@ -1,5 +1,17 @@
 /** One event of a timeline in plain words ("Completed the Minnesota SRO basic course on 15 August 2025"). */
-import { dateInWords } from './time-words';
+import { dateInWords, instantInWords } from './time-words';
+
+/** What the words of a fact need of a recorded event (a history entry has it). */
+export interface FactLike {
+  eventId: string;
+  type: string;
+  data: unknown;
+  effectiveDate: string | null;
+  recordedAt: string;
+}
+
+/** Finds another event of the same record by id, to name it (a retraction names what it retracted). */
+export type FactLookup = (eventId: string) => FactLike | undefined;
 
 export const COURSE_WORDS: Record<string, string> = {
   MN_SRO_BASIC: 'the Minnesota SRO basic course',
@@ -18,7 +30,17 @@ export function eventTitle(type: string): string {
   return spaced.charAt(0).toUpperCase() + spaced.slice(1);
 }
 
-export function describeEvent(type: string, data: unknown): string {
+/**
+ * A fact named for a person, never by its id (docs/decisions.md W36): its type in words, the
+ * officer when given, its effective date (or when it was recorded, for facts without one) and
+ * what it says: "Training completed for Avery Quinn (o-1), effective 11 September 2025: Completed …".
+ */
+export function factInWords(fact: FactLike, options: { officer?: string; lookup?: FactLookup } = {}): string {
+  const when = fact.effectiveDate ? `effective ${dateInWords(fact.effectiveDate)}` : `recorded ${instantInWords(fact.recordedAt)}`;
+  return `${eventTitle(fact.type)}${options.officer ? ` for ${options.officer}` : ''}, ${when}: ${describeEvent(fact.type, fact.data, options.lookup)}`;
+}
+
+export function describeEvent(type: string, data: unknown, lookup?: FactLookup): string {
   const v = (data ?? {}) as Record<string, unknown>;
   switch (type) {
     case 'AgencyRegistered':
@@ -47,8 +69,12 @@ export function describeEvent(type: string, data: unknown): string {
       return `Contract ${v.contractId} amended from ${d(v.effectiveOn)}`;
     case 'SroContractEnded':
       return `Contract ${v.contractId} ended on ${d(v.endedOn)}`;
-    case 'EventRetracted':
-      return `Retracted event ${v.retractedEventId}: ${v.reason}`;
+    case 'EventRetracted': {
+      const target = lookup?.(String(v.retractedEventId));
+      if (!target) return `Retracted a record not shown here (ID ${v.retractedEventId}): ${v.reason}`;
+      const when = target.effectiveDate ? `effective ${dateInWords(target.effectiveDate)}` : `recorded ${instantInWords(target.recordedAt)}`;
+      return `Retracted “${eventTitle(target.type)}, ${when}: ${describeEvent(target.type, target.data)}”, because: ${v.reason}`;
+    }
     case 'OfficerDetailsCorrected':
       return `Details corrected${v.name ? `: name ${v.name}` : ''}${v.licenseNumber ? `${v.name ? ',' : ':'} license ${v.licenseNumber}` : ''} (${v.reason})`;
     case 'OfficerSeparated':

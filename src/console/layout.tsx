@@ -18,6 +18,8 @@ export interface Person {
   role: Role;
   name: string;
   email: string;
+  /** Set when the ledger's last verification failed: every page then says so (docs/decisions.md W36). */
+  ledgerAlarm?: { checkedAt?: string };
 }
 
 export const STATUS_WORDS: Record<Status, string> = {
@@ -138,6 +140,7 @@ export function Page({ title, person, csrf, current, notice, children }: PagePro
           )}
         </header>
         <main id="main">
+          {person?.ledgerAlarm && <LedgerAlarm person={person} alarm={person.ledgerAlarm} here={current === '/integrity'} />}
           {notice && (
             <p class="notice" role="status">
               {notice}
@@ -147,6 +150,33 @@ export function Page({ title, person, csrf, current, notice, children }: PagePro
         </main>
       </body>
     </html>
+  );
+}
+
+/**
+ * The banner of a ledger that failed verification, on every page of a signed-in person
+ * (docs/integrity.md): what the failure means for what the page shows, and where to look.
+ */
+function LedgerAlarm({ person, alarm, here }: { person: Person; alarm: { checkedAt?: string }; here: boolean }) {
+  const seesIntegrity = person.role === 'admin' || person.role === 'investigator';
+  return (
+    <div class="alarm" role="alert" data-integrity-alarm="failed">
+      <p>
+        <strong>Warning: the records failed their integrity check{alarm.checkedAt ? ` at ${instantInWords(alarm.checkedAt)}` : ''}.</strong> A record was altered, removed or reordered
+        after it was written, outside this product. What this page shows may not be what was recorded.
+      </p>
+      <p>
+        {here ? (
+          'What was found is below; tell whoever looks after the server.'
+        ) : seesIntegrity ? (
+          <>
+            <a href="/integrity">See what was found on the Integrity page</a>, and tell whoever looks after the server.
+          </>
+        ) : (
+          'Tell your agency’s admin or an investigator: the Integrity page, open to them, names the record that failed.'
+        )}
+      </p>
+    </div>
   );
 }
 

@@ -25,6 +25,7 @@ h2 { font-size: 1.3rem; margin: 2rem 0 .5rem; }
 h3 { font-size: 1.1rem; }
 .sentence { font-size: 1.1rem; font-weight: 600; background: var(--panel); border-left: 4px solid #14325c; padding: .5rem .75rem; }
 .notice { background: #e6f4ea; border: 1px solid #2e7d32; padding: .5rem .75rem; }
+.alarm { background: #fdecea; border: 3px solid #b3261e; padding: .25rem 1rem; margin: .5rem 0 1rem; }
 .problems { background: #fdecea; border: 1px solid #b3261e; padding: .25rem .75rem; margin-bottom: 1rem; }
 .inline-pick { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; margin-top: .3rem; }
 .inline-pick label { font-weight: 400; }
@@ -33,6 +34,8 @@ section.preview { border: 1px solid var(--line); padding: .25rem 1rem; margin-bo
 .field.invalid input, .field.invalid select, .field.invalid textarea { border: 2px solid #b3261e; }
 ul.actions-list { display: flex; flex-wrap: wrap; gap: .5rem 1.25rem; list-style: none; padding: 0; }
 .hint { color: var(--muted); font-size: .9rem; display: block; }
+ul.facts { margin: 0; padding-left: 1.1rem; }
+code.hash { word-break: break-all; font-size: .85rem; }
 .id, .citation { display: block; color: var(--muted); font-size: .85rem; font-weight: 400; }
 form.axes, form.filters, form.inline-fields { display: flex; flex-wrap: wrap; gap: .75rem 1.25rem; align-items: flex-end; background: var(--panel); padding: .75rem; margin: .5rem 0 1rem; }
 form.axes .problems, form.inline-fields .problems { flex-basis: 100%; }

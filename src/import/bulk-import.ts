@@ -47,7 +47,7 @@ import { RETRACT_AGENCY_EVENT } from '../agencies/retract-agency-event';
 import { AgencyPath, AssignmentPath, ContractPath, OfficerPath, TrainingPath } from '../common/paths';
 import { CORRECT_OFFICER_DETAILS, CorrectOfficerDetailsDto } from '../officers/correct-officer-details';
 import { SEPARATE_OFFICER, SeparateOfficerDto } from '../officers/separate-officer';
-import { isAcceptedDate } from '../common/validation';
+import { isAcceptedDate, messageInWords } from '../common/validation';
 import { ASSIGN_OFFICER, AssignOfficerDto } from '../officers/assign-officer';
 import { DECLARE_TRAINING_UNAVAILABLE, DeclareTrainingUnavailableDto } from '../officers/declare-training-unavailable';
 import { END_ASSIGNMENT, EndAssignmentDto } from '../officers/end-assignment';
@@ -202,7 +202,7 @@ const VALIDATION = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownV
 /** class-validator errors as the ValidationPipe words them: every constraint message, nested ones prefixed with their path. */
 function messagesOf(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((e) => {
-    const own = Object.values(e.constraints ?? {}).map((m) => (parent ? `${parent}.${m}` : m));
+    const own = Object.values(e.constraints ?? {}).map((m) => (parent ? `${parent}.${messageInWords(m)}` : messageInWords(m)));
     return [...own, ...messagesOf(e.children ?? [], parent ? `${parent}.${e.property}` : e.property)];
   });
 }
@@ -294,7 +294,7 @@ export class BulkImporter {
     let pendingEvents = 0;
     let firstPendingIndex = 0;
     /** Event ids of keyed commands accepted in this import (a key used twice in one file). */
-    const keyedInImport = new Map<string, number>();
+    const keyedInImport = new Map<string, { index: number; line?: number }>();
 
     const officerState = async (officerId: string): Promise<StreamState<OfficerModel>> => {
       let state = officers.get(officerId);
@@ -357,14 +357,18 @@ export class BulkImporter {
         if (command.idempotencyKey !== undefined) {
           eventId = idempotentEventId(agencyId, command.idempotencyKey);
           const earlier = keyedInImport.get(eventId);
-          if (earlier !== undefined) throw new IdempotencyMismatch([`Idempotency-Key "${command.idempotencyKey}" is already used by command #${earlier} of this import`]);
+          if (earlier !== undefined) {
+            // In words for the clerk who reads the report (docs/decisions.md W36): which row it repeats, by line when known.
+            const where = earlier.line !== undefined ? `line ${earlier.line}` : `record ${earlier.index + 1}`;
+            throw new IdempotencyMismatch([`This repeats ${where} of this import (the same Idempotency-Key "${command.idempotencyKey}"): each record is recorded once, so leave one of the two out`]);
+          }
           const first = await this.store.readEvent(eventId, { stream: prepared.state.stream });
           if (first) {
             replay(first, prepared.state.stream, prepared.request);
             report.duplicates++;
             continue;
           }
-          keyedInImport.set(eventId, index);
+          keyedInImport.set(eventId, { index, line: command.line });
         }
         // The decision runs after the Idempotency-Key lookup, as for an HTTP write.
         const event = prepared.decide();

@@ -65,6 +65,16 @@ export class IntegrityMonitor implements OnApplicationShutdown {
     return undefined;
   }
 
+  /**
+   * The same state for people (the console's banner on every page, docs/decisions.md W36): when
+   * the failed verification ran, without the stream or event (which may be another agency's).
+   */
+  alarm(): { checkedAt?: string } | undefined {
+    if (this.checkpoints.alarm) return {};
+    if (this.last && !this.last.ok) return { checkedAt: this.last.checkedAt };
+    return undefined;
+  }
+
   /** The server: verify `firstDelayMs` after start, then every `intervalMs`. */
   start(intervalMs: number, firstDelayMs = Math.min(intervalMs, 5_000)): void {
     if (intervalMs <= 0) return;

@@ -4,6 +4,7 @@
  * (or behind) the documents it describes.
  */
 import Database from 'better-sqlite3';
+import { keepSqliteFilePrivate } from '../store/sqlite/sqlite-file-mode';
 import type { ProjectionState, ReadModelStore } from './read-model-store.port';
 
 const SCHEMA = `
@@ -26,6 +27,7 @@ export class SqliteReadModelStore implements ReadModelStore {
   private readonly commitTx;
 
   constructor(file: string) {
+    keepSqliteFilePrivate(file);
     this.db = new Database(file);
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('journal_mode = WAL');

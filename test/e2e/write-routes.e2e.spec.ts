@@ -118,7 +118,7 @@ describe('400: field-level messages, nothing appended', () => {
   it.each([
     ['an impossible date', `assignments`, { assignmentId: 'x1', schools: ['S'], startDate: '2025-02-30' }, 'startDate must be a real calendar date'],
     ['a date in another format', `assignments`, { assignmentId: 'x1', schools: ['S'], startDate: '09/02/2025' }, 'startDate must be a real calendar date'],
-    ['an empty schools list', `assignments`, { assignmentId: 'x1', schools: [], startDate: '2025-09-02' }, 'schools must contain at least 1 elements'],
+    ['an empty schools list', `assignments`, { assignmentId: 'x1', schools: [], startDate: '2025-09-02' }, 'schools must list at least one'],
     ['an unknown field', `assignments`, { assignmentId: 'x1', schools: ['S'], startDate: '2025-09-02', extra: 1 }, 'property extra should not exist'],
     ['a missing field', `trainings`, { trainingId: 't1', completedOn: '2025-09-02' }, 'course must be one of MN_SRO_BASIC'],
     ['an unknown course', `trainings`, { trainingId: 't1', course: 'ONLINE_VIDEO', completedOn: '2025-09-02' }, 'course must be one of'],

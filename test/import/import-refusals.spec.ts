@@ -91,8 +91,8 @@ describe('Idempotency-Key', () => {
     );
     expect(report).toMatchObject({ commands: 3, accepted: 1, duplicates: 0, rejectedCount: 2, eventsAppended: 1 });
     expect(report.rejected).toEqual([
-      { index: 1, line: 3, command: 'RegisterOfficer', statusCode: 422, messages: ['Idempotency-Key "dup-key" is already used by command #0 of this import'] },
-      { index: 2, line: 4, command: 'RegisterOfficer', statusCode: 422, messages: ['Idempotency-Key "dup-key" is already used by command #0 of this import'] },
+      { index: 1, line: 3, command: 'RegisterOfficer', statusCode: 422, messages: ['This repeats line 2 of this import (the same Idempotency-Key "dup-key"): each record is recorded once, so leave one of the two out'] },
+      { index: 2, line: 4, command: 'RegisterOfficer', statusCode: 422, messages: ['This repeats line 2 of this import (the same Idempotency-Key "dup-key"): each record is recorded once, so leave one of the two out'] },
     ]);
     const after = await snapshot();
     // Exactly the first row's registration and its enrolment were appended.

@@ -19,6 +19,9 @@ import { RECORD_FORMS } from '../record-forms';
 import { RuleHeader, AxesForm, axesSentence, dateInWords, OutcomeBadge, Page, renderPage, STATUS_WORDS, StatusBadge, type Person } from '../layout';
 
 export const PAGE_SIZE = 50;
+/** "1 officer", "2 officers" (docs/decisions.md W36). */
+const officersInWords = (n: number): string => `${n} officer${n === 1 ? '' : 's'}`;
+
 const SORTS = { name: 'Name', status: 'Status (most urgent first)', due: 'Next due date' } as const;
 type Sort = keyof typeof SORTS;
 const SEVERITY: Record<Status, number> = { NON_COMPLIANT: 0, CONDITIONAL: 1, COMPLIANT: 2, EXEMPT: 3, NOT_ASSIGNED: 4 };
@@ -216,10 +219,10 @@ function Dashboard(props: { person: Person; csrf: string; notice?: string; view:
           <button type="submit">Apply</button>
         </form>
         <p>
-          {rows.length === total ? `${total} officers` : `${rows.length} of ${total} officers match`}
+          {rows.length === total ? officersInWords(total) : `${rows.length} of ${officersInWords(total)} ${rows.length === 1 ? 'matches' : 'match'}`}
           {rows.length > 0 && ` · showing ${(page - 1) * PAGE_SIZE + 1}–${(page - 1) * PAGE_SIZE + shown.length}`} ·{' '}
           <a href={link({ format: 'csv', page: undefined })} download>
-            Download these {rows.length} officers as CSV
+            Download {rows.length === 1 ? 'this officer' : `these ${rows.length} officers`} as CSV
           </a>
         </p>
         {shown.length === 0 ? (

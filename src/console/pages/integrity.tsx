@@ -9,16 +9,27 @@ import { Body, Controller, Get, HttpCode, Post, Req, Res, UseGuards } from '@nes
 import { QueryBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
 import { CheckpointError, parseVerifierKey, verifyCheckpoint, type Checkpoint } from '../../../events/checkpoint';
+import { parseStream } from '../../../events/streams';
 import { VerifyAgencyQuery } from '../../agencies/integrity';
+import { GetOfficerHistoryQuery, type OfficerHistoryView } from '../../officers/officer-history';
 import { Public } from '../../auth/roles.decorator';
 import { CheckpointService } from '../../ledger/checkpoint-service';
 import { GetCheckpointQuery } from '../../ledger/ledger.controller';
 import type { LedgerReport } from '../../ledger/ledger-verifier';
 import { Refusal } from '../../write/refusals';
 import { ConsoleGuard, ConsoleRequest, ConsoleRoles } from '../console.guard';
+import { factInWords } from '../event-words';
 import { CsrfField, instantInWords, Page, Problems, renderPage, type Person } from '../layout';
 
 const MAX_CHECKPOINT_TEXT = 8 * 1024;
+
+/** The first broken link in words: where it is, and the fact itself when it is an officer's event still stored. */
+interface BrokenFact {
+  where: string;
+  officerId?: string;
+  eventId?: string;
+  fact?: string;
+}
 
 @Controller('integrity')
 @Public()
@@ -34,7 +45,20 @@ export class IntegrityPageController {
   async page(@Req() request: ConsoleRequest, @Res() response: Response): Promise<void> {
     const person = request.person!;
     const report: LedgerReport = await this.queries.execute(new VerifyAgencyQuery(person.agencyId));
-    response.type('html').send(renderPage(<IntegrityPage person={person} csrf={request.session!.csrf} report={report} note={await this.latestNote()} verifierKey={this.checkpoints.key().verifierKey} />));
+    response
+      .type('html')
+      .send(
+        renderPage(
+          <IntegrityPage
+            person={person}
+            csrf={request.session!.csrf}
+            report={report}
+            brokenFact={await this.brokenFact(person.agencyId, report)}
+            note={await this.latestNote()}
+            verifierKey={this.checkpoints.key().verifierKey}
+          />,
+        ),
+      );
   }
 
   @Get('checkpoint')
@@ -84,6 +108,7 @@ export class IntegrityPageController {
             person={person}
             csrf={request.session!.csrf}
             report={report}
+            brokenFact={await this.brokenFact(person.agencyId, report)}
             note={await this.latestNote()}
             verifierKey={this.checkpoints.key().verifierKey}
             outside={outside && { checkpoint: outside, ok: report.ok }}
@@ -92,6 +117,37 @@ export class IntegrityPageController {
           />,
         ),
       );
+  }
+
+  /**
+   * The first broken link named as a fact (docs/decisions.md W36): which record it is, whose,
+   * for which day and what it now says, read from the officer's events as they are stored now
+   * (so possibly the altered version); a stream that is not an officer's is named in words.
+   */
+  private async brokenFact(agencyId: string, report: LedgerReport): Promise<BrokenFact | undefined> {
+    const broken = report.firstBroken;
+    if (!broken) return undefined;
+    const owner = parseStream(broken.stream);
+    if (!owner) return undefined;
+    if (owner.kind === 'access') return { where: 'the record of who has access: accounts, invitations and tokens' };
+    if (owner.kind !== 'officer') return { where: owner.kind === 'roster' ? 'the list of the agency’s officers' : 'the agency’s own records: policies and contracts' };
+    if (owner.agencyId !== agencyId) return undefined;
+    let history: OfficerHistoryView;
+    try {
+      history = await this.queries.execute(new GetOfficerHistoryQuery(agencyId, owner.officerId, new Date().toISOString()));
+    } catch (error) {
+      if (!(error instanceof Refusal)) throw error;
+      return { where: `the records of officer ${owner.officerId}`, officerId: owner.officerId };
+    }
+    const officer = `${history.name} (${owner.officerId})`;
+    const event = broken.eventId ? history.events.find((e) => e.eventId === broken.eventId) : undefined;
+    const lookup = (id: string) => history.events.find((e) => e.eventId === id);
+    return {
+      where: `the records of ${officer}`,
+      officerId: owner.officerId,
+      eventId: event?.eventId,
+      fact: event ? factInWords(event, { officer, lookup }) : undefined,
+    };
   }
 
   private async latestNote(): Promise<string | undefined> {
@@ -108,6 +164,7 @@ function IntegrityPage(props: {
   person: Person;
   csrf: string;
   report: LedgerReport;
+  brokenFact?: BrokenFact;
   note?: string;
   verifierKey: string;
   outside?: { checkpoint: Checkpoint; ok: boolean };
@@ -116,6 +173,7 @@ function IntegrityPage(props: {
 }) {
   const { report } = props;
   const broken = report.firstBroken;
+  const fact = props.brokenFact;
   return (
     <Page title="Integrity" person={props.person} csrf={props.csrf} current="/integrity">
       <h1>Integrity of the ledger</h1>
@@ -129,10 +187,30 @@ function IntegrityPage(props: {
         {broken && (
           <dl class="broken-link">
             <dt>First broken link</dt>
+            <dd data-broken-fact>
+              {fact?.fact ? (
+                <>
+                  {fact.fact}
+                  <span class="hint">As the record reads now, which may be the altered version.</span>
+                </>
+              ) : fact ? (
+                `A record in ${fact.where}${broken.eventId ? ' that is no longer there as it was written' : ''}`
+              ) : (
+                'A record that is not one officer’s: see why below'
+              )}
+              {fact?.officerId && (
+                <span class="hint">
+                  <a href={`/officers/${encodeURIComponent(fact.officerId)}${fact.eventId ? `#event-${fact.eventId}` : ''}`}>Open the officer’s record</a>
+                </span>
+              )}
+            </dd>
+            <dt>Where in the ledger</dt>
             <dd>
-              Stream {broken.stream}
-              {broken.revision >= 0 ? `, revision ${broken.revision}` : ''}
-              {broken.eventId ? `, event ${broken.eventId}` : ''}
+              <span class="id">
+                Stream {broken.stream}
+                {broken.revision >= 0 ? `, revision ${broken.revision}` : ''}
+                {broken.eventId ? `, event ID ${broken.eventId}` : ''}
+              </span>
             </dd>
             <dt>Why</dt>
             <dd>{broken.reason}</dd>

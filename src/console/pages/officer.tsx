@@ -19,7 +19,7 @@ import { GetOfficerStatusQuery, type OfficerStatusView } from '../../officers/of
 import { NotFound } from '../../write/refusals';
 import { axesQuery, pageAxes, type PageAxes } from '../console-axes';
 import { ConsoleGuard, ConsoleRequest, ConsoleRoles } from '../console.guard';
-import { describeEvent, eventTitle } from '../event-words';
+import { COURSE_WORDS, describeEvent, eventTitle } from '../event-words';
 import { RuleHeader, AxesForm, axesSentence, dateInWords, instantInWords, OutcomeBadge, Page, Problems, renderPage, STATUS_WORDS, StatusBadge, type Person } from '../layout';
 import { RECORD_FORMS } from '../record-forms';
 import { StatusBar } from '../status-bar';
@@ -52,11 +52,33 @@ export class OfficerPageController {
   async record(@Req() request: ConsoleRequest, @Param('officerId') raw: string, @Query() query: Record<string, unknown>, @Res() response: Response): Promise<void> {
     const person = request.person!;
     const id = officerId(raw);
-    const axes = pageAxes(query);
-    const status: OfficerStatusView = await this.queries.execute(new GetOfficerStatusQuery(person.agencyId, id, axes.axes));
-    const history: OfficerHistoryView | undefined = HISTORY_ROLES.includes(person.role)
-      ? await this.queries.execute(new GetOfficerHistoryQuery(person.agencyId, id, axes.axes.knownAt))
-      : undefined;
+    let axes = pageAxes(query);
+    let status: OfficerStatusView;
+    try {
+      status = await this.queries.execute(new GetOfficerStatusQuery(person.agencyId, id, axes.axes));
+    } catch (error) {
+      // "Known at" before the officer was registered: not a dead end, but the record as it stands
+      // now, with a sentence saying when the officer entered the records (docs/decisions.md W36).
+      if (!(error instanceof NotFound)) throw error;
+      // The API's message names an ISO instant; a person is told plainly that there is no such officer.
+      const unknown = new NotFound([`There is no officer with the ID "${id}" in the records of your agency.`]);
+      const now: OfficerHistoryView | undefined = await this.queries.execute(new GetOfficerHistoryQuery(person.agencyId, id, new Date().toISOString())).catch((e: unknown) => {
+        if (e instanceof NotFound) return undefined;
+        throw e;
+      });
+      const registered = now?.events.find((e) => e.type === 'OfficerRegistered');
+      if (!now || axes.live || !registered) throw unknown;
+      const asked = axes.axes.knownAt;
+      axes = pageAxes({ asOf: axes.axes.asOf });
+      axes.problems.push(
+        `Known at: as the records stood at ${instantInWords(asked, { seconds: true })}, ${now.name} (${id}) was not registered yet; ` +
+          `the registration was recorded at ${instantInWords(registered.recordedAt, { seconds: true })}. Showing the records as they stand now instead.`,
+      );
+      status = await this.queries.execute(new GetOfficerStatusQuery(person.agencyId, id, axes.axes));
+    }
+    // Every role reads the officer's events: the chief too, for the name, the facts the findings
+    // rest on and the certificates on file; the timeline stays with the history route's roles.
+    const history: OfficerHistoryView = await this.queries.execute(new GetOfficerHistoryQuery(person.agencyId, id, axes.axes.knownAt));
     const notice = request.session!.notice;
     request.session!.notice = undefined;
     response.type('html').send(renderPage(<OfficerRecord person={person} csrf={request.session!.csrf} status={status} history={history} axes={axes} notice={notice} />));
@@ -81,31 +103,58 @@ export class OfficerPageController {
     const fromText = typeof query.from === 'string' ? query.from.trim() : '';
     const toText = typeof query.to === 'string' ? query.to.trim() : '';
     const problems: string[] = [...axes.problems];
-    const from = knownAtFromText(fromText);
-    const to = toText ? knownAtFromText(toText) : new Date().toISOString();
+    const now = new Date().toISOString();
+    let from = knownAtFromText(fromText);
+    let to = toText ? knownAtFromText(toText) : now;
     if (!from) problems.push('From: write Minnesota time as 2026-03-01 17:00, or an ISO instant');
     if (!to) problems.push('To: write Minnesota time as 2026-03-01 17:00, or an ISO instant, or leave it empty for now');
+    let swapped = false;
+    if (from && to && toText && from > to) {
+      // Not a dead end: the question is the same with the two moments in order (docs/decisions.md W36).
+      [from, to] = [to, from];
+      swapped = true;
+    }
+    if (from && from > now) problems.push(`From: ${instantInWords(from)} is still to come; the records are known only up to now (${instantInWords(now)})`);
     let view: OfficerChangesView | undefined;
+    let history: OfficerHistoryView | undefined;
     let name = id;
     if (problems.length === 0) {
-      const found: OfficerChangesView = await this.queries.execute(new GetOfficerChangesQuery(person.agencyId, id, axes.axes.asOf, from!, to! > new Date().toISOString() ? new Date().toISOString() : to!));
+      const found: OfficerChangesView = await this.queries.execute(new GetOfficerChangesQuery(person.agencyId, id, axes.axes.asOf, from!, to! > now ? now : to!));
       view = found;
-      const history: OfficerHistoryView = await this.queries.execute(new GetOfficerHistoryQuery(person.agencyId, id, found.to));
-      name = history.name;
+      history = await this.queries.execute(new GetOfficerHistoryQuery(person.agencyId, id, found.to));
+      name = history!.name;
     }
     response
       .status(problems.length ? 400 : 200)
       .type('html')
-      .send(renderPage(<ChangesPage person={person} csrf={request.session!.csrf} officerId={id} name={name} view={view} fromText={fromText} toText={toText} asOf={axes.axes.asOf} problems={problems} />));
+      .send(
+        renderPage(
+          <ChangesPage
+            person={person}
+            csrf={request.session!.csrf}
+            officerId={id}
+            name={name}
+            view={view}
+            history={history}
+            fromText={swapped ? toText : fromText}
+            toText={swapped ? fromText : toText}
+            swapped={swapped}
+            asOf={axes.axes.asOf}
+            problems={problems}
+          />,
+        ),
+      );
   }
 }
 
-function OfficerRecord(props: { person: Person; csrf: string; status: OfficerStatusView; history?: OfficerHistoryView; axes: PageAxes; notice?: string }) {
+function OfficerRecord(props: { person: Person; csrf: string; status: OfficerStatusView; history: OfficerHistoryView; axes: PageAxes; notice?: string }) {
   const { status, history, axes } = props;
-  const events = history?.events ?? [];
+  const events = history.events;
   const byId = new Map(events.map((e) => [e.eventId, e]));
-  const name = history?.name ?? (status as { name?: string }).name ?? status.officerId;
+  const name = history.name || status.officerId;
   const self = `/officers/${encodeURIComponent(status.officerId)}`;
+  const timeline = HISTORY_ROLES.includes(props.person.role);
+  const separation = separationOn(events, status.asOf);
   return (
     <Page title={`${name}: officer record`} person={props.person} csrf={props.csrf} notice={props.notice}>
       <p class="crumbs">
@@ -134,6 +183,12 @@ function OfficerRecord(props: { person: Person; csrf: string; status: OfficerSta
         <h2 id="status-heading">Status</h2>
         <p class="status-line">
           <StatusBadge status={status.status} restrictedDuties={status.restrictedDuties} />
+          {separation && (
+            <span class="separated" data-separated-on={separation.separatedOn}>
+              {' '}
+              Separated on {dateInWords(separation.separatedOn)} ({separation.reason === 'ENTERED_IN_ERROR' ? 'registered by mistake' : 'left the agency'}): off the active roster from that day.
+            </span>
+          )}
         </p>
         {status.restrictedDuties.length > 0 && (
           <>
@@ -169,14 +224,7 @@ function OfficerRecord(props: { person: Person; csrf: string; status: OfficerSta
                 <td>{f.dueDate ? dateInWords(f.dueDate) : '—'}</td>
                 <td>{f.explanation}</td>
                 <td>
-                  {f.evidence.length === 0
-                    ? 'No event'
-                    : f.evidence.map((id, i) => (
-                        <>
-                          {i > 0 && ', '}
-                          {byId.has(id) ? <a href={`#event-${id}`}>{eventTitle(byId.get(id)!.type)}</a> : <span class="id">{id}</span>}
-                        </>
-                      ))}
+                  <RestsOn evidence={f.evidence} byId={byId} timeline={timeline} />
                 </td>
               </tr>
             ))}
@@ -184,14 +232,19 @@ function OfficerRecord(props: { person: Person; csrf: string; status: OfficerSta
         </table>
       </section>
 
-      {history ? (
+      <Certificates events={events} self={self} canDownload={props.person.role !== 'auditor'} />
+      {timeline ? (
         <>
           <section aria-labelledby="intervals-heading">
             <h2 id="intervals-heading">Status over time</h2>
             <p>As the records stood at {instantInWords(history.knownAt)}.</p>
             <StatusBar intervals={history.statusIntervals} asOf={status.asOf} />
+            {separationOn(events, '9999-12-31') && (
+              <p class="hint" data-separation-note>
+                From {dateInWords(separationOn(events, '9999-12-31')!.separatedOn)} on, “Not assigned” means separated: the officer is off the active roster from that day.
+              </p>
+            )}
           </section>
-          <Certificates events={events} self={self} canDownload={props.person.role !== 'auditor'} />
           <section aria-labelledby="timeline-heading">
             <h2 id="timeline-heading">Timeline of events</h2>
             <Timeline events={events} retractFrom={props.person.role === 'admin' ? self : undefined} />
@@ -207,7 +260,7 @@ function OfficerRecord(props: { person: Person; csrf: string; status: OfficerSta
               </div>
               <div class="field">
                 <label for="to">To (empty for now)</label>
-                <input id="to" name="to" placeholder="now" value={axes.knownAtText} />
+                <input id="to" name="to" placeholder="now" />
               </div>
               <button type="submit">Compare</button>
             </form>
@@ -220,8 +273,72 @@ function OfficerRecord(props: { person: Person; csrf: string; status: OfficerSta
   );
 }
 
+/** The officer's separation in force on `asOf` (not retracted), if any: the status says Not assigned, this says why. */
+function separationOn(events: HistoryEventView[], asOf: string): { separatedOn: string; reason: string } | undefined {
+  const separated = events.filter((e) => e.type === 'OfficerSeparated' && !e.retracted).map((e) => e.data as { separatedOn: string; reason: string });
+  return separated.find((d) => d.separatedOn <= asOf);
+}
+
+/** Substitute days beyond this many in one finding's evidence are shown as one line. */
+const GROUP_FROM = 3;
+
+/**
+ * The facts a finding rests on, in words (docs/decisions.md W36): each one's type, effective date
+ * and what it says, linking to its entry in the timeline (or, for a chief, who has no timeline, to
+ * the certificate on file); many substitute days are one line with their count and first and last day.
+ */
+function RestsOn({ evidence, byId, timeline }: { evidence: string[]; byId: Map<string, HistoryEventView>; timeline: boolean }) {
+  if (evidence.length === 0) return <>No recorded fact</>;
+  const found = evidence.map((id) => ({ id, event: byId.get(id) }));
+  const days = found.filter((f) => f.event?.type === 'SubstituteDayServed').map((f) => f.event!);
+  const grouped = days.length >= GROUP_FROM;
+  const items: preact.ComponentChildren[] = [];
+  const target = (e: HistoryEventView): string | undefined => {
+    if (timeline) return `#event-${e.eventId}`;
+    if (e.type === 'CertificateFiled' || e.type === 'TrainingCompleted') return `#certificate-${(e.data as { trainingId: string }).trainingId}`;
+    return undefined;
+  };
+  let groupShown = false;
+  for (const { id, event } of found) {
+    if (!event) {
+      items.push(<li class="fact">A record not shown here (ID {id})</li>);
+      continue;
+    }
+    if (grouped && event.type === 'SubstituteDayServed') {
+      if (groupShown) continue;
+      groupShown = true;
+      const dates = days.map((d) => (d.data as { date: string }).date).sort();
+      const schools = [...new Set(days.map((d) => (d.data as { school: string }).school))];
+      const first = days.find((d) => (d.data as { date: string }).date === dates[0])!;
+      items.push(
+        <li class="fact" data-fact-group="SubstituteDayServed">
+          {timeline ? <a href={`#event-${first.eventId}`}>{`${days.length} substitute days served`}</a> : <strong>{`${days.length} substitute days served`}</strong>}, {dateInWords(dates[0])} to {dateInWords(dates[dates.length - 1])}, at{' '}
+          {schools.join(', ')}
+        </li>,
+      );
+      continue;
+    }
+    const href = target(event);
+    const title = eventTitle(event.type);
+    items.push(
+      <li class="fact" data-fact-type={event.type}>
+        {href ? <a href={href}>{title}</a> : <strong>{title}</strong>}
+        {event.effectiveDate ? `, ${dateInWords(event.effectiveDate)}` : ''}: {describeEvent(event.type, event.data, (x) => byId.get(x))}
+      </li>,
+    );
+  }
+  return <ul class="facts">{items}</ul>;
+}
+
+/** The course words of a training ("the Minnesota SRO basic course" → "Minnesota SRO basic course"). */
+const courseWords = (course: string | undefined): string => (course ? (COURSE_WORDS[course] ?? course).replace(/^the /, '') : 'a course no longer on record');
+
+/** Certificates on file (docs/decisions.md W36): the chief keeps the latest one (CERTIFICATE_ON_FILE), so every role sees them; the auditor without the file. */
 function Certificates({ events, self, canDownload }: { events: HistoryEventView[]; self: string; canDownload: boolean }) {
   const filed = events.filter((e) => e.type === 'CertificateFiled' && !e.retracted);
+  const trainings = new Map(
+    events.filter((e) => e.type === 'TrainingCompleted' && !e.retracted).map((e) => [(e.data as { trainingId: string }).trainingId, e.data as { course: string; completedOn: string }]),
+  );
   return (
     <section aria-labelledby="certificates-heading">
       <h2 id="certificates-heading">Certificates on file</h2>
@@ -231,18 +348,24 @@ function Certificates({ events, self, canDownload }: { events: HistoryEventView[
         <table class="certificates">
           <thead>
             <tr>
-              <th scope="col">Training</th>
+              <th scope="col">Course</th>
+              <th scope="col">Completed on</th>
               <th scope="col">File</th>
+              <th scope="col">Filed on</th>
               <th scope="col">SHA-256</th>
-              <th scope="col">Filed</th>
             </tr>
           </thead>
           <tbody>
             {filed.map((e) => {
               const d = e.data as { trainingId: string; fileName: string; sha256: string; filedOn: string; fileStored?: boolean };
+              const training = trainings.get(d.trainingId);
               return (
-                <tr data-training-id={d.trainingId}>
-                  <td>{d.trainingId}</td>
+                <tr data-training-id={d.trainingId} id={`certificate-${d.trainingId}`}>
+                  <td>
+                    {courseWords(training?.course)}
+                    <span class="id">training {d.trainingId}</span>
+                  </td>
+                  <td>{training ? dateInWords(training.completedOn) : '—'}</td>
                   <td>
                     {d.fileStored && canDownload ? (
                       <a href={`${self}/certificates/${encodeURIComponent(d.trainingId)}`} download>
@@ -254,10 +377,13 @@ function Certificates({ events, self, canDownload }: { events: HistoryEventView[
                     {!d.fileStored && <span class="hint">Only the hash is recorded; the file is kept elsewhere.</span>}
                   </td>
                   <td>
-                    <code>{d.sha256}</code>
+                    {dateInWords(d.filedOn)}
+                    <span class="hint">
+                      recorded {instantInWords(e.recordedAt)} by {e.recordedBy}
+                    </span>
                   </td>
                   <td>
-                    {dateInWords(d.filedOn)}; recorded {instantInWords(e.recordedAt)} by {e.recordedBy}
+                    <code class="hash">{d.sha256}</code>
                   </td>
                 </tr>
               );
@@ -273,6 +399,7 @@ const NOT_RETRACTABLE = new Set(['AgencyRegistered', 'OfficerRegistered', 'Event
 
 function Timeline({ events, retractFrom }: { events: HistoryEventView[]; retractFrom?: string }) {
   const byId = new Map(events.map((e) => [e.eventId, e]));
+  const lookup = (id: string) => byId.get(id);
   if (events.length === 0) return <p>No events are recorded for this officer as the records stood then.</p>;
   return (
     <table class="timeline">
@@ -296,7 +423,7 @@ function Timeline({ events, retractFrom }: { events: HistoryEventView[]; retract
                 {e.retracted ? (
                   <>
                     <del>
-                      <strong>{eventTitle(e.type)}</strong>: {describeEvent(e.type, e.data)}
+                      <strong>{eventTitle(e.type)}</strong>: {describeEvent(e.type, e.data, lookup)}
                     </del>
                     <p class="retraction">
                       Retracted{retraction ? ` by ${retraction.recordedBy}` : ''} on {e.retractedAt ? instantInWords(e.retractedAt, { seconds: true }) : 'an unknown date'}
@@ -311,7 +438,13 @@ function Timeline({ events, retractFrom }: { events: HistoryEventView[]; retract
                   </>
                 ) : (
                   <>
-                    <strong>{eventTitle(e.type)}</strong>: {describeEvent(e.type, e.data)}
+                    <strong>{eventTitle(e.type)}</strong>: {describeEvent(e.type, e.data, lookup)}
+                    {e.type === 'EventRetracted' && byId.has(String((e.data as { retractedEventId?: string }).retractedEventId)) && (
+                      <>
+                        {' '}
+                        (<a href={`#event-${(e.data as { retractedEventId: string }).retractedEventId}`}>the retracted record</a>)
+                      </>
+                    )}
                   </>
                 )}
                 {e.stream === 'agency' && <span class="hint"> (agency-wide)</span>}
@@ -339,12 +472,16 @@ function ChangesPage(props: {
   officerId: string;
   name: string;
   view?: OfficerChangesView;
+  history?: OfficerHistoryView;
   fromText: string;
   toText: string;
+  swapped?: boolean;
   asOf: string;
   problems: string[];
 }) {
   const { view } = props;
+  const known = new Map((props.history?.events ?? []).map((e) => [e.eventId, e]));
+  const lookup = (id: string) => known.get(id) ?? view?.events.find((e) => e.eventId === id);
   const self = `/officers/${encodeURIComponent(props.officerId)}`;
   return (
     <Page title={`What changed: ${props.name}`} person={props.person} csrf={props.csrf}>
@@ -370,6 +507,11 @@ function ChangesPage(props: {
       </form>
       {view && (
         <>
+          {props.swapped && (
+            <p class="notice" role="status">
+              From was later than To, so the two moments were taken the other way round.
+            </p>
+          )}
           <p class="sentence">
             Between the records as they stood at {instantInWords(view.from, { seconds: true })} and at {instantInWords(view.to, { seconds: true })}, for the status on{' '}
             {dateInWords(view.asOf)}: the status was {view.statusBefore ? STATUS_WORDS[view.statusBefore] : 'not yet recorded (the officer was not registered)'} and became{' '}
@@ -403,7 +545,7 @@ function ChangesPage(props: {
                               return (
                                 <>
                                   {i > 0 && '; '}
-                                  <a href={`#change-${id}`}>{e ? describeEvent(e.type, e.data) : id}</a>
+                                  <a href={`#change-${id}`}>{e ? describeEvent(e.type, e.data, lookup) : 'a record not shown here'}</a>
                                 </>
                               );
                             })}
@@ -422,7 +564,7 @@ function ChangesPage(props: {
               <ul>
                 {view.events.map((e) => (
                   <li id={`change-${e.eventId}`} data-event-id={e.eventId}>
-                    {instantInWords(e.recordedAt, { seconds: true })}, by {e.recordedBy}: <strong>{eventTitle(e.type)}</strong>: {describeEvent(e.type, e.data)}
+                    {instantInWords(e.recordedAt, { seconds: true })}, by {e.recordedBy}: <strong>{eventTitle(e.type)}</strong>: {describeEvent(e.type, e.data, lookup)}
                     {e.retracted && ' (retracted later in this interval)'}
                   </li>
                 ))}

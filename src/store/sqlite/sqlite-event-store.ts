@@ -27,6 +27,7 @@ import Database from 'better-sqlite3';
 import { SqlEventStore } from '../sql/sql-event-store';
 import { SqliteAppends } from './sqlite-append';
 import { SqliteEventIds } from './sqlite-event-ids';
+import { keepSqliteFilePrivate } from './sqlite-file-mode';
 import { SqliteFiles } from './sqlite-files';
 import { SqliteLedger } from './sqlite-ledger';
 import { SqliteReads } from './sqlite-read';
@@ -44,10 +45,13 @@ export interface SqliteEventStoreOptions {
 }
 
 export class SqliteEventStore extends SqlEventStore {
-  /** Opens (creating the parent directory and the file if missing) and migrates the database. */
+  /** Opens (creating the parent directory and the file if missing, readable by its owner only) and migrates the database. */
   static open(file: string, options: SqliteEventStoreOptions = {}): SqliteEventStore {
     if (typeof file !== 'string' || file.length === 0) throw new TypeError('SqliteEventStore.open: a file path is required');
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    if (file !== ':memory:') {
+      fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+      keepSqliteFilePrivate(file);
+    }
     const db = new Database(file);
     try {
       configure(db, options);
