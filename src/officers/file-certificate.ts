@@ -198,13 +198,32 @@ export class FileCertificateController {
   }
 }
 
-/** The PDF as a download, with its recorded SHA-256 beside it. */
+/**
+ * The name a certificate downloads under: the recorded name, with `.pdf` added when it does not
+ * already end so. The bytes are always a PDF (checked at upload), but the recorded name is the
+ * uploader's and is in the immutable log: `polyglot.html` downloads as `polyglot.html.pdf`, so a
+ * browser never saves a PDF that also parses as HTML under a name it would open as a page
+ * (docs/decisions.md W39).
+ */
+export function downloadName(recorded: string): string {
+  const name = recorded.trim() || 'certificate';
+  return /\.pdf$/i.test(name) ? name : `${name}.pdf`;
+}
+
+/**
+ * The PDF as a download (never shown in the page's place), with its recorded SHA-256 beside it:
+ * `application/pdf`, `attachment` under downloadName(), `nosniff` so no browser second-guesses
+ * the type, and a sandboxing CSP should anything still render it (docs/decisions.md W39).
+ */
 export function sendCertificate(response: Response, view: CertificateFileView): void {
-  const ascii = view.fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+  const name = downloadName(view.fileName);
+  const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
   response
     .status(200)
     .type('application/pdf')
-    .setHeader('Content-Disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(view.fileName)}`)
+    .setHeader('Content-Disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`)
+    .setHeader('X-Content-Type-Options', 'nosniff')
+    .setHeader('Content-Security-Policy', "default-src 'none'; sandbox")
     .setHeader('X-Content-SHA256', view.sha256)
     .send(view.bytes);
 }

@@ -6,7 +6,7 @@
  * database, which verify and the integrity route also catch.
  */
 import { createHash } from 'node:crypto';
-import { certificatePdf } from '../support/pdf';
+import { certificatePdf, polyglotPdf } from '../support/pdf';
 import { editStoredFile } from '../support/tamper';
 import { Harness, startHarness, storeHeads } from './http-harness';
 
@@ -85,5 +85,32 @@ describe('download', () => {
     const integrity = await h.http().get(`/api/agencies/${A}/integrity`).set('Authorization', `Bearer ${tokens.investigator}`).expect(200);
     expect(integrity.body.ok).toBe(false);
     expect(integrity.body.firstBroken.reason).toMatch(/certificate file .* was altered/);
+  });
+});
+
+const download = (path: string, token = tokens.admin) =>
+  h.http().get(path).set('Authorization', `Bearer ${token}`).buffer(true).parse((r, done) => {
+    const chunks: Buffer[] = [];
+    r.on('data', (c: Buffer) => chunks.push(c)).on('end', () => done(null, Buffer.concat(chunks)));
+  });
+
+describe('what a download is', () => {
+  it('an HTML polyglot uploaded as polyglot.html downloads as an attachment named .pdf, application/pdf, nosniff, sandboxed', async () => {
+    await h.http().post(`/api/agencies/${A}/officers/o1/trainings`).set('Authorization', `Bearer ${tokens.admin}`).send({ trainingId: 'poly', course: 'MN_SRO_BASIC', completedOn: '2025-08-20' }).expect(201);
+    const bytes = await polyglotPdf();
+    expect(bytes.toString('latin1')).toMatch(/^%PDF-[\d.]+\n%<html><body><script>/);
+    const path = `/api/agencies/${A}/officers/o1/trainings/poly/certificate`;
+    const res = await h.http().post(path).set('Authorization', `Bearer ${tokens.admin}`).attach('file', bytes, { filename: 'polyglot.html', contentType: 'text/html' }).field('filedOn', '2025-08-25');
+    expect(res.status).toBe(201);
+    const got = await download(path);
+    expect(got.status).toBe(200);
+    expect(Buffer.compare(got.body as Buffer, bytes)).toBe(0);
+    expect(got.headers['content-type']).toBe('application/pdf');
+    expect(got.headers['content-disposition']).toBe(`attachment; filename="polyglot.html.pdf"; filename*=UTF-8''polyglot.html.pdf`);
+    expect(got.headers['x-content-type-options']).toBe('nosniff');
+    expect(got.headers['content-security-policy']).toMatch(/(^|; )sandbox(;|$)/);
+    // The recorded name stays what was uploaded (the log is immutable); only the download's name is made safe.
+    const history = await h.http().get(`/api/agencies/${A}/officers/o1/history`).set('Authorization', `Bearer ${tokens.admin}`).expect(200);
+    expect(history.body.events.find((e: { type: string; data: { trainingId?: string } }) => e.type === 'CertificateFiled' && e.data.trainingId === 'poly').data.fileName).toBe('polyglot.html');
   });
 });
