@@ -4,8 +4,9 @@
  *
  * - `POST .../trainings/:trainingId/certificate` with JSON `{sha256, fileName, filedOn}` records
  *   the hash of a file kept elsewhere; with `multipart/form-data` (the PDF in the part `file`,
- *   `filedOn` as a field) the server checks that the bytes are a PDF (certificate-file.ts; else
- *   415), computes the SHA-256 itself, and stores the file under it in the same transaction as
+ *   `filedOn` as a field) the server checks that the bytes are a PDF (certificate-file.ts and
+ *   src/common/pdf-check.ts; else 415, or 413/422 for a file that inflates too far or is too
+ *   complex to read in a bounded check), computes the SHA-256 itself, and stores the file under it in the same transaction as
  *   the event (`fileStored: true`; EventStore.readFile).
  * - `GET` on the same path returns the stored PDF of the training's latest certificate, byte for
  *   byte, after checking it against the SHA-256 its event recorded: a file that no longer matches
@@ -143,7 +144,7 @@ export class GetCertificateFileHandler implements IQueryHandler<GetCertificateFi
 
 /**
  * For a multipart request: parses the upload (one part `file`, at most 10 MB), refuses what is
- * not a PDF (415), and puts the server's SHA-256 and the file's own name into the body the route's
+ * not a PDF (415; 413/422: checkPdf), and puts the server's SHA-256 and the file's own name into the body the route's
  * DTO validates, so both forms of the request go through the same validation. A JSON request
  * passes untouched (src/http/json-body.ts parsed it).
  */
@@ -164,7 +165,7 @@ export class CertificateUpload implements NestInterceptor {
     const file = (request as Request & { file?: { buffer: Buffer; originalname: string } }).file;
     if (!file) throw new Invalid(['file: the PDF goes in the part named "file"']);
     const checked = await checkedCertificate(file.buffer, file.originalname);
-    if ('problem' in checked) throw checked.status === 415 ? new LoggedClientError(415, [checked.problem]) : new Invalid([checked.problem]);
+    if ('problem' in checked) throw checked.status === 400 ? new Invalid([checked.problem]) : new LoggedClientError(checked.status, [checked.problem]);
     const fields = (request.body ?? {}) as Record<string, unknown>;
     const extra = Object.keys(fields).filter((k) => k !== 'filedOn');
     if (extra.length) throw new Invalid(extra.map((k) => `property ${k} should not exist (the upload takes the file and filedOn; the hash and the name come from the file)`));

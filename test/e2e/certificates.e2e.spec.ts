@@ -6,7 +6,7 @@
  * database, which verify and the integrity route also catch.
  */
 import { createHash } from 'node:crypto';
-import { certificatePdf, polyglotPdf } from '../support/pdf';
+import { certificatePdf, objectStreamPdf, polyglotPdf } from '../support/pdf';
 import { editStoredFile } from '../support/tamper';
 import { Harness, startHarness, storeHeads } from './http-harness';
 
@@ -112,5 +112,32 @@ describe('what a download is', () => {
     // The recorded name stays what was uploaded (the log is immutable); only the download's name is made safe.
     const history = await h.http().get(`/api/agencies/${A}/officers/o1/history`).set('Authorization', `Bearer ${tokens.admin}`).expect(200);
     expect(history.body.events.find((e: { type: string; data: { trainingId?: string } }) => e.type === 'CertificateFiled' && e.data.trainingId === 'poly').data.fileName).toBe('polyglot.html');
+  });
+});
+
+describe('a decompression bomb', () => {
+  it('a 1 MB PDF inflating to 1 GB is refused (413) and records nothing; /api/health/live answers within 200 ms throughout', async () => {
+    const bomb = objectStreamPdf(1024);
+    const before = await storeHeads(h.store);
+    const rssBefore = process.memoryUsage().rss;
+    let done = false;
+    const upload = h.http().post(base).set('Authorization', `Bearer ${tokens.admin}`).attach('file', bomb, { filename: 'bomb.pdf', contentType: 'application/pdf' }).field('filedOn', '2025-08-25').then((res) => {
+      done = true;
+      return res;
+    });
+    const latencies: number[] = [];
+    while (!done) {
+      const started = performance.now();
+      await h.http().get('/api/health/live').expect(200);
+      latencies.push(performance.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const res = await upload;
+    expect(res.status).toBe(413);
+    expect(res.body.message[0]).toMatch(/^file: the PDF holds compressed data that inflates to more than 32 MB/);
+    expect(latencies.length).toBeGreaterThan(0);
+    expect(Math.max(...latencies)).toBeLessThan(200);
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(300 * 1024 * 1024);
+    expect(await storeHeads(h.store)).toBe(before);
   });
 });

@@ -1,4 +1,5 @@
 /** Real PDF files for the certificate tests, made with pdf-lib (the library the server parses them with). */
+import { constants as zlibConstants, deflateRawSync } from 'node:zlib';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 
 export async function certificatePdf(text = 'Certificate of completion: Minnesota SRO basic course'): Promise<Buffer> {
@@ -14,4 +15,58 @@ export async function polyglotPdf(): Promise<Buffer> {
   const headerEnd = bytes.indexOf(0x0a) + 1;
   const html = Buffer.from('%<html><body><script>document.title = "script ran"</script></body></html>\n', 'latin1');
   return Buffer.concat([bytes.subarray(0, headerEnd), html, bytes.subarray(headerEnd)]);
+}
+
+/**
+ * A zlib stream of `prefix` then `megabytes` MB of zeros, about 1 KB per MB: the prefix, then the
+ * same fully flushed deflate segment (1 MB of zeros, dictionary reset) repeated, the final block,
+ * and the Adler-32 of the whole (n zeros after the prefix leave a as it is and add n·a to b).
+ * Valid for any inflater, and made in milliseconds where compressing 1 GB would take seconds.
+ */
+export function zerosDeflated(megabytes: number, prefix = Buffer.alloc(0)): Buffer {
+  const flushed = (bytes: Buffer) => deflateRawSync(bytes, { level: 9, finishFlush: zlibConstants.Z_FULL_FLUSH });
+  const segment = flushed(Buffer.alloc(1 << 20));
+  let a = 1;
+  let b = 0;
+  for (const byte of prefix) {
+    a = (a + byte) % 65521;
+    b = (b + a) % 65521;
+  }
+  b = (b + ((megabytes * (1 << 20)) % 65521) * a) % 65521;
+  const adler = Buffer.alloc(4);
+  adler.writeUInt32BE((b * 65536 + a) >>> 0);
+  return Buffer.concat([Buffer.from([0x78, 0xda]), flushed(prefix), ...Array.from({ length: megabytes }, () => segment), deflateRawSync(Buffer.alloc(0)), adler]);
+}
+
+/**
+ * A one-page PDF whose object stream (which pdf-lib inflates when it loads a file) holds
+ * `megabytes` MB of zeros compressed to about a thousandth: with 1024, a decompression bomb of
+ * about 1 MB that inflates to 1 GB. With a small size it is an ordinary, readable PDF.
+ */
+export function objectStreamPdf(megabytes: number): Buffer {
+  const parts: Buffer[] = [];
+  const offsets: number[] = [];
+  let length = 0;
+  const add = (part: Buffer | string) => {
+    const bytes = typeof part === 'string' ? Buffer.from(part, 'latin1') : part;
+    parts.push(bytes);
+    length += bytes.length;
+  };
+  const object = (text: string) => {
+    offsets.push(length);
+    add(text);
+  };
+  add('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n');
+  object('1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n');
+  object('2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n');
+  object('3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>\nendobj\n');
+  // Object 5 in the object stream, then zeros (whitespace to a PDF parser).
+  const stream = zerosDeflated(megabytes, Buffer.from('5 0 << /Filler true >>'));
+  object(`4 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length ${stream.length} >>\nstream\n`);
+  add(stream);
+  add('\nendstream\nendobj\n');
+  const xref = length;
+  add(`xref\n0 5\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`);
+  add(`trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`);
+  return Buffer.concat(parts);
 }
