@@ -125,8 +125,8 @@ function formBody(sessions: SessionStore, registry: AccessRegistry) {
       uploadSession(req, sessions, registry, upload.roles).then((session) => {
         if (!session) return unread(req, res, next);
         const limits = { fileSize: upload.maxBytes, files: 1, fields: 50, fieldSize: FORM_LIMIT_BYTES, parts: 60 };
-        // multer fills req.body and req.file before the guard checks the form's token (again).
-        multer({ storage: multer.memoryStorage(), limits, fileFilter: uploadFileFilter(session) }).single(upload.field)(req, res, (err?: unknown) => {
+        // multer fills req.body and req.file before the guard checks the form's token (again); file names are UTF-8, as browsers send them.
+        multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits, fileFilter: uploadFileFilter(session) }).single(upload.field)(req, res, (err?: unknown) => {
           if (!err) {
             if (req.body === null || typeof req.body !== 'object') req.body = {};
             return next();

@@ -29,7 +29,8 @@ export function uploadedFileName(original: string | undefined): string | { probl
   if (!base) return 'certificate.pdf';
   const problem = plainTextProblem(base);
   if (problem) return { problem: `fileName ${problem}` };
-  return base.slice(0, 255);
+  // At most 255 characters, never cutting a character in two (a lone surrogate is not text).
+  return [...base].slice(0, 255).join('');
 }
 
 /**

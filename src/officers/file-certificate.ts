@@ -150,7 +150,7 @@ export class GetCertificateFileHandler implements IQueryHandler<GetCertificateFi
  */
 @Injectable()
 export class CertificateUpload implements NestInterceptor {
-  private readonly parse = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_CERTIFICATE_BYTES, files: 1, fields: 10, parts: 12 } }).single('file');
+  private readonly parse = multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits: { fileSize: MAX_CERTIFICATE_BYTES, files: 1, fields: 10, parts: 12 } }).single('file');
 
   async intercept(context: ExecutionContext, next: CallHandler) {
     const request = context.switchToHttp().getRequest<Request & { certificate?: Buffer }>();
@@ -212,17 +212,34 @@ export function downloadName(recorded: string): string {
 }
 
 /**
+ * `Content-Disposition: attachment` for a file name in any script (RFC 6266): `filename*` carries
+ * the name in UTF-8, percent-encoding every byte outside RFC 5987's attr-char (so `'`, `(`, `)`,
+ * `*`, `%`, spaces and every non-ASCII byte; encodeURIComponent leaves `'()*` as they are);
+ * `filename` is an ASCII fallback for older clients: accents dropped (é → e), other characters
+ * outside printable ASCII and `"`, `\`, `%` as `_`.
+ */
+export function attachmentDisposition(name: string): string {
+  const ascii = name
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[^\x20-\x7e]|["\\%]/gu, '_');
+  const encoded = [...Buffer.from(name.normalize('NFC'), 'utf8')]
+    .map((byte) => (/[A-Za-z0-9!#$&+\-.^_`|~]/.test(String.fromCharCode(byte)) && byte < 0x80 ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`))
+    .join('');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+}
+
+/**
  * The PDF as a download (never shown in the page's place), with its recorded SHA-256 beside it:
- * `application/pdf`, `attachment` under downloadName(), `nosniff` so no browser second-guesses
- * the type, and a sandboxing CSP should anything still render it (docs/decisions.md W39).
+ * `application/pdf`, `attachment` under downloadName() (attachmentDisposition), `nosniff` so no
+ * browser second-guesses the type, and a sandboxing CSP should anything still render it
+ * (docs/decisions.md W39).
  */
 export function sendCertificate(response: Response, view: CertificateFileView): void {
-  const name = downloadName(view.fileName);
-  const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
   response
     .status(200)
     .type('application/pdf')
-    .setHeader('Content-Disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`)
+    .setHeader('Content-Disposition', attachmentDisposition(downloadName(view.fileName)))
     .setHeader('X-Content-Type-Options', 'nosniff')
     .setHeader('Content-Security-Policy', "default-src 'none'; sandbox")
     .setHeader('X-Content-SHA256', view.sha256)

@@ -1,7 +1,9 @@
 /**
  * Certificate files through the console in a real browser (Debian's chromium): what Chromium
  * saves when a certificate is downloaded. A PDF that is also an HTML page, uploaded under an
- * `.html` name, is saved under a `.pdf` name (docs/decisions.md W39); the server runs in this
+ * `.html` name, is saved under a `.pdf` name; names outside ASCII (José, résumé 证书) and with
+ * quotes and parentheses are recorded as chosen and saved under the same name (docs/decisions.md
+ * W39). The server runs in this
  * process (createHttpApp, as `serve` builds it) on a fresh SQLite file.
  */
 import type { INestApplication } from '@nestjs/common';
@@ -81,6 +83,18 @@ describeInBrowser('certificate files in a browser', () => {
     expect(got.notice).toMatch(/Filed the certificate polyglot\.html for training t-poly/);
     expect(got.saved).toBe('polyglot.html.pdf');
     expect(Buffer.compare(got.bytes, bytes)).toBe(0);
+  });
+
+  it('names in any script round-trip: recorded as chosen, saved by Chromium under the same name', async () => {
+    const names = ['José.pdf', 'résumé 证书.pdf', "Quinn's (final) copy 100%.pdf"];
+    for (const [i, name] of names.entries()) {
+      const bytes = await certificatePdf(`Certificate ${i}`);
+      const got = await fileAndDownload(`t-name-${i}`, name, bytes);
+      expect({ notice: got.notice, saved: got.saved }).toEqual({ notice: expect.stringContaining(`Filed the certificate ${name} for training t-name-${i}`), saved: name });
+      expect(Buffer.compare(got.bytes, bytes)).toBe(0);
+      // The record shows the name as recorded.
+      expect(await page.locator(`table.certificates tr[data-training-id="t-name-${i}"]`).getByRole('link').innerText()).toBe(name);
+    }
   });
 
   it('an ordinary certificate keeps its name', async () => {

@@ -141,3 +141,35 @@ describe('a decompression bomb', () => {
     expect(await storeHeads(h.store)).toBe(before);
   });
 });
+
+describe('file names in any script', () => {
+  const cases = [
+    { trainingId: 'n-jose', name: 'José.pdf', ascii: 'Jose.pdf', encoded: 'Jos%C3%A9.pdf' },
+    { trainingId: 'n-cv', name: 'résumé 证书.pdf', ascii: 'resume __.pdf', encoded: 'r%C3%A9sum%C3%A9%20%E8%AF%81%E4%B9%A6.pdf' },
+    { trainingId: 'n-quote', name: "Quinn's (final) *copy* 100%.pdf", ascii: "Quinn's (final) *copy* 100_.pdf", encoded: 'Quinn%27s%20%28final%29%20%2Acopy%2A%20100%25.pdf' },
+  ];
+
+  it('are recorded as sent (UTF-8) and download with an RFC 5987 filename* and an ASCII fallback; control characters are still refused', async () => {
+    // A file of its own: the shared one is altered in the store by the download tests above.
+    const named = await certificatePdf('Certificate of completion: Jos\u00e9 R\u00e9sum\u00e9');
+    for (const c of cases) {
+      await h.http().post(`/api/agencies/${A}/officers/o1/trainings`).set('Authorization', `Bearer ${tokens.admin}`).send({ trainingId: c.trainingId, course: 'MN_SRO_BASIC', completedOn: '2025-08-20' }).expect(201);
+      const path = `/api/agencies/${A}/officers/o1/trainings/${c.trainingId}/certificate`;
+      const res = await h.http().post(path).set('Authorization', `Bearer ${tokens.admin}`).attach('file', named, { filename: c.name, contentType: 'application/pdf' }).field('filedOn', '2025-08-25');
+      expect({ name: c.name, status: res.status, body: res.body }).toEqual({ name: c.name, status: 201, body: expect.anything() });
+      const got = await download(path);
+      expect(got.headers['content-disposition']).toBe(`attachment; filename="${c.ascii}"; filename*=UTF-8''${c.encoded}`);
+      expect(decodeURIComponent(c.encoded)).toBe(c.name);
+    }
+    const history = await h.http().get(`/api/agencies/${A}/officers/o1/history`).set('Authorization', `Bearer ${tokens.admin}`).expect(200);
+    const recorded = (id: string) => history.body.events.find((e: { type: string; data: { trainingId?: string } }) => e.type === 'CertificateFiled' && e.data.trainingId === id).data.fileName;
+    expect(cases.map((c) => recorded(c.trainingId))).toEqual(cases.map((c) => c.name));
+    // Decoded as UTF-8, a control character is still one, and still refused (400), recording nothing.
+    const before = await storeHeads(h.store);
+    const res = await upload(named, 'evil\u009b31m.pdf');
+    expect(res.status).toBe(400);
+    expect(res.body.message[0]).toMatch(/^fileName must not contain terminal escape sequences/);
+    expect(await storeHeads(h.store)).toBe(before);
+  });
+
+});
