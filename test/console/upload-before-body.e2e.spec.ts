@@ -1,7 +1,8 @@
 /**
  * The console's upload forms read a body only for someone who may use them (docs/decisions.md
- * W39): 20 anonymous 10 MB uploads at once are answered 403 before their bodies are sent, and so
- * is a signed-in person of another role; a signed-in admin's form without its CSRF token has its
+ * W39): 20 anonymous 10 MB uploads at once are answered 403 before their bodies are sent (the
+ * CSV import's upload too), and so is a signed-in person of another role; each route's roles are
+ * its page's; a signed-in admin's form without its CSRF token has its
  * file refused as it begins (20 at once: the server's buffers do not grow by their 200 MB); the
  * admin's own form uploads as before. The API's upload is refused by its bearer guard before
  * multer reads anything (a guard runs before the route's interceptor). Real HTTP on a real port.
@@ -18,6 +19,9 @@ import { runInNewContext } from 'node:vm';
 import { RegisterAgencyCommand } from '../../src/agencies/register-agency';
 import { AccessRegistry } from '../../src/auth/access-registry';
 import { Accounts } from '../../src/auth/accounts';
+import { UPLOAD_ROUTES } from '../../src/console';
+import { ImportPageController } from '../../src/console/pages/import';
+import { RecordFormController } from '../../src/console/pages/record';
 import { createHttpApp } from '../../src/http/create-http-app';
 import { EVENT_STORE, type EventStore } from '../../src/store/event-store.port';
 import { storeHeads } from '../e2e/http-harness';
@@ -163,6 +167,18 @@ it('20 anonymous 10 MB uploads at once are each answered 403 before their body i
   }
   expect(kept).toBeLessThan(16 * 1024 * 1024);
   expect(await storeHeads(store)).toBe(before);
+  // The CSV import's upload likewise.
+  const csv = await post('/import/check', {}, multipart({ _csrf: 'not-a-token' }, Buffer.alloc(5 * 1024 * 1024, 0x61), 'roster.csv'), { stopAfter: 256 * 1024 });
+  expect([csv.status, csv.sent <= 256 * 1024, csv.headers.connection]).toEqual([403, true, 'close']);
+});
+
+it('each upload route reads bodies for exactly the roles its page allows', () => {
+  const pages: Record<string, object> = { '/import/check': ImportPageController, '/officers/o-1/records/certificate': RecordFormController };
+  for (const [path, controller] of Object.entries(pages)) {
+    const route = UPLOAD_ROUTES.find((r) => r.path.test(path))!;
+    expect({ path, roles: [...route.roles].sort() }).toEqual({ path, roles: [...Reflect.getMetadata('sro:console-roles', controller)].sort() });
+  }
+  expect(UPLOAD_ROUTES).toHaveLength(Object.keys(pages).length);
 });
 
 it('a signed-in person whose role may not upload is answered 403 before the body is sent', async () => {
