@@ -46,7 +46,7 @@ export async function checkPdf(bytes: Uint8Array, limits: PdfCheckLimits = {}): 
   const timeoutMs = limits.timeoutMs ?? CHECK_TIMEOUT_MS;
   if (bytes.length === 0) return { ok: false, status: 415, problem: 'the file is empty' };
   if (Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(5, bytes.length)).toString('latin1') !== '%PDF-') {
-    return { ok: false, status: 415, problem: 'this is not a PDF (a PDF file begins with %PDF-); scan or save the certificate as a PDF' };
+    return { ok: false, status: 415, problem: 'this is not a PDF (a PDF file begins with %PDF-); scan or save the document as a PDF' };
   }
   const release = await turn();
   try {
