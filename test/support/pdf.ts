@@ -1,5 +1,5 @@
 /** Real PDF files for the certificate tests, made with pdf-lib (the library the server parses them with). */
-import { constants as zlibConstants, deflateRawSync } from 'node:zlib';
+import { constants as zlibConstants, deflateRawSync, deflateSync } from 'node:zlib';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 
 export async function certificatePdf(text = 'Certificate of completion: Minnesota SRO basic course'): Promise<Buffer> {
@@ -69,4 +69,26 @@ export function objectStreamPdf(megabytes: number): Buffer {
   add(`xref\n0 5\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`);
   add(`trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`);
   return Buffer.concat(parts);
+}
+
+/**
+ * A one-page PDF whose object stream holds `count` small objects (`<< /K7 [7 7 7] >>`), each of
+ * which pdf-lib builds in memory when it loads the file: about 10 bytes compressed an object,
+ * a heap many times that once read.
+ */
+export function manyObjectsPdf(count: number): Buffer {
+  const objects = Array.from({ length: count }, (_, i) => `<< /K${i} [${i} ${i} ${i}] >>`);
+  let offset = 0;
+  const table = objects.map((text, i) => {
+    const entry = `${i + 10} ${offset}`;
+    offset += text.length + 1;
+    return entry;
+  });
+  const head = `${table.join(' ')}\n`;
+  const stream = deflateSync(Buffer.from(`${head}${objects.join('\n')}\n`, 'latin1'));
+  const before =
+    '%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n' +
+    '3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>\nendobj\n' +
+    `4 0 obj\n<< /Type /ObjStm /N ${count} /First ${head.length} /Filter /FlateDecode /Length ${stream.length} >>\nstream\n`;
+  return Buffer.concat([Buffer.from(before, 'latin1'), stream, Buffer.from('\nendstream\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n', 'latin1')]);
 }
