@@ -14,7 +14,7 @@ import { LEDGER_OPTIONS, type LedgerOptions } from '../ledger/ledger-options';
 import { ProjectionRunner } from '../read-models/projection-runner';
 import { consoleRoutes, UPLOAD_ROUTES } from '../console';
 import { CsrfRefused } from '../console/console.guard';
-import { SessionStore } from '../console/sessions';
+import { SessionStore, type Session } from '../console/sessions';
 import { uploadFileFilter, uploadSession } from '../console/upload-gate';
 import { AccessRegistry } from '../auth/access-registry';
 import multer from 'multer';
@@ -119,27 +119,29 @@ function formBody(sessions: SessionStore, registry: AccessRegistry) {
     res.setHeader('Connection', 'close');
     next();
   };
+  // multer fills req.body and req.file before the guard checks the form's token (again); file names are UTF-8, as browsers send them.
+  const read = (req: Request, res: Response, next: NextFunction, upload: (typeof UPLOAD_ROUTES)[number], session: Session) => {
+    const limits = { fileSize: upload.maxBytes, files: 1, fields: 50, fieldSize: FORM_LIMIT_BYTES, parts: 60 };
+    multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits, fileFilter: uploadFileFilter(session) }).single(upload.field)(req, res, (err?: unknown) => {
+      if (!err) {
+        if (req.body === null || typeof req.body !== 'object') req.body = {};
+        return next();
+      }
+      if (err instanceof CsrfRefused) {
+        delete (req as Request & { file?: unknown }).file;
+        return unread(req, res, next);
+      }
+      const code = (err as { code?: string }).code;
+      if (code === 'LIMIT_FILE_SIZE') return next(new LoggedClientError(413, [`the file is larger than ${Math.round(upload.maxBytes / 1024 / 1024)} MB`]));
+      next(new LoggedClientError(400, ['the upload could not be read']));
+    });
+  };
   return (req: Request, res: Response, next: NextFunction) => {
     const upload = req.method === 'POST' && req.is('multipart/form-data') ? UPLOAD_ROUTES.find((u) => u.path.test(req.path)) : undefined;
     if (upload) {
-      uploadSession(req, sessions, registry, upload.roles).then((session) => {
-        if (!session) return unread(req, res, next);
-        const limits = { fileSize: upload.maxBytes, files: 1, fields: 50, fieldSize: FORM_LIMIT_BYTES, parts: 60 };
-        // multer fills req.body and req.file before the guard checks the form's token (again); file names are UTF-8, as browsers send them.
-        multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits, fileFilter: uploadFileFilter(session) }).single(upload.field)(req, res, (err?: unknown) => {
-          if (!err) {
-            if (req.body === null || typeof req.body !== 'object') req.body = {};
-            return next();
-          }
-          if (err instanceof CsrfRefused) {
-            delete (req as Request & { file?: unknown }).file;
-            return unread(req, res, next);
-          }
-          const code = (err as { code?: string }).code;
-          if (code === 'LIMIT_FILE_SIZE') return next(new LoggedClientError(413, [`the file is larger than ${Math.round(upload.maxBytes / 1024 / 1024)} MB`]));
-          next(new LoggedClientError(400, ['the upload could not be read']));
-        });
-      }, next);
+      uploadSession(req, sessions, registry, upload.roles)
+        .then((session) => (session ? read(req, res, next, upload, session) : unread(req, res, next)))
+        .catch(next);
       return;
     }
     const length = req.headers['content-length'];
