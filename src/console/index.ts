@@ -6,6 +6,7 @@
 import { RequestMethod, type Type } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import type { RouteInfo } from '@nestjs/common/interfaces';
+import type { Role } from '../../events/access';
 import { MAX_CERTIFICATE_BYTES } from '../officers/certificate-file';
 import { ConsoleGuard } from './console.guard';
 import { MAX_IMPORT_BYTES } from './csv-import';
@@ -59,10 +60,14 @@ export function consoleRoutes(): RouteInfo[] {
   return routes;
 }
 
-/** Console forms that upload a file (multipart/form-data, parsed before the guard): the path, the file's field, its largest size. */
-export const UPLOAD_ROUTES: { path: RegExp; field: string; maxBytes: number }[] = [
-  { path: /^\/import\/check$/, field: 'file', maxBytes: MAX_IMPORT_BYTES },
-  { path: /^\/officers\/[^/]+\/records\/certificate$/, field: 'file', maxBytes: MAX_CERTIFICATE_BYTES },
+/**
+ * Console forms that upload a file (multipart/form-data, parsed before the guard): the path, the
+ * file's field, its largest size, and the roles of its page (the body is read only for them:
+ * upload-gate.ts).
+ */
+export const UPLOAD_ROUTES: { path: RegExp; field: string; maxBytes: number; roles: readonly Role[] }[] = [
+  { path: /^\/import\/check$/, field: 'file', maxBytes: MAX_IMPORT_BYTES, roles: ['admin'] },
+  { path: /^\/officers\/[^/]+\/records\/certificate$/, field: 'file', maxBytes: MAX_CERTIFICATE_BYTES, roles: ['admin'] },
 ];
 
 export { FirstRunSetup, type ConsoleOptions };

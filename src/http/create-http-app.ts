@@ -13,6 +13,10 @@ import { IntegrityMonitor } from '../ledger/integrity-monitor';
 import { LEDGER_OPTIONS, type LedgerOptions } from '../ledger/ledger-options';
 import { ProjectionRunner } from '../read-models/projection-runner';
 import { consoleRoutes, UPLOAD_ROUTES } from '../console';
+import { CsrfRefused } from '../console/console.guard';
+import { SessionStore, type Session } from '../console/sessions';
+import { uploadFileFilter, uploadSession } from '../console/upload-gate';
+import { AccessRegistry } from '../auth/access-registry';
 import multer from 'multer';
 import { LoggedClientError } from '../common/http-errors.filter';
 import { jsonBody } from './json-body';
@@ -41,7 +45,7 @@ export async function createHttpApp(
   app.use(securityHeaders());
   // The API takes JSON (jsonBody); the console's pages take their own forms (formBody).
   const json = jsonBody({ limitBytes });
-  const form = formBody();
+  const form = formBody(app.get(SessionStore), app.get(AccessRegistry));
   app.use((req: Request, res: Response, next: NextFunction) => (isApi(req) ? json(req, res, next) : form(req, res, next)));
   // The console's pages are at / (SPEC §4a); everything else is under /api.
   app.setGlobalPrefix('api', { exclude: consoleRoutes() });
@@ -100,27 +104,44 @@ function securityHeaders() {
   };
 }
 
-/** The console's form bodies: URL-encoded only, at most 64 KB and 200 fields; anything else is refused before a page sees it. */
+/**
+ * The console's form bodies: URL-encoded only, at most 64 KB and 200 fields; anything else is
+ * refused before a page sees it. A multipart upload (UPLOAD_ROUTES) is read only for a signed-in
+ * person whose role may use the form, and its file only after the form's CSRF token
+ * (src/console/upload-gate.ts): anyone else's body is never read, the response closes the
+ * connection, and the console guard answers as for an empty form (docs/decisions.md W39).
+ */
 export const FORM_LIMIT_BYTES = 64 * 1024;
-function formBody() {
+function formBody(sessions: SessionStore, registry: AccessRegistry) {
   const parse = express.urlencoded({ extended: false, limit: FORM_LIMIT_BYTES, parameterLimit: 200, type: () => true });
-  const uploads = UPLOAD_ROUTES.map((route) => ({
-    ...route,
-    parse: multer({ storage: multer.memoryStorage(), limits: { fileSize: route.maxBytes, files: 1, fields: 50, fieldSize: FORM_LIMIT_BYTES, parts: 60 } }).single(route.field),
-  }));
+  const unread = (req: Request, res: Response, next: NextFunction) => {
+    req.body = {};
+    res.setHeader('Connection', 'close');
+    next();
+  };
+  // multer fills req.body and req.file before the guard checks the form's token (again); file names are UTF-8, as browsers send them.
+  const read = (req: Request, res: Response, next: NextFunction, upload: (typeof UPLOAD_ROUTES)[number], session: Session) => {
+    const limits = { fileSize: upload.maxBytes, files: 1, fields: 50, fieldSize: FORM_LIMIT_BYTES, parts: 60 };
+    multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits, fileFilter: uploadFileFilter(session) }).single(upload.field)(req, res, (err?: unknown) => {
+      if (!err) {
+        if (req.body === null || typeof req.body !== 'object') req.body = {};
+        return next();
+      }
+      if (err instanceof CsrfRefused) {
+        delete (req as Request & { file?: unknown }).file;
+        return unread(req, res, next);
+      }
+      const code = (err as { code?: string }).code;
+      if (code === 'LIMIT_FILE_SIZE') return next(new LoggedClientError(413, [`the file is larger than ${Math.round(upload.maxBytes / 1024 / 1024)} MB`]));
+      next(new LoggedClientError(400, ['the upload could not be read']));
+    });
+  };
   return (req: Request, res: Response, next: NextFunction) => {
-    const upload = req.method === 'POST' && req.is('multipart/form-data') ? uploads.find((u) => u.path.test(req.path)) : undefined;
+    const upload = req.method === 'POST' && req.is('multipart/form-data') ? UPLOAD_ROUTES.find((u) => u.path.test(req.path)) : undefined;
     if (upload) {
-      // A file upload (multipart/form-data) on the pages that take one: multer fills req.body and req.file before the guard checks the form's token.
-      upload.parse(req, res, (err?: unknown) => {
-        if (!err) {
-          if (req.body === null || typeof req.body !== 'object') req.body = {};
-          return next();
-        }
-        const code = (err as { code?: string }).code;
-        if (code === 'LIMIT_FILE_SIZE') return next(new LoggedClientError(413, [`the file is larger than ${Math.round(upload.maxBytes / 1024 / 1024)} MB`]));
-        next(new LoggedClientError(400, ['the upload could not be read']));
-      });
+      uploadSession(req, sessions, registry, upload.roles)
+        .then((session) => (session ? read(req, res, next, upload, session) : unread(req, res, next)))
+        .catch(next);
       return;
     }
     const length = req.headers['content-length'];

@@ -1,27 +1,24 @@
 /**
- * A certificate file as uploaded (issue 12 item 3): a PDF of at most 10 MB, judged by its bytes,
- * never by its name or declared type: it must begin with `%PDF-` and pdf-lib must be able to
- * parse it (its cross-reference table and objects). Its SHA-256 is computed here, by the server;
+ * A certificate file as uploaded: a PDF of at most 10 MB, judged by its bytes, never by its name
+ * or declared type: checkPdf (src/common/pdf-check.ts: it begins with `%PDF-` and pdf-lib parses
+ * it, in a worker with bounded inflation, memory and time). Its SHA-256 is computed here, by the server;
  * the event records that hash and the file is stored under it (content-addressed).
  */
 import { createHash } from 'node:crypto';
-import { PDFDocument } from 'pdf-lib';
+import { checkPdf } from '../common/pdf-check';
 import { plainTextProblem } from '../common/plain-text';
 
 export const MAX_CERTIFICATE_BYTES = 10 * 1024 * 1024;
 
-/** Why the bytes are not a PDF certificate this product keeps (415), or undefined. */
-export async function pdfProblem(bytes: Buffer): Promise<string | undefined> {
-  if (bytes.length === 0) return 'file: the file is empty';
-  if (bytes.length > MAX_CERTIFICATE_BYTES) return 'file: a certificate is at most 10 MB';
-  if (bytes.subarray(0, 5).toString('latin1') !== '%PDF-') return 'file: this is not a PDF (a PDF file begins with %PDF-); scan or save the certificate as a PDF';
-  try {
-    const doc = await PDFDocument.load(bytes, { ignoreEncryption: true, updateMetadata: false, throwOnInvalidObject: true });
-    if (doc.getPageCount() < 1) return 'file: the PDF has no page';
-  } catch {
-    return 'file: the file begins like a PDF but cannot be read as one (damaged or incomplete); save it again as a PDF';
-  }
-  return undefined;
+/**
+ * Why the bytes are not a PDF certificate this product keeps, with the answer's status (415 not
+ * a PDF; 413 over 10 MB, or compressed data that inflates too far; 422 too complex to read in a
+ * check's time and memory: src/common/pdf-check.ts), or undefined.
+ */
+export async function pdfProblem(bytes: Buffer): Promise<{ status: 413 | 415 | 422; problem: string } | undefined> {
+  if (bytes.length > MAX_CERTIFICATE_BYTES) return { status: 413, problem: 'file: a certificate is at most 10 MB' };
+  const checked = await checkPdf(bytes);
+  return checked.ok ? undefined : { status: checked.status, problem: `file: ${checked.problem}` };
 }
 
 export const sha256Of = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
@@ -32,17 +29,19 @@ export function uploadedFileName(original: string | undefined): string | { probl
   if (!base) return 'certificate.pdf';
   const problem = plainTextProblem(base);
   if (problem) return { problem: `fileName ${problem}` };
-  return base.slice(0, 255);
+  // At most 255 characters, never cutting a character in two (a lone surrogate is not text).
+  return [...base].slice(0, 255).join('');
 }
 
 /**
  * An uploaded certificate as the ledger records it: the SHA-256 of its bytes and the upload's own
- * name; or why it is refused (415 not a PDF, 400 a name that is not plain text). One check for
+ * name; or why it is refused (415 not a PDF, 413 too large or inflating too far, 422 too complex
+ * to check, 400 a name that is not plain text). One check for
  * the API route and the console's form.
  */
-export async function checkedCertificate(bytes: Buffer, originalName: string | undefined): Promise<{ sha256: string; fileName: string } | { status: 400 | 415; problem: string }> {
+export async function checkedCertificate(bytes: Buffer, originalName: string | undefined): Promise<{ sha256: string; fileName: string } | { status: 400 | 413 | 415 | 422; problem: string }> {
   const problem = await pdfProblem(bytes);
-  if (problem) return { status: 415, problem };
+  if (problem) return problem;
   const fileName = uploadedFileName(originalName);
   if (typeof fileName !== 'string') return { status: 400, problem: fileName.problem };
   return { sha256: sha256Of(bytes), fileName };

@@ -4,8 +4,9 @@
  *
  * - `POST .../trainings/:trainingId/certificate` with JSON `{sha256, fileName, filedOn}` records
  *   the hash of a file kept elsewhere; with `multipart/form-data` (the PDF in the part `file`,
- *   `filedOn` as a field) the server checks that the bytes are a PDF (certificate-file.ts; else
- *   415), computes the SHA-256 itself, and stores the file under it in the same transaction as
+ *   `filedOn` as a field) the server checks that the bytes are a PDF (certificate-file.ts and
+ *   src/common/pdf-check.ts; else 415, or 413/422 for a file that inflates too far or is too
+ *   complex to read in a bounded check), computes the SHA-256 itself, and stores the file under it in the same transaction as
  *   the event (`fileStored: true`; EventStore.readFile).
  * - `GET` on the same path returns the stored PDF of the training's latest certificate, byte for
  *   byte, after checking it against the SHA-256 its event recorded: a file that no longer matches
@@ -143,13 +144,13 @@ export class GetCertificateFileHandler implements IQueryHandler<GetCertificateFi
 
 /**
  * For a multipart request: parses the upload (one part `file`, at most 10 MB), refuses what is
- * not a PDF (415), and puts the server's SHA-256 and the file's own name into the body the route's
+ * not a PDF (415; 413/422: checkPdf), and puts the server's SHA-256 and the file's own name into the body the route's
  * DTO validates, so both forms of the request go through the same validation. A JSON request
  * passes untouched (src/http/json-body.ts parsed it).
  */
 @Injectable()
 export class CertificateUpload implements NestInterceptor {
-  private readonly parse = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_CERTIFICATE_BYTES, files: 1, fields: 10, parts: 12 } }).single('file');
+  private readonly parse = multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits: { fileSize: MAX_CERTIFICATE_BYTES, files: 1, fields: 10, parts: 12 } }).single('file');
 
   async intercept(context: ExecutionContext, next: CallHandler) {
     const request = context.switchToHttp().getRequest<Request & { certificate?: Buffer }>();
@@ -164,7 +165,7 @@ export class CertificateUpload implements NestInterceptor {
     const file = (request as Request & { file?: { buffer: Buffer; originalname: string } }).file;
     if (!file) throw new Invalid(['file: the PDF goes in the part named "file"']);
     const checked = await checkedCertificate(file.buffer, file.originalname);
-    if ('problem' in checked) throw checked.status === 415 ? new LoggedClientError(415, [checked.problem]) : new Invalid([checked.problem]);
+    if ('problem' in checked) throw checked.status === 400 ? new Invalid([checked.problem]) : new LoggedClientError(checked.status, [checked.problem]);
     const fields = (request.body ?? {}) as Record<string, unknown>;
     const extra = Object.keys(fields).filter((k) => k !== 'filedOn');
     if (extra.length) throw new Invalid(extra.map((k) => `property ${k} should not exist (the upload takes the file and filedOn; the hash and the name come from the file)`));
@@ -198,13 +199,49 @@ export class FileCertificateController {
   }
 }
 
-/** The PDF as a download, with its recorded SHA-256 beside it. */
+/**
+ * The name a certificate downloads under: the recorded name, with `.pdf` added when it does not
+ * already end so. The bytes are always a PDF (checked at upload), but the recorded name is the
+ * uploader's and is in the immutable log: `polyglot.html` downloads as `polyglot.html.pdf`, so a
+ * browser never saves a PDF that also parses as HTML under a name it would open as a page
+ * (docs/decisions.md W39).
+ */
+export function downloadName(recorded: string): string {
+  const name = recorded.trim() || 'certificate';
+  return /\.pdf$/i.test(name) ? name : `${name}.pdf`;
+}
+
+/**
+ * `Content-Disposition: attachment` for a file name in any script (RFC 6266): `filename*` carries
+ * the name in UTF-8, percent-encoding every byte outside RFC 5987's attr-char (so `'`, `(`, `)`,
+ * `*`, `%`, spaces and every non-ASCII byte; encodeURIComponent leaves `'()*` as they are);
+ * `filename` is an ASCII fallback for older clients: accents dropped (é → e), other characters
+ * outside printable ASCII and `"`, `\`, `%` as `_`.
+ */
+export function attachmentDisposition(name: string): string {
+  const ascii = name
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[^\x20-\x7e]|["\\%]/gu, '_');
+  const encoded = [...Buffer.from(name.normalize('NFC'), 'utf8')]
+    .map((byte) => (/[A-Za-z0-9!#$&+\-.^_`|~]/.test(String.fromCharCode(byte)) && byte < 0x80 ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`))
+    .join('');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+}
+
+/**
+ * The PDF as a download (never shown in the page's place), with its recorded SHA-256 beside it:
+ * `application/pdf`, `attachment` under downloadName() (attachmentDisposition), `nosniff` so no
+ * browser second-guesses the type, and a sandboxing CSP should anything still render it
+ * (docs/decisions.md W39).
+ */
 export function sendCertificate(response: Response, view: CertificateFileView): void {
-  const ascii = view.fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
   response
     .status(200)
     .type('application/pdf')
-    .setHeader('Content-Disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(view.fileName)}`)
+    .setHeader('Content-Disposition', attachmentDisposition(downloadName(view.fileName)))
+    .setHeader('X-Content-Type-Options', 'nosniff')
+    .setHeader('Content-Security-Policy', "default-src 'none'; sandbox")
     .setHeader('X-Content-SHA256', view.sha256)
     .send(view.bytes);
 }

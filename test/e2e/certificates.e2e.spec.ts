@@ -6,7 +6,7 @@
  * database, which verify and the integrity route also catch.
  */
 import { createHash } from 'node:crypto';
-import { certificatePdf } from '../support/pdf';
+import { certificatePdf, objectStreamPdf, polyglotPdf } from '../support/pdf';
 import { editStoredFile } from '../support/tamper';
 import { Harness, startHarness, storeHeads } from './http-harness';
 
@@ -86,4 +86,90 @@ describe('download', () => {
     expect(integrity.body.ok).toBe(false);
     expect(integrity.body.firstBroken.reason).toMatch(/certificate file .* was altered/);
   });
+});
+
+const download = (path: string, token = tokens.admin) =>
+  h.http().get(path).set('Authorization', `Bearer ${token}`).buffer(true).parse((r, done) => {
+    const chunks: Buffer[] = [];
+    r.on('data', (c: Buffer) => chunks.push(c)).on('end', () => done(null, Buffer.concat(chunks)));
+  });
+
+describe('what a download is', () => {
+  it('an HTML polyglot uploaded as polyglot.html downloads as an attachment named .pdf, application/pdf, nosniff, sandboxed', async () => {
+    await h.http().post(`/api/agencies/${A}/officers/o1/trainings`).set('Authorization', `Bearer ${tokens.admin}`).send({ trainingId: 'poly', course: 'MN_SRO_BASIC', completedOn: '2025-08-20' }).expect(201);
+    const bytes = await polyglotPdf();
+    expect(bytes.toString('latin1')).toMatch(/^%PDF-[\d.]+\n%<html><body><script>/);
+    const path = `/api/agencies/${A}/officers/o1/trainings/poly/certificate`;
+    const res = await h.http().post(path).set('Authorization', `Bearer ${tokens.admin}`).attach('file', bytes, { filename: 'polyglot.html', contentType: 'text/html' }).field('filedOn', '2025-08-25');
+    expect(res.status).toBe(201);
+    const got = await download(path);
+    expect(got.status).toBe(200);
+    expect(Buffer.compare(got.body as Buffer, bytes)).toBe(0);
+    expect(got.headers['content-type']).toBe('application/pdf');
+    expect(got.headers['content-disposition']).toBe(`attachment; filename="polyglot.html.pdf"; filename*=UTF-8''polyglot.html.pdf`);
+    expect(got.headers['x-content-type-options']).toBe('nosniff');
+    expect(got.headers['content-security-policy']).toMatch(/(^|; )sandbox(;|$)/);
+    // The recorded name stays what was uploaded (the log is immutable); only the download's name is made safe.
+    const history = await h.http().get(`/api/agencies/${A}/officers/o1/history`).set('Authorization', `Bearer ${tokens.admin}`).expect(200);
+    expect(history.body.events.find((e: { type: string; data: { trainingId?: string } }) => e.type === 'CertificateFiled' && e.data.trainingId === 'poly').data.fileName).toBe('polyglot.html');
+  });
+});
+
+describe('a decompression bomb', () => {
+  it('a 1 MB PDF inflating to 1 GB is refused (413) and records nothing; /api/health/live answers within 200 ms throughout', async () => {
+    const bomb = objectStreamPdf(1024);
+    const before = await storeHeads(h.store);
+    const rssBefore = process.memoryUsage().rss;
+    let done = false;
+    const upload = h.http().post(base).set('Authorization', `Bearer ${tokens.admin}`).attach('file', bomb, { filename: 'bomb.pdf', contentType: 'application/pdf' }).field('filedOn', '2025-08-25').then((res) => {
+      done = true;
+      return res;
+    });
+    const latencies: number[] = [];
+    while (!done) {
+      const started = performance.now();
+      await h.http().get('/api/health/live').expect(200);
+      latencies.push(performance.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const res = await upload;
+    expect(res.status).toBe(413);
+    expect(res.body.message[0]).toMatch(/^file: the PDF holds compressed data that inflates to more than 32 MB/);
+    expect(latencies.length).toBeGreaterThan(0);
+    expect(Math.max(...latencies)).toBeLessThan(200);
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(300 * 1024 * 1024);
+    expect(await storeHeads(h.store)).toBe(before);
+  });
+});
+
+describe('file names in any script', () => {
+  const cases = [
+    { trainingId: 'n-jose', name: 'José.pdf', ascii: 'Jose.pdf', encoded: 'Jos%C3%A9.pdf' },
+    { trainingId: 'n-cv', name: 'résumé 证书.pdf', ascii: 'resume __.pdf', encoded: 'r%C3%A9sum%C3%A9%20%E8%AF%81%E4%B9%A6.pdf' },
+    { trainingId: 'n-quote', name: "Quinn's (final) *copy* 100%.pdf", ascii: "Quinn's (final) *copy* 100_.pdf", encoded: 'Quinn%27s%20%28final%29%20%2Acopy%2A%20100%25.pdf' },
+  ];
+
+  it('are recorded as sent (UTF-8) and download with an RFC 5987 filename* and an ASCII fallback; control characters are still refused', async () => {
+    // A file of its own: the shared one is altered in the store by the download tests above.
+    const named = await certificatePdf('Certificate of completion: Jos\u00e9 R\u00e9sum\u00e9');
+    for (const c of cases) {
+      await h.http().post(`/api/agencies/${A}/officers/o1/trainings`).set('Authorization', `Bearer ${tokens.admin}`).send({ trainingId: c.trainingId, course: 'MN_SRO_BASIC', completedOn: '2025-08-20' }).expect(201);
+      const path = `/api/agencies/${A}/officers/o1/trainings/${c.trainingId}/certificate`;
+      const res = await h.http().post(path).set('Authorization', `Bearer ${tokens.admin}`).attach('file', named, { filename: c.name, contentType: 'application/pdf' }).field('filedOn', '2025-08-25');
+      expect({ name: c.name, status: res.status, body: res.body }).toEqual({ name: c.name, status: 201, body: expect.anything() });
+      const got = await download(path);
+      expect(got.headers['content-disposition']).toBe(`attachment; filename="${c.ascii}"; filename*=UTF-8''${c.encoded}`);
+      expect(decodeURIComponent(c.encoded)).toBe(c.name);
+    }
+    const history = await h.http().get(`/api/agencies/${A}/officers/o1/history`).set('Authorization', `Bearer ${tokens.admin}`).expect(200);
+    const recorded = (id: string) => history.body.events.find((e: { type: string; data: { trainingId?: string } }) => e.type === 'CertificateFiled' && e.data.trainingId === id).data.fileName;
+    expect(cases.map((c) => recorded(c.trainingId))).toEqual(cases.map((c) => c.name));
+    // Decoded as UTF-8, a control character is still one, and still refused (400), recording nothing.
+    const before = await storeHeads(h.store);
+    const res = await upload(named, 'evil\u009b31m.pdf');
+    expect(res.status).toBe(400);
+    expect(res.body.message[0]).toMatch(/^fileName must not contain terminal escape sequences/);
+    expect(await storeHeads(h.store)).toBe(before);
+  });
+
 });
