@@ -35,7 +35,7 @@ describeInBrowser('the console as a chief, an auditor and an investigator read i
   let token: string;
   let beforeRegistration: string;
   const contexts: BrowserContext[] = [];
-  const links: Partial<Record<'chief' | 'auditor' | 'investigator', string>> = {};
+  const links: Partial<Record<'admin' | 'chief' | 'auditor' | 'investigator', string>> = {};
 
   const api = async (path: string, body: unknown): Promise<{ eventId: string }> => {
     const res = await fetch(`${server.url}/agencies/${AGENCY}${path}`, {
@@ -48,10 +48,10 @@ describeInBrowser('the console as a chief, an auditor and an investigator read i
     return json;
   };
 
-  const EMAILS = { chief: 'casey@lakeview.example.gov', auditor: 'ari@county.example.gov', investigator: 'ivy@bca.example.gov' };
+  const EMAILS = { admin: 'rory@lakeview.example.gov', chief: 'casey@lakeview.example.gov', auditor: 'ari@county.example.gov', investigator: 'ivy@bca.example.gov' };
 
   /** A new browser signed in as `who`: through the one-time link the first time (setting the password), then with the sign-in form. */
-  const as = async (who: 'chief' | 'auditor' | 'investigator'): Promise<Page> => {
+  const as = async (who: 'admin' | 'chief' | 'auditor' | 'investigator'): Promise<Page> => {
     const context = await browser.newContext({ baseURL: base, viewport: { width: 1280, height: 900 } });
     contexts.push(context);
     const page = await context.newPage();
@@ -84,6 +84,7 @@ describeInBrowser('the console as a chief, an auditor and an investigator read i
     base = server.url.replace(/\/api$/, '');
     env.SRO_PUBLIC_URL = base;
     for (const [role, name] of [
+      ['admin', 'Rory Records'],
       ['chief', 'Casey Chief'],
       ['auditor', 'Ari Auditor'],
       ['investigator', 'Ivy Investigator'],
@@ -213,8 +214,12 @@ describeInBrowser('the console as a chief, an auditor and an investigator read i
     expect(await page.getByRole('link', { name: 'Download this officer as CSV' }).count()).toBe(1);
 
     // An 11 MB PDF: a page that says what to do and leads back to the form, not a bare "Too large".
-    const big = await page.request.post(`${base}/officers/o-1/records/certificate`, {
-      multipart: { trainingId: 't-1', filedOn: '2025-09-20', file: { name: 'scan.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(11 * 1024 * 1024, 0x25) } },
+    // The form's own CSRF token goes first, as the browser sends it: an upload without it is refused before its body is read.
+    const clerk = await as('admin');
+    await clerk.goto('/officers/o-1/records/certificate');
+    const csrf = await clerk.locator('input[name="_csrf"]').first().inputValue();
+    const big = await clerk.request.post(`${base}/officers/o-1/records/certificate`, {
+      multipart: { _csrf: csrf, trainingId: 't-1', filedOn: '2025-09-20', file: { name: 'scan.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(11 * 1024 * 1024, 0x25) } },
     });
     expect(big.status()).toBe(413);
     const bigPage = await big.text();
