@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { ACCESS_STREAM } from '../../events/streams';
 import type { AccessEvent, PasswordHash, Role } from '../../events/access';
 import type { RecordedEvent } from '../../events/envelope';
+import { ChainVerifier } from '../../events/integrity';
 import { EVENT_STORE, EventStore, WrongExpectedRevisionError } from '../store/event-store.port';
 import { newEvent } from '../write/new-events';
 import { Conflict, NotFound } from '../write/refusals';
@@ -51,6 +52,10 @@ export class AccessRegistry {
   private readonly accountByEmail = new Map<string, Account>();
   private readonly accountByLink = new Map<string, Account>();
   private readonly mappings = new Map<string, { columns: Record<string, string>; courses: Record<string, string> }>();
+  /** The access stream's hash chain, checked event by event as it is folded (events/integrity.ts). */
+  private readonly chain = new ChainVerifier();
+  /** Why the access stream does not verify, once its chain broke: nothing after the break is applied. */
+  private broken?: string;
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
@@ -132,6 +137,7 @@ export class AccessRegistry {
   private async appendAll(recordedBy: string, decide: () => AccessEvent | AccessEvent[]): Promise<RecordedEvent[]> {
     for (let attempt = 0; ; attempt++) {
       await this.catchUp();
+      if (this.broken) throw new Error(`${this.broken}; nothing is appended to it until it is investigated (run verify)`);
       const decided = decide();
       const events = Array.isArray(decided) ? decided : [decided];
       const correlationId = randomUUID();
@@ -149,10 +155,28 @@ export class AccessRegistry {
     }
   }
 
+  /**
+   * Why the access stream cannot be trusted, or undefined: its hash chain broke at the event
+   * named (an event altered, removed or reordered). Read afresh first. Authentication refuses
+   * everything while this is set (authentication-gate.ts; docs/integrity.md).
+   */
+  async chainProblem(): Promise<string | undefined> {
+    await this.catchUp();
+    return this.broken;
+  }
+
   private async catchUp(): Promise<void> {
+    if (this.broken) return;
     const events = await this.store.readStream(ACCESS_STREAM, { fromRevision: this.revision + 1 });
     for (const event of events) {
       if (event.revision <= this.revision) continue; // another caller applied it meanwhile
+      // An event that does not chain onto the last one applied is not applied, nor anything after it.
+      this.chain.add(event);
+      const link = this.chain.firstBroken;
+      if (link) {
+        this.broken = `the access stream's hash chain is broken at revision ${link.revision}${link.eventId ? ` (event ${link.eventId})` : ''}: ${link.reason}`;
+        return;
+      }
       this.apply(event);
       this.revision = event.revision;
     }

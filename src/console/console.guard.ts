@@ -14,6 +14,7 @@ import type { Request, Response } from 'express';
 import { parse as parseCookies } from 'cookie';
 import type { Role } from '../../events/access';
 import { AccessRegistry } from '../auth/access-registry';
+import { AuthenticationGate } from '../auth/authentication-gate';
 import type { Person } from './layout';
 import { csrfMatches, Session, SessionStore } from './sessions';
 
@@ -71,9 +72,12 @@ export class ConsoleGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly sessions: SessionStore,
     private readonly registry: AccessRegistry,
+    private readonly gate: AuthenticationGate,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
+    // A store that does not verify: no page, no session, no sign-in; a 503 page says why (authentication-gate.ts).
+    await this.gate.check();
     const request = context.switchToHttp().getRequest<ConsoleRequest>();
     const response = context.switchToHttp().getResponse<Response>();
     const cookies = parseCookies(request.headers.cookie ?? '');

@@ -8,6 +8,7 @@ import { AppModule, AppOptions } from '../app.module';
 import { ForbiddenKeysPipe } from '../common/forbidden-keys';
 import { createValidationPipe } from '../common/validation';
 import { loadConfig } from '../config';
+import { AuthenticationGate } from '../auth/authentication-gate';
 import { CheckpointService } from '../ledger/checkpoint-service';
 import { IntegrityMonitor } from '../ledger/integrity-monitor';
 import { LEDGER_OPTIONS, type LedgerOptions } from '../ledger/ledger-options';
@@ -59,6 +60,8 @@ export async function createHttpApp(
   }
   app.get(ProjectionRunner).start();
   app.get(IntegrityMonitor).start(app.get<LedgerOptions>(LEDGER_OPTIONS).verifyIntervalMs);
+  // The ledger verified once before any token or sign-in is answered (authentication waits for it; docs/integrity.md).
+  app.get(AuthenticationGate).start().catch(() => undefined);
   return app;
 }
 
