@@ -14,6 +14,7 @@ import { plainTextProblem } from '../common/plain-text';
 import { EVENT_STORE, type EventStore } from '../store/event-store.port';
 import { agencyNotRegistered, Conflict, Invalid, NotFound } from '../write/refusals';
 import { Account, AccessRegistry } from './access-registry';
+import { HashSlots } from './hash-slots';
 import { decoyHash, hashPassword, passwordProblems, verifyPassword } from './passwords';
 import { hashToken } from './tokens';
 
@@ -56,6 +57,9 @@ export function personProblems(person: NewPerson): string[] {
 
 @Injectable()
 export class Accounts {
+  /** Every scrypt of this process goes through these slots: bounded, and fair between accounts (hash-slots.ts). */
+  private readonly slots = new HashSlots();
+
   constructor(
     private readonly registry: AccessRegistry,
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -85,7 +89,7 @@ export class Accounts {
     const problems = [...personProblems({ ...person, role: 'admin' }), ...passwordProblems(password, person)];
     if (problems.length) throw new Invalid(problems);
     await this.requireAgency(person.agencyId);
-    const hash = await hashPassword(password);
+    const hash = await this.slots.run('first-run setup', () => hashPassword(password));
     const userId = randomUUID();
     const email = normaliseEmail(person.email);
     const linkSha256 = hashToken(setupSecret);
@@ -116,7 +120,7 @@ export class Accounts {
     const problems = passwordProblems(password, account);
     if (!problems.length && password !== confirmation) problems.push('Confirm password: the two passwords are not the same');
     if (problems.length) throw new Invalid(problems);
-    const hash = await hashPassword(password);
+    const hash = await this.slots.run(`account:${account.userId}`, () => hashPassword(password));
     const linkSha256 = hashToken(secret);
     await this.registry.append(account.email, (view) => {
       const current = view.accountByLink(linkSha256);
@@ -129,15 +133,15 @@ export class Accounts {
   /**
    * The account whose email and password these are, and that may sign in; undefined otherwise.
    * An unknown email costs the same scrypt as a known one, so the answer does not tell them apart.
+   * The hash waits for a slot, in the email's own queue (hash-slots.ts); throws
+   * PasswordChecksBusy (429 or 503) instead of waiting beyond the bounds.
    */
   async checkPassword(email: string, password: string): Promise<Account | undefined> {
-    const account = await this.registry.account({ email: normaliseEmail(email) });
-    if (!account?.password) {
-      await verifyPassword(password, await decoyHash());
-      return undefined;
-    }
-    const ok = await verifyPassword(password, account.password);
-    return ok && !account.disabledAt ? account : undefined;
+    const normalised = normaliseEmail(email);
+    const account = await this.registry.account({ email: normalised });
+    const stored = account?.password ?? (await decoyHash());
+    const ok = await this.slots.run(`sign-in:${normalised}`, () => verifyPassword(password, stored));
+    return ok && account?.password && !account.disabledAt ? account : undefined;
   }
 
   /** A new one-time link for a person of the agency (a forgotten password, a lost invitation). */
