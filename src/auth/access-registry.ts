@@ -182,6 +182,11 @@ export class AccessRegistry {
     }
   }
 
+  private dropLinks(account: Account): void {
+    for (const link of account.links.keys()) this.accountByLink.delete(link);
+    account.links.clear();
+  }
+
   private apply(event: RecordedEvent): void {
     const access = { type: event.type, data: event.data } as AccessEvent;
     if (access.type === 'TokenIssued') {
@@ -208,9 +213,10 @@ export class AccessRegistry {
         account.password = access.data.password;
         account.passwordSetAt = event.recordedAt;
         // Setting a password uses up every open link of the account (the one used and any older one).
-        for (const link of account.links.keys()) this.accountByLink.delete(link);
-        account.links.clear();
+        this.dropLinks(account);
       } else if (access.type === 'PasswordResetIssued') {
+        // A new link replaces every older one of the account (an invitation or a reset): only the newest works.
+        this.dropLinks(account);
         account.links.set(access.data.linkSha256, access.data.expiresAt);
         this.accountByLink.set(access.data.linkSha256, account);
       } else if (access.type === 'UserRoleChanged') {
@@ -218,6 +224,8 @@ export class AccessRegistry {
       } else if (access.type === 'UserDisabled') {
         account.disabledAt = event.recordedAt;
         account.disabledReason = access.data.reason;
+        // Disabling revokes every open link: re-enabling does not bring one back (an admin issues a new one).
+        this.dropLinks(account);
       } else if (access.type === 'UserEnabled') {
         account.disabledAt = undefined;
         account.disabledReason = undefined;

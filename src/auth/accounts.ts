@@ -108,7 +108,7 @@ export class Accounts {
     const linkSha256 = hashToken(secret);
     const account = await this.registry.account({ linkSha256 });
     const expiresAt = account?.links.get(linkSha256);
-    if (!account || !expiresAt) throw new NotFound(['This link is not valid: it was already used, or it was replaced by a newer one. Ask an admin of your agency for a new link.']);
+    if (!account || !expiresAt) throw new NotFound(['This link is not valid: it was already used, it was replaced by a newer one, or the account was disabled since. Ask an admin of your agency for a new link.']);
     if (Date.parse(expiresAt) < now.getTime()) throw new Invalid(['This link has expired (links work for 24 hours). Ask an admin of your agency for a new link.']);
     if (account.disabledAt) throw new Invalid(['This account is disabled. Ask an admin of your agency.']);
     return account;

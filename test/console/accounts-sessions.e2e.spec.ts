@@ -111,6 +111,28 @@ describe('one-time links', () => {
     await expect(accounts.setPassword(invitation.secret, PASSWORD, PASSWORD)).rejects.toThrow(NotFound);
   });
 
+  it('a new link revokes the older ones: an invitation replaced by a reset, a reset by a newer reset', async () => {
+    const invitation = await accounts.invite({ agencyId: 'pd', role: 'chief', email: 'relinked@pd.example.gov', name: 'Relinked' }, 'test');
+    const first = await accounts.issueReset('pd', 'relinked@pd.example.gov', 'test');
+    await expect(accounts.accountForLink(invitation.secret)).rejects.toThrow(NotFound);
+    const second = await accounts.issueReset('pd', 'relinked@pd.example.gov', 'test');
+    await expect(accounts.setPassword(first.secret, PASSWORD, PASSWORD)).rejects.toThrow(/replaced by a newer one/);
+    const page = await new Visitor().get(`/welcome?token=${encodeURIComponent(first.secret)}`);
+    expect(page.status).toBe(404);
+    await accounts.setPassword(second.secret, PASSWORD, PASSWORD);
+  });
+
+  it('disabling revokes every open link: one issued before the disable does not work after re-enabling', async () => {
+    await person('auditor', 'paused@pd.example.gov');
+    const reset = await accounts.issueReset('pd', 'paused@pd.example.gov', 'test');
+    await accounts.disable('pd', 'paused@pd.example.gov', 'on leave', 'test');
+    await accounts.enable('pd', 'paused@pd.example.gov', 'test');
+    await expect(accounts.setPassword(reset.secret, 'a new passphrase after leave', 'a new passphrase after leave')).rejects.toThrow(NotFound);
+    // A link issued after re-enabling works.
+    const fresh = await accounts.issueReset('pd', 'paused@pd.example.gov', 'test');
+    await accounts.setPassword(fresh.secret, 'a new passphrase after leave', 'a new passphrase after leave');
+  });
+
   it('refuses a second account for one email, in any case', async () => {
     await expect(accounts.invite({ agencyId: 'pd', role: 'chief', email: 'LATE@pd.example.gov', name: 'Again' }, 'test')).rejects.toThrow(/already exists/);
   });
