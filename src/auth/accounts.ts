@@ -6,7 +6,7 @@
  *
  * Used by the console (src/console) and the CLI (`user invite`, `user reset`, ...).
  */
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ROLES, type Role } from '../../events/access';
 import { agencyStream } from '../../events/streams';
@@ -17,6 +17,9 @@ import { Account, AccessRegistry } from './access-registry';
 import { HashSlots } from './hash-slots';
 import { decoyHash, hashPassword, passwordProblems, verifyPassword } from './passwords';
 import { hashToken } from './tokens';
+
+/** An invitation refused without saying so: the email has an account in another agency (Accounts.invite). */
+class AccountOfAnotherAgency extends Error {}
 
 /** How long an invitation, a reset or the first-run setup link works. */
 export const LINK_VALIDITY_MS = 24 * 60 * 60 * 1000;
@@ -57,6 +60,7 @@ export function personProblems(person: NewPerson): string[] {
 
 @Injectable()
 export class Accounts {
+  private readonly logger = new Logger('Accounts');
   /** Every scrypt of this process goes through these slots: bounded, and fair between accounts (hash-slots.ts). */
   private readonly slots = new HashSlots();
 
@@ -65,7 +69,13 @@ export class Accounts {
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
-  /** Invites a person: a UserInvited event with a one-time link valid 24 hours. */
+  /**
+   * Invites a person: a UserInvited event with a one-time link valid 24 hours. An email that
+   * already has an account in this agency is refused (409: the admin sees those on People). An
+   * email that has an account in **another** agency is answered exactly as a new one, so the
+   * answer does not tell which addresses other agencies use, but nothing is recorded: the link
+   * given was never recorded and does not work, and the server log says so (decisions W38).
+   */
   async invite(person: NewPerson, recordedBy: string, now = new Date()): Promise<Invitation> {
     const problems = personProblems(person);
     if (problems.length) throw new Invalid(problems);
@@ -74,10 +84,24 @@ export class Accounts {
     const expiresAt = new Date(now.getTime() + LINK_VALIDITY_MS).toISOString();
     const userId = randomUUID();
     const email = normaliseEmail(person.email);
-    await this.registry.append(recordedBy, (view) => {
-      if (view.accountByEmail(email)) throw new Conflict([`Email: an account for ${email} already exists; issue a password reset instead`]);
-      return { type: 'UserInvited', data: { userId, agencyId: person.agencyId, role: person.role as Role, email, name: person.name.trim(), linkSha256: hashToken(secret), expiresAt } };
-    });
+    const invited = { type: 'UserInvited' as const, data: { userId, agencyId: person.agencyId, role: person.role as Role, email, name: person.name.trim(), linkSha256: hashToken(secret), expiresAt } };
+    let elsewhere = false;
+    try {
+      await this.registry.append(recordedBy, (view) => {
+        const existing = view.accountByEmail(email);
+        if (existing?.agencyId === person.agencyId) throw new Conflict([`Email: an account for ${email} already exists; issue a password reset instead`]);
+        if (existing) throw new AccountOfAnotherAgency();
+        return invited;
+      });
+    } catch (error) {
+      if (!(error instanceof AccountOfAnotherAgency)) throw error;
+      elsewhere = true;
+    }
+    if (elsewhere) {
+      this.logger.warn(`${recordedBy} of agency ${person.agencyId} invited an email that has an account in another agency: nothing was recorded, and the link shown does not work`);
+      const { linkSha256: _unrecorded, ...data } = invited.data;
+      return { account: { ...data, invitedAt: now.toISOString(), invitedBy: recordedBy, links: new Map() }, secret, expiresAt };
+    }
     return { account: (await this.registry.account({ userId }))!, secret, expiresAt };
   }
 
