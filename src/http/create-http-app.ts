@@ -39,6 +39,9 @@ export async function createHttpApp(
   });
   if (requestLog && options.logger === undefined) app.useLogger(app.get(ServerLogger));
   app.disable('x-powered-by');
+  // Which proxies are believed about the client's address and scheme (SRO_TRUST_PROXY; docs/console.md):
+  // the limits count request.ip, and the session cookie is Secure and __Host- when request.secure.
+  app.set('trust proxy', config.trustProxy);
   app.use(securityHeaders());
   // The API takes JSON (jsonBody); the console's pages take their own forms (formBody).
   const json = jsonBody({ limitBytes });
