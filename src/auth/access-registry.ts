@@ -59,9 +59,10 @@ export class AccessRegistry {
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
-  /** The active grant for a presented token, or undefined. */
+  /** The active grant for a presented token, or undefined (always, once the stream's chain is broken). */
   async authenticate(token: string): Promise<Grant | undefined> {
     await this.catchUp();
+    if (this.broken) return undefined;
     const grant = this.byHash.get(hashToken(token));
     return grant && !grant.revokedAt ? grant : undefined;
   }
@@ -97,6 +98,7 @@ export class AccessRegistry {
   /** The account as of the latest access event (caught up first), by id, email or open link. */
   async account(by: { userId?: string; email?: string; linkSha256?: string }): Promise<Account | undefined> {
     await this.catchUp();
+    if (this.broken) return undefined; // nothing of a broken stream is trusted (authentication-gate.ts)
     if (by.userId !== undefined) return this.accounts.get(by.userId);
     if (by.email !== undefined) return this.accountByEmail.get(by.email.toLowerCase());
     if (by.linkSha256 !== undefined) return this.accountByLink.get(by.linkSha256);
