@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RegisterAgencyCommand } from '../../src/agencies/register-agency';
 import { Accounts } from '../../src/auth/accounts';
-import { loadConfig } from '../../src/config';
+import { DEFAULT_AUTH_FAILURE_LIMIT, loadConfig } from '../../src/config';
 import { PAIR_FAILURE_LIMIT } from '../../src/console/sign-in-limits';
 import { createHttpApp } from '../../src/http/create-http-app';
 
@@ -110,7 +110,18 @@ describe('unset (the default): the headers are not believed', () => {
     // A "different" client by its header is the same address: locked.
     expect(await new Client(s.base, HTTPS_FROM('198.51.100.1')).signIn('a@pd.example.gov', PASSWORD)).toBe(429);
   });
+
+  it('the API counts failed tokens per socket address too', async () => {
+    expect(await failedTokens(s.base, (i) => `203.0.113.${100 + i}`)).toBe(429);
+  });
 });
+
+/** Sends DEFAULT_AUTH_FAILURE_LIMIT bad tokens, each "from" the address `from(i)` says; then one more from another: its status. */
+async function failedTokens(base: string, from: (i: number) => string): Promise<number> {
+  const bad = (address: string) => fetch(`${base}/api/agencies/pd/status`, { headers: { authorization: 'Bearer sro_not-a-token', 'x-forwarded-for': address } });
+  for (let i = 0; i < DEFAULT_AUTH_FAILURE_LIMIT; i++) expect((await bad(from(i))).status).toBe(401);
+  return (await bad('192.0.2.200')).status;
+}
 
 describe('SRO_TRUST_PROXY=loopback: a TLS proxy on this machine', () => {
   let s: Awaited<ReturnType<typeof server>>;
@@ -131,6 +142,12 @@ describe('SRO_TRUST_PROXY=loopback: a TLS proxy on this machine', () => {
     for (let i = 0; i < PAIR_FAILURE_LIMIT; i++) expect(await new Client(s.base, HTTPS_FROM('203.0.113.66')).signIn('a@pd.example.gov', `wrong ${i}`)).toBe(401);
     expect(await new Client(s.base, HTTPS_FROM('203.0.113.66')).signIn('a@pd.example.gov', PASSWORD)).toBe(429);
     expect(await new Client(s.base, HTTPS_FROM('198.51.100.1')).signIn('a@pd.example.gov', PASSWORD)).toBe(303);
+  });
+
+  it('the API counts failed tokens per client address: one client blocked, another not', async () => {
+    expect(await failedTokens(s.base, () => '192.0.2.1')).toBe(401);
+    const again = await fetch(`${s.base}/api/agencies/pd/status`, { headers: { authorization: 'Bearer sro_not-a-token', 'x-forwarded-for': '192.0.2.1' } });
+    expect(again.status).toBe(429);
   });
 });
 
