@@ -94,7 +94,7 @@ class Site {
   }
 
   /** Signs in as a browser would (the form's token first); the last answer's status and text. */
-  async signIn(password: string): Promise<{ status: number; body: string }> {
+  async signIn(password: string): Promise<{ status: number; body: string; cookie?: string }> {
     const page = await fetch(`${this.base}/sign-in`, { redirect: 'manual' });
     const body = await page.text();
     if (page.status !== 200) return { status: page.status, body };
@@ -106,7 +106,8 @@ class Site {
       headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ _csrf: csrf, email: ADMIN, password, next: '/' }),
     });
-    return { status: answer.status, body: await answer.text() };
+    const session = answer.headers.getSetCookie().find((c) => c.startsWith('sro_session='));
+    return { status: answer.status, body: await answer.text(), cookie: session?.split(';')[0] };
   }
 
   verifyWithCli() {
@@ -189,6 +190,10 @@ function scenarios(kind: 'sqlite' | 'postgres'): void {
   it('tampered while the server runs: once a verification finds it, signed-in sessions and tokens end with 503', async () => {
     const { kept } = await site.populate();
     expect((await site.status(kept)).status).toBe(200);
+    const signedIn = await site.signIn(PASSWORD);
+    expect(signedIn.status).toBe(303);
+    const page = () => fetch(`${site.base}/reminders`, { headers: { cookie: signedIn.cookie! }, redirect: 'manual' });
+    expect((await page()).status).toBe(200);
     const events = await site.accessEvents();
     const index = events.findIndex((e) => e.type === 'UserPasswordSet');
     await rewriteEvent(site.target, events, index, { ...(events[index].data as object), password: await hashPassword(ATTACKER) });
@@ -198,6 +203,10 @@ function scenarios(kind: 'sqlite' | 'postgres'): void {
     expect(answer.status).toBe(503);
     expect(((await answer.json()) as { message: string[] }).message[0]).toMatch(/the ledger failed verification/);
     expect((await site.signIn(PASSWORD)).status).toBe(503);
+    // The session begun before: a plain 503 page, not the page it asked for.
+    const refused = await page();
+    expect(refused.status).toBe(503);
+    expect(await refused.text()).toContain('Sign-in is stopped');
   });
 }
 
