@@ -21,6 +21,7 @@ import { RetractAgencyEventController, RetractAgencyEventHandler } from './agenc
 import { AccessRegistry } from './auth/access-registry';
 import { AUTH_FAILURES, AuthGuard } from './auth/auth.guard';
 import { Accounts } from './auth/accounts';
+import { AuthenticationGate, LEDGER_INTEGRITY } from './auth/authentication-gate';
 import { AppErrorsFilter, CONSOLE_CONTROLLERS, consoleProviders, type ConsoleOptions } from './console';
 import { authFailureLimit, filesDir } from './config';
 import { HealthController } from './health/health.controller';
@@ -205,6 +206,8 @@ export class AppModule {
         LedgerReader,
         BulkImporter,
         AccessRegistry,
+        AuthenticationGate,
+        { provide: LEDGER_INTEGRITY, useExisting: IntegrityMonitor },
         Accounts,
         ...consoleProviders(options.console),
         ...slices.handlers,
@@ -214,7 +217,7 @@ export class AppModule {
         // JSON errors under /api (HttpErrorsFilter), pages for the console.
         { provide: APP_FILTER, useClass: AppErrorsFilter },
       ],
-      exports: [AccessLog, EVENT_STORE, READ_MODEL_STORE, AccessRegistry, Accounts, ProjectionRunner, BulkImporter, CheckpointService, IntegrityMonitor],
+      exports: [AccessLog, EVENT_STORE, READ_MODEL_STORE, AccessRegistry, AuthenticationGate, Accounts, ProjectionRunner, BulkImporter, CheckpointService, IntegrityMonitor],
     };
   }
 }

@@ -7,6 +7,7 @@
  * (The libpq variables PGHOST, PGPORT, ... are PostgreSQL's own and read by its client.)
  */
 import { plainToInstance } from 'class-transformer';
+import { isIP } from 'node:net';
 import { IsOptional, validateSync, ValidateBy, type ValidationArguments } from 'class-validator';
 import { DEFAULT_STORE_URL } from './store/open-event-store';
 
@@ -38,6 +39,30 @@ export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
 const MAX_INTERVAL_SECONDS = 31 * 86_400;
+
+/**
+ * SRO_TRUST_PROXY (decisions W38): which proxies in front of the server are believed about the
+ * client's address (X-Forwarded-For) and the scheme (X-Forwarded-Proto), as Express's `trust
+ * proxy`: `false` (default: none; the socket's address is the client's), a hop count from 1 to
+ * 10, a comma-separated list of addresses or CIDR ranges (or Express's names loopback,
+ * linklocal, uniquelocal), or `true` (every one: only when nothing but the proxy can reach the
+ * server).
+ */
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+function proxyEntry(entry: string): boolean {
+  if (PROXY_NAMES.includes(entry)) return true;
+  const [address, prefix, extra] = entry.split('/');
+  const family = isIP(address);
+  if (!family || extra !== undefined) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+const trustProxyValue = (v: string): boolean => /^(true|false)$/i.test(v) || whole(1, 10)(v) || v.split(',').every((e) => proxyEntry(e.trim()));
+function parseTrustProxy(v: string | undefined): boolean | number | string[] {
+  if (v === undefined || /^false$/i.test(v)) return false;
+  if (/^true$/i.test(v)) return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  return v.split(',').map((e) => e.trim());
+}
 
 /** A value `$property must be <what>, not "<value>"` when `test` fails. */
 function Checked(what: string, test: (value: string) => boolean) {
@@ -113,6 +138,10 @@ export class EnvironmentSchema {
   SRO_PUBLIC_URL?: string;
 
   @IsOptional()
+  @Checked('false, true, a hop count from 1 to 10, or a comma-separated list of addresses or CIDR ranges (or loopback, linklocal, uniquelocal)', trustProxyValue)
+  SRO_TRUST_PROXY?: string;
+
+  @IsOptional()
   @Checked('a folder path', (v) => v.length > 0 && v.length <= 4096 && !/[\u0000-\u001f]/.test(v))
   SRO_FILES_DIR?: string;
 
@@ -140,6 +169,7 @@ export const CONFIG_VARIABLES: readonly (keyof EnvironmentSchema)[] = [
       'SRO_SESSION_IDLE_MINUTES',
       'SRO_SESSION_MAX_HOURS',
       'SRO_PUBLIC_URL',
+      'SRO_TRUST_PROXY',
       'SRO_FILES_DIR',
       'SRO_LOG_LEVEL',
       'SRO_LOG_FORMAT',
@@ -161,6 +191,8 @@ export interface Config {
   sessionIdleMinutes: number;
   sessionMaxHours: number;
   publicUrl?: string;
+  /** Express's `trust proxy`: false, true, a hop count, or addresses and CIDR ranges (SRO_TRUST_PROXY). */
+  trustProxy: boolean | number | string[];
   /** Certificate files in this folder instead of the database (undefined: in the database; EventStoreDB: ./data/files). */
   filesDir?: string;
   logLevel: LogLevelName;
@@ -196,6 +228,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionIdleMinutes: num(v.SRO_SESSION_IDLE_MINUTES, DEFAULT_IDLE_MINUTES),
     sessionMaxHours: num(v.SRO_SESSION_MAX_HOURS, DEFAULT_SESSION_MAX_HOURS),
     publicUrl: v.SRO_PUBLIC_URL?.replace(/\/+$/, ''),
+    trustProxy: parseTrustProxy(v.SRO_TRUST_PROXY),
     filesDir: v.SRO_FILES_DIR,
     logLevel: (v.SRO_LOG_LEVEL as LogLevelName | undefined) ?? DEFAULT_LOG_LEVEL,
     logFormat: (v.SRO_LOG_FORMAT as LogFormat | undefined) ?? 'auto',

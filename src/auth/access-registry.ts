@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { ACCESS_STREAM } from '../../events/streams';
 import type { AccessEvent, PasswordHash, Role } from '../../events/access';
 import type { RecordedEvent } from '../../events/envelope';
+import { ChainVerifier } from '../../events/integrity';
 import { EVENT_STORE, EventStore, WrongExpectedRevisionError } from '../store/event-store.port';
 import { newEvent } from '../write/new-events';
 import { Conflict, NotFound } from '../write/refusals';
@@ -51,12 +52,17 @@ export class AccessRegistry {
   private readonly accountByEmail = new Map<string, Account>();
   private readonly accountByLink = new Map<string, Account>();
   private readonly mappings = new Map<string, { columns: Record<string, string>; courses: Record<string, string> }>();
+  /** The access stream's hash chain, checked event by event as it is folded (events/integrity.ts). */
+  private readonly chain = new ChainVerifier();
+  /** Why the access stream does not verify, once its chain broke: nothing after the break is applied. */
+  private broken?: string;
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
-  /** The active grant for a presented token, or undefined. */
+  /** The active grant for a presented token, or undefined (always, once the stream's chain is broken). */
   async authenticate(token: string): Promise<Grant | undefined> {
     await this.catchUp();
+    if (this.broken) return undefined;
     const grant = this.byHash.get(hashToken(token));
     return grant && !grant.revokedAt ? grant : undefined;
   }
@@ -92,6 +98,7 @@ export class AccessRegistry {
   /** The account as of the latest access event (caught up first), by id, email or open link. */
   async account(by: { userId?: string; email?: string; linkSha256?: string }): Promise<Account | undefined> {
     await this.catchUp();
+    if (this.broken) return undefined; // nothing of a broken stream is trusted (authentication-gate.ts)
     if (by.userId !== undefined) return this.accounts.get(by.userId);
     if (by.email !== undefined) return this.accountByEmail.get(by.email.toLowerCase());
     if (by.linkSha256 !== undefined) return this.accountByLink.get(by.linkSha256);
@@ -132,6 +139,7 @@ export class AccessRegistry {
   private async appendAll(recordedBy: string, decide: () => AccessEvent | AccessEvent[]): Promise<RecordedEvent[]> {
     for (let attempt = 0; ; attempt++) {
       await this.catchUp();
+      if (this.broken) throw new Error(`${this.broken}; nothing is appended to it until it is investigated (run verify)`);
       const decided = decide();
       const events = Array.isArray(decided) ? decided : [decided];
       const correlationId = randomUUID();
@@ -149,13 +157,36 @@ export class AccessRegistry {
     }
   }
 
+  /**
+   * Why the access stream cannot be trusted, or undefined: its hash chain broke at the event
+   * named (an event altered, removed or reordered). Read afresh first. Authentication refuses
+   * everything while this is set (authentication-gate.ts; docs/integrity.md).
+   */
+  async chainProblem(): Promise<string | undefined> {
+    await this.catchUp();
+    return this.broken;
+  }
+
   private async catchUp(): Promise<void> {
+    if (this.broken) return;
     const events = await this.store.readStream(ACCESS_STREAM, { fromRevision: this.revision + 1 });
     for (const event of events) {
       if (event.revision <= this.revision) continue; // another caller applied it meanwhile
+      // An event that does not chain onto the last one applied is not applied, nor anything after it.
+      this.chain.add(event);
+      const link = this.chain.firstBroken;
+      if (link) {
+        this.broken = `the access stream's hash chain is broken at revision ${link.revision}${link.eventId ? ` (event ${link.eventId})` : ''}: ${link.reason}`;
+        return;
+      }
       this.apply(event);
       this.revision = event.revision;
     }
+  }
+
+  private dropLinks(account: Account): void {
+    for (const link of account.links.keys()) this.accountByLink.delete(link);
+    account.links.clear();
   }
 
   private apply(event: RecordedEvent): void {
@@ -184,9 +215,10 @@ export class AccessRegistry {
         account.password = access.data.password;
         account.passwordSetAt = event.recordedAt;
         // Setting a password uses up every open link of the account (the one used and any older one).
-        for (const link of account.links.keys()) this.accountByLink.delete(link);
-        account.links.clear();
+        this.dropLinks(account);
       } else if (access.type === 'PasswordResetIssued') {
+        // A new link replaces every older one of the account (an invitation or a reset): only the newest works.
+        this.dropLinks(account);
         account.links.set(access.data.linkSha256, access.data.expiresAt);
         this.accountByLink.set(access.data.linkSha256, account);
       } else if (access.type === 'UserRoleChanged') {
@@ -194,6 +226,8 @@ export class AccessRegistry {
       } else if (access.type === 'UserDisabled') {
         account.disabledAt = event.recordedAt;
         account.disabledReason = access.data.reason;
+        // Disabling revokes every open link: re-enabling does not bring one back (an admin issues a new one).
+        this.dropLinks(account);
       } else if (access.type === 'UserEnabled') {
         account.disabledAt = undefined;
         account.disabledReason = undefined;

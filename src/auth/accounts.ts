@@ -6,7 +6,7 @@
  *
  * Used by the console (src/console) and the CLI (`user invite`, `user reset`, ...).
  */
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ROLES, type Role } from '../../events/access';
 import { agencyStream } from '../../events/streams';
@@ -14,8 +14,12 @@ import { plainTextProblem } from '../common/plain-text';
 import { EVENT_STORE, type EventStore } from '../store/event-store.port';
 import { agencyNotRegistered, Conflict, Invalid, NotFound } from '../write/refusals';
 import { Account, AccessRegistry } from './access-registry';
+import { HashSlots } from './hash-slots';
 import { decoyHash, hashPassword, passwordProblems, verifyPassword } from './passwords';
 import { hashToken } from './tokens';
+
+/** An invitation refused without saying so: the email has an account in another agency (Accounts.invite). */
+class AccountOfAnotherAgency extends Error {}
 
 /** How long an invitation, a reset or the first-run setup link works. */
 export const LINK_VALIDITY_MS = 24 * 60 * 60 * 1000;
@@ -56,12 +60,22 @@ export function personProblems(person: NewPerson): string[] {
 
 @Injectable()
 export class Accounts {
+  private readonly logger = new Logger('Accounts');
+  /** Every scrypt of this process goes through these slots: bounded, and fair between accounts (hash-slots.ts). */
+  private readonly slots = new HashSlots();
+
   constructor(
     private readonly registry: AccessRegistry,
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
-  /** Invites a person: a UserInvited event with a one-time link valid 24 hours. */
+  /**
+   * Invites a person: a UserInvited event with a one-time link valid 24 hours. An email that
+   * already has an account in this agency is refused (409: the admin sees those on People). An
+   * email that has an account in **another** agency is answered exactly as a new one, so the
+   * answer does not tell which addresses other agencies use, but nothing is recorded: the link
+   * given was never recorded and does not work, and the server log says so (decisions W38).
+   */
   async invite(person: NewPerson, recordedBy: string, now = new Date()): Promise<Invitation> {
     const problems = personProblems(person);
     if (problems.length) throw new Invalid(problems);
@@ -70,10 +84,24 @@ export class Accounts {
     const expiresAt = new Date(now.getTime() + LINK_VALIDITY_MS).toISOString();
     const userId = randomUUID();
     const email = normaliseEmail(person.email);
-    await this.registry.append(recordedBy, (view) => {
-      if (view.accountByEmail(email)) throw new Conflict([`Email: an account for ${email} already exists; issue a password reset instead`]);
-      return { type: 'UserInvited', data: { userId, agencyId: person.agencyId, role: person.role as Role, email, name: person.name.trim(), linkSha256: hashToken(secret), expiresAt } };
-    });
+    const invited = { type: 'UserInvited' as const, data: { userId, agencyId: person.agencyId, role: person.role as Role, email, name: person.name.trim(), linkSha256: hashToken(secret), expiresAt } };
+    let elsewhere = false;
+    try {
+      await this.registry.append(recordedBy, (view) => {
+        const existing = view.accountByEmail(email);
+        if (existing?.agencyId === person.agencyId) throw new Conflict([`Email: an account for ${email} already exists; issue a password reset instead`]);
+        if (existing) throw new AccountOfAnotherAgency();
+        return invited;
+      });
+    } catch (error) {
+      if (!(error instanceof AccountOfAnotherAgency)) throw error;
+      elsewhere = true;
+    }
+    if (elsewhere) {
+      this.logger.warn(`${recordedBy} of agency ${person.agencyId} invited an email that has an account in another agency: nothing was recorded, and the link shown does not work`);
+      const { linkSha256: _unrecorded, ...data } = invited.data;
+      return { account: { ...data, invitedAt: now.toISOString(), invitedBy: recordedBy, links: new Map() }, secret, expiresAt };
+    }
     return { account: (await this.registry.account({ userId }))!, secret, expiresAt };
   }
 
@@ -85,7 +113,7 @@ export class Accounts {
     const problems = [...personProblems({ ...person, role: 'admin' }), ...passwordProblems(password, person)];
     if (problems.length) throw new Invalid(problems);
     await this.requireAgency(person.agencyId);
-    const hash = await hashPassword(password);
+    const hash = await this.slots.run('first-run setup', () => hashPassword(password));
     const userId = randomUUID();
     const email = normaliseEmail(person.email);
     const linkSha256 = hashToken(setupSecret);
@@ -104,7 +132,7 @@ export class Accounts {
     const linkSha256 = hashToken(secret);
     const account = await this.registry.account({ linkSha256 });
     const expiresAt = account?.links.get(linkSha256);
-    if (!account || !expiresAt) throw new NotFound(['This link is not valid: it was already used, or it was replaced by a newer one. Ask an admin of your agency for a new link.']);
+    if (!account || !expiresAt) throw new NotFound(['This link is not valid: it was already used, it was replaced by a newer one, or the account was disabled since. Ask an admin of your agency for a new link.']);
     if (Date.parse(expiresAt) < now.getTime()) throw new Invalid(['This link has expired (links work for 24 hours). Ask an admin of your agency for a new link.']);
     if (account.disabledAt) throw new Invalid(['This account is disabled. Ask an admin of your agency.']);
     return account;
@@ -116,7 +144,7 @@ export class Accounts {
     const problems = passwordProblems(password, account);
     if (!problems.length && password !== confirmation) problems.push('Confirm password: the two passwords are not the same');
     if (problems.length) throw new Invalid(problems);
-    const hash = await hashPassword(password);
+    const hash = await this.slots.run(`account:${account.userId}`, () => hashPassword(password));
     const linkSha256 = hashToken(secret);
     await this.registry.append(account.email, (view) => {
       const current = view.accountByLink(linkSha256);
@@ -129,15 +157,15 @@ export class Accounts {
   /**
    * The account whose email and password these are, and that may sign in; undefined otherwise.
    * An unknown email costs the same scrypt as a known one, so the answer does not tell them apart.
+   * The hash waits for a slot, in the email's own queue (hash-slots.ts); throws
+   * PasswordChecksBusy (429 or 503) instead of waiting beyond the bounds.
    */
   async checkPassword(email: string, password: string): Promise<Account | undefined> {
-    const account = await this.registry.account({ email: normaliseEmail(email) });
-    if (!account?.password) {
-      await verifyPassword(password, await decoyHash());
-      return undefined;
-    }
-    const ok = await verifyPassword(password, account.password);
-    return ok && !account.disabledAt ? account : undefined;
+    const normalised = normaliseEmail(email);
+    const account = await this.registry.account({ email: normalised });
+    const stored = account?.password ?? (await decoyHash());
+    const ok = await this.slots.run(`sign-in:${normalised}`, () => verifyPassword(password, stored));
+    return ok && account?.password && !account.disabledAt ? account : undefined;
   }
 
   /** A new one-time link for a person of the agency (a forgotten password, a lost invitation). */

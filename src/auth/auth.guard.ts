@@ -9,6 +9,7 @@
  * 60 s, config.ts authFailureLimit) that address's failures are answered 429 with Retry-After
  * for one window, and only the first of them is logged. A valid token keeps working from a
  * blocked address, so a neighbour behind the same NAT cannot lock an admin out (decisions W13).
+ * While the store does not verify, every token is refused with 503 (authentication-gate.ts).
  */
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
@@ -17,6 +18,7 @@ import type { Request, Response } from 'express';
 import type { Role } from '../../events/access';
 import { LoggedClientError } from '../common/http-errors.filter';
 import { AccessRegistry, Grant } from './access-registry';
+import { AuthenticationGate } from './authentication-gate';
 import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
 
 export interface AuthenticatedRequest extends Request {
@@ -39,6 +41,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly access: AccessRegistry,
+    private readonly gate: AuthenticationGate,
     @InjectThrottlerStorage() private readonly failures: ThrottlerStorage,
     @InjectThrottlerOptions() throttlerOptions: ThrottlerModuleOptions,
   ) {
@@ -52,6 +55,8 @@ export class AuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    // A store that does not verify: every token refused with 503 and the reason (authentication-gate.ts).
+    await this.gate.check();
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
     if (!match) return this.failed(context, 'Authorization: a bearer token is required (Authorization: Bearer <token>)');

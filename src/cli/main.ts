@@ -206,7 +206,7 @@ async function userReset(options: Options): Promise<void> {
   const agencyId = identifier(options, 'agency');
   const email = required(options, 'email');
   const invitation = await withContext((app) => app.get(Accounts).issueReset(agencyId, email, cliUser()));
-  console.log(`A new sign-in link for ${invitation.account.email}; it works once, until ${invitation.expiresAt}, and earlier links stop working once it is used:`);
+  console.log(`A new sign-in link for ${invitation.account.email}; it works once, until ${invitation.expiresAt}, and every earlier link of this account stops working now:`);
   console.log(welcomeLink(invitation.secret));
 }
 

@@ -8,6 +8,7 @@
  */
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
+import { AuthenticationClosed } from '../auth/authentication-gate';
 import { HttpErrorsFilter, toHttp } from '../common/http-errors.filter';
 import { CsrfRefused, RoleNotAllowed, SignInRequired, type ConsoleRequest } from './console.guard';
 import { Page, renderPage, ROLE_WORDS } from './layout';
@@ -52,6 +53,21 @@ export class AppErrorsFilter implements ExceptionFilter {
         .type('html')
         .send(renderPage(<Page title={title} person={request.person} csrf={request.session?.csrf}>{body}</Page>));
     };
+    if (error instanceof AuthenticationClosed) {
+      // A plain page, no session: the records that say who may sign in do not verify (docs/integrity.md).
+      response.setHeader('Retry-After', '300');
+      page(
+        503,
+        'Sign-in stopped',
+        <>
+          <h1>Sign-in is stopped: the records did not pass their integrity check</h1>
+          <p>Nobody can sign in or use the console until an investigator has looked at the records. Nothing was shown or recorded.</p>
+          <p>What the check found: {error.reason}.</p>
+          <p>Tell your agency's administrator. An investigator can run the command-line verify, which still works, to see exactly what was altered.</p>
+        </>,
+      );
+      return;
+    }
     if (error instanceof RoleNotAllowed) {
       page(
         403,

@@ -15,6 +15,7 @@ import { parse as parseCookies } from 'cookie';
 import type { Role } from '../../events/access';
 import { AccessRegistry } from '../auth/access-registry';
 import { IntegrityMonitor } from '../ledger/integrity-monitor';
+import { AuthenticationGate } from '../auth/authentication-gate';
 import type { Person } from './layout';
 import { csrfMatches, Session, SessionStore } from './sessions';
 
@@ -72,10 +73,13 @@ export class ConsoleGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly sessions: SessionStore,
     private readonly registry: AccessRegistry,
+    private readonly gate: AuthenticationGate,
     @Optional() private readonly integrity?: IntegrityMonitor,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
+    // A store that does not verify: no page, no session, no sign-in; a 503 page says why (authentication-gate.ts).
+    await this.gate.check();
     const request = context.switchToHttp().getRequest<ConsoleRequest>();
     const response = context.switchToHttp().getResponse<Response>();
     const cookies = parseCookies(request.headers.cookie ?? '');

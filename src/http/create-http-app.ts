@@ -8,6 +8,7 @@ import { AppModule, AppOptions } from '../app.module';
 import { ForbiddenKeysPipe } from '../common/forbidden-keys';
 import { createValidationPipe } from '../common/validation';
 import { loadConfig } from '../config';
+import { AuthenticationGate } from '../auth/authentication-gate';
 import { CheckpointService } from '../ledger/checkpoint-service';
 import { IntegrityMonitor } from '../ledger/integrity-monitor';
 import { LEDGER_OPTIONS, type LedgerOptions } from '../ledger/ledger-options';
@@ -42,6 +43,9 @@ export async function createHttpApp(
   });
   if (requestLog && options.logger === undefined) app.useLogger(app.get(ServerLogger));
   app.disable('x-powered-by');
+  // Which proxies are believed about the client's address and scheme (SRO_TRUST_PROXY; docs/console.md):
+  // the limits count request.ip, and the session cookie is Secure and __Host- when request.secure.
+  app.set('trust proxy', config.trustProxy);
   app.use(securityHeaders());
   // The API takes JSON (jsonBody); the console's pages take their own forms (formBody).
   const json = jsonBody({ limitBytes });
@@ -63,6 +67,8 @@ export async function createHttpApp(
   }
   app.get(ProjectionRunner).start();
   app.get(IntegrityMonitor).start(app.get<LedgerOptions>(LEDGER_OPTIONS).verifyIntervalMs);
+  // The ledger verified once before any token or sign-in is answered (authentication waits for it; docs/integrity.md).
+  app.get(AuthenticationGate).start().catch(() => undefined);
   return app;
 }
 

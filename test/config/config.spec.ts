@@ -23,6 +23,7 @@ const BAD: Record<string, string> = {
   SRO_SESSION_IDLE_MINUTES: '0',
   SRO_SESSION_MAX_HOURS: '1000',
   SRO_PUBLIC_URL: 'ftp://example.org',
+  SRO_TRUST_PROXY: 'proxy.example.org',
   SRO_FILES_DIR: 'a\u0001b',
   SRO_LOG_LEVEL: 'loud',
   SRO_LOG_FORMAT: 'xml',
@@ -44,6 +45,7 @@ describe('configuration schema', () => {
       sessionIdleMinutes: 30,
       sessionMaxHours: 12,
       publicUrl: undefined,
+      trustProxy: false,
       logLevel: 'info',
       logFormat: 'auto',
     });

@@ -18,6 +18,7 @@ import { passwordProblems } from '../../src/auth/passwords';
 import { AccessRegistry } from '../../src/auth/access-registry';
 import { createHttpApp } from '../../src/http/create-http-app';
 import { Invalid, NotFound } from '../../src/write/refusals';
+import { EVENT_STORE, type EventStore } from '../../src/store/event-store.port';
 
 const PASSWORD = 'lilac tractor mustard canyon';
 const IDLE_MS = 1500;
@@ -111,6 +112,28 @@ describe('one-time links', () => {
     await expect(accounts.setPassword(invitation.secret, PASSWORD, PASSWORD)).rejects.toThrow(NotFound);
   });
 
+  it('a new link revokes the older ones: an invitation replaced by a reset, a reset by a newer reset', async () => {
+    const invitation = await accounts.invite({ agencyId: 'pd', role: 'chief', email: 'relinked@pd.example.gov', name: 'Relinked' }, 'test');
+    const first = await accounts.issueReset('pd', 'relinked@pd.example.gov', 'test');
+    await expect(accounts.accountForLink(invitation.secret)).rejects.toThrow(NotFound);
+    const second = await accounts.issueReset('pd', 'relinked@pd.example.gov', 'test');
+    await expect(accounts.setPassword(first.secret, PASSWORD, PASSWORD)).rejects.toThrow(/replaced by a newer one/);
+    const page = await new Visitor().get(`/welcome?token=${encodeURIComponent(first.secret)}`);
+    expect(page.status).toBe(404);
+    await accounts.setPassword(second.secret, PASSWORD, PASSWORD);
+  });
+
+  it('disabling revokes every open link: one issued before the disable does not work after re-enabling', async () => {
+    await person('auditor', 'paused@pd.example.gov');
+    const reset = await accounts.issueReset('pd', 'paused@pd.example.gov', 'test');
+    await accounts.disable('pd', 'paused@pd.example.gov', 'on leave', 'test');
+    await accounts.enable('pd', 'paused@pd.example.gov', 'test');
+    await expect(accounts.setPassword(reset.secret, 'a new passphrase after leave', 'a new passphrase after leave')).rejects.toThrow(NotFound);
+    // A link issued after re-enabling works.
+    const fresh = await accounts.issueReset('pd', 'paused@pd.example.gov', 'test');
+    await accounts.setPassword(fresh.secret, 'a new passphrase after leave', 'a new passphrase after leave');
+  });
+
   it('refuses a second account for one email, in any case', async () => {
     await expect(accounts.invite({ agencyId: 'pd', role: 'chief', email: 'LATE@pd.example.gov', name: 'Again' }, 'test')).rejects.toThrow(/already exists/);
   });
@@ -119,6 +142,36 @@ describe('one-time links', () => {
     const page = await new Visitor().get('/welcome?token=not-a-link');
     expect(page.status).toBe(404);
     expect(page.body).toContain('This link does not work');
+  });
+});
+
+describe('inviting an email that another agency uses', () => {
+  it('answers as for a new email, records nothing, and the link shown does not work', async () => {
+    await app.get(CommandBus).execute(new RegisterAgencyCommand({ agencyId: 'north', recordedBy: 'test', correlationId: randomUUID() }, 'North PD'));
+    await accounts.invite({ agencyId: 'north', role: 'chief', email: 'taken@north.example.gov', name: 'North Chief' }, 'test');
+    await person('admin', 'inviter@pd.example.gov');
+    const v = new Visitor();
+    await v.signIn('inviter@pd.example.gov');
+    const invite = async (email: string) => v.post('/people/invite', { _csrf: await v.csrf('/people'), name: 'Someone New', email, role: 'auditor' });
+    const store = app.get<EventStore>(EVENT_STORE);
+    const before = JSON.stringify(await store.listStreams(''));
+    const taken = await invite('TAKEN@north.example.gov');
+    expect(JSON.stringify(await store.listStreams(''))).toBe(before);
+    const fresh = await invite('brand-new@pd.example.gov');
+    // The same answer: status, heading and sentence; only the email and the link differ.
+    const shape = (page: string, email: string) => /<section class="handover"[\s\S]*?<\/section>/.exec(page)![0].replace(email, 'EMAIL').replace(/token=[^"]+/, 'token=SECRET').replace(/until [^;]+;/, 'until WHEN;');
+    expect(taken.status).toBe(200);
+    expect(taken.status).toBe(fresh.status);
+    expect(shape(taken.body, 'taken@north.example.gov')).toBe(shape(fresh.body, 'brand-new@pd.example.gov'));
+    expect(taken.body).not.toMatch(/already exists|another agency/);
+    // The link given for the taken email opens nothing; the account of the other agency is untouched.
+    const secret = decodeURIComponent(/welcome\?token=([^"&]+)/.exec(taken.body)![1]);
+    expect((await new Visitor().get(`/welcome?token=${encodeURIComponent(secret)}`)).status).toBe(404);
+    expect((await app.get(AccessRegistry).account({ email: 'taken@north.example.gov' }))!.agencyId).toBe('north');
+    // Within one's own agency the People page lists everyone anyway: a duplicate is still named.
+    const again = await invite('brand-new@pd.example.gov');
+    expect(again.status).toBe(409);
+    expect(again.body).toContain('an account for brand-new@pd.example.gov already exists');
   });
 });
 

@@ -3,6 +3,7 @@
  * axes, agency status as JSON and CSV, reminders, history with status intervals, integrity
  * (including tampering with the stored rows), and the roles of each route.
  */
+import { IntegrityMonitor } from '../../src/ledger/integrity-monitor';
 import { deleteStream, editEventData } from '../support/tamper';
 import { Harness, startHarness } from './http-harness';
 
@@ -223,28 +224,12 @@ describe('GET /agencies/:agencyId/integrity', () => {
     const eventId = await editEventData(h, `officer-${A}/late`, 'TrainingCompleted', (data) => data.replace('2025-10-15', '2025-08-15'));
     const broken = await get('/integrity', tokens.admin);
     expect(broken.body).toMatchObject({ ok: false, firstBroken: { stream: `officer-${A}/late`, eventId } });
-    // Put back as it was, for the tests below: the store verifies again.
+    // Meanwhile every token is refused (authentication fails closed, docs/integrity.md).
+    expect((await get('/integrity', tokens.admin)).status).toBe(503);
+    // Put back as it was, for the tests below: the next background verification passes and tokens work again.
     await editEventData(h, `officer-${A}/late`, 'TrainingCompleted', (data) => data.replace('2025-08-15', '2025-10-15'));
+    expect((await h.app.get(IntegrityMonitor).verify({ witness: true })).ok).toBe(true);
     expect((await get('/integrity', tokens.admin)).body).toMatchObject({ ok: true });
-  });
-});
-
-describe('GET /agencies/:agencyId/integrity: a whole deleted officer stream', () => {
-  it('is caught through the agency roster, even with its head row deleted too', async () => {
-    const B = 'scott-so';
-    const own = await h.agency(B);
-    const write = (path: string, body: object) =>
-      h.http().post(`/api/agencies/${B}${path}`).set('Authorization', `Bearer ${own.admin}`).send(body).expect(201);
-    await write('/officers', { officerId: 'stays', name: 'Sam Stays' });
-    await write('/officers', { officerId: 'vanishing', name: 'Val Vanishing' });
-    await write('/officers/vanishing/substitute-days', { date: '2025-10-02', school: 'Shakopee High' });
-    const check = () => h.http().get(`/api/agencies/${B}/integrity`).set('Authorization', `Bearer ${own.investigator}`);
-    expect((await check()).body).toMatchObject({ ok: true, eventsChecked: await eventCount() }); // this agency: agency 1, roster 2, stays 1, vanishing 2
-
-    await deleteStream(h, `officer-${B}/vanishing`);
-    const res = await check();
-    expect(res.body).toMatchObject({ ok: false, firstBroken: { stream: `officer-${B}/vanishing`, eventId: null } });
-    expect(res.body.firstBroken.reason).toMatch(/on the agency roster .* the stream was deleted/);
   });
 });
 
@@ -264,5 +249,25 @@ describe('roles on read routes', () => {
 
   it('401 without a token', async () => {
     expect((await h.http().get(`/api/agencies/${A}/status`)).status).toBe(401);
+  });
+});
+
+// Last: a store left broken refuses every token from then on (authentication fails closed, docs/integrity.md).
+describe('GET /agencies/:agencyId/integrity: a whole deleted officer stream', () => {
+  it('is caught through the agency roster, even with its head row deleted too', async () => {
+    const B = 'scott-so';
+    const own = await h.agency(B);
+    const write = (path: string, body: object) =>
+      h.http().post(`/api/agencies/${B}${path}`).set('Authorization', `Bearer ${own.admin}`).send(body).expect(201);
+    await write('/officers', { officerId: 'stays', name: 'Sam Stays' });
+    await write('/officers', { officerId: 'vanishing', name: 'Val Vanishing' });
+    await write('/officers/vanishing/substitute-days', { date: '2025-10-02', school: 'Shakopee High' });
+    const check = () => h.http().get(`/api/agencies/${B}/integrity`).set('Authorization', `Bearer ${own.investigator}`);
+    expect((await check()).body).toMatchObject({ ok: true, eventsChecked: await eventCount() }); // this agency: agency 1, roster 2, stays 1, vanishing 2
+
+    await deleteStream(h, `officer-${B}/vanishing`);
+    const res = await check();
+    expect(res.body).toMatchObject({ ok: false, firstBroken: { stream: `officer-${B}/vanishing`, eventId: null } });
+    expect(res.body.firstBroken.reason).toMatch(/on the agency roster .* the stream was deleted/);
   });
 });

@@ -1,19 +1,34 @@
 /**
  * Page: sign-in and sign-out (SPEC §4a: fields labelled Email and Password, button Sign in).
- * Failures are slowed and locked per account and per address (sign-in-limits.ts); a success
+ * Attempts are counted before the password is hashed, and limited per email and address first,
+ * per address, and per email only at a much higher count (sign-in-limits.ts); the hashes are
+ * bounded and fair between accounts (src/auth/hash-slots.ts); a success
  * starts a new session (new id and CSRF token) and returns to where the person was going.
  */
 import { Body, Controller, Get, HttpCode, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
+import type { Account } from '../../auth/access-registry';
 import { Accounts, normaliseEmail } from '../../auth/accounts';
+import { PasswordChecksBusy } from '../../auth/hash-slots';
 import { Public } from '../../auth/roles.decorator';
 import { ConsoleGuard, ConsoleRequest, safeNext, setSessionCookie } from '../console.guard';
 import { CsrfField, Page, Problems, renderPage } from '../layout';
 import { SessionStore } from '../sessions';
-import { SignInLimits } from '../sign-in-limits';
+import { SignInLimits, type LockScope } from '../sign-in-limits';
 import { instantInWords } from '../time-words';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What a locked sign-in says: which lock, until when, and how to get in meanwhile. */
+export function lockedMessage(scope: LockScope, until: number): string {
+  const when = instantInWords(new Date(until).toISOString());
+  const what = {
+    pair: 'Too many failed sign-ins with this email from this network address: signing in with it from here is paused',
+    address: 'Too many failed sign-ins from this network address: signing in from here is paused',
+    account: 'Too many failed sign-ins with this email from many places: signing in with it is paused everywhere',
+  }[scope];
+  return `${what} until ${when}. Try again after that. To get in sooner, ask an admin of your agency for a new sign-in link (People, New sign-in link): it works at once.`;
+}
 
 function SignInPage(props: { csrf: string; next: string; email?: string; problems?: string[]; notice?: string }) {
   return (
@@ -69,18 +84,26 @@ export class SignInController {
     const again = (status: number, problems: string[]) =>
       response.status(status).type('html').send(renderPage(<SignInPage csrf={request.session!.csrf} next={next} email={email} problems={problems} />));
     if (!email || !password) return void again(400, ['Enter your email and your password.']);
-    const locked = this.limits.lockedUntil(email, address);
-    if (locked) {
-      return void again(429, [
-        `Too many failed sign-ins: signing in with this email (or from this address) is locked until ${instantInWords(new Date(locked).toISOString())}. An admin of your agency can give you a new sign-in link.`,
-      ]);
+    // Counted before the password is hashed (sign-in-limits.ts): a burst cannot outrun the count.
+    const attempt = this.limits.begin(email, address);
+    if ('lockedUntil' in attempt) {
+      response.setHeader('Retry-After', String(Math.max(1, Math.ceil((attempt.lockedUntil - Date.now()) / 1000))));
+      return void again(429, [lockedMessage(attempt.scope, attempt.lockedUntil)]);
     }
-    const account = await this.accounts.checkPassword(email, password);
+    let account: Account | undefined;
+    try {
+      account = await this.accounts.checkPassword(email, password);
+    } catch (error) {
+      if (!(error instanceof PasswordChecksBusy)) throw error;
+      this.limits.abandoned(attempt);
+      response.setHeader('Retry-After', String(error.retryAfterSeconds));
+      return void again(error.code, [error.text]);
+    }
     if (!account) {
-      await sleep(this.limits.failed(email, address));
+      await sleep(this.limits.failed(attempt));
       return void again(401, ['The email or the password is not right (or the account is disabled).']);
     }
-    this.limits.succeeded(email);
+    this.limits.succeeded(attempt);
     const { cookie } = this.sessions.signIn(request.session, account.userId);
     setSessionCookie(request, response, cookie);
     response.redirect(303, next);
