@@ -1,12 +1,17 @@
-/** Slice: retract a mistaken agency-wide event, e.g. a policy adoption (EventRetracted on the agency stream). */
+/**
+ * Slice: retract a mistaken agency-wide event, e.g. a policy adoption or a contract (EventRetracted
+ * on the agency stream; docs/decisions.md W2); and the agency's events as recorded now, each with
+ * whether it was retracted, for the console's pick-list of what may be retracted (W35).
+ */
 import { Body, Controller, Param, Post } from '@nestjs/common';
-import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandBus, CommandHandler, ICommandHandler, IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { Roles } from '../auth/roles.decorator';
 import { AgencyPath } from '../common/paths';
 import { WriteCtx } from '../http/write-context';
 import { RetractionDto, retractionRefusal } from '../officers/retract-event';
 import { AgencyDecision } from '../write/decision';
 import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
+import { LedgerReader } from '../read/ledger-reader';
 
 /** The decision: the retraction must name a live, retractable event of the agency's own stream (decisions W2). */
 export const RETRACT_AGENCY_EVENT: AgencyDecision<RetractionDto> = {
@@ -41,5 +46,39 @@ export class RetractAgencyEventController {
   @Roles('admin')
   retract(@Param() _path: AgencyPath, @Body() body: RetractionDto, @WriteCtx() ctx: WriteContext): Promise<WriteResult> {
     return this.commands.execute(new RetractAgencyEventCommand(ctx, body));
+  }
+}
+
+/** One event of the agency's stream as recorded now, and the retraction that struck it, if any. */
+export interface AgencyEventView {
+  eventId: string;
+  type: string;
+  data: Record<string, unknown>;
+  recordedAt: string;
+  recordedBy: string;
+  retractedBy?: string;
+}
+
+export class GetAgencyEventsQuery {
+  constructor(readonly agencyId: string) {}
+}
+
+@QueryHandler(GetAgencyEventsQuery)
+export class GetAgencyEventsHandler implements IQueryHandler<GetAgencyEventsQuery, AgencyEventView[]> {
+  constructor(private readonly reader: LedgerReader) {}
+
+  /** The agency's stream as stored (404 for an unknown agency), in recorded order. */
+  async execute({ agencyId }: GetAgencyEventsQuery): Promise<AgencyEventView[]> {
+    const events = await this.reader.agencyStream(agencyId);
+    const retractedBy = new Map<string, string>();
+    for (const e of events) if (e.type === 'EventRetracted') retractedBy.set(String((e.data as { retractedEventId?: unknown }).retractedEventId), e.eventId);
+    return events.map((e) => ({
+      eventId: e.eventId,
+      type: e.type,
+      data: e.data as Record<string, unknown>,
+      recordedAt: e.recordedAt,
+      recordedBy: e.recordedBy,
+      ...(retractedBy.has(e.eventId) ? { retractedBy: retractedBy.get(e.eventId) } : {}),
+    }));
   }
 }

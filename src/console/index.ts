@@ -63,6 +63,7 @@ export function consoleRoutes(): RouteInfo[] {
 export const UPLOAD_ROUTES: { path: RegExp; field: string; maxBytes: number }[] = [
   { path: /^\/import\/check$/, field: 'file', maxBytes: MAX_IMPORT_BYTES },
   { path: /^\/officers\/[^/]+\/records\/certificate$/, field: 'file', maxBytes: MAX_CERTIFICATE_BYTES },
+  { path: /^\/records\/record-contract$/, field: 'file', maxBytes: MAX_CERTIFICATE_BYTES },
 ];
 
 export { FirstRunSetup, type ConsoleOptions };

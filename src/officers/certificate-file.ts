@@ -10,11 +10,11 @@ import { plainTextProblem } from '../common/plain-text';
 
 export const MAX_CERTIFICATE_BYTES = 10 * 1024 * 1024;
 
-/** Why the bytes are not a PDF certificate this product keeps (415), or undefined. */
-export async function pdfProblem(bytes: Buffer): Promise<string | undefined> {
+/** Why the bytes are not a PDF this product takes (415), or undefined; `what` names the document (a certificate, a signed contract). */
+export async function pdfProblem(bytes: Buffer, what = 'certificate'): Promise<string | undefined> {
   if (bytes.length === 0) return 'file: the file is empty';
-  if (bytes.length > MAX_CERTIFICATE_BYTES) return 'file: a certificate is at most 10 MB';
-  if (bytes.subarray(0, 5).toString('latin1') !== '%PDF-') return 'file: this is not a PDF (a PDF file begins with %PDF-); scan or save the certificate as a PDF';
+  if (bytes.length > MAX_CERTIFICATE_BYTES) return `file: a ${what} is at most 10 MB`;
+  if (bytes.subarray(0, 5).toString('latin1') !== '%PDF-') return `file: this is not a PDF (a PDF file begins with %PDF-); scan or save the ${what} as a PDF`;
   try {
     const doc = await PDFDocument.load(bytes, { ignoreEncryption: true, updateMetadata: false, throwOnInvalidObject: true });
     if (doc.getPageCount() < 1) return 'file: the PDF has no page';
@@ -27,9 +27,9 @@ export async function pdfProblem(bytes: Buffer): Promise<string | undefined> {
 export const sha256Of = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
 /** The file name as recorded: the upload's own name, without any folder, in plain text. */
-export function uploadedFileName(original: string | undefined): string | { problem: string } {
+export function uploadedFileName(original: string | undefined, fallback = 'certificate.pdf'): string | { problem: string } {
   const base = (original ?? '').split(/[\\/]/).pop()!.normalize('NFC').trim();
-  if (!base) return 'certificate.pdf';
+  if (!base) return fallback;
   const problem = plainTextProblem(base);
   if (problem) return { problem: `fileName ${problem}` };
   return base.slice(0, 255);
@@ -40,10 +40,15 @@ export function uploadedFileName(original: string | undefined): string | { probl
  * name; or why it is refused (415 not a PDF, 400 a name that is not plain text). One check for
  * the API route and the console's form.
  */
-export async function checkedCertificate(bytes: Buffer, originalName: string | undefined): Promise<{ sha256: string; fileName: string } | { status: 400 | 415; problem: string }> {
-  const problem = await pdfProblem(bytes);
+export function checkedCertificate(bytes: Buffer, originalName: string | undefined): Promise<{ sha256: string; fileName: string } | { status: 400 | 415; problem: string }> {
+  return checkedPdf(bytes, originalName, 'certificate');
+}
+
+/** The same check for any PDF the console takes (a certificate; a signed contract, docs/decisions.md W35). */
+export async function checkedPdf(bytes: Buffer, originalName: string | undefined, what: string): Promise<{ sha256: string; fileName: string } | { status: 400 | 415; problem: string }> {
+  const problem = await pdfProblem(bytes, what);
   if (problem) return { status: 415, problem };
-  const fileName = uploadedFileName(originalName);
+  const fileName = uploadedFileName(originalName, `${what.replace(/\W+/g, '-')}.pdf`);
   if (typeof fileName !== 'string') return { status: 400, problem: fileName.problem };
   return { sha256: sha256Of(bytes), fileName };
 }
