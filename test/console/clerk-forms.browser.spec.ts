@@ -4,6 +4,7 @@
  *
  * - Back after a saved form, then submitting it again, records nothing twice (the form's key is
  *   in its address, docs/decisions.md W35), for the substitute days and for a single record;
+ *   the CSV commit answers with a redirect, so Back from its report sends nothing again;
  * - a likely duplicate (the same course and date under a new training ID) is flagged before it is
  *   recorded, and "Record it anyway" records it;
  * - assignments and trainings are picked from the officer's own, by plain labels;
@@ -158,6 +159,25 @@ describeInBrowser('the clerk’s forms in a browser', () => {
     expect(recorded('PolicyReviewed')).toHaveLength(2);
   });
 
+  it('the CSV commit answers with a redirect: Back from its report opens a page, never a form sent again', async () => {
+    const page = clerk;
+    await page.goto('/import');
+    await page.getByLabel('CSV file').setInputFiles({ name: 'days.csv', mimeType: 'text/csv', buffer: Buffer.from('command,officerId,date,school\r\nRecordSubstituteDay,o-1,2026-04-01,South Middle\r\n') });
+    await page.getByRole('button', { name: 'Check the file' }).click();
+    await page.waitForURL(/\/import\/review$/);
+    expect(await page.locator('[data-import]').getAttribute('data-import')).toBe('ready');
+    await page.getByRole('button', { name: /^Commit/ }).click();
+    await page.waitForURL(/\/import\/committed$/);
+    expect(await page.locator('[data-import]').getAttribute('data-import')).toBe('committed');
+    const back = await page.goBack();
+    expect(back?.status()).toBe(200);
+    // The file is no longer waiting: the upload page, and the day recorded once.
+    await page.waitForURL(/\/import$/);
+    await expect(page.getByRole('heading', { name: 'Import a CSV file' }).isVisible()).resolves.toBe(true);
+    await page.reload();
+    expect(recorded('SubstituteDayServed').filter((d) => d.data.date === '2026-04-01')).toHaveLength(1);
+  });
+
   it('a likely duplicate (the same course and date under a new training ID) is flagged, records nothing, and is recorded with "Record it anyway"', async () => {
     const page = clerk;
     await page.goto('/officers/o-1/records/training');
@@ -193,7 +213,7 @@ describeInBrowser('the clerk’s forms in a browser', () => {
     await page.getByLabel('School').fill('north middle');
     await page.getByRole('button', { name: 'Record the days' }).click();
     expect(await page.locator('[data-duplicates]').innerText()).toContain('Served as a substitute SRO at North Middle on 2 March 2026');
-    expect(recorded('SubstituteDayServed')).toHaveLength(1);
+    expect(recorded('SubstituteDayServed').filter((d) => String(d.data.date).startsWith('2026-03'))).toHaveLength(1);
   });
 
   it('assignments and trainings are picked from the officer’s own, by course and date; the certificate is filed by picking its training', async () => {

@@ -155,9 +155,18 @@ export class ImportPageController {
     return withContentKeys(commands);
   }
 
-  private async preview(request: ConsoleRequest, response: Response, pending: Pending, table: CsvTable): Promise<void> {
+  /** The checked file's dry run is shown by a GET (post/redirect/get, docs/decisions.md W35): Back from the commit's report returns to it, never to a form sent again. */
+  private preview(_request: ConsoleRequest, response: Response, _pending: Pending, _table: CsvTable): void {
+    response.redirect(303, '/import/review');
+  }
+
+  /** The dry run of the file waiting in the session (nothing recorded); without one, the upload page. */
+  @Get('review')
+  async review(@Req() request: ConsoleRequest, @Res() response: Response): Promise<void> {
     const person = request.person!;
-    const report: ImportReport = await this.commands.execute(new ImportCommandsCommand(person.agencyId, person.email, this.commandsOf(pending, table), 'dry-run'));
+    const pending = request.session!.pendingImport;
+    if (!pending) return void response.redirect(303, '/import');
+    const report: ImportReport = await this.commands.execute(new ImportCommandsCommand(person.agencyId, person.email, this.commandsOf(pending, parseCsvText(pending.text)), 'dry-run'));
     this.send(response, 200, <PreviewPage person={person} csrf={request.session!.csrf} pending={pending} report={report} />);
   }
 
