@@ -12,6 +12,9 @@ import { RetractionDto, retractionRefusal } from '../officers/retract-event';
 import { AgencyDecision } from '../write/decision';
 import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
 import { LedgerReader } from '../read/ledger-reader';
+import { toLedgerEvent } from '../read-models/ledger-event';
+import { agencyFindingsOn, agencyRecordsKnownAt, officerOnDay, type AgencyFinding, type OfficerOnDay } from '../../projections';
+import { NotFound } from '../write/refusals';
 
 /** The decision: the retraction must name a live, retractable event of the agency's own stream (decisions W2). */
 export const RETRACT_AGENCY_EVENT: AgencyDecision<RetractionDto> = {
@@ -80,5 +83,66 @@ export class GetAgencyEventsHandler implements IQueryHandler<GetAgencyEventsQuer
       recordedBy: e.recordedBy,
       ...(retractedBy.has(e.eventId) ? { retractedBy: retractedBy.get(e.eventId) } : {}),
     }));
+  }
+}
+
+/**
+ * What retracting an agency record would change (the console shows it before it is confirmed, as
+ * for an officer's event): the agency's own findings on `asOf` as the records stand now, and as
+ * they would stand with the retraction recorded. Evaluated by the engine, nothing recorded. The
+ * officers' own findings that rest on the record (the reviews of a retracted policy version) are
+ * evaluated again too; they show on each officer's record once it is recorded.
+ */
+export interface AgencyRetractionPreview {
+  asOf: string;
+  event: AgencyEventView;
+  before: AgencyFinding[];
+  after: AgencyFinding[];
+  /** The agency findings whose outcome or due date would change on asOf. */
+  changed: { rule: string; citation: string; contractId?: string; before: string; after: string }[];
+}
+
+export class GetAgencyRetractionPreviewQuery {
+  constructor(
+    readonly agencyId: string,
+    readonly eventId: string,
+    readonly asOf: string,
+  ) {}
+}
+
+@QueryHandler(GetAgencyRetractionPreviewQuery)
+export class GetAgencyRetractionPreviewHandler implements IQueryHandler<GetAgencyRetractionPreviewQuery, AgencyRetractionPreview> {
+  constructor(private readonly reader: LedgerReader) {}
+
+  async execute({ agencyId, eventId, asOf }: GetAgencyRetractionPreviewQuery): Promise<AgencyRetractionPreview> {
+    const stored = await this.reader.agencyStream(agencyId);
+    const target = stored.find((e) => e.eventId === eventId);
+    if (!target) throw new NotFound([`eventId: agency ${agencyId} has no event ${eventId}`]);
+    const now = new Date().toISOString();
+    const events = stored.map(toLedgerEvent);
+    const retraction = { eventId: '00000000-0000-4000-8000-000000000000', type: 'EventRetracted', data: { retractedEventId: eventId, reason: 'preview' }, recordedAt: now, recordedBy: 'preview' };
+    // What the agency findings read of each officer on asOf (assignments in force, role), as for the agency report.
+    const onDay: (OfficerOnDay | null)[] = [];
+    for await (const page of this.reader.agencyFactsPages(agencyId, now)) for (const facts of page) onDay.push(officerOnDay(facts, asOf));
+    const before = agencyFindingsOn(agencyRecordsKnownAt(events, now), onDay, asOf);
+    const after = agencyFindingsOn(agencyRecordsKnownAt([...events, retraction], now), onDay, asOf);
+    const outcome = (f: AgencyFinding | undefined) => (f ? `${f.outcome}${f.dueDate ? ` due ${f.dueDate}` : ''}` : '');
+    const key = (f: AgencyFinding) => `${f.rule}\u0000${f.contractId ?? ''}`;
+    const beforeBy = new Map(before.map((f) => [key(f), f]));
+    const afterBy = new Map(after.map((f) => [key(f), f]));
+    const changed = [...new Set([...beforeBy.keys(), ...afterBy.keys()])]
+      .filter((k) => outcome(beforeBy.get(k)) !== outcome(afterBy.get(k)))
+      .map((k) => {
+        const f = (afterBy.get(k) ?? beforeBy.get(k))!;
+        return { rule: f.rule, citation: f.citation, ...(f.contractId ? { contractId: f.contractId } : {}), before: outcome(beforeBy.get(k)), after: outcome(afterBy.get(k)) };
+      });
+    const retractedBy = stored.find((e) => e.type === 'EventRetracted' && (e.data as { retractedEventId?: unknown }).retractedEventId === eventId)?.eventId;
+    return {
+      asOf,
+      event: { eventId, type: target.type, data: target.data as Record<string, unknown>, recordedAt: target.recordedAt, recordedBy: target.recordedBy, ...(retractedBy ? { retractedBy } : {}) },
+      before,
+      after,
+      changed,
+    };
   }
 }

@@ -268,7 +268,7 @@ export const RECORD_FORMS: RecordForm[] = [
         name: 'eventId',
         label: 'Record to retract',
         kind: 'select',
-        hint: 'It stays in the records, marked as retracted, and stops counting (docs/decisions.md W2).',
+        hint: 'It stays in the records, marked as retracted, and stops counting. “Show what it will change” shows the agency’s findings before and after, recording nothing.',
         choices: { of: agencyEventChoices, none: 'The agency has no policy adoption or contract that can be retracted.', prompt: 'Choose the record' },
       },
       { name: 'reason', label: 'Reason', kind: 'text', hint: 'What was wrong, for the record.' },

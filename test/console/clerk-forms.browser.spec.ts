@@ -295,6 +295,14 @@ describeInBrowser('the clerk’s forms in a browser', () => {
     const labels = await choice.locator('option').allInnerTexts();
     expect(labels.some((l) => l.startsWith('Agency adopted SRO policy version v3 on 15 December 2025'))).toBe(true);
     expect(labels.some((l) => l.startsWith('Contract c-1 with ISD 100 recorded'))).toBe(true);
+    // Before it is recorded, what a retraction would change: without contract c-1, Central High has no contract.
+    await choice.selectOption({ label: labels.find((l) => l.startsWith('Contract c-1 with ISD 100 recorded'))! });
+    await page.getByRole('button', { name: 'Show what it will change' }).click();
+    await page.waitForURL(/\/records\/retract\?key=.*eventId=/);
+    expect(await page.locator('section.preview li[data-rule="CONTRACT_FOR_EACH_ASSIGNMENT"]').innerText()).toMatch(/^CONTRACT_FOR_EACH_ASSIGNMENT \(Minn\. Stat\. 626\.8482 subd\. 1\(c\).*\): Met now → Violated, due .* after the retraction$/);
+    expect(recorded('EventRetracted')).toHaveLength(0);
+    await expectAccessible(page);
+    await screenshot(page, 'retract-agency-preview');
     await choice.selectOption({ label: labels.find((l) => l.startsWith('Agency adopted SRO policy version v3'))! });
     await page.getByLabel('Reason').fill('adopted by mistake; v2 stays in force');
     await expectAccessible(page);

@@ -20,14 +20,14 @@ import { ImportCommandsCommand } from '../../import/import-commands';
 import { GetRetractionPreviewQuery, type RetractionPreview } from '../../officers/retract-event';
 import { GetOfficerHistoryQuery, type OfficerHistoryView } from '../../officers/officer-history';
 import { ListOfficersQuery, type OfficerListView } from '../../officers/list-officers';
-import { GetAgencyEventsQuery, type AgencyEventView } from '../../agencies/retract-agency-event';
+import { GetAgencyEventsQuery, GetAgencyRetractionPreviewQuery, type AgencyEventView, type AgencyRetractionPreview } from '../../agencies/retract-agency-event';
 import { checkedPdf } from '../../officers/certificate-file';
 import { idempotentEventId } from '../../write/new-events';
 import type { WriteResult } from '../../write/ledger-writer';
 import { localDateAt, MINNESOTA_TIME_ZONE } from '../../../projections';
 import { IdempotencyMismatch, NotFound, Refusal } from '../../write/refusals';
 import { describeEvent, eventTitle } from '../event-words';
-import { dateInWords, instantInWords, STATUS_WORDS, StatusBadge } from '../layout';
+import { dateInWords, instantInWords, OUTCOME_WORDS, STATUS_WORDS, StatusBadge } from '../layout';
 import { ConsoleGuard, ConsoleRequest, ConsoleRoles } from '../console.guard';
 import { CsrfField, Page, Problems, renderPage, type Person } from '../layout';
 import { recordForm, type FormRecords, type LikelyDuplicate, type RecordForm } from '../record-forms';
@@ -102,7 +102,13 @@ export class RecordFormController {
   async agencyForm(@Req() request: ConsoleRequest, @Param('form') id: string, @Query() query: Record<string, unknown>, @Res() response: Response): Promise<void> {
     const form = this.form('agency', id);
     if (this.needsKey(request, response, query.key)) return;
-    this.show(request, response, form, undefined, { key: String(query.key), values: prefilled(form, query), records: await this.records(request, form, undefined) });
+    const records = await this.records(request, form, undefined);
+    // The agency's retract form with a record chosen: what its retraction would change, before it is confirmed.
+    if (form.id === 'retract' && typeof query.eventId === 'string' && UUID.test(query.eventId)) {
+      const agencyPreview: AgencyRetractionPreview = await this.queries.execute(new GetAgencyRetractionPreviewQuery(request.person!.agencyId, query.eventId, todayInMinnesota()));
+      return this.show(request, response, form, undefined, { key: String(query.key), values: prefilled(form, query), agencyPreview, records });
+    }
+    this.show(request, response, form, undefined, { key: String(query.key), values: prefilled(form, query), records });
   }
 
   @Post('records/:form')
@@ -202,6 +208,12 @@ export class RecordFormController {
       this.show(request, response, form, officerId, { key, values, fields, other, records, ...more }, status);
     };
     const back = officerId ? `/officers/${encodeURIComponent(officerId)}` : '/';
+    if (form.id === 'retract' && raw.action === 'preview') {
+      // "Show what it will change": the form again, by a GET that carries the chosen record (post/redirect/get); nothing recorded.
+      const query = new URLSearchParams({ key });
+      for (const f of form.fields) if (typeof values[f.name] === 'string' && values[f.name] !== '') query.set(f.name, String(values[f.name]).trim());
+      return void response.redirect(303, `${officerId ? `/officers/${encodeURIComponent(officerId)}` : ''}/records/${form.id}?${query}`);
+    }
     const started = Date.now();
     /**
      * A first answer given again (the same key, the same content): the form was already recorded;
@@ -295,6 +307,7 @@ export class RecordFormController {
 
 interface FormState {
   preview?: RetractionPreview;
+  agencyPreview?: AgencyRetractionPreview;
   records?: FormRecords;
   /** Earlier records this submission looks like: shown with "Record it anyway"; nothing recorded yet. */
   duplicates?: LikelyDuplicate[];
@@ -323,6 +336,7 @@ function RecordPage(props: { person: Person; csrf: string; form: RecordForm; off
       </p>
       <h1>{form.title}</h1>
       {state.preview && <PreviewOfRetraction preview={state.preview} />}
+      {state.agencyPreview && <PreviewOfAgencyRetraction preview={state.agencyPreview} />}
       <form method="post" action={action} class="stack narrow" noValidate encType={form.upload ? 'multipart/form-data' : undefined}>
         <Problems messages={state.other} />
         {state.duplicates && state.duplicates.length > 0 && (
@@ -411,6 +425,11 @@ function RecordPage(props: { person: Person; csrf: string; form: RecordForm; off
             </div>
           );
         })}
+        {form.id === 'retract' && (
+          <button type="submit" name="action" value="preview" formNoValidate class="secondary">
+            Show what it will change
+          </button>
+        )}
         <button type="submit">{form.button}</button>
       </form>
       <p>
@@ -453,6 +472,38 @@ function PreviewOfRetraction({ preview }: { preview: RetractionPreview }) {
           ))}
         </ul>
       )}
+    </section>
+  );
+}
+
+/** What retracting an agency record would change: the agency's own findings today, now and after. */
+function PreviewOfAgencyRetraction({ preview }: { preview: AgencyRetractionPreview }) {
+  const e = preview.event;
+  const words = (o: string, when: 'now' | 'after') => (!o ? (when === 'now' ? 'not judged now' : 'no longer judged after the retraction') : `${judged(o)} ${when === 'now' ? 'now' : 'after the retraction'}`);
+  const judged = (o: string) => (o.replace(/^([A-Z_]+)( due (\d{4}-\d{2}-\d{2}))?$/, (_m, out: string, _d, due?: string) => `${OUTCOME_WORDS[out as keyof typeof OUTCOME_WORDS] ?? out}${due ? `, due ${dateInWords(due)}` : ''}`));
+  return (
+    <section aria-labelledby="preview-heading" class="preview" data-agency-preview={preview.changed.length}>
+      <h2 id="preview-heading">What this retraction will change</h2>
+      <p>
+        The record: <strong>{eventTitle(e.type)}</strong>: {describeEvent(e.type, e.data)} (recorded {instantInWords(e.recordedAt)} by {e.recordedBy}).
+        {e.retractedBy ? ' It is already retracted.' : ' It stays in the ledger, marked as retracted, and stops counting.'}
+      </p>
+      {preview.changed.length === 0 ? (
+        <p>None of the agency’s own findings changes today ({dateInWords(preview.asOf)}).</p>
+      ) : (
+        <>
+          <p>The agency’s own findings today ({dateInWords(preview.asOf)}):</p>
+          <ul>
+            {preview.changed.map((c) => (
+              <li data-rule={c.rule}>
+                {c.rule}
+                {c.contractId ? ` (contract ${c.contractId})` : ''} ({c.citation}): {words(c.before, 'now')} → {words(c.after, 'after')}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      <p>The officers’ own findings that rest on it (such as their reviews of a retracted policy version) are evaluated again too: see each officer’s record.</p>
     </section>
   );
 }
