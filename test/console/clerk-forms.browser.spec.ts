@@ -192,7 +192,9 @@ describeInBrowser('the clerk’s forms in a browser', () => {
     await page.getByLabel('Training ID').fill('t-2');
     await page.getByLabel('Course', { exact: true }).selectOption('MN_SRO_BASIC');
     await page.getByLabel('Completed on').fill('2025-09-12');
-    await page.getByRole('button', { name: 'Record the training' }).click();
+    const [flagged] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'GET' && /\/records\/training\?key=/.test(r.url())), page.getByRole('button', { name: 'Record the training' }).click()]);
+    // Post/redirect/get: the warning is the page the form's address shows, with a 4xx status.
+    expect(flagged.status()).toBe(409);
     const warning = page.locator('[data-duplicates]');
     expect(await warning.innerText()).toMatch(/This looks like a record already made[\s\S]*Completed the Minnesota SRO basic course on 12 September 2025[\s\S]*training t-1[\s\S]*recorded .* by robin@lake\.example\.gov/);
     expect(recorded('TrainingCompleted')).toHaveLength(1);
@@ -206,6 +208,16 @@ describeInBrowser('the clerk’s forms in a browser', () => {
     await page.waitForURL(/\/officers\/o-1$/);
     expect(await notice(page)).toContain('Recorded training t-2.');
     expect(recorded('TrainingCompleted').map((t) => t.data.trainingId)).toEqual(['t-1', 't-2']);
+    // Back to the form recorded anyway, and sent again: the first answer, not a third record nor a new warning.
+    await page.goBack();
+    await page.waitForURL(/\/records\/training\?key=/);
+    await page.getByLabel('Training ID').fill('t-2');
+    await page.getByLabel('Course', { exact: true }).selectOption('MN_SRO_BASIC');
+    await page.getByLabel('Completed on').fill('2025-09-12');
+    await page.getByRole('button', { name: 'Record the training' }).click();
+    await page.waitForURL(/\/officers\/o-1$/);
+    expect(await notice(page)).toMatch(/already recorded/);
+    expect(recorded('TrainingCompleted')).toHaveLength(2);
 
     // The same substitute day and school again, on a new form: flagged too.
     await page.goto('/officers/o-1/records/substitute-day');

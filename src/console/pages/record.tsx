@@ -104,11 +104,11 @@ export class RecordFormController {
     if (this.needsKey(request, response, query.key)) return;
     const records = await this.records(request, form, undefined);
     // The agency's retract form with a record chosen: what its retraction would change, before it is confirmed.
+    let agencyPreview: AgencyRetractionPreview | undefined;
     if (form.id === 'retract' && typeof query.eventId === 'string' && UUID.test(query.eventId)) {
-      const agencyPreview: AgencyRetractionPreview = await this.queries.execute(new GetAgencyRetractionPreviewQuery(request.person!.agencyId, query.eventId, todayInMinnesota()));
-      return this.show(request, response, form, undefined, { key: String(query.key), values: prefilled(form, query), agencyPreview, records });
+      agencyPreview = await this.queries.execute(new GetAgencyRetractionPreviewQuery(request.person!.agencyId, query.eventId, todayInMinnesota()));
     }
-    this.show(request, response, form, undefined, { key: String(query.key), values: prefilled(form, query), records });
+    this.showKept(request, response, form, undefined, String(query.key), { values: prefilled(form, query), agencyPreview, records });
   }
 
   @Post('records/:form')
@@ -125,11 +125,21 @@ export class RecordFormController {
     if (this.needsKey(request, response, key)) return;
     const records = await this.records(request, form, officer);
     // The retract form opened from the timeline: the event, and what its retraction would change, before it is confirmed.
+    let preview: RetractionPreview | undefined;
     if (form.id === 'retract' && typeof eventId === 'string' && UUID.test(eventId)) {
-      const preview: RetractionPreview = await this.queries.execute(new GetRetractionPreviewQuery(request.person!.agencyId, officer, eventId, todayInMinnesota()));
-      return this.show(request, response, form, officer, { key: String(key), values: { eventId }, preview, records });
+      preview = await this.queries.execute(new GetRetractionPreviewQuery(request.person!.agencyId, officer, eventId, todayInMinnesota()));
     }
-    this.show(request, response, form, officer, { key: String(key), values: prefilled(form, query), records });
+    this.showKept(request, response, form, officer, String(key), { values: prefilled(form, query), preview, records });
+  }
+
+  /**
+   * The form with key `key`, as its last refused submission left it when there is one (what was
+   * typed, the messages, its 4xx status: the refusal's post/redirect/get), else fresh.
+   */
+  private showKept(request: ConsoleRequest, response: Response, form: RecordForm, officerId: string | undefined, key: string, state: FormState): void {
+    const kept = request.session!.keptForms?.get(key) as KeptForm | undefined;
+    if (!kept) return this.show(request, response, form, officerId, { ...state, key });
+    this.show(request, response, form, officerId, { ...state, key, values: kept.values, fields: kept.fields, other: kept.other, duplicates: kept.duplicates }, kept.status);
   }
 
   @Post('officers/:officerId/records/:form')
@@ -203,15 +213,28 @@ export class RecordFormController {
     const key = typeof raw.idempotencyKey === 'string' && KEY.test(raw.idempotencyKey) ? raw.idempotencyKey : randomUUID();
     const anyway = raw.recordAnyway === 'yes';
     const records = form.reads?.length ? await this.records(request, form, officerId, body) : { officer: [], agency: [] };
-    const again = (messages: string[], status: number, more: Partial<FormState> = {}) => {
+    /**
+     * A refusal (or a likely duplicate) is kept in the session under the form's key and shown by
+     * the GET the POST redirects to, with its 4xx status: Back and reload never send a form again
+     * (post/redirect/get, docs/decisions.md W35). Nothing is recorded.
+     */
+    const again = (messages: string[], status: number, more: { key?: string; duplicates?: LikelyDuplicate[] } = {}) => {
       const { fields, other } = byField(form, messages);
-      this.show(request, response, form, officerId, { key, values, fields, other, records, ...more }, status);
+      const to = more.key ?? key;
+      const kept = (request.session!.keptForms ??= new Map<string, unknown>());
+      kept.delete(to);
+      kept.set(to, { status, values, fields, other, duplicates: more.duplicates } satisfies KeptForm);
+      while (kept.size > MAX_KEPT_FORMS) kept.delete(kept.keys().next().value!);
+      const query = new URLSearchParams({ key: to });
+      if (form.id === 'retract' && typeof values.eventId === 'string' && UUID.test(values.eventId.trim())) query.set('eventId', values.eventId.trim());
+      response.redirect(303, `${officerId ? `/officers/${encodeURIComponent(officerId)}` : ''}/records/${form.id}?${query}`);
     };
     const back = officerId ? `/officers/${encodeURIComponent(officerId)}` : '/';
     if (form.id === 'retract' && raw.action === 'preview') {
       // "Show what it will change": the form again, by a GET that carries the chosen record (post/redirect/get); nothing recorded.
       const query = new URLSearchParams({ key });
       for (const f of form.fields) if (typeof values[f.name] === 'string' && values[f.name] !== '') query.set(f.name, String(values[f.name]).trim());
+      request.session!.keptForms?.delete(key);
       return void response.redirect(303, `${officerId ? `/officers/${encodeURIComponent(officerId)}` : ''}/records/${form.id}?${query}`);
     }
     const started = Date.now();
@@ -234,6 +257,7 @@ export class RecordFormController {
         if (picked) values[field] = [...datesOf(values[field]), picked].join('\n');
         const query = new URLSearchParams({ key });
         for (const f of form.fields) if (f.kind !== 'file' && typeof values[f.name] === 'string' && values[f.name] !== '') query.set(f.name, String(values[f.name]));
+        request.session!.keptForms?.delete(key);
         return void response.redirect(303, `${officerId ? `/officers/${encodeURIComponent(officerId)}` : ''}/records/${form.id}?${query}`);
       }
       const dates = [...new Set(datesOf(values[field]))];
@@ -242,7 +266,9 @@ export class RecordFormController {
       const keyOf = (i: number) => `console:${person.userId}:${key}:${i}`;
       if (!anyway && form.duplicates) {
         const own = new Set(dates.map((_, i) => idempotentEventId(person.agencyId, keyOf(i))));
-        const duplicates = dates.flatMap((date) => form.duplicates!({ ...body, [form.many!.as]: date }, records)).filter((d) => !own.has(d.eventId));
+        // A form whose key already recorded is a resubmission: its first answer, not a duplicate (W35).
+        const resubmitted = [...records.officer, ...records.agency].some((e) => own.has(e.eventId));
+        const duplicates = resubmitted ? [] : dates.flatMap((date) => form.duplicates!({ ...body, [form.many!.as]: date }, records)).filter((d) => !own.has(d.eventId));
         if (duplicates.length) return again([], 409, { duplicates });
       }
       const commands = dates.map((date, i) => ({ command: form.many!.command, officerId: officerId ?? '', body: { ...body, [form.many!.as]: date }, idempotencyKey: keyOf(i) }));
@@ -253,6 +279,7 @@ export class RecordFormController {
         return again(messages, report.rejected[0]?.statusCode ?? 400);
       }
       values[field] = dates.join('\n');
+      request.session!.keptForms?.delete(key);
       request.session!.notice = report.duplicates === dates.length ? `${ALREADY} ${form.done(values)} Nothing was recorded twice.` : form.done(values);
       return void response.redirect(303, back);
     }
@@ -289,7 +316,9 @@ export class RecordFormController {
     if (!anyway && form.duplicates) {
       const facts = { ...(dto as Record<string, unknown>), ...Object.fromEntries((form.pathFields ?? []).map((f) => [f, values[f]])) };
       const own = idempotentEventId(person.agencyId, ctx.idempotencyKey);
-      const duplicates = form.duplicates(facts, records).filter((d) => d.eventId !== own);
+      // A form whose key already recorded is a resubmission: its first answer, not a duplicate (W35).
+      const resubmitted = [...records.officer, ...records.agency].some((e) => e.eventId === own);
+      const duplicates = resubmitted ? [] : form.duplicates(facts, records).filter((d) => d.eventId !== own);
       if (duplicates.length) return again([], 409, { duplicates });
     }
     let result: WriteResult;
@@ -300,10 +329,21 @@ export class RecordFormController {
       if (!(error instanceof Refusal)) throw error;
       return again(error.messages, error.status);
     }
+    request.session!.keptForms?.delete(key);
     request.session!.notice = replayed(result.recordedAt) ? alreadyRecorded(result.recordedAt) : form.done(values);
     response.redirect(303, back);
   }
 }
+
+/** A refused submission kept for the page its POST redirects to (at most MAX_KEPT_FORMS a session, the oldest forgotten). */
+interface KeptForm {
+  status: number;
+  values: Record<string, unknown>;
+  fields?: Record<string, string[]>;
+  other?: string[];
+  duplicates?: LikelyDuplicate[];
+}
+const MAX_KEPT_FORMS = 10;
 
 interface FormState {
   preview?: RetractionPreview;
