@@ -335,7 +335,11 @@ describeInBrowser('the clerk’s forms in a browser', () => {
     const page = clerk;
     await page.goto('/people');
     await page.getByLabel('New role for Robin Clerk').selectOption('chief');
-    await page.locator('tr[data-email="robin@lake.example.gov"]').getByRole('button', { name: 'Change role' }).click();
+    const [refusal] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'GET' && r.url().endsWith('/people')),
+      page.locator('tr[data-email="robin@lake.example.gov"]').getByRole('button', { name: 'Change role' }).click(),
+    ]);
+    expect(refusal.status()).toBe(409);
     expect(await page.locator('.problems').innerText()).toMatch(/cannot change the role of robin@lake\.example\.gov to chief: robin@lake\.example\.gov is the only active admin of agency lake-pd/);
     await expectAccessible(page);
     await screenshot(page, 'people-last-admin');

@@ -3,12 +3,12 @@
  * role and state; invite a person (the one-time link, valid 24 hours, is shown once to hand
  * over); a new sign-in link for a forgotten password; change a role; disable or re-enable an
  * account. Each change is an access-stream event recorded by the admin (src/auth/accounts.ts);
- * a refusal is shown with its message and records nothing. A change that is recorded answers with
- * a redirect to /people (post/redirect/get: Back and reload never send it again), the link or the
- * notice carried once in the session. Changing one's own role asks for confirmation first, and
+ * a refusal is shown with its message and records nothing. Every POST answers with a redirect to
+ * /people (post/redirect/get: Back and reload never send it again), the link, the notice or the
+ * refusal (with its 4xx status) carried once in the session. Changing one's own role asks for confirmation first, and
  * the agency's last active admin keeps the role (docs/decisions.md W35).
  */
-import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ROLES } from '../../../events/access';
 import type { Account } from '../../auth/access-registry';
@@ -42,11 +42,22 @@ export class PeoplePageController {
   ) {}
 
   @Get()
-  async page(@Req() request: ConsoleRequest, @Res() response: Response): Promise<void> {
-    // The link a POST just created, shown once.
+  async page(@Req() request: ConsoleRequest, @Query('confirmRole') confirmRole: unknown, @Res() response: Response): Promise<void> {
+    // The link a POST just created, or its refusal (with its 4xx status), shown once.
     const link = request.session!.handover;
+    const refused = request.session!.peopleRefused;
     request.session!.handover = undefined;
-    await this.render(request, response, 200, link ? { link } : {});
+    request.session!.peopleRefused = undefined;
+    if (refused) return this.render(request, response, refused.status, { problems: refused.problems, values: refused.values });
+    // One's own new role, asked for confirmation.
+    const role = typeof confirmRole === 'string' && (ROLES as readonly string[]).includes(confirmRole) && confirmRole !== request.person!.role ? confirmRole : undefined;
+    await this.render(request, response, 200, link ? { link } : role ? { confirmRole: role } : {});
+  }
+
+  /** A refusal: kept for the page the redirect opens, which shows it with its status (post/redirect/get; nothing recorded). */
+  private refused(request: ConsoleRequest, response: Response, status: number, problems: string[], values?: PeopleProps['values']): void {
+    request.session!.peopleRefused = { status, problems, ...(values ? { values } : {}) };
+    response.redirect(303, '/people');
   }
 
   /** Post/redirect/get: what was recorded is said on the page the redirect opens. */
@@ -69,7 +80,7 @@ export class PeoplePageController {
       this.done(request, response, undefined, invitation, 'invitation');
     } catch (error) {
       if (!(error instanceof Refusal)) throw error;
-      await this.render(request, response, error.status, { problems: error.messages, values });
+      this.refused(request, response, error.status, error.messages, values);
     }
   }
 
@@ -91,8 +102,8 @@ export class PeoplePageController {
             // One's own role: refused at once when it would leave the agency without an admin, else confirmed first.
             const self = (await this.accounts.list(person.agencyId)).find((a) => a.userId === person.userId);
             const refusal = self && role !== 'admin' ? lastAdminRefusal(await this.accounts.list(person.agencyId), self, `change the role of ${self.email} to ${role}`) : undefined;
-            if (refusal) return void (await this.render(request, response, refusal.status, { problems: refusal.messages }));
-            return void (await this.render(request, response, 200, { confirmRole: role }));
+            if (refusal) return this.refused(request, response, refusal.status, refusal.messages);
+            return void response.redirect(303, `/people?confirmRole=${encodeURIComponent(role)}`);
           }
           await this.accounts.changeRole(person.agencyId, email, role, person.email);
           const words = ROLE_WORDS[role as keyof typeof ROLE_WORDS];
@@ -101,18 +112,18 @@ export class PeoplePageController {
           return this.done(request, response, `The role of ${email} is now ${words}; it applies from their next page.`);
         }
         case 'disable':
-          if (email.toLowerCase() === person.email) return void (await this.render(request, response, 400, { problems: ['You cannot disable your own account; ask another admin.'] }));
+          if (email.toLowerCase() === person.email) return this.refused(request, response, 400, ['You cannot disable your own account; ask another admin.']);
           await this.accounts.disable(person.agencyId, email, text(body.reason) || 'disabled by an admin', person.email);
           return this.done(request, response, `${email} is disabled: they are signed out from their next page.`);
         case 'enable':
           await this.accounts.enable(person.agencyId, email, person.email);
           return this.done(request, response, `${email} is enabled again.`);
         default:
-          return void (await this.render(request, response, 400, { problems: ['Choose an action.'] }));
+          return this.refused(request, response, 400, ['Choose an action.']);
       }
     } catch (error) {
       if (!(error instanceof Refusal)) throw error;
-      await this.render(request, response, error.status, { problems: error.messages });
+      this.refused(request, response, error.status, error.messages);
     }
   }
 
