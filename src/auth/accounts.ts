@@ -66,7 +66,7 @@ export function lastAdminRefusal(agencyAccounts: Account[], account: Account, ch
   if (!isActiveAdmin(account)) return undefined;
   if (agencyAccounts.some((a) => a.userId !== account.userId && isActiveAdmin(a))) return undefined;
   return new Conflict([
-    `Role: cannot ${change}: ${account.email} is the only active admin of agency ${account.agencyId}, and the agency would be left with no one to manage its people and records. Invite another admin (who sets a password) or enable one first (docs/decisions.md W35).`,
+    `Role: ${account.email} is the only active admin of agency ${account.agencyId}: ${change} would leave the agency with no one to manage its people and records. Invite another admin (who sets a password) or enable one first (docs/decisions.md W35).`,
   ]);
 }
 
@@ -172,7 +172,7 @@ export class Accounts {
     await this.registry.append(recordedBy, (view) => {
       const current = view.accountById(account.userId)!;
       if (current.role === role) throw new Conflict([`Role: ${current.email} already has the role ${role}`]);
-      const refusal = lastAdminRefusal(view.accountsOf(agencyId), current, `change the role of ${current.email} to ${role}`);
+      const refusal = lastAdminRefusal(view.accountsOf(agencyId), current, `changing the role to ${role}`);
       if (refusal) throw refusal;
       return { type: 'UserRoleChanged', data: { userId: account.userId, role: role as Role } };
     });
@@ -187,7 +187,7 @@ export class Accounts {
     await this.registry.append(recordedBy, (view) => {
       const current = view.accountById(account.userId)!;
       if (current.disabledAt) throw new Conflict([`${current.email} is already disabled`]);
-      const refusal = lastAdminRefusal(view.accountsOf(agencyId), current, `disable ${current.email}`);
+      const refusal = lastAdminRefusal(view.accountsOf(agencyId), current, 'disabling the account');
       if (refusal) throw refusal;
       return { type: 'UserDisabled', data: { userId: account.userId, reason: text } };
     });

@@ -101,7 +101,7 @@ export class PeoplePageController {
           if (own && body.confirm !== 'yes' && role !== person.role && (ROLES as readonly string[]).includes(role)) {
             // One's own role: refused at once when it would leave the agency without an admin, else confirmed first.
             const self = (await this.accounts.list(person.agencyId)).find((a) => a.userId === person.userId);
-            const refusal = self && role !== 'admin' ? lastAdminRefusal(await this.accounts.list(person.agencyId), self, `change the role of ${self.email} to ${role}`) : undefined;
+            const refusal = self && role !== 'admin' ? lastAdminRefusal(await this.accounts.list(person.agencyId), self, `changing the role to ${role}`) : undefined;
             if (refusal) return this.refused(request, response, refusal.status, refusal.messages);
             return void response.redirect(303, `/people?confirmRole=${encodeURIComponent(role)}`);
           }
