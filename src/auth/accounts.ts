@@ -66,7 +66,7 @@ export function lastAdminRefusal(agencyAccounts: Account[], account: Account, ch
   if (!isActiveAdmin(account)) return undefined;
   if (agencyAccounts.some((a) => a.userId !== account.userId && isActiveAdmin(a))) return undefined;
   return new Conflict([
-    `Role: ${account.email} is the only active admin of agency ${account.agencyId}: ${change} would leave the agency with no one to manage its people and records. Invite another admin (who sets a password) or enable one first (docs/decisions.md W35).`,
+    `Role: ${account.email} is the last active admin of agency ${account.agencyId} (the only one who can sign in and manage its people and records): ${change} would lock the agency out of the console. Invite another admin (who sets a password) or enable one first (docs/decisions.md W35).`,
   ]);
 }
 

@@ -340,15 +340,15 @@ describeInBrowser('the clerk’s forms in a browser', () => {
       page.locator('tr[data-email="robin@lake.example.gov"]').getByRole('button', { name: 'Change role' }).click(),
     ]);
     expect(refusal.status()).toBe(409);
-    expect(await page.locator('.problems').innerText()).toMatch(/robin@lake\.example\.gov is the only active admin of agency lake-pd: changing the role to chief would leave the agency with no one to manage its people and records/);
+    expect(await page.locator('.problems').innerText()).toMatch(/robin@lake\.example\.gov is the last active admin of agency lake-pd \(the only one who can sign in and manage its people and records\): changing the role to chief would lock the agency out of the console/);
     await expectAccessible(page);
     await screenshot(page, 'people-last-admin');
     const cli = runCli(env, 'user', 'role', '--agency', AGENCY, '--email', CLERK, '--role', 'chief');
     expect(cli.status).toBe(1);
-    expect(cli.stdout + cli.stderr).toMatch(/only active admin of agency lake-pd/);
+    expect(cli.stdout + cli.stderr).toMatch(/last active admin of agency lake-pd/);
     const disable = runCli(env, 'user', 'disable', '--agency', AGENCY, '--email', CLERK);
     expect(disable.status).toBe(1);
-    expect(disable.stdout + disable.stderr).toMatch(/robin@lake\.example\.gov is the only active admin of agency lake-pd: disabling the account would leave/);
+    expect(disable.stdout + disable.stderr).toMatch(/robin@lake\.example\.gov is the last active admin of agency lake-pd .*: disabling the account would lock the agency out/);
     const list = JSON.parse(runCli(env, 'user', 'list', '--agency', AGENCY).stdout) as { email: string; role: string; state: string }[];
     expect(list.find((a) => a.email === CLERK)).toMatchObject({ role: 'admin' });
 

@@ -52,8 +52,8 @@ it('refuses to demote or disable the only active admin; an invited admin, a disa
 
   const demote = accounts.changeRole('pd', 'ada@pd.example.gov', 'chief', 'ada@pd.example.gov');
   await expect(demote).rejects.toBeInstanceOf(Conflict);
-  await expect(demote).rejects.toThrow(/ada@pd\.example\.gov is the only active admin of agency pd: changing the role to chief would leave the agency with no one to manage its people and records/);
-  await expect(accounts.disable('pd', 'ada@pd.example.gov', 'left', 'cy@pd.example.gov')).rejects.toThrow(/ada@pd\.example\.gov is the only active admin of agency pd: disabling the account would leave/);
+  await expect(demote).rejects.toThrow(/ada@pd\.example\.gov is the last active admin of agency pd \(the only one who can sign in and manage its people and records\): changing the role to chief would lock the agency out of the console/);
+  await expect(accounts.disable('pd', 'ada@pd.example.gov', 'left', 'cy@pd.example.gov')).rejects.toThrow(/ada@pd\.example\.gov is the last active admin of agency pd .*: disabling the account would lock the agency out/);
   const ada = await roleOf('pd', 'ada@pd.example.gov');
   expect([ada.role, ada.disabledAt]).toEqual(['admin', undefined]);
 
@@ -64,11 +64,11 @@ it('refuses to demote or disable the only active admin; an invited admin, a disa
   // A second active admin: now either may go, but not both.
   await person('pd', 'admin', 'bo@pd.example.gov');
   await accounts.disable('pd', 'bo@pd.example.gov', 'on leave', 'ada@pd.example.gov');
-  await expect(accounts.changeRole('pd', 'ada@pd.example.gov', 'chief', 'ada@pd.example.gov')).rejects.toThrow(/only active admin/);
+  await expect(accounts.changeRole('pd', 'ada@pd.example.gov', 'chief', 'ada@pd.example.gov')).rejects.toThrow(/last active admin/);
   await accounts.enable('pd', 'bo@pd.example.gov', 'ada@pd.example.gov');
   await accounts.changeRole('pd', 'ada@pd.example.gov', 'chief', 'ada@pd.example.gov');
   expect((await roleOf('pd', 'ada@pd.example.gov')).role).toBe('chief');
-  await expect(accounts.changeRole('pd', 'bo@pd.example.gov', 'auditor', 'bo@pd.example.gov')).rejects.toThrow(/bo@pd\.example\.gov is the only active admin of agency pd/);
+  await expect(accounts.changeRole('pd', 'bo@pd.example.gov', 'auditor', 'bo@pd.example.gov')).rejects.toThrow(/bo@pd\.example\.gov is the last active admin of agency pd/);
 });
 
 it('two admins demoting each other at the same moment: one is refused, the agency keeps an admin', async () => {
