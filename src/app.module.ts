@@ -17,7 +17,7 @@ import { AgencyStatusController, GetAgencyStatusHandler } from './agencies/agenc
 import { IntegrityController, VerifyAgencyHandler } from './agencies/integrity';
 import { GetRemindersHandler, RemindersController } from './agencies/reminders';
 import { RegisterAgencyHandler } from './agencies/register-agency';
-import { RetractAgencyEventController, RetractAgencyEventHandler } from './agencies/retract-agency-event';
+import { GetAgencyEventsHandler, GetAgencyRetractionPreviewHandler, RetractAgencyEventController, RetractAgencyEventHandler } from './agencies/retract-agency-event';
 import { AccessRegistry } from './auth/access-registry';
 import { AUTH_FAILURES, AuthGuard } from './auth/auth.guard';
 import { Accounts } from './auth/accounts';
@@ -92,6 +92,8 @@ const slices = {
     RegisterAgencyHandler,
     AdoptPolicyHandler,
     RetractAgencyEventHandler,
+    GetAgencyEventsHandler,
+    GetAgencyRetractionPreviewHandler,
     RegisterOfficerHandler,
     AssignOfficerHandler,
     EndAssignmentHandler,

@@ -128,6 +128,7 @@ export class AccessRegistry {
     accountById: (userId) => this.accounts.get(userId),
     accountByEmail: (email) => this.accountByEmail.get(email.toLowerCase()),
     accountByLink: (linkSha256) => this.accountByLink.get(linkSha256),
+    accountsOf: (agencyId) => [...this.accounts.values()].filter((a) => a.agencyId === agencyId),
   };
 
   /** Decides against the caught-up state and appends at that revision; retries when another writer got there first. */
@@ -241,4 +242,5 @@ export interface AccessView {
   accountById(userId: string): Account | undefined;
   accountByEmail(email: string): Account | undefined;
   accountByLink(linkSha256: string): Account | undefined;
+  accountsOf(agencyId: string): Account[];
 }

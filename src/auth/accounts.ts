@@ -58,6 +58,22 @@ export function personProblems(person: NewPerson): string[] {
   return problems;
 }
 
+/** An admin who can use the console now: the admin role, a password set, not disabled. */
+export const isActiveAdmin = (a: Account): boolean => a.role === 'admin' && !!a.password && !a.disabledAt;
+
+/**
+ * The refusal when `account` is its agency's last active admin (docs/decisions.md W35): without
+ * one, no one could invite, reset or enable anybody in the console, and recovery would need the
+ * server's command line. Decided against the caught-up access stream, in the same append.
+ */
+export function lastAdminRefusal(agencyAccounts: Account[], account: Account, change: string): Conflict | undefined {
+  if (!isActiveAdmin(account)) return undefined;
+  if (agencyAccounts.some((a) => a.userId !== account.userId && isActiveAdmin(a))) return undefined;
+  return new Conflict([
+    `Role: ${account.email} is the last active admin of agency ${account.agencyId} (the only one who can sign in and manage its people and records): ${change} would lock the agency out of the console. Invite another admin (who sets a password) or enable one first (docs/decisions.md W35).`,
+  ]);
+}
+
 @Injectable()
 export class Accounts {
   private readonly logger = new Logger('Accounts');
@@ -177,11 +193,17 @@ export class Accounts {
     return { account: (await this.registry.account({ userId: account.userId }))!, secret, expiresAt };
   }
 
+  /** A new role; the agency's last active admin keeps the role (lastAdminRefusal). */
   async changeRole(agencyId: string, email: string, role: string, recordedBy: string): Promise<Account> {
     if (!(ROLES as readonly string[]).includes(role)) throw new Invalid([`Role: choose one of ${ROLES.join(', ')}`]);
     const account = await this.accountOf(agencyId, email);
-    if (account.role === role) throw new Conflict([`Role: ${account.email} already has the role ${role}`]);
-    await this.registry.append(recordedBy, () => ({ type: 'UserRoleChanged', data: { userId: account.userId, role: role as Role } }));
+    await this.registry.append(recordedBy, (view) => {
+      const current = view.accountById(account.userId)!;
+      if (current.role === role) throw new Conflict([`Role: ${current.email} already has the role ${role}`]);
+      const refusal = lastAdminRefusal(view.accountsOf(agencyId), current, `changing the role to ${role}`);
+      if (refusal) throw refusal;
+      return { type: 'UserRoleChanged', data: { userId: account.userId, role: role as Role } };
+    });
     return (await this.registry.account({ userId: account.userId }))!;
   }
 
@@ -190,8 +212,13 @@ export class Accounts {
     const problem = text ? plainTextProblem(text) : 'must not be blank';
     if (problem) throw new Invalid([`Reason: ${problem}`]);
     const account = await this.accountOf(agencyId, email);
-    if (account.disabledAt) throw new Conflict([`${account.email} is already disabled`]);
-    await this.registry.append(recordedBy, () => ({ type: 'UserDisabled', data: { userId: account.userId, reason: text } }));
+    await this.registry.append(recordedBy, (view) => {
+      const current = view.accountById(account.userId)!;
+      if (current.disabledAt) throw new Conflict([`${current.email} is already disabled`]);
+      const refusal = lastAdminRefusal(view.accountsOf(agencyId), current, 'disabling the account');
+      if (refusal) throw refusal;
+      return { type: 'UserDisabled', data: { userId: account.userId, reason: text } };
+    });
     return (await this.registry.account({ userId: account.userId }))!;
   }
 

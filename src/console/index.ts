@@ -68,6 +68,7 @@ export function consoleRoutes(): RouteInfo[] {
 export const UPLOAD_ROUTES: { path: RegExp; field: string; maxBytes: number; roles: readonly Role[] }[] = [
   { path: /^\/import\/check$/, field: 'file', maxBytes: MAX_IMPORT_BYTES, roles: ['admin'] },
   { path: /^\/officers\/[^/]+\/records\/certificate$/, field: 'file', maxBytes: MAX_CERTIFICATE_BYTES, roles: ['admin'] },
+  { path: /^\/records\/record-contract$/, field: 'file', maxBytes: MAX_CERTIFICATE_BYTES, roles: ['admin'] },
 ];
 
 export { FirstRunSetup, type ConsoleOptions };

@@ -11,6 +11,7 @@ import { AdoptPolicyCommand, AdoptPolicyDto } from '../agencies/adopt-policy';
 import { AmendContractCommand, AmendContractDto } from '../agencies/amend-contract';
 import { EndContractCommand, EndContractDto } from '../agencies/end-contract';
 import { RecordContractCommand, RecordContractDto } from '../agencies/record-contract';
+import { RetractAgencyEventCommand } from '../agencies/retract-agency-event';
 import { CorrectOfficerDetailsCommand, CorrectOfficerDetailsDto } from '../officers/correct-officer-details';
 import { SeparateOfficerCommand, SeparateOfficerDto } from '../officers/separate-officer';
 import { AssignOfficerCommand, AssignOfficerDto } from '../officers/assign-officer';
@@ -24,7 +25,9 @@ import { RegisterOfficerCommand, RegisterOfficerDto } from '../officers/register
 import { RetractionDto, RetractOfficerEventCommand } from '../officers/retract-event';
 import type { ImportCommandName } from '../import/bulk-import';
 import type { WriteContext } from '../write/ledger-writer';
-import { COURSE_WORDS } from './event-words';
+import { LATEST_MODEL_REVISION } from '../../projections';
+import { COURSE_WORDS, describeEvent } from './event-words';
+import { dateInWords, instantInWords } from './time-words';
 
 export interface FieldSpec {
   name: string;
@@ -33,11 +36,51 @@ export interface FieldSpec {
   optional?: boolean;
   hint?: string;
   options?: { value: string; label: string }[];
+  /**
+   * A pick-list of the records this form acts on (the officer's assignments or trainings, the
+   * agency's records), built from what is recorded now; `none` is said when there is nothing to pick.
+   */
+  choices?: { of: (records: FormRecords) => { value: string; label: string }[]; none: string; prompt: string };
+}
+
+/** One live (not retracted) event a form's pick-lists and duplicate checks read. */
+export interface RecordedFact {
+  eventId: string;
+  type: string;
+  data: Record<string, unknown>;
+  recordedAt: string;
+  recordedBy: string;
+}
+
+/**
+ * What is recorded now, for the pick-lists and the likely-duplicate check: the officer's own live
+ * events (an officer's form), the agency's live events, and for a registration the officers of
+ * the agency with the same name or license number.
+ */
+export interface FormRecords {
+  officer: RecordedFact[];
+  agency: RecordedFact[];
+  officers?: { officerId: string; name: string; licenseNumber?: string | null }[];
+}
+
+/** An earlier record a submission looks like, in words, for the "Record it anyway" step (docs/decisions.md W35). */
+export interface LikelyDuplicate {
+  eventId: string;
+  words: string;
 }
 
 export interface RecordForm {
-  /** The form uploads a file (multipart/form-data, the `file` field; src/console/index.ts UPLOAD_ROUTES). */
-  upload?: boolean;
+  /**
+   * The form uploads a PDF (multipart/form-data, the `file` field; src/console/index.ts
+   * UPLOAD_ROUTES), checked and hashed by the server (src/officers/certificate-file.ts):
+   * `what` names it in messages, `required` whether it must be given, `into` the body fields the
+   * upload fills in, `stored` whether the file itself is kept with the record.
+   */
+  upload?: { what: string; required: boolean; stored: boolean; into: (checked: { sha256: string; fileName: string }) => Record<string, string> };
+  /** What the form needs read before it is shown or recorded: its pick-lists, its duplicate check. */
+  reads?: ('officer' | 'agency' | 'officers')[];
+  /** Earlier live records this submission looks like (same facts under a new id, the same day twice). */
+  duplicates?: (body: Record<string, unknown>, records: FormRecords) => LikelyDuplicate[];
   /**
    * A field of dates (one per line) that makes one write per date (several substitute days at
    * once): each date is the body's `as` field, and the writes are recorded all or none.
@@ -68,6 +111,48 @@ const clauseFields = (hint: string): FieldSpec[] => CLAUSES.map((c) => ({ name: 
 
 const courseOptions = COURSES.map((c) => ({ value: c, label: `${c}: ${COURSE_WORDS[c] ?? c}` }));
 
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+const same = (a: unknown, b: unknown): boolean => typeof a === 'string' && typeof b === 'string' && a.trim().toLowerCase() === b.trim().toLowerCase();
+const of = (facts: RecordedFact[], type: string): RecordedFact[] => facts.filter((f) => f.type === type);
+/** An earlier record, as the duplicate warning lists it. */
+const earlier = (f: RecordedFact): LikelyDuplicate => ({ eventId: f.eventId, words: `${describeEvent(f.type, f.data)}: recorded ${instantInWords(f.recordedAt)} by ${f.recordedBy}.` });
+
+/** The officer's assignments, as a clerk names them: schools and first day (and the end, if recorded). */
+function assignmentChoices(records: FormRecords, openOnly: boolean): { value: string; label: string }[] {
+  const ended = new Map(of(records.officer, 'AssignmentEnded').map((e) => [str(e.data.assignmentId), str(e.data.endDate)]));
+  return of(records.officer, 'OfficerAssigned')
+    .filter((a) => !openOnly || !ended.has(str(a.data.assignmentId)))
+    .map((a) => {
+      const id = str(a.data.assignmentId);
+      const schools = Array.isArray(a.data.schools) ? a.data.schools.join(', ') : '';
+      const end = ended.get(id);
+      return { value: id, label: `${schools}, from ${dateInWords(str(a.data.startDate))}${end ? ` to ${dateInWords(end)}` : ''} (${id})` };
+    });
+}
+
+/** The officer's completed trainings: course and date. */
+const trainingChoices = (records: FormRecords): { value: string; label: string }[] =>
+  of(records.officer, 'TrainingCompleted').map((t) => {
+    const course = str(t.data.course);
+    const words = COURSE_WORDS[course] ?? course;
+    return { value: str(t.data.trainingId), label: `${words.charAt(0).toUpperCase()}${words.slice(1)}, completed ${dateInWords(str(t.data.completedOn))} (${str(t.data.trainingId)})` };
+  });
+
+/** The agency's records a retraction may name: policy adoptions and contracts (docs/decisions.md W2, W35). */
+const AGENCY_RETRACTABLE = ['SroPolicyAdopted', 'SroContractRecorded', 'SroContractAmended', 'SroContractEnded'];
+const agencyEventChoices = (records: FormRecords): { value: string; label: string }[] =>
+  records.agency
+    .filter((e) => AGENCY_RETRACTABLE.includes(e.type))
+    .map((e) => ({ value: e.eventId, label: `${describeEvent(e.type, e.data)} (recorded ${instantInWords(e.recordedAt)} by ${e.recordedBy})` }));
+
+const contractChoices = (records: FormRecords): { value: string; label: string }[] => {
+  const ended = new Set(of(records.agency, 'SroContractEnded').map((e) => str(e.data.contractId)));
+  return of(records.agency, 'SroContractRecorded').map((c) => ({
+    value: str(c.data.contractId),
+    label: `${str(c.data.district)}, from ${dateInWords(str(c.data.effectiveFrom))}${ended.has(str(c.data.contractId)) ? ' (ended)' : ''} (${str(c.data.contractId)})`,
+  }));
+};
+
 export const RECORD_FORMS: RecordForm[] = [
   {
     id: 'register-officer',
@@ -80,6 +165,12 @@ export const RECORD_FORMS: RecordForm[] = [
       { name: 'licenseNumber', label: 'POST license number', kind: 'text', optional: true },
     ],
     dto: RegisterOfficerDto,
+    reads: ['officers'],
+    // The same person under a new officer ID: the same name, or the same POST license number.
+    duplicates: (body, records) =>
+      (records.officers ?? [])
+        .filter((o) => o.officerId !== body.officerId && (same(o.name, body.name) || (!!body.licenseNumber && same(o.licenseNumber ?? '', body.licenseNumber))))
+        .map((o) => ({ eventId: o.officerId, words: `${o.name} is already registered as officer ${o.officerId}${o.licenseNumber ? ` (POST license ${o.licenseNumber})` : ''}.` })),
     command: (ctx, _o, _v, body) => new RegisterOfficerCommand(ctx, body as RegisterOfficerDto),
     done: (v) => `Registered ${v.name} (${v.officerId}).`,
   },
@@ -91,10 +182,17 @@ export const RECORD_FORMS: RecordForm[] = [
     fields: [
       { name: 'version', label: 'Policy version', kind: 'text', hint: 'As the agency names it, such as 2025-10.' },
       { name: 'adoptedOn', label: 'Adopted on', kind: 'date' },
+      {
+        name: 'modelRevision',
+        label: 'POST Board model policy revision it follows',
+        kind: 'date',
+        optional: true,
+        hint: `The date of the model policy revision the agency’s policy follows (the latest is ${LATEST_MODEL_REVISION}). Minn. Stat. 626.8482 subd. 6 and Minn. R. 6700.1615 ask for a policy identical or substantially similar to the model.`,
+      },
     ],
     dto: AdoptPolicyDto,
     command: (ctx, _o, _v, body) => new AdoptPolicyCommand(ctx, body as AdoptPolicyDto),
-    done: (v) => `Recorded the adoption of SRO policy version ${v.version}.`,
+    done: (v) => `Recorded the adoption of SRO policy version ${v.version}${v.modelRevision ? `, following the POST Board model policy revision of ${dateInWords(String(v.modelRevision))}` : ''}.`,
   },
   {
     id: 'record-contract',
@@ -107,12 +205,25 @@ export const RECORD_FORMS: RecordForm[] = [
       { name: 'schools', label: 'Schools it covers', kind: 'lines', hint: 'One school per line, named as in the assignments.' },
       { name: 'effectiveFrom', label: 'In force from', kind: 'date' },
       { name: 'effectiveTo', label: 'In force until (last day)', kind: 'date', optional: true },
-      { name: 'documentSha256', label: 'SHA-256 of the signed contract', kind: 'text', optional: true },
+      {
+        name: 'file',
+        label: 'Signed contract (PDF)',
+        kind: 'file',
+        optional: true,
+        hint: 'The PDF of the signed contract, at most 10 MB. The server computes its SHA-256 and records it, so a copy can be checked against it later; keep the file itself in the agency’s records.',
+      },
       ...clauseFields('Where the contract addresses it, such as § 4.2; empty when it does not.'),
     ],
+    upload: { what: 'contract', required: false, stored: false, into: ({ sha256 }) => ({ documentSha256: sha256 }) },
     dto: RecordContractDto,
+    reads: ['agency'],
+    // The same contract under a new ID: the same district from the same first day.
+    duplicates: (body, records) =>
+      of(records.agency, 'SroContractRecorded')
+        .filter((c) => c.data.contractId !== body.contractId && same(c.data.district, body.district) && c.data.effectiveFrom === body.effectiveFrom)
+        .map(earlier),
     command: (ctx, _o, _v, body) => new RecordContractCommand(ctx, body as RecordContractDto),
-    done: (v) => `Recorded contract ${v.contractId} with ${v.district}.`,
+    done: (v) => `Recorded contract ${v.contractId} with ${v.district}${v.documentSha256 ? ` (signed contract ${v.fileName}, SHA-256 ${String(v.documentSha256).slice(0, 16)}…)` : ''}.`,
   },
   {
     id: 'amend-contract',
@@ -120,13 +231,14 @@ export const RECORD_FORMS: RecordForm[] = [
     title: 'Amend a contract',
     button: 'Record the amendment',
     fields: [
-      { name: 'contractId', label: 'Contract ID', kind: 'text' },
+      { name: 'contractId', label: 'Contract', kind: 'select', choices: { of: contractChoices, none: 'No contract is recorded yet.', prompt: 'Choose a contract' } },
       { name: 'effectiveOn', label: 'Amendment in force from', kind: 'date' },
       { name: 'schools', label: 'Schools it now covers', kind: 'lines', optional: true, hint: 'The whole new list, one per line; empty to keep the schools.' },
       { name: 'effectiveTo', label: 'New last day', kind: 'date', optional: true },
       ...clauseFields('Empty keeps the clause as it was.'),
     ],
     dto: AmendContractDto,
+    reads: ['agency'],
     pathFields: ['contractId'],
     command: (ctx, _o, v, body) => new AmendContractCommand(ctx, String(v.contractId), body as AmendContractDto),
     done: (v) => `Recorded the amendment of contract ${v.contractId}.`,
@@ -137,13 +249,34 @@ export const RECORD_FORMS: RecordForm[] = [
     title: 'End a contract',
     button: 'Record the end',
     fields: [
-      { name: 'contractId', label: 'Contract ID', kind: 'text' },
+      { name: 'contractId', label: 'Contract', kind: 'select', choices: { of: contractChoices, none: 'No contract is recorded yet.', prompt: 'Choose a contract' } },
       { name: 'endedOn', label: 'Last day in force', kind: 'date' },
     ],
     dto: EndContractDto,
+    reads: ['agency'],
     pathFields: ['contractId'],
     command: (ctx, _o, v, body) => new EndContractCommand(ctx, String(v.contractId), body as EndContractDto),
     done: (v) => `Recorded the end of contract ${v.contractId}.`,
+  },
+  {
+    id: 'retract',
+    scope: 'agency',
+    title: 'Retract a policy adoption or contract',
+    button: 'Retract the record',
+    fields: [
+      {
+        name: 'eventId',
+        label: 'Record to retract',
+        kind: 'select',
+        hint: 'It stays in the records, marked as retracted, and stops counting. “Show what it will change” shows the agency’s findings before and after, recording nothing.',
+        choices: { of: agencyEventChoices, none: 'The agency has no policy adoption or contract that can be retracted.', prompt: 'Choose the record' },
+      },
+      { name: 'reason', label: 'Reason', kind: 'text', hint: 'What was wrong, for the record.' },
+    ],
+    dto: RetractionDto,
+    reads: ['agency'],
+    command: (ctx, _o, _v, body) => new RetractAgencyEventCommand(ctx, body as RetractionDto),
+    done: () => 'Recorded the retraction; the record stays in the ledger, marked as retracted, and no longer counts.',
   },
   {
     id: 'correct',
@@ -192,6 +325,14 @@ export const RECORD_FORMS: RecordForm[] = [
       { name: 'startDate', label: 'First day of duty', kind: 'date' },
     ],
     dto: AssignOfficerDto,
+    reads: ['officer'],
+    // The same assignment under a new ID: the same first day and the same schools.
+    duplicates: (body, records) => {
+      const key = (schools: unknown) => (Array.isArray(schools) ? schools.map((x) => String(x).trim().toLowerCase()).sort().join('\n') : '');
+      return of(records.officer, 'OfficerAssigned')
+        .filter((a) => a.data.assignmentId !== body.assignmentId && a.data.startDate === body.startDate && key(a.data.schools) === key(body.schools))
+        .map(earlier);
+    },
     command: (ctx, officerId, _v, body) => new AssignOfficerCommand(ctx, officerId, body as AssignOfficerDto),
     done: (v) => `Recorded assignment ${v.assignmentId}.`,
   },
@@ -201,10 +342,11 @@ export const RECORD_FORMS: RecordForm[] = [
     title: 'End an assignment',
     button: 'Record the end',
     fields: [
-      { name: 'assignmentId', label: 'Assignment ID', kind: 'text' },
+      { name: 'assignmentId', label: 'Assignment', kind: 'select', choices: { of: (r) => assignmentChoices(r, true), none: 'No assignment is open: there is none to end.', prompt: 'Choose an assignment' } },
       { name: 'endDate', label: 'Last day served', kind: 'date' },
     ],
     dto: EndAssignmentDto,
+    reads: ['officer'],
     pathFields: ['assignmentId'],
     command: (ctx, officerId, v, body) => new EndAssignmentCommand(ctx, officerId, String(v.assignmentId), body as EndAssignmentDto),
     done: (v) => `Recorded the end of assignment ${v.assignmentId}.`,
@@ -215,11 +357,12 @@ export const RECORD_FORMS: RecordForm[] = [
     title: 'Declare the training unavailable',
     button: 'Record the declaration',
     fields: [
-      { name: 'assignmentId', label: 'Assignment ID', kind: 'text' },
+      { name: 'assignmentId', label: 'Assignment', kind: 'select', choices: { of: (r) => assignmentChoices(r, false), none: 'No assignment is recorded yet.', prompt: 'Choose an assignment' } },
       { name: 'declaredOn', label: 'Declared on', kind: 'date' },
       { name: 'reason', label: 'Reason', kind: 'text', hint: 'Why the agency could not provide the course before duty (Minn. Stat. 626.8482 subd. 3(c)).' },
     ],
     dto: DeclareTrainingUnavailableDto,
+    reads: ['officer'],
     pathFields: ['assignmentId'],
     command: (ctx, officerId, v, body) => new DeclareTrainingUnavailableCommand(ctx, officerId, String(v.assignmentId), body as DeclareTrainingUnavailableDto),
     done: () => 'Recorded that the training was unavailable.',
@@ -235,6 +378,9 @@ export const RECORD_FORMS: RecordForm[] = [
     ],
     many: { field: 'dates', as: 'date', command: 'RecordSubstituteDay' },
     dto: RecordSubstituteDayDto,
+    reads: ['officer'],
+    // The same day at the same school, recorded before.
+    duplicates: (body, records) => of(records.officer, 'SubstituteDayServed').filter((d) => d.data.date === body.date && same(d.data.school, body.school)).map(earlier),
     command: (ctx, officerId, _v, body) => new RecordSubstituteDayCommand(ctx, officerId, body as RecordSubstituteDayDto),
     done: (v) => `Recorded ${String(v.dates).split(/\s+/).filter(Boolean).length} substitute day(s) at ${v.school}.`,
   },
@@ -251,6 +397,12 @@ export const RECORD_FORMS: RecordForm[] = [
       { name: 'courseNumber', label: 'POST course approval number', kind: 'text', optional: true },
     ],
     dto: RecordTrainingDto,
+    reads: ['officer'],
+    // The same course completed on the same day, under another training ID.
+    duplicates: (body, records) =>
+      of(records.officer, 'TrainingCompleted')
+        .filter((t) => t.data.trainingId !== body.trainingId && t.data.course === body.course && t.data.completedOn === body.completedOn)
+        .map(earlier),
     command: (ctx, officerId, _v, body) => new RecordTrainingCommand(ctx, officerId, body as RecordTrainingDto),
     done: (v) => `Recorded training ${v.trainingId}.`,
   },
@@ -259,14 +411,17 @@ export const RECORD_FORMS: RecordForm[] = [
     scope: 'officer',
     title: 'File a certificate',
     button: 'File the certificate',
-    upload: true,
+    upload: { what: 'certificate', required: true, stored: true, into: (checked) => ({ ...checked }) },
     fields: [
-      { name: 'trainingId', label: 'Training ID', kind: 'text' },
+      { name: 'trainingId', label: 'Training', kind: 'select', choices: { of: trainingChoices, none: 'No training is recorded yet: record the completed training first.', prompt: 'Choose a training' } },
       { name: 'file', label: 'Certificate (PDF)', kind: 'file', hint: 'The PDF of the certificate, at most 10 MB. Its SHA-256 is computed by the server and recorded; the file is kept with the record.' },
       { name: 'filedOn', label: 'Filed on', kind: 'date' },
     ],
     dto: FileCertificateDto,
+    reads: ['officer'],
     pathFields: ['trainingId'],
+    // The same file filed before for the same training.
+    duplicates: (body, records) => of(records.officer, 'CertificateFiled').filter((c) => c.data.sha256 === body.sha256 && c.data.trainingId === body.trainingId).map(earlier),
     command: (ctx, officerId, v, body, file) => new FileCertificateCommand(ctx, officerId, String(v.trainingId), body as FileCertificateDto, file && { bytes: file }),
     done: (v) => `Filed the certificate ${v.fileName} for training ${v.trainingId} (SHA-256 ${String(v.sha256).slice(0, 16)}…).`,
   },
@@ -280,6 +435,9 @@ export const RECORD_FORMS: RecordForm[] = [
       { name: 'reviewedOn', label: 'Reviewed on', kind: 'date' },
     ],
     dto: RecordPolicyReviewDto,
+    reads: ['officer'],
+    // The same version reviewed on the same day.
+    duplicates: (body, records) => of(records.officer, 'PolicyReviewed').filter((r) => r.data.version === body.version && r.data.reviewedOn === body.reviewedOn).map(earlier),
     command: (ctx, officerId, _v, body) => new RecordPolicyReviewCommand(ctx, officerId, body as RecordPolicyReviewDto),
     done: (v) => `Recorded the review of policy version ${v.version}.`,
   },

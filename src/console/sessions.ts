@@ -31,6 +31,14 @@ export interface Session {
   pendingImport?: { id: string; fileName: string; text: string; kind?: string; columns?: Record<string, string>; courses?: Record<string, string> };
   /** A one-time message for the next page ("Signed out.", "Your session ended after 30 minutes without use."). */
   notice?: string;
+  /** Refused record forms by their key, for the page the refusal redirects to (src/console/pages/record.tsx; at most 10). */
+  keptForms?: Map<string, unknown>;
+  /** The report of the CSV file last committed, for the page the commit redirects to (unknown shape here: src/console/pages/import.tsx). */
+  committedImport?: unknown;
+  /** A refusal of the People page, for the page its POST redirects to (shown once). */
+  peopleRefused?: { status: number; problems: string[]; values?: { name: string; email: string; role: string } };
+  /** A one-time link to hand over (People: an invitation, a new sign-in link), shown once on the page a POST redirects to. */
+  handover?: { name: string; email: string; url: string; expiresAt: string; kind: 'invitation' | 'reset' };
 }
 
 const MAX_ANONYMOUS = 10_000;

@@ -42,6 +42,9 @@ form.axes .problems, form.inline-fields .problems { flex-basis: 100%; }
 form.axes .field { max-width: 26rem; }
 .stack .field, .field { display: flex; flex-direction: column; gap: .2rem; margin-bottom: .5rem; }
 .narrow { max-width: 30rem; }
+button.secondary { background: #fff; color: #14325c; margin-right: .75rem; }
+.field.checkbox { flex-direction: row; align-items: center; gap: .5rem; }
+section.confirm { border: 2px solid #b3261e; padding: .25rem 1rem; margin-bottom: 1rem; }
 label { font-weight: 600; }
 input, select, textarea { font: inherit; padding: .4rem .5rem; border: 1px solid #6b7480; border-radius: 3px; background: #fff; color: var(--ink); }
 textarea { width: 100%; font-family: ui-monospace, monospace; }

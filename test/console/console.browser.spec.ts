@@ -439,16 +439,16 @@ describeInBrowser('the web console in a browser', () => {
         refusal: /district/,
         done: /Recorded contract c-1 with ISD 100/,
       },
-      { form: 'amend-contract', good: { 'Contract ID': 'c-1', 'Amendment in force from': '2026-06-01', 'Schools it now covers': 'South Middle\nEast Elementary' }, bad: { 'Contract ID': 'c-9', 'Amendment in force from': '2026-06-01' }, refusal: /c-9/, done: /amendment of contract c-1/ },
-      { form: 'end-contract', good: { 'Contract ID': 'c-1', 'Last day in force': '2027-06-30' }, bad: { 'Contract ID': 'c-9', 'Last day in force': '2027-06-30' }, refusal: /c-9/, done: /end of contract c-1/ },
+      { form: 'amend-contract', good: { Contract: 'c-1', 'Amendment in force from': '2026-06-01', 'Schools it now covers': 'South Middle\nEast Elementary' }, bad: { Contract: 'c-1' }, refusal: /effectiveOn/, done: /amendment of contract c-1/ },
+      { form: 'end-contract', good: { Contract: 'c-1', 'Last day in force': '2027-06-30' }, bad: { 'Last day in force': '2027-06-30' }, refusal: /choose a contract/, done: /end of contract c-1/ },
       { form: 'assign', officer: 'o-4', good: { 'Assignment ID': 'a-4', Schools: 'South Middle', 'First day of duty': '2026-09-01' }, bad: { 'Assignment ID': 'a-5', Schools: '', 'First day of duty': '2026-09-01' }, refusal: /schools/, done: /Recorded assignment a-4/ },
-      { form: 'training-unavailable', officer: 'o-4', good: { 'Assignment ID': 'a-4', 'Declared on': '2026-09-01', Reason: 'no course this term' }, bad: { 'Assignment ID': 'a-9', 'Declared on': '2026-09-01', Reason: 'x' }, refusal: /a-9/, done: /training was unavailable/ },
+      { form: 'training-unavailable', officer: 'o-4', good: { Assignment: 'a-4', 'Declared on': '2026-09-01', Reason: 'no course this term' }, bad: { 'Declared on': '2026-09-01', Reason: 'x' }, refusal: /choose an assignment/, done: /training was unavailable/ },
       { form: 'substitute-day', officer: 'o-4', good: { 'Dates served': '2026-03-02\n2026-03-03', School: 'North Middle' }, bad: { 'Dates served': '2026-03-04\n2026-02-30', School: 'North Middle' }, refusal: /2026-02-30/, done: /Recorded 2 substitute day\(s\) at North Middle/ },
       { form: 'training', officer: 'o-4', good: { 'Training ID': 't-4', 'Completed on': '2026-10-01', Provider: 'Metro Academy' }, bad: { 'Training ID': 't-5', 'Completed on': '2099-10-01' }, refusal: /completedOn/, done: /Recorded training t-4/ },
-      { form: 'certificate', officer: 'o-4', good: { 'Training ID': 't-4', 'Certificate (PDF)': 'PDF', 'Filed on': '2026-10-02' }, bad: { 'Training ID': 't-4', 'Certificate (PDF)': 'TEXT', 'Filed on': '2026-10-02' }, refusal: /not a PDF/, done: /Filed the certificate stone-basic.pdf for training t-4/ },
+      { form: 'certificate', officer: 'o-4', good: { Training: 't-4', 'Certificate (PDF)': 'PDF', 'Filed on': '2026-10-02' }, bad: { Training: 't-4', 'Certificate (PDF)': 'TEXT', 'Filed on': '2026-10-02' }, refusal: /not a PDF/, done: /Filed the certificate stone-basic.pdf for training t-4/ },
       { form: 'policy-review', officer: 'o-4', good: { 'Policy version reviewed': 'v2', 'Reviewed on': '2026-08-20' }, bad: { 'Policy version reviewed': 'v7', 'Reviewed on': '2026-08-20' }, refusal: /v7/, done: /review of policy version v2/ },
       { form: 'correct', officer: 'o-4', good: { 'Correct full name': 'Emery Stone-Hale', Reason: 'name changed at marriage' }, bad: { Reason: 'nothing to change' }, refusal: /./, done: /Recorded the correction/ },
-      { form: 'end-assignment', officer: 'o-4', good: { 'Assignment ID': 'a-4', 'Last day served': '2026-11-20' }, bad: { 'Assignment ID': 'a-9', 'Last day served': '2026-11-20' }, refusal: /a-9/, done: /end of assignment a-4/ },
+      { form: 'end-assignment', officer: 'o-4', good: { Assignment: 'a-4', 'Last day served': '2026-11-20' }, bad: { 'Last day served': '2026-11-20' }, refusal: /choose an assignment/, done: /end of assignment a-4/ },
       { form: 'separate', officer: 'o-4', good: { 'Separated on': '2026-11-25', Note: 'moved to patrol' }, bad: { 'Separated on': '2026-11-26' }, refusal: /separated/, done: /Recorded the separation/, badAfter: true },
     ];
     const fill = async (values: Record<string, string>) => {
@@ -459,6 +459,9 @@ describeInBrowser('the web console in a browser', () => {
           // A real PDF, or a text file that only pretends to be one by its name.
           const buffer = value === 'PDF' ? pdf : Buffer.from('not a pdf at all');
           await field.setInputFiles({ name: value === 'PDF' ? 'stone-basic.pdf' : 'fake.pdf', mimeType: 'application/pdf', buffer });
+        } else if ((await field.evaluate((e) => e.tagName)) === 'SELECT') {
+          // The officer's assignments and trainings, and the agency's contracts, are picked from a list.
+          await field.selectOption(value);
         } else await field.fill(value);
       }
     };

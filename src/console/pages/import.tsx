@@ -134,8 +134,19 @@ export class ImportPageController {
         const data = { agencyId: person.agencyId, kind: pending.kind, columns: pending.columns ?? {}, courses: pending.courses ?? {} };
         await this.registry.append(person.email, () => ({ type: 'ImportMappingSaved', data }));
       }
+      // Post/redirect/get (docs/decisions.md W35): the report is shown by a GET, so Back and reload never send the commit again.
+      request.session!.committedImport = { pending, report };
+      return void response.redirect(303, '/import/committed');
     }
-    this.send(response, report.committed ? 200 : 409, <PreviewPage person={person} csrf={request.session!.csrf} pending={pending} report={report} committedNow={report.committed} />);
+    this.send(response, 409, <PreviewPage person={person} csrf={request.session!.csrf} pending={pending} report={report} />);
+  }
+
+  /** The report of the file just committed (kept in the session until another file is committed). */
+  @Get('committed')
+  committed(@Req() request: ConsoleRequest, @Res() response: Response): void {
+    const done = request.session!.committedImport as { pending: Pending; report: ImportReport } | undefined;
+    if (!done) return void response.redirect(303, '/import');
+    this.send(response, 200, <PreviewPage person={request.person!} csrf={request.session!.csrf} pending={done.pending} report={done.report} committedNow />);
   }
 
   private commandsOf(pending: Pending, table: CsvTable): ImportCommand[] {
@@ -144,9 +155,18 @@ export class ImportPageController {
     return withContentKeys(commands);
   }
 
-  private async preview(request: ConsoleRequest, response: Response, pending: Pending, table: CsvTable): Promise<void> {
+  /** The checked file's dry run is shown by a GET (post/redirect/get, docs/decisions.md W35): Back from the commit's report returns to it, never to a form sent again. */
+  private preview(_request: ConsoleRequest, response: Response, _pending: Pending, _table: CsvTable): void {
+    response.redirect(303, '/import/review');
+  }
+
+  /** The dry run of the file waiting in the session (nothing recorded); without one, the upload page. */
+  @Get('review')
+  async review(@Req() request: ConsoleRequest, @Res() response: Response): Promise<void> {
     const person = request.person!;
-    const report: ImportReport = await this.commands.execute(new ImportCommandsCommand(person.agencyId, person.email, this.commandsOf(pending, table), 'dry-run'));
+    const pending = request.session!.pendingImport;
+    if (!pending) return void response.redirect(303, '/import');
+    const report: ImportReport = await this.commands.execute(new ImportCommandsCommand(person.agencyId, person.email, this.commandsOf(pending, parseCsvText(pending.text)), 'dry-run'));
     this.send(response, 200, <PreviewPage person={person} csrf={request.session!.csrf} pending={pending} report={report} />);
   }
 

@@ -3,13 +3,16 @@
  * role and state; invite a person (the one-time link, valid 24 hours, is shown once to hand
  * over); a new sign-in link for a forgotten password; change a role; disable or re-enable an
  * account. Each change is an access-stream event recorded by the admin (src/auth/accounts.ts);
- * a refusal is shown with its message and records nothing.
+ * a refusal is shown with its message and records nothing. Every POST answers with a redirect to
+ * /people (post/redirect/get: Back and reload never send it again), the link, the notice or the
+ * refusal (with its 4xx status) carried once in the session. Changing one's own role asks for confirmation first, and
+ * the agency's last active admin keeps the role (docs/decisions.md W35).
  */
-import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ROLES } from '../../../events/access';
 import type { Account } from '../../auth/access-registry';
-import { Accounts, type Invitation } from '../../auth/accounts';
+import { Accounts, lastAdminRefusal, type Invitation } from '../../auth/accounts';
 import { Public } from '../../auth/roles.decorator';
 import { Refusal } from '../../write/refusals';
 import { CONSOLE_OPTIONS, type ConsoleOptions } from '../console-options';
@@ -39,8 +42,32 @@ export class PeoplePageController {
   ) {}
 
   @Get()
-  async page(@Req() request: ConsoleRequest, @Res() response: Response): Promise<void> {
-    await this.render(request, response, 200, {});
+  async page(@Req() request: ConsoleRequest, @Query('confirmRole') confirmRole: unknown, @Res() response: Response): Promise<void> {
+    // The link a POST just created, or its refusal (with its 4xx status), shown once.
+    const link = request.session!.handover;
+    const refused = request.session!.peopleRefused;
+    request.session!.handover = undefined;
+    request.session!.peopleRefused = undefined;
+    if (refused) return this.render(request, response, refused.status, { problems: refused.problems, values: refused.values });
+    // One's own new role, asked for confirmation.
+    const role = typeof confirmRole === 'string' && (ROLES as readonly string[]).includes(confirmRole) && confirmRole !== request.person!.role ? confirmRole : undefined;
+    await this.render(request, response, 200, link ? { link } : role ? { confirmRole: role } : {});
+  }
+
+  /** A refusal: kept for the page the redirect opens, which shows it with its status (post/redirect/get; nothing recorded). */
+  private refused(request: ConsoleRequest, response: Response, status: number, problems: string[], values?: PeopleProps['values']): void {
+    request.session!.peopleRefused = { status, problems, ...(values ? { values } : {}) };
+    response.redirect(303, '/people');
+  }
+
+  /** Post/redirect/get: what was recorded is said on the page the redirect opens. */
+  private done(request: ConsoleRequest, response: Response, notice: string | undefined, invitation?: Invitation, kind?: 'invitation' | 'reset', to = '/people'): void {
+    if (notice) request.session!.notice = notice;
+    if (invitation && kind) {
+      const { name, email } = invitation.account;
+      request.session!.handover = { name, email, url: welcomeLink(linkBase(this.options, request), invitation.secret), expiresAt: invitation.expiresAt, kind };
+    }
+    response.redirect(303, to);
   }
 
   @Post('invite')
@@ -50,10 +77,10 @@ export class PeoplePageController {
     const values = { name: text(body.name), email: text(body.email), role: text(body.role) };
     try {
       const invitation = await this.accounts.invite({ agencyId: person.agencyId, ...values }, person.email);
-      await this.render(request, response, 200, { link: { invitation, url: welcomeLink(linkBase(this.options, request), invitation.secret), kind: 'invitation' } });
+      this.done(request, response, undefined, invitation, 'invitation');
     } catch (error) {
       if (!(error instanceof Refusal)) throw error;
-      await this.render(request, response, error.status, { problems: error.messages, values });
+      this.refused(request, response, error.status, error.messages, values);
     }
   }
 
@@ -66,31 +93,46 @@ export class PeoplePageController {
       switch (text(body.action)) {
         case 'reset': {
           const invitation = await this.accounts.issueReset(person.agencyId, email, person.email);
-          return void (await this.render(request, response, 200, { link: { invitation, url: welcomeLink(linkBase(this.options, request), invitation.secret), kind: 'reset' } }));
+          return this.done(request, response, undefined, invitation, 'reset');
         }
-        case 'role':
-          await this.accounts.changeRole(person.agencyId, email, text(body.role), person.email);
-          return void (await this.render(request, response, 200, { notice: `The role of ${email} is now ${ROLE_WORDS[text(body.role) as keyof typeof ROLE_WORDS]}; it applies from their next page.` }));
+        case 'role': {
+          const role = text(body.role);
+          const own = email.trim().toLowerCase() === person.email;
+          if (own && body.confirm !== 'yes' && role !== person.role && (ROLES as readonly string[]).includes(role)) {
+            // One's own role: refused at once when it would leave the agency without an admin, else confirmed first.
+            const self = (await this.accounts.list(person.agencyId)).find((a) => a.userId === person.userId);
+            const refusal = self && role !== 'admin' ? lastAdminRefusal(await this.accounts.list(person.agencyId), self, `changing the role to ${role}`) : undefined;
+            if (refusal) return this.refused(request, response, refusal.status, refusal.messages);
+            return void response.redirect(303, `/people?confirmRole=${encodeURIComponent(role)}`);
+          }
+          await this.accounts.changeRole(person.agencyId, email, role, person.email);
+          const words = ROLE_WORDS[role as keyof typeof ROLE_WORDS];
+          // One's own new role applies at once: the dashboard, which every role but the investigator's opens.
+          if (own) return this.done(request, response, `Your role is now ${words}.`, undefined, undefined, '/');
+          return this.done(request, response, `The role of ${email} is now ${words}; it applies from their next page.`);
+        }
         case 'disable':
-          if (email.toLowerCase() === person.email) return void (await this.render(request, response, 400, { problems: ['You cannot disable your own account; ask another admin.'] }));
+          if (email.toLowerCase() === person.email) return this.refused(request, response, 400, ['You cannot disable your own account; ask another admin.']);
           await this.accounts.disable(person.agencyId, email, text(body.reason) || 'disabled by an admin', person.email);
-          return void (await this.render(request, response, 200, { notice: `${email} is disabled: they are signed out from their next page.` }));
+          return this.done(request, response, `${email} is disabled: they are signed out from their next page.`);
         case 'enable':
           await this.accounts.enable(person.agencyId, email, person.email);
-          return void (await this.render(request, response, 200, { notice: `${email} is enabled again.` }));
+          return this.done(request, response, `${email} is enabled again.`);
         default:
-          return void (await this.render(request, response, 400, { problems: ['Choose an action.'] }));
+          return this.refused(request, response, 400, ['Choose an action.']);
       }
     } catch (error) {
       if (!(error instanceof Refusal)) throw error;
-      await this.render(request, response, error.status, { problems: error.messages });
+      this.refused(request, response, error.status, error.messages);
     }
   }
 
   private async render(request: ConsoleRequest, response: Response, status: number, props: Omit<PeopleProps, 'person' | 'csrf' | 'accounts'>): Promise<void> {
     const person = request.person!;
     const accounts = (await this.accounts.list(person.agencyId)).sort((a, b) => a.name.localeCompare(b.name, 'en-US'));
-    response.status(status).type('html').send(renderPage(<PeoplePage person={person} csrf={request.session!.csrf} accounts={accounts} {...props} />));
+    const notice = props.notice ?? request.session!.notice;
+    request.session!.notice = undefined;
+    response.status(status).type('html').send(renderPage(<PeoplePage person={person} csrf={request.session!.csrf} accounts={accounts} {...props} notice={notice} />));
   }
 }
 
@@ -98,8 +140,10 @@ interface PeopleProps {
   person: Person;
   csrf: string;
   accounts: Account[];
-  link?: { invitation: Invitation; url: string; kind: 'invitation' | 'reset' };
+  link?: NonNullable<ConsoleRequest['session']>['handover'];
   notice?: string;
+  /** The role the signed-in admin is about to give themself: asked for confirmation first. */
+  confirmRole?: string;
   problems?: string[];
   values?: { name: string; email: string; role: string };
 }
@@ -109,11 +153,31 @@ function PeoplePage(props: PeopleProps) {
   return (
     <Page title="People" person={props.person} csrf={props.csrf} current="/people" notice={props.notice}>
       <h1>People of agency {props.person.agencyId}</h1>
+      {props.confirmRole && (
+        <section class="confirm" role="alert" aria-labelledby="confirm-heading">
+          <h2 id="confirm-heading">Change your own role?</h2>
+          <p>
+            You are about to change your own role from {ROLE_WORDS[props.person.role]} to {ROLE_WORDS[props.confirmRole as keyof typeof ROLE_WORDS]}. From your next page you will see only what that role
+            sees{props.person.role === 'admin' ? ', no longer People or the record forms, and only another admin can give the role back' : ''}.
+          </p>
+          <form method="post" action="/people/action" class="inline-fields">
+            <CsrfField csrf={props.csrf} />
+            <input type="hidden" name="email" value={props.person.email} />
+            <input type="hidden" name="action" value="role" />
+            <input type="hidden" name="role" value={props.confirmRole} />
+            <input type="hidden" name="confirm" value="yes" />
+            <button type="submit">Yes, change my role</button>
+          </form>
+          <p>
+            <a href="/people">No, keep my role</a>
+          </p>
+        </section>
+      )}
       {props.link && (
         <section class="handover" aria-labelledby="link-heading">
           <h2 id="link-heading">{props.link.kind === 'invitation' ? 'Invitation link' : 'New sign-in link'}</h2>
           <p>
-            Give this link to {props.link.invitation.account.name} ({props.link.invitation.account.email}). It works once, until {instantInWords(props.link.invitation.expiresAt)}; it is shown only now.
+            Give this link to {props.link.name} ({props.link.email}). It works once, until {instantInWords(props.link.expiresAt)}; it is shown only now.
           </p>
           <p>
             <input class="link" aria-label="The link to hand over" readOnly value={props.link.url} id="handover-link" />

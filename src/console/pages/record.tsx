@@ -3,9 +3,10 @@
  * /officers/:officerId/records/:form for an officer's. The form is checked by the API's own
  * validation pipe and DTO and sent as the API's typed command through the CommandBus, recorded by
  * the signed-in person. A refusal shows each message beside its field and keeps what was typed;
- * a success returns to the officer's record (or the dashboard) saying what was recorded. Each
- * rendered form carries its own idempotency key, so a double click, a reload or the back button
- * records once.
+ * a success returns (303) to the officer's record (or the dashboard) saying what was recorded.
+ * Each form's idempotency key is in its address (`?key=`), so a double click, a reload, or Back
+ * and submitting again records once and says so; a submission that looks like a live record
+ * already made is shown first, with "Record it anyway" (docs/decisions.md W21, W35).
  */
 import { BadRequestException, Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
@@ -17,20 +18,26 @@ import { createValidationPipe } from '../../common/validation';
 import type { ImportReport } from '../../import/bulk-import';
 import { ImportCommandsCommand } from '../../import/import-commands';
 import { GetRetractionPreviewQuery, type RetractionPreview } from '../../officers/retract-event';
-import { checkedCertificate } from '../../officers/certificate-file';
+import { GetOfficerHistoryQuery, type OfficerHistoryView } from '../../officers/officer-history';
+import { ListOfficersQuery, type OfficerListView } from '../../officers/list-officers';
+import { GetAgencyEventsQuery, GetAgencyRetractionPreviewQuery, type AgencyEventView, type AgencyRetractionPreview } from '../../agencies/retract-agency-event';
+import { checkedPdf } from '../../officers/certificate-file';
+import { idempotentEventId } from '../../write/new-events';
+import type { WriteResult } from '../../write/ledger-writer';
 import { localDateAt, MINNESOTA_TIME_ZONE } from '../../../projections';
-import { NotFound, Refusal } from '../../write/refusals';
+import { IdempotencyMismatch, NotFound, Refusal } from '../../write/refusals';
 import { describeEvent, eventTitle } from '../event-words';
-import { dateInWords, instantInWords, statusWords, StatusBadge } from '../layout';
+import { dateInWords, instantInWords, OUTCOME_WORDS, statusWords, StatusBadge } from '../layout';
 import { ConsoleGuard, ConsoleRequest, ConsoleRoles } from '../console.guard';
 import { CsrfField, Page, Problems, renderPage, type Person } from '../layout';
-import { recordForm, type RecordForm } from '../record-forms';
+import { recordForm, type FormRecords, type LikelyDuplicate, type RecordForm } from '../record-forms';
 import { StatusBar } from '../status-bar';
 
 const pipe = createValidationPipe();
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const todayInMinnesota = (): string => localDateAt(new Date(), MINNESOTA_TIME_ZONE);
 const KEY = /^[A-Za-z0-9-]{1,64}$/;
+const ALREADY = 'This form was already recorded: it was submitted again (after the browser’s Back button, or a second press).';
 
 /** The form's values as the DTO takes them: trimmed, empty optional fields left out, lines as a list. */
 function bodyOf(form: RecordForm, raw: Record<string, unknown>): { values: Record<string, unknown>; body: Record<string, unknown> } {
@@ -54,6 +61,16 @@ function bodyOf(form: RecordForm, raw: Record<string, unknown>): { values: Recor
     else body[head] = value;
   }
   return { values, body };
+}
+
+/** A form's fields given in its address (the list of dates after "Add this date"; the event to retract): shown, never recorded by a GET. */
+function prefilled(form: RecordForm, query: Record<string, unknown>): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const f of form.fields) {
+    const v = query[f.name];
+    if (f.kind !== 'file' && typeof v === 'string' && v.length <= 10_000) values[f.name] = v;
+  }
+  return values;
 }
 
 const datesOf = (text: unknown): string[] => (typeof text === 'string' ? text.split(/[\s,;]+/).map((d) => d.trim()).filter(Boolean) : []);
@@ -82,8 +99,16 @@ export class RecordFormController {
   ) {}
 
   @Get('records/:form')
-  agencyForm(@Req() request: ConsoleRequest, @Param('form') id: string, @Res() response: Response): void {
-    this.show(request, response, this.form('agency', id), undefined);
+  async agencyForm(@Req() request: ConsoleRequest, @Param('form') id: string, @Query() query: Record<string, unknown>, @Res() response: Response): Promise<void> {
+    const form = this.form('agency', id);
+    if (this.needsKey(request, response, query.key)) return;
+    const records = await this.records(request, form, undefined);
+    // The agency's retract form with a record chosen: what its retraction would change, before it is confirmed.
+    let agencyPreview: AgencyRetractionPreview | undefined;
+    if (form.id === 'retract' && typeof query.eventId === 'string' && UUID.test(query.eventId)) {
+      agencyPreview = await this.queries.execute(new GetAgencyRetractionPreviewQuery(request.person!.agencyId, query.eventId, todayInMinnesota()));
+    }
+    this.showKept(request, response, form, undefined, String(query.key), { values: prefilled(form, query), agencyPreview, records });
   }
 
   @Post('records/:form')
@@ -93,15 +118,28 @@ export class RecordFormController {
   }
 
   @Get('officers/:officerId/records/:form')
-  async officerForm(@Req() request: ConsoleRequest, @Param('officerId') officerId: string, @Param('form') id: string, @Query('eventId') eventId: unknown, @Res() response: Response): Promise<void> {
+  async officerForm(@Req() request: ConsoleRequest, @Param('officerId') officerId: string, @Param('form') id: string, @Query() query: Record<string, unknown>, @Res() response: Response): Promise<void> {
     const form = this.form('officer', id);
     const officer = this.officer(officerId);
+    const { key, eventId } = query;
+    if (this.needsKey(request, response, key)) return;
+    const records = await this.records(request, form, officer);
     // The retract form opened from the timeline: the event, and what its retraction would change, before it is confirmed.
+    let preview: RetractionPreview | undefined;
     if (form.id === 'retract' && typeof eventId === 'string' && UUID.test(eventId)) {
-      const preview: RetractionPreview = await this.queries.execute(new GetRetractionPreviewQuery(request.person!.agencyId, officer, eventId, todayInMinnesota()));
-      return this.show(request, response, form, officer, { values: { eventId }, preview });
+      preview = await this.queries.execute(new GetRetractionPreviewQuery(request.person!.agencyId, officer, eventId, todayInMinnesota()));
     }
-    this.show(request, response, form, officer);
+    this.showKept(request, response, form, officer, String(key), { values: prefilled(form, query), preview, records });
+  }
+
+  /**
+   * The form with key `key`, as its last refused submission left it when there is one (what was
+   * typed, the messages, its 4xx status: the refusal's post/redirect/get), else fresh.
+   */
+  private showKept(request: ConsoleRequest, response: Response, form: RecordForm, officerId: string | undefined, key: string, state: FormState): void {
+    const kept = request.session!.keptForms?.get(key) as KeptForm | undefined;
+    if (!kept) return this.show(request, response, form, officerId, { ...state, key });
+    this.show(request, response, form, officerId, { ...state, key, values: kept.values, fields: kept.fields, other: kept.other, duplicates: kept.duplicates }, kept.status);
   }
 
   @Post('officers/:officerId/records/:form')
@@ -121,59 +159,149 @@ export class RecordFormController {
     return officerId;
   }
 
-  private show(request: ConsoleRequest, response: Response, form: RecordForm, officerId: string | undefined, state: FormState = {}, status = 200): void {
+  /**
+   * A form opened without its key is sent (303) to the same address with a new one (`?key=`), so
+   * the key is part of the browser's history entry: Back returns to the page with the key already
+   * used, and submitting it again gets the first answer instead of recording twice (docs/decisions.md W35).
+   */
+  private needsKey(request: ConsoleRequest, response: Response, key: unknown): boolean {
+    if (typeof key === 'string' && KEY.test(key)) return false;
+    const url = new URL(request.originalUrl, 'http://console.invalid');
+    url.searchParams.set('key', randomUUID());
+    response.redirect(303, `${url.pathname}${url.search}`);
+    return true;
+  }
+
+  /** What the form's pick-lists and duplicate check read, as recorded now (live events only). */
+  private async records(request: ConsoleRequest, form: RecordForm, officerId: string | undefined, body: Record<string, unknown> = {}): Promise<FormRecords> {
+    const agencyId = request.person!.agencyId;
+    const records: FormRecords = { officer: [], agency: [] };
+    const reads = form.reads ?? [];
+    if (reads.includes('officer') && officerId) {
+      const history: OfficerHistoryView = await this.queries.execute(new GetOfficerHistoryQuery(agencyId, officerId, new Date().toISOString()));
+      records.officer = history.events
+        .filter((e) => e.stream === 'officer' && !e.retracted && e.type !== 'EventRetracted')
+        .map((e) => ({ eventId: e.eventId, type: e.type, data: (e.data ?? {}) as Record<string, unknown>, recordedAt: e.recordedAt, recordedBy: e.recordedBy }));
+    }
+    if (reads.includes('agency')) {
+      const events: AgencyEventView[] = await this.queries.execute(new GetAgencyEventsQuery(agencyId));
+      records.agency = events.filter((e) => !e.retractedBy && e.type !== 'EventRetracted');
+    }
+    if (reads.includes('officers')) {
+      const axes = { asOf: todayInMinnesota(), knownAt: new Date().toISOString() };
+      const found = new Map<string, { officerId: string; name: string; licenseNumber: string | null }>();
+      for (const q of [body.name, body.licenseNumber]) {
+        if (typeof q !== 'string' || !q.trim()) continue;
+        const list: OfficerListView = await this.queries.execute(new ListOfficersQuery(agencyId, axes, q.trim(), 1));
+        for (const o of list.officers) found.set(o.officerId, o);
+      }
+      records.officers = [...found.values()];
+    }
+    return records;
+  }
+
+  private show(request: ConsoleRequest, response: Response, form: RecordForm, officerId: string | undefined, state: FormState, status = 200): void {
     response
       .status(status)
       .type('html')
-      .send(renderPage(<RecordPage person={request.person!} csrf={request.session!.csrf} form={form} officerId={officerId} state={{ key: randomUUID(), ...state }} />));
+      .send(renderPage(<RecordPage person={request.person!} csrf={request.session!.csrf} form={form} officerId={officerId} state={state} />));
   }
 
   private async record(request: ConsoleRequest, response: Response, form: RecordForm, officerId: string | undefined, raw: Record<string, unknown>): Promise<void> {
     const person = request.person!;
     const { values, body } = bodyOf(form, raw);
     const key = typeof raw.idempotencyKey === 'string' && KEY.test(raw.idempotencyKey) ? raw.idempotencyKey : randomUUID();
-    const again = (messages: string[], status: number) => {
+    const anyway = raw.recordAnyway === 'yes';
+    const records = form.reads?.length ? await this.records(request, form, officerId, body) : { officer: [], agency: [] };
+    /**
+     * A refusal (or a likely duplicate) is kept in the session under the form's key and shown by
+     * the GET the POST redirects to, with its 4xx status: Back and reload never send a form again
+     * (post/redirect/get, docs/decisions.md W35). Nothing is recorded.
+     */
+    const again = (messages: string[], status: number, more: { key?: string; duplicates?: LikelyDuplicate[] } = {}) => {
       const { fields, other } = byField(form, messages);
-      this.show(request, response, form, officerId, { key, values, fields, other }, status);
+      const to = more.key ?? key;
+      const kept = (request.session!.keptForms ??= new Map<string, unknown>());
+      kept.delete(to);
+      kept.set(to, { status, values, fields, other, duplicates: more.duplicates } satisfies KeptForm);
+      while (kept.size > MAX_KEPT_FORMS) kept.delete(kept.keys().next().value!);
+      const query = new URLSearchParams({ key: to });
+      if (form.id === 'retract' && typeof values.eventId === 'string' && UUID.test(values.eventId.trim())) query.set('eventId', values.eventId.trim());
+      response.redirect(303, `${officerId ? `/officers/${encodeURIComponent(officerId)}` : ''}/records/${form.id}?${query}`);
     };
+    const back = officerId ? `/officers/${encodeURIComponent(officerId)}` : '/';
+    if (form.id === 'retract' && raw.action === 'preview') {
+      // "Show what it will change": the form again, by a GET that carries the chosen record (post/redirect/get); nothing recorded.
+      const query = new URLSearchParams({ key });
+      for (const f of form.fields) if (typeof values[f.name] === 'string' && values[f.name] !== '') query.set(f.name, String(values[f.name]).trim());
+      request.session!.keptForms?.delete(key);
+      return void response.redirect(303, `${officerId ? `/officers/${encodeURIComponent(officerId)}` : ''}/records/${form.id}?${query}`);
+    }
+    const started = Date.now();
+    /**
+     * A first answer given again (the same key, the same content): the form was already recorded;
+     * Back and submit again recorded nothing. A new event is stamped during this request, never
+     * before it began (src/store/append-support.ts); a first answer was stamped by an earlier one.
+     */
+    const replayed = (recordedAt: string) => Date.parse(recordedAt) < started;
+    const alreadyRecorded = (recordedAt: string) => `${ALREADY} It was recorded ${instantInWords(recordedAt)}; nothing was recorded twice.`;
+    // The same key sent with other content: the form was used already, and what is typed now is new. Nothing is recorded; a new key lets the person confirm it.
+    const reused = () =>
+      again(['This form was already used to record something else. What you typed now is different and was not recorded: check it and press the button again to record it as a new record.'], 409, { key: randomUUID() });
     if (form.many) {
       const field = form.many.field;
       if (raw.action === 'add') {
         // "Add" puts the picked date on the list and shows the form again; nothing is recorded.
+        // Answered by a redirect to the form with the list in its address (post/redirect/get), so Back and reload never resend a form.
         const picked = typeof raw[`${field}.pick`] === 'string' ? String(raw[`${field}.pick`]).trim() : '';
         if (picked) values[field] = [...datesOf(values[field]), picked].join('\n');
-        return this.show(request, response, form, officerId, { key, values });
+        const query = new URLSearchParams({ key });
+        for (const f of form.fields) if (f.kind !== 'file' && typeof values[f.name] === 'string' && values[f.name] !== '') query.set(f.name, String(values[f.name]));
+        request.session!.keptForms?.delete(key);
+        return void response.redirect(303, `${officerId ? `/officers/${encodeURIComponent(officerId)}` : ''}/records/${form.id}?${query}`);
       }
       const dates = [...new Set(datesOf(values[field]))];
       if (dates.length === 0) return again([`${field}: give at least one date`], 400);
       if (dates.length > 200) return again([`${field}: at most 200 dates at once`], 400);
-      const commands = dates.map((date, i) => ({
-        command: form.many!.command,
-        officerId: officerId ?? '',
-        body: { ...body, [form.many!.as]: date },
-        idempotencyKey: `console:${person.userId}:${key}:${i}`,
-      }));
+      const keyOf = (i: number) => `console:${person.userId}:${key}:${i}`;
+      if (!anyway && form.duplicates) {
+        const own = new Set(dates.map((_, i) => idempotentEventId(person.agencyId, keyOf(i))));
+        // A form whose key already recorded is a resubmission: its first answer, not a duplicate (W35).
+        const resubmitted = [...records.officer, ...records.agency].some((e) => own.has(e.eventId));
+        const duplicates = resubmitted ? [] : dates.flatMap((date) => form.duplicates!({ ...body, [form.many!.as]: date }, records)).filter((d) => !own.has(d.eventId));
+        if (duplicates.length) return again([], 409, { duplicates });
+      }
+      const commands = dates.map((date, i) => ({ command: form.many!.command, officerId: officerId ?? '', body: { ...body, [form.many!.as]: date }, idempotencyKey: keyOf(i) }));
       const report: ImportReport = await this.commands.execute(new ImportCommandsCommand(person.agencyId, person.email, commands, 'all-or-nothing'));
       if (!report.committed) {
+        if (report.rejected.some((r) => r.statusCode === 422)) return reused();
         const messages = report.rejected.flatMap((r) => r.messages.map((m) => (m.startsWith(`${form.many!.as} `) ? `${field}: ${dates[r.index]}: ${m}` : `${dates[r.index]}: ${m}`)));
         return again(messages, report.rejected[0]?.statusCode ?? 400);
       }
       values[field] = dates.join('\n');
-      request.session!.notice = form.done(values);
-      return void response.redirect(303, officerId ? `/officers/${encodeURIComponent(officerId)}` : '/');
+      request.session!.keptForms?.delete(key);
+      request.session!.notice = report.duplicates === dates.length ? `${ALREADY} ${form.done(values)} Nothing was recorded twice.` : form.done(values);
+      return void response.redirect(303, back);
     }
     let file: Buffer | undefined;
     if (form.upload) {
       // The upload was parsed before the guard (UPLOAD_ROUTES): the server checks it is a PDF, and hashes it itself.
       const uploaded = (request as ConsoleRequest & { file?: { buffer: Buffer; originalname: string } }).file;
-      if (!uploaded) return again(['file: choose the PDF of the certificate'], 400);
-      const checked = await checkedCertificate(uploaded.buffer, uploaded.originalname);
-      if ('problem' in checked) return again([checked.problem], checked.status);
-      file = uploaded.buffer;
-      Object.assign(body, checked);
-      Object.assign(values, checked);
+      if (!uploaded && form.upload.required) return again([`file: choose the PDF of the ${form.upload.what}`], 400);
+      if (uploaded) {
+        const checked = await checkedPdf(uploaded.buffer, uploaded.originalname, form.upload.what);
+        if ('problem' in checked) return again([checked.problem], checked.status);
+        if (form.upload.stored) file = uploaded.buffer;
+        Object.assign(body, form.upload.into(checked));
+        Object.assign(values, checked, form.upload.into(checked));
+      }
     }
-    const pathProblems = (form.pathFields ?? []).filter((f) => !ID_PATTERN.test(String(values[f]).trim())).map((f) => `${f} must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit`);
+    const pathProblems = (form.pathFields ?? [])
+      .filter((f) => !ID_PATTERN.test(String(values[f]).trim()))
+      .map((f) => {
+        const field = form.fields.find((x) => x.name === f);
+        return field?.choices && String(values[f]).trim() === '' ? `${f}: ${field.choices.prompt.toLowerCase()}` : `${f} must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit`;
+      });
     let dto: object;
     try {
       dto = await pipe.transform(body, { type: 'body', metatype: form.dto });
@@ -185,19 +313,44 @@ export class RecordFormController {
     if (pathProblems.length) return again(pathProblems, 400);
     for (const f of form.pathFields ?? []) values[f] = String(values[f]).trim();
     const ctx = { agencyId: person.agencyId, recordedBy: person.email, correlationId: randomUUID(), idempotencyKey: `console:${person.userId}:${key}` };
+    if (!anyway && form.duplicates) {
+      const facts = { ...(dto as Record<string, unknown>), ...Object.fromEntries((form.pathFields ?? []).map((f) => [f, values[f]])) };
+      const own = idempotentEventId(person.agencyId, ctx.idempotencyKey);
+      // A form whose key already recorded is a resubmission: its first answer, not a duplicate (W35).
+      const resubmitted = [...records.officer, ...records.agency].some((e) => e.eventId === own);
+      const duplicates = resubmitted ? [] : form.duplicates(facts, records).filter((d) => d.eventId !== own);
+      if (duplicates.length) return again([], 409, { duplicates });
+    }
+    let result: WriteResult;
     try {
-      await this.commands.execute(form.command(ctx, officerId ?? '', values, dto, file));
+      result = await this.commands.execute(form.command(ctx, officerId ?? '', values, dto, file));
     } catch (error) {
+      if (error instanceof IdempotencyMismatch) return reused();
       if (!(error instanceof Refusal)) throw error;
       return again(error.messages, error.status);
     }
-    request.session!.notice = form.done(values);
-    response.redirect(303, officerId ? `/officers/${encodeURIComponent(officerId)}` : '/');
+    request.session!.keptForms?.delete(key);
+    request.session!.notice = replayed(result.recordedAt) ? alreadyRecorded(result.recordedAt) : form.done(values);
+    response.redirect(303, back);
   }
 }
 
+/** A refused submission kept for the page its POST redirects to (at most MAX_KEPT_FORMS a session, the oldest forgotten). */
+interface KeptForm {
+  status: number;
+  values: Record<string, unknown>;
+  fields?: Record<string, string[]>;
+  other?: string[];
+  duplicates?: LikelyDuplicate[];
+}
+const MAX_KEPT_FORMS = 10;
+
 interface FormState {
   preview?: RetractionPreview;
+  agencyPreview?: AgencyRetractionPreview;
+  records?: FormRecords;
+  /** Earlier records this submission looks like: shown with "Record it anyway"; nothing recorded yet. */
+  duplicates?: LikelyDuplicate[];
   key?: string;
   values?: Record<string, unknown>;
   fields?: Record<string, string[]>;
@@ -208,6 +361,7 @@ function RecordPage(props: { person: Person; csrf: string; form: RecordForm; off
   const { form, officerId, state } = props;
   const action = officerId ? `/officers/${encodeURIComponent(officerId)}/records/${form.id}` : `/records/${form.id}`;
   const back = officerId ? `/officers/${encodeURIComponent(officerId)}` : '/';
+  const records: FormRecords = state.records ?? { officer: [], agency: [] };
   return (
     <Page title={form.title} person={props.person} csrf={props.csrf}>
       <p class="crumbs">
@@ -222,15 +376,34 @@ function RecordPage(props: { person: Person; csrf: string; form: RecordForm; off
       </p>
       <h1>{form.title}</h1>
       {state.preview && <PreviewOfRetraction preview={state.preview} />}
+      {state.agencyPreview && <PreviewOfAgencyRetraction preview={state.agencyPreview} />}
       <form method="post" action={action} class="stack narrow" noValidate encType={form.upload ? 'multipart/form-data' : undefined}>
         <Problems messages={state.other} />
+        {state.duplicates && state.duplicates.length > 0 && (
+          <section class="problems duplicates" role="alert" aria-labelledby="duplicates-heading" data-duplicates={state.duplicates.length}>
+            <h2 id="duplicates-heading">This looks like a record already made</h2>
+            <p>Nothing was recorded. These records are already in the ledger:</p>
+            <ul>
+              {state.duplicates.map((d) => (
+                <li>{d.words}</li>
+              ))}
+            </ul>
+            <p>If this is a different fact, tick “Record it anyway” and press the button again; if it is the same, press Cancel.</p>
+            <div class="field checkbox">
+              <input type="checkbox" id="field-recordAnyway" name="recordAnyway" value="yes" />
+              <label for="field-recordAnyway">Record it anyway</label>
+            </div>
+          </section>
+        )}
         <CsrfField csrf={props.csrf} />
         <input type="hidden" name="idempotencyKey" value={state.key} />
         {form.fields.map((field) => {
           const id = `field-${field.name}`;
           const errors = state.fields?.[field.name];
           const value = String(state.values?.[field.name] ?? '');
-          const described = [field.hint ? `${id}-hint` : '', errors ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+          const choices = field.choices?.of(records);
+          const hint = choices && choices.length === 0 ? field.choices!.none : field.hint;
+          const described = [hint ? `${id}-hint` : '', errors ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
           const common = { id, name: field.name, 'aria-describedby': described, 'aria-invalid': errors ? ('true' as const) : undefined, required: !field.optional };
           return (
             <div class={errors ? 'field invalid' : 'field'}>
@@ -238,7 +411,18 @@ function RecordPage(props: { person: Person; csrf: string; form: RecordForm; off
                 {field.label}
                 {field.optional ? ' (optional)' : ''}
               </label>
-              {field.kind === 'select' ? (
+              {choices ? (
+                <select {...common}>
+                  <option value="" selected={value === ''}>
+                    {field.choices!.prompt}
+                  </option>
+                  {choices.map((o) => (
+                    <option value={o.value} selected={o.value === value}>
+                      {o.label}
+                    </option>
+                  ))}
+                </select>
+              ) : field.kind === 'select' ? (
                 <select {...common}>
                   {field.options!.map((o) => (
                     <option value={o.value} selected={o.value === value}>
@@ -268,9 +452,9 @@ function RecordPage(props: { person: Person; csrf: string; form: RecordForm; off
               ) : (
                 <input {...common} type={field.kind === 'date' ? 'date' : 'text'} value={value} />
               )}
-              {field.hint && (
+              {hint && (
                 <span id={`${id}-hint`} class="hint">
-                  {field.hint}
+                  {hint}
                 </span>
               )}
               {errors && (
@@ -281,6 +465,11 @@ function RecordPage(props: { person: Person; csrf: string; form: RecordForm; off
             </div>
           );
         })}
+        {form.id === 'retract' && (
+          <button type="submit" name="action" value="preview" formNoValidate class="secondary">
+            Show what it will change
+          </button>
+        )}
         <button type="submit">{form.button}</button>
       </form>
       <p>
@@ -327,6 +516,38 @@ function PreviewOfRetraction({ preview }: { preview: RetractionPreview }) {
           ))}
         </ul>
       )}
+    </section>
+  );
+}
+
+/** What retracting an agency record would change: the agency's own findings today, now and after. */
+function PreviewOfAgencyRetraction({ preview }: { preview: AgencyRetractionPreview }) {
+  const e = preview.event;
+  const words = (o: string, when: 'now' | 'after') => (!o ? (when === 'now' ? 'not judged now' : 'no longer judged after the retraction') : `${judged(o)} ${when === 'now' ? 'now' : 'after the retraction'}`);
+  const judged = (o: string) => (o.replace(/^([A-Z_]+)( due (\d{4}-\d{2}-\d{2}))?$/, (_m, out: string, _d, due?: string) => `${OUTCOME_WORDS[out as keyof typeof OUTCOME_WORDS] ?? out}${due ? `, due ${dateInWords(due)}` : ''}`));
+  return (
+    <section aria-labelledby="preview-heading" class="preview" data-agency-preview={preview.changed.length}>
+      <h2 id="preview-heading">What this retraction will change</h2>
+      <p>
+        The record: <strong>{eventTitle(e.type)}</strong>: {describeEvent(e.type, e.data)} (recorded {instantInWords(e.recordedAt)} by {e.recordedBy}).
+        {e.retractedBy ? ' It is already retracted.' : ' It stays in the ledger, marked as retracted, and stops counting.'}
+      </p>
+      {preview.changed.length === 0 ? (
+        <p>None of the agency’s own findings changes today ({dateInWords(preview.asOf)}).</p>
+      ) : (
+        <>
+          <p>The agency’s own findings today ({dateInWords(preview.asOf)}):</p>
+          <ul>
+            {preview.changed.map((c) => (
+              <li data-rule={c.rule}>
+                {c.rule}
+                {c.contractId ? ` (contract ${c.contractId})` : ''} ({c.citation}): {words(c.before, 'now')} → {words(c.after, 'after')}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      <p>The officers’ own findings that rest on it (such as their reviews of a retracted policy version) are evaluated again too: see each officer’s record.</p>
     </section>
   );
 }
