@@ -29,7 +29,8 @@ import { IntegrityMonitor } from '../ledger/integrity-monitor';
 import { GetConsistencyProofQuery, GetInclusionProofQuery } from '../ledger/ledger.controller';
 import { ledgerOptionsFrom } from '../ledger/ledger-options';
 import { createKeyFile, loadSigningKey } from '../ledger/signing-key';
-import { CsvFormatError, readCsvCommands } from '../import/csv-commands';
+import { csvFileFormat, CsvFormatError, readCsvCommands } from '../import/csv-commands';
+import { formatInWords } from '../common/text-file';
 import { GetOfficerHistoryQuery, officerHistoryCsv, type OfficerHistoryView } from '../officers/officer-history';
 import { GetOfficerStatusQuery, officerStatusCsv, type OfficerStatusView } from '../officers/officer-status';
 import { ProjectionRunner } from '../read-models/projection-runner';
@@ -349,13 +350,16 @@ async function importCsv(options: Options, positionals: string[]): Promise<numbe
   const agencyId = identifier(options, 'agency');
   if (options['dry-run'] && options['by-row']) throw new UsageError('--dry-run and --by-row do not go together: a dry run records nothing');
   const mode = options['dry-run'] ? 'dry-run' : options['by-row'] ? 'rows' : 'all-or-nothing';
+  // The whole file is checked to be text, and its encoding and delimiter found, before anything is recorded (decisions W34).
+  const format = await csvFileFormat(file);
+  const readAs = formatInWords(format);
   const report = await withContext(async (app) => {
     await requireAgency(app, agencyId);
-    return app.get(BulkImporter).import(readCsvCommands(file), { agencyId, recordedBy: cliUser(), mode });
+    return app.get(BulkImporter).import(readCsvCommands(file, format), { agencyId, recordedBy: cliUser(), mode });
   });
   // What was recorded is in the ledger; what a dry run would record is worth printing.
   if (mode !== 'dry-run') delete report.recorded;
-  printJson(report);
+  printJson({ file: { encoding: format.encoding, byteOrderMark: format.bom, delimiter: format.delimiter === '\t' ? 'tab' : 'comma', readAs }, ...report });
   return report.rejectedCount === 0 ? 0 : 1;
 }
 

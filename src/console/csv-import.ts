@@ -9,6 +9,7 @@
 import { parse } from 'csv-parse/sync';
 import { createHash } from 'node:crypto';
 import { COURSES } from '../../events/catalogue';
+import { decodeTextFile, delimiterOf, formatInWords, NotTextError } from '../common/text-file';
 import type { ImportCommand } from '../import/bulk-import';
 import { checkColumns, commandFromRecord, CsvFormatError } from '../import/csv-commands';
 
@@ -20,11 +21,29 @@ export interface CsvTable {
   rows: { line: number; record: Record<string, string> }[];
 }
 
+/**
+ * An uploaded file's bytes as text: UTF-8 (with or without a byte-order mark), UTF-16 by its
+ * byte-order mark, otherwise Windows-1252 (src/common/text-file.ts), and how it was read, in
+ * words for the page. A file that is not text is a CsvFormatError with the sentence to show.
+ */
+export function decodeCsvUpload(bytes: Buffer): { text: string; readAs: string } {
+  try {
+    const { text, format } = decodeTextFile(bytes);
+    return { text, readAs: formatInWords(format) };
+  } catch (error) {
+    if (error instanceof NotTextError) throw new CsvFormatError(error.message);
+    throw error;
+  }
+}
+
+/** A CSV's text as a table; its delimiter (comma or tab) is the header line's (src/common/text-file.ts). */
 export function parseCsvText(text: string): CsvTable {
   let records: { record: Record<string, string>; info: { lines: number } }[];
   let headers: string[] = [];
+  const newline = text.indexOf('\n');
   try {
     records = parse(text, {
+      delimiter: delimiterOf(newline < 0 ? text : text.slice(0, newline)),
       bom: true,
       skip_empty_lines: true,
       info: true,

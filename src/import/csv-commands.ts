@@ -20,8 +20,8 @@
  * Lines are numbered as in the file (the header is line 1) for the import report.
  */
 import { parse } from 'csv-parse';
-import { createReadStream } from 'node:fs';
 import { FORBIDDEN_KEYS } from '../common/forbidden-keys';
+import { NotTextError, textFileFormat, textFileStream, type TextFormat } from '../common/text-file';
 import { IMPORT_COMMANDS, ImportCommand, ImportCommandName } from './bulk-import';
 
 export class CsvFormatError extends Error {}
@@ -55,10 +55,24 @@ export function commandFromRecord(record: Record<string, string>, line: number):
   return command;
 }
 
-/** The commands of a CSV file, in file order. */
-export async function* readCsvCommands(file: string): AsyncGenerator<ImportCommand> {
-  const parser = createReadStream(file).pipe(
-    parse({ columns: (header: string[]) => checkHeader(header.map((h) => h.trim())), bom: true, skip_empty_lines: true, info: true }),
+/**
+ * How a CSV file is to be read (its encoding and delimiter: src/common/text-file.ts), checked to
+ * its last byte; a file that is not text is a CsvFormatError whose message is the sentence to show.
+ */
+export async function csvFileFormat(file: string): Promise<TextFormat> {
+  try {
+    return await textFileFormat(file);
+  } catch (error) {
+    if (error instanceof NotTextError) throw new CsvFormatError(error.message);
+    throw error;
+  }
+}
+
+/** The commands of a CSV file, in file order, read as `format` says (default: as csvFileFormat finds it). */
+export async function* readCsvCommands(file: string, format?: TextFormat): AsyncGenerator<ImportCommand> {
+  const read = format ?? (await csvFileFormat(file));
+  const parser = textFileStream(file, read).pipe(
+    parse({ columns: (header: string[]) => checkHeader(header.map((h) => h.trim())), delimiter: read.delimiter, bom: true, skip_empty_lines: true, info: true }),
   );
   // With `info`, each record comes with the line it ends on (the header is line 1).
   for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {

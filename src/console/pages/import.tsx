@@ -20,6 +20,7 @@ import { ImportCommandsCommand } from '../../import/import-commands';
 import { ConsoleGuard, ConsoleRequest, ConsoleRoles } from '../console.guard';
 import {
   courseValues,
+  decodeCsvUpload,
   guessColumns,
   guessCourse,
   IMPORT_KINDS,
@@ -72,16 +73,18 @@ export class ImportPageController {
     const file = (request as ConsoleRequest & { file?: { originalname: string; buffer: Buffer; size: number } }).file;
     if (!file || file.size === 0) return void this.send(response, 400, <UploadPage person={person} csrf={request.session!.csrf} problems={['File: choose a CSV file to check']} />);
     if (file.size > MAX_IMPORT_BYTES) return void this.send(response, 413, <UploadPage person={person} csrf={request.session!.csrf} problems={['File: at most 5 MB']} />);
-    const text = file.buffer.toString('utf8');
     const fileName = file.originalname.replace(/[^\w.\- ]+/g, '_').slice(0, 100) || 'upload.csv';
     let table: CsvTable;
+    let decoded: { text: string; readAs: string };
     try {
-      table = parseCsvText(text);
+      // The encoding is found from the bytes (UTF-8, UTF-16 by its byte-order mark, else Windows-1252): decisions W34.
+      decoded = decodeCsvUpload(file.buffer);
+      table = parseCsvText(decoded.text);
     } catch (error) {
       if (!(error instanceof CsvFormatError)) throw error;
       return void this.send(response, 400, <UploadPage person={person} csrf={request.session!.csrf} problems={[`File: ${error.message}`]} />);
     }
-    const pending: Pending = { id: randomUUID(), fileName, text };
+    const pending: Pending = { id: randomUUID(), fileName, text: decoded.text, readAs: decoded.readAs };
     request.session!.pendingImport = pending;
     if (isProductFormat(table)) return this.preview(request, response, pending, table);
     const kind = importKind(typeof request.body?.kind === 'string' ? request.body.kind : '') ?? IMPORT_KINDS[0];
@@ -217,6 +220,7 @@ function MappingPage(props: {
         {props.pending.fileName} is not in this product’s own format. Say which of its columns holds each field
         {props.saved ? ' (the mapping saved last time is filled in)' : ''}. Nothing is recorded yet.
       </p>
+      <ReadAs pending={props.pending} />
       <form method="post" action="/import/map" class="stack">
         <Problems messages={props.problems} />
         <CsrfField csrf={props.csrf} />
@@ -301,6 +305,16 @@ function MappingPage(props: {
   );
 }
 
+/** How the file's bytes were read (decisions W34), so that a person sees it before the names are recorded. */
+function ReadAs({ pending, committed }: { pending: Pending; committed?: boolean }) {
+  if (!pending.readAs) return null;
+  return (
+    <p id="read-as" data-read-as={pending.readAs}>
+      {pending.fileName} was read as {pending.readAs}.{committed ? '' : ' Check that the names below are spelled right before you commit.'}
+    </p>
+  );
+}
+
 /** The column a message is about, in the file's own words when the file was mapped. */
 function columnOf(message: string, pending: Pending): string {
   const field = /^(\w+)(?:[ :.]|$)/.exec(message)?.[1] ?? '';
@@ -314,6 +328,7 @@ function PreviewPage(props: { person: Person; csrf: string; pending: Pending; re
   return (
     <Page title={props.committedNow ? 'Import recorded' : 'Check the import'} person={props.person} csrf={props.csrf}>
       <h1>{props.committedNow ? 'The file is recorded' : `Check of ${pending.fileName}`}</h1>
+      <ReadAs pending={pending} committed={props.committedNow} />
       <p class="sentence" role="status" data-import={props.committedNow ? 'committed' : ok ? 'ready' : 'refused'}>
         {props.committedNow
           ? `Recorded ${report.eventsAppended} record${report.eventsAppended === 1 ? '' : 's'} from ${report.commands} rows${report.duplicates ? `; ${report.duplicates} row${report.duplicates === 1 ? ' was' : 's were'} already recorded and ${report.duplicates === 1 ? 'was' : 'were'} skipped` : ''}.`
