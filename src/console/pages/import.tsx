@@ -171,9 +171,10 @@ function UploadPage(props: { person: Person; csrf: string; problems?: string[] }
         <CsrfField csrf={props.csrf} />
         <div class="field">
           <label for="file">CSV file</label>
-          <input id="file" name="file" type="file" accept=".csv,text/csv" required aria-describedby="file-hint" />
+          <input id="file" name="file" type="file" accept=".csv,text/csv,.txt,text/plain,.tsv,text/tab-separated-values" required aria-describedby="file-hint" />
           <span id="file-hint" class="hint">
-            At most 5 MB and 20,000 rows. The first line names the columns.
+            At most 5 MB and 20,000 rows. The first line names the columns. Any of Excel’s “Save as” types for text works: CSV UTF-8, CSV (Comma delimited) or Unicode text; the check says how the
+            file was read.
           </span>
         </div>
         <div class="field">

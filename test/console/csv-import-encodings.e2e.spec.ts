@@ -1,0 +1,122 @@
+/**
+ * The console's CSV import over real HTTP (no browser needed), with the files Excel writes
+ * (decisions W34): "CSV (Comma delimited)" (Windows-1252) and "Unicode text" (UTF-16 LE with a
+ * byte-order mark, tab-separated) are checked saying how they were read, and commit the names as
+ * written; a file that is neither is refused with the clerk's sentence and records nothing.
+ */
+import type { INestApplication } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import iconv from 'iconv-lite';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { officerStream } from '../../events/streams';
+import { RegisterAgencyCommand } from '../../src/agencies/register-agency';
+import { Accounts } from '../../src/auth/accounts';
+import { createHttpApp } from '../../src/http/create-http-app';
+import { EVENT_STORE, type EventStore } from '../../src/store/event-store.port';
+
+const PASSWORD = 'lilac tractor mustard canyon';
+const AGENCY = 'enc-pd';
+
+let app: INestApplication;
+let base: string;
+let dir: string;
+let cookie = '';
+
+const rows = (delimiter: string, ...extra: string[][]) =>
+  [['command', 'officerId', 'name'], ['RegisterOfficer', 'asa', 'Åsa Ödegård'], ['RegisterOfficer', 'jose', 'José Peña'], ...extra].map((r) => r.join(delimiter)).join('\r\n') + '\r\n';
+
+async function request(path: string, init: RequestInit = {}): Promise<{ status: number; body: string }> {
+  const res = await fetch(`${base}${path}`, { ...init, headers: { ...(init.headers as Record<string, string>), cookie }, redirect: 'manual' });
+  const set = res.headers.getSetCookie().find((c) => c.startsWith('sro_session='));
+  if (set) cookie = set.split(';')[0];
+  return { status: res.status, body: await res.text() };
+}
+
+const csrfOf = (html: string): string => /name="_csrf" value="([^"]+)"/.exec(html)![1];
+const text = (html: string): string => html.replace(/<[^>]+>/g, '').replace(/&#x27;|&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+
+/** Uploads a file on /import (the form's own fields) and returns the page it answers. */
+async function check(name: string, bytes: Buffer): Promise<{ status: number; body: string }> {
+  const csrf = csrfOf((await request('/import')).body);
+  const form = new FormData();
+  form.set('_csrf', csrf);
+  form.set('kind', 'trainings');
+  form.set('file', new Blob([new Uint8Array(bytes)], { type: 'text/csv' }), name);
+  return request('/import/check', { method: 'POST', body: form });
+}
+
+async function commit(page: string): Promise<{ status: number; body: string }> {
+  const importId = /name="importId" value="([^"]+)"/.exec(page)![1];
+  return request('/import/commit', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrfOf(page), importId }) });
+}
+
+async function recordedName(officerId: string): Promise<string | undefined> {
+  const events = await app.get<EventStore>(EVENT_STORE).readStream(officerStream(AGENCY, officerId));
+  return (events.find((e) => e.type === 'OfficerRegistered')?.data as { name?: string } | undefined)?.name;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'sro-console-enc-'));
+  app = await createHttpApp({ store: `sqlite:${join(dir, 'sro.db')}`, logger: false, ledger: { keyFile: join(dir, 'key.pem') } });
+  await app.listen(0, '127.0.0.1');
+  base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+  await app.get(CommandBus).execute(new RegisterAgencyCommand({ agencyId: AGENCY, recordedBy: 'test', correlationId: randomUUID() }, 'Encodings PD'));
+  const accounts = app.get(Accounts);
+  const invitation = await accounts.invite({ agencyId: AGENCY, role: 'admin', email: 'clerk@enc.example.gov', name: 'Clerk' }, 'test');
+  await accounts.setPassword(invitation.secret, PASSWORD, PASSWORD);
+  const signIn = await request('/sign-in');
+  const signedIn = await request('/sign-in', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: csrfOf(signIn.body), email: 'clerk@enc.example.gov', password: PASSWORD, next: '/' }),
+  });
+  expect(signedIn.status).toBe(303);
+});
+
+afterAll(async () => {
+  await app?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the console’s CSV import reads the files Excel writes', () => {
+  it('a refused file (bytes neither UTF-8 nor Windows-1252) is a 400 with the clerk’s sentence, and records nothing', async () => {
+    const bad = Buffer.concat([iconv.encode(rows(','), 'windows-1252'), Buffer.from('RegisterOfficer,bad,B'), Buffer.from([0x81, 0x8d]), Buffer.from('rn\r\n')]);
+    const page = await check('roster.csv', bad);
+    expect(page.status).toBe(400);
+    expect(text(page.body)).toContain('File: Line 4 of the file holds “\ufffd”, the mark a program leaves where it could not read a letter');
+    expect(text(page.body)).toContain('Save As → “CSV UTF-8 (Comma delimited)”, then import that file. Nothing was recorded.');
+    expect(page.body).not.toContain('importId');
+    expect(await recordedName('asa')).toBeUndefined();
+    expect(await recordedName('bad')).toBeUndefined();
+  });
+
+  it('Excel "CSV (Comma delimited)" (Windows-1252): the check says so; the commit records "Åsa Ödegård" and "José Peña"', async () => {
+    const page = await check('roster.csv', iconv.encode(rows(','), 'windows-1252'));
+    expect(page.status).toBe(200);
+    const words = text(page.body);
+    expect(words).toContain('roster.csv was read as Windows-1252 (Excel’s “CSV (Comma delimited)” on Windows), comma-separated.');
+    expect(words).toContain('All 2 rows can be recorded');
+    expect(words).toContain('Åsa Ödegård');
+    expect(words).not.toContain('\ufffd');
+    const done = await commit(page.body);
+    expect(done.status).toBe(200);
+    expect(text(done.body)).toContain('Recorded 2 records from 2 rows');
+    expect(await recordedName('asa')).toBe('Åsa Ödegård');
+    expect(await recordedName('jose')).toBe('José Peña');
+  });
+
+  it('Excel "Unicode text" (UTF-16 LE with a BOM, tab-separated): read, and committed with the names as written', async () => {
+    const unicode = Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(rows('\t', ['RegisterOfficer', 'sean', 'Seán Ó Briain']), 'utf-16le')]);
+    const page = await check('roster.txt', unicode);
+    expect(page.status).toBe(200);
+    const words = text(page.body);
+    expect(words).toContain('roster.txt was read as UTF-16 little-endian (Excel’s “Unicode text”), tab-separated.');
+    // Åsa and José are recorded already (the Windows-1252 file): skipped, as the same rows again.
+    expect(words).toContain('All 3 rows can be recorded: 1 new record, 2 already recorded (skipped)');
+    expect((await commit(page.body)).status).toBe(200);
+    expect(await recordedName('sean')).toBe('Seán Ó Briain');
+  });
+});
