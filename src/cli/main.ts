@@ -357,9 +357,13 @@ async function importCsv(options: Options, positionals: string[]): Promise<numbe
     await requireAgency(app, agencyId);
     return app.get(BulkImporter).import(readCsvCommands(file, format), { agencyId, recordedBy: cliUser(), mode });
   });
-  // What was recorded is in the ledger; what a dry run would record is worth printing.
-  if (mode !== 'dry-run') delete report.recorded;
-  printJson({ file: { encoding: format.encoding, byteOrderMark: format.bom, delimiter: format.delimiter === '\t' ? 'tab' : 'comma', readAs }, ...report });
+  // What was recorded is in the ledger; what a dry run would record is worth printing, and how the file was read.
+  if (mode !== 'dry-run') {
+    delete report.recorded;
+    printJson(report);
+  } else {
+    printJson({ file: { encoding: format.encoding, byteOrderMark: format.bom, delimiter: format.delimiter === '\t' ? 'tab' : 'comma', readAs }, ...report });
+  }
   return report.rejectedCount === 0 ? 0 : 1;
 }
 

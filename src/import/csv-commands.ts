@@ -20,6 +20,7 @@
  * Lines are numbered as in the file (the header is line 1) for the import report.
  */
 import { parse } from 'csv-parse';
+import { localDateFields, readDateFields } from '../common/dates';
 import { FORBIDDEN_KEYS } from '../common/forbidden-keys';
 import { NotTextError, textFileFormat, textFileStream, type TextFormat } from '../common/text-file';
 import { IMPORT_COMMANDS, ImportCommand, ImportCommandName } from './bulk-import';
@@ -32,7 +33,7 @@ const PATH_COLUMNS = ['officerId', 'assignmentId', 'trainingId', 'contractId'] a
 /** One CSV record (column → cell) to a command; unknown command names are left for the importer to reject. */
 export function commandFromRecord(record: Record<string, string>, line: number): ImportCommand {
   const name = (record.command ?? '').trim() as ImportCommandName;
-  const spec = IMPORT_COMMANDS[name] as { scope: string; pathFields?: readonly string[] } | undefined;
+  const spec = Object.prototype.hasOwnProperty.call(IMPORT_COMMANDS, name) ? (IMPORT_COMMANDS[name] as { scope: string; dto: Function; pathFields?: readonly string[] }) : undefined;
   const pathFields = new Set<string>(spec?.pathFields ?? []);
   const command: ImportCommand = { command: name, body: {}, line };
   const body: Record<string, unknown> = {};
@@ -49,6 +50,9 @@ export function commandFromRecord(record: Record<string, string>, line: number):
       body[column] = column === 'schools' ? cell.split(';').map((school) => school.trim()).filter(Boolean) : cell;
     }
   }
+  // Dates as people type them: YYYY-MM-DD or M/D/YYYY (src/common/dates.ts); the DTO's date fields are the command's.
+  const problems = spec ? readDateFields(body, localDateFields(spec.dto)) : [];
+  if (problems.length) command.problems = problems;
   command.body = body;
   const key = record.idempotencyKey?.trim();
   if (key) command.idempotencyKey = key;

@@ -158,7 +158,7 @@ describe('import, status, reminders, history, rebuild and verify on the README s
       accepted: 2,
       duplicates: 0,
       rejectedCount: 1,
-      rejected: [{ index: 2, line: 4, command: 'RecordTraining', statusCode: 400, messages: ['completedOn must be a real calendar date in the form YYYY-MM-DD'] }],
+      rejected: [{ index: 2, line: 4, command: 'RecordTraining', statusCode: 400, messages: ['completedOn must be a real calendar date ("2025-02-30" is not). Enter the date as YYYY-MM-DD or M/D/YYYY, e.g. 2025-08-12 or 8/12/2025'] }],
       eventsAppended: 2,
       transactions: 1,
     });

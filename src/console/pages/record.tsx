@@ -13,6 +13,7 @@ import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { ID_PATTERN } from '../../../events/streams';
 import { Public } from '../../auth/roles.decorator';
+import { dateProblem, localDateFromText, withoutRepeats } from '../../common/dates';
 import { createValidationPipe } from '../../common/validation';
 import type { ImportReport } from '../../import/bulk-import';
 import { ImportCommandsCommand } from '../../import/import-commands';
@@ -32,10 +33,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const todayInMinnesota = (): string => localDateAt(new Date(), MINNESOTA_TIME_ZONE);
 const KEY = /^[A-Za-z0-9-]{1,64}$/;
 
-/** The form's values as the DTO takes them: trimmed, empty optional fields left out, lines as a list. */
-function bodyOf(form: RecordForm, raw: Record<string, unknown>): { values: Record<string, unknown>; body: Record<string, unknown> } {
+/**
+ * The form's values as the DTO takes them: trimmed, empty optional fields left out, lines as a
+ * list, dates typed as YYYY-MM-DD or M/D/YYYY as YYYY-MM-DD (src/common/dates.ts; `problems` names
+ * those that are neither).
+ */
+function bodyOf(form: RecordForm, raw: Record<string, unknown>): { values: Record<string, unknown>; body: Record<string, unknown>; problems: string[] } {
   const values: Record<string, unknown> = {};
   const body: Record<string, unknown> = {};
+  const problems: string[] = [];
   for (const field of form.fields) {
     const text = typeof raw[field.name] === 'string' ? (raw[field.name] as string) : '';
     values[field.name] = text;
@@ -45,6 +51,10 @@ function bodyOf(form: RecordForm, raw: Record<string, unknown>): { values: Recor
       const lines = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
       if (lines.length === 0 && field.optional) continue;
       value = lines;
+    } else if (field.kind === 'date' && text.trim() !== '') {
+      const date = localDateFromText(text);
+      if (date === undefined) problems.push(dateProblem(field.name, text));
+      value = date ?? text.trim();
     } else if (text.trim() !== '' || !field.optional) {
       value = text.trim();
     } else continue;
@@ -53,7 +63,7 @@ function bodyOf(form: RecordForm, raw: Record<string, unknown>): { values: Recor
     if (sub) ((body[head] ??= {}) as Record<string, unknown>)[sub] = value;
     else body[head] = value;
   }
-  return { values, body };
+  return { values, body, problems };
 }
 
 const datesOf = (text: unknown): string[] => (typeof text === 'string' ? text.split(/[\s,;]+/).map((d) => d.trim()).filter(Boolean) : []);
@@ -130,7 +140,7 @@ export class RecordFormController {
 
   private async record(request: ConsoleRequest, response: Response, form: RecordForm, officerId: string | undefined, raw: Record<string, unknown>): Promise<void> {
     const person = request.person!;
-    const { values, body } = bodyOf(form, raw);
+    const { values, body, problems } = bodyOf(form, raw);
     const key = typeof raw.idempotencyKey === 'string' && KEY.test(raw.idempotencyKey) ? raw.idempotencyKey : randomUUID();
     const again = (messages: string[], status: number) => {
       const { fields, other } = byField(form, messages);
@@ -144,7 +154,11 @@ export class RecordFormController {
         if (picked) values[field] = [...datesOf(values[field]), picked].join('\n');
         return this.show(request, response, form, officerId, { key, values });
       }
-      const dates = [...new Set(datesOf(values[field]))];
+      const typed = datesOf(values[field]);
+      // Each date as YYYY-MM-DD or M/D/YYYY (src/common/dates.ts); one that is neither refuses the form, naming it.
+      const unread = typed.filter((d) => localDateFromText(d) === undefined);
+      if (unread.length) return again([...unread.map((d) => dateProblem(field, d)), ...problems], 400);
+      const dates = [...new Set(typed.map((d) => localDateFromText(d)!))];
       if (dates.length === 0) return again([`${field}: give at least one date`], 400);
       if (dates.length > 200) return again([`${field}: at most 200 dates at once`], 400);
       const commands = dates.map((date, i) => ({
@@ -180,9 +194,9 @@ export class RecordFormController {
     } catch (error) {
       if (!(error instanceof BadRequestException)) throw error;
       const message = (error.getResponse() as { message?: string | string[] }).message;
-      return again([...pathProblems, ...(Array.isArray(message) ? message : [String(message)])], 400);
+      return again([...pathProblems, ...withoutRepeats(problems, Array.isArray(message) ? message : [String(message)])], 400);
     }
-    if (pathProblems.length) return again(pathProblems, 400);
+    if (pathProblems.length || problems.length) return again([...pathProblems, ...problems], 400);
     for (const f of form.pathFields ?? []) values[f] = String(values[f]).trim();
     const ctx = { agencyId: person.agencyId, recordedBy: person.email, correlationId: randomUUID(), idempotencyKey: `console:${person.userId}:${key}` };
     try {
