@@ -2,7 +2,9 @@
  * The console's CSV import over real HTTP (no browser needed), with the files Excel writes
  * (decisions W34): "CSV (Comma delimited)" (Windows-1252) and "Unicode text" (UTF-16 LE with a
  * byte-order mark, tab-separated) are checked saying how they were read, and commit the names as
- * written; a file that is neither is refused with the clerk's sentence and records nothing.
+ * written; a file that is neither is refused with the clerk's sentence and records nothing. And US
+ * dates (src/common/dates.ts): `9/2/2025` in a record form's date field, several `10/6/2025` in
+ * the substitute days, `10/1/2025` in As of and `12/6/2026 3:50 PM` in Known at.
  */
 import type { INestApplication } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
@@ -14,6 +16,8 @@ import { join } from 'node:path';
 import { officerStream } from '../../events/streams';
 import { RegisterAgencyCommand } from '../../src/agencies/register-agency';
 import { Accounts } from '../../src/auth/accounts';
+import { instantFromText } from '../../src/common/dates';
+import { instantInWords } from '../../src/console/time-words';
 import { createHttpApp } from '../../src/http/create-http-app';
 import { EVENT_STORE, type EventStore } from '../../src/store/event-store.port';
 
@@ -118,5 +122,65 @@ describe('the console’s CSV import reads the files Excel writes', () => {
     expect(words).toContain('All 3 rows can be recorded: 1 new record, 2 already recorded (skipped)');
     expect((await commit(page.body)).status).toBe(200);
     expect(await recordedName('sean')).toBe('Seán Ó Briain');
+  });
+});
+
+async function recordForm(path: string, fields: Record<string, string>): Promise<{ status: number; body: string; location?: string }> {
+  const form = await request(path);
+  expect(form.status).toBe(200);
+  return request(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: csrfOf(form.body), idempotencyKey: /name="idempotencyKey" value="([^"]+)"/.exec(form.body)![1], ...fields }),
+  });
+}
+
+async function recorded(officerId: string, type: string): Promise<unknown[]> {
+  const events = await app.get<EventStore>(EVENT_STORE).readStream(officerStream(AGENCY, officerId));
+  return events.filter((e) => e.type === type).map((e) => e.data);
+}
+
+describe('US dates in the console’s forms and fields', () => {
+  const FORMS = 'Enter the date as YYYY-MM-DD or M/D/YYYY, e.g. 2025-08-12 or 8/12/2025';
+
+  it('a record form: "13/2/2025" is refused beside its field naming both forms and records nothing; "9/2/2025" is recorded as 2025-09-02', async () => {
+    const refused = await recordForm('/officers/asa/records/assign', { assignmentId: 'hs-2025', schools: 'Central High School', startDate: '13/2/2025' });
+    expect(refused.status).toBe(400);
+    expect(text(refused.body)).toContain(`startDate must be a real calendar date ("13/2/2025" is not). ${FORMS}`);
+    expect(text(refused.body)).not.toContain('in the form YYYY-MM-DD');
+    expect(await recorded('asa', 'OfficerAssigned')).toEqual([]);
+    const done = await recordForm('/officers/asa/records/assign', { assignmentId: 'hs-2025', schools: 'Central High School', startDate: '9/2/2025' });
+    expect(done.status).toBe(303);
+    expect(await recorded('asa', 'OfficerAssigned')).toEqual([expect.objectContaining({ assignmentId: 'hs-2025', startDate: '2025-09-02' })]);
+  });
+
+  it('substitute days: one date a line in either form; one that is neither refuses them all, naming it', async () => {
+    const refused = await recordForm('/officers/jose/records/substitute-day', { dates: '10/6/2025\n10/7/25', school: 'Central High School' });
+    expect(refused.status).toBe(400);
+    expect(text(refused.body)).toContain(`dates must be a real calendar date with a four-digit year ("10/7/25" has two). ${FORMS}`);
+    expect(await recorded('jose', 'SubstituteDayServed')).toEqual([]);
+    const done = await recordForm('/officers/jose/records/substitute-day', { dates: '10/6/2025\n2025-10-07\n10/07/2025', school: 'Central High School' });
+    expect(done.status).toBe(303);
+    expect((await recorded('jose', 'SubstituteDayServed')).map((d) => (d as { date: string }).date)).toEqual(['2025-10-06', '2025-10-07']);
+  });
+
+  it('As of 10/1/2025 and Known at as M/D/YYYY h:mm:ss AM/PM (Minnesota time) are read, and the sentence says both; a date that is neither is named', async () => {
+    // Known at: this very second, in Minnesota, as a US clock shows it (after the officer's registration).
+    await new Promise((r) => setTimeout(r, 1100));
+    const second = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const p = Object.fromEntries(
+      new Intl.DateTimeFormat('en-US', { timeZone: 'America/Chicago', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: '2-digit', second: '2-digit', hour12: true })
+        .formatToParts(second)
+        .map((x) => [x.type, x.value]),
+    );
+    const typed = `${p.month}/${p.day}/${p.year} ${p.hour}:${p.minute}:${p.second} ${p.dayPeriod}`;
+    expect(instantFromText(typed)).toBe(second.toISOString());
+    const page = await request(`/officers/asa?asOf=${encodeURIComponent('10/1/2025')}&knownAt=${encodeURIComponent(typed)}`);
+    expect(page.status).toBe(200);
+    expect(text(page.body)).toContain(`Status on 1 October 2025, as the records stood at ${instantInWords(second.toISOString(), { seconds: true })}.`);
+    expect(await recorded('asa', 'OfficerAssigned')).toHaveLength(1);
+    const wrong = await request(`/officers/asa?asOf=${encodeURIComponent('10/32/2025')}&knownAt=${encodeURIComponent('12/6/2026 13:50 PM')}`);
+    expect(text(wrong.body)).toContain(`As of: "10/32/2025" is not a calendar date. ${FORMS}; showing today instead`);
+    expect(text(wrong.body)).toContain('Known at: "12/6/2026 13:50 PM" is not a time; write Minnesota time as 2026-03-01 17:00 or 3/1/2026 5:00 PM, or an ISO instant; showing now instead');
   });
 });
