@@ -11,7 +11,7 @@ import { HttpException, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, fstatSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
@@ -21,7 +21,7 @@ import { CheckpointError, parseVerifierKey, verifyCheckpoint } from '../../event
 import { agencyStatusCsv, AgencyStatusView, GetAgencyStatusQuery } from '../agencies/agency-status';
 import { RegisterAgencyCommand } from '../agencies/register-agency';
 import { DEFAULT_HORIZON_DAYS, GetRemindersQuery, MAX_HORIZON_DAYS, remindersCsv, type RemindersView } from '../agencies/reminders';
-import { toCsv } from '../common/csv';
+import { CSV_BOM, toCsv } from '../common/csv';
 import { isAcceptedDate, isInstant, isPlainInteger } from '../common/validation';
 import { BulkImporter } from '../import/bulk-import';
 import { CheckpointService } from '../ledger/checkpoint-service';
@@ -71,15 +71,30 @@ function timeAxes(options: Options): TimeAxes {
 
 const printJson = (value: unknown) => console.log(JSON.stringify(value, null, 2));
 
+/**
+ * --csv output: with the UTF-8 byte-order mark when stdout is a file (`> report.csv`, to be opened
+ * in Excel, as the API's downloads), without it on a pipe or a terminal, where another program or
+ * a person reads the text (decisions W34).
+ */
+function writeCsv(csv: string): void {
+  let toFile = false;
+  try {
+    toFile = fstatSync(1).isFile();
+  } catch {
+    // stdout closed or not a descriptor: as a pipe.
+  }
+  process.stdout.write(toFile || !csv.startsWith(CSV_BOM) ? csv : csv.slice(CSV_BOM.length));
+}
+
 /** A list of flat objects: JSON, or with --csv one row each under these columns. */
 function printRows(options: Options, columns: string[], rows: Record<string, unknown>[]): void {
   if (!options.csv) return printJson(rows);
-  process.stdout.write(toCsv(columns, rows.map((r) => columns.map((c) => (r[c] === undefined ? '' : String(r[c]))))));
+  writeCsv(toCsv(columns, rows.map((r) => columns.map((c) => (r[c] === undefined ? '' : String(r[c]))))));
 }
 
 /** A query's answer: JSON, or its CSV with --csv. */
 function printAnswer<T>(options: Options, value: T, csv: (value: T) => string): void {
-  if (options.csv) process.stdout.write(csv(value));
+  if (options.csv) writeCsv(csv(value));
   else printJson(value);
 }
 

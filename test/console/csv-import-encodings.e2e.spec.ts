@@ -184,3 +184,22 @@ describe('US dates in the console’s forms and fields', () => {
     expect(text(wrong.body)).toContain('Known at: "12/6/2026 13:50 PM" is not a time; write Minnesota time as 2026-03-01 17:00 or 3/1/2026 5:00 PM, or an ISO instant; showing now instead');
   });
 });
+
+describe('the console’s CSV downloads start with the UTF-8 byte-order mark (Excel on Windows reads "Åsa Ödegård" right)', () => {
+  async function bytesOf(path: string): Promise<{ type: string | null; bytes: Buffer }> {
+    const res = await fetch(`${base}${path}`, { headers: { cookie } });
+    expect(res.status).toBe(200);
+    return { type: res.headers.get('content-type'), bytes: Buffer.from(await res.arrayBuffer()) };
+  }
+
+  it('the dashboard’s CSV and the import templates', async () => {
+    const dashboard = await bytesOf('/?format=csv');
+    expect(dashboard.type).toMatch(/^text\/csv/);
+    expect(dashboard.bytes.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    expect(dashboard.bytes.toString('utf8')).toContain('asa,Åsa Ödegård,');
+    for (const kind of ['trainings', 'substitute-days', 'assignments']) {
+      const template = await bytesOf(`/import/templates/${kind}.csv`);
+      expect(template.bytes.subarray(0, 4)).toEqual(Buffer.from([0xef, 0xbb, 0xbf, 0x63])); // the mark, then "command"
+    }
+  });
+});

@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { COURSES } from '../../../events/catalogue';
 import { AccessRegistry } from '../../auth/access-registry';
 import { Public } from '../../auth/roles.decorator';
+import { CSV_BOM } from '../../common/csv';
 import type { ImportCommand, ImportReport } from '../../import/bulk-import';
 import { CsvFormatError } from '../../import/csv-commands';
 import { ImportCommandsCommand } from '../../import/import-commands';
@@ -62,7 +63,7 @@ export class ImportPageController {
   template(@Param('file') file: string, @Res() response: Response): void {
     const kind = importKind(file.replace(/\.csv$/, ''));
     if (!kind) return void this.send(response, 404, <p>No such template.</p>);
-    response.type('text/csv').setHeader('Content-Disposition', `attachment; filename="${kind.id}-template.csv"`).send(TEMPLATES[kind.id]);
+    response.type('text/csv').setHeader('Content-Disposition', `attachment; filename="${kind.id}-template.csv"`).send(CSV_BOM + TEMPLATES[kind.id]);
   }
 
   /** The upload: a product-format file is checked at once; another format goes to the mapping. */
