@@ -8,11 +8,13 @@
  *   Windows-1252 (Excel's "CSV (Comma delimited)" on Windows, in the United States).
  * - Delimiter: a tab when the header line holds more tabs than commas (Excel's "Unicode text" is
  *   tab-separated), else a comma.
- * - Not text: a character no saved name or date holds is refused with the line it is on, and the
- *   file is read no further, so nothing of it is recorded: U+FFFD (the mark a decoder leaves for
- *   bytes it could not read: the bytes 0x81, 0x8D, 0x8F, 0x90, 0x9D of Windows-1252, an odd byte
- *   of UTF-16, or a letter already lost before the file was saved), NUL and the other control
- *   characters but tab, line feed and carriage return, and a lone UTF-16 surrogate.
+ * - Not text: what no text file holds is refused with the line it is on, before any row is
+ *   imported, so nothing of the file is recorded: U+FFFD (the mark a decoder leaves for bytes it
+ *   could not read: the bytes 0x81, 0x8D, 0x8F, 0x90, 0x9D of Windows-1252, or a letter already
+ *   lost before the file was saved), NUL (a binary file, or UTF-16 without its byte-order mark),
+ *   a lone UTF-16 surrogate, and a UTF-16 file of an odd number of bytes. Other control
+ *   characters (an ESC in a cell) are the fields' concern: the row is refused with its field's
+ *   message (src/common/plain-text.ts), as an HTTP write would be.
  */
 import iconv from 'iconv-lite';
 import { isUtf8 } from 'node:buffer';
@@ -52,16 +54,19 @@ function notText(line: number, found: string): NotTextError {
       `Line ${line} of the file holds “\ufffd”, the mark a program leaves where it could not read a letter (the bytes are not UTF-8, UTF-16 or Windows-1252 text, or a name was damaged before the file was saved). Correct that line, or ${SAVE_AGAIN.charAt(0).toLowerCase()}${SAVE_AGAIN.slice(1)}`,
     );
   }
-  return new NotTextError(
-    `This file cannot be read as text: line ${line} holds a control character (code ${found.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}) that no CSV holds, so the file may be a spreadsheet (.xlsx) or another kind of file. ${SAVE_AGAIN}`,
-  );
+  if (found === '\u0000') {
+    return new NotTextError(
+      `This file cannot be read as text: line ${line} holds a NUL byte, which no CSV holds, so the file may be a spreadsheet (.xlsx), UTF-16 text without its byte-order mark, or another kind of file. ${SAVE_AGAIN}`,
+    );
+  }
+  return new NotTextError(`This file cannot be read as text: line ${line} holds half of a UTF-16 letter (a lone surrogate), so the file is damaged. ${SAVE_AGAIN}`);
 }
 
 /** A UTF-16 file of an odd number of bytes: its last letter is cut (iconv-lite would drop the byte in silence). */
 const cutShort = (): NotTextError =>
   new NotTextError(`This file cannot be read as text: it ends in the middle of a letter (it is UTF-16, two bytes a letter, and has an odd number of bytes), so it was cut short or damaged. ${SAVE_AGAIN}`);
 
-const NOT_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffd]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const NOT_TEXT = /[\u0000\ufffd]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
  * Checks decoded text piece by piece (a whole file, or a stream's chunks): the first character
