@@ -175,7 +175,7 @@ function UploadPage(props: { person: Person; csrf: string; problems?: string[] }
           <input id="file" name="file" type="file" accept=".csv,text/csv,.txt,text/plain,.tsv,text/tab-separated-values" required aria-describedby="file-hint" />
           <span id="file-hint" class="hint">
             At most 5 MB and 20,000 rows. The first line names the columns. Any of Excel’s “Save as” types for text works: CSV UTF-8, CSV (Comma delimited) or Unicode text; the check says how the
-            file was read.
+            file was read. Dates may be written 2025-08-12 or 8/12/2025 (month first).
           </span>
         </div>
         <div class="field">
