@@ -17,6 +17,11 @@
  *   if filled, is refused like an unknown JSON field ("property X should not exist").
  * - An optional `idempotencyKey` column makes re-importing a corrected file safe: rows already
  *   imported are skipped, as an HTTP retry with the same Idempotency-Key is.
+ * - Dates may be written YYYY-MM-DD or M/D/YYYY (src/common/dates.ts); a date field's text that is
+ *   neither is the row's problem, refused with a message naming both forms.
+ * - The file may be saved in any of Excel's text formats: its encoding (UTF-8, UTF-16 by its
+ *   byte-order mark, else Windows-1252) and its delimiter (comma or tab) are found from the file,
+ *   and a file that is not text is refused whole before any row (src/common/text-file.ts).
  * Lines are numbered as in the file (the header is line 1) for the import report.
  */
 import { parse } from 'csv-parse';
