@@ -8,7 +8,8 @@
  *   (`8/12/25`) is refused: which century is not said.
  * - An instant ("Known at", "From", "To"): an ISO-8601 instant with a zone as it is, or a date in
  *   either form with an optional time `H:MM[:SS]` (24-hour) or `h:MM[:SS] AM/PM`, read as
- *   Minnesota wall-clock time (CST or CDT); a date alone is its last millisecond. Over the autumn
+ *   Minnesota wall-clock time (CST or CDT); a date alone is its last millisecond (its first where
+ *   it starts a range: the access log's From). Over the autumn
  *   change of clocks the earlier of two equal wall-clock times is taken.
  */
 import { getMetadataStorage } from 'class-validator';
@@ -93,7 +94,7 @@ const WALL_CLOCK = /^(\S+?)(?:(?:[ T]|,\s*|\s+)(\d{1,2}):(\d{2})(?::(\d{2}))?(?:
  * A typed instant as an ISO instant (UTC or as given with its zone), or undefined when it is none
  * of the forms above.
  */
-export function instantFromText(text: string): string | undefined {
+export function instantFromText(text: string, options: { dateAlone?: 'end' | 'start' } = {}): string | undefined {
   const trimmed = text.trim().replace(/\s+/g, ' ');
   if (ISO_INSTANT.test(trimmed)) return Number.isNaN(Date.parse(trimmed)) || !isAcceptedDate(trimmed.slice(0, 10)) ? undefined : trimmed;
   const m = WALL_CLOCK.exec(trimmed);
@@ -101,10 +102,12 @@ export function instantFromText(text: string): string | undefined {
   const date = localDateFromText(m[1]);
   if (!date) return undefined;
   const [y, mo, d] = date.split('-').map(Number);
-  let h = 23;
-  let mi = 59;
-  let s = 59;
-  let ms = 999;
+  // A date alone: its last millisecond (the records as they stood that day), or its first (the start of a range).
+  const start = options.dateAlone === 'start';
+  let h = start ? 0 : 23;
+  let mi = start ? 0 : 59;
+  let s = start ? 0 : 59;
+  let ms = start ? 0 : 999;
   if (m[2] !== undefined) {
     h = Number(m[2]);
     mi = Number(m[3]);

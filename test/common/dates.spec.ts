@@ -63,6 +63,12 @@ describe('instantFromText (Minnesota time)', () => {
     expect(instantFromText(text)).toBe(instant);
   });
 
+  it('a date alone is its last millisecond, or its first where it starts a range', () => {
+    expect(instantFromText('12/7/2026', { dateAlone: 'start' })).toBe('2026-12-07T06:00:00.000Z');
+    expect(instantFromText('7/1/2026', { dateAlone: 'start' })).toBe('2026-07-01T05:00:00.000Z');
+    expect(instantFromText('12/7/2026 3:50 PM', { dateAlone: 'start' })).toBe('2026-12-07T21:50:00.000Z');
+  });
+
   it.each(['12/7/2026 13:50 PM', '12/7/2026 0:50 AM', '12/7/2026 3:60 PM', '12/7/26 3:50 PM', '13/7/2026 3:50 PM', 'yesterday', '12/7/2026 3 PM'])('%p is not an instant', (text) => {
     expect(instantFromText(text)).toBeUndefined();
   });

@@ -185,6 +185,16 @@ describe('US dates in the console’s forms and fields', () => {
   });
 });
 
+describe('US dates in the access log’s From and To', () => {
+  it('From 1/1/2025 and To 12/31/2099 11:59 PM are read; "31/12/2099" is named with the forms it takes', async () => {
+    const page = await request(`/access-log?from=${encodeURIComponent('1/1/2025')}&to=${encodeURIComponent('12/31/2099 11:59 PM')}`);
+    expect(page.status).toBe(200);
+    const wrong = await request(`/access-log?from=${encodeURIComponent('31/12/2099')}`);
+    expect(wrong.status).toBe(400);
+    expect(text(wrong.body)).toContain('From: write Minnesota time as 2026-03-01 17:00 or 3/1/2026 5:00 PM, or an ISO instant; a date alone is the start of that day');
+  });
+});
+
 describe('the console’s CSV downloads start with the UTF-8 byte-order mark (Excel on Windows reads "Åsa Ödegård" right)', () => {
   async function bytesOf(path: string): Promise<{ type: string | null; bytes: Buffer }> {
     const res = await fetch(`${base}${path}`, { headers: { cookie } });
