@@ -191,7 +191,7 @@ describe('US dates in the access log’s From and To', () => {
     expect(page.status).toBe(200);
     const wrong = await request(`/access-log?from=${encodeURIComponent('31/12/2099')}`);
     expect(wrong.status).toBe(400);
-    expect(text(wrong.body)).toContain('From: write Minnesota time as 2026-03-01 17:00 or 3/1/2026 5:00 PM, or an ISO instant; a date alone is the start of that day');
+    expect(text(wrong.body)).toContain('From: an ISO instant with a time zone, e.g. 2026-03-01T00:00:00-06:00, or Minnesota time as 3/1/2026 8:00 AM or 2026-03-01 08:00; a date alone is the start of that day');
   });
 });
 

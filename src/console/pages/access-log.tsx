@@ -10,7 +10,7 @@ import type { Response } from 'express';
 import { GetAccessLogQuery, type AccessLogView } from '../../access-log/access-log.controller';
 import type { AccessEntry } from '../../access-log/access-log-store';
 import { Public } from '../../auth/roles.decorator';
-import { INSTANT_FORMS, instantFromText } from '../../common/dates';
+import { instantFromText } from '../../common/dates';
 import { ID_PATTERN } from '../../../events/streams';
 import { Refusal } from '../../write/refusals';
 import { ConsoleGuard, ConsoleRequest, ConsoleRoles } from '../console.guard';
@@ -44,8 +44,8 @@ export class AccessLogPageController {
     // Instants as people type them (src/common/dates.ts): a date alone is the start of that day in From, its end in To.
     const from = filter.from ? instantFromText(filter.from, { dateAlone: 'start' }) : undefined;
     const to = filter.to ? instantFromText(filter.to) : undefined;
-    if (filter.from && !from) problems.push(`From: write ${INSTANT_FORMS}; a date alone is the start of that day`);
-    if (filter.to && !to) problems.push(`To: write ${INSTANT_FORMS}; a date alone is the end of that day`);
+    if (filter.from && !from) problems.push('From: an ISO instant with a time zone, e.g. 2026-03-01T00:00:00-06:00, or Minnesota time as 3/1/2026 8:00 AM or 2026-03-01 08:00; a date alone is the start of that day');
+    if (filter.to && !to) problems.push('To: an ISO instant with a time zone, e.g. 2026-03-31T23:59:59-05:00, or Minnesota time as 3/31/2026 5:00 PM or 2026-03-31 17:00; a date alone is the end of that day');
     let view: AccessLogView | undefined;
     if (problems.length === 0) {
       try {
