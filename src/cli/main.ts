@@ -633,6 +633,11 @@ export async function main(argv: string[]): Promise<number> {
       out.err(`configuration: ${error.message}`);
       return 2;
     }
+    if (error instanceof CsvFormatError && error.notText) {
+      // The file's content, not the command, is wrong: the sentence alone, without the usage (decisions W34).
+      out.err(`error: ${error.message}`);
+      return 2;
+    }
     if (error instanceof UsageError || error instanceof CsvFormatError) {
       out.err(`error: ${error.message}\n\n${parser.helpInformation().trimEnd()}`);
       return 2;

@@ -51,7 +51,7 @@ const SAVE_AGAIN = 'Open it in Excel and use Save As → “CSV UTF-8 (Comma del
 function notText(line: number, found: string): NotTextError {
   if (found === '\ufffd') {
     return new NotTextError(
-      `Line ${line} of the file holds “\ufffd”, the mark a program leaves where it could not read a letter (the bytes are not UTF-8, UTF-16 or Windows-1252 text, or a name was damaged before the file was saved). Correct that line, or ${SAVE_AGAIN.charAt(0).toLowerCase()}${SAVE_AGAIN.slice(1)}`,
+      `Line ${line} of the file holds “\ufffd”, the mark a program leaves where it could not read a letter (the bytes are not UTF-8, UTF-16 or Windows-1252 text, or a name was damaged before the file was saved). Correct that line; or, if the names look right in Excel, open the file in Excel and use Save As → “CSV UTF-8 (Comma delimited)”, then import that file. Nothing was recorded.`,
     );
   }
   if (found === '\u0000') {

@@ -30,7 +30,15 @@ import { FORBIDDEN_KEYS } from '../common/forbidden-keys';
 import { NotTextError, textFileFormat, textFileStream, type TextFormat } from '../common/text-file';
 import { IMPORT_COMMANDS, ImportCommand, ImportCommandName } from './bulk-import';
 
-export class CsvFormatError extends Error {}
+export class CsvFormatError extends Error {
+  constructor(
+    message: string,
+    /** The file is not text (src/common/text-file.ts): its message is the whole sentence for the person. */
+    readonly notText = false,
+  ) {
+    super(message);
+  }
+}
 
 const META_COLUMNS = new Set(['command', 'idempotencyKey']);
 const PATH_COLUMNS = ['officerId', 'assignmentId', 'trainingId', 'contractId'] as const;
@@ -72,7 +80,7 @@ export async function csvFileFormat(file: string): Promise<TextFormat> {
   try {
     return await textFileFormat(file);
   } catch (error) {
-    if (error instanceof NotTextError) throw new CsvFormatError(error.message);
+    if (error instanceof NotTextError) throw new CsvFormatError(error.message, true);
     throw error;
   }
 }

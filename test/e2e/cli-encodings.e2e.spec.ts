@@ -59,6 +59,7 @@ describe('import of the files Excel writes', () => {
       expect({ status: refused.status, stdout: refused.stdout }).toEqual({ status: 2, stdout: '' });
       expect(refused.stderr).toContain('error: Line 4 of the file holds “\ufffd”, the mark a program leaves where it could not read a letter');
       expect(refused.stderr).toContain('Nothing was recorded.');
+      expect(refused.stderr).not.toContain('Usage:'); // the file is wrong, not the command
     }
     expect(await names()).toEqual({});
   });
