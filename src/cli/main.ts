@@ -11,7 +11,7 @@ import { HttpException, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, fstatSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
@@ -21,7 +21,7 @@ import { CheckpointError, parseVerifierKey, verifyCheckpoint } from '../../event
 import { agencyStatusCsv, AgencyStatusView, GetAgencyStatusQuery } from '../agencies/agency-status';
 import { RegisterAgencyCommand } from '../agencies/register-agency';
 import { DEFAULT_HORIZON_DAYS, GetRemindersQuery, MAX_HORIZON_DAYS, remindersCsv, type RemindersView } from '../agencies/reminders';
-import { toCsv } from '../common/csv';
+import { CSV_BOM, toCsv } from '../common/csv';
 import { isAcceptedDate, isInstant, isPlainInteger } from '../common/validation';
 import { BulkImporter } from '../import/bulk-import';
 import { CheckpointService } from '../ledger/checkpoint-service';
@@ -29,7 +29,8 @@ import { IntegrityMonitor } from '../ledger/integrity-monitor';
 import { GetConsistencyProofQuery, GetInclusionProofQuery } from '../ledger/ledger.controller';
 import { ledgerOptionsFrom } from '../ledger/ledger-options';
 import { createKeyFile, loadSigningKey } from '../ledger/signing-key';
-import { CsvFormatError, readCsvCommands } from '../import/csv-commands';
+import { csvFileFormat, CsvFormatError, readCsvCommands } from '../import/csv-commands';
+import { formatInWords } from '../common/text-file';
 import { GetOfficerHistoryQuery, officerHistoryCsv, type OfficerHistoryView } from '../officers/officer-history';
 import { GetOfficerStatusQuery, officerStatusCsv, type OfficerStatusView } from '../officers/officer-status';
 import { ProjectionRunner } from '../read-models/projection-runner';
@@ -70,15 +71,30 @@ function timeAxes(options: Options): TimeAxes {
 
 const printJson = (value: unknown) => console.log(JSON.stringify(value, null, 2));
 
+/**
+ * --csv output: with the UTF-8 byte-order mark when stdout is a file (`> report.csv`, to be opened
+ * in Excel, as the API's downloads), without it on a pipe or a terminal, where another program or
+ * a person reads the text (decisions W34).
+ */
+function writeCsv(csv: string): void {
+  let toFile = false;
+  try {
+    toFile = fstatSync(1).isFile();
+  } catch {
+    // stdout closed or not a descriptor: as a pipe.
+  }
+  process.stdout.write(toFile || !csv.startsWith(CSV_BOM) ? csv : csv.slice(CSV_BOM.length));
+}
+
 /** A list of flat objects: JSON, or with --csv one row each under these columns. */
 function printRows(options: Options, columns: string[], rows: Record<string, unknown>[]): void {
   if (!options.csv) return printJson(rows);
-  process.stdout.write(toCsv(columns, rows.map((r) => columns.map((c) => (r[c] === undefined ? '' : String(r[c]))))));
+  writeCsv(toCsv(columns, rows.map((r) => columns.map((c) => (r[c] === undefined ? '' : String(r[c]))))));
 }
 
 /** A query's answer: JSON, or its CSV with --csv. */
 function printAnswer<T>(options: Options, value: T, csv: (value: T) => string): void {
-  if (options.csv) process.stdout.write(csv(value));
+  if (options.csv) writeCsv(csv(value));
   else printJson(value);
 }
 
@@ -349,13 +365,20 @@ async function importCsv(options: Options, positionals: string[]): Promise<numbe
   const agencyId = identifier(options, 'agency');
   if (options['dry-run'] && options['by-row']) throw new UsageError('--dry-run and --by-row do not go together: a dry run records nothing');
   const mode = options['dry-run'] ? 'dry-run' : options['by-row'] ? 'rows' : 'all-or-nothing';
+  // The whole file is checked to be text, and its encoding and delimiter found, before anything is recorded (decisions W34).
+  const format = await csvFileFormat(file);
+  const readAs = formatInWords(format);
   const report = await withContext(async (app) => {
     await requireAgency(app, agencyId);
-    return app.get(BulkImporter).import(readCsvCommands(file), { agencyId, recordedBy: cliUser(), mode });
+    return app.get(BulkImporter).import(readCsvCommands(file, format), { agencyId, recordedBy: cliUser(), mode });
   });
-  // What was recorded is in the ledger; what a dry run would record is worth printing.
-  if (mode !== 'dry-run') delete report.recorded;
-  printJson(report);
+  // What was recorded is in the ledger; what a dry run would record is worth printing, and how the file was read.
+  if (mode !== 'dry-run') {
+    delete report.recorded;
+    printJson(report);
+  } else {
+    printJson({ file: { encoding: format.encoding, byteOrderMark: format.bom, delimiter: format.delimiter === '\t' ? 'tab' : 'comma', readAs }, ...report });
+  }
   return report.rejectedCount === 0 ? 0 : 1;
 }
 
@@ -608,6 +631,11 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof ConfigError) {
       out.err(`configuration: ${error.message}`);
+      return 2;
+    }
+    if (error instanceof CsvFormatError && error.notText) {
+      // The file's content, not the command, is wrong: the sentence alone, without the usage (decisions W34).
+      out.err(`error: ${error.message}`);
       return 2;
     }
     if (error instanceof UsageError || error instanceof CsvFormatError) {

@@ -1,29 +1,57 @@
 /**
- * CSV answers (decisions W5, W26): csv-stringify with RFC 4180 quoting and `escape_formulas`
- * (a leading `=`, `+`, `-`, `@`, tab or carriage return gets a `'`, so a spreadsheet shows the
- * text instead of running it), and the same quote before what a spreadsheet may trim or fold
- * into one of those: a leading space, no-break space, zero-width character or byte-order mark,
- * and the full-width `＝＋－＠`. And the negotiation: `?format=csv` (a browser link) or an Accept
- * header whose best media type is text/csv, whatever its parameters (`text/csv; charset=utf-8`).
+ * CSV answers (decisions W5, W26, W34): RFC 4180 quoting (csv-stringify), CRLF records, and a
+ * UTF-8 byte-order mark first, so that Excel on Windows reads "Åsa Ödegård" and "Seán" as written
+ * (without it, Excel takes the bytes for Windows-1252). Every CSV the product gives (the API with
+ * Accept: text/csv or ?format=csv, the console's downloads and templates, the CLI's --csv) goes
+ * through toCsv, or starts with CSV_BOM.
+ *
+ * A cell a spreadsheet could run as a formula gets a leading `'`, so that it shows the text: one
+ * beginning with `=`, `+`, `-`, `@`, tab or carriage return; with what a spreadsheet may trim
+ * before it (a space, no-break space, zero-width character, byte-order mark); or with a
+ * look-alike a spreadsheet may fold into one of those: every character whose compatibility form
+ * (NFKC) begins with one of = + - @ or the minus sign U+2212 (the full-width `＝＋－＠`, the small
+ * `﹦﹢﹣﹫`, the super- and subscript `⁼⁺⁻₌₊₋`), the minus sign `−` itself, and the dashes and
+ * heavy signs a spreadsheet may read as a minus or plus (U+2010-U+2015, U+2796, U+2795, U+02D6,
+ * U+02D7). A plain number (`-76`, `3.5`) is never a formula and is left as it is, so that an
+ * overdue daysLeft stays a number a spreadsheet sorts.
+ * And the negotiation: `?format=csv` (a browser link) or an Accept header whose best media type
+ * is text/csv, whatever its parameters (`text/csv; charset=utf-8`).
  */
 import { IsIn, IsOptional } from 'class-validator';
 import { stringify } from 'csv-stringify/sync';
 import type { Request } from 'express';
 
-/** Leading characters csv-stringify's escape_formulas does not cover but a spreadsheet may trim or normalise into a formula. */
-const TRIMMED_OR_FOLDED = /^[\u0020\u00a0\u1680\u2000-\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff\uff1d\uff0b\uff0d\uff20]/;
+/** The UTF-8 byte-order mark every CSV download starts with. */
+export const CSV_BOM = '\ufeff';
 
-const neutral = (value: string): string => (TRIMMED_OR_FOLDED.test(value) ? `'${value}` : value);
+/** Leading characters a spreadsheet may run, trim or fold into a formula's first character (besides NFKC look-alikes). */
+const GUARDED_FIRST = /^[=+\-@\t\r\u0020\u00a0\u1680\u2000-\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff\u2010-\u2015\u2212\u2795\u2796\u02d6\u02d7]/u;
+const FORMULA_START = /^[=+\-@\u2212\u2010]/;
+const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
 
-/** A header and rows as CSV: CRLF after every record, every cell a string. */
-export function toCsv(header: readonly string[], rows: readonly (readonly (string | number | boolean | null | undefined)[])[]): string {
-  const records = [header, ...rows].map((row) => row.map((cell) => neutral(cell === null || cell === undefined ? '' : String(cell))));
-  return stringify(records, { escape_formulas: true, record_delimiter: '\r\n', quoted_match: /\r|\n/ });
+/** True when a spreadsheet could take the cell for a formula (see above). */
+export function needsFormulaGuard(value: string): boolean {
+  if (value === '' || PLAIN_NUMBER.test(value)) return false;
+  if (GUARDED_FIRST.test(value)) return true;
+  const first = String.fromCodePoint(value.codePointAt(0)!);
+  return FORMULA_START.test(first.normalize('NFKC'));
 }
 
-/** One cell, quoted and neutralised as in toCsv. */
+const neutral = (value: string): string => (needsFormulaGuard(value) ? `'${value}` : value);
+
+function records(rows: readonly (readonly (string | number | boolean | null | undefined)[])[]): string {
+  const cells = rows.map((row) => row.map((cell) => neutral(cell === null || cell === undefined ? '' : String(cell))));
+  return stringify(cells, { record_delimiter: '\r\n', quoted_match: /\r|\n/ });
+}
+
+/** A header and rows as a CSV document: the byte-order mark, then CRLF after every record, every cell a string. */
+export function toCsv(header: readonly string[], rows: readonly (readonly (string | number | boolean | null | undefined)[])[]): string {
+  return CSV_BOM + records([header, ...rows]);
+}
+
+/** One cell, quoted and neutralised as in toCsv (no byte-order mark). */
 export function csvCell(value: string): string {
-  return toCsv([value], []).replace(/\r\n$/, '');
+  return records([[value]]).replace(/\r\n$/, '');
 }
 
 /** The `format` query parameter of the routes that answer CSV too. */

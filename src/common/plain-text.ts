@@ -7,8 +7,9 @@
  * - it is refused when it is blank (only white space or invisible characters), or holds a control
  *   character (C0 U+0000-U+001F, DEL, C1 U+0080-U+009F: line breaks, tabs, terminal escape
  *   sequences), a bidirectional embedding, override or isolate (U+202A-U+202E, U+2066-U+2069,
- *   which make "txt.exe" read "exe.txt"), or a lone UTF-16 surrogate (not text; PostgreSQL's
- *   jsonb refuses it).
+ *   which make "txt.exe" read "exe.txt"), a lone UTF-16 surrogate (not text; PostgreSQL's
+ *   jsonb refuses it), or U+FFFD (a letter lost in a conversion: recorded, it would stay wrong
+ *   in the immutable ledger; decisions W34).
  * `@IsPlainText()` does both (a class-transformer @Transform and a class-validator constraint),
  * for the HTTP routes (the ValidationPipe transforms) and the bulk import (plainToInstance) alike.
  */
@@ -18,6 +19,8 @@ import { registerDecorator, ValidationArguments, ValidationOptions } from 'class
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const ESCAPE = /[\u001b\u009b]/;
 const BIDI = /[\u202a-\u202e\u2066-\u2069]/;
+// U+FFFD: what a decoder puts where it could not read a letter (a name damaged on its way in; decisions W34).
+const REPLACEMENT = /\ufffd/;
 // With the u flag a surrogate pair is one code point; only a lone surrogate matches.
 const LONE_SURROGATE = /[\ud800-\udfff]/u;
 // White space (\s covers the Unicode spaces and U+FEFF) and the zero-width characters.
@@ -36,6 +39,7 @@ export function plainTextProblem(value: string): string | undefined {
   if (ESCAPE.test(value)) return 'must not contain terminal escape sequences (ESC, CSI)';
   if (CONTROL.test(value)) return 'must not contain control characters (line breaks, tabs and other C0/C1 codes)';
   if (BIDI.test(value)) return 'must not contain Unicode bidirectional control characters (U+202A-U+202E, U+2066-U+2069)';
+  if (REPLACEMENT.test(value)) return 'must not contain “\ufffd” (U+FFFD), the mark a program leaves where it could not read a letter: type the text as it is spelled';
   if (INVISIBLE.test(value)) return 'must not be blank';
   return undefined;
 }

@@ -3,7 +3,7 @@
  * API resolves them (src/read/time-axes.ts). A value that cannot be used is named in a message and
  * the page shows the default instead, so a mistyped date is a sentence on the page, not a dead end.
  */
-import { isAcceptedDate } from '../common/validation';
+import { DATE_FORMS, INSTANT_FORMS, localDateFromText } from '../common/dates';
 import { resolveTimeAxes, type TimeAxes } from '../read/time-axes';
 import { Refusal } from '../write/refusals';
 import { instantInWords, knownAtFromText } from './time-words';
@@ -22,16 +22,15 @@ const text = (value: unknown): string | undefined => (typeof value === 'string' 
 export function pageAxes(query: Record<string, unknown>, now = new Date()): PageAxes {
   const problems: string[] = [];
   const asOfText = text(query.asOf);
-  let asOf: string | undefined = asOfText;
-  const validDate: boolean = asOfText === undefined || isAcceptedDate(asOfText);
-  if (asOfText !== undefined && !validDate) {
-    problems.push(`As of: "${asOfText.slice(0, 40)}" is not a calendar date; showing today instead`);
-    asOf = undefined;
+  // YYYY-MM-DD or M/D/YYYY (src/common/dates.ts); the page and its links carry YYYY-MM-DD.
+  let asOf: string | undefined = asOfText === undefined ? undefined : localDateFromText(asOfText);
+  if (asOfText !== undefined && asOf === undefined) {
+    problems.push(`As of: "${asOfText.slice(0, 40)}" is not a calendar date. Enter the date as ${DATE_FORMS}; showing today instead`);
   }
   const knownAtText = text(query.knownAt);
   let knownAt = knownAtText === undefined ? undefined : knownAtFromText(knownAtText);
   if (knownAtText !== undefined && knownAt === undefined) {
-    problems.push(`Known at: "${knownAtText.slice(0, 40)}" is not a time; write Minnesota time as 2026-03-01 17:00, or an ISO instant; showing now instead`);
+    problems.push(`Known at: "${knownAtText.slice(0, 40)}" is not a time; write ${INSTANT_FORMS}; showing now instead`);
   }
   let axes: TimeAxes;
   try {

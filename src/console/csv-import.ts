@@ -9,6 +9,8 @@
 import { parse } from 'csv-parse/sync';
 import { createHash } from 'node:crypto';
 import { COURSES } from '../../events/catalogue';
+import { localDateFromText, readDateFields } from '../common/dates';
+import { decodeTextFile, delimiterOf, formatInWords, NotTextError } from '../common/text-file';
 import type { ImportCommand } from '../import/bulk-import';
 import { checkColumns, commandFromRecord, CsvFormatError } from '../import/csv-commands';
 
@@ -20,11 +22,29 @@ export interface CsvTable {
   rows: { line: number; record: Record<string, string> }[];
 }
 
+/**
+ * An uploaded file's bytes as text: UTF-8 (with or without a byte-order mark), UTF-16 by its
+ * byte-order mark, otherwise Windows-1252 (src/common/text-file.ts), and how it was read, in
+ * words for the page. A file that is not text is a CsvFormatError with the sentence to show.
+ */
+export function decodeCsvUpload(bytes: Buffer): { text: string; readAs: string } {
+  try {
+    const { text, format } = decodeTextFile(bytes);
+    return { text, readAs: formatInWords(format) };
+  } catch (error) {
+    if (error instanceof NotTextError) throw new CsvFormatError(error.message);
+    throw error;
+  }
+}
+
+/** A CSV's text as a table; its delimiter (comma or tab) is the header line's (src/common/text-file.ts). */
 export function parseCsvText(text: string): CsvTable {
   let records: { record: Record<string, string>; info: { lines: number } }[];
   let headers: string[] = [];
+  const newline = text.indexOf('\n');
   try {
     records = parse(text, {
+      delimiter: delimiterOf(newline < 0 ? text : text.slice(0, newline)),
       bom: true,
       skip_empty_lines: true,
       info: true,
@@ -46,6 +66,8 @@ export interface KindField {
   name: string;
   label: string;
   optional?: boolean;
+  /** A date: YYYY-MM-DD or M/D/YYYY in the file (src/common/dates.ts). */
+  date?: boolean;
   /** Header names other systems use for it (case and spacing ignored), to guess the mapping. */
   aliases: string[];
 }
@@ -65,7 +87,7 @@ export const IMPORT_KINDS: ImportKind[] = [
     fields: [
       { name: 'officerId', label: 'Officer ID', aliases: ['officer id', 'officerid', 'badge', 'badge number', 'employee id', 'id'] },
       { name: 'course', label: 'Course', aliases: ['course', 'course code', 'course name', 'training', 'class'] },
-      { name: 'completedOn', label: 'Date completed', aliases: ['completedon', 'date completed', 'completion date', 'completed', 'date'] },
+      { name: 'completedOn', label: 'Date completed', date: true, aliases: ['completedon', 'date completed', 'completion date', 'completed', 'date'] },
       { name: 'trainingId', label: 'Training ID', optional: true, aliases: ['trainingid', 'training id', 'record id', 'certificate number'] },
       { name: 'provider', label: 'Provider', optional: true, aliases: ['provider', 'vendor', 'instructor', 'academy'] },
       { name: 'courseNumber', label: 'POST course number', optional: true, aliases: ['coursenumber', 'course number', 'post course number', 'approval number'] },
@@ -77,7 +99,7 @@ export const IMPORT_KINDS: ImportKind[] = [
     command: 'RecordSubstituteDay',
     fields: [
       { name: 'officerId', label: 'Officer ID', aliases: ['officer id', 'officerid', 'badge', 'badge number', 'employee id', 'id'] },
-      { name: 'date', label: 'Date served', aliases: ['date', 'date served', 'day', 'shift date'] },
+      { name: 'date', label: 'Date served', date: true, aliases: ['date', 'date served', 'day', 'shift date'] },
       { name: 'school', label: 'School', aliases: ['school', 'site', 'location', 'building'] },
     ],
   },
@@ -89,7 +111,7 @@ export const IMPORT_KINDS: ImportKind[] = [
       { name: 'officerId', label: 'Officer ID', aliases: ['officer id', 'officerid', 'badge', 'badge number', 'employee id', 'id'] },
       { name: 'assignmentId', label: 'Assignment ID', aliases: ['assignmentid', 'assignment id', 'assignment'] },
       { name: 'schools', label: 'Schools (separated by ;)', aliases: ['schools', 'school', 'sites', 'buildings'] },
-      { name: 'startDate', label: 'First day of duty', aliases: ['startdate', 'start date', 'start', 'first day', 'effective date'] },
+      { name: 'startDate', label: 'First day of duty', date: true, aliases: ['startdate', 'start date', 'start', 'first day', 'effective date'] },
     ],
   },
 ];
@@ -135,27 +157,36 @@ const id = (s: string): string => s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^
 
 /** The rows of another system's export as import commands, by the mapping. */
 export function mappedCommands(kind: ImportKind, table: CsvTable, columns: Record<string, string>, courses: Record<string, string>): ImportCommand[] {
+  const dateFields = kind.fields.filter((f) => f.date).map((f) => f.name);
   return table.rows.map(({ line, record }) => {
-    const cell = (field: string) => (columns[field] ? (record[columns[field]] ?? '').trim() : '');
-    const officerId = cell('officerId');
-    if (kind.command === 'RecordTraining') {
-      const raw = cell('course');
-      const course = courses[raw] ?? guessCourse(raw) ?? raw;
-      const completedOn = cell('completedOn');
-      const trainingId = cell('trainingId') || id(`${course.toLowerCase()}-${completedOn}`);
-      const body: Record<string, unknown> = { trainingId, course, completedOn };
-      if (cell('provider')) body.provider = cell('provider');
-      if (cell('courseNumber')) body.courseNumber = cell('courseNumber');
-      return { command: 'RecordTraining', officerId, body, line };
-    }
-    if (kind.command === 'RecordSubstituteDay') return { command: 'RecordSubstituteDay', officerId, body: { date: cell('date'), school: cell('school') }, line };
-    return {
-      command: 'AssignOfficer',
-      officerId,
-      body: { assignmentId: cell('assignmentId'), schools: cell('schools').split(';').map((s) => s.trim()).filter(Boolean), startDate: cell('startDate') },
-      line,
-    };
+    const command = mappedCommand(kind, line, record, columns, courses);
+    // Dates as people type them: YYYY-MM-DD or M/D/YYYY (src/common/dates.ts).
+    const problems = readDateFields(command.body as Record<string, unknown>, dateFields);
+    return problems.length ? { ...command, problems } : command;
   });
+}
+
+function mappedCommand(kind: ImportKind, line: number, record: Record<string, string>, columns: Record<string, string>, courses: Record<string, string>): ImportCommand {
+  const cell = (field: string) => (columns[field] ? (record[columns[field]] ?? '').trim() : '');
+  const officerId = cell('officerId');
+  if (kind.command === 'RecordTraining') {
+    const raw = cell('course');
+    const course = courses[raw] ?? guessCourse(raw) ?? raw;
+    // The training ID made from the date is the same whichever form the date was written in.
+    const completedOn = localDateFromText(cell('completedOn')) ?? cell('completedOn');
+    const trainingId = cell('trainingId') || id(`${course.toLowerCase()}-${completedOn}`);
+    const body: Record<string, unknown> = { trainingId, course, completedOn };
+    if (cell('provider')) body.provider = cell('provider');
+    if (cell('courseNumber')) body.courseNumber = cell('courseNumber');
+    return { command: 'RecordTraining', officerId, body, line };
+  }
+  if (kind.command === 'RecordSubstituteDay') return { command: 'RecordSubstituteDay', officerId, body: { date: cell('date'), school: cell('school') }, line };
+  return {
+    command: 'AssignOfficer',
+    officerId,
+    body: { assignmentId: cell('assignmentId'), schools: cell('schools').split(';').map((s) => s.trim()).filter(Boolean), startDate: cell('startDate') },
+    line,
+  };
 }
 
 /** The rows of a file in the product's format as import commands. */

@@ -240,7 +240,7 @@ export function AxesForm({ action, asOf, knownAtText, keep, problems, children, 
         <label for="knownAt">Known at</label>
         <input id="knownAt" name="knownAt" type="text" value={knownAtText} placeholder="now" inputMode="numeric" autoComplete="off" aria-describedby="knownAt-hint" />
         <span id="knownAt-hint" class="hint">
-          The records as they stood at this moment: Minnesota time as 2026-03-01 17:00, or an ISO instant. Empty means now.
+          The records as they stood at this moment: Minnesota time as 2026-03-01 17:00 or 3/1/2026 5:00 PM, or an ISO instant. Empty means now.
         </span>
       </div>
       {Object.entries(keep ?? {}).map(([name, value]) => (value ? <input type="hidden" name={name} value={value} /> : null))}

@@ -373,7 +373,7 @@ export const RECORD_FORMS: RecordForm[] = [
     title: 'Record substitute days',
     button: 'Record the days',
     fields: [
-      { name: 'dates', label: 'Dates served', kind: 'dates', hint: 'One date per line (YYYY-MM-DD), or pick them one at a time and press Add.' },
+      { name: 'dates', label: 'Dates served', kind: 'dates', hint: 'One date per line (YYYY-MM-DD or M/D/YYYY, e.g. 2025-08-12 or 8/12/2025), or pick them one at a time and press Add.' },
       { name: 'school', label: 'School', kind: 'text' },
     ],
     many: { field: 'dates', as: 'date', command: 'RecordSubstituteDay' },

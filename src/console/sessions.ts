@@ -28,7 +28,7 @@ export interface Session {
   userId?: string;
   signedInAt?: number;
   /** A CSV file checked and not yet committed (the import page): kept until committed, replaced or the session ends. */
-  pendingImport?: { id: string; fileName: string; text: string; kind?: string; columns?: Record<string, string>; courses?: Record<string, string> };
+  pendingImport?: { id: string; fileName: string; text: string; readAs?: string; kind?: string; columns?: Record<string, string>; courses?: Record<string, string> };
   /** A one-time message for the next page ("Signed out.", "Your session ended after 30 minutes without use."). */
   notice?: string;
   /** Refused record forms by their key, for the page the refusal redirects to (src/console/pages/record.tsx; at most 10). */

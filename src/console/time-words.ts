@@ -4,6 +4,7 @@
  * the zone's abbreviation (CST or CDT).
  */
 import { MINNESOTA_TIME_ZONE } from '../../projections';
+import { instantFromText } from '../common/dates';
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
@@ -39,25 +40,8 @@ export function instantInWords(instant: string, options: { seconds?: boolean } =
 }
 
 /**
- * A "Known at" field's text as an ISO instant: an ISO-8601 instant with a zone as it is, or a
- * Minnesota wall-clock time "YYYY-MM-DD HH:MM[:SS]" (or with a T) converted; undefined when it is
- * neither. Over a DST change the earlier of two equal wall-clock times is taken.
+ * A "Known at" (or "From", "To") field's text as an ISO instant: an ISO-8601 instant with a zone as
+ * it is, or a Minnesota wall-clock time in the forms of src/common/dates.ts ("2026-03-01 17:00",
+ * "3/1/2026 5:00 PM", a date alone for its last millisecond); undefined when it is none of them.
  */
-export function knownAtFromText(text: string): string | undefined {
-  const trimmed = text.trim();
-  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(trimmed)) {
-    return Number.isNaN(Date.parse(trimmed)) ? undefined : trimmed;
-  }
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(trimmed);
-  if (!m) return undefined;
-  const [y, mo, d, h = '23', mi = '59', s = m[4] === undefined ? '59' : '00'] = m.slice(1);
-  const wall = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s, m[4] === undefined ? 999 : 0);
-  if (new Date(wall).getUTCDate() !== +d || +h > 23 || +mi > 59 || +s > 59) return undefined;
-  // Minnesota is UTC−6 (CST) or UTC−5 (CDT): take the offset that maps back to the same wall clock.
-  for (const offsetHours of [6, 5]) {
-    const candidate = new Date(wall + offsetHours * 3_600_000).toISOString();
-    const p = partsOf(candidate);
-    if (+p.hour === +h && +p.minute === +mi && +p.day === +d) return candidate;
-  }
-  return new Date(wall + 6 * 3_600_000).toISOString();
-}
+export const knownAtFromText = (text: string): string | undefined => instantFromText(text);

@@ -48,6 +48,7 @@ import { AgencyPath, AssignmentPath, ContractPath, OfficerPath, TrainingPath } f
 import { CORRECT_OFFICER_DETAILS, CorrectOfficerDetailsDto } from '../officers/correct-officer-details';
 import { SEPARATE_OFFICER, SeparateOfficerDto } from '../officers/separate-officer';
 import { isAcceptedDate, messageInWords } from '../common/validation';
+import { withoutRepeats } from '../common/dates';
 import { ASSIGN_OFFICER, AssignOfficerDto } from '../officers/assign-officer';
 import { DECLARE_TRAINING_UNAVAILABLE, DeclareTrainingUnavailableDto } from '../officers/declare-training-unavailable';
 import { END_ASSIGNMENT, EndAssignmentDto } from '../officers/end-assignment';
@@ -125,6 +126,12 @@ export interface ImportCommand {
   body: unknown;
   idempotencyKey?: string;
   line?: number;
+  /**
+   * What was wrong with the row's text before it became a body (a date that is neither YYYY-MM-DD
+   * nor M/D/YYYY: src/common/dates.ts), each message beginning with its field: the command is
+   * refused with them (400), beside the DTO's messages of its other fields.
+   */
+  problems?: string[];
 }
 
 export interface RejectedCommand {
@@ -425,6 +432,16 @@ export class BulkImporter {
     const spec = (IMPORT_COMMANDS as Record<string, OfficerCommandSpec | AgencyCommandSpec>)[command.command];
     if (!spec || !Object.prototype.hasOwnProperty.call(IMPORT_COMMANDS, command.command)) {
       throw new Invalid([`command must be one of ${Object.keys(IMPORT_COMMANDS).join(', ')}`]);
+    }
+    if (command.problems?.length) {
+      let others: string[] = [];
+      try {
+        validated(spec.dto, command.body, 'body');
+      } catch (error) {
+        if (!(error instanceof Invalid)) throw error;
+        others = error.messages;
+      }
+      throw new Invalid(withoutRepeats(command.problems, others));
     }
     const body = validated(spec.dto, command.body, 'body') as Record<string, unknown>;
     if (spec.scope === 'agency') {

@@ -17,14 +17,28 @@
  *   if filled, is refused like an unknown JSON field ("property X should not exist").
  * - An optional `idempotencyKey` column makes re-importing a corrected file safe: rows already
  *   imported are skipped, as an HTTP retry with the same Idempotency-Key is.
+ * - Dates may be written YYYY-MM-DD or M/D/YYYY (src/common/dates.ts); a date field's text that is
+ *   neither is the row's problem, refused with a message naming both forms.
+ * - The file may be saved in any of Excel's text formats: its encoding (UTF-8, UTF-16 by its
+ *   byte-order mark, else Windows-1252) and its delimiter (comma or tab) are found from the file,
+ *   and a file that is not text is refused whole before any row (src/common/text-file.ts).
  * Lines are numbered as in the file (the header is line 1) for the import report.
  */
 import { parse } from 'csv-parse';
-import { createReadStream } from 'node:fs';
+import { localDateFields, readDateFields } from '../common/dates';
 import { FORBIDDEN_KEYS } from '../common/forbidden-keys';
+import { NotTextError, textFileFormat, textFileStream, type TextFormat } from '../common/text-file';
 import { IMPORT_COMMANDS, ImportCommand, ImportCommandName } from './bulk-import';
 
-export class CsvFormatError extends Error {}
+export class CsvFormatError extends Error {
+  constructor(
+    message: string,
+    /** The file is not text (src/common/text-file.ts): its message is the whole sentence for the person. */
+    readonly notText = false,
+  ) {
+    super(message);
+  }
+}
 
 const META_COLUMNS = new Set(['command', 'idempotencyKey']);
 const PATH_COLUMNS = ['officerId', 'assignmentId', 'trainingId', 'contractId'] as const;
@@ -32,7 +46,7 @@ const PATH_COLUMNS = ['officerId', 'assignmentId', 'trainingId', 'contractId'] a
 /** One CSV record (column → cell) to a command; unknown command names are left for the importer to reject. */
 export function commandFromRecord(record: Record<string, string>, line: number): ImportCommand {
   const name = (record.command ?? '').trim() as ImportCommandName;
-  const spec = IMPORT_COMMANDS[name] as { scope: string; pathFields?: readonly string[] } | undefined;
+  const spec = Object.prototype.hasOwnProperty.call(IMPORT_COMMANDS, name) ? (IMPORT_COMMANDS[name] as { scope: string; dto: Function; pathFields?: readonly string[] }) : undefined;
   const pathFields = new Set<string>(spec?.pathFields ?? []);
   const command: ImportCommand = { command: name, body: {}, line };
   const body: Record<string, unknown> = {};
@@ -49,16 +63,33 @@ export function commandFromRecord(record: Record<string, string>, line: number):
       body[column] = column === 'schools' ? cell.split(';').map((school) => school.trim()).filter(Boolean) : cell;
     }
   }
+  // Dates as people type them: YYYY-MM-DD or M/D/YYYY (src/common/dates.ts); the DTO's date fields are the command's.
+  const problems = spec ? readDateFields(body, localDateFields(spec.dto)) : [];
+  if (problems.length) command.problems = problems;
   command.body = body;
   const key = record.idempotencyKey?.trim();
   if (key) command.idempotencyKey = key;
   return command;
 }
 
-/** The commands of a CSV file, in file order. */
-export async function* readCsvCommands(file: string): AsyncGenerator<ImportCommand> {
-  const parser = createReadStream(file).pipe(
-    parse({ columns: (header: string[]) => checkHeader(header.map((h) => h.trim())), bom: true, skip_empty_lines: true, info: true }),
+/**
+ * How a CSV file is to be read (its encoding and delimiter: src/common/text-file.ts), checked to
+ * its last byte; a file that is not text is a CsvFormatError whose message is the sentence to show.
+ */
+export async function csvFileFormat(file: string): Promise<TextFormat> {
+  try {
+    return await textFileFormat(file);
+  } catch (error) {
+    if (error instanceof NotTextError) throw new CsvFormatError(error.message, true);
+    throw error;
+  }
+}
+
+/** The commands of a CSV file, in file order, read as `format` says (default: as csvFileFormat finds it). */
+export async function* readCsvCommands(file: string, format?: TextFormat): AsyncGenerator<ImportCommand> {
+  const read = format ?? (await csvFileFormat(file));
+  const parser = textFileStream(file, read).pipe(
+    parse({ columns: (header: string[]) => checkHeader(header.map((h) => h.trim())), delimiter: read.delimiter, bom: true, skip_empty_lines: true, info: true }),
   );
   // With `info`, each record comes with the line it ends on (the header is line 1).
   for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {

@@ -4,7 +4,7 @@
  * never create a store, and `npm run cli` that does not rebuild when nothing changed.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -154,6 +154,26 @@ describe('--csv on every query command', () => {
     if (args[0] !== 'user') expect(rows.length).toBeGreaterThan(0);
     if (args[0] === 'token') expect(rows[0].name).toBe("'=cmd");
     if (args[0] === 'status' && args.length === 5) expect(rows[0].name).toBe('Doe, Jordan');
+  });
+
+  it('written to a file (`> reminders.csv`), the CSV starts with the UTF-8 byte-order mark, as the API’s download; on a pipe it does not', () => {
+    const out = join(dir, 'reminders.csv');
+    const fd = openSync(out, 'w');
+    try {
+      const result = spawnSync(process.execPath, [join(root, 'dist/src/cli/main.js'), 'reminders', '--agency', 'csv-pd', '--as-of', '2026-06-01', '--csv'], { env, stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
+      expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
+    } finally {
+      closeSync(fd);
+    }
+    const bytes = readFileSync(out);
+    expect(bytes.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    expect(bytes.toString('utf8').slice(1).split('\r\n')[0]).toBe('officerId,rule,kind,dueDate,daysLeft,message,asOf,knownAt');
+    // Overdue on 2026-06-01: daysLeft is a plain negative number, not the text '-NN.
+    const rows = parse(bytes, { columns: true, bom: true }) as Record<string, string>[];
+    const overdue = rows.filter((r) => r.daysLeft.startsWith('-'));
+    expect(overdue.length).toBeGreaterThan(0);
+    for (const r of overdue) expect(r.daysLeft).toMatch(/^-\d+$/);
+    expect(cli('reminders', '--agency', 'csv-pd', '--as-of', '2026-06-01', '--csv').stdout.startsWith('officerId,')).toBe(true);
   });
 });
 

@@ -7,13 +7,13 @@ import { parse } from 'csv-parse/sync';
 import { csvCell, toCsv, wantsCsv } from '../../src/common/csv';
 import { startHarness, type Harness } from '../e2e/http-harness';
 
-const back = (text: string): string[][] => parse(text, { relax_quotes: false }) as string[][];
+const back = (text: string): string[][] => parse(text, { relax_quotes: false, bom: true }) as string[][];
+const BOM = '\ufeff';
 
 describe('toCsv', () => {
   it.each([
     '=1+1',
     '+1',
-    '-1',
     '@SUM(A1)',
     '\tTAB',
     '\rCR',
@@ -27,16 +27,43 @@ describe('toCsv', () => {
     '\uff0d1',
     '\uff20SUM(A1)',
     '\u3000=1',
+    // Look-alikes a spreadsheet may fold into = + - @ (their NFKC form, or read as a minus).
+    '\ufe66SUM(A1)',
+    '\u207cSUM(A1)',
+    '\u208cSUM(A1)',
+    '\u2212SUM(A1)',
+    '\u207b1+1',
+    '\u208b1',
+    '\ufe63SUM(A1)',
+    '\ufe62SUM(A1)',
+    '\u207aSUM(A1)',
+    '\ufe6bSUM(A1)',
+    '\u2013SUM(A1)',
+    '\u2796SUM(A1)',
+    '\u2a75SUM(A1)',
+    '-76x',
+    '-1+1',
+    '--1',
   ])('neutralises %j with a leading quote, and it parses back', (value) => {
     const text = toCsv(['a', 'b'], [[value, 'end']]);
     expect(back(text)[1]).toEqual([`'${value}`, 'end']);
   });
 
-  it('leaves ordinary text alone, quotes commas, quotes and line breaks, ends records in CRLF', () => {
+  it('starts with the UTF-8 byte-order mark; leaves ordinary text alone, quotes commas, quotes and line breaks, ends records in CRLF', () => {
     const text = toCsv(['name', 'note'], [['Doe, Jordan', 'the "Training" policy'], ['two\nlines', 'a-b'], ['', 'plain']]);
-    expect(text).toBe('name,note\r\n"Doe, Jordan","the ""Training"" policy"\r\n"two\nlines",a-b\r\n,plain\r\n');
+    expect(text).toBe(`${BOM}name,note\r\n"Doe, Jordan","the ""Training"" policy"\r\n"two\nlines",a-b\r\n,plain\r\n`);
+    expect(Buffer.from(text, 'utf8').subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
     expect(back(text)).toEqual([['name', 'note'], ['Doe, Jordan', 'the "Training" policy'], ['two\nlines', 'a-b'], ['', 'plain']]);
     expect(csvCell('a,b')).toBe('"a,b"');
+  });
+
+  it('a plain number, negative or not, is a number: never guarded, so a spreadsheet sorts it', () => {
+    const text = toCsv(['daysLeft', 'n', 'text'], [[-76, '-76', '-3.5'], [0, '12', '3.25']]);
+    expect(text).toBe(`${BOM}daysLeft,n,text\r\n-76,-76,-3.5\r\n0,12,3.25\r\n`);
+  });
+
+  it('names and words in any script are left as written (no guard, no change)', () => {
+    expect(back(toCsv(['name'], [['Åsa Ödegård'], ['Seán Ó Briain'], ['José Peña'], ['Ève'], ['—']]))).toEqual([['name'], ['Åsa Ödegård'], ['Seán Ó Briain'], ['José Peña'], ['Ève'], ["'—"]]);
   });
 });
 
@@ -85,6 +112,7 @@ describe('CSV over HTTP', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(res.headers['content-disposition']).toBe('attachment; filename="csv-pd-status-2025-10-01.csv"');
+    expect(res.text.startsWith(`${BOM}officerId,`)).toBe(true);
     expect(back(res.text)[0]).toEqual(['officerId', 'name', 'status', 'restrictedDuties', 'openFindings', 'asOf', 'knownAt']);
     expect(back(res.text)[1][1]).toBe(`'=HYPERLINK("http://x","y")`);
   });
@@ -101,16 +129,23 @@ describe('CSV over HTTP', () => {
     const res = await get('/reminders?asOf=2025-08-20&format=csv');
     expect(res.status).toBe(200);
     expect(res.headers['content-disposition']).toBe('attachment; filename="csv-pd-reminders-2025-08-20.csv"');
-    const rows = parse(res.text, { columns: true }) as Record<string, string>[];
+    expect(res.text.startsWith(`${BOM}officerId,`)).toBe(true);
+    const rows = parse(res.text, { columns: true, bom: true }) as Record<string, string>[];
     expect(rows.length).toBeGreaterThan(0);
     expect(Object.keys(rows[0])).toEqual(['officerId', 'subject', 'scope', 'rule', 'kind', 'dueDate', 'daysLeft', 'citation', 'message', 'asOf', 'knownAt']);
     expect(rows.some((r) => r.officerId === 'doe')).toBe(true);
+    // Overdue reminders (negative daysLeft) are plain numbers, not the text '-76.
+    const overdue = await get('/reminders?asOf=2026-03-01&format=csv');
+    const late = (parse(overdue.text, { columns: true, bom: true }) as Record<string, string>[]).filter((r) => r.officerId === 'doe' && r.daysLeft.startsWith('-'));
+    expect(late.length).toBeGreaterThan(0);
+    for (const r of late) expect(r.daysLeft).toMatch(/^-\d+$/);
   });
 
   it('the officer listing as CSV (every page), for every role', async () => {
     const res = await get('/officers', tokens.investigator).set('Accept', 'text/csv');
     expect(res.status).toBe(200);
-    const rows = parse(res.text, { columns: true }) as Record<string, string>[];
+    expect(res.text.startsWith(BOM)).toBe(true);
+    const rows = parse(res.text, { columns: true, bom: true }) as Record<string, string>[];
     expect(rows.map((r) => [r.officerId, r.name, r.licenseNumber, r.active])).toEqual([
       ['doe', `'=HYPERLINK("http://x","y")`, "'\uff0b12345", 'yes'],
       ['roe', 'Roe, Sam', '', 'yes'],

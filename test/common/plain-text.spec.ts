@@ -31,6 +31,8 @@ describe('plainTextProblem', () => {
     ['\u2066isolate\u2069', 'must not contain Unicode bidirectional control characters (U+202A-U+202E, U+2066-U+2069)'],
     ['\ud83d', 'must be well-formed Unicode text'],
     ['x\udc00', 'must be well-formed Unicode text'],
+    // A letter lost in a conversion (an Excel file read in the wrong encoding): never recorded (decisions W34).
+    ['Jos\ufffd Pe\ufffda', 'must not contain “\ufffd” (U+FFFD), the mark a program leaves where it could not read a letter: type the text as it is spelled'],
   ])('refuses %j: %s', (value, problem) => {
     expect(plainTextProblem(value)).toBe(problem);
   });

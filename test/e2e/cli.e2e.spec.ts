@@ -135,7 +135,7 @@ describe('import, status, reminders, history, rebuild and verify on the README s
     const bad = file('roster-bad-whole.csv', sample.replace('MN_SRO_BASIC,2025-08-20', 'MN_SRO_BASIC,2025-02-30'));
     const whole = json(cli('import', bad, '--agency', AGENCY), 1);
     expect(whole).toMatchObject({ mode: 'all-or-nothing', committed: false, atomic: true, commands: 3, accepted: 2, rejectedCount: 1, eventsAppended: 0, transactions: 0 });
-    expect(whole.rejected).toEqual([{ index: 2, line: 4, command: 'RecordTraining', statusCode: 400, messages: ['completedOn must be a real calendar date in the form YYYY-MM-DD'] }]);
+    expect(whole.rejected).toEqual([{ index: 2, line: 4, command: 'RecordTraining', statusCode: 400, messages: ['completedOn must be a real calendar date ("2025-02-30" is not). Enter the date as YYYY-MM-DD or M/D/YYYY, e.g. 2025-08-12 or 8/12/2025'] }]);
     const dry = json(cli('import', file('roster-dry.csv', sample), '--agency', AGENCY, '--dry-run'));
     expect(dry).toMatchObject({ mode: 'dry-run', committed: false, commands: 3, accepted: 3, rejectedCount: 0, eventsAppended: 0 });
     expect(dry.recorded.map((r: { type: string }) => r.type)).toEqual(['OfficerRegistered', 'OfficerAssigned', 'TrainingCompleted']);
@@ -158,7 +158,7 @@ describe('import, status, reminders, history, rebuild and verify on the README s
       accepted: 2,
       duplicates: 0,
       rejectedCount: 1,
-      rejected: [{ index: 2, line: 4, command: 'RecordTraining', statusCode: 400, messages: ['completedOn must be a real calendar date in the form YYYY-MM-DD'] }],
+      rejected: [{ index: 2, line: 4, command: 'RecordTraining', statusCode: 400, messages: ['completedOn must be a real calendar date ("2025-02-30" is not). Enter the date as YYYY-MM-DD or M/D/YYYY, e.g. 2025-08-12 or 8/12/2025'] }],
       eventsAppended: 2,
       transactions: 1,
     });

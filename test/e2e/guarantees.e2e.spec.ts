@@ -175,7 +175,7 @@ describe('the agency status as CSV', () => {
     const csv = await get(query, tokens.auditor).set('Accept', 'text/csv');
     expect(csv.status).toBe(200);
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
-    const all = parse(csv.text, { columns: true }) as Record<string, string>[];
+    const all = parse(csv.text, { columns: true, bom: true }) as Record<string, string>[];
     // The last row is the agency's own findings (officerId "(agency)", never an officer's id).
     expect(all[all.length - 1].officerId).toBe('(agency)');
     const rows = all.slice(0, -1);

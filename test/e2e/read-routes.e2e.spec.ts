@@ -153,7 +153,8 @@ describe('GET /agencies/:agencyId/status', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     const lines = res.text.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('officerId,name,status,restrictedDuties,openFindings,asOf,knownAt');
+    // The UTF-8 byte-order mark first, for Excel on Windows (decisions W34).
+    expect(lines[0]).toBe('\ufeffofficerId,name,status,restrictedDuties,openFindings,asOf,knownAt');
     expect(lines).toHaveLength(6);
     // The last row is the agency's own findings (no contract covers the schools of these assignments).
     expect(lines[5]).toMatch(/^\(agency\),dakota-so,,,"CONTRACT_FOR_EACH_ASSIGNMENT VIOLATED due 2025-09-02/);

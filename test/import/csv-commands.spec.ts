@@ -115,7 +115,7 @@ describe('readCsvCommands + BulkImporter', () => {
     const report = await new BulkImporter(store).import(readCsvCommands(file), { agencyId: 'csv-pd', recordedBy: 'cli:test' });
     expect(report).toMatchObject({ commands: 5, accepted: 3, rejectedCount: 2 });
     expect(report.rejected).toEqual([
-      expect.objectContaining({ line: 4, command: 'RecordTraining', statusCode: 400, messages: ['completedOn must be a real calendar date in the form YYYY-MM-DD'] }),
+      expect.objectContaining({ line: 4, command: 'RecordTraining', statusCode: 400, messages: ['completedOn must be a real calendar date ("2025-02-30" is not). Enter the date as YYYY-MM-DD or M/D/YYYY, e.g. 2025-08-12 or 8/12/2025'] }),
       expect.objectContaining({ line: 5, command: 'AssignOfficer', statusCode: 404 }),
     ]);
     const events = await store.readStream(officerStream('csv-pd', 'jdoe'));

@@ -169,7 +169,7 @@ describe('DeclareTrainingUnavailable rows', () => {
     expect(report.rejected[0].messages).toEqual(['assignmentId: officer jdoe has no assignment nope']);
     expect(report.rejected[1].messages).toEqual(['assignmentId: officer jdoe has no assignment a2']); // retracted: as if never recorded
     expect(report.rejected[2].messages).toEqual([`officer ghost is not registered with agency ${AGENCY}`]);
-    expect(report.rejected[3].messages).toEqual(['declaredOn must be a real calendar date in the form YYYY-MM-DD']);
+    expect(report.rejected[3].messages).toEqual(['declaredOn must be a real calendar date ("2025-02-30" is not). Enter the date as YYYY-MM-DD or M/D/YYYY, e.g. 2025-08-12 or 8/12/2025']);
     expect(report.rejected[4].messages.join('\n')).toMatch(/^reason /m);
     expect(report.rejected[5].messages.join('\n')).toMatch(/assignmentId/);
   });

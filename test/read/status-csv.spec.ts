@@ -22,7 +22,7 @@ describe('csvCell', () => {
     expect(cells(`${csvCell(value)},end`)).toEqual([value, 'end']);
   });
 
-  it.each(['=1+1', '+1', '-1', '@SUM(A1)', '\tTAB', '\rCR', '=HYPERLINK("http://x","y, z")'])('neutralises the formula-like %j with a leading quote', (value) => {
+  it.each(['=1+1', '+1', '-1+1', '@SUM(A1)', '\tTAB', '\rCR', '=HYPERLINK("http://x","y, z")'])('neutralises the formula-like %j with a leading quote', (value) => {
     expect(csvCell(value).replace(/^"/, '').startsWith("'")).toBe(true);
     expect(cells(`${csvCell(value)},end`)).toEqual([`'${value}`, 'end']);
   });
@@ -53,9 +53,9 @@ describe('agencyStatusCsv', () => {
 
   it('one header and one row per officer, CRLF-terminated, every cell parsing back to its value', () => {
     const text = agencyStatusCsv(view);
-    expect(text.startsWith('officerId,name,status,restrictedDuties,openFindings,asOf,knownAt\r\n')).toBe(true);
+    expect(text.startsWith('\ufeffofficerId,name,status,restrictedDuties,openFindings,asOf,knownAt\r\n')).toBe(true);
     expect(text.endsWith('\r\n')).toBe(true);
-    const rows = parse(text, { columns: true }) as Record<string, string>[];
+    const rows = parse(text, { columns: true, bom: true }) as Record<string, string>[];
     expect(rows).toEqual([
       {
         officerId: 'doe',

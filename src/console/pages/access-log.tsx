@@ -10,7 +10,7 @@ import type { Response } from 'express';
 import { GetAccessLogQuery, type AccessLogView } from '../../access-log/access-log.controller';
 import type { AccessEntry } from '../../access-log/access-log-store';
 import { Public } from '../../auth/roles.decorator';
-import { isInstant } from '../../common/validation';
+import { instantFromText } from '../../common/dates';
 import { ID_PATTERN } from '../../../events/streams';
 import { Refusal } from '../../write/refusals';
 import { ConsoleGuard, ConsoleRequest, ConsoleRoles } from '../console.guard';
@@ -41,12 +41,15 @@ export class AccessLogPageController {
     const filter = { officerId: text(query.officerId), from: text(query.from), to: text(query.to) };
     const problems: string[] = [];
     if (filter.officerId && !ID_PATTERN.test(filter.officerId)) problems.push('Officer ID: 1-64 letters, digits, ".", "_" or "-"');
-    if (filter.from && !isInstant(filter.from)) problems.push('From: an ISO instant with a time zone, e.g. 2026-03-01T00:00:00-06:00');
-    if (filter.to && !isInstant(filter.to)) problems.push('To: an ISO instant with a time zone, e.g. 2026-03-01T23:59:59-06:00');
+    // Instants as people type them (src/common/dates.ts): a date alone is the start of that day in From, its end in To.
+    const from = filter.from ? instantFromText(filter.from, { dateAlone: 'start' }) : undefined;
+    const to = filter.to ? instantFromText(filter.to) : undefined;
+    if (filter.from && !from) problems.push('From: an ISO instant with a time zone, e.g. 2026-03-01T00:00:00-06:00, or Minnesota time as 3/1/2026 8:00 AM or 2026-03-01 08:00; a date alone is the start of that day');
+    if (filter.to && !to) problems.push('To: an ISO instant with a time zone, e.g. 2026-03-31T23:59:59-05:00, or Minnesota time as 3/31/2026 5:00 PM or 2026-03-31 17:00; a date alone is the end of that day');
     let view: AccessLogView | undefined;
     if (problems.length === 0) {
       try {
-        view = await this.queries.execute(new GetAccessLogQuery(person.agencyId, { officerId: filter.officerId || undefined, from: filter.from || undefined, to: filter.to || undefined }));
+        view = await this.queries.execute(new GetAccessLogQuery(person.agencyId, { officerId: filter.officerId || undefined, from, to }));
       } catch (error) {
         if (!(error instanceof Refusal)) throw error;
         problems.push(...error.messages);
@@ -81,11 +84,11 @@ function AccessLogPage(props: { person: Person; csrf: string; view?: AccessLogVi
         </div>
         <div class="field">
           <label for="from">From</label>
-          <input id="from" name="from" value={filter.from} placeholder="2026-03-01T00:00:00-06:00" />
+          <input id="from" name="from" value={filter.from} placeholder="3/1/2026 or 2026-03-01 08:00" />
         </div>
         <div class="field">
           <label for="to">To</label>
-          <input id="to" name="to" value={filter.to} placeholder="2026-03-31T23:59:59-05:00" />
+          <input id="to" name="to" value={filter.to} placeholder="3/31/2026 or 2026-03-31 17:00" />
         </div>
         <button type="submit">Show</button>
       </form>

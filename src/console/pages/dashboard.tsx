@@ -10,7 +10,8 @@ import { Controller, Get, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
 import { STATUSES, type Finding, type Status } from '../../../projections';
-import { csvCell, GetAgencyStatusQuery, type AgencyStatusView } from '../../agencies/agency-status';
+import { GetAgencyStatusQuery, type AgencyStatusView } from '../../agencies/agency-status';
+import { toCsv } from '../../common/csv';
 import { Public } from '../../auth/roles.decorator';
 import { ListOfficersQuery, type OfficerListView } from '../../officers/list-officers';
 import { axesQuery, pageAxes, type PageAxes } from '../console-axes';
@@ -73,12 +74,8 @@ const findingText = (f: Finding, asOf: string): string =>
 
 export function dashboardCsv(view: AgencyStatusView, rows: Row[]): string {
   const header = ['officerId', 'name', 'status', 'violatedAndPending', 'nextDueDate', 'asOf', 'knownAt'];
-  const lines = rows.map((r) =>
-    [r.officerId, r.name, r.status, r.open.map((f) => `${f.rule} ${f.outcome}${f.dueDate ? ` due ${f.dueDate}` : ''} (${f.citation})`).join('; '), r.nextDue ?? '', view.asOf, view.knownAt]
-      .map(csvCell)
-      .join(','),
-  );
-  return [header.join(','), ...lines].join('\r\n') + '\r\n';
+  const lines = rows.map((r) => [r.officerId, r.name, r.status, r.open.map((f) => `${f.rule} ${f.outcome}${f.dueDate ? ` due ${f.dueDate}` : ''} (${f.citation})`).join('; '), r.nextDue ?? '', view.asOf, view.knownAt]);
+  return toCsv(header, lines);
 }
 
 @Controller()

@@ -14,12 +14,14 @@ import { randomUUID } from 'node:crypto';
 import { COURSES } from '../../../events/catalogue';
 import { AccessRegistry } from '../../auth/access-registry';
 import { Public } from '../../auth/roles.decorator';
+import { CSV_BOM } from '../../common/csv';
 import type { ImportCommand, ImportReport } from '../../import/bulk-import';
 import { CsvFormatError } from '../../import/csv-commands';
 import { ImportCommandsCommand } from '../../import/import-commands';
 import { ConsoleGuard, ConsoleRequest, ConsoleRoles } from '../console.guard';
 import {
   courseValues,
+  decodeCsvUpload,
   guessColumns,
   guessCourse,
   IMPORT_KINDS,
@@ -61,7 +63,7 @@ export class ImportPageController {
   template(@Param('file') file: string, @Res() response: Response): void {
     const kind = importKind(file.replace(/\.csv$/, ''));
     if (!kind) return void this.send(response, 404, <p>No such template.</p>);
-    response.type('text/csv').setHeader('Content-Disposition', `attachment; filename="${kind.id}-template.csv"`).send(TEMPLATES[kind.id]);
+    response.type('text/csv').setHeader('Content-Disposition', `attachment; filename="${kind.id}-template.csv"`).send(CSV_BOM + TEMPLATES[kind.id]);
   }
 
   /** The upload: a product-format file is checked at once; another format goes to the mapping. */
@@ -72,16 +74,18 @@ export class ImportPageController {
     const file = (request as ConsoleRequest & { file?: { originalname: string; buffer: Buffer; size: number } }).file;
     if (!file || file.size === 0) return void this.send(response, 400, <UploadPage person={person} csrf={request.session!.csrf} problems={['File: choose a CSV file to check']} />);
     if (file.size > MAX_IMPORT_BYTES) return void this.send(response, 413, <UploadPage person={person} csrf={request.session!.csrf} problems={['File: at most 5 MB']} />);
-    const text = file.buffer.toString('utf8');
     const fileName = file.originalname.replace(/[^\w.\- ]+/g, '_').slice(0, 100) || 'upload.csv';
     let table: CsvTable;
+    let decoded: { text: string; readAs: string };
     try {
-      table = parseCsvText(text);
+      // The encoding is found from the bytes (UTF-8, UTF-16 by its byte-order mark, else Windows-1252): decisions W34.
+      decoded = decodeCsvUpload(file.buffer);
+      table = parseCsvText(decoded.text);
     } catch (error) {
       if (!(error instanceof CsvFormatError)) throw error;
       return void this.send(response, 400, <UploadPage person={person} csrf={request.session!.csrf} problems={[`File: ${error.message}`]} />);
     }
-    const pending: Pending = { id: randomUUID(), fileName, text };
+    const pending: Pending = { id: randomUUID(), fileName, text: decoded.text, readAs: decoded.readAs };
     request.session!.pendingImport = pending;
     if (isProductFormat(table)) return this.preview(request, response, pending, table);
     const kind = importKind(typeof request.body?.kind === 'string' ? request.body.kind : '') ?? IMPORT_KINDS[0];
@@ -188,9 +192,10 @@ function UploadPage(props: { person: Person; csrf: string; problems?: string[] }
         <CsrfField csrf={props.csrf} />
         <div class="field">
           <label for="file">CSV file</label>
-          <input id="file" name="file" type="file" accept=".csv,text/csv" required aria-describedby="file-hint" />
+          <input id="file" name="file" type="file" accept=".csv,text/csv,.txt,text/plain,.tsv,text/tab-separated-values" required aria-describedby="file-hint" />
           <span id="file-hint" class="hint">
-            At most 5 MB and 20,000 rows. The first line names the columns.
+            At most 5 MB and 20,000 rows. The first line names the columns. Any of Excel’s “Save as” types for text works: CSV UTF-8, CSV (Comma delimited) or Unicode text; the check says how the
+            file was read. Dates may be written 2025-08-12 or 8/12/2025 (month first).
           </span>
         </div>
         <div class="field">
@@ -237,6 +242,7 @@ function MappingPage(props: {
         {props.pending.fileName} is not in this product’s own format. Say which of its columns holds each field
         {props.saved ? ' (the mapping saved last time is filled in)' : ''}. Nothing is recorded yet.
       </p>
+      <ReadAs pending={props.pending} />
       <form method="post" action="/import/map" class="stack">
         <Problems messages={props.problems} />
         <CsrfField csrf={props.csrf} />
@@ -321,6 +327,16 @@ function MappingPage(props: {
   );
 }
 
+/** How the file's bytes were read (decisions W34), so that a person sees it before the names are recorded. */
+function ReadAs({ pending, committed }: { pending: Pending; committed?: boolean }) {
+  if (!pending.readAs) return null;
+  return (
+    <p id="read-as" data-read-as={pending.readAs}>
+      {pending.fileName} was read as {pending.readAs}.{committed ? '' : ' Check that the names below are spelled right before you commit.'}
+    </p>
+  );
+}
+
 /** The column a message is about, in the file's own words when the file was mapped. */
 function columnOf(message: string, pending: Pending): string {
   const field = /^(\w+)(?:[ :.]|$)/.exec(message)?.[1] ?? '';
@@ -334,6 +350,7 @@ function PreviewPage(props: { person: Person; csrf: string; pending: Pending; re
   return (
     <Page title={props.committedNow ? 'Import recorded' : 'Check the import'} person={props.person} csrf={props.csrf}>
       <h1>{props.committedNow ? 'The file is recorded' : `Check of ${pending.fileName}`}</h1>
+      <ReadAs pending={pending} committed={props.committedNow} />
       <p class="sentence" role="status" data-import={props.committedNow ? 'committed' : ok ? 'ready' : 'refused'}>
         {props.committedNow
           ? `Recorded ${report.eventsAppended} record${report.eventsAppended === 1 ? '' : 's'} from ${report.commands} rows${report.duplicates ? `; ${report.duplicates} row${report.duplicates === 1 ? ' was' : 's were'} already recorded and ${report.duplicates === 1 ? 'was' : 'were'} skipped` : ''}.`

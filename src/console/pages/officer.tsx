@@ -24,6 +24,7 @@ import { RuleHeader, AxesForm, axesSentence, dateInWords, instantInWords, Outcom
 import { RECORD_FORMS } from '../record-forms';
 import { StatusBar } from '../status-bar';
 import { knownAtFromText } from '../time-words';
+import { INSTANT_FORMS } from '../../common/dates';
 
 /** The roles that may read an officer's history (SPEC §4 history route), and so the timeline and the changes. */
 const HISTORY_ROLES: Role[] = ['admin', 'auditor', 'investigator'];
@@ -106,8 +107,8 @@ export class OfficerPageController {
     const now = new Date().toISOString();
     let from = knownAtFromText(fromText);
     let to = toText ? knownAtFromText(toText) : now;
-    if (!from) problems.push('From: write Minnesota time as 2026-03-01 17:00, or an ISO instant');
-    if (!to) problems.push('To: write Minnesota time as 2026-03-01 17:00, or an ISO instant, or leave it empty for now');
+    if (!from) problems.push(`From: write ${INSTANT_FORMS}`);
+    if (!to) problems.push(`To: write ${INSTANT_FORMS}, or leave it empty for now`);
     let swapped = false;
     if (from && to && toText && from > to) {
       // Not a dead end: the question is the same with the two moments in order (docs/decisions.md W36).

@@ -14,6 +14,7 @@ import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { ID_PATTERN } from '../../../events/streams';
 import { Public } from '../../auth/roles.decorator';
+import { dateProblem, localDateFromText, withoutRepeats } from '../../common/dates';
 import { createValidationPipe } from '../../common/validation';
 import type { ImportReport } from '../../import/bulk-import';
 import { ImportCommandsCommand } from '../../import/import-commands';
@@ -39,10 +40,15 @@ const todayInMinnesota = (): string => localDateAt(new Date(), MINNESOTA_TIME_ZO
 const KEY = /^[A-Za-z0-9-]{1,64}$/;
 const ALREADY = 'This form was already recorded: it was submitted again (after the browser’s Back button, or a second press).';
 
-/** The form's values as the DTO takes them: trimmed, empty optional fields left out, lines as a list. */
-function bodyOf(form: RecordForm, raw: Record<string, unknown>): { values: Record<string, unknown>; body: Record<string, unknown> } {
+/**
+ * The form's values as the DTO takes them: trimmed, empty optional fields left out, lines as a
+ * list, dates typed as YYYY-MM-DD or M/D/YYYY as YYYY-MM-DD (src/common/dates.ts; `problems` names
+ * those that are neither).
+ */
+function bodyOf(form: RecordForm, raw: Record<string, unknown>): { values: Record<string, unknown>; body: Record<string, unknown>; problems: string[] } {
   const values: Record<string, unknown> = {};
   const body: Record<string, unknown> = {};
+  const problems: string[] = [];
   for (const field of form.fields) {
     const text = typeof raw[field.name] === 'string' ? (raw[field.name] as string) : '';
     values[field.name] = text;
@@ -52,6 +58,10 @@ function bodyOf(form: RecordForm, raw: Record<string, unknown>): { values: Recor
       const lines = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
       if (lines.length === 0 && field.optional) continue;
       value = lines;
+    } else if (field.kind === 'date' && text.trim() !== '') {
+      const date = localDateFromText(text);
+      if (date === undefined) problems.push(dateProblem(field.name, text));
+      value = date ?? text.trim();
     } else if (text.trim() !== '' || !field.optional) {
       value = text.trim();
     } else continue;
@@ -60,7 +70,7 @@ function bodyOf(form: RecordForm, raw: Record<string, unknown>): { values: Recor
     if (sub) ((body[head] ??= {}) as Record<string, unknown>)[sub] = value;
     else body[head] = value;
   }
-  return { values, body };
+  return { values, body, problems };
 }
 
 /** A form's fields given in its address (the list of dates after "Add this date"; the event to retract): shown, never recorded by a GET. */
@@ -209,7 +219,7 @@ export class RecordFormController {
 
   private async record(request: ConsoleRequest, response: Response, form: RecordForm, officerId: string | undefined, raw: Record<string, unknown>): Promise<void> {
     const person = request.person!;
-    const { values, body } = bodyOf(form, raw);
+    const { values, body, problems } = bodyOf(form, raw);
     const key = typeof raw.idempotencyKey === 'string' && KEY.test(raw.idempotencyKey) ? raw.idempotencyKey : randomUUID();
     const anyway = raw.recordAnyway === 'yes';
     const records = form.reads?.length ? await this.records(request, form, officerId, body) : { officer: [], agency: [] };
@@ -260,7 +270,11 @@ export class RecordFormController {
         request.session!.keptForms?.delete(key);
         return void response.redirect(303, `${officerId ? `/officers/${encodeURIComponent(officerId)}` : ''}/records/${form.id}?${query}`);
       }
-      const dates = [...new Set(datesOf(values[field]))];
+      const typed = datesOf(values[field]);
+      // Each date as YYYY-MM-DD or M/D/YYYY (src/common/dates.ts); one that is neither refuses the form, naming it.
+      const unread = typed.filter((d) => localDateFromText(d) === undefined);
+      if (unread.length) return again([...unread.map((d) => dateProblem(field, d)), ...problems], 400);
+      const dates = [...new Set(typed.map((d) => localDateFromText(d)!))];
       if (dates.length === 0) return again([`${field}: give at least one date`], 400);
       if (dates.length > 200) return again([`${field}: at most 200 dates at once`], 400);
       const keyOf = (i: number) => `console:${person.userId}:${key}:${i}`;
@@ -308,9 +322,9 @@ export class RecordFormController {
     } catch (error) {
       if (!(error instanceof BadRequestException)) throw error;
       const message = (error.getResponse() as { message?: string | string[] }).message;
-      return again([...pathProblems, ...(Array.isArray(message) ? message : [String(message)])], 400);
+      return again([...pathProblems, ...withoutRepeats(problems, Array.isArray(message) ? message : [String(message)])], 400);
     }
-    if (pathProblems.length) return again(pathProblems, 400);
+    if (pathProblems.length || problems.length) return again([...pathProblems, ...problems], 400);
     for (const f of form.pathFields ?? []) values[f] = String(values[f]).trim();
     const ctx = { agencyId: person.agencyId, recordedBy: person.email, correlationId: randomUUID(), idempotencyKey: `console:${person.userId}:${key}` };
     if (!anyway && form.duplicates) {
