@@ -88,6 +88,20 @@ export class PostgresReadModelStore implements ReadModelStore {
     return rows.map((row) => ({ key: row.key, doc: JSON.parse(row.doc) as T }));
   }
 
+  async readAtCheckpoint<T>(projection: string, keys: readonly string[]): Promise<ProjectionState & { docs: Map<string, T> }> {
+    // One statement, one snapshot: the state and the documents as one commit left them.
+    const { rows } = await this.query<{ checkpoint: string | null; rebuilding: boolean | null; key: string | null; doc: string | null }>(
+      `SELECT s.checkpoint, s.rebuilding, d.key, d.doc
+       FROM (SELECT 1) AS one
+       LEFT JOIN projection_state s ON s.projection = $1
+       LEFT JOIN projection_documents d ON d.projection = $1 AND d.key = ANY($2::text[])`,
+      [projection, [...keys]],
+    );
+    const docs = new Map<string, T>();
+    for (const row of rows) if (row.key !== null && row.doc !== null) docs.set(row.key, JSON.parse(row.doc) as T);
+    return { checkpoint: rows[0]?.checkpoint ? Number(rows[0].checkpoint) : 0, rebuilding: rows[0]?.rebuilding ?? false, docs };
+  }
+
   async commit(projection: string, from: number, to: number, changes: ReadonlyMap<string, unknown>): Promise<boolean> {
     const client = await this.pool.connect().catch(explained);
     try {
