@@ -8,7 +8,8 @@
 import Database from 'better-sqlite3';
 import { keepSqliteFilePrivate } from '../store/sqlite/sqlite-file-mode';
 import path from 'node:path';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
+import { guardedPool } from '../store/postgres/postgres-pool';
 
 export interface AccessEntry {
   /** When the read was answered (ISO instant). */
@@ -175,10 +176,9 @@ export class PostgresAccessLogStore implements AccessLogStore {
 
   static async open(url: string): Promise<PostgresAccessLogStore> {
     // synchronous_commit on, as the event store: a batch that was written survives a crash.
-    const pool = new Pool({ connectionString: url, max: 2, options: '-c synchronous_commit=on' });
-    // An idle connection that breaks (a server restart, pg_terminate_backend) is dropped by the
-    // pool; without a listener its error would crash the process. The next batch is retried.
-    pool.on('error', () => undefined);
+    // A connection that breaks (a server restart, pg_terminate_backend), idle or checked out, is
+    // dropped, never a crash (src/store/postgres/postgres-pool.ts). The next batch is retried.
+    const pool = guardedPool({ connectionString: url, max: 2, options: '-c synchronous_commit=on' });
     // Two servers starting on one database may race to create the table: the loser retries once.
     await pool.query(POSTGRES_SCHEMA).catch(() => pool.query(POSTGRES_SCHEMA));
     return new PostgresAccessLogStore(pool);

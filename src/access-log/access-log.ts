@@ -13,7 +13,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Observable, tap } from 'rxjs';
 import { parse } from 'csv-parse/sync';
 import type { Request } from 'express';
-import { AGENCY_ROW_ID, GetAgencyStatusQuery, type AgencyStatusView } from '../agencies/agency-status';
+import { AGENCY_ROW_ID, AgencyStatusCsvFile, GetAgencyStatusQuery, type AgencyStatusView } from '../agencies/agency-status';
 import { GetRemindersQuery, type RemindersView } from '../agencies/reminders';
 import { wantsCsv } from '../common/csv';
 import { ListOfficersQuery, type OfficerListView } from '../officers/list-officers';
@@ -171,6 +171,8 @@ const API_READS: Record<string, ApiRead> = {
     return { agencyId: req.params.agencyId, officerId: req.params.officerId, officerCount: 1, kind: 'officer-changes', asOf: view.asOf, knownAt: view.to };
   },
   '/api/agencies/:agencyId/status': (req, r) => {
+    // The CSV is sent in slices (docs/decisions.md W40): it says what it holds, it is not read back.
+    if (r instanceof AgencyStatusCsvFile) return { agencyId: req.params.agencyId, officerId: null, officerCount: r.officerCount, kind: 'agency-status', asOf: r.asOf, knownAt: r.knownAt };
     const view = r as AgencyStatusView;
     const axes = typeof r === 'string' ? csvAxes(r, 5) : { asOf: view.asOf, knownAt: view.knownAt };
     return { agencyId: req.params.agencyId, officerId: null, officerCount: typeof r === 'string' ? csvOfficers(r).length : view.officers.length, kind: 'agency-status', ...axes };

@@ -1,13 +1,21 @@
 /**
  * Slice: the whole agency's status on `asOf` as known at `knownAt` (GET /agencies/:agencyId/status;
- * SPEC §4): counts per status and one row per officer, as JSON or, with `Accept: text/csv` or `?format=csv`, CSV.
+ * docs/reference.md): counts per status and one row per officer, as JSON or, with `Accept: text/csv` or `?format=csv`, CSV.
+ *
+ * One request must not stall the others (docs/decisions.md W40): the JSON answer is a page of
+ * officers (`page`, `pageSize`: default AGENCY_STATUS_PAGE_SIZE), the counts and the agency's
+ * findings whole; the CSV is the whole agency, sent in slices of rows with a turn of the event
+ * loop between them; the report is evaluated page by page with a turn between pages.
  */
-import { Controller, Get, Header, Param, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Header, Param, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
 import { agencyFindingsOn, agencyStatusFromFacts, officerOnDay, STATUSES, type AgencyFinding, type AgencyStatus, type OfficerOnDay } from '../../projections';
 import { Roles } from '../auth/roles.decorator';
 import { IsIn, IsOptional } from 'class-validator';
+import { IsPlainInteger } from '../common/validation';
 import { toCsv, wantsCsv } from '../common/csv';
 import { AgencyPath } from '../common/paths';
 import { LedgerReader, type AgencyCoverage } from '../read/ledger-reader';
@@ -26,6 +34,9 @@ export class GetAgencyStatusQuery {
 
 /** Reports kept (agency and asOf), least recently used evicted first: the dashboard's "now" for a few days. */
 const CACHED_REPORTS = 2;
+/** Officers' facts read at once, and evaluated between two turns of the event loop (decisions W40). */
+const FACTS_PAGE = 200;
+const EVALUATED_TOGETHER = 25;
 /** Changed officers refreshed one by one; more than this and the report is evaluated whole. */
 const MAX_REFRESHED_OFFICERS = 500;
 
@@ -58,7 +69,22 @@ export class GetAgencyStatusHandler implements IQueryHandler<GetAgencyStatusQuer
 
   constructor(private readonly reader: LedgerReader) {}
 
-  async execute({ agencyId, axes }: GetAgencyStatusQuery): Promise<AgencyStatusView> {
+  /** Whole evaluations under way, by agency and asOf: a request for the same report waits for it, then asks the cache (decisions W40). */
+  private readonly evaluating = new Map<string, Promise<unknown>>();
+
+  async execute(query: GetAgencyStatusQuery): Promise<AgencyStatusView> {
+    const key = `${query.agencyId}\u0000${query.axes.asOf}`;
+    const running = this.evaluating.get(key);
+    if (running) await running.catch(() => undefined);
+    const answer = this.evaluate(query);
+    if (!this.evaluating.has(key)) {
+      this.evaluating.set(key, answer);
+      void answer.catch(() => undefined).finally(() => this.evaluating.get(key) === answer && this.evaluating.delete(key));
+    }
+    return answer;
+  }
+
+  private async evaluate({ agencyId, axes }: GetAgencyStatusQuery): Promise<AgencyStatusView> {
     const version = await this.reader.readModelVersion();
     const position = version === undefined ? undefined : this.reader.readModelPosition();
     const key = `${agencyId}\u0000${axes.asOf}`;
@@ -79,16 +105,20 @@ export class GetAgencyStatusHandler implements IQueryHandler<GetAgencyStatusQuer
     const coverage: AgencyCoverage = {};
     const officers = new Map<string, { row?: Row; onDay: OfficerOnDay | null }>();
     const ids: string[] = [];
-    for await (const page of this.reader.agencyFactsPages(agencyId, axes.knownAt, undefined, coverage)) {
-      const part = agencyStatusFromFacts(page, axes.asOf);
-      for (const s of STATUSES) report.counts[s] += part.counts[s];
-      for (const officer of part.officers) report.officers.push(officer);
-      const rows = new Map(part.officers.map((o) => [o.officerId, o]));
-      for (const facts of page) {
-        const day = officerOnDay(facts, axes.asOf);
-        onDay.push(day);
-        ids.push(facts.officerId);
-        officers.set(facts.officerId, { row: rows.get(facts.officerId), onDay: day });
+    for await (const whole of this.reader.agencyFactsPages(agencyId, axes.knownAt, FACTS_PAGE, coverage)) {
+      for (let at = 0; at < whole.length; at += EVALUATED_TOGETHER) {
+        const page = whole.slice(at, at + EVALUATED_TOGETHER);
+        const part = agencyStatusFromFacts(page, axes.asOf);
+        for (const s of STATUSES) report.counts[s] += part.counts[s];
+        for (const officer of part.officers) report.officers.push(officer);
+        const rows = new Map(part.officers.map((o) => [o.officerId, o]));
+        for (const facts of page) {
+          const day = officerOnDay(facts, axes.asOf);
+          onDay.push(day);
+          ids.push(facts.officerId);
+          officers.set(facts.officerId, { row: rows.get(facts.officerId), onDay: day });
+        }
+        await nextTurn(); // the other requests between two slices of officers (decisions W40)
       }
     }
     const agencyFindings = agencyFindingsOn(records, onDay, axes.asOf);
@@ -167,17 +197,66 @@ export const AGENCY_ROW_ID = '(agency)';
 /** One CSV cell (src/common/csv.ts: csv-stringify with escape_formulas, and the other leading characters a spreadsheet may fold). */
 export { csvCell } from '../common/csv';
 
-export function agencyStatusCsv(view: AgencyStatusView): string {
-  const header = ['officerId', 'name', 'status', 'restrictedDuties', 'openFindings', 'asOf', 'knownAt'];
-  const rows = view.officers.map((o) => [o.officerId, o.name, o.status, o.restrictedDuties.join('; '), openIssues(o.findings), view.asOf, view.knownAt]);
-  // The agency's own findings, as one last row (decisions W19).
-  if (view.agencyFindings) rows.push([AGENCY_ROW_ID, view.agencyId, '', '', openIssues(view.agencyFindings), view.asOf, view.knownAt]);
-  return toCsv(header, rows);
+const CSV_HEADER = ['officerId', 'name', 'status', 'restrictedDuties', 'openFindings', 'asOf', 'knownAt'];
+
+/** The CSV in pieces of `rowsPerPiece` rows: the header and the first rows, then the next rows, the agency's own row last (decisions W19). */
+export function* agencyStatusCsvPieces(view: AgencyStatusView, rowsPerPiece = 100): Generator<string> {
+  const header = toCsv(CSV_HEADER, []);
+  yield header;
+  for (let i = 0; i < view.officers.length; i += rowsPerPiece) {
+    const rows = view.officers.slice(i, i + rowsPerPiece).map((o) => [o.officerId, o.name, o.status, o.restrictedDuties.join('; '), openIssues(o.findings), view.asOf, view.knownAt]);
+    yield toCsv(CSV_HEADER, rows).slice(header.length);
+  }
+  if (view.agencyFindings) yield toCsv(CSV_HEADER, [[AGENCY_ROW_ID, view.agencyId, '', '', openIssues(view.agencyFindings), view.asOf, view.knownAt]]).slice(header.length);
 }
 
-/** The query of the agency status: the two time axes, and `format` for a CSV link. */
+export function agencyStatusCsv(view: AgencyStatusView): string {
+  return [...agencyStatusCsvPieces(view)].join('');
+}
+
+/** Officers per page of the JSON agency status, unless `pageSize` says otherwise (decisions W40). */
+export const AGENCY_STATUS_PAGE_SIZE = 500;
+/** The largest `pageSize` of the JSON agency status. */
+export const AGENCY_STATUS_MAX_PAGE_SIZE = 2000;
+const MAX_PAGE = 100_000;
+
+/** The whole agency's CSV, sent in slices (the HTTP route); what it holds, for the access log, without reading it back. */
+export class AgencyStatusCsvFile extends StreamableFile {
+  readonly officerCount: number;
+  readonly asOf: string;
+  readonly knownAt: string;
+
+  constructor(view: AgencyStatusView) {
+    const pieces = agencyStatusCsvPieces(view);
+    super(
+      Readable.from(
+        (async function* () {
+          for (const piece of pieces) {
+            yield Buffer.from(piece, 'utf8');
+            await nextTurn(); // the other requests between two slices
+          }
+        })(),
+      ),
+    );
+    this.officerCount = view.officers.length;
+    this.asOf = view.asOf;
+    this.knownAt = view.knownAt;
+  }
+}
+
+/** One page of the JSON agency status: the pinned fields (asOf, knownAt, counts, officers) and the paging of the officer listing. */
+export type AgencyStatusPage = AgencyStatusView & { page: number; pageSize: number; total: number; pages: number };
+
+export function agencyStatusPage(view: AgencyStatusView, page: number, pageSize: number): AgencyStatusPage {
+  const total = view.officers.length;
+  return { ...view, officers: view.officers.slice((page - 1) * pageSize, page * pageSize), page, pageSize, total, pages: Math.ceil(total / pageSize) };
+}
+
+/** The query of the agency status: the two time axes, `format` for a CSV link, and the page of officers (JSON). */
 export class AgencyStatusQueryDto extends TimeAxesDto {
   @IsOptional() @IsIn(['json', 'csv'], { message: 'format must be json or csv' }) format?: 'json' | 'csv';
+  @IsOptional() @IsPlainInteger(1, MAX_PAGE, 'pages') page?: string;
+  @IsOptional() @IsPlainInteger(1, AGENCY_STATUS_MAX_PAGE_SIZE, 'officers') pageSize?: string;
 }
 
 @Controller('agencies/:agencyId/status')
@@ -191,8 +270,8 @@ export class AgencyStatusController {
     const view: AgencyStatusView = await this.queries.execute(new GetAgencyStatusQuery(path.agencyId, resolveTimeAxes(query)));
     if (wantsCsv(request)) {
       response.type('text/csv').setHeader('Content-Disposition', `attachment; filename="${path.agencyId}-status-${view.asOf}.csv"`);
-      return agencyStatusCsv(view);
+      return new AgencyStatusCsvFile(view);
     }
-    return view;
+    return agencyStatusPage(view, query.page === undefined ? 1 : Number(query.page), query.pageSize === undefined ? AGENCY_STATUS_PAGE_SIZE : Number(query.pageSize));
   }
 }

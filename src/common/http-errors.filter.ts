@@ -8,12 +8,14 @@
  * its stack and answered 500 without internals (a bug, never the client's fault, and never a
  * half-written record: appends are atomic). A LoggedClientError (a refused body, a failed
  * authentication) is logged as one warning line naming the status, route and source address,
- * never a stack (decisions W13).
+ * never a stack (decisions W13). A store that cannot be reached, or whose connection broke under
+ * the request (StoreUnavailableError), is a 503 with Retry-After, logged as one warning line: the
+ * write it carried was recorded whole or not at all, and only the caller retries (decisions W40).
  */
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
-import { WrongExpectedRevisionError } from '../store/event-store.port';
+import { StoreUnavailableError, WrongExpectedRevisionError } from '../store/event-store.port';
 import { Refusal } from '../write/refusals';
 
 /** A client error worth one warning line in the log (`logged: false` for a repeat not worth another). */
@@ -35,7 +37,8 @@ export class HttpErrorsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const response = http.getResponse<Response>();
     const [status, body] = toHttp(error);
-    if (status >= 500) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    if (error instanceof StoreUnavailableError) this.logger.warn(`503 ${http.getRequest<Request>().method} ${(http.getRequest<Request>().originalUrl ?? '').split('?')[0].slice(0, 200)}: ${error.message}`);
+    else if (status >= 500) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     else if (error instanceof LoggedClientError ? error.logged : isExpressClientError(error)) {
       this.logger.warn(clientErrorLine(status, http.getRequest<Request>(), (body as { message: string[] }).message));
     }
@@ -43,9 +46,25 @@ export class HttpErrorsFilter implements ExceptionFilter {
       response.end();
       return;
     }
+    const retryAfter = retryAfterSeconds(error);
+    if (retryAfter !== undefined) response.setHeader('Retry-After', String(retryAfter));
     response.status(status).json(body);
   }
 }
+
+/** Seconds a client should wait before it asks again, for the errors that pass with time (a store unreachable or busy); undefined otherwise. */
+export function retryAfterSeconds(error: unknown): number | undefined {
+  if (error instanceof StoreUnavailableError) return STORE_RETRY_AFTER_SECONDS;
+  if ((error as { code?: unknown })?.code === 'SQLITE_BUSY') return STORE_RETRY_AFTER_SECONDS;
+  return undefined;
+}
+
+/** Retry-After of a 503 for a store that could not be reached (decisions W40). */
+export const STORE_RETRY_AFTER_SECONDS = 2;
+
+/** The 503 body of a store that could not be reached or lost its connection under the request. */
+export const STORE_UNAVAILABLE_MESSAGE =
+  'the store could not be reached or its connection broke; a write was recorded whole or not at all (nothing was half-written): try again in a few seconds, with the same Idempotency-Key to record it only once';
 
 /** `401 POST /api/agencies/a/officers from 127.0.0.1: <messages>`: what was refused, where, from whom; never a header or the body. */
 export function clientErrorLine(status: number, request: Request, messages: string[]): string {
@@ -76,6 +95,9 @@ export function toHttp(error: unknown): [number, object] {
       HttpStatus.CONFLICT,
       { statusCode: 409, error: 'Conflict', message: ['the record changed while this write was being made; reload and try again'] },
     ];
+  }
+  if (error instanceof StoreUnavailableError) {
+    return [HttpStatus.SERVICE_UNAVAILABLE, { statusCode: 503, error: 'Service Unavailable', message: [STORE_UNAVAILABLE_MESSAGE] }];
   }
   if ((error as { code?: unknown })?.code === 'SQLITE_BUSY') {
     // Another process held the SQLite write lock past busy_timeout: nothing was written.

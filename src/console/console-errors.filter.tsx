@@ -9,7 +9,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { AuthenticationClosed } from '../auth/authentication-gate';
-import { HttpErrorsFilter, toHttp } from '../common/http-errors.filter';
+import { HttpErrorsFilter, retryAfterSeconds, toHttp } from '../common/http-errors.filter';
 import { CsrfRefused, RoleNotAllowed, SignInRequired, type ConsoleRequest } from './console.guard';
 import { Page, renderPage, ROLE_WORDS } from './layout';
 
@@ -99,9 +99,21 @@ export class AppErrorsFilter implements ExceptionFilter {
       return;
     }
     const [status, body] = toHttp(error);
-    if (status >= 500) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    // The store could not be reached or was busy (docs/decisions.md W40): passes with time, not a bug.
+    const retryAfter = retryAfterSeconds(error);
+    if (retryAfter !== undefined) response.setHeader('Retry-After', String(retryAfter));
+    if (retryAfter !== undefined) this.logger.warn(`${status} ${request.method} ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    else if (status >= 500) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     const messages = (body as { message?: string[] }).message ?? [];
-    const shown = status >= 500 ? ['Something went wrong on the server. Nothing was recorded; try again, and if it persists tell your administrator.'] : messages;
+    const shown =
+      retryAfter !== undefined
+        ? [
+            'The records could not be reached just now: the connection to the database was lost, or it was busy.',
+            'What you sent was recorded whole or not at all. Wait a few seconds, reload the page to see whether it is there, and if not, send it again.',
+          ]
+        : status >= 500
+          ? ['Something went wrong on the server. Nothing was recorded; try again, and if it persists tell your administrator.']
+          : messages;
     if (status === 404 && error instanceof HttpException && /^Cannot (GET|POST|HEAD)/.test(String(messages[0] ?? ''))) {
       page(
         404,

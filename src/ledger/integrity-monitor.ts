@@ -10,6 +10,7 @@ import { EVENT_STORE, type EventStore } from '../store/event-store.port';
 import { CheckpointService } from './checkpoint-service';
 import { LedgerReport, verifyLedger } from './ledger-verifier';
 import { repeat } from './repeat';
+import { yielding } from './yielding';
 import type { Checkpoint } from '../../events/checkpoint';
 
 @Injectable()
@@ -35,9 +36,10 @@ export class IntegrityMonitor implements OnApplicationShutdown {
       try {
         const signed = await this.checkpoints.checkpoints();
         if (options.witness) await this.checkpoints.leaves.sync();
+        // In slices: the other requests of the server keep being answered meanwhile (yielding.ts).
         report = await verifyLedger({
-          store: this.store,
-          readModels: this.readModels,
+          store: yielding(this.store),
+          readModels: yielding(this.readModels),
           checkpoints: [...signed, ...(options.extra ?? [])],
           witness: options.witness ? this.checkpoints.leaves : undefined,
         });

@@ -8,6 +8,7 @@
  */
 import { eventLeafHash, MerkleFrontier, MerkleLeaves } from '../../events/merkle';
 import type { EventStore } from '../store/event-store.port';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 
 export class LedgerLeaves {
   readonly leaves = new MerkleLeaves();
@@ -50,7 +51,10 @@ export class LedgerLeaves {
   }
 
   private async readNew(): Promise<void> {
+    let read = 0;
     for await (const event of this.store.readAll({ fromPosition: this.lastPosition, batchSize: 1000 })) {
+      // A turn of the event loop every 100 events: the first sync reads the whole log (docs/decisions.md W40).
+      if (++read % 100 === 0) await nextTurn();
       const leaf = eventLeafHash(event.hash);
       if (this.size === this.positions.length) {
         const larger = new Float64Array(this.positions.length * 2);

@@ -119,7 +119,8 @@ export async function verifyLedger({ store, readModels, checkpoints, witness }: 
     for (const h of heads) {
       const verified = chains.revisionOf(h.stream);
       // A stream opened since the pass (verified = -1) is read from its start; if it has no events, checkHeads names it deleted.
-      if (h.revision > verified) for (const event of await store.readStream(h.stream, { fromRevision: verified + 1 })) chains.add(event);
+      // Only up to the head listed: events appended since belong with heads (and rosters' streams) not listed (docs/decisions.md W40).
+      if (h.revision > verified) for (const event of await store.readStream(h.stream, { fromRevision: verified + 1 })) if (event.revision <= h.revision) chains.add(event);
     }
     chains.checkHeads(heads);
     broken ??= chains.firstBroken;

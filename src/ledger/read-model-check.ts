@@ -2,18 +2,24 @@
  * Read models checked against the events they were derived from (SPEC §6): an edited document
  * (projection_documents, say, so that a status answer turns VIOLATED into MET) must not pass
  * as the record. For each projection that is not rebuilding, every document is derived again
- * from the events at or below the projection's checkpoint and compared, as canonical JSON, with
- * the stored one; a stored document that nothing derives is reported too.
+ * from the events and compared, as canonical JSON, with the stored one; a stored document that
+ * nothing derives is reported too.
  *
- * Memory stays bounded: one officer's events at a time, and one agency summary. A document the
- * runner commits while it is being checked (the checkpoint moved) is derived again at the new
- * checkpoint before it is called broken.
+ * One consistent position (docs/decisions.md W40): the documents of one unit (an officer's
+ * ledger and facts; an agency's summary) are read together with the checkpoint they were
+ * committed with, in one snapshot of the read-model store (readAtCheckpoint); the events are read
+ * after that, so they hold every event at or below that checkpoint; the documents are derived
+ * from exactly those events, and compared. Under a write load a document is then never compared
+ * with events of another position: one that moved on since the check began is compared where it
+ * now stands, never called altered for being behind or ahead.
+ *
+ * Memory stays bounded: one officer's events at a time, and one agency summary.
  */
 import canonicalize from 'canonicalize';
 import type { BrokenLink } from '../../events/integrity';
 import type { RecordedEvent } from '../../events/envelope';
-import { agencyStream, officerStreamPrefix } from '../../events/streams';
-import { AGENCY_SUMMARIES, OFFICER_LEDGERS, type Projection, type WorkingSet } from '../read-models/ledger-projections';
+import { agencyStream, officerStreamPrefix, parseStream } from '../../events/streams';
+import { AGENCY_SUMMARIES, OFFICER_LEDGERS, officerFactsKey, officerLedgerKey, type Projection, type WorkingSet } from '../read-models/ledger-projections';
 import type { ReadModelStore } from '../read-models/read-model-store.port';
 import type { EventStore } from '../store/event-store.port';
 
@@ -45,6 +51,14 @@ export interface ReadModelCheck {
   firstBroken?: BrokenLink;
 }
 
+/** The keys a projection keeps for a stream's events, for the two read models the queries use (officer-ledgers: ledger and facts; agency-summaries: the agency). */
+function keysFor(projection: Projection, stream: string): string[] {
+  const parsed = parseStream(stream);
+  if (!parsed || parsed.kind === 'access') return [];
+  if (projection === OFFICER_LEDGERS) return parsed.kind === 'officer' ? [officerLedgerKey(parsed.agencyId, parsed.officerId), officerFactsKey(parsed.agencyId, parsed.officerId)] : [];
+  return [parsed.agencyId];
+}
+
 export async function checkReadModels(store: EventStore, readModels: ReadModelStore, projections: readonly Projection[] = [OFFICER_LEDGERS, AGENCY_SUMMARIES]): Promise<ReadModelCheck> {
   let documentsChecked = 0;
   const checkpoints = new Map<string, number>();
@@ -57,36 +71,33 @@ export async function checkReadModels(store: EventStore, readModels: ReadModelSt
   }
   const expectedKeys = new Map<string, Set<string>>(active.map((p) => [p.name, new Set<string>()]));
 
-  /** Compares derived documents with the stored ones; re-derives once per moved checkpoint. */
-  const compare = async (projection: Projection, events: RecordedEvent[]): Promise<BrokenLink | undefined> => {
-    let checkpoint = checkpoints.get(projection.name)!;
-    for (let attempt = 0; ; attempt++) {
-      const expected = await derive(projection, events, checkpoint);
-      let mismatch: string | undefined;
-      for (const [key, doc] of expected) {
-        expectedKeys.get(projection.name)!.add(key);
-        if (!same(await readModels.get(projection.name, key), doc)) {
-          mismatch = key;
-          break;
-        }
+  type Snapshot = Awaited<ReturnType<ReadModelStore['readAtCheckpoint']>>;
+  /**
+   * Compares the documents of one snapshot with what `events` (read after the snapshot: all
+   * those at or below its checkpoint are there) derive at its checkpoint. A document the
+   * snapshot holds under `keys` that those events do not derive is reported as well.
+   */
+  const compare = async (projection: Projection, keys: string[], snapshot: Snapshot, events: RecordedEvent[]): Promise<BrokenLink | undefined> => {
+    if (snapshot.rebuilding) return undefined; // a rebuild began meanwhile: partial by design
+    const checkpoint = snapshot.checkpoint;
+    const expected = await derive(projection, events, checkpoint);
+    const last = events.filter((e) => e.position <= checkpoint).at(-1);
+    const brokenAt = (reason: string): BrokenLink => ({ stream: last?.stream ?? projection.name, revision: last?.revision ?? -1, eventId: last?.eventId ?? null, reason });
+    for (const [key, doc] of expected) {
+      expectedKeys.get(projection.name)!.add(key);
+      // A key derived that the snapshot was not asked for (not one of these two read models): not compared here.
+      if (!keys.includes(key)) continue;
+      if (!same(snapshot.docs.get(key), doc)) {
+        return brokenAt(`read model ${projection.name}, document ${key}: it does not match the events it was derived from (up to position ${checkpoint}, the checkpoint it was committed with): the stored document was altered`);
       }
-      if (!mismatch) {
-        documentsChecked += expected.size;
-        return undefined;
-      }
-      const now = (await readModels.state(projection.name)).checkpoint;
-      if (now === checkpoint || attempt >= 3) {
-        const last = events.filter((e) => e.position <= checkpoint).at(-1);
-        return {
-          stream: last?.stream ?? projection.name,
-          revision: last?.revision ?? -1,
-          eventId: last?.eventId ?? null,
-          reason: `read model ${projection.name}, document ${mismatch}: it does not match the events it was derived from (up to position ${checkpoint}): the stored document was altered`,
-        };
-      }
-      checkpoint = now; // the runner committed meanwhile: derive again where it now stands
-      checkpoints.set(projection.name, now);
+      documentsChecked++;
     }
+    for (const key of keys) {
+      if (snapshot.docs.has(key) && !expected.has(key)) {
+        return brokenAt(`read model ${projection.name} holds a document ${key} that no event up to its checkpoint (position ${checkpoint}) derives: it was inserted behind the store's back`);
+      }
+    }
+    return undefined;
   };
 
   const ledgers = active.find((p) => p === OFFICER_LEDGERS);
@@ -94,23 +105,28 @@ export async function checkReadModels(store: EventStore, readModels: ReadModelSt
   for (const agency of await store.listStreams('agency-')) {
     const agencyId = agency.stream.slice('agency-'.length);
     if (agency.stream !== agencyStream(agencyId)) continue;
+    // The summary's snapshot first: the streams listed and read below hold every event at or below its checkpoint.
+    const summaryKeys = summaries ? keysFor(summaries, agency.stream) : [];
+    const summarySnapshot = summaries ? await readModels.readAtCheckpoint(summaries.name, summaryKeys) : undefined;
     const summaryEvents = [...(await store.readStream(agency.stream))];
     for (const officer of await store.listStreams(officerStreamPrefix(agencyId))) {
+      const keys = ledgers ? keysFor(ledgers, officer.stream) : [];
+      const snapshot = ledgers ? await readModels.readAtCheckpoint(ledgers.name, keys) : undefined;
       const events = await store.readStream(officer.stream);
       if (ledgers) {
-        const broken = await compare(ledgers, events);
+        const broken = await compare(ledgers, keys, snapshot!, events);
         if (broken) return { documentsChecked, firstBroken: broken };
       }
       if (events.length) summaryEvents.push(events[0]);
     }
     if (summaries) {
       summaryEvents.sort((a, b) => a.position - b.position);
-      const broken = await compare(summaries, summaryEvents);
+      const broken = await compare(summaries, summaryKeys, summarySnapshot!, summaryEvents);
       if (broken) return { documentsChecked, firstBroken: broken };
     }
   }
 
-  // A stored document that no event derives (inserted behind the store's back).
+  // A stored document that no event derives (inserted behind the store's back), under a key no stream above names.
   for (const projection of active) {
     const expected = expectedKeys.get(projection.name)!;
     for (let after = ''; ; ) {

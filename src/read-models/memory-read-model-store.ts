@@ -35,6 +35,17 @@ export class MemoryReadModelStore implements ReadModelStore {
       .map(([key, doc]) => ({ key, doc: JSON.parse(doc) as T }));
   }
 
+  async readAtCheckpoint<T>(projection: string, keys: readonly string[]): Promise<ProjectionState & { docs: Map<string, T> }> {
+    // Synchronous from here: no commit can come between the state and the documents.
+    const docs = this.docsOf(projection);
+    const found = new Map<string, T>();
+    for (const key of keys) {
+      const doc = docs.get(key);
+      if (doc !== undefined) found.set(key, JSON.parse(doc) as T);
+    }
+    return { ...(this.states.get(projection) ?? { checkpoint: 0, rebuilding: false }), docs: found };
+  }
+
   async commit(projection: string, from: number, to: number, changes: ReadonlyMap<string, unknown>): Promise<boolean> {
     const state = await this.state(projection);
     if (state.checkpoint !== from) return false;

@@ -3,7 +3,10 @@
  * tables, written in one transaction (the checkpoint test and the writes are one step, guarded
  * by the conditional UPDATE of the checkpoint row).
  */
-import { Pool } from 'pg';
+import type { Pool, QueryResultRow } from 'pg';
+import { StoreUnavailableError } from '../store/event-store.port';
+import { isConnectionFailure } from '../store/postgres/postgres-errors';
+import { guardedPool } from '../store/postgres/postgres-pool';
 import type { ProjectionState, ReadModelStore } from './read-model-store.port';
 
 const SCHEMA = `
@@ -23,14 +26,21 @@ const SCHEMA = `
 /** Documents per upsert statement (two parameters each; PostgreSQL allows 65,535). */
 const UPSERT_ROWS = 500;
 
+/** A connection that broke or could not be made, as the store's StoreUnavailableError (answered 503: docs/decisions.md W40); any other error as it is. */
+function explained(error: unknown): never {
+  if (isConnectionFailure(error) && !(error instanceof StoreUnavailableError)) {
+    throw new StoreUnavailableError(`the read models in PostgreSQL could not be read or written: ${(error as Error).message}`, { cause: error });
+  }
+  throw error;
+}
+
 export class PostgresReadModelStore implements ReadModelStore {
   private constructor(private readonly pool: Pool) {}
 
   static async open(url: string): Promise<PostgresReadModelStore> {
-    const pool = new Pool({ connectionString: url, max: 4 });
-    // An idle connection that breaks (server restart, database dropped) is dropped by the pool;
-    // without a listener its error would crash the process. The next query reports the failure.
-    pool.on('error', () => undefined);
+    // A connection that breaks (server restart, database dropped, pg_terminate_backend), idle or
+    // checked out, is dropped, never a crash (postgres-pool.ts); the next query reports the failure.
+    const pool = guardedPool({ connectionString: url, max: 4 });
     const client = await pool.connect();
     try {
       await client.query('SET synchronous_commit = on');
@@ -50,7 +60,7 @@ export class PostgresReadModelStore implements ReadModelStore {
   }
 
   async state(projection: string): Promise<ProjectionState> {
-    const { rows } = await this.pool.query<{ checkpoint: string; rebuilding: boolean }>(
+    const { rows } = await this.query<{ checkpoint: string; rebuilding: boolean }>(
       'SELECT checkpoint, rebuilding FROM projection_state WHERE projection = $1',
       [projection],
     );
@@ -58,12 +68,12 @@ export class PostgresReadModelStore implements ReadModelStore {
   }
 
   async get<T>(projection: string, key: string): Promise<T | undefined> {
-    const { rows } = await this.pool.query<{ doc: string }>('SELECT doc FROM projection_documents WHERE projection = $1 AND key = $2', [projection, key]);
+    const { rows } = await this.query<{ doc: string }>('SELECT doc FROM projection_documents WHERE projection = $1 AND key = $2', [projection, key]);
     return rows[0] ? (JSON.parse(rows[0].doc) as T) : undefined;
   }
 
   async getByPrefix<T>(projection: string, prefix: string): Promise<T[]> {
-    const { rows } = await this.pool.query<{ doc: string }>(
+    const { rows } = await this.query<{ doc: string }>(
       'SELECT doc FROM projection_documents WHERE projection = $1 AND key >= $2 AND key < $3 ORDER BY key',
       [projection, prefix, `${prefix}\uffff`],
     );
@@ -71,15 +81,29 @@ export class PostgresReadModelStore implements ReadModelStore {
   }
 
   async getPageByPrefix<T>(projection: string, prefix: string, after: string, limit: number): Promise<{ key: string; doc: T }[]> {
-    const { rows } = await this.pool.query<{ key: string; doc: string }>(
+    const { rows } = await this.query<{ key: string; doc: string }>(
       'SELECT key, doc FROM projection_documents WHERE projection = $1 AND key >= $2 AND key > $3 AND key < $4 ORDER BY key LIMIT $5',
       [projection, prefix, after, `${prefix}\uffff`, limit],
     );
     return rows.map((row) => ({ key: row.key, doc: JSON.parse(row.doc) as T }));
   }
 
+  async readAtCheckpoint<T>(projection: string, keys: readonly string[]): Promise<ProjectionState & { docs: Map<string, T> }> {
+    // One statement, one snapshot: the state and the documents as one commit left them.
+    const { rows } = await this.query<{ checkpoint: string | null; rebuilding: boolean | null; key: string | null; doc: string | null }>(
+      `SELECT s.checkpoint, s.rebuilding, d.key, d.doc
+       FROM (SELECT 1) AS one
+       LEFT JOIN projection_state s ON s.projection = $1
+       LEFT JOIN projection_documents d ON d.projection = $1 AND d.key = ANY($2::text[])`,
+      [projection, [...keys]],
+    );
+    const docs = new Map<string, T>();
+    for (const row of rows) if (row.key !== null && row.doc !== null) docs.set(row.key, JSON.parse(row.doc) as T);
+    return { checkpoint: rows[0]?.checkpoint ? Number(rows[0].checkpoint) : 0, rebuilding: rows[0]?.rebuilding ?? false, docs };
+  }
+
   async commit(projection: string, from: number, to: number, changes: ReadonlyMap<string, unknown>): Promise<boolean> {
-    const client = await this.pool.connect();
+    const client = await this.pool.connect().catch(explained);
     try {
       await client.query('BEGIN');
       await client.query('INSERT INTO projection_state (projection, checkpoint) VALUES ($1, 0) ON CONFLICT DO NOTHING', [projection]);
@@ -109,14 +133,14 @@ export class PostgresReadModelStore implements ReadModelStore {
       return true;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
+      explained(error);
     } finally {
       client.release();
     }
   }
 
   async reset(projection: string): Promise<void> {
-    const client = await this.pool.connect();
+    const client = await this.pool.connect().catch(explained);
     try {
       await client.query('BEGIN');
       await client.query('DELETE FROM projection_documents WHERE projection = $1', [projection]);
@@ -128,17 +152,21 @@ export class PostgresReadModelStore implements ReadModelStore {
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
+      explained(error);
     } finally {
       client.release();
     }
   }
 
   async markRebuilt(projection: string): Promise<void> {
-    await this.pool.query('UPDATE projection_state SET rebuilding = false WHERE projection = $1', [projection]);
+    await this.query('UPDATE projection_state SET rebuilding = false WHERE projection = $1', [projection]);
   }
 
   async close(): Promise<void> {
     await this.pool.end();
+  }
+
+  private query<R extends object>(text: string, values: unknown[]): Promise<{ rows: R[]; rowCount: number | null }> {
+    return this.pool.query<R & QueryResultRow>(text, values).catch(explained);
   }
 }

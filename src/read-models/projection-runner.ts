@@ -13,6 +13,7 @@ import type { RecordedEvent } from '../../events/envelope';
 import { EVENT_STORE, type EventStore } from '../store/event-store.port';
 import { Projection, PROJECTIONS, WorkingSet } from './ledger-projections';
 import { READ_MODEL_STORE, type ReadModelStore } from './read-model-store.port';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 
 /** Events read and applied per committed batch. */
 export const BATCH_SIZE = 2000;
@@ -264,6 +265,7 @@ export class ProjectionRunner {
       this.failures.delete(projection.name);
       onProgress?.({ name: projection.name, checkpoint: from, rebuilding });
       if (batch.length < batchSize) return;
+      await nextTurn(); // the server's requests between two batches of a catch-up (docs/decisions.md W40)
     }
   }
 

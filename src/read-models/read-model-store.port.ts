@@ -24,6 +24,12 @@ export interface ReadModelStore {
    */
   getPageByPrefix<T>(projection: string, prefix: string, after: string, limit: number): Promise<{ key: string; doc: T }[]>;
   /**
+   * The projection's state and the documents under `keys` (absent keys left out), read together
+   * as of one instant: every document as committed with that checkpoint, never one of a later
+   * commit. What the integrity check compares with the events (docs/decisions.md W40).
+   */
+  readAtCheckpoint<T>(projection: string, keys: readonly string[]): Promise<ProjectionState & { docs: Map<string, T> }>;
+  /**
    * Writes `changes` (key → document) and moves the checkpoint from `from` to `to`, atomically.
    * Returns false, writing nothing, when the checkpoint is no longer `from`.
    */

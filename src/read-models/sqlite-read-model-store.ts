@@ -25,6 +25,7 @@ export class SqliteReadModelStore implements ReadModelStore {
   private readonly db: Database.Database;
   private readonly stmt;
   private readonly commitTx;
+  private readonly readAtTx;
 
   constructor(file: string) {
     keepSqliteFilePrivate(file);
@@ -57,6 +58,20 @@ export class SqliteReadModelStore implements ReadModelStore {
       for (const [key, doc] of changes) this.stmt.upsert.run(projection, key, JSON.stringify(doc));
       return true;
     });
+    this.readAtTx = this.db.transaction((projection: string, keys: readonly string[]) => {
+      const row = this.stmt.state.get(projection);
+      const docs = new Map<string, unknown>();
+      for (const key of keys) {
+        const doc = this.stmt.get.get(projection, key);
+        if (doc) docs.set(key, JSON.parse(doc.doc));
+      }
+      return { checkpoint: row?.checkpoint ?? 0, rebuilding: row?.rebuilding === 1, docs };
+    });
+  }
+
+  async readAtCheckpoint<T>(projection: string, keys: readonly string[]): Promise<ProjectionState & { docs: Map<string, T> }> {
+    // One read transaction: one snapshot of the file (WAL), whatever another process commits meanwhile.
+    return this.readAtTx.deferred(projection, keys) as ProjectionState & { docs: Map<string, T> };
   }
 
   async state(projection: string): Promise<ProjectionState> {

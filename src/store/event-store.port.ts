@@ -170,6 +170,18 @@ export class DuplicateEventIdError extends Error {
   }
 }
 
+/**
+ * The store could not be reached, or the connection a call was using was ended by the server (a
+ * restart, a failover, pg_terminate_backend): the call did nothing the caller can rely on and may
+ * be made again later. The HTTP edge answers it 503 with Retry-After (docs/decisions.md W40).
+ */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
 export const EVENT_STORE = Symbol('EVENT_STORE');
 
 /** The revision a stream is at, as ExpectedRevision needs it. */

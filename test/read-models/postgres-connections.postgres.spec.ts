@@ -6,7 +6,10 @@
  */
 import type { Client } from 'pg';
 import { PostgresReadModelStore } from '../../src/read-models/postgres-read-model-store';
+import { StoreUnavailableError } from '../../src/store/event-store.port';
+import { isConnectionFailure } from '../../src/store/postgres/postgres-errors';
 import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store';
+import { guardedPool } from '../../src/store/postgres/postgres-pool';
 import { createTestDatabase, describeWithPostgres, TestDatabase, withPostgres } from '../support/postgres';
 
 /** Ends every other session of the database, and returns once the server has ended them. */
@@ -43,6 +46,49 @@ describeWithPostgres('pooled PostgreSQL connections ended by the server', () => 
       expect(await store.readStream('s')).toHaveLength(1);
     } finally {
       await store.close();
+    }
+  });
+
+  it('a connection checked out of a pool (between two statements of a transaction) and ended by the server: no crash, its next query fails as a connection failure', async () => {
+    // pg-pool listens for 'error' only on idle connections: without guardedPool's listener this
+    // emit has nobody to hear it and Node throws it (an uncaught exception fails this test).
+    const pool = guardedPool({ connectionString: db.url, max: 2 });
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const client = await pool.connect();
+      await client.query('BEGIN');
+      expect(await withPostgres(db.url, (c) => terminateOtherSessions(c, db.name))).toBe(1);
+      const failed = await client.query('SELECT 1').then(() => undefined, (error: unknown) => error);
+      expect(isConnectionFailure(failed)).toBe(true);
+      client.release(failed as Error);
+      expect(uncaught).toEqual([]);
+      expect((await pool.query('SELECT 2 AS two')).rows).toEqual([{ two: 2 }]); // a new connection
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      await pool.end();
+    }
+  });
+
+  it('the read-model store answers a connection ended under it as StoreUnavailableError', async () => {
+    const readModels = await PostgresReadModelStore.open(db.url);
+    try {
+      await readModels.commit('p', 0, 1, new Map([['k', { v: 1 }]]));
+      // A statement that is still running when its session is ended.
+      const slow = (readModels as unknown as { query: (sql: string, values: unknown[]) => Promise<unknown> }).query('SELECT pg_sleep(5)', []);
+      slow.catch(() => undefined);
+      await withPostgres(db.url, async (c) => {
+        for (const deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 10))) {
+          const { rowCount } = await c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND query LIKE 'SELECT pg_sleep%'", [db.name]);
+          if (rowCount) return;
+        }
+        throw new Error('the statement never ran');
+      });
+      await expect(slow).rejects.toBeInstanceOf(StoreUnavailableError);
+      expect(await readModels.state('p')).toEqual({ checkpoint: 1, rebuilding: false });
+    } finally {
+      await readModels.close();
     }
   });
 

@@ -50,6 +50,27 @@ export function describeReadModelStoreContract(name: string, open: () => Promise
       expect(await store.getByPrefix('p', 'a/')).toEqual([{ k: 'a/1' }, { k: 'a/10' }, { k: 'a/2' }]);
     });
 
+    it('reads documents with the checkpoint they were committed with, as one snapshot', async () => {
+      expect(await store.readAtCheckpoint('p', ['a/1'])).toEqual({ checkpoint: 0, rebuilding: false, docs: new Map() });
+      await store.commit('p', 0, 10, new Map([['a/1', { n: 1 }], ['a/2', { n: 2 }]]));
+      await store.commit('q', 0, 99, new Map([['a/1', { n: 'q' }]]));
+      expect(await store.readAtCheckpoint('p', ['a/1', 'a/2', 'a/3'])).toEqual({ checkpoint: 10, rebuilding: false, docs: new Map([['a/1', { n: 1 }], ['a/2', { n: 2 }]]) });
+      expect(await store.readAtCheckpoint('p', [])).toEqual({ checkpoint: 10, rebuilding: false, docs: new Map() });
+      // Reads racing commits: every answer is one commit's state (document n == checkpoint), never a mix.
+      const commits = (async () => {
+        for (let n = 11; n <= 40; n++) expect(await store.commit('p', n - 1, n, new Map([['a/1', { n }]]))).toBe(true);
+      })();
+      const reads = (async () => {
+        for (let i = 0; i < 60; i++) {
+          const { checkpoint, docs } = await store.readAtCheckpoint<{ n: number }>('p', ['a/1']);
+          if (checkpoint > 10) expect({ checkpoint, n: docs.get('a/1')?.n }).toEqual({ checkpoint, n: checkpoint });
+        }
+      })();
+      await Promise.all([commits, reads]);
+      await store.reset('p');
+      expect(await store.readAtCheckpoint('p', ['a/1'])).toEqual({ checkpoint: 0, rebuilding: true, docs: new Map() });
+    });
+
     it('reset clears documents and checkpoint and marks a rebuild until markRebuilt', async () => {
       await store.commit('p', 0, 5, new Map([['k', { v: 1 }]]));
       await store.commit('q', 0, 7, new Map([['k', { v: 2 }]]));

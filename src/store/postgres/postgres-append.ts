@@ -33,6 +33,14 @@
  * The ledger tree's row is locked inside the section and held until COMMIT: the next append
  * waits there, so leaves are added in position order. This serialises appends through COMMIT
  * (docs/decisions.md W14).
+ *
+ * Within one process, appends that share a stream (every registration shares its agency's roster)
+ * wait for each other here before they chain, in the order they arrived (docs/decisions.md W40):
+ * they would wait for each other on the stream locks in the database anyway, and there each one
+ * that had chained from the same remembered head but lost the race was "stale", chained again
+ * and waited again: under 20 concurrent registrations, some lost 20 rounds in a row and failed.
+ * Rounds are then only lost to other processes; when they are exhausted the append fails as
+ * StoreUnavailableError (busy: nothing was written, try again later).
  */
 import type { PoolClient } from 'pg';
 import { leafHash } from '../../../events/merkle';
@@ -49,7 +57,7 @@ import {
   ValidatedRequest,
   WorkingTree,
 } from '../append-support';
-import { AppendRequest, AppendResult, DuplicateEventIdError, WrongExpectedRevisionError } from '../event-store.port';
+import { AppendRequest, AppendResult, DuplicateEventIdError, StoreUnavailableError, WrongExpectedRevisionError } from '../event-store.port';
 import type { SqlAppends } from '../sql/sql-event-store';
 import { HeadRow, toStoredTree, TreeRow } from '../sql/sql-rows';
 import { assertStorableText, HeadConflict, mapAppendError, Query, sqlState, Target } from './postgres-errors';
@@ -99,6 +107,8 @@ export class PostgresAppends implements SqlAppends {
    * instants the caller had already seen before it wrote (a fact recorded after T stamped before T).
    */
   private clockSamples: { offsetMs: number; at: number }[] = [];
+  /** Per stream, the end of the last append of this process that uses it (see the header). */
+  private readonly tails = new Map<string, Promise<void>>();
 
   constructor(
     private readonly connect: () => Promise<PoolClient>,
@@ -109,6 +119,22 @@ export class PostgresAppends implements SqlAppends {
   ) {}
 
   async append(batch: AppendRequest[]): Promise<AppendResult[]> {
+    const streams = [...new Set((Array.isArray(batch) ? batch : []).map((request: AppendRequest | undefined) => request?.stream).filter((stream): stream is string => typeof stream === 'string'))];
+    // Taken synchronously, all at once: an append waits only for appends that arrived before it (no cycle, no deadlock).
+    const before = streams.map((stream) => this.tails.get(stream)).filter((tail): tail is Promise<void> => tail !== undefined);
+    let done!: () => void;
+    const mine = new Promise<void>((resolve) => (done = resolve));
+    for (const stream of streams) this.tails.set(stream, mine);
+    try {
+      if (before.length > 0) await Promise.all(before);
+      return await this.appendNow(batch);
+    } finally {
+      for (const stream of streams) if (this.tails.get(stream) === mine) this.tails.delete(stream);
+      done();
+    }
+  }
+
+  private async appendNow(batch: AppendRequest[]): Promise<AppendResult[]> {
     // Shape checks and JSON normalisation need no lock: done before the call.
     const plans = validateBatch(batch, {
       request: ({ stream }, i) => assertStorableText(stream, `batch[${i}].stream`),
@@ -188,7 +214,7 @@ export class PostgresAppends implements SqlAppends {
           events: events.map((event) => ({ ...event, position: positions[i++] })),
         }));
       }
-      throw new Error(`append: the stream heads or the ledger tree changed under ${MAX_ROUNDS} attempts in a row (other writers)`);
+      throw new StoreUnavailableError(`append: the stream heads changed under ${MAX_ROUNDS} attempts in a row (other processes writing to the same streams); nothing was written`);
     } catch (err) {
       if (inTransaction) {
         try {
@@ -197,7 +223,7 @@ export class PostgresAppends implements SqlAppends {
           broken = new Error(`append rollback failed: ${String((cleanup as Error)?.message ?? cleanup)}`);
         }
       }
-      if (err instanceof DuplicateEventIdError || err instanceof WrongExpectedRevisionError || err instanceof TypeError) throw err;
+      if (err instanceof DuplicateEventIdError || err instanceof WrongExpectedRevisionError || err instanceof TypeError || err instanceof StoreUnavailableError) throw err;
       // A failed statement ended its transaction; the session lock of the position section may
       // still be held (an error after it was taken): free it on this connection.
       if (sqlState(err) !== undefined) {

@@ -6,7 +6,7 @@
  * such an event is refused with a TypeError rather than stored altered (the hash would break).
  */
 import type { ValidatedRequest } from '../append-support';
-import { DuplicateEventIdError, WrongExpectedRevisionError } from '../event-store.port';
+import { DuplicateEventIdError, StoreUnavailableError, WrongExpectedRevisionError } from '../event-store.port';
 
 /** A query on the pool or on one connection, as the adapter's parts run them. */
 export type Query = <R>(sql: string, params?: unknown[]) => Promise<{ rows: R[] }>;
@@ -43,29 +43,49 @@ export function describeTarget(url: URL): Target {
 }
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE', 'ENOENT']);
+/** SQLSTATEs of a session the server ended or would not start: admin_shutdown (pg_terminate_backend), crash_shutdown, cannot_connect_now, too_many_connections. */
+const ENDED_SESSION_CODES = new Set(['57P01', '57P02', '57P03', '53300']);
+/** What pg says of a connection that broke under a query, or of a client used after it broke. */
+const BROKEN_CONNECTION = /timeout exceeded when trying to connect|Connection terminated|connection error and is not queryable|Client was closed and is not queryable/i;
+
+/**
+ * True for an error that says the connection is gone or could not be made (the socket, the
+ * server ending the session, a pool that could not connect in time): the statement did not take
+ * effect, or its transaction was rolled back with the session; asking again later may work.
+ * Duck-typed, not instanceof: Node's socket errors come from another realm under jest.
+ */
+export function isConnectionFailure(error: unknown): boolean {
+  if (error instanceof StoreUnavailableError) return true;
+  if (typeof error !== 'object' || error === null || typeof (error as { message?: unknown }).message !== 'string') return false;
+  const code = sqlState(error) ?? '';
+  return CONNECTION_CODES.has(code) || ENDED_SESSION_CODES.has(code) || code.startsWith('08') || BROKEN_CONNECTION.test((error as Error).message);
+}
 
 /**
  * A connection, authentication or "no such database" failure, rewritten to say where the store
- * tried to connect and what to check; undefined for any other error.
+ * tried to connect and what to check; undefined for any other error. A connection that could
+ * not be made or was ended is a StoreUnavailableError (the HTTP edge answers 503).
  */
 export function connectionError(error: unknown, target: Target): Error | undefined {
-  // Duck-typed, not instanceof: Node's socket errors come from another realm under jest.
+  if (error instanceof StoreUnavailableError) return error;
   if (typeof error !== 'object' || error === null || typeof (error as { message?: unknown }).message !== 'string') return undefined;
   const err = error as Error;
   const code = sqlState(err) ?? '';
   const where = `PostgreSQL at ${target.host}:${target.port} (database "${target.database}", user "${target.user}")`;
-  let advice: string | undefined;
-  if (CONNECTION_CODES.has(code) || /timeout exceeded when trying to connect|Connection terminated/i.test(err.message)) {
-    advice = `check that the server is running and accepts TCP connections on ${target.host}:${target.port} (pg_isready -h ${target.host} -p ${target.port}), and the host and port in SRO_STORE`;
-  } else if (code.startsWith('28') || (code === '' && /SASL|password/i.test(err.message))) {
-    advice = `authentication failed: check the user and password in SRO_STORE and the server's pg_hba.conf entry for this client`;
-  } else if (code === '3D000') {
-    advice = `the database does not exist: create it (createdb -h ${target.host} -p ${target.port} -U ${target.user} ${target.database}) or fix the database name in SRO_STORE`;
-  } else if (code === '57P01' || code === '57P02' || code === '57P03' || code === '53300') {
-    advice = `the server is shutting down, starting up or out of connections: check its state and max_connections`;
+  if (code.startsWith('28') || (code === '' && /SASL|password/i.test(err.message))) {
+    return new Error(`cannot use ${where}: ${err.message || code}; authentication failed: check the user and password in SRO_STORE and the server's pg_hba.conf entry for this client`, { cause: err });
   }
-  if (!advice) return undefined;
-  return new Error(`cannot use ${where}: ${err.message || code}; ${advice}`, { cause: err });
+  if (code === '3D000') {
+    return new Error(
+      `cannot use ${where}: ${err.message || code}; the database does not exist: create it (createdb -h ${target.host} -p ${target.port} -U ${target.user} ${target.database}) or fix the database name in SRO_STORE`,
+      { cause: err },
+    );
+  }
+  if (!isConnectionFailure(err)) return undefined;
+  const advice = ENDED_SESSION_CODES.has(code)
+    ? `the server ended the session, is shutting down, starting up or out of connections: check its state and max_connections`
+    : `check that the server is running and accepts TCP connections on ${target.host}:${target.port} (pg_isready -h ${target.host} -p ${target.port}), and the host and port in SRO_STORE`;
+  return new StoreUnavailableError(`cannot use ${where}: ${err.message || code}; ${advice}`, { cause: err });
 }
 
 /** Thrown inside the append transaction when a stream head moved under it; mapped after ROLLBACK. */

@@ -21,12 +21,13 @@
  * else. A committed append (an acknowledged write) is flushed to the WAL on disk before COMMIT
  * returns. Bulk paths batch many events per transaction (appendMany) instead of weakening that.
  */
-import { Pool, type PoolClient, type PoolConfig } from 'pg';
+import type { Pool, PoolClient, PoolConfig } from 'pg';
 import { SqlEventStore } from '../sql/sql-event-store';
 import { PostgresAppends } from './postgres-append';
 import { connectionError, describeTarget, Query, Target } from './postgres-errors';
 import { PostgresFiles } from './postgres-files';
 import { PostgresLedger } from './postgres-ledger';
+import { guardedPool } from './postgres-pool';
 import { PostgresReads } from './postgres-read';
 import { prepareDatabase } from './postgres-schema';
 
@@ -70,10 +71,9 @@ export class PostgresEventStore extends SqlEventStore {
       max: options.maxConnections ?? 10,
       connectionTimeoutMillis: options.connectionTimeoutMs ?? 15_000,
     };
-    const pool = new Pool(config);
-    // An idle connection that breaks (server restart) is dropped by the pool; without a listener
-    // the error would crash the process. The next query reconnects or reports the failure.
-    pool.on('error', () => undefined);
+    // A connection that breaks (server restart, pg_terminate_backend), idle or checked out, is
+    // dropped, never a crash (postgres-pool.ts); the next query reconnects or reports the failure.
+    const pool = guardedPool(config);
     const store = new PostgresEventStore(pool, target, options);
     try {
       await prepareDatabase(pool, target);
