@@ -287,7 +287,7 @@ async function verify(options: Options): Promise<number> {
       if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
       const verifier = options['public-key'] !== undefined ? parseVerifierKey(options['public-key']) : checkpoints.key().verifier;
       try {
-        extra.push(verifyCheckpoint(readFileSync(file, 'utf8'), verifier));
+        extra.push({ ...verifyCheckpoint(readFileSync(file, 'utf8'), verifier), file });
       } catch (error) {
         if (error instanceof CheckpointError) throw new Error(`${file}: ${error.message}`);
         throw error;

@@ -10,7 +10,7 @@ import { EVENT_STORE, type EventStore } from '../store/event-store.port';
 import { CheckpointService } from './checkpoint-service';
 import { LedgerReport, verifyLedger } from './ledger-verifier';
 import { repeat } from './repeat';
-import type { Checkpoint } from '../../events/checkpoint';
+import type { GivenCheckpoint } from './checkpoint-check';
 
 @Injectable()
 export class IntegrityMonitor implements OnApplicationShutdown {
@@ -29,7 +29,7 @@ export class IntegrityMonitor implements OnApplicationShutdown {
    * Verifies the whole ledger now. `extra`: checkpoints kept outside (already signature-checked).
    * `witness`: compare with what this process read earlier (the server; not a one-shot CLI).
    */
-  verify(options: { extra?: (Checkpoint & { issuedAt?: string })[]; witness?: boolean } = {}): Promise<LedgerReport> {
+  verify(options: { extra?: GivenCheckpoint[]; witness?: boolean } = {}): Promise<LedgerReport> {
     const run = async (): Promise<LedgerReport> => {
       let report: LedgerReport;
       try {
@@ -38,12 +38,13 @@ export class IntegrityMonitor implements OnApplicationShutdown {
         report = await verifyLedger({
           store: this.store,
           readModels: this.readModels,
-          checkpoints: [...signed, ...(options.extra ?? [])],
+          checkpoints: signed,
+          given: options.extra ?? [],
           witness: options.witness ? this.checkpoints.leaves : undefined,
         });
       } catch (err) {
         if ((err as Error).name !== 'IntegrityAlarm') throw err;
-        report = { ok: false, eventsChecked: 0, tree: { size: 0, rootHash: '' }, checkedAt: new Date().toISOString(), firstBroken: { stream: '(ledger)', revision: -1, eventId: null, reason: (err as Error).message } };
+        report = { ok: false, eventsChecked: 0, tree: { size: 0, rootHash: '', rootHashBase64: '' }, checkedAt: new Date().toISOString(), firstBroken: { stream: '(ledger)', revision: -1, eventId: null, reason: (err as Error).message } };
       }
       if (!report.ok) this.logger.error(`integrity: ${report.firstBroken?.stream} revision ${report.firstBroken?.revision}: ${report.firstBroken?.reason}`);
       this.last = report;
