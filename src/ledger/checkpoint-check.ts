@@ -56,7 +56,10 @@ const LEDGER = '(ledger)';
  * latest) catches a log rewritten and signed again by whoever holds the key, as long as one
  * earlier checkpoint survives anywhere.
  */
-export async function checkSignedCheckpoints(signed: (Checkpoint & { issuedAt?: string })[], tree: TreeView): Promise<BrokenLink | undefined> {
+export async function checkSignedCheckpoints(signed: (Checkpoint & { issuedAt?: string })[], tree: TreeView, required?: { keyFile: string }): Promise<BrokenLink | undefined> {
+  // A ledger signs its first checkpoint when its key is created (checkpoint-service.ts): a log
+  // with events and none at all had them deleted, it is not a fresh ledger.
+  if (required && signed.length === 0 && tree.size > 0) return { stream: LEDGER, revision: -1, eventId: null, reason: missingCheckpoints(tree.size, required.keyFile) };
   const sorted = [...signed].sort((a, b) => a.treeSize - b.treeSize);
   let from = 0;
   for (const cp of sorted) {
@@ -103,4 +106,9 @@ export function checkGivenCheckpoints(given: GivenCheckpoint[], tree: TreeView):
     };
   });
   return { results, firstBroken };
+}
+
+/** Why a log with events and no checkpoint at all is a failure, not a fresh ledger. */
+export function missingCheckpoints(events: number, keyFile: string): string {
+  return `no checkpoint signed by this ledger's key is kept, neither in the store nor in the checkpoint log ${keyFile}.checkpoints, although the log holds ${events} events: a ledger signs its first checkpoint when its key is created, so they were deleted; no checkpoint signed (if this ledger really never signed one, an operator who has checked the log signs the first with "checkpoint")`;
 }

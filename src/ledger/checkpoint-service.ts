@@ -12,6 +12,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { Checkpoint, signCheckpoint, verifyCheckpoint } from '../../events/checkpoint';
 import { EVENT_STORE, type EventStore, type LedgerHead, type StoredCheckpoint } from '../store/event-store.port';
 import { appendToCheckpointLog, checkpointLogFile, readCheckpointLogFrom } from './checkpoint-log';
+import { missingCheckpoints } from './checkpoint-check';
 import { LedgerLeaves } from './ledger-leaves';
 import { repeat } from './repeat';
 import { LEDGER_OPTIONS, type LedgerOptions } from './ledger-options';
@@ -38,6 +39,8 @@ export class CheckpointService implements OnApplicationShutdown {
   /** The log file's checkpoints verified so far, and how far it has been read. */
   private readonly logged = new Map<number, VerifiedCheckpoint>();
   private logOffset = 0;
+  /** This process created the key file: the log it finds is signed as the key's first checkpoint. */
+  private createdKey = false;
   /** Set when an issue found the store altered; the integrity monitor reports it. */
   alarm?: string;
   readonly leaves: LedgerLeaves;
@@ -52,7 +55,10 @@ export class CheckpointService implements OnApplicationShutdown {
   /** The signing key, created (0600) when missing if `create`; throws SigningKeyError when unusable. */
   key(create = false): SigningKey {
     if (!this.signingKey) {
-      if (create && createKeyFile(this.options.keyFile)) this.logger.log(`created the ledger signing key ${this.options.keyFile} (mode 0600); keep a copy of its verifier key: ${loadSigningKey(this.options.keyFile, this.options.origin).verifierKey}`);
+      if (create && createKeyFile(this.options.keyFile)) {
+        this.createdKey = true;
+        this.logger.log(`created the ledger signing key ${this.options.keyFile} (mode 0600); keep a copy of its verifier key: ${loadSigningKey(this.options.keyFile, this.options.origin).verifierKey}`);
+      }
       this.signingKey = loadSigningKey(this.options.keyFile, this.options.origin);
     }
     return this.signingKey;
@@ -93,13 +99,19 @@ export class CheckpointService implements OnApplicationShutdown {
     return (await this.checkpoints()).at(-1);
   }
 
-  /** Signs a checkpoint of the whole log if it has grown since the last one; the latest otherwise. */
-  issue(): Promise<VerifiedCheckpoint | undefined> {
-    this.issuing ??= this.issueNow().finally(() => (this.issuing = undefined));
+  /**
+   * Signs a checkpoint of the whole log if it has grown since the last one; the latest otherwise.
+   * A log with events and no checkpoint of this key anywhere (store or log file) is not signed
+   * but raised: its checkpoints were deleted (docs/decisions.md W37). `first`: sign it anyway (the
+   * key was just created, or an operator runs `checkpoint`); `genesis`: an empty log with no
+   * checkpoint gets one of 0 events, so that from the key's creation on there is always one.
+   */
+  issue(options: { first?: boolean; genesis?: boolean } = {}): Promise<VerifiedCheckpoint | undefined> {
+    this.issuing ??= this.issueNow(options).finally(() => (this.issuing = undefined));
     return this.issuing;
   }
 
-  private async issueNow(): Promise<VerifiedCheckpoint | undefined> {
+  private async issueNow({ first = false, genesis = false }: { first?: boolean; genesis?: boolean }): Promise<VerifiedCheckpoint | undefined> {
     const key = this.key(true);
     const head = await this.readHeadInStep();
     if (head.treeSize !== this.leaves.size || this.leaves.frontier.root().toString('hex') !== head.rootHash) {
@@ -114,7 +126,8 @@ export class CheckpointService implements OnApplicationShutdown {
       this.consistentUpTo = latest.treeSize;
     }
     if (latest && latest.treeSize === this.leaves.size) return latest;
-    if (!latest && this.leaves.size === 0) return undefined;
+    if (!latest && this.leaves.size > 0 && !first && !this.createdKey) throw this.raise(missingCheckpoints(this.leaves.size, this.options.keyFile));
+    if (!latest && this.leaves.size === 0 && !genesis) return undefined;
     const checkpoint: Checkpoint = { origin: key.origin, treeSize: this.leaves.size, rootHash: this.leaves.frontier.root().toString('hex') };
     const stored: StoredCheckpoint = { treeSize: checkpoint.treeSize, rootHash: checkpoint.rootHash, note: signCheckpoint(checkpoint, key.privateKey, key.publicKey), issuedAt: new Date().toISOString() };
     // The file first: it is the record outside the store.
@@ -145,10 +158,23 @@ export class CheckpointService implements OnApplicationShutdown {
     return new IntegrityAlarm(message);
   }
 
-  /** The server: sign every `checkpointIntervalMs` when new events exist. */
-  start(): void {
+  /**
+   * The server: sign every `checkpointIntervalMs` when new events exist. First, when no
+   * checkpoint of this key exists at all, the key's first one (of 0 events on a new ledger, of
+   * the whole log when the key was just created beside an existing one); a log with events and
+   * no checkpoint under a key that existed is raised instead (its checkpoints were deleted).
+   */
+  async start(): Promise<void> {
     const interval = this.options.checkpointIntervalMs;
     this.key(true);
+    if (this.options.keyBesideStore) {
+      this.logger.warn(`the ledger signing key ${this.options.keyFile} is in the store's folder: move it and its .checkpoints log to ${this.options.keyBesideStore} (docs/integrity.md "The key")`);
+    }
+    if ((await this.checkpoints()).length === 0) {
+      await this.issue({ genesis: true }).catch((err: Error) => {
+        if (err.name !== 'IntegrityAlarm') throw err; // raised: the integrity monitor and /api/health report it
+      });
+    }
     if (interval <= 0) return;
     this.timer = repeat(() => this.issue(), {
       firstDelayMs: interval,
@@ -162,3 +188,4 @@ export class CheckpointService implements OnApplicationShutdown {
     await this.issuing?.catch(() => undefined);
   }
 }
+

@@ -40,6 +40,7 @@ export class IntegrityMonitor implements OnApplicationShutdown {
           readModels: this.readModels,
           checkpoints: signed,
           given: options.extra ?? [],
+          checkpointsRequired: { keyFile: this.checkpoints.options.keyFile },
           witness: options.witness ? this.checkpoints.leaves : undefined,
         });
       } catch (err) {

@@ -48,13 +48,15 @@ export interface VerifyInputs {
   checkpoints: (Checkpoint & { issuedAt?: string })[];
   /** Checkpoints a witness kept outside (signatures already verified): each checked and reported on its own. */
   given?: GivenCheckpoint[];
+  /** Set by the ledger's own verification: a log with events and no signed checkpoint at all is a failure (its checkpoints were deleted). */
+  checkpointsRequired?: { keyFile: string };
   /** What this process read of the log earlier. */
   witness?: LedgerLeaves;
 }
 
 const LEDGER = '(ledger)';
 
-export async function verifyLedger({ store, readModels, checkpoints, given = [], witness }: VerifyInputs): Promise<LedgerReport> {
+export async function verifyLedger({ store, readModels, checkpoints, given = [], checkpointsRequired, witness }: VerifyInputs): Promise<LedgerReport> {
   let head: Awaited<ReturnType<EventStore['ledgerHead']>>;
   let unreadableTree: string | undefined;
   try {
@@ -154,12 +156,13 @@ export async function verifyLedger({ store, readModels, checkpoints, given = [],
   // The tree against every signed checkpoint, and against each one a witness gave (checkpoint-check.ts).
   const latest = [...checkpoints].sort((a, b) => a.treeSize - b.treeSize).at(-1);
   const tree = { size: leaves.size, rootAt, eventAt: (index: number) => eventAt(store, positions[index]) };
-  if (!broken) {
-    const mismatch = await checkSignedCheckpoints(checkpoints, tree);
-    if (mismatch) fail(mismatch);
-  }
+  // A witness's own checkpoint first: its result is what the witness asked for.
   const givenCheck = checkGivenCheckpoints(given, tree);
   if (givenCheck.firstBroken) fail(givenCheck.firstBroken);
+  if (!broken) {
+    const mismatch = await checkSignedCheckpoints(checkpoints, tree, checkpointsRequired);
+    if (mismatch) fail(mismatch);
+  }
 
   // What this process read earlier.
   if (!broken && witness && witness.size > 0) {

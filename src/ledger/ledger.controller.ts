@@ -71,8 +71,10 @@ export class GetConsistencyProofQuery {
 export class GetCheckpointHandler implements IQueryHandler<GetCheckpointQuery, string> {
   constructor(private readonly checkpoints: CheckpointService) {}
   async execute(): Promise<string> {
-    const latest = (await this.checkpoints.latest()) ?? (await this.checkpoints.issue());
-    if (!latest) throw new NotFound(['the ledger has no events yet, so no checkpoint has been signed']);
+    // The key's first checkpoint may be of 0 events (docs/decisions.md W37): one of the events is signed now.
+    const known = await this.checkpoints.latest();
+    const latest = known && known.treeSize > 0 ? known : await this.checkpoints.issue();
+    if (!latest || latest.treeSize === 0) throw new NotFound(['the ledger has no events yet, so no checkpoint has been signed']);
     return latest.note;
   }
 }
@@ -82,8 +84,9 @@ async function proofSize(checkpoints: CheckpointService, asked: number | undefin
   await checkpoints.leaves.sync();
   const known = await checkpoints.checkpoints();
   if (asked === undefined) {
-    const latest = known.at(-1) ?? (await checkpoints.issue());
-    if (!latest) throw new NotFound(['the ledger has no events yet']);
+    const last = known.at(-1);
+    const latest = last && last.treeSize > 0 ? last : await checkpoints.issue();
+    if (!latest || latest.treeSize === 0) throw new NotFound(['the ledger has no events yet']);
     return { size: latest.treeSize, note: latest.note };
   }
   if (asked > checkpoints.leaves.size) throw new Invalid([`the ledger holds ${checkpoints.leaves.size} events, fewer than ${asked}`]);

@@ -15,6 +15,8 @@ import { checkpointLogFile } from '../../src/ledger/checkpoint-log';
 import { CheckpointService } from '../../src/ledger/checkpoint-service';
 import { loadSigningKey } from '../../src/ledger/signing-key';
 import { ProjectionRunner } from '../../src/read-models/projection-runner';
+import { createHttpApp } from '../../src/http/create-http-app';
+import request from 'supertest';
 import { buildCli, runCli } from '../support/cli-process';
 import { deleteStoredCheckpoints, recomputeTree, rewriteEvent } from '../support/tamper';
 import { Harness, startHarness } from './http-harness';
@@ -149,4 +151,45 @@ async function checkInConsole(checkpoint: string) {
   expect(signedIn.status).toBe(303);
   const page = await h.http().get('/integrity').set('Cookie', cookie);
   return h.http().post('/integrity/check').set('Cookie', cookie).type('form').send({ _csrf: csrfOf(page.text), checkpoint, verifierKey: '' });
+}
+
+describe('checkpoints deleted from both places (the store and the checkpoint log)', () => {
+  it('a log with events and no checkpoint at all is a failure for verify, a new server and its health, and is not signed over', async () => {
+    await h.app.get(CheckpointService).issue();
+    await rewriteHistory();
+    // A one-shot verify (no memory of the old log) names it.
+    const run = cli('verify');
+    expect(run.status).toBe(1);
+    expect(JSON.parse(run.stdout).firstBroken).toMatchObject({ stream: '(ledger)', reason: expect.stringMatching(/no checkpoint signed by this ledger's key is kept.*were deleted/) });
+    // A server started afresh on the store (as after a restart): health is 503 at once, it signs nothing over the rewritten log.
+    const again = await startApp(h);
+    try {
+      const health = await request(again.getHttpServer()).get('/api/health');
+      expect(health.status).toBe(503);
+      expect(health.body.message[0]).toMatch(/no checkpoint signed by this ledger's key is kept/);
+      await expect(again.get(CheckpointService).issue()).rejects.toThrow(/no checkpoint signed/);
+      expect(await h.store.latestCheckpoint()).toBeUndefined();
+      const integrity = await request(again.getHttpServer()).get(`/api/agencies/${A}/integrity`).set('Authorization', `Bearer ${tokens.investigator}`);
+      expect(integrity.body).toMatchObject({ ok: false, firstBroken: { reason: expect.stringMatching(/no checkpoint signed/) } });
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('a new ledger signs its first checkpoint (of 0 events) when its key is created, so a fresh ledger verifies', async () => {
+    const cps = await h.app.get(CheckpointService).checkpoints();
+    expect(cps[0]).toMatchObject({ treeSize: 0 });
+    // Events were written since, none signed yet: not a failure.
+    expect(cli('verify').status).toBe(0);
+    // The route serves a checkpoint of the events, never the empty one.
+    const served = await h.http().get('/api/ledger/checkpoint').set('Authorization', `Bearer ${tokens.auditor}`);
+    expect(Number(served.text.split('\n')[1])).toBe((await all()).length);
+  });
+});
+
+/** A second app on the harness's store and key, as a restarted server. */
+async function startApp(harness: Harness) {
+  const app = await createHttpApp({ store: harness.storeUrl, logger: false, ledger: { keyFile: harness.keyFile } });
+  await app.init();
+  return app;
 }
