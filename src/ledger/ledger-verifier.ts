@@ -10,6 +10,7 @@
  * 4. the tree against every signed checkpoint, and each one a witness gives (`verify --checkpoint`),
  *    each from its own size and root (checkpoint-check.ts): an event one covered that was
  *    altered, removed or reordered is caught even when its chain and the heads were recomputed;
+ *    The store's index of event ids against the events (event-id-check.ts);
  * 5. the tree against what this process itself read earlier (the server's LedgerLeaves);
  * 6. the read models against the events they were derived from.
  * The first broken link is named; nothing is repaired.
@@ -23,6 +24,7 @@ import type { ReadModelStore } from '../read-models/read-model-store.port';
 import type { EventStore, StoredCheckpoint } from '../store/event-store.port';
 import type { LedgerLeaves } from './ledger-leaves';
 import { checkReadModels } from './read-model-check';
+import { checkEventIds } from './event-id-check';
 import { base64Root, checkGivenCheckpoints, checkSignedCheckpoints, type GivenCheckpoint, type GivenCheckpointResult, sizesToCheck } from './checkpoint-check';
 
 export interface LedgerReport {
@@ -162,6 +164,12 @@ export async function verifyLedger({ store, readModels, checkpoints, given = [],
   if (!broken) {
     const mismatch = await checkSignedCheckpoints(checkpoints, tree, checkpointsRequired);
     if (mismatch) fail(mismatch);
+  }
+
+  // The index of event ids the store keeps (event-id-check.ts).
+  if (!broken) {
+    const ids = await checkEventIds(store, (position) => eventAt(store, position));
+    if (ids) fail(ids);
   }
 
   // What this process read earlier.
