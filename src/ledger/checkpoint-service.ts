@@ -8,9 +8,12 @@
  * the log file and the store) is a prefix of that tree. A store rewritten behind its back is
  * therefore never signed: the attempt is refused and raised as an integrity failure.
  */
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { ACCESS_LOG_SEALED, ACCESS_LOG_SEALED_SCHEMA_VERSION, ACCESS_LOG_STREAM } from '../../events/access-log';
+import { ACCESS_LOG_STORE, type AccessLogStore } from '../access-log/access-log-store';
 import { Checkpoint, signCheckpoint, verifyCheckpoint } from '../../events/checkpoint';
-import { EVENT_STORE, type EventStore, type LedgerHead, type StoredCheckpoint } from '../store/event-store.port';
+import { EVENT_STORE, type EventStore, type LedgerHead, type StoredCheckpoint, WrongExpectedRevisionError } from '../store/event-store.port';
 import { appendToCheckpointLog, checkpointLogFile, readCheckpointLogFrom } from './checkpoint-log';
 import { missingCheckpoints } from './checkpoint-check';
 import { LedgerLeaves } from './ledger-leaves';
@@ -48,6 +51,7 @@ export class CheckpointService implements OnApplicationShutdown {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(LEDGER_OPTIONS) readonly options: LedgerOptions,
+    @Optional() @Inject(ACCESS_LOG_STORE) private readonly accessLog?: AccessLogStore,
   ) {
     this.leaves = new LedgerLeaves(store);
   }
@@ -113,6 +117,7 @@ export class CheckpointService implements OnApplicationShutdown {
 
   private async issueNow({ first = false, genesis = false }: { first?: boolean; genesis?: boolean }): Promise<VerifiedCheckpoint | undefined> {
     const key = this.key(true);
+    await this.sealAccessLog();
     const head = await this.readHeadInStep();
     if (head.treeSize !== this.leaves.size || this.leaves.frontier.root().toString('hex') !== head.rootHash) {
       throw this.raise(`the store's recorded tree (${head.treeSize} events) differs from the ${this.leaves.size} events this process read: the store was altered; no checkpoint signed`);
@@ -136,6 +141,34 @@ export class CheckpointService implements OnApplicationShutdown {
     this.consistentUpTo = stored.treeSize;
     this.alarm = undefined; // the log was found whole again
     return { ...checkpoint, issuedAt: stored.issuedAt, note: stored.note };
+  }
+
+  /**
+   * Brings the access log under the checkpoint about to be signed (docs/decisions.md W37): when
+   * its chain's head moved since the last seal, an AccessLogSealed event records the new head in
+   * the `access-log` stream, so that the checkpoint commits to it. Another server sealing at the
+   * same moment wins the race; that is enough.
+   */
+  private async sealAccessLog(): Promise<void> {
+    if (!this.accessLog) return;
+    const head = await this.accessLog.head();
+    if (head.batches === 0) return;
+    const [stream] = await this.store.listStreams(ACCESS_LOG_STREAM);
+    const current = stream?.stream === ACCESS_LOG_STREAM ? stream : undefined;
+    if (current) {
+      const [last] = await this.store.readStream(ACCESS_LOG_STREAM, { fromRevision: current.revision });
+      const data = last?.data as { batches?: number; hash?: string } | undefined;
+      if (data?.batches === head.batches && data.hash === head.hash) return;
+    }
+    try {
+      await this.store.appendToStream(
+        ACCESS_LOG_STREAM,
+        [{ eventId: randomUUID(), type: ACCESS_LOG_SEALED, schemaVersion: ACCESS_LOG_SEALED_SCHEMA_VERSION, data: head, metadata: { recordedBy: 'ledger', correlationId: randomUUID() } }],
+        { expectedRevision: current ? current.revision : 'no_stream' },
+      );
+    } catch (err) {
+      if (!(err instanceof WrongExpectedRevisionError)) throw err;
+    }
   }
 
   /**

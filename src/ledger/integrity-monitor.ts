@@ -4,7 +4,8 @@
  * if nothing happened: the last failure is reported by GET /api/health (503 with the reason)
  * and in the log until a later verification passes.
  */
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { ACCESS_LOG_STORE, type AccessLogStore } from '../access-log/access-log-store';
 import { READ_MODEL_STORE, type ReadModelStore } from '../read-models/read-model-store.port';
 import { EVENT_STORE, type EventStore } from '../store/event-store.port';
 import { CheckpointService } from './checkpoint-service';
@@ -23,6 +24,7 @@ export class IntegrityMonitor implements OnApplicationShutdown {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
     private readonly checkpoints: CheckpointService,
+    @Optional() @Inject(ACCESS_LOG_STORE) private readonly accessLog?: AccessLogStore,
   ) {}
 
   /**
@@ -41,6 +43,7 @@ export class IntegrityMonitor implements OnApplicationShutdown {
           checkpoints: signed,
           given: options.extra ?? [],
           checkpointsRequired: { keyFile: this.checkpoints.options.keyFile },
+          accessLog: this.accessLog,
           witness: options.witness ? this.checkpoints.leaves : undefined,
         });
       } catch (err) {

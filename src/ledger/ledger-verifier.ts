@@ -10,7 +10,8 @@
  * 4. the tree against every signed checkpoint, and each one a witness gives (`verify --checkpoint`),
  *    each from its own size and root (checkpoint-check.ts): an event one covered that was
  *    altered, removed or reordered is caught even when its chain and the heads were recomputed;
- *    The store's index of event ids against the events (event-id-check.ts);
+ *    The store's index of event ids against the events (event-id-check.ts), and the access
+ *    log against its chain and the heads sealed in the ledger (access-log-check.ts);
  * 5. the tree against what this process itself read earlier (the server's LedgerLeaves);
  * 6. the read models against the events they were derived from.
  * The first broken link is named; nothing is repaired.
@@ -25,6 +26,8 @@ import type { EventStore, StoredCheckpoint } from '../store/event-store.port';
 import type { LedgerLeaves } from './ledger-leaves';
 import { checkReadModels } from './read-model-check';
 import { checkEventIds } from './event-id-check';
+import { AccessLogSeals } from './access-log-check';
+import type { AccessLogStore } from '../access-log/access-log-store';
 import { base64Root, checkGivenCheckpoints, checkSignedCheckpoints, type GivenCheckpoint, type GivenCheckpointResult, sizesToCheck } from './checkpoint-check';
 
 export interface LedgerReport {
@@ -52,13 +55,15 @@ export interface VerifyInputs {
   given?: GivenCheckpoint[];
   /** Set by the ledger's own verification: a log with events and no signed checkpoint at all is a failure (its checkpoints were deleted). */
   checkpointsRequired?: { keyFile: string };
+  /** The access log, checked against its chain and the heads sealed in the ledger (access-log-check.ts). */
+  accessLog?: AccessLogStore;
   /** What this process read of the log earlier. */
   witness?: LedgerLeaves;
 }
 
 const LEDGER = '(ledger)';
 
-export async function verifyLedger({ store, readModels, checkpoints, given = [], checkpointsRequired, witness }: VerifyInputs): Promise<LedgerReport> {
+export async function verifyLedger({ store, readModels, checkpoints, given = [], checkpointsRequired, accessLog, witness }: VerifyInputs): Promise<LedgerReport> {
   let head: Awaited<ReturnType<EventStore['ledgerHead']>>;
   let unreadableTree: string | undefined;
   try {
@@ -91,7 +96,9 @@ export async function verifyLedger({ store, readModels, checkpoints, given = [],
   /** Certificates whose file is stored (CertificateFiled with fileStored): checked against their SHA-256 below. */
   const storedFiles: { event: RecordedEvent; sha256: string }[] = [];
 
+  const seals = new AccessLogSeals();
   for await (const event of store.readAll({ batchSize: 1000 })) {
+    seals.add(event);
     if (event.type === 'CertificateFiled') {
       const data = event.data as { sha256?: unknown; fileStored?: unknown } | null;
       if (data?.fileStored === true && typeof data.sha256 === 'string') storedFiles.push({ event, sha256: data.sha256 });
@@ -170,6 +177,12 @@ export async function verifyLedger({ store, readModels, checkpoints, given = [],
   if (!broken) {
     const ids = await checkEventIds(store, (position) => eventAt(store, position));
     if (ids) fail(ids);
+  }
+
+  // The access log against its chain and the sealed heads (access-log-check.ts).
+  if (!broken) {
+    const accessLogBroken = await seals.check(accessLog);
+    if (accessLogBroken) fail(accessLogBroken);
   }
 
   // What this process read earlier.

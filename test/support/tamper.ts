@@ -298,3 +298,15 @@ export async function dropEventIdUniqueIndex(target: TamperTarget): Promise<void
     },
   );
 }
+
+// ------------------------------------------------------------------------------------------
+// The access log (who read what), in the same SQLite file or PostgreSQL database.
+
+/** Runs raw SQL on the access log's tables (the same statement on both stores, `$1` style turned into `?` for SQLite). */
+export async function tamperAccessLog(target: TamperTarget, sql: string, params: unknown[] = []): Promise<void> {
+  await raw(
+    target,
+    (db) => void db.prepare(sql.replace(/\$\d+/g, '?')).run(...params),
+    async (c) => void (await c.query(sql, params)),
+  );
+}
