@@ -168,6 +168,10 @@ describe('checkpoints deleted from both places (the store and the checkpoint log
       expect(health.status).toBe(503);
       expect(health.body.message[0]).toMatch(/no checkpoint signed by this ledger's key is kept/);
       await expect(again.get(CheckpointService).issue()).rejects.toThrow(/no checkpoint signed/);
+      // A witness asking for a checkpoint gets a 503 that says why, not a 500.
+      const served = await request(again.getHttpServer()).get('/api/ledger/checkpoint').set('Authorization', `Bearer ${tokens.auditor}`);
+      expect(served.status).toBe(503);
+      expect(served.text).toMatch(/no checkpoint can be signed: no checkpoint signed by this ledger's key is kept/);
       expect(await h.store.latestCheckpoint()).toBeUndefined();
       const integrity = await request(again.getHttpServer()).get(`/api/agencies/${A}/integrity`).set('Authorization', `Bearer ${tokens.investigator}`);
       expect(integrity.body).toMatchObject({ ok: false, firstBroken: { reason: expect.stringMatching(/no checkpoint signed/) } });
