@@ -139,6 +139,7 @@ export class CheckpointService implements OnApplicationShutdown {
     appendToCheckpointLog(checkpointLogFile(this.options.keyFile), stored);
     await this.store.saveCheckpoint(stored);
     this.consistentUpTo = stored.treeSize;
+    this.createdKey = false; // the key's first checkpoint is signed: from now on none at all is a deletion
     this.alarm = undefined; // the log was found whole again
     return { ...checkpoint, issuedAt: stored.issuedAt, note: stored.note };
   }
