@@ -87,7 +87,7 @@ export class IntegrityPageController {
             report={report}
             note={await this.latestNote()}
             verifierKey={this.checkpoints.key().verifierKey}
-            outside={outside && { checkpoint: outside, ok: report.given?.[0]?.ok === true && report.ok, reason: report.given?.[0]?.reason }}
+            outside={outside && { checkpoint: outside, ok: report.given?.[0]?.ok === true && report.ok, checked: report.given?.[0] !== undefined, reason: report.given?.[0]?.reason }}
             problems={problems}
             submitted={{ checkpoint: text, verifierKey: keyText }}
           />,
@@ -111,7 +111,7 @@ function IntegrityPage(props: {
   report: LedgerReport;
   note?: string;
   verifierKey: string;
-  outside?: { checkpoint: Checkpoint; ok: boolean; reason?: string };
+  outside?: { checkpoint: Checkpoint; ok: boolean; checked: boolean; reason?: string };
   problems?: string[];
   submitted?: { checkpoint: string; verifierKey: string };
 }) {
@@ -172,7 +172,9 @@ function IntegrityPage(props: {
               ? `Your checkpoint of ${props.outside.checkpoint.treeSize} events (root hash ${base64Root(props.outside.checkpoint.rootHash)}) is signed by the key it was checked with, and the first ${props.outside.checkpoint.treeSize} events of today’s ledger give exactly that root: nothing it covered was changed.`
               : props.outside.reason
                 ? `Your checkpoint of ${props.outside.checkpoint.treeSize} events (root hash ${base64Root(props.outside.checkpoint.rootHash)}) is signed, but today’s ledger does not match it: ${props.outside.reason}.`
-                : `Your checkpoint of ${props.outside.checkpoint.treeSize} events (root hash ${base64Root(props.outside.checkpoint.rootHash)}) matches today’s ledger, but the ledger failed another check: see the verification above.`}
+                : props.outside.checked
+                  ? `Your checkpoint of ${props.outside.checkpoint.treeSize} events (root hash ${base64Root(props.outside.checkpoint.rootHash)}) matches today’s ledger, but the ledger failed another check: see the verification above.`
+                  : `Your checkpoint of ${props.outside.checkpoint.treeSize} events (root hash ${base64Root(props.outside.checkpoint.rootHash)}) is signed, but the ledger could not be compared with it: see the verification above.`}
           </p>
         )}
         <form method="post" action="/integrity/check" class="stack">
