@@ -24,7 +24,9 @@ import { GetOfficerHistoryQuery, type OfficerHistoryView } from '../officers/off
 import { GetOfficerStatusQuery, type OfficerStatusView } from '../officers/officer-status';
 import type { AccessEntry, AccessLogFilter, AccessLogStore } from './access-log-store';
 
-export const ACCESS_LOG_STORE = Symbol('ACCESS_LOG_STORE');
+// The token lives with the store, so that what verifies the log (src/ledger) reaches it without the slices.
+export { ACCESS_LOG_STORE } from './access-log-store';
+import { ACCESS_LOG_STORE } from './access-log-store';
 /** false: nothing is observed or recorded (the bench's baseline, AppOptions.accessLog). */
 export const ACCESS_LOG_ENABLED = Symbol('ACCESS_LOG_ENABLED');
 
@@ -223,7 +225,8 @@ export class AccessContextInterceptor implements NestInterceptor {
     const req = ctx.switchToHttp().getRequest<PrincipalRequest>();
     const pattern = (req.route as { path?: string } | undefined)?.path ?? req.path;
     const isPage = !pattern.startsWith('/api/');
-    const apiRead = isPage || req.method !== 'GET' ? undefined : API_READS[pattern];
+    // HEAD is answered by the GET route (headers only, a certificate's name and SHA-256 included): it is a read too (docs/decisions.md W37).
+    const apiRead = isPage || (req.method !== 'GET' && req.method !== 'HEAD') ? undefined : API_READS[pattern];
     if (!isPage && !apiRead) return next.handle(); // writes, and API routes that show no officer data
     const principal: Context['principal'] | undefined = req.grant
       ? { kind: 'token', id: req.grant.tokenId, name: req.grant.name, role: req.grant.role }

@@ -303,7 +303,7 @@ async function verify(options: Options): Promise<number> {
       if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
       const verifier = options['public-key'] !== undefined ? parseVerifierKey(options['public-key']) : checkpoints.key().verifier;
       try {
-        extra.push(verifyCheckpoint(readFileSync(file, 'utf8'), verifier));
+        extra.push({ ...verifyCheckpoint(readFileSync(file, 'utf8'), verifier), file });
       } catch (error) {
         if (error instanceof CheckpointError) throw new Error(`${file}: ${error.message}`);
         throw error;
@@ -316,7 +316,8 @@ async function verify(options: Options): Promise<number> {
 }
 
 async function checkpoint(): Promise<void> {
-  const signed = await withContext((app) => app.get(CheckpointService).issue());
+  // An operator's explicit act: it also signs the first checkpoint of a log that has none (docs/decisions.md W37).
+  const signed = await withContext((app) => app.get(CheckpointService).issue({ first: true }));
   if (!signed) {
     console.error('the ledger has no events yet: nothing to sign');
     return;
@@ -328,6 +329,8 @@ async function keysInit(): Promise<void> {
   const file = ledgerOptionsFrom(process.env, storeUrl()).keyFile;
   const created = createKeyFile(file);
   const key = loadSigningKey(file, ledgerOptionsFrom(process.env, storeUrl()).origin);
+  // A new key signs its first checkpoint at once (of 0 events on a new ledger): from then on a log without any is a deleted one.
+  if (created) await withContext((app) => app.get(CheckpointService).issue({ first: true, genesis: true }));
   console.log(created ? `Created the ledger signing key ${file} (mode 0600). Keep it secret and backed up; give witnesses this verifier key:` : `The ledger signing key ${file} exists; its verifier key:`);
   console.log(key.verifierKey);
 }

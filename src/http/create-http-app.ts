@@ -60,7 +60,7 @@ export async function createHttpApp(
   // The server keeps the read models up to date in the background; queries also catch up first.
   try {
     // The signing key is created (0600) or checked first: a key others can read refuses the start.
-    app.get(CheckpointService).start();
+    await app.get(CheckpointService).start();
   } catch (err) {
     await app.close();
     throw err;

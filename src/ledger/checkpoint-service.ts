@@ -8,10 +8,14 @@
  * the log file and the store) is a prefix of that tree. A store rewritten behind its back is
  * therefore never signed: the attempt is refused and raised as an integrity failure.
  */
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { ACCESS_LOG_SEALED, ACCESS_LOG_SEALED_SCHEMA_VERSION, ACCESS_LOG_STREAM } from '../../events/access-log';
+import { ACCESS_LOG_STORE, type AccessLogStore } from '../access-log/access-log-store';
 import { Checkpoint, signCheckpoint, verifyCheckpoint } from '../../events/checkpoint';
-import { EVENT_STORE, type EventStore, type LedgerHead, type StoredCheckpoint } from '../store/event-store.port';
+import { EVENT_STORE, type EventStore, type LedgerHead, type StoredCheckpoint, WrongExpectedRevisionError } from '../store/event-store.port';
 import { appendToCheckpointLog, checkpointLogFile, readCheckpointLogFrom } from './checkpoint-log';
+import { missingCheckpoints } from './checkpoint-check';
 import { LedgerLeaves } from './ledger-leaves';
 import { repeat } from './repeat';
 import { LEDGER_OPTIONS, type LedgerOptions } from './ledger-options';
@@ -38,6 +42,8 @@ export class CheckpointService implements OnApplicationShutdown {
   /** The log file's checkpoints verified so far, and how far it has been read. */
   private readonly logged = new Map<number, VerifiedCheckpoint>();
   private logOffset = 0;
+  /** This process created the key file: the log it finds is signed as the key's first checkpoint. */
+  private createdKey = false;
   /** Set when an issue found the store altered; the integrity monitor reports it. */
   alarm?: string;
   readonly leaves: LedgerLeaves;
@@ -45,6 +51,7 @@ export class CheckpointService implements OnApplicationShutdown {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(LEDGER_OPTIONS) readonly options: LedgerOptions,
+    @Optional() @Inject(ACCESS_LOG_STORE) private readonly accessLog?: AccessLogStore,
   ) {
     this.leaves = new LedgerLeaves(store);
   }
@@ -52,7 +59,10 @@ export class CheckpointService implements OnApplicationShutdown {
   /** The signing key, created (0600) when missing if `create`; throws SigningKeyError when unusable. */
   key(create = false): SigningKey {
     if (!this.signingKey) {
-      if (create && createKeyFile(this.options.keyFile)) this.logger.log(`created the ledger signing key ${this.options.keyFile} (mode 0600); keep a copy of its verifier key: ${loadSigningKey(this.options.keyFile, this.options.origin).verifierKey}`);
+      if (create && createKeyFile(this.options.keyFile)) {
+        this.createdKey = true;
+        this.logger.log(`created the ledger signing key ${this.options.keyFile} (mode 0600); keep a copy of its verifier key: ${loadSigningKey(this.options.keyFile, this.options.origin).verifierKey}`);
+      }
       this.signingKey = loadSigningKey(this.options.keyFile, this.options.origin);
     }
     return this.signingKey;
@@ -93,14 +103,21 @@ export class CheckpointService implements OnApplicationShutdown {
     return (await this.checkpoints()).at(-1);
   }
 
-  /** Signs a checkpoint of the whole log if it has grown since the last one; the latest otherwise. */
-  issue(): Promise<VerifiedCheckpoint | undefined> {
-    this.issuing ??= this.issueNow().finally(() => (this.issuing = undefined));
+  /**
+   * Signs a checkpoint of the whole log if it has grown since the last one; the latest otherwise.
+   * A log with events and no checkpoint of this key anywhere (store or log file) is not signed
+   * but raised: its checkpoints were deleted (docs/decisions.md W37). `first`: sign it anyway (the
+   * key was just created, or an operator runs `checkpoint`); `genesis`: an empty log with no
+   * checkpoint gets one of 0 events, so that from the key's creation on there is always one.
+   */
+  issue(options: { first?: boolean; genesis?: boolean } = {}): Promise<VerifiedCheckpoint | undefined> {
+    this.issuing ??= this.issueNow(options).finally(() => (this.issuing = undefined));
     return this.issuing;
   }
 
-  private async issueNow(): Promise<VerifiedCheckpoint | undefined> {
+  private async issueNow({ first = false, genesis = false }: { first?: boolean; genesis?: boolean }): Promise<VerifiedCheckpoint | undefined> {
     const key = this.key(true);
+    await this.sealAccessLog();
     const head = await this.readHeadInStep();
     if (head.treeSize !== this.leaves.size || this.leaves.frontier.root().toString('hex') !== head.rootHash) {
       throw this.raise(`the store's recorded tree (${head.treeSize} events) differs from the ${this.leaves.size} events this process read: the store was altered; no checkpoint signed`);
@@ -114,15 +131,45 @@ export class CheckpointService implements OnApplicationShutdown {
       this.consistentUpTo = latest.treeSize;
     }
     if (latest && latest.treeSize === this.leaves.size) return latest;
-    if (!latest && this.leaves.size === 0) return undefined;
+    if (!latest && this.leaves.size > 0 && !first && !this.createdKey) throw this.raise(missingCheckpoints(this.leaves.size, this.options.keyFile));
+    if (!latest && this.leaves.size === 0 && !genesis) return undefined;
     const checkpoint: Checkpoint = { origin: key.origin, treeSize: this.leaves.size, rootHash: this.leaves.frontier.root().toString('hex') };
     const stored: StoredCheckpoint = { treeSize: checkpoint.treeSize, rootHash: checkpoint.rootHash, note: signCheckpoint(checkpoint, key.privateKey, key.publicKey), issuedAt: new Date().toISOString() };
     // The file first: it is the record outside the store.
     appendToCheckpointLog(checkpointLogFile(this.options.keyFile), stored);
     await this.store.saveCheckpoint(stored);
     this.consistentUpTo = stored.treeSize;
+    this.createdKey = false; // the key's first checkpoint is signed: from now on none at all is a deletion
     this.alarm = undefined; // the log was found whole again
     return { ...checkpoint, issuedAt: stored.issuedAt, note: stored.note };
+  }
+
+  /**
+   * Brings the access log under the checkpoint about to be signed (docs/decisions.md W37): when
+   * its chain's head moved since the last seal, an AccessLogSealed event records the new head in
+   * the `access-log` stream, so that the checkpoint commits to it. Another server sealing at the
+   * same moment wins the race; that is enough.
+   */
+  private async sealAccessLog(): Promise<void> {
+    if (!this.accessLog) return;
+    const head = await this.accessLog.head();
+    if (head.batches === 0) return;
+    const [stream] = await this.store.listStreams(ACCESS_LOG_STREAM);
+    const current = stream?.stream === ACCESS_LOG_STREAM ? stream : undefined;
+    if (current) {
+      const [last] = await this.store.readStream(ACCESS_LOG_STREAM, { fromRevision: current.revision });
+      const data = last?.data as { batches?: number; hash?: string } | undefined;
+      if (data?.batches === head.batches && data.hash === head.hash) return;
+    }
+    try {
+      await this.store.appendToStream(
+        ACCESS_LOG_STREAM,
+        [{ eventId: randomUUID(), type: ACCESS_LOG_SEALED, schemaVersion: ACCESS_LOG_SEALED_SCHEMA_VERSION, data: head, metadata: { recordedBy: 'ledger', correlationId: randomUUID() } }],
+        { expectedRevision: current ? current.revision : 'no_stream' },
+      );
+    } catch (err) {
+      if (!(err instanceof WrongExpectedRevisionError)) throw err;
+    }
   }
 
   /**
@@ -145,10 +192,23 @@ export class CheckpointService implements OnApplicationShutdown {
     return new IntegrityAlarm(message);
   }
 
-  /** The server: sign every `checkpointIntervalMs` when new events exist. */
-  start(): void {
+  /**
+   * The server: sign every `checkpointIntervalMs` when new events exist. First, when no
+   * checkpoint of this key exists at all, the key's first one (of 0 events on a new ledger, of
+   * the whole log when the key was just created beside an existing one); a log with events and
+   * no checkpoint under a key that existed is raised instead (its checkpoints were deleted).
+   */
+  async start(): Promise<void> {
     const interval = this.options.checkpointIntervalMs;
     this.key(true);
+    if (this.options.keyBesideStore) {
+      this.logger.warn(`the ledger signing key ${this.options.keyFile} is in the store's folder: move it and its .checkpoints log to ${this.options.keyBesideStore} (docs/integrity.md "The key")`);
+    }
+    if ((await this.checkpoints()).length === 0) {
+      await this.issue({ genesis: true }).catch((err: Error) => {
+        if (err.name !== 'IntegrityAlarm') throw err; // raised: the integrity monitor and /api/health report it
+      });
+    }
     if (interval <= 0) return;
     this.timer = repeat(() => this.issue(), {
       firstDelayMs: interval,
@@ -162,3 +222,4 @@ export class CheckpointService implements OnApplicationShutdown {
     await this.issuing?.catch(() => undefined);
   }
 }
+

@@ -4,14 +4,15 @@
  * if nothing happened: the last failure is reported by GET /api/health (503 with the reason)
  * and in the log until a later verification passes.
  */
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { ACCESS_LOG_STORE, type AccessLogStore } from '../access-log/access-log-store';
 import { READ_MODEL_STORE, type ReadModelStore } from '../read-models/read-model-store.port';
 import { EVENT_STORE, type EventStore } from '../store/event-store.port';
 import { CheckpointService } from './checkpoint-service';
 import { LedgerReport, verifyLedger } from './ledger-verifier';
 import { repeat } from './repeat';
 import { yielding } from './yielding';
-import type { Checkpoint } from '../../events/checkpoint';
+import type { GivenCheckpoint } from './checkpoint-check';
 
 @Injectable()
 export class IntegrityMonitor implements OnApplicationShutdown {
@@ -24,13 +25,14 @@ export class IntegrityMonitor implements OnApplicationShutdown {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
     private readonly checkpoints: CheckpointService,
+    @Optional() @Inject(ACCESS_LOG_STORE) private readonly accessLog?: AccessLogStore,
   ) {}
 
   /**
    * Verifies the whole ledger now. `extra`: checkpoints kept outside (already signature-checked).
    * `witness`: compare with what this process read earlier (the server; not a one-shot CLI).
    */
-  verify(options: { extra?: (Checkpoint & { issuedAt?: string })[]; witness?: boolean } = {}): Promise<LedgerReport> {
+  verify(options: { extra?: GivenCheckpoint[]; witness?: boolean } = {}): Promise<LedgerReport> {
     const run = async (): Promise<LedgerReport> => {
       let report: LedgerReport;
       try {
@@ -40,12 +42,15 @@ export class IntegrityMonitor implements OnApplicationShutdown {
         report = await verifyLedger({
           store: yielding(this.store),
           readModels: yielding(this.readModels),
-          checkpoints: [...signed, ...(options.extra ?? [])],
+          checkpoints: signed,
+          given: options.extra ?? [],
+          checkpointsRequired: { keyFile: this.checkpoints.options.keyFile },
+          accessLog: this.accessLog,
           witness: options.witness ? this.checkpoints.leaves : undefined,
         });
       } catch (err) {
         if ((err as Error).name !== 'IntegrityAlarm') throw err;
-        report = { ok: false, eventsChecked: 0, tree: { size: 0, rootHash: '' }, checkedAt: new Date().toISOString(), firstBroken: { stream: '(ledger)', revision: -1, eventId: null, reason: (err as Error).message } };
+        report = { ok: false, eventsChecked: 0, tree: { size: 0, rootHash: '', rootHashBase64: '' }, checkedAt: new Date().toISOString(), firstBroken: { stream: '(ledger)', revision: -1, eventId: null, reason: (err as Error).message } };
       }
       if (!report.ok) this.logger.error(`integrity: ${report.firstBroken?.stream} revision ${report.firstBroken?.revision}: ${report.firstBroken?.reason}`);
       this.last = report;

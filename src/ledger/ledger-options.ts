@@ -16,6 +16,8 @@ import { loadConfig } from '../config';
 
 export interface LedgerOptions {
   keyFile: string;
+  /** Set when the key in use is the one an older version kept beside the SQLite file: where it should move. */
+  keyBesideStore?: string;
   /** undefined: derived from the key. */
   origin?: string;
   checkpointIntervalMs: number;
@@ -28,7 +30,10 @@ export { DEFAULT_CHECKPOINT_INTERVAL_SECONDS, DEFAULT_VERIFY_INTERVAL_SECONDS } 
 
 /**
  * The key file's default place for a store URL: one key (and checkpoint log) per ledger.
- * - SQLite: beside the database file, `ledger-key.pem`;
+ * - SQLite: out of the database's folder, in a `keys` folder beside it, one subfolder per
+ *   database folder: `./data/sro.db` → `./keys/data/sro.db.ledger-key.pem` (docs/decisions.md
+ *   W37). A key an older version created beside the file (`./data/ledger-key.pem`) is still
+ *   found there when none exists at the new place (`legacyKeyFile`);
  * - PostgreSQL / EventStoreDB: `./data/ledger-key.<database>@<host>-<port>.pem`, so that two
  *   databases used from one directory never share a checkpoint log (each would take the other's
  *   checkpoints for a rewrite of its own log);
@@ -37,7 +42,11 @@ export { DEFAULT_CHECKPOINT_INTERVAL_SECONDS, DEFAULT_VERIFY_INTERVAL_SECONDS } 
 export function defaultKeyFile(storeUrl: string | undefined, cwd = process.cwd()): string {
   const url = storeUrl?.trim() ?? '';
   const sqlite = /^sqlite:(?:\/\/)?(.+)$/i.exec(url);
-  if (sqlite && sqlite[1] !== ':memory:') return path.join(path.dirname(path.resolve(cwd, sqlite[1])), 'ledger-key.pem');
+  if (sqlite && sqlite[1] !== ':memory:') {
+    const key = sqliteKeyFile(path.resolve(cwd, sqlite[1]));
+    const legacy = legacyKeyFile(storeUrl, cwd);
+    return legacy && !fs.existsSync(key) && fs.existsSync(legacy) ? legacy : key;
+  }
   if (/^(postgres|postgresql|esdb|kurrentdb)(\+discover)?:\/\//i.test(url)) {
     let where = 'server';
     try {
@@ -52,11 +61,26 @@ export function defaultKeyFile(storeUrl: string | undefined, cwd = process.cwd()
   return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sro-ledger-key-')), 'ledger-key.pem');
 }
 
+/** A SQLite database's key: `<folder>/../keys/<folder name>/<file name>.ledger-key.pem`. */
+function sqliteKeyFile(db: string): string {
+  const folder = path.dirname(db);
+  return path.join(path.dirname(folder), 'keys', path.basename(folder) || 'root', `${path.basename(db)}.ledger-key.pem`);
+}
+
+/** Where versions before W37 kept a SQLite ledger's key: beside the database file. */
+export function legacyKeyFile(storeUrl: string | undefined, cwd = process.cwd()): string | undefined {
+  const sqlite = /^sqlite:(?:\/\/)?(.+)$/i.exec(storeUrl?.trim() ?? '');
+  return sqlite && sqlite[1] !== ':memory:' ? path.join(path.dirname(path.resolve(cwd, sqlite[1])), 'ledger-key.pem') : undefined;
+}
+
 export function ledgerOptionsFrom(env: NodeJS.ProcessEnv, storeUrl: string | undefined, overrides: Partial<LedgerOptions> = {}): LedgerOptions {
   // The variables are validated by the one schema (src/config.ts).
   const config = loadConfig(env);
+  const keyFile = overrides.keyFile ?? (config.keyFile ? path.resolve(config.keyFile) : defaultKeyFile(storeUrl));
+  const legacy = !overrides.keyFile && !config.keyFile && keyFile === legacyKeyFile(storeUrl);
   return {
-    keyFile: overrides.keyFile ?? (config.keyFile ? path.resolve(config.keyFile) : defaultKeyFile(storeUrl)),
+    keyFile,
+    ...(legacy ? { keyBesideStore: sqliteKeyFile(path.resolve(/^sqlite:(?:\/\/)?(.+)$/i.exec(storeUrl!.trim())![1])) } : {}),
     origin: overrides.origin ?? config.ledgerOrigin,
     checkpointIntervalMs: overrides.checkpointIntervalMs ?? config.checkpointIntervalSeconds * 1000,
     verifyIntervalMs: overrides.verifyIntervalMs ?? config.verifyIntervalSeconds * 1000,

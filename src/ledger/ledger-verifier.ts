@@ -7,9 +7,11 @@
  * 2. the store's index of stream heads and every agency's roster (events/integrity.ts);
  * 3. the Merkle tree of the events read against the head the store recorded at its last append
  *    (and against the store's own position sequence);
- * 4. the tree against the latest signed checkpoint (and any kept outside, `verify --checkpoint`):
- *    an event it covered that was altered, removed or reordered is caught even when its chain
- *    and the heads were recomputed;
+ * 4. the tree against every signed checkpoint, and each one a witness gives (`verify --checkpoint`),
+ *    each from its own size and root (checkpoint-check.ts): an event one covered that was
+ *    altered, removed or reordered is caught even when its chain and the heads were recomputed;
+ *    The store's index of event ids against the events (event-id-check.ts), and the access
+ *    log against its chain and the heads sealed in the ledger (access-log-check.ts);
  * 5. the tree against what this process itself read earlier (the server's LedgerLeaves);
  * 6. the read models against the events they were derived from.
  * The first broken link is named; nothing is repaired.
@@ -23,14 +25,20 @@ import type { ReadModelStore } from '../read-models/read-model-store.port';
 import type { EventStore, StoredCheckpoint } from '../store/event-store.port';
 import type { LedgerLeaves } from './ledger-leaves';
 import { checkReadModels } from './read-model-check';
+import { checkEventIds } from './event-id-check';
+import { AccessLogSeals } from './access-log-check';
+import type { AccessLogStore } from '../access-log/access-log-store';
+import { base64Root, checkGivenCheckpoints, checkSignedCheckpoints, type GivenCheckpoint, type GivenCheckpointResult, sizesToCheck } from './checkpoint-check';
 
 export interface LedgerReport {
   ok: boolean;
   eventsChecked: number;
   /** The tree of the events read. */
-  tree: { size: number; rootHash: string };
-  /** The latest signed checkpoint the tree was checked against. */
-  checkpoint?: { treeSize: number; rootHash: string; issuedAt?: string };
+  tree: { size: number; rootHash: string; rootHashBase64: string };
+  /** The latest signed checkpoint the tree was checked against (every one is checked). */
+  checkpoint?: { treeSize: number; rootHash: string; rootHashBase64: string; issuedAt?: string };
+  /** Each checkpoint given by a witness (`verify --checkpoint FILE`), checked from its own size and root. */
+  given?: GivenCheckpointResult[];
   readModels?: { documentsChecked: number };
   /** Certificate files checked against the SHA-256 their events recorded. */
   files?: { checked: number };
@@ -43,13 +51,19 @@ export interface VerifyInputs {
   readModels?: ReadModelStore;
   /** Signed checkpoints (their signatures already verified), any order. */
   checkpoints: (Checkpoint & { issuedAt?: string })[];
+  /** Checkpoints a witness kept outside (signatures already verified): each checked and reported on its own. */
+  given?: GivenCheckpoint[];
+  /** Set by the ledger's own verification: a log with events and no signed checkpoint at all is a failure (its checkpoints were deleted). */
+  checkpointsRequired?: { keyFile: string };
+  /** The access log, checked against its chain and the heads sealed in the ledger (access-log-check.ts). */
+  accessLog?: AccessLogStore;
   /** What this process read of the log earlier. */
   witness?: LedgerLeaves;
 }
 
 const LEDGER = '(ledger)';
 
-export async function verifyLedger({ store, readModels, checkpoints, witness }: VerifyInputs): Promise<LedgerReport> {
+export async function verifyLedger({ store, readModels, checkpoints, given = [], checkpointsRequired, accessLog, witness }: VerifyInputs): Promise<LedgerReport> {
   let head: Awaited<ReturnType<EventStore['ledgerHead']>>;
   let unreadableTree: string | undefined;
   try {
@@ -64,7 +78,7 @@ export async function verifyLedger({ store, readModels, checkpoints, witness }: 
   // The roots the checks below need, taken from a frontier as the scan passes each size: one
   // hash per leaf instead of a whole-tree computation per check.
   const frontier = MerkleFrontier.empty();
-  const wanted = new Set<number>([head.treeSize, ...checkpoints.map((c) => c.treeSize), ...(witness ? [witness.size] : [])]);
+  const wanted = new Set<number>([head.treeSize, ...sizesToCheck(checkpoints, given), ...(witness ? [witness.size] : [])]);
   const roots = new Map<number, string>();
   if (wanted.has(0)) roots.set(0, frontier.root().toString('hex'));
   const rootAt = (size: number): string => roots.get(size) ?? leaves.root(size).toString('hex');
@@ -82,7 +96,9 @@ export async function verifyLedger({ store, readModels, checkpoints, witness }: 
   /** Certificates whose file is stored (CertificateFiled with fileStored): checked against their SHA-256 below. */
   const storedFiles: { event: RecordedEvent; sha256: string }[] = [];
 
+  const seals = new AccessLogSeals();
   for await (const event of store.readAll({ batchSize: 1000 })) {
+    seals.add(event);
     if (event.type === 'CertificateFiled') {
       const data = event.data as { sha256?: unknown; fileStored?: unknown } | null;
       if (data?.fileStored === true && typeof data.sha256 === 'string') storedFiles.push({ event, sha256: data.sha256 });
@@ -147,33 +163,27 @@ export async function verifyLedger({ store, readModels, checkpoints, witness }: 
     }
   }
 
-  // The tree against the signed checkpoints: the latest, and on a mismatch the range between the last one that holds and the first that does not.
-  const signed = [...checkpoints].sort((a, b) => a.treeSize - b.treeSize);
-  const latest = signed.at(-1);
-  if (!broken && latest) {
-    const holds = (cp: Checkpoint) => cp.treeSize <= leaves.size && rootAt(cp.treeSize) === cp.rootHash;
-    if (!holds(latest)) {
-      let lo = -1; // index of the largest checkpoint known to hold
-      let hi = signed.length - 1; // the smallest known not to hold
-      while (hi - lo > 1) {
-        const mid = (lo + hi) >>> 1;
-        if (holds(signed[mid])) lo = mid;
-        else hi = mid;
-      }
-      const from = lo >= 0 ? signed[lo].treeSize : 0;
-      const to = signed[hi];
-      const event = from < positions.length ? await eventAt(store, positions[from]) : undefined;
-      const when = to.issuedAt ? ` signed at ${to.issuedAt}` : '';
-      fail({
-        stream: event?.stream ?? LEDGER,
-        revision: event?.revision ?? -1,
-        eventId: event?.eventId ?? null,
-        reason:
-          to.treeSize > leaves.size
-            ? `the checkpoint of ${to.treeSize} events${when} covers more events than the log holds (${leaves.size}): events it covered were deleted`
-            : `the log no longer matches the checkpoint of ${to.treeSize} events${when}: one of the events ${from + 1} to ${to.treeSize} in position order (from this one on) was altered, removed or reordered after it was signed, even though the hash chains agree`,
-      });
-    }
+  // The tree against every signed checkpoint, and against each one a witness gave (checkpoint-check.ts).
+  const latest = [...checkpoints].sort((a, b) => a.treeSize - b.treeSize).at(-1);
+  const tree = { size: leaves.size, rootAt, eventAt: (index: number) => eventAt(store, positions[index]) };
+  // A witness's own checkpoint first: its result is what the witness asked for.
+  const givenCheck = checkGivenCheckpoints(given, tree);
+  if (givenCheck.firstBroken) fail(givenCheck.firstBroken);
+  if (!broken) {
+    const mismatch = await checkSignedCheckpoints(checkpoints, tree, checkpointsRequired);
+    if (mismatch) fail(mismatch);
+  }
+
+  // The index of event ids the store keeps (event-id-check.ts).
+  if (!broken) {
+    const ids = await checkEventIds(store, (position) => eventAt(store, position));
+    if (ids) fail(ids);
+  }
+
+  // The access log against its chain and the sealed heads (access-log-check.ts).
+  if (!broken) {
+    const accessLogBroken = await seals.check(accessLog);
+    if (accessLogBroken) fail(accessLogBroken);
   }
 
   // What this process read earlier.
@@ -224,8 +234,9 @@ export async function verifyLedger({ store, readModels, checkpoints, witness }: 
   const report: LedgerReport = {
     ok: !broken,
     eventsChecked: chains.report().eventsChecked,
-    tree: { size: leaves.size, rootHash: frontier.root().toString('hex') },
-    ...(latest ? { checkpoint: { treeSize: latest.treeSize, rootHash: latest.rootHash, ...(latest.issuedAt ? { issuedAt: latest.issuedAt } : {}) } } : {}),
+    tree: { size: leaves.size, rootHash: frontier.root().toString('hex'), rootHashBase64: frontier.root().toString('base64') },
+    ...(latest ? { checkpoint: { treeSize: latest.treeSize, rootHash: latest.rootHash, rootHashBase64: base64Root(latest.rootHash), ...(latest.issuedAt ? { issuedAt: latest.issuedAt } : {}) } } : {}),
+    ...(given.length ? { given: givenCheck.results } : {}),
     ...(readModelsChecked ? { readModels: readModelsChecked } : {}),
     files: { checked: filesChecked },
     checkedAt: new Date().toISOString(),

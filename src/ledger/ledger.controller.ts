@@ -4,7 +4,7 @@
  * event is in a checkpoint (inclusion) or that a later tree extends an earlier one
  * (consistency), RFC 9162 §2.1.3-2.1.4, for investigators and admins.
  */
-import { Controller, Get, Header, Query, Req } from '@nestjs/common';
+import { Controller, Get, Header, Query, Req, ServiceUnavailableException } from '@nestjs/common';
 import { IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';
 import { Inject } from '@nestjs/common';
 import { IsOptional, IsString, IsUUID, Matches } from 'class-validator';
@@ -71,9 +71,21 @@ export class GetConsistencyProofQuery {
 export class GetCheckpointHandler implements IQueryHandler<GetCheckpointQuery, string> {
   constructor(private readonly checkpoints: CheckpointService) {}
   async execute(): Promise<string> {
-    const latest = (await this.checkpoints.latest()) ?? (await this.checkpoints.issue());
-    if (!latest) throw new NotFound(['the ledger has no events yet, so no checkpoint has been signed']);
+    // The key's first checkpoint may be of 0 events (docs/decisions.md W37): one of the events is signed now.
+    const known = await this.checkpoints.latest();
+    const latest = known && known.treeSize > 0 ? known : await issueOrUnavailable(this.checkpoints);
+    if (!latest || latest.treeSize === 0) throw new NotFound(['the ledger has no events yet, so no checkpoint has been signed']);
     return latest.note;
+  }
+}
+
+/** Signs one now; a ledger found altered (IntegrityAlarm) is a 503 that says why, never a 500 (docs/decisions.md W37). */
+async function issueOrUnavailable(checkpoints: CheckpointService) {
+  try {
+    return await checkpoints.issue();
+  } catch (err) {
+    if ((err as Error).name !== 'IntegrityAlarm') throw err;
+    throw new ServiceUnavailableException({ message: [`no checkpoint can be signed: ${(err as Error).message}`] });
   }
 }
 
@@ -82,8 +94,9 @@ async function proofSize(checkpoints: CheckpointService, asked: number | undefin
   await checkpoints.leaves.sync();
   const known = await checkpoints.checkpoints();
   if (asked === undefined) {
-    const latest = known.at(-1) ?? (await checkpoints.issue());
-    if (!latest) throw new NotFound(['the ledger has no events yet']);
+    const last = known.at(-1);
+    const latest = last && last.treeSize > 0 ? last : await issueOrUnavailable(checkpoints);
+    if (!latest || latest.treeSize === 0) throw new NotFound(['the ledger has no events yet']);
     return { size: latest.treeSize, note: latest.note };
   }
   if (asked > checkpoints.leaves.size) throw new Invalid([`the ledger holds ${checkpoints.leaves.size} events, fewer than ${asked}`]);

@@ -145,6 +145,12 @@ export interface EventStore {
   listFiles(): AsyncIterable<{ sha256: string; bytes: Buffer }>;
   /** The Merkle tree head and position sequence as the store recorded them (see LedgerHead). */
   ledgerHead(): Promise<LedgerHead>;
+  /**
+   * Stores with an index of event ids (SQLite's event_ids, PostgreSQL's unique index): the first
+   * way the ids and that index disagree with the events (an id stored twice, an id missing from
+   * the index or one no event holds, the index itself gone), or undefined. For verification.
+   */
+  checkEventIds?(): Promise<EventIdProblem | undefined>;
   /** Keeps a signed checkpoint; one per tree size (a second one of the same size is ignored). */
   saveCheckpoint(checkpoint: StoredCheckpoint): Promise<void>;
   /** The checkpoint of the largest tree size, if any. */
@@ -161,6 +167,14 @@ export class WrongExpectedRevisionError extends Error {
     super(`stream ${stream}: expected revision ${String(expected)}, but the stream is at ${String(actual)}`);
     this.name = 'WrongExpectedRevisionError';
   }
+}
+
+/** What checkEventIds found: the event (or id) it concerns, and why. */
+export interface EventIdProblem {
+  eventId: string | null;
+  /** The position of the event concerned, when there is one. */
+  position?: number;
+  reason: string;
 }
 
 export class DuplicateEventIdError extends Error {

@@ -17,10 +17,10 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { DomainEvent, LocalDate } from '../../events/catalogue';
 import { agencyStream, officerStream } from '../../events/streams';
 import { localDateAt, MINNESOTA_TIME_ZONE } from '../../projections';
-import { AppendRequest, EVENT_STORE, EventStore, type NewFile } from '../store/event-store.port';
+import { AppendRequest, DuplicateEventIdError, EVENT_STORE, EventStore, type NewFile } from '../store/event-store.port';
 import type { AgencyDecision, AgencyTarget, OfficerDecision, Target } from './decision';
 import { idempotentEventId, newEvent, newEventId, replay, rosterEnrolment } from './new-events';
-import { agencyNotRegistered, officerNotRegistered, Refusal } from './refusals';
+import { agencyNotRegistered, Conflict, officerNotRegistered, Refusal } from './refusals';
 import { foldAgency, foldOfficer } from './write-models';
 
 /**
@@ -111,6 +111,13 @@ export class LedgerWriter {
       // the first attempt's event exists, the retry gets its answer.
       const raced = await firstAnswer();
       if (raced) return raced;
+      // The store says the id is taken, yet no event holds it: its index of event ids was altered
+      // (docs/decisions.md W37). A clear refusal that records nothing, never a 500.
+      if (error instanceof DuplicateEventIdError) {
+        throw new Conflict([
+          `${ctx.idempotencyKey ? 'Idempotency-Key' : 'eventId'}: the event id ${eventId} is marked as used in the store's index of event ids, but no event holds it: the index was altered outside the store, so nothing was recorded; an investigator's verify names it`,
+        ]);
+      }
       throw error;
     }
   }

@@ -60,9 +60,10 @@ describe('the ledger signing key', () => {
     await expect(createHttpApp({ store: `sqlite:${path.join(dir, 'sro.db')}`, logger: false, ledger: { keyFile } })).rejects.toThrow(/accessible to others/);
   });
 
-  it('lives beside the SQLite file by default, else in ./data; intervals come from the environment', () => {
-    expect(defaultKeyFile('sqlite:/srv/sro/sro.db')).toBe('/srv/sro/ledger-key.pem');
-    expect(defaultKeyFile('sqlite:./data/sro.db', '/home/clerk/app')).toBe('/home/clerk/app/data/ledger-key.pem');
+  it("lives out of the SQLite file's folder by default (a keys folder beside it), else in ./data; intervals come from the environment", () => {
+    expect(defaultKeyFile('sqlite:/srv/sro/sro.db')).toBe('/srv/keys/sro/sro.db.ledger-key.pem');
+    expect(defaultKeyFile('sqlite:./data/sro.db', '/home/clerk/app')).toBe('/home/clerk/app/keys/data/sro.db.ledger-key.pem');
+    expect(defaultKeyFile('sqlite:./data/other.db', '/home/clerk/app')).toBe('/home/clerk/app/keys/data/other.db.ledger-key.pem');
     expect(defaultKeyFile('postgres://postgres@db.city.local:5432/sro', '/home/clerk/app')).toBe('/home/clerk/app/data/ledger-key.sro@db.city.local-5432.pem');
     expect(defaultKeyFile('postgres://db/other', '/home/clerk/app')).toBe('/home/clerk/app/data/ledger-key.other@db-default.pem');
     // An in-memory store's key and log die with it: a temporary directory of this process.
@@ -75,6 +76,21 @@ describe('the ledger signing key', () => {
       verifyIntervalMs: 0,
     });
     expect(ledgerOptionsFrom({}, 'sqlite:x.db')).toMatchObject({ checkpointIntervalMs: 300_000, verifyIntervalMs: 900_000 });
+  });
+
+  it('an existing key beside the SQLite file (an older version) is still found there, and its new place named', () => {
+    const dir = tempDir();
+    const store = `sqlite:${path.join(dir, 'data', 'sro.db')}`;
+    const legacy = path.join(dir, 'data', 'ledger-key.pem');
+    const moved = path.join(dir, 'keys', 'data', 'sro.db.ledger-key.pem');
+    expect(defaultKeyFile(store)).toBe(moved);
+    createKeyFile(legacy);
+    expect(defaultKeyFile(store)).toBe(legacy);
+    expect(ledgerOptionsFrom({}, store)).toMatchObject({ keyFile: legacy, keyBesideStore: moved });
+    // Once moved, the new place wins.
+    createKeyFile(moved);
+    expect(ledgerOptionsFrom({}, store)).toMatchObject({ keyFile: moved });
+    expect(ledgerOptionsFrom({}, store).keyBesideStore).toBeUndefined();
     expect(() => ledgerOptionsFrom({ SRO_CHECKPOINT_INTERVAL: '5m' }, undefined)).toThrow(/whole number of seconds/);
   });
 });

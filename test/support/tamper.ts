@@ -243,3 +243,70 @@ export async function editStoredFile(target: TamperTarget, sha256: string, edit:
   }
   throw new Error(`cannot tamper with the store ${target.storeUrl}: only SQLite files and PostgreSQL databases`);
 }
+
+// ------------------------------------------------------------------------------------------
+// The store's index of event ids (docs/decisions.md W32, W37).
+
+/** SQLite: sets event_ids_merged.through (e.g. raised past ids that are only in the tail). */
+export async function setIdIndexThrough(target: TamperTarget, through: number): Promise<void> {
+  await raw(
+    target,
+    (db) => void db.prepare('UPDATE event_ids_merged SET through = ? WHERE id = 1').run(through),
+    async () => {
+      throw new Error('PostgreSQL has no event_ids_merged');
+    },
+  );
+}
+
+/** SQLite: deletes one id from event_ids. */
+export async function deleteIdIndexRow(target: TamperTarget, eventId: string): Promise<void> {
+  await raw(
+    target,
+    (db) => {
+      if (db.prepare('DELETE FROM event_ids WHERE event_id = ?').run(eventId).changes !== 1) throw new Error(`no event_ids row for ${eventId}`);
+    },
+    async () => {
+      throw new Error('PostgreSQL has no event_ids table');
+    },
+  );
+}
+
+/** SQLite: inserts an id no event has into event_ids. */
+export async function insertIdIndexRow(target: TamperTarget, eventId: string, position: number): Promise<void> {
+  await raw(
+    target,
+    (db) => void db.prepare('INSERT INTO event_ids (event_id, position) VALUES (?, ?)').run(eventId, position),
+    async () => {
+      throw new Error('PostgreSQL has no event_ids table');
+    },
+  );
+}
+
+/** PostgreSQL: drops the unique constraint on events.event_id. */
+export async function dropEventIdUniqueIndex(target: TamperTarget): Promise<void> {
+  await raw(
+    target,
+    () => {
+      throw new Error('SQLite keeps its ids in event_ids');
+    },
+    async (c) => {
+      const { rows } = await c.query<{ conname: string }>(
+        `SELECT conname FROM pg_constraint WHERE conrelid = 'events'::regclass AND contype = 'u' AND conkey = ARRAY[(SELECT attnum FROM pg_attribute WHERE attrelid = 'events'::regclass AND attname = 'event_id')]`,
+      );
+      if (!rows[0]) throw new Error('no unique constraint on events.event_id');
+      await c.query(`ALTER TABLE events DROP CONSTRAINT ${rows[0].conname}`);
+    },
+  );
+}
+
+// ------------------------------------------------------------------------------------------
+// The access log (who read what), in the same SQLite file or PostgreSQL database.
+
+/** Runs raw SQL on the access log's tables (the same statement on both stores, `$1` style turned into `?` for SQLite). */
+export async function tamperAccessLog(target: TamperTarget, sql: string, params: unknown[] = []): Promise<void> {
+  await raw(
+    target,
+    (db) => void db.prepare(sql.replace(/\$\d+/g, '?')).run(...params),
+    async (c) => void (await c.query(sql, params)),
+  );
+}

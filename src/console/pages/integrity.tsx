@@ -16,6 +16,7 @@ import { Public } from '../../auth/roles.decorator';
 import { CheckpointService } from '../../ledger/checkpoint-service';
 import { GetCheckpointQuery } from '../../ledger/ledger.controller';
 import type { LedgerReport } from '../../ledger/ledger-verifier';
+import { base64Root } from '../../ledger/checkpoint-check';
 import { Refusal } from '../../write/refusals';
 import { ConsoleGuard, ConsoleRequest, ConsoleRoles } from '../console.guard';
 import { factInWords } from '../event-words';
@@ -111,7 +112,7 @@ export class IntegrityPageController {
             brokenFact={await this.brokenFact(person.agencyId, report)}
             note={await this.latestNote()}
             verifierKey={this.checkpoints.key().verifierKey}
-            outside={outside && { checkpoint: outside, ok: report.ok }}
+            outside={outside && { checkpoint: outside, ok: report.given?.[0]?.ok === true && report.ok, checked: report.given?.[0] !== undefined, reason: report.given?.[0]?.reason }}
             problems={problems}
             submitted={{ checkpoint: text, verifierKey: keyText }}
           />,
@@ -167,7 +168,7 @@ function IntegrityPage(props: {
   brokenFact?: BrokenFact;
   note?: string;
   verifierKey: string;
-  outside?: { checkpoint: Checkpoint; ok: boolean };
+  outside?: { checkpoint: Checkpoint; ok: boolean; checked: boolean; reason?: string };
   problems?: string[];
   submitted?: { checkpoint: string; verifierKey: string };
 }) {
@@ -246,8 +247,12 @@ function IntegrityPage(props: {
         {props.outside && (
           <p class={props.outside.ok ? 'result ok' : 'result broken'} role="status" data-outside-check={props.outside.ok ? 'ok' : 'broken'}>
             {props.outside.ok
-              ? `The checkpoint of ${props.outside.checkpoint.treeSize} events is signed by this ledger’s key, and today’s ledger extends it: nothing it covered was changed.`
-              : `The checkpoint of ${props.outside.checkpoint.treeSize} events is signed, but today’s ledger does not extend it: see the verification above.`}
+              ? `Your checkpoint of ${props.outside.checkpoint.treeSize} events (root hash ${base64Root(props.outside.checkpoint.rootHash)}) is signed by the key it was checked with, and the first ${props.outside.checkpoint.treeSize} events of today’s ledger give exactly that root: nothing it covered was changed.`
+              : props.outside.reason
+                ? `Your checkpoint of ${props.outside.checkpoint.treeSize} events (root hash ${base64Root(props.outside.checkpoint.rootHash)}) is signed, but today’s ledger does not match it: ${props.outside.reason}.`
+                : props.outside.checked
+                  ? `Your checkpoint of ${props.outside.checkpoint.treeSize} events (root hash ${base64Root(props.outside.checkpoint.rootHash)}) matches today’s ledger, but the ledger failed another check: see the verification above.`
+                  : `Your checkpoint of ${props.outside.checkpoint.treeSize} events (root hash ${base64Root(props.outside.checkpoint.rootHash)}) is signed, but the ledger could not be compared with it: see the verification above.`}
           </p>
         )}
         <form method="post" action="/integrity/check" class="stack">

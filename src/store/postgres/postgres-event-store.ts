@@ -23,6 +23,7 @@
  */
 import type { Pool, PoolClient, PoolConfig } from 'pg';
 import { SqlEventStore } from '../sql/sql-event-store';
+import type { EventIdProblem } from '../event-store.port';
 import { PostgresAppends } from './postgres-append';
 import { connectionError, describeTarget, Query, Target } from './postgres-errors';
 import { PostgresFiles } from './postgres-files';
@@ -110,6 +111,28 @@ export class PostgresEventStore extends SqlEventStore {
       fsync: row.fsync,
       schemaVersion: row.schema_version,
     };
+  }
+
+  /**
+   * Verification (docs/decisions.md W37): every event id once in `events`, and the unique index
+   * that makes it so (what a keyed retry relies on) still there and valid.
+   */
+  async checkEventIds(): Promise<EventIdProblem | undefined> {
+    this.assertOpen();
+    const { rows: [twice] } = await this.query<{ event_id: string; first: string; second: string }>(
+      'SELECT event_id, min(position)::text AS first, max(position)::text AS second FROM events GROUP BY event_id HAVING count(*) > 1 ORDER BY min(position) LIMIT 1',
+    );
+    if (twice) {
+      return { eventId: twice.event_id, position: Number(twice.second), reason: `the event id ${twice.event_id} is stored twice (positions ${twice.first} and ${twice.second}): an event id is unique in the store, so its unique index of event ids was removed and a write was recorded again` };
+    }
+    const { rows: [index] } = await this.query<{ found: boolean }>(
+      `SELECT EXISTS (
+         SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+         WHERE i.indrelid = to_regclass('events') AND i.indisunique AND i.indisvalid AND i.indnatts = 1 AND i.indpred IS NULL AND a.attname = 'event_id'
+       ) AS found`,
+    );
+    if (!index?.found) return { eventId: null, reason: "the store's unique index of event ids (events.event_id) is missing or invalid: it was dropped outside the store, so a retried write could be recorded twice" };
+    return undefined;
   }
 
   protected async closeConnection(): Promise<void> {

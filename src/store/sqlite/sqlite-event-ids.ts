@@ -19,6 +19,7 @@
  * connection learns in a transaction is kept only once that transaction has committed.
  */
 import type Database from 'better-sqlite3';
+import type { EventIdProblem } from '../event-store.port';
 import { isUniqueViolation } from './sqlite-errors';
 
 /** Tail length at which an append merges it into event_ids (a 16,384-id merge writes the index's pages once per 16,384 events). */
@@ -123,4 +124,40 @@ export class SqliteEventIds {
   forget(): void {
     this.reset(-1);
   }
+}
+
+/**
+ * Verification (docs/decisions.md W37): the index against the events, as an edit of the file
+ * could leave it. Every event id once in `events`; `through` the last position the index holds;
+ * every event up to `through` in `event_ids` at its position, and nothing else there. One pass
+ * over each table (the probes are by primary key), in one read transaction.
+ */
+export function checkEventIdIndex(db: Database.Database): EventIdProblem | undefined {
+  return db.transaction((): EventIdProblem | undefined => {
+    const twice = db.prepare('SELECT event_id, min(position) AS first, max(position) AS second FROM events GROUP BY event_id HAVING count(*) > 1 ORDER BY first LIMIT 1').get() as
+      | { event_id: string; first: number; second: number }
+      | undefined;
+    if (twice) {
+      return { eventId: twice.event_id, position: twice.second, reason: `the event id ${twice.event_id} is stored twice (positions ${twice.first} and ${twice.second}): an event id is unique in the store, so its index of event ids was altered and a write was recorded again` };
+    }
+    const through = db.prepare('SELECT through FROM event_ids_merged WHERE id = 1').pluck().get() as number | undefined;
+    if (through === undefined) return { eventId: null, reason: "the store's index of event ids lost its event_ids_merged row: the database file was edited outside the store" };
+    const missing = db
+      .prepare('SELECT e.event_id, e.position FROM events e WHERE e.position <= ? AND NOT EXISTS (SELECT 1 FROM event_ids i WHERE i.event_id = e.event_id AND i.position = e.position) ORDER BY e.position LIMIT 1')
+      .get(through) as { event_id: string; position: number } | undefined;
+    if (missing) {
+      return { eventId: missing.event_id, position: missing.position, reason: `the event id ${missing.event_id} (position ${missing.position}) is missing from the store's index of event ids: a row was deleted or altered, so a retried write could be recorded twice` };
+    }
+    const stray = db
+      .prepare('SELECT i.event_id, i.position FROM event_ids i WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.position = i.position AND e.event_id = i.event_id) LIMIT 1')
+      .get() as { event_id: string; position: number } | undefined;
+    if (stray) {
+      return { eventId: null, reason: `the store's index of event ids holds the id ${stray.event_id} at position ${stray.position}, where no event has it: a row was inserted or altered outside the store, and a write with that id would be refused` };
+    }
+    const indexed = db.prepare('SELECT coalesce(max(position), 0) FROM event_ids').pluck().get() as number;
+    if (through !== indexed) {
+      return { eventId: null, reason: `the store's index of event ids says it holds the ids up to position ${through}, but its last id is at position ${indexed}: event_ids_merged was altered, so a retried write could be recorded twice` };
+    }
+    return undefined;
+  }).deferred();
 }

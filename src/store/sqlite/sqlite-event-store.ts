@@ -26,7 +26,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SqlEventStore } from '../sql/sql-event-store';
 import { SqliteAppends } from './sqlite-append';
-import { SqliteEventIds } from './sqlite-event-ids';
+import type { EventIdProblem } from '../event-store.port';
+import { checkEventIdIndex, SqliteEventIds } from './sqlite-event-ids';
 import { keepSqliteFilePrivate } from './sqlite-file-mode';
 import { SqliteFiles } from './sqlite-files';
 import { SqliteLedger } from './sqlite-ledger';
@@ -74,6 +75,12 @@ export class SqliteEventStore extends SqlEventStore {
       ledger: new SqliteLedger(db),
       files: new SqliteFiles(db),
     });
+  }
+
+  /** The index of event ids against the events (verification; sqlite-event-ids.ts). */
+  async checkEventIds(): Promise<EventIdProblem | undefined> {
+    this.assertOpen();
+    return checkEventIdIndex(this.db);
   }
 
   /** The database file (read models live in it too). */
