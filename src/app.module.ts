@@ -209,7 +209,7 @@ export class AppModule {
         BulkImporter,
         AccessRegistry,
         AuthenticationGate,
-        { provide: LEDGER_INTEGRITY, useExisting: IntegrityMonitor },
+        { provide: LEDGER_INTEGRITY, useFactory: (monitor: IntegrityMonitor) => ({ verify: (o: { witness: boolean }) => monitor.verify(o), failure: () => monitor.authenticationFailure() }), inject: [IntegrityMonitor] },
         Accounts,
         ...consoleProviders(options.console),
         ...slices.handlers,

@@ -4,7 +4,11 @@
  * every sign-in is refused with a 503 that says why while:
  * - the access stream's hash chain is broken (checked by the registry as it folds the stream),
  * - or the last ledger verification (at start, in the background, or on demand) or a checkpoint
- *   found the ledger altered (IntegrityMonitor.failure(), the same reason GET /api/health gives).
+ *   found the access stream altered, or the whole log (an event deleted, a stream rolled back,
+ *   the tree or a checkpoint not matching), which may hide an access event
+ *   (IntegrityMonitor.authenticationFailure()). A failure pinned on another stream, a read model
+ *   or the who-read-what log leaves sign-in open: the console shows its banner instead, and an
+ *   investigator can open the Integrity page.
  * The grants and passwords are facts of that ledger: a revocation deleted, or a password hash
  * replaced, must not let anyone in. The CLI `verify` does not authenticate and stays available
  * to the investigator.
@@ -22,7 +26,7 @@ import { AccessRegistry } from './access-registry';
  */
 export interface LedgerIntegrity {
   verify(options: { witness: boolean }): Promise<unknown>;
-  /** Why the ledger cannot be trusted now (the last verification or a checkpoint), or undefined. */
+  /** Why the records authentication rests on cannot be trusted now (the last verification or a checkpoint), or undefined. */
   failure(): string | undefined;
 }
 export const LEDGER_INTEGRITY = Symbol('LedgerIntegrity');

@@ -8,6 +8,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, Optional } from '@ne
 import { ACCESS_LOG_STORE, type AccessLogStore } from '../access-log/access-log-store';
 import { READ_MODEL_STORE, type ReadModelStore } from '../read-models/read-model-store.port';
 import { EVENT_STORE, type EventStore } from '../store/event-store.port';
+import { ACCESS_STREAM } from '../../events/streams';
 import { CheckpointService } from './checkpoint-service';
 import { LedgerReport, verifyLedger } from './ledger-verifier';
 import { repeat } from './repeat';
@@ -69,6 +70,25 @@ export class IntegrityMonitor implements OnApplicationShutdown {
       const b = this.last.firstBroken;
       return `verification at ${this.last.checkedAt} failed: ${b?.stream} revision ${b?.revision}${b?.eventId ? ` (event ${b.eventId})` : ''}: ${b?.reason}`;
     }
+    return undefined;
+  }
+
+  /**
+   * Why authentication cannot be trusted now, or undefined (src/auth/authentication-gate.ts,
+   * docs/decisions.md W38): a checkpoint alarm, a failure in the access stream itself, or one
+   * over the whole log (an event deleted, a stream rolled back, the tree or a checkpoint not
+   * matching: `ledgerWide`, found even when something else was reported first), any of which may
+   * hide a revocation deleted or a password replaced. A failure pinned on another stream (an
+   * officer's event edited in place), on a read model or on the who-read-what log leaves sign-in
+   * open: people see the banner (alarm()) and an investigator can use the Integrity page.
+   */
+  authenticationFailure(): string | undefined {
+    if (this.checkpoints.alarm) return this.checkpoints.alarm;
+    const last = this.last;
+    if (!last || last.ok) return undefined;
+    const b = last.firstBroken;
+    if (b && (b.stream === ACCESS_STREAM || b.stream === '(ledger)')) return this.failure();
+    if (last.ledgerWide) return `verification at ${last.checkedAt} failed over the whole log: ${last.ledgerWide.reason}`;
     return undefined;
   }
 

@@ -43,6 +43,14 @@ export interface LedgerReport {
   /** Certificate files checked against the SHA-256 their events recorded. */
   files?: { checked: number };
   firstBroken?: BrokenLink;
+  /**
+   * The first failure of the checks over the whole log (its order and positions, the tree against
+   * the store's head, the signed and given checkpoints, what this process read earlier), found
+   * even when `firstBroken` names something else first. These cannot be pinned on one stream: an
+   * event deleted or a stream rolled back shows here, so authentication, which rests on the access
+   * stream, closes on it (src/auth/authentication-gate.ts; docs/integrity.md).
+   */
+  ledgerWide?: BrokenLink;
   checkedAt: string;
 }
 
@@ -87,6 +95,12 @@ export async function verifyLedger({ store, readModels, checkpoints, given = [],
   const fail = (link: BrokenLink) => {
     broken ??= link;
   };
+  let wide: BrokenLink | undefined;
+  /** A failure of a check over the whole log: reported in order as any other, and kept apart (ledgerWide). */
+  const failWide = (link: BrokenLink) => {
+    wide ??= link;
+    fail(link);
+  };
   const gapless = head.issuedPosition !== undefined;
   let last = 0;
   // A missing position says only that something was deleted there; the chains, heads and
@@ -103,9 +117,9 @@ export async function verifyLedger({ store, readModels, checkpoints, given = [],
       const data = event.data as { sha256?: unknown; fileStored?: unknown } | null;
       if (data?.fileStored === true && typeof data.sha256 === 'string') storedFiles.push({ event, sha256: data.sha256 });
     }
-    if (!broken) {
+    {
       if (event.position <= last) {
-        fail(at(event, `position ${event.position} comes after position ${last}: the log's order was altered`));
+        failWide(at(event, `position ${event.position} comes after position ${last}: the log's order was altered`));
       } else if (gapless && event.position !== last + 1) {
         const range = event.position - 1 === last + 1 ? `position ${last + 1} was` : `positions ${last + 1} to ${event.position - 1} were`;
         const around = `${previous ? `after event ${previous.eventId} (${previous.stream} revision ${previous.revision})` : 'at the start of the log'} and before event ${event.eventId} (${event.stream} revision ${event.revision})`;
@@ -141,25 +155,26 @@ export async function verifyLedger({ store, readModels, checkpoints, given = [],
     chains.checkHeads(heads);
     broken ??= chains.firstBroken;
   }
+  if (gap) wide ??= gap;
   broken ??= gap;
 
-  // The tree against the head the store recorded with its last append.
-  if (!broken) {
+  // The tree against the head the store recorded with its last append (run whatever was found above: ledgerWide).
+  {
     if (unreadableTree !== undefined || (head.treeSize === 0 && leaves.size > 0)) {
-      fail({
+      failWide({
         stream: LEDGER,
         revision: -1,
         eventId: null,
         reason: `the store's record of its Merkle tree is ${unreadableTree !== undefined ? `unreadable (${unreadableTree})` : 'missing'} although the log holds ${leaves.size} events: it was deleted or altered`,
       });
     } else if (leaves.size < head.treeSize) {
-      fail({ stream: LEDGER, revision: head.treeSize - 1, eventId: null, reason: `the store recorded ${head.treeSize} events in its tree but the log holds ${leaves.size}: events were deleted` });
+      failWide({ stream: LEDGER, revision: head.treeSize - 1, eventId: null, reason: `the store recorded ${head.treeSize} events in its tree but the log holds ${leaves.size}: events were deleted` });
     } else if (head.treeSize > 0 && positions[head.treeSize - 1] !== head.lastPosition) {
-      fail({ stream: LEDGER, revision: head.treeSize - 1, eventId: null, reason: `the tree's last event is recorded at position ${head.lastPosition}, the log has position ${positions[head.treeSize - 1]} there: events were deleted or moved` });
+      failWide({ stream: LEDGER, revision: head.treeSize - 1, eventId: null, reason: `the tree's last event is recorded at position ${head.lastPosition}, the log has position ${positions[head.treeSize - 1]} there: events were deleted or moved` });
     } else if (rootAt(head.treeSize) !== head.rootHash) {
-      fail({ stream: LEDGER, revision: -1, eventId: null, reason: 'the events no longer give the Merkle root the store recorded at its last append: an event was altered, removed or reordered' });
+      failWide({ stream: LEDGER, revision: -1, eventId: null, reason: 'the events no longer give the Merkle root the store recorded at its last append: an event was altered, removed or reordered' });
     } else if (gapless && head.issuedPosition! > head.lastPosition) {
-      fail({ stream: LEDGER, revision: -1, eventId: null, reason: `the store issued positions up to ${head.issuedPosition} but its last event is at ${head.lastPosition}: the newest events were deleted` });
+      failWide({ stream: LEDGER, revision: -1, eventId: null, reason: `the store issued positions up to ${head.issuedPosition} but its last event is at ${head.lastPosition}: the newest events were deleted` });
     }
   }
 
@@ -168,10 +183,10 @@ export async function verifyLedger({ store, readModels, checkpoints, given = [],
   const tree = { size: leaves.size, rootAt, eventAt: (index: number) => eventAt(store, positions[index]) };
   // A witness's own checkpoint first: its result is what the witness asked for.
   const givenCheck = checkGivenCheckpoints(given, tree);
-  if (givenCheck.firstBroken) fail(givenCheck.firstBroken);
-  if (!broken) {
+  if (givenCheck.firstBroken) failWide(givenCheck.firstBroken);
+  {
     const mismatch = await checkSignedCheckpoints(checkpoints, tree, checkpointsRequired);
-    if (mismatch) fail(mismatch);
+    if (mismatch) failWide(mismatch);
   }
 
   // The index of event ids the store keeps (event-id-check.ts).
@@ -187,14 +202,14 @@ export async function verifyLedger({ store, readModels, checkpoints, given = [],
   }
 
   // What this process read earlier.
-  if (!broken && witness && witness.size > 0) {
+  if (witness && witness.size > 0) {
     if (witness.size > leaves.size || rootAt(witness.size) !== witness.frontier.root().toString('hex')) {
       // The first leaf that differs names the event.
       let i = 0;
       while (i < witness.size && i < leaves.size && witness.positionAt(i) === positions[i] && witness.leaves.leaf(i).equals(leaves.leaf(i))) i++;
       const event = i < positions.length ? await eventAt(store, positions[i]) : undefined;
       const what = i < witness.size ? `the event this server read at position ${witness.positionAt(i)}` : 'an event';
-      fail({
+      failWide({
         stream: event?.stream ?? LEDGER,
         revision: event?.revision ?? -1,
         eventId: event?.eventId ?? null,
@@ -242,6 +257,7 @@ export async function verifyLedger({ store, readModels, checkpoints, given = [],
     checkedAt: new Date().toISOString(),
   };
   if (broken) report.firstBroken = broken;
+  if (wide) report.ledgerWide = wide;
   return report;
 }
 
