@@ -13,7 +13,9 @@
  * - at most CHECK_TIMEOUT_MS of time (past it the worker is terminated, 422);
  * - at most MAX_CONCURRENT_CHECKS workers at once (later checks wait their turn).
  *
- * The messages name no field: the caller puts its own in front (`file: ...`).
+ * The messages name no field: the caller puts its own in front (`file: ...`). The caller may
+ * name the document (`what`: a certificate, a signed contract) for the clerk's sentence; else it
+ * is "the document".
  */
 import { Worker } from 'node:worker_threads';
 
@@ -39,14 +41,15 @@ const mb = (bytes: number): string => `${Math.round(bytes / 1024 / 1024)} MB`;
 /**
  * Whether `bytes` are a readable PDF with at least one page; if not, why (415: not a PDF, or
  * damaged; 413: compressed data that inflates past the limit; 422: too complex to read within
- * the time or memory a check has). Never throws for the file's sake.
+ * the time or memory a check has). `what` names the document in the not-a-PDF sentence. Never
+ * throws for the file's sake.
  */
-export async function checkPdf(bytes: Uint8Array, limits: PdfCheckLimits = {}): Promise<PdfCheck> {
+export async function checkPdf(bytes: Uint8Array, limits: PdfCheckLimits = {}, what = 'document'): Promise<PdfCheck> {
   const maxDecodedBytes = limits.maxDecodedBytes ?? MAX_DECODED_BYTES;
   const timeoutMs = limits.timeoutMs ?? CHECK_TIMEOUT_MS;
   if (bytes.length === 0) return { ok: false, status: 415, problem: 'the file is empty' };
   if (Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(5, bytes.length)).toString('latin1') !== '%PDF-') {
-    return { ok: false, status: 415, problem: 'this is not a PDF (a PDF file begins with %PDF-); scan or save the document as a PDF' };
+    return { ok: false, status: 415, problem: `this is not a PDF (a PDF file begins with %PDF-); scan or save the ${what} as a PDF` };
   }
   const release = await turn();
   try {

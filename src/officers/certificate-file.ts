@@ -18,7 +18,7 @@ export const MAX_CERTIFICATE_BYTES = 10 * 1024 * 1024;
  */
 export async function pdfProblem(bytes: Buffer, what = 'certificate'): Promise<{ status: 413 | 415 | 422; problem: string } | undefined> {
   if (bytes.length > MAX_CERTIFICATE_BYTES) return { status: 413, problem: `file: a ${what} is at most 10 MB` };
-  const checked = await checkPdf(bytes);
+  const checked = await checkPdf(bytes, {}, what);
   return checked.ok ? undefined : { status: checked.status, problem: `file: ${checked.problem}` };
 }
 

@@ -77,7 +77,9 @@ it('stops a check whose objects need more heap than it is given (422); an ordina
 });
 
 it('refuses what is not a PDF, or begins like one and is not (415)', async () => {
-  expect(await checkPdf(Buffer.from('just text'))).toMatchObject({ ok: false, status: 415, problem: expect.stringMatching(/not a PDF/) });
+  expect(await checkPdf(Buffer.from('just text'))).toMatchObject({ ok: false, status: 415, problem: expect.stringMatching(/not a PDF.*save the document as a PDF$/) });
+  // The caller names the document for the clerk (the contract form: "save the contract as a PDF").
+  expect(await checkPdf(Buffer.from('just text'), {}, 'contract')).toMatchObject({ ok: false, status: 415, problem: expect.stringMatching(/not a PDF.*save the contract as a PDF$/) });
   expect(await checkPdf(Buffer.alloc(0))).toMatchObject({ ok: false, status: 415, problem: 'the file is empty' });
   expect(await checkPdf((await certificatePdf()).subarray(0, 60))).toMatchObject({ ok: false, status: 415, problem: expect.stringMatching(/cannot be read as one/) });
 });

@@ -152,7 +152,12 @@ describe('inviting an email that another agency uses', () => {
     await person('admin', 'inviter@pd.example.gov');
     const v = new Visitor();
     await v.signIn('inviter@pd.example.gov');
-    const invite = async (email: string) => v.post('/people/invite', { _csrf: await v.csrf('/people'), name: 'Someone New', email, role: 'auditor' });
+    // Post/redirect/get: the POST answers 303 to /people, and the page it opens shows the link (or the refusal) once.
+    const invite = async (email: string) => {
+      const posted = await v.post('/people/invite', { _csrf: await v.csrf('/people'), name: 'Someone New', email, role: 'auditor' });
+      expect({ status: posted.status, location: posted.location }).toEqual({ status: 303, location: '/people' });
+      return v.get('/people');
+    };
     const store = app.get<EventStore>(EVENT_STORE);
     const before = JSON.stringify(await store.listStreams(''));
     const taken = await invite('TAKEN@north.example.gov');

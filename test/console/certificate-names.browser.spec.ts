@@ -67,7 +67,8 @@ describeInBrowser('certificate files in a browser', () => {
   async function fileAndDownload(trainingId: string, name: string, bytes: Buffer): Promise<{ saved: string; bytes: Buffer; notice: string }> {
     await api('/officers/o-1/trainings', { trainingId, course: 'MN_SRO_BASIC', completedOn: '2025-08-20' });
     await page.goto('/officers/o-1/records/certificate');
-    await page.getByLabel('Training ID').fill(trainingId);
+    // The training is chosen from the officer's recorded trainings (a pick-list).
+    await page.getByLabel('Training', { exact: true }).selectOption(trainingId);
     await page.getByLabel('Certificate (PDF)').setInputFiles({ name, mimeType: 'application/pdf', buffer: bytes });
     await page.getByLabel('Filed on').fill('2025-08-25');
     await page.getByRole('button', { name: 'File the certificate' }).click();

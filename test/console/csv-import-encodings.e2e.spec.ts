@@ -32,17 +32,23 @@ let cookie = '';
 const rows = (delimiter: string, ...extra: string[][]) =>
   [['command', 'officerId', 'name'], ['RegisterOfficer', 'asa', 'Åsa Ödegård'], ['RegisterOfficer', 'jose', 'José Peña'], ...extra].map((r) => r.join(delimiter)).join('\r\n') + '\r\n';
 
-async function request(path: string, init: RequestInit = {}): Promise<{ status: number; body: string }> {
+async function request(path: string, init: RequestInit = {}): Promise<{ status: number; body: string; location?: string }> {
   const res = await fetch(`${base}${path}`, { ...init, headers: { ...(init.headers as Record<string, string>), cookie }, redirect: 'manual' });
   const set = res.headers.getSetCookie().find((c) => c.startsWith('sro_session='));
   if (set) cookie = set.split(';')[0];
-  return { status: res.status, body: await res.text() };
+  return { status: res.status, body: await res.text(), location: res.headers.get('location') ?? undefined };
+}
+
+/** A POST answered by post/redirect/get: the 303 to `to`, then the page that GET answers. */
+async function redirectedTo(to: string | RegExp, answer: { status: number; location?: string }): Promise<{ status: number; body: string; location?: string }> {
+  expect({ status: answer.status, location: answer.location }).toEqual({ status: 303, location: typeof to === 'string' ? to : expect.stringMatching(to) });
+  return request(answer.location!);
 }
 
 const csrfOf = (html: string): string => /name="_csrf" value="([^"]+)"/.exec(html)![1];
 const text = (html: string): string => html.replace(/<[^>]+>/g, '').replace(/&#x27;|&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&');
 
-/** Uploads a file on /import (the form's own fields) and returns the page it answers. */
+/** Uploads a file on /import (the form's own fields) and returns its answer (a product-format file is redirected to /import/review; a refused file is answered at once). */
 async function check(name: string, bytes: Buffer): Promise<{ status: number; body: string }> {
   const csrf = csrfOf((await request('/import')).body);
   const form = new FormData();
@@ -52,9 +58,10 @@ async function check(name: string, bytes: Buffer): Promise<{ status: number; bod
   return request('/import/check', { method: 'POST', body: form });
 }
 
+/** Commits the file checked on `page`: answered 303 to /import/committed, whose page is returned. */
 async function commit(page: string): Promise<{ status: number; body: string }> {
   const importId = /name="importId" value="([^"]+)"/.exec(page)![1];
-  return request('/import/commit', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrfOf(page), importId }) });
+  return redirectedTo('/import/committed', await request('/import/commit', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrfOf(page), importId }) }));
 }
 
 async function recordedName(officerId: string): Promise<string | undefined> {
@@ -98,7 +105,7 @@ describe('the console’s CSV import reads the files Excel writes', () => {
   });
 
   it('Excel "CSV (Comma delimited)" (Windows-1252): the check says so; the commit records "Åsa Ödegård" and "José Peña"', async () => {
-    const page = await check('roster.csv', iconv.encode(rows(','), 'windows-1252'));
+    const page = await redirectedTo('/import/review', await check('roster.csv', iconv.encode(rows(','), 'windows-1252')));
     expect(page.status).toBe(200);
     const words = text(page.body);
     expect(words).toContain('roster.csv was read as Windows-1252 (Excel’s “CSV (Comma delimited)” on Windows), comma-separated.');
@@ -114,7 +121,7 @@ describe('the console’s CSV import reads the files Excel writes', () => {
 
   it('Excel "Unicode text" (UTF-16 LE with a BOM, tab-separated): read, and committed with the names as written', async () => {
     const unicode = Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(rows('\t', ['RegisterOfficer', 'sean', 'Seán Ó Briain']), 'utf-16le')]);
-    const page = await check('roster.txt', unicode);
+    const page = await redirectedTo('/import/review', await check('roster.txt', unicode));
     expect(page.status).toBe(200);
     const words = text(page.body);
     expect(words).toContain('roster.txt was read as UTF-16 little-endian (Excel’s “Unicode text”), tab-separated.');
@@ -125,14 +132,17 @@ describe('the console’s CSV import reads the files Excel writes', () => {
   });
 });
 
-async function recordForm(path: string, fields: Record<string, string>): Promise<{ status: number; body: string; location?: string }> {
-  const form = await request(path);
+/** Opens a record form (redirected to its address with a new `?key=`) and submits it: the POST's answer (303 either way, post/redirect/get). */
+async function recordForm(path: string, fields: Record<string, string>): Promise<{ status: number; body: string; location?: string; formAt: string }> {
+  const opened = await request(path);
+  const form = await redirectedTo(new RegExp(`^${path}\\?key=[0-9a-f-]{36}$`), opened);
   expect(form.status).toBe(200);
-  return request(path, {
+  const posted = await request(path, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ _csrf: csrfOf(form.body), idempotencyKey: /name="idempotencyKey" value="([^"]+)"/.exec(form.body)![1], ...fields }),
   });
+  return { ...posted, formAt: opened.location! };
 }
 
 async function recorded(officerId: string, type: string): Promise<unknown[]> {
@@ -144,7 +154,9 @@ describe('US dates in the console’s forms and fields', () => {
   const FORMS = 'Enter the date as YYYY-MM-DD or M/D/YYYY, e.g. 2025-08-12 or 8/12/2025';
 
   it('a record form: "13/2/2025" is refused beside its field naming both forms and records nothing; "9/2/2025" is recorded as 2025-09-02', async () => {
-    const refused = await recordForm('/officers/asa/records/assign', { assignmentId: 'hs-2025', schools: 'Central High School', startDate: '13/2/2025' });
+    const posted = await recordForm('/officers/asa/records/assign', { assignmentId: 'hs-2025', schools: 'Central High School', startDate: '13/2/2025' });
+    // A refusal returns to the form, which shows what was typed and the messages with the refusal's status.
+    const refused = await redirectedTo(posted.formAt, posted);
     expect(refused.status).toBe(400);
     expect(text(refused.body)).toContain(`startDate must be a real calendar date ("13/2/2025" is not). ${FORMS}`);
     expect(text(refused.body)).not.toContain('in the form YYYY-MM-DD');
@@ -155,7 +167,8 @@ describe('US dates in the console’s forms and fields', () => {
   });
 
   it('substitute days: one date a line in either form; one that is neither refuses them all, naming it', async () => {
-    const refused = await recordForm('/officers/jose/records/substitute-day', { dates: '10/6/2025\n10/7/25', school: 'Central High School' });
+    const posted = await recordForm('/officers/jose/records/substitute-day', { dates: '10/6/2025\n10/7/25', school: 'Central High School' });
+    const refused = await redirectedTo(posted.formAt, posted);
     expect(refused.status).toBe(400);
     expect(text(refused.body)).toContain(`dates must be a real calendar date with a four-digit year ("10/7/25" has two). ${FORMS}`);
     expect(await recorded('jose', 'SubstituteDayServed')).toEqual([]);

@@ -173,7 +173,11 @@ it('20 anonymous 10 MB uploads at once are each answered 403 before their body i
 });
 
 it('each upload route reads bodies for exactly the roles its page allows', () => {
-  const pages: Record<string, object> = { '/import/check': ImportPageController, '/officers/o-1/records/certificate': RecordFormController };
+  const pages: Record<string, object> = {
+    '/import/check': ImportPageController,
+    '/officers/o-1/records/certificate': RecordFormController,
+    '/records/record-contract': RecordFormController,
+  };
   for (const [path, controller] of Object.entries(pages)) {
     const route = UPLOAD_ROUTES.find((r) => r.path.test(path))!;
     expect({ path, roles: [...route.roles].sort() }).toEqual({ path, roles: [...Reflect.getMetadata('sro:console-roles', controller)].sort() });
