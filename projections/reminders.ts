@@ -12,8 +12,7 @@ import { STATUTE_START } from './law';
 import { factsKnownAt, separatedBy, statusOn } from './officer-status';
 import { RULES } from './rules';
 import type { ReminderContext } from './rules/common';
-import type { AgencyRuleId } from './agency-findings';
-import type { Finding, ReminderKind, RuleId } from './types';
+import type { AgencyRuleId, Finding, ReminderKind, RuleId } from './types';
 
 /** The kinds, pinned, live with the other enums in types.ts (the rule modules name theirs). */
 export { REMINDER_KINDS, type ReminderKind } from './types';

@@ -11,6 +11,10 @@ export const RULE_IDS = [
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
+/** The agency's own rules (agency-rules/*.ts), in the order of every agency findings list. */
+export const AGENCY_RULE_IDS = ['SRO_POLICY_ADOPTED', 'CONTRACT_FOR_EACH_ASSIGNMENT', 'CONTRACT_TERMS'] as const;
+export type AgencyRuleId = (typeof AGENCY_RULE_IDS)[number];
+
 export const OUTCOMES = ['MET', 'PENDING', 'VIOLATED', 'EXEMPT', 'NOT_APPLICABLE'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 

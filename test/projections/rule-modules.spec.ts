@@ -13,7 +13,28 @@
  */
 import * as fc from 'fast-check';
 import { COURSES, type Course } from '../../events/catalogue';
-import { RULES, RULE_IDS, REMINDER_KINDS, compareReminders, factsKnownAt, remindersFromFacts, statusFromFacts, type Facts, type Reminder, type RuleId } from '../../projections';
+import {
+  AGENCY_CITATIONS,
+  AGENCY_RULES,
+  AGENCY_RULE_IDS,
+  RULES,
+  RULE_IDS,
+  REMINDER_KINDS,
+  agencyFindingsOn,
+  agencyObligationReminders,
+  agencyRecordsKnownAt,
+  agencyRemindersOn,
+  compareReminders,
+  contractRemindersFor,
+  dutyStartAhead,
+  factsKnownAt,
+  officerOnDay,
+  remindersFromFacts,
+  statusFromFacts,
+  type Facts,
+  type Reminder,
+  type RuleId,
+} from '../../projections';
 import { coursesBy, coursesFor, dayContext, policyInForce } from '../../projections/context';
 import { addDays, addYears, daysBetween, schoolYearLabel, type LocalDate } from '../../projections/dates';
 import { courseLabel, courseList, type Training } from '../../projections/facts';
@@ -51,6 +72,24 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     weight: 2,
   },
   { arbitrary: anyDay.map((d): Step => (b) => b.event('officer', 'OfficerSeparated', { separatedOn: d, reason: 'LEFT_AGENCY' })), weight: 1 },
+  // The agency's records: a policy following an older model revision, contracts (some clauses missing) and their ends.
+  { arbitrary: fc.record({ v: version, d: anyDay }).map(({ v, d }): Step => (b) => b.event('agency', 'SroPolicyAdopted', { version: v, adoptedOn: d, modelRevision: '2024-06-01' })), weight: 1 },
+  {
+    arbitrary: fc
+      .record({ c: fc.constantFrom('c1', 'c2'), from: anyDay, to: fc.option(anyDay, { nil: undefined }), school: fc.constantFrom('Central High', 'North'), attire: fc.constantFrom<string | null>('§3', null), deesc: fc.constantFrom<string | null>('§5', null) })
+      .map(({ c, from, to, school, attire, deesc }): Step => (b) =>
+        b.event('agency', 'SroContractRecorded', {
+          contractId: c,
+          district: 'ISD 1',
+          schools: [school],
+          effectiveFrom: from,
+          ...(to ? { effectiveTo: to } : {}),
+          clauses: { dutiesPerSubd2: '§2', attire, districtRoleInSelection: '§4', deescalationResources: deesc, publicNotification: '§6', dataPractices: '§7' },
+        }),
+      ),
+    weight: 2,
+  },
+  { arbitrary: fc.record({ c: fc.constantFrom('c1', 'c2'), d: anyDay }).map(({ c, d }): Step => (b) => b.event('agency', 'SroContractEnded', { contractId: c, endedOn: d })), weight: 1 },
 );
 // Some histories start from a case the random steps reach rarely: an officer with a legacy course, a policy revised during
 // duty, a substitute past 50 contact days.
@@ -70,12 +109,13 @@ const start = fc.constantFrom<Step>(
     for (let i = 0; i < 55; i++) b.sub(addDays('2025-09-02', i));
   },
 );
-const history: fc.Arbitrary<Facts> = fc.tuple(start, fc.array(step, { minLength: 1, maxLength: 9 })).map(([first, steps]) => {
+const ledger = fc.tuple(start, fc.array(step, { minLength: 1, maxLength: 9 })).map(([first, steps]) => {
   const b = new LedgerBuilder();
   first(b);
   for (const s of steps) s(b);
-  return factsKnownAt(b.ledger(), LATER);
+  return b.ledger();
 });
+const history: fc.Arbitrary<Facts> = ledger.map((l) => factsKnownAt(l, LATER));
 
 const RUNS = Number(process.env.FC_RUNS ?? 60);
 const OWN_DATES: RuleId[] = ['TRAINING_GRACE_6_MONTHS', 'LEGACY_COURSE_2027', 'REFRESHER_3_YEARS'];
@@ -244,3 +284,44 @@ function handCodedReminders(facts: Facts, asOf: string, horizonDays: number): Re
   }
   return [...items.values()].sort(compareReminders);
 }
+
+describe('an agency rule is one file', () => {
+  const AGENCY_KINDS = REMINDER_KINDS.slice(8);
+
+  it('the modules are the agency rules in order, with their citations, and each agency reminder kind belongs to exactly one', () => {
+    expect(AGENCY_RULES.map((r) => r.id)).toEqual([...AGENCY_RULE_IDS]);
+    expect(AGENCY_RULES.map((r) => [r.id, r.citation])).toEqual(Object.entries(AGENCY_CITATIONS));
+    expect(AGENCY_RULES.map((r) => r.inForceFrom)).toEqual(AGENCY_RULES.map(() => STATUTE_START));
+    expect(AGENCY_RULES.flatMap((r) => r.reminderKinds).sort()).toEqual([...AGENCY_KINDS].sort());
+    // The kind a violated finding gives, as agency-reminders.ts named it before the rules said it.
+    expect(AGENCY_RULES.map((r) => [r.id, r.violated.kind])).toEqual([
+      ['SRO_POLICY_ADOPTED', 'POLICY_NOT_ADOPTED'],
+      ['CONTRACT_FOR_EACH_ASSIGNMENT', 'SCHOOL_NOT_COVERED'],
+      ['CONTRACT_TERMS', 'CONTRACT_TERMS_MISSING'],
+    ]);
+  });
+
+  it('every agency finding and reminder comes from its rule: the rule’s citation, one of the rule’s kinds', () => {
+    const seen = new Set<string>();
+    fc.assert(
+      fc.property(ledger, fc.array(anyDay, { minLength: 3, maxLength: 3 }), (l, days) => {
+        const records = agencyRecordsKnownAt(l.agencyEvents, LATER);
+        const facts = factsKnownAt(l, LATER);
+        for (const asOf of days) {
+          for (const f of agencyFindingsOn(records, [officerOnDay(facts, asOf)], asOf)) expect(f.citation).toBe(AGENCY_RULES.find((r) => r.id === f.rule)!.citation);
+          const items = [
+            ...agencyRemindersOn(records, asOf, 365),
+            ...contractRemindersFor(facts, records, asOf, 365),
+            ...agencyObligationReminders(records, [officerOnDay(facts, asOf)], [dutyStartAhead(facts, asOf, 365)], asOf, 365),
+          ];
+          for (const r of items) {
+            expect([r.rule, r.kind, AGENCY_RULES.find((x) => x.id === r.rule)!.reminderKinds.includes(r.kind)]).toEqual([r.rule, r.kind, true]);
+            seen.add(r.kind);
+          }
+        }
+      }),
+      { numRuns: RUNS * 2 },
+    );
+    expect([...seen].sort()).toEqual([...AGENCY_KINDS].sort());
+  });
+});
