@@ -1,5 +1,5 @@
 /**
- * A rule is one file (projections/rules/*.ts; docs/reference.md "Where a rule lives"): each rule
+ * A rule is one file (projections/rules/*.ts; docs/decisions.md W42): each rule
  * module says when it comes into force, on which dates its outcome can change, which duties it
  * restricts and which reminders it gives, and the engine iterates RULES for all of it. Checked
  * here over generated histories:
