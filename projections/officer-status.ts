@@ -58,7 +58,7 @@ export function statusOn(facts: Facts, day: LocalDate): OfficerStatus {
   // A rule not yet in force on the day is NOT_APPLICABLE (every rule is in force from 2025-09-01, the day preStatute ends).
   const findings = RULES.map((r) =>
     day < r.inForceFrom
-      ? { rule: r.id, citation: r.citation, outcome: 'NOT_APPLICABLE' as const, explanation: `${day} is before ${r.inForceFrom}, when ${r.id} comes into force.`, evidence: [] }
+      ? { rule: r.id, citation: r.citation, outcome: 'NOT_APPLICABLE' as const, explanation: `${day} is before ${r.inForceFrom}, when this rule (${r.citation}) comes into force.`, evidence: [] }
       : r.evaluate(ctx),
   );
   // The duties the rules' findings lift, each once, in the order the rules give them.
