@@ -14,18 +14,16 @@
  * Pure: the caller gives each officer's OfficerOnDay on asOf and first duty day ahead.
  */
 import {
-  AGENCY_CITATIONS,
+  AGENCY_RULES,
   AGENCY_SUBJECT,
   agencyFindingsOn,
   contractSubject,
-  contractTerms,
   officerOnDay,
   type AgencyFinding,
   type AgencyReminderItem,
   type OfficerOnDay,
 } from './agency-findings';
-import { inForceOn, type AgencyRecords } from './agency-records';
-import { policyInForce } from './context';
+import type { AgencyRecords } from './agency-records';
 import { assertLocalDate, daysBetween, maxDate, type LocalDate } from './dates';
 import type { Facts } from './facts';
 import { AGENCY_RULES_FROM } from './interpretation';
@@ -43,12 +41,6 @@ export function dutyStartAhead(facts: Facts, asOf: LocalDate, horizonDays: numbe
     .sort();
   return days.find((d) => officerOnDay(facts, d)?.inRole === true) ?? null;
 }
-
-const ACTIONS = {
-  SRO_POLICY_ADOPTED: 'adopt an SRO policy (identical or substantially similar to the POST Board model policy) and have every SRO and substitute SRO review it',
-  CONTRACT_FOR_EACH_ASSIGNMENT: 'record an SRO contract with the school district or charter school (or amend one) so that it covers every school an SRO is assigned to',
-  CONTRACT_TERMS: 'amend the contract so that it addresses every clause the model policy requires',
-} as const;
 
 /**
  * The agency's reminders from its findings: `officers` and `dutyStarts` in the same order, one
@@ -85,31 +77,17 @@ export function agencyObligationReminders(
     });
   };
 
-  // Violated on asOf: overdue since the day each became violated.
+  // Violated on asOf: overdue since the day each became violated (each rule says the kind and the action).
   const now = agencyFindingsOn(records, officers, asOf);
   for (const f of now) {
     if (f.outcome !== 'VIOLATED' || f.dueDate === undefined) continue;
-    const kind = f.rule === 'SRO_POLICY_ADOPTED' ? 'POLICY_NOT_ADOPTED' : f.rule === 'CONTRACT_FOR_EACH_ASSIGNMENT' ? 'SCHOOL_NOT_COVERED' : 'CONTRACT_TERMS_MISSING';
-    add(f, kind, f.dueDate, `${ACTIONS[f.rule]}. ${f.explanation}`);
+    const { kind, action } = AGENCY_RULES.find((r) => r.id === f.rule)!.violated;
+    add(f, kind, f.dueDate, `${action}. ${f.explanation}`);
   }
 
-  // SRO_POLICY_ADOPTED ahead: the first duty day within the horizon with no policy adopted by then.
-  const policyViolated = now.some((f) => f.rule === 'SRO_POLICY_ADOPTED' && f.outcome === 'VIOLATED');
-  const firstDuty = dutyStarts.filter((d): d is LocalDate => d !== null && d > asOf).sort()[0];
-  if (!policyViolated && firstDuty !== undefined && !policyInForce(records.policies, firstDuty)) {
-    add({ rule: 'SRO_POLICY_ADOPTED', citation: AGENCY_CITATIONS.SRO_POLICY_ADOPTED }, 'POLICY_NOT_ADOPTED', firstDuty,
-      `${ACTIONS.SRO_POLICY_ADOPTED}, by ${firstDuty}: on that day an officer serves as SRO and no SRO policy of the agency is adopted.`);
-  }
-
-  // CONTRACT_TERMS ahead: contracts and amendments taking effect within the horizon, and 2025-09-01 when the rules begin.
-  for (const c of records.contracts) {
-    const days = [c.effectiveFrom, ...c.amendments.map((a) => a.effectiveOn), AGENCY_RULES_FROM].filter((d) => d > asOf && d >= AGENCY_RULES_FROM && daysBetween(asOf, d) <= horizonDays);
-    for (const day of [...new Set(days)].sort()) {
-      const terms = inForceOn(c, day);
-      if (!terms) continue;
-      const f = contractTerms(terms, day);
-      if (f.outcome === 'VIOLATED' && f.dueDate !== undefined) add(f, 'CONTRACT_TERMS_MISSING', f.dueDate, `${ACTIONS.CONTRACT_TERMS}. ${f.explanation}`);
-    }
+  // Ahead: what each rule says falls due within the horizon (agency-rules/*.ts: remindersAhead).
+  for (const rule of AGENCY_RULES) {
+    for (const r of rule.remindersAhead({ records, now, dutyStarts, asOf, horizonDays })) add(r.finding, r.kind, r.dueDate, r.text);
   }
   return [...items.values()];
 }

@@ -19,6 +19,7 @@ export { agencyRecordsKnownAt, termsOn, inForceOn, schoolKey, type AgencyRecords
 export {
   agencyFindingsOn,
   officerOnDay,
+  AGENCY_RULES,
   agencyRemindersOn,
   contractRemindersFor,
   AGENCY_RULE_IDS,
@@ -29,6 +30,7 @@ export {
   type AgencyRuleId,
   type AgencyOutcome,
   type OfficerOnDay,
+  type AgencyRuleModule,
 } from './agency-findings';
 export { separatedBy } from './officer-status';
 export { LATEST_MODEL_REVISION } from './law';

@@ -5,12 +5,7 @@ import { dayContext, type DayContext } from './context';
 import { assertLocalDate, type LocalDate } from './dates';
 import { buildFacts, type Facts } from './facts';
 import type { OfficerLedger } from './input';
-import {
-  GRACE_RESTRICTION_UNTIL_COMPLETED,
-  PRE_STATUTE_STATUS,
-  RESTRICTED_DUTIES,
-  SUBSTITUTE_EXEMPT_REQUIRES_POLICY_REVIEW,
-} from './interpretation';
+import { PRE_STATUTE_STATUS, SUBSTITUTE_EXEMPT_REQUIRES_POLICY_REVIEW } from './interpretation';
 import { know } from './knowledge';
 import { STATUTE_START } from './law';
 import { RULES } from './rules';
@@ -60,11 +55,14 @@ export function statusOn(facts: Facts, day: LocalDate): OfficerStatus {
       findings: notApplicable(ctx, `${day} is before ${STATUTE_START}, when the obligations of Minn. Stat. 626.8482 subd. 3 begin.`),
     };
   }
-  const findings = RULES.map((r) => r.evaluate(ctx));
-  const outcome = (id: string) => findings.find((f) => f.rule === id)!.outcome;
-
-  const graceOpen = ctx.training?.grace != null && (outcome('TRAINING_GRACE_6_MONTHS') === 'PENDING' || (GRACE_RESTRICTION_UNTIL_COMPLETED && outcome('TRAINING_GRACE_6_MONTHS') === 'VIOLATED'));
-  const restrictedDuties = ctx.substituteExempt || graceOpen ? [...RESTRICTED_DUTIES] : [];
+  // A rule not yet in force on the day is NOT_APPLICABLE (every rule is in force from 2025-09-01, the day preStatute ends).
+  const findings = RULES.map((r) =>
+    day < r.inForceFrom
+      ? { rule: r.id, citation: r.citation, outcome: 'NOT_APPLICABLE' as const, explanation: `${day} is before ${r.inForceFrom}, when this rule (${r.citation}) comes into force.`, evidence: [] }
+      : r.evaluate(ctx),
+  );
+  // The duties the rules' findings lift, each once, in the order the rules give them.
+  const restrictedDuties = [...new Set(RULES.flatMap((r, i) => (day < r.inForceFrom ? [] : r.restrictedDuties(ctx, findings[i]))))];
 
   let status: Status;
   const violated = findings.some((f) => f.outcome === 'VIOLATED');

@@ -1,49 +1,21 @@
 /**
  * Reminders: what an officer (or the agency) must do next, with a due date. Items due within
- * horizonDays of asOf, plus everything overdue (negative daysLeft).
+ * horizonDays of asOf, plus everything overdue (negative daysLeft). An officer's items come from
+ * the rules (rules/*.ts: each says which reminders its finding gives); this file adds who, the
+ * days left and the finding's citation, and keeps one item per rule, kind and due date.
  */
-import { coursesBy, coursesFor, dayContext, policyInForce } from './context';
-import { addDays, assertLocalDate, daysBetween, schoolYearLabel, type LocalDate } from './dates';
-import { courseLabel, courseList, type Facts, type Training } from './facts';
+import { dayContext } from './context';
+import { assertLocalDate, daysBetween, type LocalDate } from './dates';
+import type { Facts } from './facts';
 import type { OfficerLedger } from './input';
-import { POLICY_REREVIEW_DAYS, SUBSTITUTE_HEADS_UP_DAYS } from './interpretation';
-import { STATUTE_START, SUBSTITUTE_CONTACT_DAY_LIMIT } from './law';
+import { STATUTE_START } from './law';
 import { factsKnownAt, separatedBy, statusOn } from './officer-status';
-import { acceptableVersions, requiredVersion } from './rules/policy-review-before-duty';
-import type { AgencyRuleId } from './agency-findings';
-import type { Finding, RuleId } from './types';
+import { RULES } from './rules';
+import type { ReminderContext } from './rules/common';
+import type { AgencyRuleId, Finding, ReminderKind, RuleId } from './types';
 
-export const REMINDER_KINDS = [
-  /** No subd. 3(a) course (MN_SRO_BASIC) although one was due before duty (overdue), or one is due for an assignment starting within the horizon. */
-  'TRAINING_MISSING',
-  /** TRAINING_GRACE_6_MONTHS pending (or missed). */
-  'GRACE_DEADLINE',
-  /** LEGACY_COURSE_2027 pending (or missed). */
-  'LEGACY_DEADLINE',
-  /** Refresher due within the horizon, or overdue. */
-  'REFRESHER_DUE',
-  /** The latest Minnesota SRO course has no certificate on file. */
-  'CERTIFICATE_MISSING',
-  /** No review of the required policy version (overdue), or one is due for an assignment starting within the horizon. */
-  'POLICY_REVIEW_MISSING',
-  /** A policy version adopted during the officer's duty, not yet reviewed: due adoptedOn + 30 days. */
-  'POLICY_REREVIEW',
-  /** A substitute at 50+ contact days in the school year: the 60th brings the training rules. */
-  'SUBSTITUTE_NEARING_60_DAYS',
-  /** The agency's: an SRO contract in force ends within the horizon (its last day). */
-  'CONTRACT_ENDING',
-  /** An assignment starting within the horizon at a school no contract will cover on its first day. */
-  'CONTRACT_MISSING',
-  /** The agency's: its SRO policy in force follows an older POST Board model revision (due asOf: no deadline). */
-  'POLICY_MODEL_REVISION',
-  /** The agency's: SRO_POLICY_ADOPTED violated on asOf (overdue since it became violated), or an SRO's duty starts within the horizon with no policy adopted. */
-  'POLICY_NOT_ADOPTED',
-  /** The agency's: CONTRACT_FOR_EACH_ASSIGNMENT violated on asOf: a school of an assignment in force is covered by no contract (overdue since the first uncovered day). */
-  'SCHOOL_NOT_COVERED',
-  /** The agency's: CONTRACT_TERMS violated for a contract in force on asOf, or for one (or an amendment) taking effect within the horizon. */
-  'CONTRACT_TERMS_MISSING',
-] as const;
-export type ReminderKind = (typeof REMINDER_KINDS)[number];
+/** The kinds, pinned, live with the other enums in types.ts (the rule modules name theirs). */
+export { REMINDER_KINDS, type ReminderKind } from './types';
 
 export interface Reminder {
   /** The officer the item is about; null for the agency's own obligations (docs/decisions.md W33). */
@@ -118,61 +90,21 @@ export function remindersFromFacts(facts: Facts, asOf: string, horizonDays: numb
       });
     }
   };
-  const get = (findings: Finding[], rule: RuleId) => findings.find((f) => f.rule === rule)!;
-
-  // What the findings on asOf ask for.
+  // What each rule's finding on asOf asks for (rules/*.ts: reminders).
   const now = statusOn(facts, asOf);
-  const f = (rule: RuleId) => get(now.findings, rule);
-  const qualifying = `complete the Board-approved SRO course on the learning objectives of subd. 4 (${courseList(coursesFor('BEFORE_DUTY'))})`;
-  const named = (t: Training) => `${courseLabel(t)} (training ${t.trainingId}, completed ${t.completedOn})`;
-  const clock = coursesBy(facts, asOf, 'REFRESHER');
-  const latest = clock.length > 0 ? clock[clock.length - 1] : undefined;
-  const ctx = dayContext(facts, asOf);
-  if (f('TRAINING_BEFORE_DUTY').outcome === 'VIOLATED') add(f('TRAINING_BEFORE_DUTY'), 'TRAINING_MISSING', f('TRAINING_BEFORE_DUTY').dueDate!, `${qualifying}, required before assuming SRO duties`);
-  const grace = f('TRAINING_GRACE_6_MONTHS');
-  if (grace.outcome === 'PENDING' || grace.outcome === 'VIOLATED') add(grace, 'GRACE_DEADLINE', grace.dueDate!, `${qualifying} within six months of assuming SRO duties (the agency declared the course unavailable); until then duties (4) and (5) of subd. 2(a) are not required`);
-  const legacy = f('LEGACY_COURSE_2027');
-  if (legacy.outcome === 'PENDING' || legacy.outcome === 'VIOLATED') {
-    const old = ctx.training?.legacy?.legacyCourse;
-    add(legacy, 'LEGACY_DEADLINE', legacy.dueDate!, `complete ${courseList(coursesFor('LEGACY'))}; the earlier SSC/NASRO basic course${old ? ` ${named(old)}` : ''} suffices only before June 1, 2027`);
-  }
-  const refresher = f('REFRESHER_3_YEARS');
-  if ((refresher.outcome === 'MET' || refresher.outcome === 'VIOLATED') && refresher.dueDate) add(refresher, 'REFRESHER_DUE', refresher.dueDate, `complete the SRO refresher course (MN_SRO_REFRESHER), required at least once every three years${latest ? `; the most recent Minnesota SRO course is ${named(latest)}` : ''}`);
-  const certificate = f('CERTIFICATE_ON_FILE');
-  if (certificate.outcome === 'VIOLATED') add(certificate, 'CERTIFICATE_MISSING', certificate.dueDate!, `file the certificate of the most recent Minnesota SRO course${latest ? `, ${named(latest)}` : ''} (the chief keeps a copy)`);
-  const policy = f('POLICY_REVIEW_BEFORE_DUTY');
-  if (policy.outcome === 'VIOLATED') add(policy, 'POLICY_REVIEW_MISSING', policy.dueDate!, "review the agency's SRO policy, required before assuming SRO duties");
-
-  // A newly adopted policy version: review within 30 days of its adoption.
-  if (ctx.policy && policy.outcome === 'MET') {
-    const required = requiredVersion(facts.policies, ctx.policy.dueDate, asOf);
-    const latest = policyInForce(facts.policies, asOf);
-    if (required && latest && latest !== required) {
-      const accepted = acceptableVersions(facts.policies, latest);
-      if (!facts.reviews.some((r) => accepted.has(r.version) && r.reviewedOn <= asOf)) {
-        add(policy, 'POLICY_REREVIEW', addDays(latest.adoptedOn, POLICY_REREVIEW_DAYS), `review SRO policy version ${latest.version}, adopted ${latest.adoptedOn}, within ${POLICY_REREVIEW_DAYS} days of its adoption`);
-      }
-    }
-  }
-  // A substitute nearing the 60th contact day: due = the earliest day the 60th could fall on.
-  if (ctx.role.kind === 'SUBSTITUTE' && ctx.role.sixtiethDay === null && ctx.role.contactDays.length >= SUBSTITUTE_HEADS_UP_DAYS) {
-    const n = ctx.role.contactDays.length;
-    const earliest60th = addDays(asOf, SUBSTITUTE_CONTACT_DAY_LIMIT - n);
-    if (earliest60th <= ctx.role.schoolYearEnd) {
-      add(f('SUBSTITUTE_60_DAYS'), 'SUBSTITUTE_NEARING_60_DAYS', earliest60th,
-        `has served ${n} substitute contact days in school year ${schoolYearLabel(asOf)}; from the 60th the SRO training requirements apply (${courseList(coursesFor('BEFORE_DUTY'))} completed, its certificate on file), so complete the training before then; the 60th day can come as early as ${earliest60th}`);
-    }
-  }
-  // Duty starting within the horizon (a new assignment, or 2025-09-01): what it will require.
+  const context: ReminderContext = { facts, asOf, ctx: dayContext(facts, asOf) };
+  RULES.forEach((rule, i) => {
+    for (const r of rule.reminders(now.findings[i], context)) add(now.findings[i], r.kind, r.dueDate, r.action);
+  });
+  // Duty starting within the horizon (a new assignment, or 2025-09-01): what each rule's finding on that day will ask for.
   const checkpoints = new Set<LocalDate>(facts.assignments.map((a) => a.startDate));
   checkpoints.add(STATUTE_START);
   for (const day of [...checkpoints].sort()) {
     if (day <= asOf || daysBetween(asOf, day) > horizonDays) continue;
     const then = statusOn(facts, day);
-    const tbd = get(then.findings, 'TRAINING_BEFORE_DUTY');
-    if (tbd.outcome === 'VIOLATED') add(tbd, 'TRAINING_MISSING', tbd.dueDate!, `${qualifying} before SRO duty starts on ${day}`);
-    const review = get(then.findings, 'POLICY_REVIEW_BEFORE_DUTY');
-    if (review.outcome === 'VIOLATED') add(review, 'POLICY_REVIEW_MISSING', review.dueDate!, `review the agency's SRO policy before SRO duty starts on ${day}`);
+    RULES.forEach((rule, i) => {
+      for (const r of rule.remindersBeforeDuty(then.findings[i], day)) add(then.findings[i], r.kind, r.dueDate, r.action);
+    });
   }
   return [...items.values()].sort(compareReminders);
 }

@@ -7,11 +7,28 @@
  */
 import type { DayContext } from '../context';
 import { coursesBy } from '../context';
+import { STATUTE_START } from '../law';
 import type { Finding } from '../types';
-import { finding, noTrainingDuty, requiredCourse, trainingPhrase } from './common';
+import { finding, namedTraining, noDates, noReminders, noRestriction, noTrainingDuty, requiredCourse, trainingPhrase, type ReminderContext, type RuleReminder } from './common';
 
 export const id = 'CERTIFICATE_ON_FILE' as const;
 export const citation = 'policy "Training" (chief keeps the latest certificate)';
+export const inForceFrom = STATUTE_START;
+
+/** Compares effective dates only (a course's completedOn, a certificate's filedOn). */
+export const changeDates = noDates;
+export const restrictedDuties = noRestriction;
+
+export const reminderKinds = ['CERTIFICATE_MISSING'] as const;
+
+/** The latest Minnesota SRO course has no certificate on file. */
+export function reminders(f: Finding, { facts, asOf }: ReminderContext): RuleReminder[] {
+  if (f.outcome !== 'VIOLATED') return [];
+  const clock = coursesBy(facts, asOf, 'REFRESHER');
+  const latest = clock.length > 0 ? clock[clock.length - 1] : undefined;
+  return [{ kind: 'CERTIFICATE_MISSING', dueDate: f.dueDate!, action: `file the certificate of the most recent Minnesota SRO course${latest ? `, ${namedTraining(latest)}` : ''} (the chief keeps a copy)` }];
+}
+export const remindersBeforeDuty = noReminders;
 
 export function evaluate(ctx: DayContext): Finding {
   if (!ctx.training) return noTrainingDuty(id, citation, ctx);

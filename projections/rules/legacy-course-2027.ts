@@ -5,16 +5,38 @@
  * over the POST web page's June 30, 2027). A duty start after 2027-05-31 gets no exception.
  */
 import type { DayContext } from '../context';
-import { coursesBy } from '../context';
+import { coursesBy, coursesFor } from '../context';
+import type { LocalDate } from '../dates';
 import type { Finding } from '../types';
-import { dutyStartPhrase, finding, noTrainingDuty, requiredCourse, trainingPhrase } from './common';
+import { dutyStartPhrase, finding, namedTraining, noReminders, noRestriction, noTrainingDuty, requiredCourse, trainingPhrase, type ReminderContext, type RuleReminder } from './common';
 import { judgeException } from './exception';
-import { isLegacy } from '../facts';
+import { courseList, isLegacy } from '../facts';
 import { LEGACY_DEADLINE } from '../interpretation';
 import { STATUTE_START } from '../law';
 
 export const id = 'LEGACY_COURSE_2027' as const;
 export const citation = 'Minn. Stat. 626.8482 subd. 3(b); policy "Training"';
+export const inForceFrom = STATUTE_START;
+
+/** The 2027 deadline (PENDING up to it, VIOLATED from the day after). */
+export const changeDates = (): LocalDate[] => [LEGACY_DEADLINE];
+export const restrictedDuties = noRestriction;
+
+export const reminderKinds = ['LEGACY_DEADLINE'] as const;
+
+/** The 2027 deadline, pending or missed. */
+export function reminders(f: Finding, { ctx }: ReminderContext): RuleReminder[] {
+  if (f.outcome !== 'PENDING' && f.outcome !== 'VIOLATED') return [];
+  const old = ctx.training?.legacy?.legacyCourse;
+  return [
+    {
+      kind: 'LEGACY_DEADLINE',
+      dueDate: f.dueDate!,
+      action: `complete ${courseList(coursesFor('LEGACY'))}; the earlier SSC/NASRO basic course${old ? ` ${namedTraining(old)}` : ''} suffices only before June 1, 2027`,
+    },
+  ];
+}
+export const remindersBeforeDuty = noReminders;
 
 export function evaluate(ctx: DayContext): Finding {
   const t = ctx.training;

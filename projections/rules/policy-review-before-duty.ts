@@ -2,18 +2,54 @@
  * POLICY_REVIEW_BEFORE_DUTY (SPEC §3): the officer reviewed the agency's SRO policy on or before
  * S (SRO) or on or before the first contact day of the school year (substitute). No policy
  * adopted by then violates it. Before-duty semantics: MET once the required review is effective
- * on or before D. A version adopted later only raises a reminder (see reminders.ts).
+ * on or before D. A version adopted later only raises a reminder (POLICY_REREVIEW, below).
  */
 import type { DayContext } from '../context';
 import { policyInForce } from '../context';
+import { addDays, type LocalDate } from '../dates';
 import type { PolicyVersion } from '../facts';
-import { POLICY_REVIEW_VERSION } from '../interpretation';
+import { POLICY_REREVIEW_DAYS, POLICY_REVIEW_VERSION } from '../interpretation';
+import { STATUTE_START } from '../law';
 import type { Finding } from '../types';
-import { finding, runEvidence } from './common';
+import { finding, noDates, noRestriction, runEvidence, type ReminderContext, type RuleReminder } from './common';
 
 export const id = 'POLICY_REVIEW_BEFORE_DUTY' as const;
 /** The rule's citation where no case applies (NOT_APPLICABLE findings, the reference). */
 export const citation = 'Minn. Stat. 626.8482 subd. 3(c); policy "Substitute SROs"';
+export const inForceFrom = STATUTE_START;
+
+/** Compares effective dates only (a duty start, an adoption, a review). */
+export const changeDates = noDates;
+export const restrictedDuties = noRestriction;
+
+export const reminderKinds = ['POLICY_REVIEW_MISSING', 'POLICY_REREVIEW'] as const;
+
+/**
+ * No review of the required version although one was due before duty (overdue since the due
+ * date); or, the requirement met, a newer version in force not yet reviewed: due its adoption
+ * + 30 days (a reminder, never a violation).
+ */
+export function reminders(f: Finding, { facts, asOf, ctx }: ReminderContext): RuleReminder[] {
+  if (f.outcome === 'VIOLATED') return [{ kind: 'POLICY_REVIEW_MISSING', dueDate: f.dueDate!, action: "review the agency's SRO policy, required before assuming SRO duties" }];
+  if (!ctx.policy || f.outcome !== 'MET') return [];
+  const required = requiredVersion(facts.policies, ctx.policy.dueDate, asOf);
+  const latest = policyInForce(facts.policies, asOf);
+  if (!required || !latest || latest === required) return [];
+  const accepted = acceptableVersions(facts.policies, latest);
+  if (facts.reviews.some((r) => accepted.has(r.version) && r.reviewedOn <= asOf)) return [];
+  return [
+    {
+      kind: 'POLICY_REREVIEW',
+      dueDate: addDays(latest.adoptedOn, POLICY_REREVIEW_DAYS),
+      action: `review SRO policy version ${latest.version}, adopted ${latest.adoptedOn}, within ${POLICY_REREVIEW_DAYS} days of its adoption`,
+    },
+  ];
+}
+
+/** Duty starting within the horizon without the review. */
+export function remindersBeforeDuty(f: Finding, dutyStart: LocalDate): RuleReminder[] {
+  return f.outcome === 'VIOLATED' ? [{ kind: 'POLICY_REVIEW_MISSING', dueDate: f.dueDate!, action: `review the agency's SRO policy before SRO duty starts on ${dutyStart}` }] : [];
+}
 
 /**
  * The citation of each finding, by case (decision 27): the sentence that creates the duty for

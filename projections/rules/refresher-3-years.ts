@@ -6,13 +6,38 @@
  */
 import type { DayContext } from '../context';
 import { coursesBy } from '../context';
-import { addYears } from '../dates';
-import { REFRESHER_YEARS } from '../law';
+import { addYears, type LocalDate } from '../dates';
+import { isQualifying, type Facts } from '../facts';
+import { REFRESHER_YEARS, STATUTE_START } from '../law';
 import type { Finding } from '../types';
-import { finding, noTrainingDuty, requiredCourse, trainingPhrase } from './common';
+import { finding, namedTraining, noReminders, noRestriction, noTrainingDuty, requiredCourse, trainingPhrase, type ReminderContext, type RuleReminder } from './common';
 
 export const id = 'REFRESHER_3_YEARS' as const;
 export const citation = 'policy "Training" (refresher at least once every three years)';
+export const inForceFrom = STATUTE_START;
+
+/** Three years from each Minnesota SRO course (MET up to it, VIOLATED from the day after). */
+export function changeDates(facts: Facts): LocalDate[] {
+  return facts.trainings.filter((t) => isQualifying(t.course)).map((t) => addYears(t.completedOn, REFRESHER_YEARS));
+}
+export const restrictedDuties = noRestriction;
+
+export const reminderKinds = ['REFRESHER_DUE'] as const;
+
+/** The refresher's due date, within the horizon or overdue. */
+export function reminders(f: Finding, { facts, asOf }: ReminderContext): RuleReminder[] {
+  if ((f.outcome !== 'MET' && f.outcome !== 'VIOLATED') || !f.dueDate) return [];
+  const clock = coursesBy(facts, asOf, 'REFRESHER');
+  const latest = clock.length > 0 ? clock[clock.length - 1] : undefined;
+  return [
+    {
+      kind: 'REFRESHER_DUE',
+      dueDate: f.dueDate,
+      action: `complete the SRO refresher course (MN_SRO_REFRESHER), required at least once every three years${latest ? `; the most recent Minnesota SRO course is ${namedTraining(latest)}` : ''}`,
+    },
+  ];
+}
+export const remindersBeforeDuty = noReminders;
 
 export function evaluate(ctx: DayContext): Finding {
   if (!ctx.training) return noTrainingDuty(id, citation, ctx);

@@ -4,15 +4,43 @@
  * D is exempt from the training rules (status EXEMPT, restrictedDuties (4) and (5)). From the
  * 60th contact day on, the training rules apply with S = the 60th day.
  */
-import type { DayContext } from '../context';
-import { schoolYearLabel } from '../dates';
-import { SUBSTITUTE_PAST_LIMIT_OUTCOME } from '../interpretation';
-import { SUBSTITUTE_CONTACT_DAY_LIMIT } from '../law';
+import { coursesFor, type DayContext } from '../context';
+import { addDays, schoolYearLabel } from '../dates';
+import { courseList } from '../facts';
+import { RESTRICTED_DUTIES, SUBSTITUTE_HEADS_UP_DAYS, SUBSTITUTE_PAST_LIMIT_OUTCOME } from '../interpretation';
+import { STATUTE_START, SUBSTITUTE_CONTACT_DAY_LIMIT } from '../law';
 import type { Finding } from '../types';
-import { finding, substituteExemptExplanation } from './common';
+import { finding, NONE, noDates, noReminders, substituteExemptExplanation, type ReminderContext, type RuleReminder } from './common';
 
 export const id = 'SUBSTITUTE_60_DAYS' as const;
 export const citation = 'policy "Substitute SROs"';
+export const inForceFrom = STATUTE_START;
+
+/** Counts contact days (effective dates) within a school year; the July 1 turns are every rule's. */
+export const changeDates = noDates;
+
+/** A substitute under 60 contact days is not required to perform duties (4) and (5) of subd. 2(a). */
+export function restrictedDuties(ctx: DayContext): readonly string[] {
+  return ctx.substituteExempt ? RESTRICTED_DUTIES : NONE;
+}
+
+export const reminderKinds = ['SUBSTITUTE_NEARING_60_DAYS'] as const;
+
+/** A substitute at 50 or more contact days: due the earliest day the 60th could fall on, within the school year. */
+export function reminders(_f: Finding, { asOf, ctx }: ReminderContext): RuleReminder[] {
+  if (ctx.role.kind !== 'SUBSTITUTE' || ctx.role.sixtiethDay !== null || ctx.role.contactDays.length < SUBSTITUTE_HEADS_UP_DAYS) return [];
+  const n = ctx.role.contactDays.length;
+  const earliest60th = addDays(asOf, SUBSTITUTE_CONTACT_DAY_LIMIT - n);
+  if (earliest60th > ctx.role.schoolYearEnd) return [];
+  return [
+    {
+      kind: 'SUBSTITUTE_NEARING_60_DAYS',
+      dueDate: earliest60th,
+      action: `has served ${n} substitute contact days in school year ${schoolYearLabel(asOf)}; from the 60th the SRO training requirements apply (${courseList(coursesFor('BEFORE_DUTY'))} completed, its certificate on file), so complete the training before then; the 60th day can come as early as ${earliest60th}`,
+    },
+  ];
+}
+export const remindersBeforeDuty = noReminders;
 
 export function evaluate(ctx: DayContext): Finding {
   const role = ctx.role;

@@ -12,11 +12,40 @@ import { coursesBy, coursesFor, notMeetingBy } from '../context';
 import { courseLabel, courseList, isLegacy } from '../facts';
 import { LEGACY_DEADLINE } from '../interpretation';
 import { STATUTE_START } from '../law';
+import type { LocalDate } from '../dates';
 import type { Finding } from '../types';
-import { dutyStartPhrase, finding, noTrainingDuty, requiredCourse, runEvidence, trainingPhrase } from './common';
+import {
+  completeQualifyingCourse,
+  dutyStartPhrase,
+  finding,
+  noDates,
+  noRestriction,
+  noTrainingDuty,
+  requiredCourse,
+  runEvidence,
+  trainingPhrase,
+  type RuleReminder,
+} from './common';
 
 export const id = 'TRAINING_BEFORE_DUTY' as const;
 export const citation = 'Minn. Stat. 626.8482 subd. 3(a); policy "Training"';
+export const inForceFrom = STATUTE_START;
+
+/** Due on the duty start, which is an effective date: no deadline of its own. */
+export const changeDates = noDates;
+export const restrictedDuties = noRestriction;
+
+export const reminderKinds = ['TRAINING_MISSING'] as const;
+
+/** No subd. 3(a) course although one was due before duty: overdue since the duty start. */
+export function reminders(f: Finding): RuleReminder[] {
+  return f.outcome === 'VIOLATED' ? [{ kind: 'TRAINING_MISSING', dueDate: f.dueDate!, action: `${completeQualifyingCourse()}, required before assuming SRO duties` }] : [];
+}
+
+/** Duty starting within the horizon without the course. */
+export function remindersBeforeDuty(f: Finding, dutyStart: LocalDate): RuleReminder[] {
+  return f.outcome === 'VIOLATED' ? [{ kind: 'TRAINING_MISSING', dueDate: f.dueDate!, action: `${completeQualifyingCourse()} before SRO duty starts on ${dutyStart}` }] : [];
+}
 
 /** Why the officer's other Minnesota SRO courses (by D) do not meet subd. 3(a); '' when there are none. */
 function notMeetingNote(ctx: DayContext): { text: string; evidence: string[] } {

@@ -6,12 +6,50 @@
  */
 import type { DayContext } from '../context';
 import { coursesBy } from '../context';
+import { addMonths, maxDate, type LocalDate } from '../dates';
+import type { Facts } from '../facts';
+import { GRACE_RESTRICTION_UNTIL_COMPLETED, RESTRICTED_DUTIES } from '../interpretation';
+import { GRACE_MONTHS, STATUTE_START } from '../law';
 import type { Finding } from '../types';
-import { dutyStartPhrase, finding, noTrainingDuty, requiredCourse, trainingPhrase } from './common';
+import { completeQualifyingCourse, dutyStartPhrase, finding, NONE, noReminders, noTrainingDuty, requiredCourse, trainingPhrase, type RuleReminder } from './common';
 import { judgeException } from './exception';
 
 export const id = 'TRAINING_GRACE_6_MONTHS' as const;
 export const citation = 'Minn. Stat. 626.8482 subd. 3(c); policy "Training"';
+export const inForceFrom = STATUTE_START;
+
+/**
+ * The possible grace deadlines: six months from a duty start, which is an assignment's start (or
+ * 2025-09-01 for one before it) or, for a substitute, a 60th contact day (a contact date).
+ */
+export function changeDates(facts: Facts): LocalDate[] {
+  return [
+    ...facts.assignments.map((a) => addMonths(maxDate(a.startDate, STATUTE_START), GRACE_MONTHS)),
+    addMonths(STATUTE_START, GRACE_MONTHS),
+    ...facts.contactDays.map((c) => addMonths(maxDate(c.date, STATUTE_START), GRACE_MONTHS)),
+  ];
+}
+
+/** Subd. 3(c): until the course is completed, duties (4) and (5) of subd. 2(a) are not required. */
+export function restrictedDuties(ctx: DayContext, f: Finding): readonly string[] {
+  const open = ctx.training?.grace != null && (f.outcome === 'PENDING' || (GRACE_RESTRICTION_UNTIL_COMPLETED && f.outcome === 'VIOLATED'));
+  return open ? RESTRICTED_DUTIES : NONE;
+}
+
+export const reminderKinds = ['GRACE_DEADLINE'] as const;
+
+/** The grace's course deadline, pending or missed. */
+export function reminders(f: Finding): RuleReminder[] {
+  if (f.outcome !== 'PENDING' && f.outcome !== 'VIOLATED') return [];
+  return [
+    {
+      kind: 'GRACE_DEADLINE',
+      dueDate: f.dueDate!,
+      action: `${completeQualifyingCourse()} within six months of assuming SRO duties (the agency declared the course unavailable); until then duties (4) and (5) of subd. 2(a) are not required`,
+    },
+  ];
+}
+export const remindersBeforeDuty = noReminders;
 
 export function evaluate(ctx: DayContext): Finding {
   const t = ctx.training;
