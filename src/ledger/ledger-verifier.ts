@@ -127,6 +127,13 @@ export async function verifyLedger({ store, readModels, checkpoints, witness }: 
   }
   broken ??= gap;
 
+  // A head read empty before the first events of the log were appended during this pass (the
+  // verification at start while the first writes land): the head is read again. A tree record
+  // really deleted is still missing then (docs/decisions.md W41).
+  if (unreadableTree === undefined && head.treeSize === 0 && leaves.size > 0) {
+    const now = await store.ledgerHead().catch(() => head);
+    if (now.treeSize > 0 && now.treeSize <= leaves.size) head = now;
+  }
   // The tree against the head the store recorded with its last append.
   if (!broken) {
     if (unreadableTree !== undefined || (head.treeSize === 0 && leaves.size > 0)) {
