@@ -10,6 +10,10 @@ import { WriteCtx } from '../http/write-context';
 import { AgencyDecision } from '../write/decision';
 import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
 import { Conflict } from '../write/refusals';
+import type { AgencyWriteSlice } from '../write/write-slice';
+
+/** The route under /api (POST). */
+const ROUTE = 'agencies/:agencyId/policies';
 
 export class AdoptPolicyDto {
   @IsString() @IsNotEmpty() @MaxLength(64) @IsPlainText() version!: string;
@@ -49,7 +53,7 @@ export class AdoptPolicyHandler implements ICommandHandler<AdoptPolicyCommand> {
   }
 }
 
-@Controller('agencies/:agencyId/policies')
+@Controller(ROUTE)
 export class AdoptPolicyController {
   constructor(private readonly commands: CommandBus) {}
 
@@ -59,3 +63,15 @@ export class AdoptPolicyController {
     return this.commands.execute(new AdoptPolicyCommand(ctx, body));
   }
 }
+
+/** The slice, as src/write-slices.ts lists it (docs/decisions.md W41). */
+export const ADOPT_POLICY_SLICE = {
+  name: 'AdoptPolicy',
+  scope: 'agency',
+  route: ROUTE,
+  dto: AdoptPolicyDto,
+  pathFields: [],
+  decision: ADOPT_POLICY,
+  controller: AdoptPolicyController,
+  handler: AdoptPolicyHandler,
+} as const satisfies AgencyWriteSlice;

@@ -12,6 +12,10 @@ import { AgencyDecision } from '../write/decision';
 import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
 import { Conflict, Invalid, NotFound } from '../write/refusals';
 import { ContractClausesDto, givenClauses } from './contract-clauses';
+import type { AgencyWriteSlice } from '../write/write-slice';
+
+/** The route under /api (POST). */
+const ROUTE = 'agencies/:agencyId/contracts/:contractId/amendments';
 
 export class AmendContractDto {
   @IsLocalDate() effectiveOn!: string;
@@ -64,7 +68,7 @@ export class AmendContractHandler implements ICommandHandler<AmendContractComman
   }
 }
 
-@Controller('agencies/:agencyId/contracts/:contractId/amendments')
+@Controller(ROUTE)
 export class AmendContractController {
   constructor(private readonly commands: CommandBus) {}
 
@@ -74,3 +78,16 @@ export class AmendContractController {
     return this.commands.execute(new AmendContractCommand(ctx, path.contractId, body));
   }
 }
+
+/** The slice, as src/write-slices.ts lists it (docs/decisions.md W41). */
+export const AMEND_CONTRACT_SLICE = {
+  name: 'AmendContract',
+  scope: 'agency',
+  route: ROUTE,
+  dto: AmendContractDto,
+  path: ContractPath,
+  pathFields: ['contractId'],
+  decision: AMEND_CONTRACT,
+  controller: AmendContractController,
+  handler: AmendContractHandler,
+} as const satisfies AgencyWriteSlice;

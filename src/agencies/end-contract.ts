@@ -8,6 +8,10 @@ import { WriteCtx } from '../http/write-context';
 import { AgencyDecision } from '../write/decision';
 import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
 import { Conflict, Invalid, NotFound } from '../write/refusals';
+import type { AgencyWriteSlice } from '../write/write-slice';
+
+/** The route under /api (POST). */
+const ROUTE = 'agencies/:agencyId/contracts/:contractId/end';
 
 export class EndContractDto {
   @IsLocalDate() endedOn!: string;
@@ -44,7 +48,7 @@ export class EndContractHandler implements ICommandHandler<EndContractCommand> {
   }
 }
 
-@Controller('agencies/:agencyId/contracts/:contractId/end')
+@Controller(ROUTE)
 export class EndContractController {
   constructor(private readonly commands: CommandBus) {}
 
@@ -54,3 +58,16 @@ export class EndContractController {
     return this.commands.execute(new EndContractCommand(ctx, path.contractId, body));
   }
 }
+
+/** The slice, as src/write-slices.ts lists it (docs/decisions.md W41). */
+export const END_CONTRACT_SLICE = {
+  name: 'EndContract',
+  scope: 'agency',
+  route: ROUTE,
+  dto: EndContractDto,
+  path: ContractPath,
+  pathFields: ['contractId'],
+  decision: END_CONTRACT,
+  controller: EndContractController,
+  handler: EndContractHandler,
+} as const satisfies AgencyWriteSlice;

@@ -12,6 +12,10 @@ import { AgencyDecision } from '../write/decision';
 import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
 import { Conflict, Invalid } from '../write/refusals';
 import { allClauses, ContractClausesDto } from './contract-clauses';
+import type { AgencyWriteSlice } from '../write/write-slice';
+
+/** The route under /api (POST). */
+const ROUTE = 'agencies/:agencyId/contracts';
 
 export class RecordContractDto {
   @IsIdentifier() contractId!: string;
@@ -59,7 +63,7 @@ export class RecordContractHandler implements ICommandHandler<RecordContractComm
   }
 }
 
-@Controller('agencies/:agencyId/contracts')
+@Controller(ROUTE)
 export class RecordContractController {
   constructor(private readonly commands: CommandBus) {}
 
@@ -69,3 +73,15 @@ export class RecordContractController {
     return this.commands.execute(new RecordContractCommand(ctx, body));
   }
 }
+
+/** The slice, as src/write-slices.ts lists it (docs/decisions.md W41). */
+export const RECORD_CONTRACT_SLICE = {
+  name: 'RecordContract',
+  scope: 'agency',
+  route: ROUTE,
+  dto: RecordContractDto,
+  pathFields: [],
+  decision: RECORD_CONTRACT,
+  controller: RecordContractController,
+  handler: RecordContractHandler,
+} as const satisfies AgencyWriteSlice;

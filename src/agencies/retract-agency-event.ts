@@ -15,6 +15,10 @@ import { LedgerReader } from '../read/ledger-reader';
 import { toLedgerEvent } from '../read-models/ledger-event';
 import { agencyFindingsOn, agencyRecordsKnownAt, officerOnDay, type AgencyFinding, type OfficerOnDay } from '../../projections';
 import { NotFound } from '../write/refusals';
+import type { AgencyWriteSlice } from '../write/write-slice';
+
+/** The route under /api (POST). */
+const ROUTE = 'agencies/:agencyId/retractions';
 
 /** The decision: the retraction must name a live, retractable event of the agency's own stream (decisions W2). */
 export const RETRACT_AGENCY_EVENT: AgencyDecision<RetractionDto> = {
@@ -41,7 +45,7 @@ export class RetractAgencyEventHandler implements ICommandHandler<RetractAgencyE
   }
 }
 
-@Controller('agencies/:agencyId/retractions')
+@Controller(ROUTE)
 export class RetractAgencyEventController {
   constructor(private readonly commands: CommandBus) {}
 
@@ -146,3 +150,16 @@ export class GetAgencyRetractionPreviewHandler implements IQueryHandler<GetAgenc
     };
   }
 }
+
+/** The slice, as src/write-slices.ts lists it (docs/decisions.md W41). */
+export const RETRACT_AGENCY_EVENT_SLICE = {
+  name: 'RetractAgencyEvent',
+  scope: 'agency',
+  route: ROUTE,
+  dto: RetractionDto,
+  pathFields: [],
+  decision: RETRACT_AGENCY_EVENT,
+  controller: RetractAgencyEventController,
+  handler: RetractAgencyEventHandler,
+  queries: [GetAgencyEventsHandler, GetAgencyRetractionPreviewHandler],
+} as const satisfies AgencyWriteSlice;

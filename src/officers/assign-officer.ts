@@ -10,6 +10,10 @@ import { WriteCtx } from '../http/write-context';
 import { OfficerDecision } from '../write/decision';
 import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
 import { Conflict } from '../write/refusals';
+import type { OfficerWriteSlice } from '../write/write-slice';
+
+/** The route under /api (POST). */
+const ROUTE = 'agencies/:agencyId/officers/:officerId/assignments';
 
 export class AssignOfficerDto {
   @IsIdentifier() assignmentId!: string;
@@ -46,7 +50,7 @@ export class AssignOfficerHandler implements ICommandHandler<AssignOfficerComman
   }
 }
 
-@Controller('agencies/:agencyId/officers/:officerId/assignments')
+@Controller(ROUTE)
 export class AssignOfficerController {
   constructor(private readonly commands: CommandBus) {}
 
@@ -56,3 +60,16 @@ export class AssignOfficerController {
     return this.commands.execute(new AssignOfficerCommand(ctx, path.officerId, body));
   }
 }
+
+/** The slice, as src/write-slices.ts lists it (docs/decisions.md W41). */
+export const ASSIGN_OFFICER_SLICE = {
+  name: 'AssignOfficer',
+  scope: 'officer',
+  route: ROUTE,
+  dto: AssignOfficerDto,
+  path: OfficerPath,
+  pathFields: ['officerId'],
+  decision: ASSIGN_OFFICER,
+  controller: AssignOfficerController,
+  handler: AssignOfficerHandler,
+} as const satisfies OfficerWriteSlice;

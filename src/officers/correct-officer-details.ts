@@ -9,6 +9,10 @@ import { WriteCtx } from '../http/write-context';
 import { OfficerDecision } from '../write/decision';
 import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
 import { Invalid } from '../write/refusals';
+import type { OfficerWriteSlice } from '../write/write-slice';
+
+/** The route under /api (POST). */
+const ROUTE = 'agencies/:agencyId/officers/:officerId/corrections';
 
 export class CorrectOfficerDetailsDto {
   @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) @IsPlainText() name?: string;
@@ -49,7 +53,7 @@ export class CorrectOfficerDetailsHandler implements ICommandHandler<CorrectOffi
   }
 }
 
-@Controller('agencies/:agencyId/officers/:officerId/corrections')
+@Controller(ROUTE)
 export class CorrectOfficerDetailsController {
   constructor(private readonly commands: CommandBus) {}
 
@@ -59,3 +63,16 @@ export class CorrectOfficerDetailsController {
     return this.commands.execute(new CorrectOfficerDetailsCommand(ctx, path.officerId, body));
   }
 }
+
+/** The slice, as src/write-slices.ts lists it (docs/decisions.md W41). */
+export const CORRECT_OFFICER_DETAILS_SLICE = {
+  name: 'CorrectOfficerDetails',
+  scope: 'officer',
+  route: ROUTE,
+  dto: CorrectOfficerDetailsDto,
+  path: OfficerPath,
+  pathFields: ['officerId'],
+  decision: CORRECT_OFFICER_DETAILS,
+  controller: CorrectOfficerDetailsController,
+  handler: CorrectOfficerDetailsHandler,
+} as const satisfies OfficerWriteSlice;

@@ -13,6 +13,10 @@ import { WriteCtx } from '../http/write-context';
 import { notAfterToday, OfficerDecision } from '../write/decision';
 import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
 import { NotFound } from '../write/refusals';
+import type { OfficerWriteSlice } from '../write/write-slice';
+
+/** The route under /api (POST). */
+const ROUTE = 'agencies/:agencyId/officers/:officerId/assignments/:assignmentId/training-unavailable';
 
 export class DeclareTrainingUnavailableDto {
   @IsLocalDate() declaredOn!: string;
@@ -54,7 +58,7 @@ export class DeclareTrainingUnavailableHandler implements ICommandHandler<Declar
   }
 }
 
-@Controller('agencies/:agencyId/officers/:officerId/assignments/:assignmentId/training-unavailable')
+@Controller(ROUTE)
 export class DeclareTrainingUnavailableController {
   constructor(private readonly commands: CommandBus) {}
 
@@ -64,3 +68,16 @@ export class DeclareTrainingUnavailableController {
     return this.commands.execute(new DeclareTrainingUnavailableCommand(ctx, path.officerId, path.assignmentId, body));
   }
 }
+
+/** The slice, as src/write-slices.ts lists it (docs/decisions.md W41). */
+export const DECLARE_TRAINING_UNAVAILABLE_SLICE = {
+  name: 'DeclareTrainingUnavailable',
+  scope: 'officer',
+  route: ROUTE,
+  dto: DeclareTrainingUnavailableDto,
+  path: AssignmentPath,
+  pathFields: ['officerId', 'assignmentId'],
+  decision: DECLARE_TRAINING_UNAVAILABLE,
+  controller: DeclareTrainingUnavailableController,
+  handler: DeclareTrainingUnavailableHandler,
+} as const satisfies OfficerWriteSlice;

@@ -8,6 +8,10 @@ import { WriteCtx } from '../http/write-context';
 import { OfficerDecision } from '../write/decision';
 import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
 import { Conflict, Invalid, NotFound } from '../write/refusals';
+import type { OfficerWriteSlice } from '../write/write-slice';
+
+/** The route under /api (POST). */
+const ROUTE = 'agencies/:agencyId/officers/:officerId/assignments/:assignmentId/end';
 
 export class EndAssignmentDto {
   @IsLocalDate() endDate!: string;
@@ -48,7 +52,7 @@ export class EndAssignmentHandler implements ICommandHandler<EndAssignmentComman
   }
 }
 
-@Controller('agencies/:agencyId/officers/:officerId/assignments/:assignmentId/end')
+@Controller(ROUTE)
 export class EndAssignmentController {
   constructor(private readonly commands: CommandBus) {}
 
@@ -58,3 +62,16 @@ export class EndAssignmentController {
     return this.commands.execute(new EndAssignmentCommand(ctx, path.officerId, path.assignmentId, body));
   }
 }
+
+/** The slice, as src/write-slices.ts lists it (docs/decisions.md W41). */
+export const END_ASSIGNMENT_SLICE = {
+  name: 'EndAssignment',
+  scope: 'officer',
+  route: ROUTE,
+  dto: EndAssignmentDto,
+  path: AssignmentPath,
+  pathFields: ['officerId', 'assignmentId'],
+  decision: END_ASSIGNMENT,
+  controller: EndAssignmentController,
+  handler: EndAssignmentHandler,
+} as const satisfies OfficerWriteSlice;

@@ -10,6 +10,10 @@ import { WriteCtx } from '../http/write-context';
 import { notAfterToday, OfficerDecision } from '../write/decision';
 import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
 import { Invalid } from '../write/refusals';
+import type { OfficerWriteSlice } from '../write/write-slice';
+
+/** The route under /api (POST). */
+const ROUTE = 'agencies/:agencyId/officers/:officerId/policy-reviews';
 
 export class RecordPolicyReviewDto {
   @IsString() @IsNotEmpty() @MaxLength(64) @IsPlainText() version!: string;
@@ -58,7 +62,7 @@ export class RecordPolicyReviewHandler implements ICommandHandler<RecordPolicyRe
   }
 }
 
-@Controller('agencies/:agencyId/officers/:officerId/policy-reviews')
+@Controller(ROUTE)
 export class RecordPolicyReviewController {
   constructor(private readonly commands: CommandBus) {}
 
@@ -68,3 +72,16 @@ export class RecordPolicyReviewController {
     return this.commands.execute(new RecordPolicyReviewCommand(ctx, path.officerId, body));
   }
 }
+
+/** The slice, as src/write-slices.ts lists it (docs/decisions.md W41). */
+export const RECORD_POLICY_REVIEW_SLICE = {
+  name: 'RecordPolicyReview',
+  scope: 'officer',
+  route: ROUTE,
+  dto: RecordPolicyReviewDto,
+  path: OfficerPath,
+  pathFields: ['officerId'],
+  decision: RECORD_POLICY_REVIEW,
+  controller: RecordPolicyReviewController,
+  handler: RecordPolicyReviewHandler,
+} as const satisfies OfficerWriteSlice;

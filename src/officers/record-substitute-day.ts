@@ -9,6 +9,10 @@ import { IsLocalDate } from '../common/validation';
 import { WriteCtx } from '../http/write-context';
 import { notAfterToday, OfficerDecision } from '../write/decision';
 import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
+import type { OfficerWriteSlice } from '../write/write-slice';
+
+/** The route under /api (POST). */
+const ROUTE = 'agencies/:agencyId/officers/:officerId/substitute-days';
 
 export class RecordSubstituteDayDto {
   @IsLocalDate() date!: string;
@@ -43,7 +47,7 @@ export class RecordSubstituteDayHandler implements ICommandHandler<RecordSubstit
   }
 }
 
-@Controller('agencies/:agencyId/officers/:officerId/substitute-days')
+@Controller(ROUTE)
 export class RecordSubstituteDayController {
   constructor(private readonly commands: CommandBus) {}
 
@@ -53,3 +57,16 @@ export class RecordSubstituteDayController {
     return this.commands.execute(new RecordSubstituteDayCommand(ctx, path.officerId, body));
   }
 }
+
+/** The slice, as src/write-slices.ts lists it (docs/decisions.md W41). */
+export const RECORD_SUBSTITUTE_DAY_SLICE = {
+  name: 'RecordSubstituteDay',
+  scope: 'officer',
+  route: ROUTE,
+  dto: RecordSubstituteDayDto,
+  path: OfficerPath,
+  pathFields: ['officerId'],
+  decision: RECORD_SUBSTITUTE_DAY,
+  controller: RecordSubstituteDayController,
+  handler: RecordSubstituteDayHandler,
+} as const satisfies OfficerWriteSlice;

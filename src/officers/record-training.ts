@@ -11,6 +11,10 @@ import { WriteCtx } from '../http/write-context';
 import { notAfterToday, OfficerDecision } from '../write/decision';
 import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
 import { Conflict } from '../write/refusals';
+import type { OfficerWriteSlice } from '../write/write-slice';
+
+/** The route under /api (POST). */
+const ROUTE = 'agencies/:agencyId/officers/:officerId/trainings';
 
 export class RecordTrainingDto {
   @IsIdentifier() trainingId!: string;
@@ -53,7 +57,7 @@ export class RecordTrainingHandler implements ICommandHandler<RecordTrainingComm
   }
 }
 
-@Controller('agencies/:agencyId/officers/:officerId/trainings')
+@Controller(ROUTE)
 export class RecordTrainingController {
   constructor(private readonly commands: CommandBus) {}
 
@@ -63,3 +67,16 @@ export class RecordTrainingController {
     return this.commands.execute(new RecordTrainingCommand(ctx, path.officerId, body));
   }
 }
+
+/** The slice, as src/write-slices.ts lists it (docs/decisions.md W41). */
+export const RECORD_TRAINING_SLICE = {
+  name: 'RecordTraining',
+  scope: 'officer',
+  route: ROUTE,
+  dto: RecordTrainingDto,
+  path: OfficerPath,
+  pathFields: ['officerId'],
+  decision: RECORD_TRAINING,
+  controller: RecordTrainingController,
+  handler: RecordTrainingHandler,
+} as const satisfies OfficerWriteSlice;

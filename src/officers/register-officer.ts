@@ -10,6 +10,10 @@ import { WriteCtx } from '../http/write-context';
 import { OfficerDecision } from '../write/decision';
 import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
 import { Conflict } from '../write/refusals';
+import type { OfficerWriteSlice } from '../write/write-slice';
+
+/** The route under /api (POST). */
+const ROUTE = 'agencies/:agencyId/officers';
 
 export class RegisterOfficerDto {
   @IsIdentifier() officerId!: string;
@@ -45,7 +49,7 @@ export class RegisterOfficerHandler implements ICommandHandler<RegisterOfficerCo
   }
 }
 
-@Controller('agencies/:agencyId/officers')
+@Controller(ROUTE)
 export class RegisterOfficerController {
   constructor(private readonly commands: CommandBus) {}
 
@@ -55,3 +59,16 @@ export class RegisterOfficerController {
     return this.commands.execute(new RegisterOfficerCommand(ctx, body));
   }
 }
+
+/** The slice, as src/write-slices.ts lists it (docs/decisions.md W41). */
+export const REGISTER_OFFICER_SLICE = {
+  name: 'RegisterOfficer',
+  scope: 'officer',
+  route: ROUTE,
+  dto: RegisterOfficerDto,
+  path: AgencyPath,
+  pathFields: [],
+  decision: REGISTER_OFFICER,
+  controller: RegisterOfficerController,
+  handler: RegisterOfficerHandler,
+} as const satisfies OfficerWriteSlice;

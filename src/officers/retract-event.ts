@@ -12,6 +12,10 @@ import { WriteCtx } from '../http/write-context';
 import { OfficerDecision } from '../write/decision';
 import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
 import { Conflict, Invalid, NotFound } from '../write/refusals';
+import type { OfficerWriteSlice } from '../write/write-slice';
+
+/** The route under /api (POST). */
+const ROUTE = 'agencies/:agencyId/officers/:officerId/retractions';
 
 /** The body of both retractions: this one and the agency's (src/agencies/retract-agency-event.ts). */
 export class RetractionDto {
@@ -64,7 +68,7 @@ export class RetractOfficerEventHandler implements ICommandHandler<RetractOffice
   }
 }
 
-@Controller('agencies/:agencyId/officers/:officerId/retractions')
+@Controller(ROUTE)
 export class RetractOfficerEventController {
   constructor(private readonly commands: CommandBus) {}
 
@@ -133,3 +137,17 @@ export class GetRetractionPreviewHandler implements IQueryHandler<GetRetractionP
     };
   }
 }
+
+/** The slice, as src/write-slices.ts lists it (docs/decisions.md W41). */
+export const RETRACT_OFFICER_EVENT_SLICE = {
+  name: 'RetractOfficerEvent',
+  scope: 'officer',
+  route: ROUTE,
+  dto: RetractionDto,
+  path: OfficerPath,
+  pathFields: ['officerId'],
+  decision: RETRACT_OFFICER_EVENT,
+  controller: RetractOfficerEventController,
+  handler: RetractOfficerEventHandler,
+  queries: [GetRetractionPreviewHandler],
+} as const satisfies OfficerWriteSlice;

@@ -15,6 +15,10 @@ import { WriteCtx } from '../http/write-context';
 import { OfficerDecision } from '../write/decision';
 import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
 import { Conflict } from '../write/refusals';
+import type { OfficerWriteSlice } from '../write/write-slice';
+
+/** The route under /api (POST). */
+const ROUTE = 'agencies/:agencyId/officers/:officerId/separation';
 
 export class SeparateOfficerDto {
   @IsLocalDate() separatedOn!: string;
@@ -54,7 +58,7 @@ export class SeparateOfficerHandler implements ICommandHandler<SeparateOfficerCo
   }
 }
 
-@Controller('agencies/:agencyId/officers/:officerId/separation')
+@Controller(ROUTE)
 export class SeparateOfficerController {
   constructor(private readonly commands: CommandBus) {}
 
@@ -64,3 +68,16 @@ export class SeparateOfficerController {
     return this.commands.execute(new SeparateOfficerCommand(ctx, path.officerId, body));
   }
 }
+
+/** The slice, as src/write-slices.ts lists it (docs/decisions.md W41). */
+export const SEPARATE_OFFICER_SLICE = {
+  name: 'SeparateOfficer',
+  scope: 'officer',
+  route: ROUTE,
+  dto: SeparateOfficerDto,
+  path: OfficerPath,
+  pathFields: ['officerId'],
+  decision: SEPARATE_OFFICER,
+  controller: SeparateOfficerController,
+  handler: SeparateOfficerHandler,
+} as const satisfies OfficerWriteSlice;
