@@ -39,27 +39,13 @@ import { randomUUID } from 'node:crypto';
 import type { DomainEvent, LocalDate } from '../../events/catalogue';
 import type { NewEvent } from '../../events/envelope';
 import { agencyStream, officerStream, officerStreamPrefix } from '../../events/streams';
-import { ADOPT_POLICY, AdoptPolicyDto } from '../agencies/adopt-policy';
-import { AMEND_CONTRACT, AmendContractDto } from '../agencies/amend-contract';
-import { END_CONTRACT, EndContractDto } from '../agencies/end-contract';
-import { RECORD_CONTRACT, RecordContractDto } from '../agencies/record-contract';
-import { RETRACT_AGENCY_EVENT } from '../agencies/retract-agency-event';
-import { AgencyPath, AssignmentPath, ContractPath, OfficerPath, TrainingPath } from '../common/paths';
-import { CORRECT_OFFICER_DETAILS, CorrectOfficerDetailsDto } from '../officers/correct-officer-details';
-import { SEPARATE_OFFICER, SeparateOfficerDto } from '../officers/separate-officer';
+import { AgencyPath } from '../common/paths';
 import { isAcceptedDate, messageInWords } from '../common/validation';
 import { withoutRepeats } from '../common/dates';
-import { ASSIGN_OFFICER, AssignOfficerDto } from '../officers/assign-officer';
-import { DECLARE_TRAINING_UNAVAILABLE, DeclareTrainingUnavailableDto } from '../officers/declare-training-unavailable';
-import { END_ASSIGNMENT, EndAssignmentDto } from '../officers/end-assignment';
-import { FILE_CERTIFICATE, FileCertificateDto } from '../officers/file-certificate';
-import { RECORD_POLICY_REVIEW, RecordPolicyReviewDto } from '../officers/record-policy-review';
-import { RECORD_SUBSTITUTE_DAY, RecordSubstituteDayDto } from '../officers/record-substitute-day';
-import { RECORD_TRAINING, RecordTrainingDto } from '../officers/record-training';
-import { REGISTER_OFFICER, RegisterOfficerDto } from '../officers/register-officer';
-import { RETRACT_OFFICER_EVENT, RetractionDto } from '../officers/retract-event';
 import { AppendRequest, EVENT_STORE, EventStore, ExpectedRevision } from '../store/event-store.port';
 import type { AgencyDecision, OfficerDecision } from '../write/decision';
+import type { WriteSlice } from '../write/write-slice';
+import { isRouted, type RoutedWriteSlice, WRITE_SLICES } from '../write-slices';
 import { todayInMinnesota } from '../write/ledger-writer';
 import { idempotentEventId, newEvent, newEventId, replay, rosterEnrolment } from '../write/new-events';
 import { agencyNotRegistered, IdempotencyMismatch, Invalid, officerNotRegistered, Refusal } from '../write/refusals';
@@ -67,51 +53,15 @@ import { AgencyModel, applyToAgency, applyToOfficer, foldAgency, foldOfficer, Of
 
 type Ctor = new () => object;
 
-interface OfficerCommandSpec {
-  scope: 'officer';
-  dto: Ctor;
-  /** The route's path DTO (OfficerPath, AssignmentPath, TrainingPath): path fields validated like the route's. */
-  path: Ctor;
-  /** Path fields the command carries besides agencyId (officerId comes from the body for RegisterOfficer). */
-  pathFields: readonly ('officerId' | 'assignmentId' | 'trainingId')[];
-  decision: OfficerDecision<never>;
-}
-interface AgencyCommandSpec {
-  scope: 'agency';
-  dto: Ctor;
-  /** The route's path DTO when the path names more than the agency (ContractPath). */
-  path?: Ctor;
-  pathFields?: readonly 'contractId'[];
-  decision: AgencyDecision<never>;
-}
+/**
+ * The write commands an import may carry: the HTTP write routes, by name, as the one list of
+ * writes gives them (src/write-slices.ts; docs/decisions.md W41).
+ */
+export const IMPORT_COMMANDS = Object.fromEntries(WRITE_SLICES.filter(isRouted).map((slice) => [slice.name, slice])) as {
+  readonly [S in RoutedWriteSlice as S['name']]: S;
+};
 
-/** The write commands an import may carry: the HTTP write routes, by name. */
-export const IMPORT_COMMANDS = {
-  AdoptPolicy: { scope: 'agency', dto: AdoptPolicyDto, decision: ADOPT_POLICY },
-  RetractAgencyEvent: { scope: 'agency', dto: RetractionDto, decision: RETRACT_AGENCY_EVENT },
-  RecordContract: { scope: 'agency', dto: RecordContractDto, decision: RECORD_CONTRACT },
-  AmendContract: { scope: 'agency', dto: AmendContractDto, path: ContractPath, pathFields: ['contractId'], decision: AMEND_CONTRACT },
-  EndContract: { scope: 'agency', dto: EndContractDto, path: ContractPath, pathFields: ['contractId'], decision: END_CONTRACT },
-  RegisterOfficer: { scope: 'officer', dto: RegisterOfficerDto, path: AgencyPath, pathFields: [], decision: REGISTER_OFFICER },
-  AssignOfficer: { scope: 'officer', dto: AssignOfficerDto, path: OfficerPath, pathFields: ['officerId'], decision: ASSIGN_OFFICER },
-  EndAssignment: { scope: 'officer', dto: EndAssignmentDto, path: AssignmentPath, pathFields: ['officerId', 'assignmentId'], decision: END_ASSIGNMENT },
-  DeclareTrainingUnavailable: {
-    scope: 'officer',
-    dto: DeclareTrainingUnavailableDto,
-    path: AssignmentPath,
-    pathFields: ['officerId', 'assignmentId'],
-    decision: DECLARE_TRAINING_UNAVAILABLE,
-  },
-  RecordSubstituteDay: { scope: 'officer', dto: RecordSubstituteDayDto, path: OfficerPath, pathFields: ['officerId'], decision: RECORD_SUBSTITUTE_DAY },
-  RecordTraining: { scope: 'officer', dto: RecordTrainingDto, path: OfficerPath, pathFields: ['officerId'], decision: RECORD_TRAINING },
-  FileCertificate: { scope: 'officer', dto: FileCertificateDto, path: TrainingPath, pathFields: ['officerId', 'trainingId'], decision: FILE_CERTIFICATE },
-  RecordPolicyReview: { scope: 'officer', dto: RecordPolicyReviewDto, path: OfficerPath, pathFields: ['officerId'], decision: RECORD_POLICY_REVIEW },
-  RetractOfficerEvent: { scope: 'officer', dto: RetractionDto, path: OfficerPath, pathFields: ['officerId'], decision: RETRACT_OFFICER_EVENT },
-  CorrectOfficerDetails: { scope: 'officer', dto: CorrectOfficerDetailsDto, path: OfficerPath, pathFields: ['officerId'], decision: CORRECT_OFFICER_DETAILS },
-  SeparateOfficer: { scope: 'officer', dto: SeparateOfficerDto, path: OfficerPath, pathFields: ['officerId'], decision: SEPARATE_OFFICER },
-} as const satisfies Record<string, OfficerCommandSpec | AgencyCommandSpec>;
-
-export type ImportCommandName = keyof typeof IMPORT_COMMANDS;
+export type ImportCommandName = RoutedWriteSlice['name'];
 
 /**
  * One command: the route's name, its path parameters (besides agencyId, which is the import's),
@@ -429,7 +379,8 @@ export class BulkImporter {
     apply: (revision: number, eventId: string, event: DomainEvent) => void;
   }> {
     if (typeof command !== 'object' || command === null) throw new Invalid(['command must be an object']);
-    const spec = (IMPORT_COMMANDS as Record<string, OfficerCommandSpec | AgencyCommandSpec>)[command.command];
+    // Every command an import takes has a route, and so its body's DTO (src/write-slices.ts).
+    const spec = (IMPORT_COMMANDS as Record<string, WriteSlice & { dto: Ctor }>)[command.command];
     if (!spec || !Object.prototype.hasOwnProperty.call(IMPORT_COMMANDS, command.command)) {
       throw new Invalid([`command must be one of ${Object.keys(IMPORT_COMMANDS).join(', ')}`]);
     }
@@ -463,7 +414,7 @@ export class BulkImporter {
     }
     const path: Record<string, unknown> = { agencyId };
     for (const field of spec.pathFields) path[field] = command[field];
-    validatedPath(spec.path, path);
+    if (spec.path) validatedPath(spec.path, path);
     const decision = spec.decision as OfficerDecision<unknown>;
     const officerId = (spec.pathFields.length > 0 ? command.officerId : body.officerId) as string;
     const input = { ...body };

@@ -1,0 +1,45 @@
+/**
+ * The one list of writes (src/write-slices.ts, docs/decisions.md W41): each descriptor agrees with
+ * its slice's own classes, and the app module's write controllers and handlers, and the import's
+ * commands, are derived from it (nothing listed by hand beside it).
+ */
+import { PATH_METADATA, METHOD_METADATA } from '@nestjs/common/constants';
+import { RequestMethod } from '@nestjs/common';
+import { COMMAND_HANDLER_METADATA } from '@nestjs/cqrs/dist/decorators/constants';
+import { AppModule } from '../../src/app.module';
+import { IMPORT_COMMANDS } from '../../src/import/bulk-import';
+import { WRITE_SLICES } from '../../src/write-slices';
+
+const app = AppModule.register({ store: 'memory:' });
+const controllers = (app.controllers ?? []) as Function[];
+const providers = (app.providers ?? []) as unknown[];
+
+describe('the list of writes', () => {
+  it('names each write once', () => {
+    const names = WRITE_SLICES.map((s) => s.name);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it.each(WRITE_SLICES.map((s) => [s.name, s] as const))('%s: its route is its controller’s, with a POST, and its handler runs its command', (_name, slice) => {
+    if ('route' in slice) {
+      expect(Reflect.getMetadata(PATH_METADATA, slice.controller)).toBe(slice.route);
+      const posts = Object.getOwnPropertyNames(slice.controller.prototype).filter((m) => Reflect.getMetadata(METHOD_METADATA, (slice.controller.prototype as Record<string, unknown>)[m] as object) === RequestMethod.POST);
+      expect(posts.length).toBe(1);
+      expect(controllers).toContain(slice.controller);
+    }
+    expect(Reflect.getMetadata(COMMAND_HANDLER_METADATA, slice.handler)).toBeDefined();
+    expect(providers).toContain(slice.handler);
+    for (const query of 'queries' in slice ? slice.queries : []) expect(providers).toContain(query);
+  });
+
+  it('the import takes exactly the writes a route takes, under their names', () => {
+    expect(Object.keys(IMPORT_COMMANDS).sort()).toEqual(WRITE_SLICES.filter((s) => 'route' in s).map((s) => s.name).sort());
+    for (const [name, spec] of Object.entries(IMPORT_COMMANDS)) expect(WRITE_SLICES.find((s) => s.name === name)).toBe(spec);
+  });
+
+  it('the app module lists every write controller once, after the health route and before the reads', () => {
+    const routed = WRITE_SLICES.filter((s) => 'route' in s).map((s) => (s as { controller: Function }).controller);
+    expect(controllers.slice(1, 1 + routed.length)).toEqual(routed);
+    expect(new Set(controllers).size).toBe(controllers.length);
+  });
+});
