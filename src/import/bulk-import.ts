@@ -34,13 +34,13 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
-import { validateSync, ValidationError } from 'class-validator';
+import { validateSync } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import type { DomainEvent, LocalDate } from '../../events/catalogue';
 import type { NewEvent } from '../../events/envelope';
 import { agencyStream, officerStream, officerStreamPrefix } from '../../events/streams';
 import { AgencyPath } from '../common/paths';
-import { isAcceptedDate, messageInWords } from '../common/validation';
+import { isAcceptedDate, VALIDATION, validationMessages } from '../common/validation';
 import { withoutRepeats } from '../common/dates';
 import { AppendRequest, EVENT_STORE, EventStore, ExpectedRevision } from '../store/event-store.port';
 import type { AgencyDecision, OfficerDecision } from '../write/decision';
@@ -154,21 +154,11 @@ export class ImportAbortedError extends Error {
   }
 }
 
-const VALIDATION = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true } as const;
-
-/** class-validator errors as the ValidationPipe words them: every constraint message, nested ones prefixed with their path. */
-function messagesOf(errors: ValidationError[], parent = ''): string[] {
-  return errors.flatMap((e) => {
-    const own = Object.values(e.constraints ?? {}).map((m) => (parent ? `${parent}.${messageInWords(m)}` : messageInWords(m)));
-    return [...own, ...messagesOf(e.children ?? [], parent ? `${parent}.${e.property}` : e.property)];
-  });
-}
-
 function validated<T extends object>(cls: new () => T, plain: unknown, what: string): T {
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) throw new Invalid([`${what} must be a JSON object`]);
   const instance = plainToInstance(cls, plain, { enableImplicitConversion: false });
   const errors = validateSync(instance, VALIDATION);
-  if (errors.length > 0) throw new Invalid(messagesOf(errors));
+  if (errors.length > 0) throw new Invalid(validationMessages(errors));
   return instance;
 }
 

@@ -23,7 +23,7 @@ describe('the list of writes', () => {
   it.each(WRITE_SLICES.map((s) => [s.name, s] as const))('%s: its route is its controller’s, with a POST, and its handler runs its command', (_name, slice) => {
     if ('route' in slice) {
       expect(Reflect.getMetadata(PATH_METADATA, slice.controller)).toBe(slice.route);
-      const posts = Object.getOwnPropertyNames(slice.controller.prototype).filter((m) => Reflect.getMetadata(METHOD_METADATA, (slice.controller.prototype as Record<string, unknown>)[m] as object) === RequestMethod.POST);
+      const posts = Object.getOwnPropertyNames(slice.controller.prototype).filter((m) => Reflect.getMetadata(METHOD_METADATA, (slice.controller.prototype as unknown as Record<string, object>)[m]) === RequestMethod.POST);
       expect(posts.length).toBe(1);
       expect(controllers).toContain(slice.controller);
     }
