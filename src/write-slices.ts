@@ -24,7 +24,8 @@ import { RECORD_TRAINING_SLICE } from './officers/record-training';
 import { REGISTER_OFFICER_SLICE } from './officers/register-officer';
 import { RETRACT_OFFICER_EVENT_SLICE } from './officers/retract-event';
 import { SEPARATE_OFFICER_SLICE } from './officers/separate-officer';
-import type { SliceClass, WriteSlice } from './write/write-slice';
+import type { WriteContext } from './write/ledger-writer';
+import type { PathField, SliceClass, WriteSlice } from './write/write-slice';
 
 export const WRITE_SLICES = [
   REGISTER_AGENCY_SLICE,
@@ -56,3 +57,15 @@ export const writeControllers = (): SliceClass[] => WRITE_SLICES.filter(isRouted
 
 /** The command handlers of the writes, and their slices' own query handlers. */
 export const writeHandlers = (): SliceClass[] => WRITE_SLICES.flatMap((slice): SliceClass[] => [slice.handler, ...('queries' in slice ? slice.queries : [])]);
+
+/** A write of the list that a route takes, by its name (the import's `command`). */
+export const routedSlice = (name: RoutedWriteSlice['name']): RoutedWriteSlice => WRITE_SLICES.filter(isRouted).find((slice) => slice.name === name)!;
+
+/**
+ * The slice's command, as its route builds it: `(ctx, ...path fields in the slice's order, body)`,
+ * and a certificate's uploaded file last. What the console's forms send through the CommandBus.
+ */
+export function commandOf(slice: RoutedWriteSlice, ctx: WriteContext, path: Readonly<Partial<Record<PathField, string>>>, body: object, file?: Buffer): object {
+  const Command = slice.command as unknown as new (...args: unknown[]) => object;
+  return new Command(ctx, ...slice.pathFields.map((field) => path[field] ?? ''), body, ...(file ? [{ bytes: file }] : []));
+}

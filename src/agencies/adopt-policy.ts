@@ -73,5 +73,6 @@ export const ADOPT_POLICY_SLICE = {
   pathFields: [],
   decision: ADOPT_POLICY,
   controller: AdoptPolicyController,
+  command: AdoptPolicyCommand,
   handler: AdoptPolicyHandler,
 } as const satisfies AgencyWriteSlice;

@@ -89,5 +89,6 @@ export const AMEND_CONTRACT_SLICE = {
   pathFields: ['contractId'],
   decision: AMEND_CONTRACT,
   controller: AmendContractController,
+  command: AmendContractCommand,
   handler: AmendContractHandler,
 } as const satisfies AgencyWriteSlice;

@@ -69,5 +69,6 @@ export const END_CONTRACT_SLICE = {
   pathFields: ['contractId'],
   decision: END_CONTRACT,
   controller: EndContractController,
+  command: EndContractCommand,
   handler: EndContractHandler,
 } as const satisfies AgencyWriteSlice;

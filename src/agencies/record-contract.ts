@@ -83,5 +83,6 @@ export const RECORD_CONTRACT_SLICE = {
   pathFields: [],
   decision: RECORD_CONTRACT,
   controller: RecordContractController,
+  command: RecordContractCommand,
   handler: RecordContractHandler,
 } as const satisfies AgencyWriteSlice;

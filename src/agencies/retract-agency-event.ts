@@ -160,6 +160,7 @@ export const RETRACT_AGENCY_EVENT_SLICE = {
   pathFields: [],
   decision: RETRACT_AGENCY_EVENT,
   controller: RetractAgencyEventController,
+  command: RetractAgencyEventCommand,
   handler: RetractAgencyEventHandler,
   queries: [GetAgencyEventsHandler, GetAgencyRetractionPreviewHandler],
 } as const satisfies AgencyWriteSlice;

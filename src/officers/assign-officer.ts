@@ -71,5 +71,6 @@ export const ASSIGN_OFFICER_SLICE = {
   pathFields: ['officerId'],
   decision: ASSIGN_OFFICER,
   controller: AssignOfficerController,
+  command: AssignOfficerCommand,
   handler: AssignOfficerHandler,
 } as const satisfies OfficerWriteSlice;

@@ -74,5 +74,6 @@ export const CORRECT_OFFICER_DETAILS_SLICE = {
   pathFields: ['officerId'],
   decision: CORRECT_OFFICER_DETAILS,
   controller: CorrectOfficerDetailsController,
+  command: CorrectOfficerDetailsCommand,
   handler: CorrectOfficerDetailsHandler,
 } as const satisfies OfficerWriteSlice;

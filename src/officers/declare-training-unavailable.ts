@@ -79,5 +79,6 @@ export const DECLARE_TRAINING_UNAVAILABLE_SLICE = {
   pathFields: ['officerId', 'assignmentId'],
   decision: DECLARE_TRAINING_UNAVAILABLE,
   controller: DeclareTrainingUnavailableController,
+  command: DeclareTrainingUnavailableCommand,
   handler: DeclareTrainingUnavailableHandler,
 } as const satisfies OfficerWriteSlice;

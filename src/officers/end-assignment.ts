@@ -73,5 +73,6 @@ export const END_ASSIGNMENT_SLICE = {
   pathFields: ['officerId', 'assignmentId'],
   decision: END_ASSIGNMENT,
   controller: EndAssignmentController,
+  command: EndAssignmentCommand,
   handler: EndAssignmentHandler,
 } as const satisfies OfficerWriteSlice;

@@ -260,6 +260,7 @@ export const FILE_CERTIFICATE_SLICE = {
   pathFields: ['officerId', 'trainingId'],
   decision: FILE_CERTIFICATE,
   controller: FileCertificateController,
+  command: FileCertificateCommand,
   handler: FileCertificateHandler,
   queries: [GetCertificateFileHandler],
 } as const satisfies OfficerWriteSlice;

@@ -83,5 +83,6 @@ export const RECORD_POLICY_REVIEW_SLICE = {
   pathFields: ['officerId'],
   decision: RECORD_POLICY_REVIEW,
   controller: RecordPolicyReviewController,
+  command: RecordPolicyReviewCommand,
   handler: RecordPolicyReviewHandler,
 } as const satisfies OfficerWriteSlice;

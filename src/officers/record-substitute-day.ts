@@ -68,5 +68,6 @@ export const RECORD_SUBSTITUTE_DAY_SLICE = {
   pathFields: ['officerId'],
   decision: RECORD_SUBSTITUTE_DAY,
   controller: RecordSubstituteDayController,
+  command: RecordSubstituteDayCommand,
   handler: RecordSubstituteDayHandler,
 } as const satisfies OfficerWriteSlice;

@@ -78,5 +78,6 @@ export const RECORD_TRAINING_SLICE = {
   pathFields: ['officerId'],
   decision: RECORD_TRAINING,
   controller: RecordTrainingController,
+  command: RecordTrainingCommand,
   handler: RecordTrainingHandler,
 } as const satisfies OfficerWriteSlice;

@@ -70,5 +70,6 @@ export const REGISTER_OFFICER_SLICE = {
   pathFields: [],
   decision: REGISTER_OFFICER,
   controller: RegisterOfficerController,
+  command: RegisterOfficerCommand,
   handler: RegisterOfficerHandler,
 } as const satisfies OfficerWriteSlice;

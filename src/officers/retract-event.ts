@@ -148,6 +148,7 @@ export const RETRACT_OFFICER_EVENT_SLICE = {
   pathFields: ['officerId'],
   decision: RETRACT_OFFICER_EVENT,
   controller: RetractOfficerEventController,
+  command: RetractOfficerEventCommand,
   handler: RetractOfficerEventHandler,
   queries: [GetRetractionPreviewHandler],
 } as const satisfies OfficerWriteSlice;

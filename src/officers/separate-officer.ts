@@ -79,5 +79,6 @@ export const SEPARATE_OFFICER_SLICE = {
   pathFields: ['officerId'],
   decision: SEPARATE_OFFICER,
   controller: SeparateOfficerController,
+  command: SeparateOfficerCommand,
   handler: SeparateOfficerHandler,
 } as const satisfies OfficerWriteSlice;

@@ -27,6 +27,12 @@ interface SliceCommon {
   readonly pathFields: readonly PathField[];
   /** The HTTP entry point (absent with `route`). */
   readonly controller?: SliceClass;
+  /**
+   * The command the route, the console's form and the CLI send through the CommandBus, built
+   * with `(ctx, ...the path fields in order, body)` (a certificate's file last): `commandOf`,
+   * src/write-slices.ts. Absent with `route`.
+   */
+  readonly command?: SliceClass;
   /** The command handler the CommandBus runs. */
   readonly handler: SliceClass;
   /** The slice's own query handlers (a preview of a retraction, a certificate's file). */

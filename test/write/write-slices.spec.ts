@@ -8,7 +8,8 @@ import { RequestMethod } from '@nestjs/common';
 import { COMMAND_HANDLER_METADATA } from '@nestjs/cqrs/dist/decorators/constants';
 import { AppModule } from '../../src/app.module';
 import { IMPORT_COMMANDS } from '../../src/import/bulk-import';
-import { WRITE_SLICES } from '../../src/write-slices';
+import { RECORD_FORMS } from '../../src/console/record-forms';
+import { commandOf, isRouted, WRITE_SLICES } from '../../src/write-slices';
 
 const app = AppModule.register({ store: 'memory:' });
 const controllers = (app.controllers ?? []) as Function[];
@@ -41,5 +42,30 @@ describe('the list of writes', () => {
     const routed = WRITE_SLICES.filter((s) => 'route' in s).map((s) => (s as { controller: Function }).controller);
     expect(controllers.slice(1, 1 + routed.length)).toEqual(routed);
     expect(new Set(controllers).size).toBe(controllers.length);
+  });
+
+  it.each(WRITE_SLICES.filter(isRouted).map((s) => [s.name, s] as const))('%s: commandOf builds its command as its route does (ctx, path fields in order, body)', (_name, slice) => {
+    const ctx = { agencyId: 'a', recordedBy: 'r', correlationId: 'c' };
+    const body = {};
+    const path = { officerId: 'o1', assignmentId: 'as1', trainingId: 't1', contractId: 'c1' };
+    const command = commandOf(slice, ctx, path, body) as Record<string, unknown>;
+    expect(command).toBeInstanceOf(slice.command);
+    expect(command.ctx).toBe(ctx);
+    expect(command.body).toBe(body);
+    for (const field of slice.pathFields) expect(command[field]).toBe(path[field]);
+  });
+
+  it('the console’s record forms take their DTO, path fields and command from the list', () => {
+    for (const form of RECORD_FORMS) {
+      const slice = WRITE_SLICES.filter(isRouted).find((s) => s.name === form.write);
+      expect({ form: form.id, write: slice?.name }).toEqual({ form: form.id, write: form.write });
+      expect(form.dto).toBe(slice!.dto);
+      expect(form.pathFields ?? []).toEqual(slice!.pathFields.filter((f) => f !== 'officerId'));
+      const values = Object.fromEntries((form.pathFields ?? []).map((f) => [f, `${f}-1`]));
+      const command = form.command({ agencyId: 'a', recordedBy: 'r', correlationId: 'c' }, 'o1', values, {}) as unknown as Record<string, unknown>;
+      expect(command).toBeInstanceOf(slice!.command);
+      if (slice!.scope === 'officer' && slice!.pathFields.length > 0) expect(command.officerId).toBe('o1');
+      for (const f of form.pathFields ?? []) expect(command[f]).toBe(`${f}-1`);
+    }
   });
 });
