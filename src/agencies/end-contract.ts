@@ -1,13 +1,14 @@
 /** Slice: an SRO contract ends early (SroContractEnded): endedOn is its last day in force. */
 import { Body, Controller, Param, Post } from '@nestjs/common';
-import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandBus } from '@nestjs/cqrs';
 import { Roles } from '../auth/roles.decorator';
 import { ContractPath } from '../common/paths';
 import { IsLocalDate } from '../common/validation';
 import { WriteCtx } from '../http/write-context';
 import { AgencyDecision } from '../write/decision';
-import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
+import { WriteContext, WriteResult } from '../write/ledger-writer';
 import { Conflict, Invalid, NotFound } from '../write/refusals';
+import { writeHandler } from '../write/write-handler';
 import type { AgencyWriteSlice } from '../write/write-slice';
 
 /** The route under /api (POST). */
@@ -39,15 +40,6 @@ export class EndContractCommand extends Command<WriteResult> {
   }
 }
 
-@CommandHandler(EndContractCommand)
-export class EndContractHandler implements ICommandHandler<EndContractCommand> {
-  constructor(private readonly ledger: LedgerWriter) {}
-
-  execute({ ctx, contractId, body }: EndContractCommand): Promise<WriteResult> {
-    return this.ledger.agencyCommand(ctx, END_CONTRACT, { contractId, endedOn: body.endedOn });
-  }
-}
-
 @Controller(ROUTE)
 export class EndContractController {
   constructor(private readonly commands: CommandBus) {}
@@ -60,7 +52,7 @@ export class EndContractController {
 }
 
 /** The slice, as src/write-slices.ts lists it (docs/decisions.md W41). */
-export const END_CONTRACT_SLICE = {
+const WRITE = {
   name: 'EndContract',
   scope: 'agency',
   route: ROUTE,
@@ -70,5 +62,9 @@ export const END_CONTRACT_SLICE = {
   decision: END_CONTRACT,
   controller: EndContractController,
   command: EndContractCommand,
-  handler: EndContractHandler,
-} as const satisfies AgencyWriteSlice;
+} as const;
+
+/** Its command handler, made from it (src/write/write-handler.ts). */
+export const EndContractHandler = writeHandler(WRITE);
+
+export const END_CONTRACT_SLICE = { ...WRITE, handler: EndContractHandler } as const satisfies AgencyWriteSlice;

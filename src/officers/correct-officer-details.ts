@@ -1,14 +1,15 @@
 /** Slice: correct a misspelled name or license number (OfficerDetailsCorrected). The registration stays; reads show the name as known at knownAt. */
 import { Body, Controller, Param, Post } from '@nestjs/common';
-import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandBus } from '@nestjs/cqrs';
 import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { Roles } from '../auth/roles.decorator';
 import { OfficerPath } from '../common/paths';
 import { IsPlainText } from '../common/plain-text';
 import { WriteCtx } from '../http/write-context';
 import { OfficerDecision } from '../write/decision';
-import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
+import { WriteContext, WriteResult } from '../write/ledger-writer';
 import { Invalid } from '../write/refusals';
+import { writeHandler } from '../write/write-handler';
 import type { OfficerWriteSlice } from '../write/write-slice';
 
 /** The route under /api (POST). */
@@ -44,15 +45,6 @@ export class CorrectOfficerDetailsCommand extends Command<WriteResult> {
   }
 }
 
-@CommandHandler(CorrectOfficerDetailsCommand)
-export class CorrectOfficerDetailsHandler implements ICommandHandler<CorrectOfficerDetailsCommand> {
-  constructor(private readonly ledger: LedgerWriter) {}
-
-  execute({ ctx, officerId, body }: CorrectOfficerDetailsCommand): Promise<WriteResult> {
-    return this.ledger.officerCommand(ctx, officerId, CORRECT_OFFICER_DETAILS, body);
-  }
-}
-
 @Controller(ROUTE)
 export class CorrectOfficerDetailsController {
   constructor(private readonly commands: CommandBus) {}
@@ -65,7 +57,7 @@ export class CorrectOfficerDetailsController {
 }
 
 /** The slice, as src/write-slices.ts lists it (docs/decisions.md W41). */
-export const CORRECT_OFFICER_DETAILS_SLICE = {
+const WRITE = {
   name: 'CorrectOfficerDetails',
   scope: 'officer',
   route: ROUTE,
@@ -75,5 +67,9 @@ export const CORRECT_OFFICER_DETAILS_SLICE = {
   decision: CORRECT_OFFICER_DETAILS,
   controller: CorrectOfficerDetailsController,
   command: CorrectOfficerDetailsCommand,
-  handler: CorrectOfficerDetailsHandler,
-} as const satisfies OfficerWriteSlice;
+} as const;
+
+/** Its command handler, made from it (src/write/write-handler.ts). */
+export const CorrectOfficerDetailsHandler = writeHandler(WRITE);
+
+export const CORRECT_OFFICER_DETAILS_SLICE = { ...WRITE, handler: CorrectOfficerDetailsHandler } as const satisfies OfficerWriteSlice;

@@ -4,7 +4,7 @@
  * proofs stay. A retraction of the separation puts the officer back.
  */
 import { Body, Controller, Param, Post } from '@nestjs/common';
-import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandBus } from '@nestjs/cqrs';
 import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { SEPARATION_REASONS, type SeparationReason } from '../../events/catalogue';
 import { Roles } from '../auth/roles.decorator';
@@ -13,8 +13,9 @@ import { IsPlainText } from '../common/plain-text';
 import { IsLocalDate } from '../common/validation';
 import { WriteCtx } from '../http/write-context';
 import { OfficerDecision } from '../write/decision';
-import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
+import { WriteContext, WriteResult } from '../write/ledger-writer';
 import { Conflict } from '../write/refusals';
+import { writeHandler } from '../write/write-handler';
 import type { OfficerWriteSlice } from '../write/write-slice';
 
 /** The route under /api (POST). */
@@ -49,15 +50,6 @@ export class SeparateOfficerCommand extends Command<WriteResult> {
   }
 }
 
-@CommandHandler(SeparateOfficerCommand)
-export class SeparateOfficerHandler implements ICommandHandler<SeparateOfficerCommand> {
-  constructor(private readonly ledger: LedgerWriter) {}
-
-  execute({ ctx, officerId, body }: SeparateOfficerCommand): Promise<WriteResult> {
-    return this.ledger.officerCommand(ctx, officerId, SEPARATE_OFFICER, body);
-  }
-}
-
 @Controller(ROUTE)
 export class SeparateOfficerController {
   constructor(private readonly commands: CommandBus) {}
@@ -70,7 +62,7 @@ export class SeparateOfficerController {
 }
 
 /** The slice, as src/write-slices.ts lists it (docs/decisions.md W41). */
-export const SEPARATE_OFFICER_SLICE = {
+const WRITE = {
   name: 'SeparateOfficer',
   scope: 'officer',
   route: ROUTE,
@@ -80,5 +72,9 @@ export const SEPARATE_OFFICER_SLICE = {
   decision: SEPARATE_OFFICER,
   controller: SeparateOfficerController,
   command: SeparateOfficerCommand,
-  handler: SeparateOfficerHandler,
-} as const satisfies OfficerWriteSlice;
+} as const;
+
+/** Its command handler, made from it (src/write/write-handler.ts). */
+export const SeparateOfficerHandler = writeHandler(WRITE);
+
+export const SEPARATE_OFFICER_SLICE = { ...WRITE, handler: SeparateOfficerHandler } as const satisfies OfficerWriteSlice;
