@@ -49,6 +49,13 @@ module.exports = {
       to: { path: '^(bench|test)/|^src/(?!(store|write)/)' },
     },
     {
+      name: 'write-slices-lists-slices',
+      comment: 'src/write-slices.ts (the one list of writes) imports the write slices\' descriptors and src/write only.',
+      severity: 'error',
+      from: { path: '^src/write-slices\\.ts$' },
+      to: { path: '^(bench|test)/|^src/(?!(officers|agencies|write)/)' },
+    },
+    {
       name: 'read-models-import-no-slices',
       comment: 'the read-model runtime imports events/, projections/, src/store and src/read only.',
       severity: 'error',

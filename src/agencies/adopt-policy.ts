@@ -1,6 +1,6 @@
 /** Slice: the agency adopts a version of its SRO policy (SroPolicyAdopted; 626.8482 subd. 6). */
 import { Body, Controller, Param, Post } from '@nestjs/common';
-import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandBus } from '@nestjs/cqrs';
 import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { Roles } from '../auth/roles.decorator';
 import { AgencyPath } from '../common/paths';
@@ -8,8 +8,13 @@ import { IsPlainText } from '../common/plain-text';
 import { IsLocalDate } from '../common/validation';
 import { WriteCtx } from '../http/write-context';
 import { AgencyDecision } from '../write/decision';
-import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
+import { WriteContext, WriteResult } from '../write/ledger-writer';
 import { Conflict } from '../write/refusals';
+import { writeHandler } from '../write/write-handler';
+import type { AgencyWriteSlice } from '../write/write-slice';
+
+/** The route under /api (POST). */
+const ROUTE = 'agencies/:agencyId/policies';
 
 export class AdoptPolicyDto {
   @IsString() @IsNotEmpty() @MaxLength(64) @IsPlainText() version!: string;
@@ -40,16 +45,7 @@ export class AdoptPolicyCommand extends Command<WriteResult> {
   }
 }
 
-@CommandHandler(AdoptPolicyCommand)
-export class AdoptPolicyHandler implements ICommandHandler<AdoptPolicyCommand> {
-  constructor(private readonly ledger: LedgerWriter) {}
-
-  execute({ ctx, body }: AdoptPolicyCommand): Promise<WriteResult> {
-    return this.ledger.agencyCommand(ctx, ADOPT_POLICY, body);
-  }
-}
-
-@Controller('agencies/:agencyId/policies')
+@Controller(ROUTE)
 export class AdoptPolicyController {
   constructor(private readonly commands: CommandBus) {}
 
@@ -59,3 +55,20 @@ export class AdoptPolicyController {
     return this.commands.execute(new AdoptPolicyCommand(ctx, body));
   }
 }
+
+/** The slice, as src/write-slices.ts lists it (docs/decisions.md W41). */
+const WRITE = {
+  name: 'AdoptPolicy',
+  scope: 'agency',
+  route: ROUTE,
+  dto: AdoptPolicyDto,
+  pathFields: [],
+  decision: ADOPT_POLICY,
+  controller: AdoptPolicyController,
+  command: AdoptPolicyCommand,
+} as const;
+
+/** Its command handler, made from it (src/write/write-handler.ts). */
+export const AdoptPolicyHandler = writeHandler(WRITE);
+
+export const ADOPT_POLICY_SLICE = { ...WRITE, handler: AdoptPolicyHandler } as const satisfies AgencyWriteSlice;

@@ -1,6 +1,6 @@
 /** Slice: an amendment of an SRO contract (SroContractAmended): its schools, its last day or its clauses change from effectiveOn on. */
 import { Body, Controller, Param, Post } from '@nestjs/common';
-import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandBus } from '@nestjs/cqrs';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { Roles } from '../auth/roles.decorator';
@@ -9,9 +9,14 @@ import { IsPlainText } from '../common/plain-text';
 import { IsLocalDate } from '../common/validation';
 import { WriteCtx } from '../http/write-context';
 import { AgencyDecision } from '../write/decision';
-import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
+import { WriteContext, WriteResult } from '../write/ledger-writer';
 import { Conflict, Invalid, NotFound } from '../write/refusals';
 import { ContractClausesDto, givenClauses } from './contract-clauses';
+import { writeHandler } from '../write/write-handler';
+import type { AgencyWriteSlice } from '../write/write-slice';
+
+/** The route under /api (POST). */
+const ROUTE = 'agencies/:agencyId/contracts/:contractId/amendments';
 
 export class AmendContractDto {
   @IsLocalDate() effectiveOn!: string;
@@ -55,16 +60,7 @@ export class AmendContractCommand extends Command<WriteResult> {
   }
 }
 
-@CommandHandler(AmendContractCommand)
-export class AmendContractHandler implements ICommandHandler<AmendContractCommand> {
-  constructor(private readonly ledger: LedgerWriter) {}
-
-  execute({ ctx, contractId, body }: AmendContractCommand): Promise<WriteResult> {
-    return this.ledger.agencyCommand(ctx, AMEND_CONTRACT, { ...body, contractId });
-  }
-}
-
-@Controller('agencies/:agencyId/contracts/:contractId/amendments')
+@Controller(ROUTE)
 export class AmendContractController {
   constructor(private readonly commands: CommandBus) {}
 
@@ -74,3 +70,21 @@ export class AmendContractController {
     return this.commands.execute(new AmendContractCommand(ctx, path.contractId, body));
   }
 }
+
+/** The slice, as src/write-slices.ts lists it (docs/decisions.md W41). */
+const WRITE = {
+  name: 'AmendContract',
+  scope: 'agency',
+  route: ROUTE,
+  dto: AmendContractDto,
+  path: ContractPath,
+  pathFields: ['contractId'],
+  decision: AMEND_CONTRACT,
+  controller: AmendContractController,
+  command: AmendContractCommand,
+} as const;
+
+/** Its command handler, made from it (src/write/write-handler.ts). */
+export const AmendContractHandler = writeHandler(WRITE);
+
+export const AMEND_CONTRACT_SLICE = { ...WRITE, handler: AmendContractHandler } as const satisfies AgencyWriteSlice;

@@ -1,13 +1,18 @@
 /** Slice: an SRO contract ends early (SroContractEnded): endedOn is its last day in force. */
 import { Body, Controller, Param, Post } from '@nestjs/common';
-import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandBus } from '@nestjs/cqrs';
 import { Roles } from '../auth/roles.decorator';
 import { ContractPath } from '../common/paths';
 import { IsLocalDate } from '../common/validation';
 import { WriteCtx } from '../http/write-context';
 import { AgencyDecision } from '../write/decision';
-import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
+import { WriteContext, WriteResult } from '../write/ledger-writer';
 import { Conflict, Invalid, NotFound } from '../write/refusals';
+import { writeHandler } from '../write/write-handler';
+import type { AgencyWriteSlice } from '../write/write-slice';
+
+/** The route under /api (POST). */
+const ROUTE = 'agencies/:agencyId/contracts/:contractId/end';
 
 export class EndContractDto {
   @IsLocalDate() endedOn!: string;
@@ -35,16 +40,7 @@ export class EndContractCommand extends Command<WriteResult> {
   }
 }
 
-@CommandHandler(EndContractCommand)
-export class EndContractHandler implements ICommandHandler<EndContractCommand> {
-  constructor(private readonly ledger: LedgerWriter) {}
-
-  execute({ ctx, contractId, body }: EndContractCommand): Promise<WriteResult> {
-    return this.ledger.agencyCommand(ctx, END_CONTRACT, { contractId, endedOn: body.endedOn });
-  }
-}
-
-@Controller('agencies/:agencyId/contracts/:contractId/end')
+@Controller(ROUTE)
 export class EndContractController {
   constructor(private readonly commands: CommandBus) {}
 
@@ -54,3 +50,21 @@ export class EndContractController {
     return this.commands.execute(new EndContractCommand(ctx, path.contractId, body));
   }
 }
+
+/** The slice, as src/write-slices.ts lists it (docs/decisions.md W41). */
+const WRITE = {
+  name: 'EndContract',
+  scope: 'agency',
+  route: ROUTE,
+  dto: EndContractDto,
+  path: ContractPath,
+  pathFields: ['contractId'],
+  decision: END_CONTRACT,
+  controller: EndContractController,
+  command: EndContractCommand,
+} as const;
+
+/** Its command handler, made from it (src/write/write-handler.ts). */
+export const EndContractHandler = writeHandler(WRITE);
+
+export const END_CONTRACT_SLICE = { ...WRITE, handler: EndContractHandler } as const satisfies AgencyWriteSlice;

@@ -1,6 +1,6 @@
 /** Slice: the agency's SRO contract with a school district or charter school (SroContractRecorded; 626.8482 subd. 1(c), policy "General contractual agreements"). */
 import { Body, Controller, Param, Post } from '@nestjs/common';
-import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandBus } from '@nestjs/cqrs';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsNotEmpty, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { Roles } from '../auth/roles.decorator';
@@ -9,9 +9,14 @@ import { IsPlainText } from '../common/plain-text';
 import { IsIdentifier, IsLocalDate } from '../common/validation';
 import { WriteCtx } from '../http/write-context';
 import { AgencyDecision } from '../write/decision';
-import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
+import { WriteContext, WriteResult } from '../write/ledger-writer';
 import { Conflict, Invalid } from '../write/refusals';
 import { allClauses, ContractClausesDto } from './contract-clauses';
+import { writeHandler } from '../write/write-handler';
+import type { AgencyWriteSlice } from '../write/write-slice';
+
+/** The route under /api (POST). */
+const ROUTE = 'agencies/:agencyId/contracts';
 
 export class RecordContractDto {
   @IsIdentifier() contractId!: string;
@@ -50,16 +55,7 @@ export class RecordContractCommand extends Command<WriteResult> {
   }
 }
 
-@CommandHandler(RecordContractCommand)
-export class RecordContractHandler implements ICommandHandler<RecordContractCommand> {
-  constructor(private readonly ledger: LedgerWriter) {}
-
-  execute({ ctx, body }: RecordContractCommand): Promise<WriteResult> {
-    return this.ledger.agencyCommand(ctx, RECORD_CONTRACT, body);
-  }
-}
-
-@Controller('agencies/:agencyId/contracts')
+@Controller(ROUTE)
 export class RecordContractController {
   constructor(private readonly commands: CommandBus) {}
 
@@ -69,3 +65,20 @@ export class RecordContractController {
     return this.commands.execute(new RecordContractCommand(ctx, body));
   }
 }
+
+/** The slice, as src/write-slices.ts lists it (docs/decisions.md W41). */
+const WRITE = {
+  name: 'RecordContract',
+  scope: 'agency',
+  route: ROUTE,
+  dto: RecordContractDto,
+  pathFields: [],
+  decision: RECORD_CONTRACT,
+  controller: RecordContractController,
+  command: RecordContractCommand,
+} as const;
+
+/** Its command handler, made from it (src/write/write-handler.ts). */
+export const RecordContractHandler = writeHandler(WRITE);
+
+export const RECORD_CONTRACT_SLICE = { ...WRITE, handler: RecordContractHandler } as const satisfies AgencyWriteSlice;

@@ -3,6 +3,7 @@ import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { AgencyDecision } from '../write/decision';
 import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
 import { Conflict } from '../write/refusals';
+import type { AgencyWriteSlice } from '../write/write-slice';
 
 /** The decision: the agency's stream must not exist yet. */
 export const REGISTER_AGENCY: AgencyDecision<{ name: string }> = {
@@ -31,3 +32,12 @@ export class RegisterAgencyHandler implements ICommandHandler<RegisterAgencyComm
     return this.ledger.agencyCommand(ctx, REGISTER_AGENCY, { name });
   }
 }
+
+/** The slice, as src/write-slices.ts lists it (docs/decisions.md W41): no route, so not in the import either. */
+export const REGISTER_AGENCY_SLICE = {
+  name: 'RegisterAgency',
+  scope: 'agency',
+  pathFields: [],
+  decision: REGISTER_AGENCY,
+  handler: RegisterAgencyHandler,
+} as const satisfies AgencyWriteSlice;

@@ -4,17 +4,22 @@
  * whether it was retracted, for the console's pick-list of what may be retracted (W35).
  */
 import { Body, Controller, Param, Post } from '@nestjs/common';
-import { Command, CommandBus, CommandHandler, ICommandHandler, IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { Command, CommandBus, IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { Roles } from '../auth/roles.decorator';
 import { AgencyPath } from '../common/paths';
 import { WriteCtx } from '../http/write-context';
 import { RetractionDto, retractionRefusal } from '../officers/retract-event';
 import { AgencyDecision } from '../write/decision';
-import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
+import { WriteContext, WriteResult } from '../write/ledger-writer';
 import { LedgerReader } from '../read/ledger-reader';
 import { toLedgerEvent } from '../read-models/ledger-event';
 import { agencyFindingsOn, agencyRecordsKnownAt, officerOnDay, type AgencyFinding, type OfficerOnDay } from '../../projections';
 import { NotFound } from '../write/refusals';
+import { writeHandler } from '../write/write-handler';
+import type { AgencyWriteSlice } from '../write/write-slice';
+
+/** The route under /api (POST). */
+const ROUTE = 'agencies/:agencyId/retractions';
 
 /** The decision: the retraction must name a live, retractable event of the agency's own stream (decisions W2). */
 export const RETRACT_AGENCY_EVENT: AgencyDecision<RetractionDto> = {
@@ -32,16 +37,7 @@ export class RetractAgencyEventCommand extends Command<WriteResult> {
   }
 }
 
-@CommandHandler(RetractAgencyEventCommand)
-export class RetractAgencyEventHandler implements ICommandHandler<RetractAgencyEventCommand> {
-  constructor(private readonly ledger: LedgerWriter) {}
-
-  execute({ ctx, body }: RetractAgencyEventCommand): Promise<WriteResult> {
-    return this.ledger.agencyCommand(ctx, RETRACT_AGENCY_EVENT, body);
-  }
-}
-
-@Controller('agencies/:agencyId/retractions')
+@Controller(ROUTE)
 export class RetractAgencyEventController {
   constructor(private readonly commands: CommandBus) {}
 
@@ -146,3 +142,21 @@ export class GetAgencyRetractionPreviewHandler implements IQueryHandler<GetAgenc
     };
   }
 }
+
+/** The slice, as src/write-slices.ts lists it (docs/decisions.md W41). */
+const WRITE = {
+  name: 'RetractAgencyEvent',
+  scope: 'agency',
+  route: ROUTE,
+  dto: RetractionDto,
+  pathFields: [],
+  decision: RETRACT_AGENCY_EVENT,
+  controller: RetractAgencyEventController,
+  command: RetractAgencyEventCommand,
+  queries: [GetAgencyEventsHandler, GetAgencyRetractionPreviewHandler],
+} as const;
+
+/** Its command handler, made from it (src/write/write-handler.ts). */
+export const RetractAgencyEventHandler = writeHandler(WRITE);
+
+export const RETRACT_AGENCY_EVENT_SLICE = { ...WRITE, handler: RetractAgencyEventHandler } as const satisfies AgencyWriteSlice;

@@ -3,7 +3,7 @@
  * turns class-validator failures into 400 `{statusCode, message: [field messages]}` (SPEC §4).
  */
 import { ValidationPipe } from '@nestjs/common';
-import { Matches, registerDecorator, ValidationOptions } from 'class-validator';
+import { Matches, registerDecorator, ValidationError, ValidationOptions } from 'class-validator';
 import { ID_PATTERN } from '../../events/streams';
 import { isLocalDate } from '../../projections';
 
@@ -57,20 +57,30 @@ export function messageInWords(message: string): string {
 
 /** The global pipe: Nest's, with the list rules' messages in words (the 400 shape is unchanged). */
 class ValidationPipeInWords extends ValidationPipe {
-  protected override flattenValidationErrors(errors: Parameters<ValidationPipe['flattenValidationErrors']>[0]): string[] {
+  protected override flattenValidationErrors(errors: ValidationError[]): string[] {
     return super.flattenValidationErrors(errors).map(messageInWords);
+  }
+
+  /** The field messages of class-validator's errors, exactly as this pipe words them in a 400. */
+  messagesOf(errors: ValidationError[]): string[] {
+    return this.flattenValidationErrors(errors);
   }
 }
 
-export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipeInWords({
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    forbidUnknownValues: true,
-    transform: true,
-    transformOptions: { enableImplicitConversion: false },
-  });
+/** What the DTOs are validated with, on the routes (the pipe) and in the import (validationMessages). */
+export const VALIDATION = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true } as const;
+
+export function createValidationPipe(): ValidationPipeInWords {
+  return new ValidationPipeInWords({ ...VALIDATION, transform: true, transformOptions: { enableImplicitConversion: false } });
 }
+
+const wording = createValidationPipe();
+
+/**
+ * The field messages of a validation outside a request (the import's rows), from the global
+ * pipe's own wording: one implementation of the messages a 400 carries (docs/decisions.md W41).
+ */
+export const validationMessages = (errors: ValidationError[]): string[] => wording.messagesOf(errors);
 
 /**
  * True for a whole number in plain decimal digits from min to max (a count in a query string).

@@ -7,23 +7,8 @@
 import type { Type } from '@nestjs/common';
 import type { ICommand } from '@nestjs/cqrs';
 import { COURSES } from '../../events/catalogue';
-import { AdoptPolicyCommand, AdoptPolicyDto } from '../agencies/adopt-policy';
-import { AmendContractCommand, AmendContractDto } from '../agencies/amend-contract';
-import { EndContractCommand, EndContractDto } from '../agencies/end-contract';
-import { RecordContractCommand, RecordContractDto } from '../agencies/record-contract';
-import { RetractAgencyEventCommand } from '../agencies/retract-agency-event';
-import { CorrectOfficerDetailsCommand, CorrectOfficerDetailsDto } from '../officers/correct-officer-details';
-import { SeparateOfficerCommand, SeparateOfficerDto } from '../officers/separate-officer';
-import { AssignOfficerCommand, AssignOfficerDto } from '../officers/assign-officer';
-import { DeclareTrainingUnavailableCommand, DeclareTrainingUnavailableDto } from '../officers/declare-training-unavailable';
-import { EndAssignmentCommand, EndAssignmentDto } from '../officers/end-assignment';
-import { FileCertificateCommand, FileCertificateDto } from '../officers/file-certificate';
-import { RecordPolicyReviewCommand, RecordPolicyReviewDto } from '../officers/record-policy-review';
-import { RecordSubstituteDayCommand, RecordSubstituteDayDto } from '../officers/record-substitute-day';
-import { RecordTrainingCommand, RecordTrainingDto } from '../officers/record-training';
-import { RegisterOfficerCommand, RegisterOfficerDto } from '../officers/register-officer';
-import { RetractionDto, RetractOfficerEventCommand } from '../officers/retract-event';
 import type { ImportCommandName } from '../import/bulk-import';
+import { commandOf, routedSlice } from '../write-slices';
 import type { WriteContext } from '../write/ledger-writer';
 import { LATEST_MODEL_REVISION } from '../../projections';
 import { COURSE_WORDS, describeEvent } from './event-words';
@@ -92,6 +77,8 @@ export interface RecordForm {
   title: string;
   button: string;
   fields: FieldSpec[];
+  /** The write it records, from the one list of writes (src/write-slices.ts): its DTO, path fields and command come from there. */
+  write: ImportCommandName;
   dto: Type;
   /** Fields of the form that are path parameters of the API route, not body fields. */
   pathFields?: string[];
@@ -153,6 +140,18 @@ const contractChoices = (records: FormRecords): { value: string; label: string }
   }));
 };
 
+/** A form's write, from the one list of writes (src/write-slices.ts): the slice's DTO, its path fields besides the officer, its command. */
+function write(name: ImportCommandName): Pick<RecordForm, 'write' | 'dto' | 'pathFields' | 'command'> {
+  const slice = routedSlice(name);
+  const pathFields: string[] = slice.pathFields.filter((field) => field !== 'officerId');
+  return {
+    write: name,
+    dto: slice.dto as Type,
+    ...(pathFields.length ? { pathFields } : {}),
+    command: (ctx, officerId, values, body, file) => commandOf(slice, ctx, { officerId, ...Object.fromEntries(pathFields.map((field) => [field, String(values[field])])) }, body, file) as ICommand,
+  };
+}
+
 export const RECORD_FORMS: RecordForm[] = [
   {
     id: 'register-officer',
@@ -164,14 +163,13 @@ export const RECORD_FORMS: RecordForm[] = [
       { name: 'name', label: 'Full name', kind: 'text' },
       { name: 'licenseNumber', label: 'POST license number', kind: 'text', optional: true },
     ],
-    dto: RegisterOfficerDto,
+    ...write('RegisterOfficer'),
     reads: ['officers'],
     // The same person under a new officer ID: the same name, or the same POST license number.
     duplicates: (body, records) =>
       (records.officers ?? [])
         .filter((o) => o.officerId !== body.officerId && (same(o.name, body.name) || (!!body.licenseNumber && same(o.licenseNumber ?? '', body.licenseNumber))))
         .map((o) => ({ eventId: o.officerId, words: `${o.name} is already registered as officer ${o.officerId}${o.licenseNumber ? ` (POST license ${o.licenseNumber})` : ''}.` })),
-    command: (ctx, _o, _v, body) => new RegisterOfficerCommand(ctx, body as RegisterOfficerDto),
     done: (v) => `Registered ${v.name} (${v.officerId}).`,
   },
   {
@@ -190,8 +188,7 @@ export const RECORD_FORMS: RecordForm[] = [
         hint: `The date of the model policy revision the agency’s policy follows (the latest is ${LATEST_MODEL_REVISION}). Minn. Stat. 626.8482 subd. 6 and Minn. R. 6700.1615 ask for a policy identical or substantially similar to the model.`,
       },
     ],
-    dto: AdoptPolicyDto,
-    command: (ctx, _o, _v, body) => new AdoptPolicyCommand(ctx, body as AdoptPolicyDto),
+    ...write('AdoptPolicy'),
     done: (v) => `Recorded the adoption of SRO policy version ${v.version}${v.modelRevision ? `, following the POST Board model policy revision of ${dateInWords(String(v.modelRevision))}` : ''}.`,
   },
   {
@@ -215,14 +212,13 @@ export const RECORD_FORMS: RecordForm[] = [
       ...clauseFields('Where the contract addresses it, such as § 4.2; empty when it does not.'),
     ],
     upload: { what: 'contract', required: false, stored: false, into: ({ sha256 }) => ({ documentSha256: sha256 }) },
-    dto: RecordContractDto,
+    ...write('RecordContract'),
     reads: ['agency'],
     // The same contract under a new ID: the same district from the same first day.
     duplicates: (body, records) =>
       of(records.agency, 'SroContractRecorded')
         .filter((c) => c.data.contractId !== body.contractId && same(c.data.district, body.district) && c.data.effectiveFrom === body.effectiveFrom)
         .map(earlier),
-    command: (ctx, _o, _v, body) => new RecordContractCommand(ctx, body as RecordContractDto),
     done: (v) => `Recorded contract ${v.contractId} with ${v.district}${v.documentSha256 ? ` (signed contract ${v.fileName}, SHA-256 ${String(v.documentSha256).slice(0, 16)}…)` : ''}.`,
   },
   {
@@ -237,10 +233,8 @@ export const RECORD_FORMS: RecordForm[] = [
       { name: 'effectiveTo', label: 'New last day', kind: 'date', optional: true },
       ...clauseFields('Empty keeps the clause as it was.'),
     ],
-    dto: AmendContractDto,
+    ...write('AmendContract'),
     reads: ['agency'],
-    pathFields: ['contractId'],
-    command: (ctx, _o, v, body) => new AmendContractCommand(ctx, String(v.contractId), body as AmendContractDto),
     done: (v) => `Recorded the amendment of contract ${v.contractId}.`,
   },
   {
@@ -252,10 +246,8 @@ export const RECORD_FORMS: RecordForm[] = [
       { name: 'contractId', label: 'Contract', kind: 'select', choices: { of: contractChoices, none: 'No contract is recorded yet.', prompt: 'Choose a contract' } },
       { name: 'endedOn', label: 'Last day in force', kind: 'date' },
     ],
-    dto: EndContractDto,
+    ...write('EndContract'),
     reads: ['agency'],
-    pathFields: ['contractId'],
-    command: (ctx, _o, v, body) => new EndContractCommand(ctx, String(v.contractId), body as EndContractDto),
     done: (v) => `Recorded the end of contract ${v.contractId}.`,
   },
   {
@@ -273,9 +265,8 @@ export const RECORD_FORMS: RecordForm[] = [
       },
       { name: 'reason', label: 'Reason', kind: 'text', hint: 'What was wrong, for the record.' },
     ],
-    dto: RetractionDto,
+    ...write('RetractAgencyEvent'),
     reads: ['agency'],
-    command: (ctx, _o, _v, body) => new RetractAgencyEventCommand(ctx, body as RetractionDto),
     done: () => 'Recorded the retraction; the record stays in the ledger, marked as retracted, and no longer counts.',
   },
   {
@@ -288,8 +279,7 @@ export const RECORD_FORMS: RecordForm[] = [
       { name: 'licenseNumber', label: 'Correct POST license number', kind: 'text', optional: true },
       { name: 'reason', label: 'Reason', kind: 'text', hint: 'What was wrong, for the record.' },
     ],
-    dto: CorrectOfficerDetailsDto,
-    command: (ctx, officerId, _v, body) => new CorrectOfficerDetailsCommand(ctx, officerId, body as CorrectOfficerDetailsDto),
+    ...write('CorrectOfficerDetails'),
     done: () => 'Recorded the correction; earlier records keep the old details as they were known.',
   },
   {
@@ -310,8 +300,7 @@ export const RECORD_FORMS: RecordForm[] = [
       },
       { name: 'note', label: 'Note', kind: 'text', optional: true },
     ],
-    dto: SeparateOfficerDto,
-    command: (ctx, officerId, _v, body) => new SeparateOfficerCommand(ctx, officerId, body as SeparateOfficerDto),
+    ...write('SeparateOfficer'),
     done: () => 'Recorded the separation: the officer leaves the roster and the report from that day; the history stays.',
   },
   {
@@ -324,7 +313,7 @@ export const RECORD_FORMS: RecordForm[] = [
       { name: 'schools', label: 'Schools', kind: 'lines', hint: 'One school per line.' },
       { name: 'startDate', label: 'First day of duty', kind: 'date' },
     ],
-    dto: AssignOfficerDto,
+    ...write('AssignOfficer'),
     reads: ['officer'],
     // The same assignment under a new ID: the same first day and the same schools.
     duplicates: (body, records) => {
@@ -333,7 +322,6 @@ export const RECORD_FORMS: RecordForm[] = [
         .filter((a) => a.data.assignmentId !== body.assignmentId && a.data.startDate === body.startDate && key(a.data.schools) === key(body.schools))
         .map(earlier);
     },
-    command: (ctx, officerId, _v, body) => new AssignOfficerCommand(ctx, officerId, body as AssignOfficerDto),
     done: (v) => `Recorded assignment ${v.assignmentId}.`,
   },
   {
@@ -345,10 +333,8 @@ export const RECORD_FORMS: RecordForm[] = [
       { name: 'assignmentId', label: 'Assignment', kind: 'select', choices: { of: (r) => assignmentChoices(r, true), none: 'No assignment is open: there is none to end.', prompt: 'Choose an assignment' } },
       { name: 'endDate', label: 'Last day served', kind: 'date' },
     ],
-    dto: EndAssignmentDto,
+    ...write('EndAssignment'),
     reads: ['officer'],
-    pathFields: ['assignmentId'],
-    command: (ctx, officerId, v, body) => new EndAssignmentCommand(ctx, officerId, String(v.assignmentId), body as EndAssignmentDto),
     done: (v) => `Recorded the end of assignment ${v.assignmentId}.`,
   },
   {
@@ -361,10 +347,8 @@ export const RECORD_FORMS: RecordForm[] = [
       { name: 'declaredOn', label: 'Declared on', kind: 'date' },
       { name: 'reason', label: 'Reason', kind: 'text', hint: 'Why the agency could not provide the course before duty (Minn. Stat. 626.8482 subd. 3(c)).' },
     ],
-    dto: DeclareTrainingUnavailableDto,
+    ...write('DeclareTrainingUnavailable'),
     reads: ['officer'],
-    pathFields: ['assignmentId'],
-    command: (ctx, officerId, v, body) => new DeclareTrainingUnavailableCommand(ctx, officerId, String(v.assignmentId), body as DeclareTrainingUnavailableDto),
     done: () => 'Recorded that the training was unavailable.',
   },
   {
@@ -377,11 +361,10 @@ export const RECORD_FORMS: RecordForm[] = [
       { name: 'school', label: 'School', kind: 'text' },
     ],
     many: { field: 'dates', as: 'date', command: 'RecordSubstituteDay' },
-    dto: RecordSubstituteDayDto,
+    ...write('RecordSubstituteDay'),
     reads: ['officer'],
     // The same day at the same school, recorded before.
     duplicates: (body, records) => of(records.officer, 'SubstituteDayServed').filter((d) => d.data.date === body.date && same(d.data.school, body.school)).map(earlier),
-    command: (ctx, officerId, _v, body) => new RecordSubstituteDayCommand(ctx, officerId, body as RecordSubstituteDayDto),
     done: (v) => `Recorded ${String(v.dates).split(/\s+/).filter(Boolean).length} substitute day(s) at ${v.school}.`,
   },
   {
@@ -396,14 +379,13 @@ export const RECORD_FORMS: RecordForm[] = [
       { name: 'provider', label: 'Provider', kind: 'text', optional: true },
       { name: 'courseNumber', label: 'POST course approval number', kind: 'text', optional: true },
     ],
-    dto: RecordTrainingDto,
+    ...write('RecordTraining'),
     reads: ['officer'],
     // The same course completed on the same day, under another training ID.
     duplicates: (body, records) =>
       of(records.officer, 'TrainingCompleted')
         .filter((t) => t.data.trainingId !== body.trainingId && t.data.course === body.course && t.data.completedOn === body.completedOn)
         .map(earlier),
-    command: (ctx, officerId, _v, body) => new RecordTrainingCommand(ctx, officerId, body as RecordTrainingDto),
     done: (v) => `Recorded training ${v.trainingId}.`,
   },
   {
@@ -417,12 +399,10 @@ export const RECORD_FORMS: RecordForm[] = [
       { name: 'file', label: 'Certificate (PDF)', kind: 'file', hint: 'The PDF of the certificate, at most 10 MB. Its SHA-256 is computed by the server and recorded; the file is kept with the record.' },
       { name: 'filedOn', label: 'Filed on', kind: 'date' },
     ],
-    dto: FileCertificateDto,
+    ...write('FileCertificate'),
     reads: ['officer'],
-    pathFields: ['trainingId'],
     // The same file filed before for the same training.
     duplicates: (body, records) => of(records.officer, 'CertificateFiled').filter((c) => c.data.sha256 === body.sha256 && c.data.trainingId === body.trainingId).map(earlier),
-    command: (ctx, officerId, v, body, file) => new FileCertificateCommand(ctx, officerId, String(v.trainingId), body as FileCertificateDto, file && { bytes: file }),
     done: (v) => `Filed the certificate ${v.fileName} for training ${v.trainingId} (SHA-256 ${String(v.sha256).slice(0, 16)}…).`,
   },
   {
@@ -434,11 +414,10 @@ export const RECORD_FORMS: RecordForm[] = [
       { name: 'version', label: 'Policy version reviewed', kind: 'text' },
       { name: 'reviewedOn', label: 'Reviewed on', kind: 'date' },
     ],
-    dto: RecordPolicyReviewDto,
+    ...write('RecordPolicyReview'),
     reads: ['officer'],
     // The same version reviewed on the same day.
     duplicates: (body, records) => of(records.officer, 'PolicyReviewed').filter((r) => r.data.version === body.version && r.data.reviewedOn === body.reviewedOn).map(earlier),
-    command: (ctx, officerId, _v, body) => new RecordPolicyReviewCommand(ctx, officerId, body as RecordPolicyReviewDto),
     done: (v) => `Recorded the review of policy version ${v.version}.`,
   },
   {
@@ -450,8 +429,7 @@ export const RECORD_FORMS: RecordForm[] = [
       { name: 'eventId', label: 'Event ID', kind: 'text', hint: 'From the timeline of events.' },
       { name: 'reason', label: 'Reason', kind: 'text' },
     ],
-    dto: RetractionDto,
-    command: (ctx, officerId, _v, body) => new RetractOfficerEventCommand(ctx, officerId, body as RetractionDto),
+    ...write('RetractOfficerEvent'),
     done: () => 'Recorded the retraction; the event stays in the timeline, struck through.',
   },
 ];

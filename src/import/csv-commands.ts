@@ -28,6 +28,8 @@ import { parse } from 'csv-parse';
 import { localDateFields, readDateFields } from '../common/dates';
 import { FORBIDDEN_KEYS } from '../common/forbidden-keys';
 import { NotTextError, textFileFormat, textFileStream, type TextFormat } from '../common/text-file';
+import type { PathField } from '../write/write-slice';
+import { WRITE_SLICES } from '../write-slices';
 import { IMPORT_COMMANDS, ImportCommand, ImportCommandName } from './bulk-import';
 
 export class CsvFormatError extends Error {
@@ -41,7 +43,8 @@ export class CsvFormatError extends Error {
 }
 
 const META_COLUMNS = new Set(['command', 'idempotencyKey']);
-const PATH_COLUMNS = ['officerId', 'assignmentId', 'trainingId', 'contractId'] as const;
+/** The path parameters any write's route names besides the agency, from the one list of writes (src/write-slices.ts). */
+const PATH_COLUMNS: readonly PathField[] = [...new Set(WRITE_SLICES.flatMap((slice) => slice.pathFields))];
 
 /** One CSV record (column → cell) to a command; unknown command names are left for the importer to reject. */
 export function commandFromRecord(record: Record<string, string>, line: number): ImportCommand {
@@ -54,7 +57,7 @@ export function commandFromRecord(record: Record<string, string>, line: number):
     const cell = raw.trim();
     if (cell === '' || META_COLUMNS.has(column)) continue;
     if ((PATH_COLUMNS as readonly string[]).includes(column) && pathFields.has(column)) {
-      command[column as (typeof PATH_COLUMNS)[number]] = cell;
+      command[column as PathField] = cell;
     } else if (column.startsWith('clauses.')) {
       // A contract clause: `clauses.attire` and the like (an empty cell is absent, as ever).
       const clauses = (body.clauses ??= {}) as Record<string, unknown>;

@@ -1,6 +1,6 @@
 /** Slice: assign an officer to one or more schools as an SRO from a start date (OfficerAssigned). */
 import { Body, Controller, Param, Post } from '@nestjs/common';
-import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandBus } from '@nestjs/cqrs';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { Roles } from '../auth/roles.decorator';
 import { OfficerPath } from '../common/paths';
@@ -8,8 +8,13 @@ import { IsPlainText } from '../common/plain-text';
 import { IsIdentifier, IsLocalDate } from '../common/validation';
 import { WriteCtx } from '../http/write-context';
 import { OfficerDecision } from '../write/decision';
-import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
+import { WriteContext, WriteResult } from '../write/ledger-writer';
 import { Conflict } from '../write/refusals';
+import { writeHandler } from '../write/write-handler';
+import type { OfficerWriteSlice } from '../write/write-slice';
+
+/** The route under /api (POST). */
+const ROUTE = 'agencies/:agencyId/officers/:officerId/assignments';
 
 export class AssignOfficerDto {
   @IsIdentifier() assignmentId!: string;
@@ -37,16 +42,7 @@ export class AssignOfficerCommand extends Command<WriteResult> {
   }
 }
 
-@CommandHandler(AssignOfficerCommand)
-export class AssignOfficerHandler implements ICommandHandler<AssignOfficerCommand> {
-  constructor(private readonly ledger: LedgerWriter) {}
-
-  execute({ ctx, officerId, body }: AssignOfficerCommand): Promise<WriteResult> {
-    return this.ledger.officerCommand(ctx, officerId, ASSIGN_OFFICER, body);
-  }
-}
-
-@Controller('agencies/:agencyId/officers/:officerId/assignments')
+@Controller(ROUTE)
 export class AssignOfficerController {
   constructor(private readonly commands: CommandBus) {}
 
@@ -56,3 +52,21 @@ export class AssignOfficerController {
     return this.commands.execute(new AssignOfficerCommand(ctx, path.officerId, body));
   }
 }
+
+/** The slice, as src/write-slices.ts lists it (docs/decisions.md W41). */
+const WRITE = {
+  name: 'AssignOfficer',
+  scope: 'officer',
+  route: ROUTE,
+  dto: AssignOfficerDto,
+  path: OfficerPath,
+  pathFields: ['officerId'],
+  decision: ASSIGN_OFFICER,
+  controller: AssignOfficerController,
+  command: AssignOfficerCommand,
+} as const;
+
+/** Its command handler, made from it (src/write/write-handler.ts). */
+export const AssignOfficerHandler = writeHandler(WRITE);
+
+export const ASSIGN_OFFICER_SLICE = { ...WRITE, handler: AssignOfficerHandler } as const satisfies OfficerWriteSlice;

@@ -1,14 +1,19 @@
 /** Slice: correct a misspelled name or license number (OfficerDetailsCorrected). The registration stays; reads show the name as known at knownAt. */
 import { Body, Controller, Param, Post } from '@nestjs/common';
-import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandBus } from '@nestjs/cqrs';
 import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { Roles } from '../auth/roles.decorator';
 import { OfficerPath } from '../common/paths';
 import { IsPlainText } from '../common/plain-text';
 import { WriteCtx } from '../http/write-context';
 import { OfficerDecision } from '../write/decision';
-import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
+import { WriteContext, WriteResult } from '../write/ledger-writer';
 import { Invalid } from '../write/refusals';
+import { writeHandler } from '../write/write-handler';
+import type { OfficerWriteSlice } from '../write/write-slice';
+
+/** The route under /api (POST). */
+const ROUTE = 'agencies/:agencyId/officers/:officerId/corrections';
 
 export class CorrectOfficerDetailsDto {
   @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) @IsPlainText() name?: string;
@@ -40,16 +45,7 @@ export class CorrectOfficerDetailsCommand extends Command<WriteResult> {
   }
 }
 
-@CommandHandler(CorrectOfficerDetailsCommand)
-export class CorrectOfficerDetailsHandler implements ICommandHandler<CorrectOfficerDetailsCommand> {
-  constructor(private readonly ledger: LedgerWriter) {}
-
-  execute({ ctx, officerId, body }: CorrectOfficerDetailsCommand): Promise<WriteResult> {
-    return this.ledger.officerCommand(ctx, officerId, CORRECT_OFFICER_DETAILS, body);
-  }
-}
-
-@Controller('agencies/:agencyId/officers/:officerId/corrections')
+@Controller(ROUTE)
 export class CorrectOfficerDetailsController {
   constructor(private readonly commands: CommandBus) {}
 
@@ -59,3 +55,21 @@ export class CorrectOfficerDetailsController {
     return this.commands.execute(new CorrectOfficerDetailsCommand(ctx, path.officerId, body));
   }
 }
+
+/** The slice, as src/write-slices.ts lists it (docs/decisions.md W41). */
+const WRITE = {
+  name: 'CorrectOfficerDetails',
+  scope: 'officer',
+  route: ROUTE,
+  dto: CorrectOfficerDetailsDto,
+  path: OfficerPath,
+  pathFields: ['officerId'],
+  decision: CORRECT_OFFICER_DETAILS,
+  controller: CorrectOfficerDetailsController,
+  command: CorrectOfficerDetailsCommand,
+} as const;
+
+/** Its command handler, made from it (src/write/write-handler.ts). */
+export const CorrectOfficerDetailsHandler = writeHandler(WRITE);
+
+export const CORRECT_OFFICER_DETAILS_SLICE = { ...WRITE, handler: CorrectOfficerDetailsHandler } as const satisfies OfficerWriteSlice;

@@ -3,7 +3,7 @@
  * assignment (TrainingUnavailableDeclared), which opens the six-month grace of 626.8482 subd. 3(c).
  */
 import { Body, Controller, Param, Post } from '@nestjs/common';
-import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandBus } from '@nestjs/cqrs';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { Roles } from '../auth/roles.decorator';
 import { AssignmentPath } from '../common/paths';
@@ -11,8 +11,13 @@ import { IsPlainText } from '../common/plain-text';
 import { IsLocalDate } from '../common/validation';
 import { WriteCtx } from '../http/write-context';
 import { notAfterToday, OfficerDecision } from '../write/decision';
-import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
+import { WriteContext, WriteResult } from '../write/ledger-writer';
 import { NotFound } from '../write/refusals';
+import { writeHandler } from '../write/write-handler';
+import type { OfficerWriteSlice } from '../write/write-slice';
+
+/** The route under /api (POST). */
+const ROUTE = 'agencies/:agencyId/officers/:officerId/assignments/:assignmentId/training-unavailable';
 
 export class DeclareTrainingUnavailableDto {
   @IsLocalDate() declaredOn!: string;
@@ -45,16 +50,7 @@ export class DeclareTrainingUnavailableCommand extends Command<WriteResult> {
   }
 }
 
-@CommandHandler(DeclareTrainingUnavailableCommand)
-export class DeclareTrainingUnavailableHandler implements ICommandHandler<DeclareTrainingUnavailableCommand> {
-  constructor(private readonly ledger: LedgerWriter) {}
-
-  execute({ ctx, officerId, assignmentId, body }: DeclareTrainingUnavailableCommand): Promise<WriteResult> {
-    return this.ledger.officerCommand(ctx, officerId, DECLARE_TRAINING_UNAVAILABLE, { assignmentId, declaredOn: body.declaredOn, reason: body.reason });
-  }
-}
-
-@Controller('agencies/:agencyId/officers/:officerId/assignments/:assignmentId/training-unavailable')
+@Controller(ROUTE)
 export class DeclareTrainingUnavailableController {
   constructor(private readonly commands: CommandBus) {}
 
@@ -64,3 +60,21 @@ export class DeclareTrainingUnavailableController {
     return this.commands.execute(new DeclareTrainingUnavailableCommand(ctx, path.officerId, path.assignmentId, body));
   }
 }
+
+/** The slice, as src/write-slices.ts lists it (docs/decisions.md W41). */
+const WRITE = {
+  name: 'DeclareTrainingUnavailable',
+  scope: 'officer',
+  route: ROUTE,
+  dto: DeclareTrainingUnavailableDto,
+  path: AssignmentPath,
+  pathFields: ['officerId', 'assignmentId'],
+  decision: DECLARE_TRAINING_UNAVAILABLE,
+  controller: DeclareTrainingUnavailableController,
+  command: DeclareTrainingUnavailableCommand,
+} as const;
+
+/** Its command handler, made from it (src/write/write-handler.ts). */
+export const DeclareTrainingUnavailableHandler = writeHandler(WRITE);
+
+export const DECLARE_TRAINING_UNAVAILABLE_SLICE = { ...WRITE, handler: DeclareTrainingUnavailableHandler } as const satisfies OfficerWriteSlice;

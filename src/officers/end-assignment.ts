@@ -1,13 +1,18 @@
 /** Slice: end an assignment (AssignmentEnded). The officer is no longer an SRO after endDate. */
 import { Body, Controller, Param, Post } from '@nestjs/common';
-import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandBus } from '@nestjs/cqrs';
 import { Roles } from '../auth/roles.decorator';
 import { AssignmentPath } from '../common/paths';
 import { IsLocalDate } from '../common/validation';
 import { WriteCtx } from '../http/write-context';
 import { OfficerDecision } from '../write/decision';
-import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
+import { WriteContext, WriteResult } from '../write/ledger-writer';
 import { Conflict, Invalid, NotFound } from '../write/refusals';
+import { writeHandler } from '../write/write-handler';
+import type { OfficerWriteSlice } from '../write/write-slice';
+
+/** The route under /api (POST). */
+const ROUTE = 'agencies/:agencyId/officers/:officerId/assignments/:assignmentId/end';
 
 export class EndAssignmentDto {
   @IsLocalDate() endDate!: string;
@@ -39,16 +44,7 @@ export class EndAssignmentCommand extends Command<WriteResult> {
   }
 }
 
-@CommandHandler(EndAssignmentCommand)
-export class EndAssignmentHandler implements ICommandHandler<EndAssignmentCommand> {
-  constructor(private readonly ledger: LedgerWriter) {}
-
-  execute({ ctx, officerId, assignmentId, body }: EndAssignmentCommand): Promise<WriteResult> {
-    return this.ledger.officerCommand(ctx, officerId, END_ASSIGNMENT, { assignmentId, endDate: body.endDate });
-  }
-}
-
-@Controller('agencies/:agencyId/officers/:officerId/assignments/:assignmentId/end')
+@Controller(ROUTE)
 export class EndAssignmentController {
   constructor(private readonly commands: CommandBus) {}
 
@@ -58,3 +54,21 @@ export class EndAssignmentController {
     return this.commands.execute(new EndAssignmentCommand(ctx, path.officerId, path.assignmentId, body));
   }
 }
+
+/** The slice, as src/write-slices.ts lists it (docs/decisions.md W41). */
+const WRITE = {
+  name: 'EndAssignment',
+  scope: 'officer',
+  route: ROUTE,
+  dto: EndAssignmentDto,
+  path: AssignmentPath,
+  pathFields: ['officerId', 'assignmentId'],
+  decision: END_ASSIGNMENT,
+  controller: EndAssignmentController,
+  command: EndAssignmentCommand,
+} as const;
+
+/** Its command handler, made from it (src/write/write-handler.ts). */
+export const EndAssignmentHandler = writeHandler(WRITE);
+
+export const END_ASSIGNMENT_SLICE = { ...WRITE, handler: EndAssignmentHandler } as const satisfies OfficerWriteSlice;

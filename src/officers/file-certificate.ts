@@ -43,6 +43,10 @@ import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer'
 import { LedgerReader } from '../read/ledger-reader';
 import { Conflict, Invalid, NotFound } from '../write/refusals';
 import { checkedCertificate, MAX_CERTIFICATE_BYTES, sha256Of } from './certificate-file';
+import type { OfficerWriteSlice } from '../write/write-slice';
+
+/** The route under /api (POST). */
+const ROUTE = 'agencies/:agencyId/officers/:officerId/trainings/:trainingId/certificate';
 
 export class FileCertificateDto {
   @Matches(/^[0-9a-fA-F]{64}$/, { message: 'sha256 must be 64 hexadecimal characters' }) sha256!: string;
@@ -175,7 +179,7 @@ export class CertificateUpload implements NestInterceptor {
   }
 }
 
-@Controller('agencies/:agencyId/officers/:officerId/trainings/:trainingId/certificate')
+@Controller(ROUTE)
 export class FileCertificateController {
   constructor(
     private readonly commands: CommandBus,
@@ -245,3 +249,18 @@ export function sendCertificate(response: Response, view: CertificateFileView): 
     .setHeader('X-Content-SHA256', view.sha256)
     .send(view.bytes);
 }
+
+/** The slice, as src/write-slices.ts lists it (docs/decisions.md W41). */
+export const FILE_CERTIFICATE_SLICE = {
+  name: 'FileCertificate',
+  scope: 'officer',
+  route: ROUTE,
+  dto: FileCertificateDto,
+  path: TrainingPath,
+  pathFields: ['officerId', 'trainingId'],
+  decision: FILE_CERTIFICATE,
+  controller: FileCertificateController,
+  command: FileCertificateCommand,
+  handler: FileCertificateHandler,
+  queries: [GetCertificateFileHandler],
+} as const satisfies OfficerWriteSlice;

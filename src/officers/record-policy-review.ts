@@ -1,6 +1,6 @@
 /** Slice: the officer reviewed a version of the agency's SRO policy (PolicyReviewed; subd. 3(c), policy "Substitute SROs"). */
 import { Body, Controller, Param, Post } from '@nestjs/common';
-import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandBus } from '@nestjs/cqrs';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { Roles } from '../auth/roles.decorator';
 import { OfficerPath } from '../common/paths';
@@ -8,8 +8,13 @@ import { IsPlainText } from '../common/plain-text';
 import { IsLocalDate } from '../common/validation';
 import { WriteCtx } from '../http/write-context';
 import { notAfterToday, OfficerDecision } from '../write/decision';
-import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
+import { WriteContext, WriteResult } from '../write/ledger-writer';
 import { Invalid } from '../write/refusals';
+import { writeHandler } from '../write/write-handler';
+import type { OfficerWriteSlice } from '../write/write-slice';
+
+/** The route under /api (POST). */
+const ROUTE = 'agencies/:agencyId/officers/:officerId/policy-reviews';
 
 export class RecordPolicyReviewDto {
   @IsString() @IsNotEmpty() @MaxLength(64) @IsPlainText() version!: string;
@@ -49,16 +54,7 @@ export class RecordPolicyReviewCommand extends Command<WriteResult> {
   }
 }
 
-@CommandHandler(RecordPolicyReviewCommand)
-export class RecordPolicyReviewHandler implements ICommandHandler<RecordPolicyReviewCommand> {
-  constructor(private readonly ledger: LedgerWriter) {}
-
-  execute({ ctx, officerId, body }: RecordPolicyReviewCommand): Promise<WriteResult> {
-    return this.ledger.officerCommand(ctx, officerId, RECORD_POLICY_REVIEW, body);
-  }
-}
-
-@Controller('agencies/:agencyId/officers/:officerId/policy-reviews')
+@Controller(ROUTE)
 export class RecordPolicyReviewController {
   constructor(private readonly commands: CommandBus) {}
 
@@ -68,3 +64,21 @@ export class RecordPolicyReviewController {
     return this.commands.execute(new RecordPolicyReviewCommand(ctx, path.officerId, body));
   }
 }
+
+/** The slice, as src/write-slices.ts lists it (docs/decisions.md W41). */
+const WRITE = {
+  name: 'RecordPolicyReview',
+  scope: 'officer',
+  route: ROUTE,
+  dto: RecordPolicyReviewDto,
+  path: OfficerPath,
+  pathFields: ['officerId'],
+  decision: RECORD_POLICY_REVIEW,
+  controller: RecordPolicyReviewController,
+  command: RecordPolicyReviewCommand,
+} as const;
+
+/** Its command handler, made from it (src/write/write-handler.ts). */
+export const RecordPolicyReviewHandler = writeHandler(WRITE);
+
+export const RECORD_POLICY_REVIEW_SLICE = { ...WRITE, handler: RecordPolicyReviewHandler } as const satisfies OfficerWriteSlice;

@@ -1,6 +1,6 @@
 /** Slice: a student contact day served as a substitute SRO (SubstituteDayServed; policy "Substitute SROs"). */
 import { Body, Controller, Param, Post } from '@nestjs/common';
-import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandBus } from '@nestjs/cqrs';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { Roles } from '../auth/roles.decorator';
 import { OfficerPath } from '../common/paths';
@@ -8,7 +8,12 @@ import { IsPlainText } from '../common/plain-text';
 import { IsLocalDate } from '../common/validation';
 import { WriteCtx } from '../http/write-context';
 import { notAfterToday, OfficerDecision } from '../write/decision';
-import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
+import { WriteContext, WriteResult } from '../write/ledger-writer';
+import { writeHandler } from '../write/write-handler';
+import type { OfficerWriteSlice } from '../write/write-slice';
+
+/** The route under /api (POST). */
+const ROUTE = 'agencies/:agencyId/officers/:officerId/substitute-days';
 
 export class RecordSubstituteDayDto {
   @IsLocalDate() date!: string;
@@ -34,16 +39,7 @@ export class RecordSubstituteDayCommand extends Command<WriteResult> {
   }
 }
 
-@CommandHandler(RecordSubstituteDayCommand)
-export class RecordSubstituteDayHandler implements ICommandHandler<RecordSubstituteDayCommand> {
-  constructor(private readonly ledger: LedgerWriter) {}
-
-  execute({ ctx, officerId, body }: RecordSubstituteDayCommand): Promise<WriteResult> {
-    return this.ledger.officerCommand(ctx, officerId, RECORD_SUBSTITUTE_DAY, body);
-  }
-}
-
-@Controller('agencies/:agencyId/officers/:officerId/substitute-days')
+@Controller(ROUTE)
 export class RecordSubstituteDayController {
   constructor(private readonly commands: CommandBus) {}
 
@@ -53,3 +49,21 @@ export class RecordSubstituteDayController {
     return this.commands.execute(new RecordSubstituteDayCommand(ctx, path.officerId, body));
   }
 }
+
+/** The slice, as src/write-slices.ts lists it (docs/decisions.md W41). */
+const WRITE = {
+  name: 'RecordSubstituteDay',
+  scope: 'officer',
+  route: ROUTE,
+  dto: RecordSubstituteDayDto,
+  path: OfficerPath,
+  pathFields: ['officerId'],
+  decision: RECORD_SUBSTITUTE_DAY,
+  controller: RecordSubstituteDayController,
+  command: RecordSubstituteDayCommand,
+} as const;
+
+/** Its command handler, made from it (src/write/write-handler.ts). */
+export const RecordSubstituteDayHandler = writeHandler(WRITE);
+
+export const RECORD_SUBSTITUTE_DAY_SLICE = { ...WRITE, handler: RecordSubstituteDayHandler } as const satisfies OfficerWriteSlice;

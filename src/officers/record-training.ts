@@ -1,6 +1,6 @@
 /** Slice: a completed training course (TrainingCompleted; 626.8482 subd. 3, policy "Training"). */
 import { Body, Controller, Param, Post } from '@nestjs/common';
-import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandBus } from '@nestjs/cqrs';
 import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { COURSES, Course } from '../../events/catalogue';
 import { Roles } from '../auth/roles.decorator';
@@ -9,8 +9,13 @@ import { IsPlainText } from '../common/plain-text';
 import { IsIdentifier, IsLocalDate } from '../common/validation';
 import { WriteCtx } from '../http/write-context';
 import { notAfterToday, OfficerDecision } from '../write/decision';
-import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
+import { WriteContext, WriteResult } from '../write/ledger-writer';
 import { Conflict } from '../write/refusals';
+import { writeHandler } from '../write/write-handler';
+import type { OfficerWriteSlice } from '../write/write-slice';
+
+/** The route under /api (POST). */
+const ROUTE = 'agencies/:agencyId/officers/:officerId/trainings';
 
 export class RecordTrainingDto {
   @IsIdentifier() trainingId!: string;
@@ -44,16 +49,7 @@ export class RecordTrainingCommand extends Command<WriteResult> {
   }
 }
 
-@CommandHandler(RecordTrainingCommand)
-export class RecordTrainingHandler implements ICommandHandler<RecordTrainingCommand> {
-  constructor(private readonly ledger: LedgerWriter) {}
-
-  execute({ ctx, officerId, body }: RecordTrainingCommand): Promise<WriteResult> {
-    return this.ledger.officerCommand(ctx, officerId, RECORD_TRAINING, body);
-  }
-}
-
-@Controller('agencies/:agencyId/officers/:officerId/trainings')
+@Controller(ROUTE)
 export class RecordTrainingController {
   constructor(private readonly commands: CommandBus) {}
 
@@ -63,3 +59,21 @@ export class RecordTrainingController {
     return this.commands.execute(new RecordTrainingCommand(ctx, path.officerId, body));
   }
 }
+
+/** The slice, as src/write-slices.ts lists it (docs/decisions.md W41). */
+const WRITE = {
+  name: 'RecordTraining',
+  scope: 'officer',
+  route: ROUTE,
+  dto: RecordTrainingDto,
+  path: OfficerPath,
+  pathFields: ['officerId'],
+  decision: RECORD_TRAINING,
+  controller: RecordTrainingController,
+  command: RecordTrainingCommand,
+} as const;
+
+/** Its command handler, made from it (src/write/write-handler.ts). */
+export const RecordTrainingHandler = writeHandler(WRITE);
+
+export const RECORD_TRAINING_SLICE = { ...WRITE, handler: RecordTrainingHandler } as const satisfies OfficerWriteSlice;

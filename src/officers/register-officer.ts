@@ -1,6 +1,6 @@
 /** Slice: register an officer with the agency (OfficerRegistered), creating the officer's stream and enrolling it on the roster. */
 import { Body, Controller, Param, Post } from '@nestjs/common';
-import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandBus } from '@nestjs/cqrs';
 import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { Roles } from '../auth/roles.decorator';
 import { AgencyPath } from '../common/paths';
@@ -8,8 +8,13 @@ import { IsPlainText } from '../common/plain-text';
 import { IsIdentifier } from '../common/validation';
 import { WriteCtx } from '../http/write-context';
 import { OfficerDecision } from '../write/decision';
-import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
+import { WriteContext, WriteResult } from '../write/ledger-writer';
 import { Conflict } from '../write/refusals';
+import { writeHandler } from '../write/write-handler';
+import type { OfficerWriteSlice } from '../write/write-slice';
+
+/** The route under /api (POST). */
+const ROUTE = 'agencies/:agencyId/officers';
 
 export class RegisterOfficerDto {
   @IsIdentifier() officerId!: string;
@@ -36,16 +41,7 @@ export class RegisterOfficerCommand extends Command<WriteResult> {
   }
 }
 
-@CommandHandler(RegisterOfficerCommand)
-export class RegisterOfficerHandler implements ICommandHandler<RegisterOfficerCommand> {
-  constructor(private readonly ledger: LedgerWriter) {}
-
-  execute({ ctx, body }: RegisterOfficerCommand): Promise<WriteResult> {
-    return this.ledger.officerCommand(ctx, body.officerId, REGISTER_OFFICER, body);
-  }
-}
-
-@Controller('agencies/:agencyId/officers')
+@Controller(ROUTE)
 export class RegisterOfficerController {
   constructor(private readonly commands: CommandBus) {}
 
@@ -55,3 +51,21 @@ export class RegisterOfficerController {
     return this.commands.execute(new RegisterOfficerCommand(ctx, body));
   }
 }
+
+/** The slice, as src/write-slices.ts lists it (docs/decisions.md W41). */
+const WRITE = {
+  name: 'RegisterOfficer',
+  scope: 'officer',
+  route: ROUTE,
+  dto: RegisterOfficerDto,
+  path: AgencyPath,
+  pathFields: [],
+  decision: REGISTER_OFFICER,
+  controller: RegisterOfficerController,
+  command: RegisterOfficerCommand,
+} as const;
+
+/** Its command handler, made from it (src/write/write-handler.ts). */
+export const RegisterOfficerHandler = writeHandler(WRITE);
+
+export const REGISTER_OFFICER_SLICE = { ...WRITE, handler: RegisterOfficerHandler } as const satisfies OfficerWriteSlice;

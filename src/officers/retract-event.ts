@@ -1,6 +1,6 @@
 /** Slice: retract a mistaken event of an officer's record (EventRetracted). The event stays; it stops counting. */
 import { Body, Controller, Param, Post } from '@nestjs/common';
-import { Command, CommandBus, CommandHandler, ICommandHandler, IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { Command, CommandBus, IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { IsNotEmpty, IsString, IsUUID, MaxLength } from 'class-validator';
 import type { EventType } from '../../events/catalogue';
 import { officerHistory, officerStatus, type Finding, type OfficerStatus, type StatusInterval } from '../../projections';
@@ -10,8 +10,13 @@ import { OfficerPath } from '../common/paths';
 import { IsPlainText } from '../common/plain-text';
 import { WriteCtx } from '../http/write-context';
 import { OfficerDecision } from '../write/decision';
-import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
+import { WriteContext, WriteResult } from '../write/ledger-writer';
 import { Conflict, Invalid, NotFound } from '../write/refusals';
+import { writeHandler } from '../write/write-handler';
+import type { OfficerWriteSlice } from '../write/write-slice';
+
+/** The route under /api (POST). */
+const ROUTE = 'agencies/:agencyId/officers/:officerId/retractions';
 
 /** The body of both retractions: this one and the agency's (src/agencies/retract-agency-event.ts). */
 export class RetractionDto {
@@ -55,16 +60,7 @@ export class RetractOfficerEventCommand extends Command<WriteResult> {
   }
 }
 
-@CommandHandler(RetractOfficerEventCommand)
-export class RetractOfficerEventHandler implements ICommandHandler<RetractOfficerEventCommand> {
-  constructor(private readonly ledger: LedgerWriter) {}
-
-  execute({ ctx, officerId, body }: RetractOfficerEventCommand): Promise<WriteResult> {
-    return this.ledger.officerCommand(ctx, officerId, RETRACT_OFFICER_EVENT, body);
-  }
-}
-
-@Controller('agencies/:agencyId/officers/:officerId/retractions')
+@Controller(ROUTE)
 export class RetractOfficerEventController {
   constructor(private readonly commands: CommandBus) {}
 
@@ -133,3 +129,22 @@ export class GetRetractionPreviewHandler implements IQueryHandler<GetRetractionP
     };
   }
 }
+
+/** The slice, as src/write-slices.ts lists it (docs/decisions.md W41). */
+const WRITE = {
+  name: 'RetractOfficerEvent',
+  scope: 'officer',
+  route: ROUTE,
+  dto: RetractionDto,
+  path: OfficerPath,
+  pathFields: ['officerId'],
+  decision: RETRACT_OFFICER_EVENT,
+  controller: RetractOfficerEventController,
+  command: RetractOfficerEventCommand,
+  queries: [GetRetractionPreviewHandler],
+} as const;
+
+/** Its command handler, made from it (src/write/write-handler.ts). */
+export const RetractOfficerEventHandler = writeHandler(WRITE);
+
+export const RETRACT_OFFICER_EVENT_SLICE = { ...WRITE, handler: RetractOfficerEventHandler } as const satisfies OfficerWriteSlice;

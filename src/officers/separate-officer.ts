@@ -4,7 +4,7 @@
  * proofs stay. A retraction of the separation puts the officer back.
  */
 import { Body, Controller, Param, Post } from '@nestjs/common';
-import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandBus } from '@nestjs/cqrs';
 import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { SEPARATION_REASONS, type SeparationReason } from '../../events/catalogue';
 import { Roles } from '../auth/roles.decorator';
@@ -13,8 +13,13 @@ import { IsPlainText } from '../common/plain-text';
 import { IsLocalDate } from '../common/validation';
 import { WriteCtx } from '../http/write-context';
 import { OfficerDecision } from '../write/decision';
-import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';
+import { WriteContext, WriteResult } from '../write/ledger-writer';
 import { Conflict } from '../write/refusals';
+import { writeHandler } from '../write/write-handler';
+import type { OfficerWriteSlice } from '../write/write-slice';
+
+/** The route under /api (POST). */
+const ROUTE = 'agencies/:agencyId/officers/:officerId/separation';
 
 export class SeparateOfficerDto {
   @IsLocalDate() separatedOn!: string;
@@ -45,16 +50,7 @@ export class SeparateOfficerCommand extends Command<WriteResult> {
   }
 }
 
-@CommandHandler(SeparateOfficerCommand)
-export class SeparateOfficerHandler implements ICommandHandler<SeparateOfficerCommand> {
-  constructor(private readonly ledger: LedgerWriter) {}
-
-  execute({ ctx, officerId, body }: SeparateOfficerCommand): Promise<WriteResult> {
-    return this.ledger.officerCommand(ctx, officerId, SEPARATE_OFFICER, body);
-  }
-}
-
-@Controller('agencies/:agencyId/officers/:officerId/separation')
+@Controller(ROUTE)
 export class SeparateOfficerController {
   constructor(private readonly commands: CommandBus) {}
 
@@ -64,3 +60,21 @@ export class SeparateOfficerController {
     return this.commands.execute(new SeparateOfficerCommand(ctx, path.officerId, body));
   }
 }
+
+/** The slice, as src/write-slices.ts lists it (docs/decisions.md W41). */
+const WRITE = {
+  name: 'SeparateOfficer',
+  scope: 'officer',
+  route: ROUTE,
+  dto: SeparateOfficerDto,
+  path: OfficerPath,
+  pathFields: ['officerId'],
+  decision: SEPARATE_OFFICER,
+  controller: SeparateOfficerController,
+  command: SeparateOfficerCommand,
+} as const;
+
+/** Its command handler, made from it (src/write/write-handler.ts). */
+export const SeparateOfficerHandler = writeHandler(WRITE);
+
+export const SEPARATE_OFFICER_SLICE = { ...WRITE, handler: SeparateOfficerHandler } as const satisfies OfficerWriteSlice;
