@@ -76,7 +76,7 @@ export class IntegrityMonitor implements OnApplicationShutdown {
   /**
    * Why authentication cannot be trusted now, or undefined (src/auth/authentication-gate.ts,
    * docs/decisions.md W38): a checkpoint alarm, a failure in the access stream itself, or one
-   * over the whole log (an event deleted, a stream rolled back, the tree or a checkpoint not
+   * over the whole log (an event deleted, a stream rolled back, the tree or a signed checkpoint not
    * matching: `ledgerWide`, found even when something else was reported first), any of which may
    * hide a revocation deleted or a password replaced. A failure pinned on another stream (an
    * officer's event edited in place), on a read model or on the who-read-what log leaves sign-in

@@ -167,7 +167,7 @@ describe('--csv on every query command', () => {
     }
     const bytes = readFileSync(out);
     expect(bytes.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
-    expect(bytes.toString('utf8').slice(1).split('\r\n')[0]).toBe('officerId,rule,kind,dueDate,daysLeft,message,asOf,knownAt');
+    expect(bytes.toString('utf8').slice(1).split('\r\n')[0]).toBe('officerId,subject,scope,rule,kind,dueDate,daysLeft,citation,message,asOf,knownAt');
     // Overdue on 2026-06-01: daysLeft is a plain negative number, not the text '-NN.
     const rows = parse(bytes, { columns: true, bom: true }) as Record<string, string>[];
     const overdue = rows.filter((r) => r.daysLeft.startsWith('-'));

@@ -187,6 +187,46 @@ function scenarios(kind: 'sqlite' | 'postgres'): void {
     await expectClosed(site, [kept]);
   });
 
+  /** An officer registered through the API with the kept token (a stream other than access). */
+  const registerOfficer = async (token: string): Promise<void> => {
+    const answer = await fetch(`${site.base}/api/agencies/${A}/officers`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ officerId: 'o-1', name: 'Avery Quinn' }),
+    });
+    expect({ status: answer.status, body: answer.status === 201 ? '' : await answer.text() }).toEqual({ status: 201, body: '' });
+  };
+
+  it("an officer's event edited in place (its chain broken, nothing else): sign-in stays open, health says 503, the record is named", async () => {
+    const { kept } = await site.populate();
+    await registerOfficer(kept);
+    await site.stop();
+    await editEventData(site.target, `officer-${A}/o-1`, 'OfficerRegistered', (json) => json.replace('Avery Quinn', 'Avery Quinnn'));
+    await site.start();
+    const report = await site.app!.get(IntegrityMonitor).verify({ witness: true });
+    expect(report).toMatchObject({ ok: false, firstBroken: { stream: `officer-${A}/o-1` } });
+    expect(report.ledgerWide).toBeUndefined();
+    expect((await site.status(kept)).status).toBe(200);
+    expect((await site.signIn(PASSWORD)).status).toBe(303);
+    expect((await fetch(`${site.base}/api/health`)).status).toBe(503);
+  });
+
+  it("the same edit hiding a deleted revocation (the first broken link names the officer's stream): every token and sign-in still gets 503", async () => {
+    const { revoked, kept } = await site.populate();
+    await registerOfficer(kept);
+    await site.app!.get(AccessRegistry).revoke({ agencyId: A, name: 'leaver', reason: 'left', recordedBy: 'test' });
+    const events = await site.accessEvents();
+    expect(events.at(-1)!.type).toBe('TokenRevoked');
+    await site.stop();
+    await deleteNewestEvent(site.target, events);
+    await editEventData(site.target, `officer-${A}/o-1`, 'OfficerRegistered', (json) => json.replace('Avery Quinn', 'Avery Quinnn'));
+    await site.start();
+    const report = await site.app!.get(IntegrityMonitor).verify({ witness: true });
+    expect(report.ok).toBe(false);
+    expect(report.ledgerWide).toBeDefined();
+    await expectClosed(site, [revoked, kept]);
+  });
+
   it('tampered while the server runs: once a verification finds it, signed-in sessions and tokens end with 503', async () => {
     const { kept } = await site.populate();
     expect((await site.status(kept)).status).toBe(200);

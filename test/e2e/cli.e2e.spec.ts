@@ -245,10 +245,10 @@ describe('import, status, reminders, history, rebuild and verify on the README s
     expect(csv.status).toBe(0);
     const rows = parse(csv.stdout, { columns: true }) as Record<string, string>[];
     const agencyRows = rows.filter((r) => r.scope === 'AGENCY' && r.officerId === '');
-    // A cell starting with "-" is neutralised against formulas (docs/decisions.md W26).
+    // A negative number is a number, not a formula: not guarded (docs/decisions.md W34).
     expect(agencyRows.map((r) => [r.subject, r.rule, r.dueDate, r.daysLeft])).toEqual([
-      ['The agency', 'CONTRACT_FOR_EACH_ASSIGNMENT', '2025-09-02', "'-29"],
-      ['The agency', 'SRO_POLICY_ADOPTED', '2025-09-02', "'-29"],
+      ['The agency', 'CONTRACT_FOR_EACH_ASSIGNMENT', '2025-09-02', '-29'],
+      ['The agency', 'SRO_POLICY_ADOPTED', '2025-09-02', '-29'],
     ]);
     expect(agencyRows[0].citation).toBe('Minn. Stat. 626.8482 subd. 1(c); policy "Definitions"');
     expect(agencyRows[0].message).toMatch(/^The agency: record an SRO contract .*29 day\(s\) overdue\./);
