@@ -1,5 +1,5 @@
 /**
- * consoleDashboardMs (issue 11): the web console's dashboard (GET /, the agency's officers, first
+ * consoleDashboardMs: the web console's dashboard (GET /, the agency's officers, first
  * page, as a signed-in chief sees it) over real HTTP with a real session, for the bench's largest
  * agency. The account is made and signed in through the same paths a person uses (an invitation,
  * the password set through its link, the sign-in form). The first view after the data changed
@@ -74,8 +74,8 @@ export async function measureConsoleDashboard(
   }
   afterWrite.sort((a, b) => a - b);
 
-  // The CSV import's check (issue 12): a 5,000-row file (new officers), uploaded and checked
-  // row by row as the writes would be, nothing recorded; the median of 3.
+  // The CSV import's check (docs/reference.md#post-importcheck): a 5,000-row file (new officers),
+  // uploaded and checked row by row as the writes would be, nothing recorded; the median of 3.
   const csv = ['command,officerId,name,licenseNumber', ...Array.from({ length: 5000 }, (_, i) => `RegisterOfficer,imp-${i + 1},Imported Officer ${i + 1},L-${i + 1}`)].join('\r\n') + '\r\n';
   const previews: number[] = [];
   for (let i = 0; i < 3; i++) {

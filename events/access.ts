@@ -21,9 +21,10 @@ export interface TokenRevoked {
 /**
  * Personal accounts of the web console (people sign in with email and password; tokens stay for
  * scripts). An account belongs to one agency and has one role at a time. Links (an invitation, a
- * password reset, SPEC §4a) are one-time and expire: only their SHA-256 is stored, and setting a
- * password with one uses it up. A password is stored only as its scrypt hash, with the salt and
- * the parameters it was computed with (so that they can be raised later without losing accounts).
+ * password reset, docs/decisions.md W20) are one-time and expire: only their SHA-256 is stored, and
+ * setting a password with one uses it up. A password is stored only as its scrypt hash, with the
+ * salt and the parameters it was computed with (so that they can be raised later without losing
+ * accounts).
  */
 export interface UserInvited {
   userId: string;

@@ -1,5 +1,6 @@
 /**
- * The event catalogue (SPEC §2): every fact the ledger records, with its data shape.
+ * The event catalogue (docs/reference.md#events): every fact the ledger records, with its data
+ * shape.
  *
  * Plain TypeScript: no Nest, no I/O. Imported by the write side (src/), the projections
  * (projections/) and the stores. A new field is added as a new schema version with an
@@ -9,7 +10,7 @@
 /** A Minnesota local calendar date, `YYYY-MM-DD` (America/Chicago). */
 export type LocalDate = string;
 
-/** Course codes (SPEC §2, pinned). */
+/** Course codes (docs/reference.md#courses). */
 export const COURSES = [
   'MN_SRO_BASIC',
   'MN_SRO_SUPPLEMENTAL',
@@ -185,8 +186,9 @@ export const EVENT_TYPES: readonly EventType[] = [
 export type DomainEvent = { [T in EventType]: { type: T; data: EventDataByType[T] } }[EventType];
 
 /**
- * The field of each event that holds its effective date (SPEC §1): the day the fact happened
- * in the world. Events without one (registrations, retractions) are effective when recorded.
+ * The field of each event that holds its effective date (docs/reference.md#time): the day the fact
+ * happened in the world. Events without one (registrations, retractions) are effective when
+ * recorded.
  */
 export const EFFECTIVE_DATE_FIELD: { readonly [T in EventType]: keyof EventDataByType[T] | null } = {
   AgencyRegistered: null,

@@ -1,6 +1,7 @@
 /**
- * Signed checkpoints of the ledger's Merkle tree (SPEC §6), in the C2SP formats that
- * transparency logs use, so that anyone can check them with the public key alone:
+ * Signed checkpoints of the ledger's Merkle tree (docs/reference.md#integrity; docs/decisions.md
+ * W14), in the C2SP formats that transparency logs use, so that anyone can check them with the
+ * public key alone:
  *
  * - `tlog-checkpoint`: the note text is three lines, the origin (the log's name), the tree
  *   size in decimal, and the root hash in standard base64;

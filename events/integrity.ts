@@ -1,8 +1,9 @@
 /**
- * Tamper evidence (SPEC §6). Each event's hash is SHA-256 over the previous event's hash in the
- * same stream and the canonical JSON (RFC 8785, via `canonicalize`) of the event's content:
- * identity, position in its stream, type, schema version, data (which holds the effective dates),
- * recordedAt and recordedBy. Changing, deleting or reordering a stored event breaks the chain.
+ * Tamper evidence (docs/reference.md#integrity). Each event's hash is SHA-256 over the previous
+ * event's hash in the same stream and the canonical JSON (RFC 8785, via `canonicalize`) of the
+ * event's content: identity, position in its stream, type, schema version, data (which holds the
+ * effective dates), recordedAt and recordedBy. Changing, deleting or reordering a stored event
+ * breaks the chain.
  *
  * Pure: no I/O. The stores call `hashEvent` inside the append transaction, under the same
  * expected-revision guard, so that the chain can never fork.

@@ -1,7 +1,7 @@
 /**
- * The ledger-wide Merkle tree (SPEC §6; RFC 9162 §2.1): one tree over every event of the store
- * in global position order, so that the whole log is one commitment that a signed checkpoint
- * (events/checkpoint.ts) can fix.
+ * The ledger-wide Merkle tree (docs/reference.md#integrity; RFC 9162 §2.1): one tree over every
+ * event of the store in global position order, so that the whole log is one commitment that a
+ * signed checkpoint (events/checkpoint.ts) can fix.
  *
  *   leaf  = SHA-256(0x00 ‖ leaf input)       the leaf input of an event is its 32-byte hash
  *   node  = SHA-256(0x01 ‖ left ‖ right)

@@ -1,8 +1,8 @@
 /**
- * Stream names. One stream per agency for agency-wide facts, one per officer (SPEC §2), and one
- * roster per agency (the index of its officer streams), and one global stream for access grants
- * (token issue and revocation). Identifiers are restricted by
- * ID_PATTERN so that a stream name can always be split back into its parts.
+ * Stream names. One stream per agency for agency-wide facts, one per officer
+ * (docs/reference.md#records-and-events), and one roster per agency (the index of its officer
+ * streams), and one global stream for access grants (token issue and revocation). Identifiers are
+ * restricted by ID_PATTERN so that a stream name can always be split back into its parts.
  */
 
 /** Agency, officer, assignment and training identifiers: letters, digits, '.', '_' and '-'. */

@@ -1,6 +1,7 @@
 /**
- * Schema versions and upcasters (SPEC §2). Every event is stored with the schema version it was
- * written under and is upcast on read, never rewritten (rewriting would also break its hash).
+ * Schema versions and upcasters (docs/reference.md#events). Every event is stored with the schema
+ * version it was written under and is upcast on read, never rewritten (rewriting would also break
+ * its hash).
  *
  * To change an event's shape: bump CURRENT_SCHEMA_VERSION for its type and add an entry
  * `UPCASTERS[type][oldVersion] = (data) => dataOfNextVersion`. Each step lifts one version.
@@ -33,10 +34,11 @@ export type UpcasterTable = Partial<Record<string, Record<number, Upcaster>>>;
 
 /**
  * The steps so far:
- * - SroPolicyAdopted 1 → 2: version 2 adds the optional `modelRevision` (issue 13). A version-1
- *   adoption did not say which model revision it follows, so it is lifted as it is, without one.
- * - CertificateFiled 1 → 2: version 2 adds the optional `fileStored` (issue 12). A version-1
- *   filing recorded only the hash, so it is lifted as it is, without the flag.
+ * - SroPolicyAdopted 1 → 2: version 2 adds the optional `modelRevision` (docs/decisions.md W19). A
+ *   version-1 adoption did not say which model revision it follows, so it is lifted as it is,
+ *   without one.
+ * - CertificateFiled 1 → 2: version 2 adds the optional `fileStored` (docs/reference.md#events). A
+ *   version-1 filing recorded only the hash, so it is lifted as it is, without the flag.
  */
 export const UPCASTERS: UpcasterTable = {
   SroPolicyAdopted: { 1: (data) => ({ ...data }) },

@@ -1,6 +1,6 @@
 /**
- * The agency's own obligations (SPEC §3 "Agency findings"), judged on one day D from the agency's
- * records (agency-records.ts) and what its officers do on D:
+ * The agency's own obligations (docs/reference.md#agency-findings), judged on one day D from the
+ * agency's records (agency-records.ts) and what its officers do on D:
  * - SRO_POLICY_ADOPTED: an SRO policy version is in force on D;
  * - CONTRACT_FOR_EACH_ASSIGNMENT: every school of every SRO assignment in force on D is covered
  *   by a contract in force on D;

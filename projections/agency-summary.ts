@@ -1,4 +1,4 @@
-/** The agency's officers and a count per status on one day (SPEC §4 agency status). */
+/** The agency's officers and a count per status on one day (docs/reference.md#get-apiagenciesagencyidstatus). */
 import { assertLocalDate } from './dates';
 import type { OfficerLedger } from './input';
 import type { Facts } from './facts';
@@ -21,7 +21,7 @@ export function agencyStatus(ledgers: OfficerLedger[], asOf: string, knownAt: st
 
 /**
  * agencyStatus with the knowledge step already done: each officer's facts as known at one knownAt.
- * An officer separated on or before asOf is off the report (SPEC §3).
+ * An officer separated on or before asOf is off the report (docs/decisions.md 24).
  */
 export function agencyStatusFromFacts(officers: Facts[], asOf: string): AgencyStatus {
   assertLocalDate(asOf, 'asOf');

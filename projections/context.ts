@@ -131,9 +131,9 @@ export function roleOn(facts: Facts, day: LocalDate): Role {
 }
 
 /**
- * Which training rules a course set is for (SPEC §3 "Courses"; decision 23): 'BEFORE_DUTY'
- * (TRAINING_BEFORE_DUTY, TRAINING_GRACE_6_MONTHS), 'LEGACY' (LEGACY_COURSE_2027), 'REFRESHER'
- * (REFRESHER_3_YEARS, CERTIFICATE_ON_FILE).
+ * Which training rules a course set is for (docs/reference.md#courses; docs/decisions.md 23):
+ * 'BEFORE_DUTY' (TRAINING_BEFORE_DUTY, TRAINING_GRACE_6_MONTHS), 'LEGACY' (LEGACY_COURSE_2027),
+ * 'REFRESHER' (REFRESHER_3_YEARS, CERTIFICATE_ON_FILE).
  */
 export type CoursePurpose = 'BEFORE_DUTY' | 'LEGACY' | 'REFRESHER';
 

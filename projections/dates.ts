@@ -22,7 +22,7 @@ export function daysInMonth(year: number, month1: number): number {
   return [31, isLeap(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month1 - 1];
 }
 
-/** The zone of every effective date (SPEC §1): "today" is the calendar date in Minnesota. */
+/** The zone of every effective date (docs/reference.md#time): "today" is the calendar date in Minnesota. */
 export const MINNESOTA_TIME_ZONE = 'America/Chicago';
 
 /** Memo of isLocalDate: a ledger repeats the same few thousand dates, and the check runs for every fact of every query. */
@@ -97,7 +97,10 @@ const fromUtcDate = (date: Date): LocalDate => formatDate(date, 'yyyy-MM-dd');
 const monthCache = new Map<string, LocalDate>();
 const MONTH_CACHE_LIMIT = 100_000;
 
-/** Adds calendar months with date-fns, which clamps to the month end (Aug 31 + 6 months = Feb 28/29), as SPEC §3 pins. */
+/**
+ * Adds calendar months with date-fns, which clamps to the month end (Aug 31 + 6 months = Feb
+ * 28/29), as docs/reference.md#rules says.
+ */
 export function addMonths(date: LocalDate, months: number): LocalDate {
   const key = `${date}|${months}`;
   let result = monthCache.get(key);
@@ -149,9 +152,9 @@ export function parseInstant(instant: string, name = 'instant'): number {
 }
 
 /**
- * The calendar date of an instant in a time zone (default America/Chicago, SPEC §1). The query
- * layer uses it to compute the default `asOf` ("today in Minnesota") from the current instant;
- * the projections themselves never read the clock.
+ * The calendar date of an instant in a time zone (default America/Chicago, docs/reference.md#time).
+ * The query layer uses it to compute the default `asOf` ("today in Minnesota") from the current
+ * instant; the projections themselves never read the clock.
  */
 export function localDateAt(instant: Date | string | number, timeZone = MINNESOTA_TIME_ZONE): LocalDate {
   const ms = instant instanceof Date ? instant.getTime() : typeof instant === 'number' ? instant : parseInstant(instant);

@@ -15,7 +15,10 @@ export interface HistoryEntry {
   eventId: string;
   type: string;
   data: unknown;
-  /** The day the fact happened (SPEC §1); null for events without one (registrations, retractions). */
+  /**
+   * The day the fact happened (docs/reference.md#time); null for events without one
+   * (registrations, retractions).
+   */
   effectiveDate: LocalDate | null;
   recordedAt: string;
   recordedBy: string;

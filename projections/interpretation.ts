@@ -1,5 +1,5 @@
 /**
- * Every open question of interpretation, answered in ONE place (SPEC §3 last paragraph).
+ * Every open question of interpretation, answered in ONE place (docs/decisions.md).
  * docs/decisions.md has a section per constant: the question, the default, the rationale.
  * A later statute text or Board guidance that settles a question changes the constant here.
  */
@@ -24,7 +24,8 @@ export const CONTIGUOUS_ASSIGNMENTS_FORM_ONE_RUN = true;
 
 /**
  * Training (or policy review) completed on the duty start day itself counts as "before duty"
- * ("on or before S", as the SPEC table says). false would require the day before.
+ * ("on or before S", as docs/reference.md#training_before_duty says). false would require the day
+ * before.
  */
 export const BEFORE_DUTY_INCLUDES_START_DAY = true;
 
@@ -36,14 +37,14 @@ export const BEFORE_DUTY_INCLUDES_START_DAY = true;
 export const EXCEPTIONS_ONLY_WITHOUT_TRAINING_AT_DUTY_START = true;
 
 /**
- * Which course meets which training rule (SPEC §3 "Courses", pinned and revised; decision 23).
+ * Which course meets which training rule (docs/reference.md#courses; docs/decisions.md 23).
  * 'EACH_RULE_ITS_COURSE' (the default) reads the statute rule by rule: the three sets below.
  * The alternative readings, behind this flag as COMBINED_EXCEPTIONS is:
  * - 'ANY_MN_SRO_COURSE': every Minnesota SRO course meets every training rule (the product's
- *   reading before issue 13: MN_SRO_SUPPLEMENTAL or MN_SRO_REFRESHER before duty meets subd. 3(a));
+ *   former reading: MN_SRO_SUPPLEMENTAL or MN_SRO_REFRESHER before duty meets subd. 3(a));
  * - 'LEGACY_BY_STATUTE_TEXT': as the default, but LEGACY_COURSE_2027 is met only by the courses
  *   the statute's text names (MN_SRO_BASIC or MN_SRO_SUPPLEMENTAL), not by the refresher the POST
- *   Board's page names (the SPEC rule table's wording).
+ *   Board's page names (the wording of docs/reference.md#legacy_course_2027).
  */
 export const COURSE_READING: 'EACH_RULE_ITS_COURSE' | 'ANY_MN_SRO_COURSE' | 'LEGACY_BY_STATUTE_TEXT' = 'EACH_RULE_ITS_COURSE';
 

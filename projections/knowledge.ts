@@ -1,7 +1,7 @@
 /**
- * The knowledge step (SPEC §1), applied once before any rule runs: keep the events recorded at or
- * before `knownAt` (compared as instants), drop the events retracted by a retraction recorded at
- * or before `knownAt`. Retractions themselves are not facts.
+ * The knowledge step (docs/reference.md#time), applied once before any rule runs: keep the events
+ * recorded at or before `knownAt` (compared as instants), drop the events retracted by a retraction
+ * recorded at or before `knownAt`. Retractions themselves are not facts.
  */
 import { parseInstant } from './dates';
 import type { LedgerEvent, OfficerLedger } from './input';

@@ -1,6 +1,6 @@
 /**
- * Fixed figures of the law as SPEC §3 pins them (not open to interpretation; the open questions
- * live in ./interpretation.ts).
+ * Fixed figures of the law as docs/reference.md#rules states them (not open to interpretation; the
+ * open questions live in ./interpretation.ts).
  */
 import type { LocalDate } from './dates';
 

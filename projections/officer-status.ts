@@ -1,5 +1,6 @@
 /**
- * The status of one officer on one day (SPEC §3), from the events known at `knownAt`.
+ * The status of one officer on one day (docs/reference.md#rules), from the events known at
+ * `knownAt`.
  */
 import { dayContext, type DayContext } from './context';
 import { assertLocalDate, type LocalDate } from './dates';
@@ -17,7 +18,7 @@ export interface OfficerStatus {
   status: Status;
   /** The subd. 2(a) duties the officer is not required to perform on the day; each names its clause. */
   restrictedDuties: string[];
-  /** One per rule id, always all 7, in the SPEC table order. */
+  /** One per rule id, always all 7, in the order of docs/reference.md#rules. */
   findings: Finding[];
 }
 

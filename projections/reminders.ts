@@ -68,7 +68,7 @@ function assertHorizon(horizonDays: number): void {
 export function remindersFromFacts(facts: Facts, asOf: string, horizonDays: number): Reminder[] {
   assertLocalDate(asOf, 'asOf');
   assertHorizon(horizonDays);
-  if (separatedBy(facts, asOf)) return []; // off the active roster (SPEC §3)
+  if (separatedBy(facts, asOf)) return []; // off the active roster (docs/decisions.md 24)
   const who = `${facts.name} (${facts.officerId})`;
   const items = new Map<string, Reminder>();
   // `from`: the finding the item comes from; its citation is the item's (one citation per rule and case, from the rule module).

@@ -19,7 +19,7 @@ export interface StatusInterval {
   /** Inclusive last day; null = open-ended. */
   to: LocalDate | null;
   status: Status;
-  /** The outcome of every rule (all 7, SPEC table order) throughout the interval. */
+  /** The outcome of every rule (all 7, in the order of docs/reference.md#rules) throughout the interval. */
   rules: { rule: RuleId; outcome: Outcome }[];
   restrictedDuties: string[];
 }

@@ -1,9 +1,9 @@
 /**
- * CERTIFICATE_ON_FILE (SPEC §3): for an SRO (or a substitute past 60 days) with a Minnesota SRO
- * course (coursesFor('REFRESHER'): any of the three, decision 23), the most recent one completed
- * on or before D has a CertificateFiled with filedOn ≤ D; VIOLATED otherwise (due: that course's
- * completedOn). NOT_APPLICABLE without one. Several completed on the latest date: a certificate
- * for any of them.
+ * CERTIFICATE_ON_FILE (docs/reference.md#certificate_on_file): for an SRO (or a substitute past 60
+ * days) with a Minnesota SRO course (coursesFor('REFRESHER'): any of the three, decision 23), the
+ * most recent one completed on or before D has a CertificateFiled with filedOn ≤ D; VIOLATED
+ * otherwise (due: that course's completedOn). NOT_APPLICABLE without one. Several completed on the
+ * latest date: a certificate for any of them.
  */
 import type { DayContext } from '../context';
 import { coursesBy } from '../context';

@@ -1,4 +1,4 @@
-/** The shared judgement of the two exception deadlines (SPEC §3, "exception deadlines"). */
+/** The shared judgement of the two exception deadlines (docs/reference.md#definitions; docs/decisions.md 6). */
 import type { DayContext } from '../context';
 import type { Training } from '../facts';
 import { COMBINED_EXCEPTIONS } from '../interpretation';

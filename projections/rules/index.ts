@@ -1,4 +1,4 @@
-/** The rule modules, in the order of the SPEC §3 table (the order of every findings list). */
+/** The rule modules, in the order of docs/reference.md#rules (the order of every findings list). */
 import * as trainingBeforeDuty from './training-before-duty';
 import * as trainingGrace6Months from './training-grace-6-months';
 import * as legacyCourse2027 from './legacy-course-2027';

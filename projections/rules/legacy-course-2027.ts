@@ -1,8 +1,8 @@
 /**
- * LEGACY_COURSE_2027 (SPEC §3): an officer who completed SSC_BASIC or NASRO_BASIC before
- * 2025-09-01 needs an MN_SRO_BASIC, MN_SRO_SUPPLEMENTAL or MN_SRO_REFRESHER course
- * (coursesFor('LEGACY'), decision 23) before June 1, 2027 (due 2027-05-31: the statute governs
- * over the POST web page's June 30, 2027). A duty start after 2027-05-31 gets no exception.
+ * LEGACY_COURSE_2027 (docs/reference.md#legacy_course_2027): an officer who completed SSC_BASIC or
+ * NASRO_BASIC before 2025-09-01 needs an MN_SRO_BASIC, MN_SRO_SUPPLEMENTAL or MN_SRO_REFRESHER
+ * course (coursesFor('LEGACY'), decision 23) before June 1, 2027 (due 2027-05-31: the statute
+ * governs over the POST web page's June 30, 2027). A duty start after 2027-05-31 gets no exception.
  */
 import type { DayContext } from '../context';
 import { coursesBy, coursesFor } from '../context';

@@ -1,8 +1,9 @@
 /**
- * POLICY_REVIEW_BEFORE_DUTY (SPEC §3): the officer reviewed the agency's SRO policy on or before
- * S (SRO) or on or before the first contact day of the school year (substitute). No policy
- * adopted by then violates it. Before-duty semantics: MET once the required review is effective
- * on or before D. A version adopted later only raises a reminder (POLICY_REREVIEW, below).
+ * POLICY_REVIEW_BEFORE_DUTY (docs/reference.md#policy_review_before_duty): the officer reviewed the
+ * agency's SRO policy on or before S (SRO) or on or before the first contact day of the school year
+ * (substitute). No policy adopted by then violates it. Before-duty semantics: MET once the required
+ * review is effective on or before D. A version adopted later only raises a reminder
+ * (POLICY_REREVIEW, below).
  */
 import type { DayContext } from '../context';
 import { policyInForce } from '../context';

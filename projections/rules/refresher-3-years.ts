@@ -1,8 +1,8 @@
 /**
- * REFRESHER_3_YEARS (SPEC §3): the most recent Minnesota SRO course (coursesFor('REFRESHER'): any
- * of MN_SRO_BASIC, MN_SRO_SUPPLEMENTAL, MN_SRO_REFRESHER, decision 23) is no more than three
- * years old: MET while D ≤ its completedOn + 3 years (the dueDate), VIOLATED after it;
- * NOT_APPLICABLE while no such course exists.
+ * REFRESHER_3_YEARS (docs/reference.md#refresher_3_years): the most recent Minnesota SRO course
+ * (coursesFor('REFRESHER'): any of MN_SRO_BASIC, MN_SRO_SUPPLEMENTAL, MN_SRO_REFRESHER, decision
+ * 23) is no more than three years old: MET while D ≤ its completedOn + 3 years (the dueDate),
+ * VIOLATED after it; NOT_APPLICABLE while no such course exists.
  */
 import type { DayContext } from '../context';
 import { coursesBy } from '../context';

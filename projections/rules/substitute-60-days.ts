@@ -1,8 +1,8 @@
 /**
- * SUBSTITUTE_60_DAYS (SPEC §3): a substitute (not an SRO on D, at least one contact day in D's
- * school year on or before D) with fewer than 60 distinct contact days in the school year up to
- * D is exempt from the training rules (status EXEMPT, restrictedDuties (4) and (5)). From the
- * 60th contact day on, the training rules apply with S = the 60th day.
+ * SUBSTITUTE_60_DAYS (docs/reference.md#substitute_60_days): a substitute (not an SRO on D, at
+ * least one contact day in D's school year on or before D) with fewer than 60 distinct contact days
+ * in the school year up to D is exempt from the training rules (status EXEMPT, restrictedDuties (4)
+ * and (5)). From the 60th contact day on, the training rules apply with S = the 60th day.
  */
 import { coursesFor, type DayContext } from '../context';
 import { addDays, schoolYearLabel } from '../dates';

@@ -1,11 +1,11 @@
 /**
- * TRAINING_BEFORE_DUTY (SPEC §3): an SRO has the subd. 3(a) course (coursesFor('BEFORE_DUTY'):
- * MN_SRO_BASIC, decision 23) completed on or before the duty start S (2025-09-01 for an SRO
- * already serving then); a substitute from the 60th contact day. Before-duty semantics: due S; on
- * D ≥ S MET if such a course is effective on or before D, else VIOLATED. EXEMPT while an
- * exception (grace, legacy) applies. A Minnesota SRO course that does not meet subd. 3(a) (the
- * supplemental course or the refresher, for an officer the legacy exception does not cover) is
- * named in the explanation and the evidence, with what it does not satisfy.
+ * TRAINING_BEFORE_DUTY (docs/reference.md#training_before_duty): an SRO has the subd. 3(a) course
+ * (coursesFor('BEFORE_DUTY'): MN_SRO_BASIC, decision 23) completed on or before the duty start S
+ * (2025-09-01 for an SRO already serving then); a substitute from the 60th contact day. Before-duty
+ * semantics: due S; on D ≥ S MET if such a course is effective on or before D, else VIOLATED.
+ * EXEMPT while an exception (grace, legacy) applies. A Minnesota SRO course that does not meet
+ * subd. 3(a) (the supplemental course or the refresher, for an officer the legacy exception does
+ * not cover) is named in the explanation and the evidence, with what it does not satisfy.
  */
 import type { DayContext } from '../context';
 import { coursesBy, coursesFor, notMeetingBy } from '../context';

@@ -1,8 +1,9 @@
 /**
- * TRAINING_GRACE_6_MONTHS (SPEC §3): when a TrainingUnavailableDeclared exists for an assignment
- * of the run that starts at S, the subd. 3(a) course (coursesFor('BEFORE_DUTY'): MN_SRO_BASIC,
- * decision 23) is due S + 6 months. Until it is completed, the officer is not required to perform
- * subd. 2(a)(4) and (5) (see officer-status restrictedDuties).
+ * TRAINING_GRACE_6_MONTHS (docs/reference.md#training_grace_6_months): when a
+ * TrainingUnavailableDeclared exists for an assignment of the run that starts at S, the subd. 3(a)
+ * course (coursesFor('BEFORE_DUTY'): MN_SRO_BASIC, decision 23) is due S + 6 months. Until it is
+ * completed, the officer is not required to perform subd. 2(a)(4) and (5) (see officer-status
+ * restrictedDuties).
  */
 import type { DayContext } from '../context';
 import { coursesBy } from '../context';

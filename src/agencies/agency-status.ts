@@ -22,7 +22,7 @@ import { LedgerReader, type AgencyCoverage } from '../read/ledger-reader';
 import { Refusal } from '../write/refusals';
 import { resolveTimeAxes, TimeAxes, TimeAxesDto } from '../read/time-axes';
 
-/** The report: the officers' rows, and the agency's own findings (SPEC §3 "Agency findings"). */
+/** The report: the officers' rows, and the agency's own findings (docs/reference.md#agency-findings). */
 export type AgencyStatusView = { agencyId: string } & TimeAxes & AgencyStatus & { agencyFindings: AgencyFinding[] };
 
 export class GetAgencyStatusQuery {

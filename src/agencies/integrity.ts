@@ -1,9 +1,9 @@
 /**
- * Slice: prove the agency's records were not altered (GET /agencies/:agencyId/integrity; SPEC
- * §6). Runs the one ledger verification (src/ledger/ledger-verifier.ts: every chain including
- * `access`, heads, rosters, positions, the Merkle tree against the store's head and the latest
- * signed checkpoint, the read models) over the whole store, since the tree commits to all of
- * it. A break in another agency's records is reported without naming them.
+ * Slice: prove the agency's records were not altered (GET /agencies/:agencyId/integrity;
+ * docs/reference.md#integrity). Runs the one ledger verification (src/ledger/ledger-verifier.ts:
+ * every chain including `access`, heads, rosters, positions, the Merkle tree against the store's
+ * head and the latest signed checkpoint, the read models) over the whole store, since the tree
+ * commits to all of it. A break in another agency's records is reported without naming them.
  *
  * The verification reads the whole store: each principal (a token, a person) may run one at a
  * time, and at most INTEGRITY_CALLS_PER_MINUTE a minute; more is answered 429 with Retry-After

@@ -1,9 +1,10 @@
 /**
- * Slice: what falls due for the chief (GET /agencies/:agencyId/reminders; SPEC §4): everything
- * due within `horizonDays` of `asOf` and everything overdue (negative daysLeft), sorted by due
- * date, each with a plain-English message naming the action and the citation; the agency's own
- * obligations (its violated findings, and those falling due) among them (docs/decisions.md W33). Like every query
- * it takes knownAt too (default now), so a chief can see what the reminders said at a past instant.
+ * Slice: what falls due for the chief (GET /agencies/:agencyId/reminders;
+ * docs/reference.md#get-apiagenciesagencyidreminders): everything due within `horizonDays` of
+ * `asOf` and everything overdue (negative daysLeft), sorted by due date, each with a plain-English
+ * message naming the action and the citation; the agency's own obligations (its violated findings,
+ * and those falling due) among them (docs/decisions.md W33). Like every query it takes knownAt too
+ * (default now), so a chief can see what the reminders said at a past instant.
  */
 import { Controller, Get, Header, Param, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';

@@ -1,8 +1,9 @@
 /**
- * Personal accounts (issue 11, SPEC §4a; decisions W20): invitations and password resets as
- * one-time links valid 24 hours, passwords set through them, sign-in checks, role changes and
- * disabling. Every change is an event in the access stream (events/access.ts), decided against
- * the caught-up registry and refused, appending nothing, with the product's refusal types.
+ * Personal accounts (docs/reference.md#web-console; docs/decisions.md W20): invitations and
+ * password resets as one-time links valid 24 hours, passwords set through them, sign-in checks,
+ * role changes and disabling. Every change is an event in the access stream (events/access.ts),
+ * decided against the caught-up registry and refused, appending nothing, with the product's refusal
+ * types.
  *
  * Used by the console (src/console) and the CLI (`user invite`, `user reset`, ...).
  */

@@ -1,6 +1,6 @@
 /**
- * The global guard (SPEC §4): 401 without a valid bearer token, 403 for a role the route does
- * not allow or for another agency's path. The grant is attached to the request for
+ * The global guard (docs/reference.md#http-api): 401 without a valid bearer token, 403 for a role
+ * the route does not allow or for another agency's path. The grant is attached to the request for
  * `recordedBy` and the agency binding.
  *
  * A failed authentication (no token, or an unknown or revoked one) is logged as one warning

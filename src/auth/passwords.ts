@@ -1,5 +1,5 @@
 /**
- * Passwords of personal accounts (issue 11; decisions W20): NIST SP 800-63B §3.1.1.2 rules, and
+ * Passwords of personal accounts (docs/decisions.md W20): NIST SP 800-63B §3.1.1.2 rules, and
  * scrypt from node:crypto.
  *
  * - At least 12 characters (Unicode code points, after NFC), at most 128; any character is

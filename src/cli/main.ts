@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 /**
- * The command line (SPEC §5): `npm run --silent cli -- <command>` or the `sro-compliance` bin.
- * The store is chosen by SRO_STORE (default sqlite:./data/sro.db). A write goes where the HTTP
- * API's go: `agency create` through the command bus to its slice's handler and decision, `import`
- * through the bulk import (the same decisions, batched), tokens through the access registry; a
- * refusal is printed as its messages (exit 1).
+ * The command line (docs/reference.md#command-line): `npm run --silent cli -- <command>` or the
+ * `sro-compliance` bin. The store is chosen by SRO_STORE (default sqlite:./data/sro.db). A write
+ * goes where the HTTP API's go: `agency create` through the command bus to its slice's handler and
+ * decision, `import` through the bulk import (the same decisions, batched), tokens through the
+ * access registry; a refusal is printed as its messages (exit 1).
  */
 import 'reflect-metadata';
 import { HttpException, INestApplicationContext } from '@nestjs/common';

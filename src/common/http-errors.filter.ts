@@ -1,8 +1,8 @@
 /**
- * Maps every error to the SPEC §4 JSON shape `{statusCode, message: [...]}` (`message` always an
- * array). The product's refusals (src/write/refusals.ts, thrown by the core) are answered here and
- * nowhere else: their status (400, 404, 409, 422) with their field messages. Nest's
- * HttpExceptions (the edge's own: guard, pipes, body parser) pass through; a store revision
+ * Maps every error to the JSON shape of docs/reference.md#errors `{statusCode, message: [...]}`
+ * (`message` always an array). The product's refusals (src/write/refusals.ts, thrown by the core)
+ * are answered here and nowhere else: their status (400, 404, 409, 422) with their field messages.
+ * Nest's HttpExceptions (the edge's own: guard, pipes, body parser) pass through; a store revision
  * conflict becomes 409; a 4xx raised below Nest (an http-errors error from Express) keeps its
  * status with a generic message (its own may echo the input); anything unexpected is logged with
  * its stack and answered 500 without internals (a bug, never the client's fault, and never a

@@ -1,6 +1,7 @@
 /**
  * Input validation shared by every DTO: calendar dates, identifiers, and the global pipe that
- * turns class-validator failures into 400 `{statusCode, message: [field messages]}` (SPEC §4).
+ * turns class-validator failures into 400 `{statusCode, message: [field messages]}`
+ * (docs/reference.md#errors).
  */
 import { ValidationPipe } from '@nestjs/common';
 import { Matches, registerDecorator, ValidationError, ValidationOptions } from 'class-validator';

@@ -1,7 +1,8 @@
 /**
- * The two time axes of a page, from its URL query (SPEC §4a: `asOf`, `knownAt`), resolved as the
- * API resolves them (src/read/time-axes.ts). A value that cannot be used is named in a message and
- * the page shows the default instead, so a mistyped date is a sentence on the page, not a dead end.
+ * The two time axes of a page, from its URL query (docs/reference.md#web-console: `asOf`,
+ * `knownAt`), resolved as the API resolves them (src/read/time-axes.ts). A value that cannot be
+ * used is named in a message and the page shows the default instead, so a mistyped date is a
+ * sentence on the page, not a dead end.
  */
 import { DATE_FORMS, INSTANT_FORMS, localDateFromText } from '../common/dates';
 import { resolveTimeAxes, type TimeAxes } from '../read/time-axes';

@@ -1,10 +1,10 @@
 /**
  * The application's exception filter: under /api every error is answered by the JSON mapping
- * (src/common/http-errors.filter.ts, SPEC §4); everywhere else (the console, SPEC §4a) as a page
- * a person can read: sign-in for a session that is missing or ended (and back afterwards), a 403
- * page naming the roles that may open the page, a page for a refused form token, and 404/400
- * pages with the product's messages. Nothing unexpected is shown (a 500 page says nothing was
- * recorded, and the stack goes to the log).
+ * (src/common/http-errors.filter.ts, docs/reference.md#errors); everywhere else (the console,
+ * docs/reference.md#web-console) as a page a person can read: sign-in for a session that is missing
+ * or ended (and back afterwards), a 403 page naming the roles that may open the page, a page for a
+ * refused form token, and 404/400 pages with the product's messages. Nothing unexpected is shown (a
+ * 500 page says nothing was recorded, and the stack goes to the log).
  */
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';

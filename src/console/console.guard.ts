@@ -1,9 +1,10 @@
 /**
- * The console's guard (issue 11, SPEC §4a): every page request gets a session (anonymous until
- * sign-in, for the CSRF token of its forms); every POST must carry that session's token; a page
- * for signed-in people sends others to sign-in and back; the account is read from the access
- * stream on every request, so a disabled account, a role change or a new password takes effect on
- * the next request; a role the page does not allow gets a 403 page naming the roles that may.
+ * The console's guard (docs/reference.md#web-console; docs/decisions.md W20): every page request
+ * gets a session (anonymous until sign-in, for the CSRF token of its forms); every POST must carry
+ * that session's token; a page for signed-in people sends others to sign-in and back; the account
+ * is read from the access stream on every request, so a disabled account, a role change or a new
+ * password takes effect on the next request; a role the page does not allow gets a 403 page naming
+ * the roles that may.
  *
  * The bearer-token guard (src/auth/auth.guard.ts) does not apply: console controllers are
  * @Public() to it and @UseGuards(ConsoleGuard) instead.

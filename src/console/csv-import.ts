@@ -1,10 +1,10 @@
 /**
- * The console's CSV import (issue 12): a file in the product's own format (a `command` column and
- * the routes' field names, src/import/csv-commands.ts), or another system's export (a training
- * provider's roster: "Officer ID", "Course", "Date Completed") whose columns, and course values,
- * are mapped to one kind of import. Either way the rows become the bulk import's commands, each
- * with an idempotency key derived from its content when it has none, so a re-run of the same file
- * records nothing twice (also on EventStoreDB, where a file is not one transaction).
+ * The console's CSV import (docs/decisions.md W21): a file in the product's own format (a `command`
+ * column and the routes' field names, src/import/csv-commands.ts), or another system's export (a
+ * training provider's roster: "Officer ID", "Course", "Date Completed") whose columns, and course
+ * values, are mapped to one kind of import. Either way the rows become the bulk import's commands,
+ * each with an idempotency key derived from its content when it has none, so a re-run of the same
+ * file records nothing twice (also on EventStoreDB, where a file is not one transaction).
  */
 import { parse } from 'csv-parse/sync';
 import { createHash } from 'node:crypto';

@@ -1,8 +1,9 @@
 /**
- * First run (issue 11): when the store holds no agency, the server makes a one-time setup link
- * (printed by `serve`, valid 24 hours, in this process's memory only) whose page creates the
- * agency and its first admin, as self-hosted tools such as Grafana or Gitea do. Once any agency
- * exists, or once the link is used, there is no setup page; later people are invited.
+ * First run (docs/reference.md#get-setup): when the store holds no agency, the server makes a
+ * one-time setup link (printed by `serve`, valid 24 hours, in this process's memory only) whose
+ * page creates the agency and its first admin, as self-hosted tools such as Grafana or Gitea do.
+ * Once any agency exists, or once the link is used, there is no setup page; later people are
+ * invited.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';

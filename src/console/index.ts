@@ -1,7 +1,7 @@
 /**
- * The web console (issue 11, SPEC §4a): server-rendered pages at / for the people who use the
- * product, beside the JSON API under /api. What the app module registers, and the routes that
- * the /api prefix leaves out (create-http-app.ts).
+ * The web console (docs/reference.md#web-console; docs/decisions.md W20): server-rendered pages at
+ * / for the people who use the product, beside the JSON API under /api. What the app module
+ * registers, and the routes that the /api prefix leaves out (create-http-app.ts).
  */
 import { RequestMethod, type Type } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';

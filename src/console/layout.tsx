@@ -1,9 +1,9 @@
 /**
  * The pieces every console page shares: the HTML document with its header and navigation, the
  * status and outcome badges (words and a data-status attribute, never colour alone), the "As of"
- * / "Known at" form and the sentence that states both times (SPEC §4a). Rendered on the server
- * with preact-render-to-string: JSX is type-checked by tsc and every text and attribute is
- * escaped by the renderer (decisions W20).
+ * / "Known at" form and the sentence that states both times (docs/reference.md#web-console).
+ * Rendered on the server with preact-render-to-string: JSX is type-checked by tsc and every text
+ * and attribute is escaped by the renderer (decisions W20).
  */
 import type { ComponentChildren, VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
@@ -224,7 +224,10 @@ export interface AxesFormProps {
   problems?: string[];
 }
 
-/** The two pickers, labelled "As of" and "Known at" (SPEC §4a), sent as the URL query asOf, knownAt. */
+/**
+ * The two pickers, labelled "As of" and "Known at" (docs/reference.md#web-console), sent as the
+ * URL query asOf, knownAt.
+ */
 export function AxesForm({ action, asOf, knownAtText, keep, problems, children, asOfHint = 'The day the status is for.' }: AxesFormProps) {
   return (
     <form method="get" action={action} class="axes" aria-label="Time">

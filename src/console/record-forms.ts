@@ -1,5 +1,5 @@
 /**
- * The admin's record forms (the console's first writes; issue 12 extends them): for each, the
+ * The admin's record forms (the console's writes; docs/decisions.md W21): for each, the
  * fields a person fills in, the API's own DTO that validates them (the same validation pipe as the
  * routes) and the API's own typed command sent through the CommandBus. A form's field names are
  * the DTO's, so a refusal's field messages land beside their field.

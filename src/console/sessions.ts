@@ -1,5 +1,5 @@
 /**
- * Console sessions (issue 11; decisions W20): a random 256-bit id in a cookie, the session itself
+ * Console sessions (docs/decisions.md W20): a random 256-bit id in a cookie, the session itself
  * in this process's memory, keyed by the id's SHA-256 (a memory dump does not give the cookies).
  *
  * Why in memory: a session is a short-lived secret (30 minutes idle, 12 hours at most), not a

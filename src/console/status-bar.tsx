@@ -1,8 +1,9 @@
 /**
- * An officer's status intervals over effective time as a horizontal bar (issue 11 item 5): inline
- * SVG, one segment per interval with its status in words (inside the segment when it fits, and
- * always in the list below it), the "As of" day marked; the colours only repeat what the words
- * say. Only the status badges carry `data-status` (SPEC §4a); the intervals carry `data-interval-status`.
+ * An officer's status intervals over effective time as a horizontal bar
+ * (docs/reference.md#get-officersofficerid): inline SVG, one segment per interval with its status
+ * in words (inside the segment when it fits, and always in the list below it), the "As of" day
+ * marked; the colours only repeat what the words say. Only the status badges carry `data-status`
+ * (docs/reference.md#web-console); the intervals carry `data-interval-status`.
  */
 import type { StatusInterval } from '../../projections';
 import { dateInWords, statusWords } from './layout';

@@ -1,7 +1,7 @@
 /**
- * The two time axes in words (issue 11: "Status on 1 March 2026, as the records stood at
- * 1 December 2026 10:15 CST"): dates as Minnesotans write them, instants in Minnesota time with
- * the zone's abbreviation (CST or CDT).
+ * The two time axes in words (docs/reference.md#web-console: "Status on 1 March 2026, as the
+ * records stood at 1 December 2026 10:15 CST"): dates as Minnesotans write them, instants in
+ * Minnesota time with the zone's abbreviation (CST or CDT).
  */
 import { MINNESOTA_TIME_ZONE } from '../../projections';
 import { instantFromText } from '../common/dates';

@@ -2,11 +2,11 @@
  * Health for people and orchestrators, without a token (decisions W27):
  * - GET /api/health/live: liveness. 200 while the process answers HTTP; no I/O, so a slow store
  *   never gets the server restarted.
- * - GET /api/health/ready, and GET /api/health (SPEC §4: 200 once the server is ready):
- *   readiness. 503 while the event store does not answer, while a read model is being rebuilt
- *   from the log, or while the last ledger verification (background or on demand) failed or a
- *   checkpoint could not be signed: a tampered store must not look healthy, and a rebuilding
- *   server is not sent traffic.
+ * - GET /api/health/ready, and GET /api/health (docs/reference.md#get-apihealth: 200 once the
+ *   server is ready): readiness. 503 while the event store does not answer, while a read model is
+ *   being rebuilt from the log, or while the last ledger verification (background or on demand)
+ *   failed or a checkpoint could not be signed: a tampered store must not look healthy, and a
+ *   rebuilding server is not sent traffic.
  * The answer without a token names the checks and the read models but gives no count of records
  * (no checkpoint positions); a valid bearer token of any role adds each read model's checkpoint.
  */

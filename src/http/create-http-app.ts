@@ -51,7 +51,7 @@ export async function createHttpApp(
   const json = jsonBody({ limitBytes });
   const form = formBody(app.get(SessionStore), app.get(AccessRegistry));
   app.use((req: Request, res: Response, next: NextFunction) => (isApi(req) ? json(req, res, next) : form(req, res, next)));
-  // The console's pages are at / (SPEC §4a); everything else is under /api.
+  // The console's pages are at / (docs/reference.md#web-console); everything else is under /api.
   app.setGlobalPrefix('api', { exclude: consoleRoutes() });
   app.useGlobalPipes(new ForbiddenKeysPipe(createValidationPipe()));
   // The API's OpenAPI document (/api/openapi.json) and Swagger UI (/api/docs), from the controllers and DTOs.

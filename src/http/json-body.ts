@@ -11,8 +11,9 @@
  *   top level is not an object.
  * A request without a body gets `{}` (its route answers with field messages); a GET or HEAD with
  * a body is a 400 (no read route takes one).
- * A multipart body on a route of MULTIPART_ROUTES (SPEC §4: the certificate PDF) is left to that
- * route's own parser (src/officers/file-certificate.ts); anywhere else it is a 415.
+ * A multipart body on a route of MULTIPART_ROUTES (the certificate PDF,
+ * docs/reference.md#post-apiagenciesagencyidofficersofficeridtrainingstrainingidcertificate) is
+ * left to that route's own parser (src/officers/file-certificate.ts); anywhere else it is a 415.
  */
 import express, { NextFunction, Request, RequestHandler, Response } from 'express';
 import { LoggedClientError } from '../common/http-errors.filter';

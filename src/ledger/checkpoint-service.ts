@@ -1,7 +1,8 @@
 /**
- * Signs checkpoints of the ledger tree (SPEC §6): on `checkpoint` (CLI) and, in the server,
- * every SRO_CHECKPOINT_INTERVAL seconds when new events exist. Each is kept in the store and
- * appended to the checkpoint log beside the key; GET /api/ledger/checkpoint serves the latest.
+ * Signs checkpoints of the ledger tree (docs/reference.md#integrity, docs/decisions.md W14): on
+ * `checkpoint` (CLI) and, in the server, every SRO_CHECKPOINT_INTERVAL seconds when new events
+ * exist. Each is kept in the store and appended to the checkpoint log beside the key; GET
+ * /api/ledger/checkpoint serves the latest.
  *
  * The server signs only a tree it has read itself (LedgerLeaves) and found equal to the head
  * the store recorded at its last append, and only after the latest checkpoint it knows (from

@@ -1,6 +1,6 @@
 /**
- * The one verification of the ledger (SPEC §6), run by `verify`, by GET .../integrity and by
- * the server in the background, so that all three say the same thing:
+ * The one verification of the ledger (docs/reference.md#integrity), run by `verify`, by GET
+ * .../integrity and by the server in the background, so that all three say the same thing:
  * 1. every stream's hash chain, in one streamed pass of the log in position order (access,
  *    agencies, rosters, officers alike), and positions strictly increasing; where the store's
  *    positions have no legitimate gaps (SQLite), a missing position is a deleted event;

@@ -1,8 +1,9 @@
 /**
- * Slices of the ledger as a whole (SPEC §4, §6): the latest signed checkpoint (any valid token:
- * people outside the agency keep copies), the verifier key to check it with, and proofs that an
- * event is in a checkpoint (inclusion) or that a later tree extends an earlier one
- * (consistency), RFC 9162 §2.1.3-2.1.4, for investigators and admins.
+ * Slices of the ledger as a whole (docs/reference.md, the /api/ledger routes;
+ * docs/reference.md#integrity): the latest signed checkpoint (any valid token: people outside the
+ * agency keep copies), the verifier key to check it with, and proofs that an event is in a
+ * checkpoint (inclusion) or that a later tree extends an earlier one (consistency), RFC 9162
+ * §2.1.3-2.1.4, for investigators and admins.
  */
 import { Controller, Get, Header, Query, Req, ServiceUnavailableException } from '@nestjs/common';
 import { IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';

@@ -1,9 +1,9 @@
 /**
- * Read models checked against the events they were derived from (SPEC §6): an edited document
- * (projection_documents, say, so that a status answer turns VIOLATED into MET) must not pass
- * as the record. For each projection that is not rebuilding, every document is derived again
- * from the events and compared, as canonical JSON, with the stored one; a stored document that
- * nothing derives is reported too.
+ * Read models checked against the events they were derived from (docs/reference.md#integrity): an
+ * edited document (projection_documents, say, so that a status answer turns VIOLATED into MET) must
+ * not pass as the record. For each projection that is not rebuilding, every document is derived
+ * again from the events and compared, as canonical JSON, with the stored one; a stored document
+ * that nothing derives is reported too.
  *
  * One consistent position (docs/decisions.md W40): the documents of one unit (an officer's
  * ledger and facts; an agency's summary) are read together with the checkpoint they were

@@ -1,8 +1,9 @@
 /**
- * Slice: the agency's officers, for every role (GET /agencies/:agencyId/officers?q=&page=; SPEC
- * §4): each officer registered by knownAt, with the name and license number as known then and
- * whether active (not separated) on asOf; searched by q, in officerId order, a page at a time.
- * An investigator, who may not read the agency report, finds an officer id here.
+ * Slice: the agency's officers, for every role (GET /agencies/:agencyId/officers?q=&page=;
+ * docs/reference.md#get-apiagenciesagencyidofficers): each officer registered by knownAt, with the
+ * name and license number as known then and whether active (not separated) on asOf; searched by q,
+ * in officerId order, a page at a time. An investigator, who may not read the agency report, finds
+ * an officer id here.
  */
 import { Controller, Get, Header, Param, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';

@@ -1,9 +1,10 @@
 /**
  * Slice: what changed in an officer's record between two instants (GET
- * .../officers/:officerId/changes?from=&to=&asOf=; issue 11 item 5): the events recorded after
- * `from` and at or before `to` (retractions included), and every finding whose outcome or due
- * date on `asOf` differs between the records as known at `from` and as known at `to`: the
- * question behind a records dispute ("when did the record say this, and what changed it?").
+ * .../officers/:officerId/changes?from=&to=&asOf=;
+ * docs/reference.md#get-apiagenciesagencyidofficersofficeridchanges): the events recorded after
+ * `from` and at or before `to` (retractions included), and every finding whose outcome or due date
+ * on `asOf` differs between the records as known at `from` and as known at `to`: the question
+ * behind a records dispute ("when did the record say this, and what changed it?").
  */
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';

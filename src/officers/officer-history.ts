@@ -1,8 +1,9 @@
 /**
  * Slice: an officer's full record for the investigator (GET .../officers/:officerId/history?knownAt=;
- * SPEC §4): every event recorded at or before knownAt with both time axes, who recorded it,
- * whether and by which event it was retracted, its place in the hash chain; and the officer's
- * status intervals over effective time as known at knownAt.
+ * docs/reference.md#get-apiagenciesagencyidofficersofficeridhistory): every event recorded at or
+ * before knownAt with both time axes, who recorded it, whether and by which event it was retracted,
+ * its place in the hash chain; and the officer's status intervals over effective time as known at
+ * knownAt.
  */
 import { toCsv } from '../common/csv';
 import { Controller, Get, Param, Query } from '@nestjs/common';

@@ -1,6 +1,7 @@
 /**
  * Slice: an officer's compliance status on `asOf` as the records stood at `knownAt`
- * (GET .../officers/:officerId/status; SPEC §3, §4). Every rule is listed with its citation.
+ * (GET .../officers/:officerId/status; docs/reference.md#rules). Every rule is listed with its
+ * citation.
  */
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { IQueryHandler, QueryBus, QueryHandler } from '@nestjs/cqrs';

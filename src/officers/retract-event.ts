@@ -28,8 +28,8 @@ export class RetractionDto {
 const NOT_RETRACTABLE: readonly EventType[] = ['AgencyRegistered', 'OfficerRegistered', 'EventRetracted'];
 
 /**
- * Why a retraction cannot be recorded, if it cannot (SPEC §2; shared with the agency's): it names
- * an event of the same stream that exists and is not already retracted.
+ * Why a retraction cannot be recorded, if it cannot (docs/decisions.md W2; shared with the
+ * agency's): it names an event of the same stream that exists and is not already retracted.
  */
 export function retractionRefusal(
   stream: { live: Map<string, { type: EventType }>; retracted: Set<string> },

@@ -1,11 +1,11 @@
 /**
  * The two read models the queries use, as projections over the global log:
  * - `officer-ledgers.v4` (v4: the snapshot's facts carry the name and license number as corrected,
- *   and the separation, issue 13): per officer, the officer's events already upcast (what projections/
- *   reads), with the name: one document read instead of a stream read plus upcasting per query;
- *   and, derived from it once per commit, the officer's facts snapshot (projections/
- *   facts-snapshot.ts) under `facts:<agencyId>/<officerId>`, so that an agency report reads one
- *   small document per officer and skips the knowledge step;
+ *   and the separation, docs/decisions.md W19): per officer, the officer's events already upcast
+ *   (what projections/ reads), with the name: one document read instead of a stream read plus
+ *   upcasting per query; and, derived from it once per commit, the officer's facts snapshot
+ *   (projections/facts-snapshot.ts) under `facts:<agencyId>/<officerId>`, so that an agency report
+ *   reads one small document per officer and skips the knowledge step;
  * - `agency-summaries`: per agency, its name, its own events (policy adoptions, retractions) and
  *   its officers' ids, so that an agency report reads two things: this and the ledgers.
  * They hold every event, not only the current state, because every query can ask for any

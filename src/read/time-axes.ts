@@ -1,6 +1,7 @@
 /**
- * The two time axes every query takes (SPEC §1): `asOf`, a Minnesota calendar date (default:
- * today in America/Chicago) and `knownAt`, an instant (default: now). Resolved once per request.
+ * The two time axes every query takes (docs/reference.md#time): `asOf`, a Minnesota calendar date
+ * (default: today in America/Chicago) and `knownAt`, an instant (default: now). Resolved once per
+ * request.
  *
  * A `knownAt` after now is a 400 (docs/decisions.md W12): what the records say at a future
  * instant is not known yet, and the same question asked later could get another answer. A

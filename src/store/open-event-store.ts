@@ -1,5 +1,5 @@
 /**
- * Chooses the event store adapter from a store URL (SRO_STORE, SPEC §5):
+ * Chooses the event store adapter from a store URL (SRO_STORE, docs/reference.md#configuration):
  * - `memory:`             in-memory (lost on exit; for tests and demos);
  * - `sqlite:<path>`       SQLite file, created if missing; a relative path is relative to the
  *                         current directory (`sqlite:./data/sro.db` is the app's default);

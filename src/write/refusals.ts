@@ -3,8 +3,9 @@
  * its own terms, with one message per field (`trainingId: training t1 is already recorded`). The
  * core throws them (src/write, src/import, src/read; the slices' decisions return them) and knows
  * nothing of HTTP; the HTTP edge answers each (src/common/http-errors.filter.ts), the bulk import
- * reports it, the CLI prints its messages. `status` is the SPEC §4 number of each kind of
- * refusal, so that the import report ("what the route would have answered") and the route agree.
+ * reports it, the CLI prints its messages. `status` is the HTTP number (docs/decisions.md W1) of
+ * each kind of refusal, so that the import report ("what the route would have answered") and the
+ * route agree.
  */
 export abstract class Refusal extends Error {
   abstract readonly status: 400 | 404 | 409 | 422;

@@ -1,6 +1,7 @@
 /**
  * The write side's view of a stream: just enough state to check a command's invariants
- * (SPEC §2) before it appends. Pure folds over a stream's events; retracted events are left out.
+ * (docs/reference.md#records-and-events) before it appends. Pure folds over a stream's events;
+ * retracted events are left out.
  */
 import type { DomainEvent, LocalDate } from '../../events/catalogue';
 import type { RecordedEvent } from '../../events/envelope';

@@ -1,6 +1,7 @@
 /**
- * The web console in a real browser (issue 11 item 9): Debian's chromium driven by playwright-core
- * against the built server started as `npm start` starts it (`serve`), on a fresh SQLite file.
+ * The web console in a real browser (docs/reference.md#web-console): Debian's chromium driven by
+ * playwright-core against the built server started as `npm start` starts it (`serve`), on a fresh
+ * SQLite file.
  *
  * Journeys: first-run setup through the printed link; the admin invites a chief on the People page
  * and the chief sets a password through the invitation link; the chief sees a due reminder; the

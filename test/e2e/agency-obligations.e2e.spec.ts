@@ -1,8 +1,8 @@
 /**
- * Issue 13 through the routes: SRO contracts (recorded, amended, ended) and the agency findings
- * and reminders they give; a policy's model revision; officer corrections and separations on
- * both time axes; the officer listing and its roles. A refused write is a 4xx with field
- * messages and appends nothing.
+ * The agency findings (docs/reference.md#agency-findings) through the routes: SRO contracts
+ * (recorded, amended, ended) and the agency findings and reminders they give; a policy's model
+ * revision; officer corrections and separations on both time axes; the officer listing and its
+ * roles. A refused write is a 4xx with field messages and appends nothing.
  */
 import { Harness, startHarness, storeHeads } from './http-harness';
 

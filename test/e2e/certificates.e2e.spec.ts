@@ -1,6 +1,6 @@
 /**
- * Certificate files (issue 12 item 3) through the routes, on SQLite and on PostgreSQL: a PDF
- * uploaded as multipart is checked by its bytes (a renamed text file, a truncated PDF: 415),
+ * Certificate files (docs/decisions.md W21, W39) through the routes, on SQLite and on PostgreSQL: a
+ * PDF uploaded as multipart is checked by its bytes (a renamed text file, a truncated PDF: 415),
  * hashed by the server, stored with its event in one transaction, served back byte for byte to
  * admin, chief and investigator (not the auditor), and refused on download once altered in the
  * database, which verify and the integrity route also catch.

@@ -1,7 +1,8 @@
 /**
- * The CLI (SPEC §5) as a user runs it: `npm run --silent cli -- ...` and the built bin, with
- * `serve` answering HTTP in a child process. On the store SRO_STORE names: a temporary SQLite
- * file, or a fresh PostgreSQL database (so `npm run test:postgres` runs it there too).
+ * The CLI (docs/reference.md#command-line) as a user runs it: `npm run --silent cli -- ...` and the
+ * built bin, with `serve` answering HTTP in a child process. On the store SRO_STORE names: a
+ * temporary SQLite file, or a fresh PostgreSQL database (so `npm run test:postgres` runs it there
+ * too).
  *
  * The import follows the README's own sample file (read from README.md): with one bad row it
  * exits 1 with a JSON report of the line, status and messages; the corrected file re-imported

@@ -1,5 +1,5 @@
 /**
- * No data lost (SPEC §7), on the store SRO_STORE names (a temporary SQLite file, or a fresh
+ * No data lost, on the store SRO_STORE names (a temporary SQLite file, or a fresh
  * PostgreSQL database): processes are killed with SIGKILL in the middle of writes that span two
  * streams, and started again.
  *

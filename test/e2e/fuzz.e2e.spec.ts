@@ -6,8 +6,8 @@
  * nested, wrongly typed (every field of the route's DTO with a value of the wrong type) and
  * prototype-polluting (a body valid but for a `__proto__` / `constructor` / `prototype` key),
  * and junk path parameters; each with a valid admin token and without a token. Every answer is a
- * 4xx in the SPEC §4 shape, the store's stream heads do not move, and nothing is logged as an
- * error. Runs on the store SRO_STORE names.
+ * 4xx in the shape of docs/reference.md#errors, the store's stream heads do not move, and nothing
+ * is logged as an error. Runs on the store SRO_STORE names.
  */
 import type { LoggerService } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';

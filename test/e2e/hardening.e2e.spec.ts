@@ -64,7 +64,7 @@ const raw = (path: string, bytes: Buffer | string, headers: Record<string, strin
   return req.serialize((x: unknown) => x as string).send(typeof bytes === 'string' ? Buffer.from(bytes) : bytes);
 };
 
-/** The SPEC §4 shape of a refusal, one message line, no echo of the input; nothing appended. */
+/** The shape of a refusal (docs/reference.md#errors), one message line, no echo of the input; nothing appended. */
 async function refusedWith(status: number, send: () => PromiseLike<{ status: number; body: { statusCode?: unknown; message?: unknown }; text: string }>) {
   const before = await storeHeads(h.store);
   const res = await send();
@@ -332,7 +332,8 @@ describe('headers', () => {
     ];
     expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 201, 400, 401, 403, 404, 404, 413, 415]);
     for (const res of answers) expectHardened(res);
-    // Every error answer has the SPEC §4 shape, `message` an array (Nest's own 404 included).
+    // Every error answer has the shape of docs/reference.md#errors, `message` an array (Nest's own
+    // 404 included).
     for (const res of answers.filter((r) => r.status >= 400)) expect(Array.isArray(res.body.message)).toBe(true);
   });
 });

@@ -1,8 +1,8 @@
 /**
- * Facts that cannot have happened are refused through the routes (issue 9 item 8; docs/decisions.md
- * W12): 400 with the field message and no stream changed; the bulk import of the same app gives
- * the same refusals with the same messages. And the query parameters that cannot be answered:
- * `horizonDays` that is not plain digits from 0 to 3650, `knownAt` after now.
+ * Facts that cannot have happened are refused through the routes (docs/decisions.md W12): 400
+ * with the field message and no stream changed; the bulk import of the same app gives the same
+ * refusals with the same messages. And the query parameters that cannot be answered: `horizonDays`
+ * that is not plain digits from 0 to 3650, `knownAt` after now.
  *
  * "Today" is computed with the server's own function; a date two days ahead is after today even
  * if Minnesota midnight passes during the test, and a message naming today may name either day.

@@ -1,6 +1,6 @@
 /**
- * Tampering for real (issue 9), on the harness's store (SQLite file, or PostgreSQL with
- * test:postgres): each scenario writes the database with raw SQL as someone with access to it
+ * Tampering for real (docs/decisions.md W14), on the harness's store (SQLite file, or PostgreSQL
+ * with test:postgres): each scenario writes the database with raw SQL as someone with access to it
  * and the public hash formulas would, then the HTTP integrity route AND a CLI `verify` in a
  * separate process must both catch it and name the first broken link, and /api/health must
  * answer 503. Scenario 4 recomputes every chain, head and the store's own tree: only a

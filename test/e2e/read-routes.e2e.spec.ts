@@ -1,7 +1,7 @@
 /**
- * End-to-end tests of the read routes (SPEC §4) on the real app: officer status on both time
- * axes, agency status as JSON and CSV, reminders, history with status intervals, integrity
- * (including tampering with the stored rows), and the roles of each route.
+ * End-to-end tests of the read routes (docs/reference.md#http-routes) on the real app: officer
+ * status on both time axes, agency status as JSON and CSV, reminders, history with status
+ * intervals, integrity (including tampering with the stored rows), and the roles of each route.
  */
 import { IntegrityMonitor } from '../../src/ledger/integrity-monitor';
 import { deleteStream, editEventData } from '../support/tamper';

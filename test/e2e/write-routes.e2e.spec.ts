@@ -1,7 +1,7 @@
 /**
- * End-to-end tests of every write route (SPEC §4) against the real app on a temporary SQLite
- * file: 201 answers, field-level 400s, 401, 403, 404, 409, idempotent retries, and that every
- * refused write leaves the store untouched.
+ * End-to-end tests of every write route (docs/reference.md#http-routes) against the real app on a
+ * temporary SQLite file: 201 answers, field-level 400s, 401, 403, 404, 409, idempotent retries, and
+ * that every refused write leaves the store untouched.
  */
 import { randomUUID } from 'node:crypto';
 import { AccessRegistry } from '../../src/auth/access-registry';

@@ -1,7 +1,7 @@
 /**
- * The upcaster chain (events/upcasters.ts; SPEC §2): stored data is lifted one schema version at
- * a time to the current one, never rewritten; a version newer than this build knows, a missing
- * step or an unknown type is refused by name, not read as something else.
+ * The upcaster chain (events/upcasters.ts; docs/reference.md#events): stored data is lifted one
+ * schema version at a time to the current one, never rewritten; a version newer than this build
+ * knows, a missing step or an unknown type is refused by name, not read as something else.
  */
 import { EVENT_TYPES } from '../../events/catalogue';
 import { CURRENT_SCHEMA_VERSION, UnknownEventError, upcast, UPCASTERS, type UpcasterTable } from '../../events/upcasters';

@@ -22,7 +22,7 @@ async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   return all;
 }
 
-describe('commandFromRecord: contracts and officer records (issue 13)', () => {
+describe('commandFromRecord: contracts and officer records (docs/decisions.md W19)', () => {
   it('takes contractId in the path of an amendment, and clauses.* columns as the clauses object', () => {
     expect(commandFromRecord({ command: 'RecordContract', contractId: 'c1', district: 'ISD 1', schools: 'A;B', effectiveFrom: '2025-08-01', 'clauses.attire': '§3', 'clauses.dataPractices': '' }, 2)).toEqual({
       command: 'RecordContract',

@@ -1,8 +1,8 @@
 /**
- * Issue 13, parts 2-4: the agency findings with their boundaries (a contract ending on D, one
- * starting on D+1, a school added by an amendment), the model-revision reminder, the contract
- * reminders; corrections and separations on both time axes; POLICY_REVIEW_BEFORE_DUTY's
- * citation per case.
+ * The agency findings (docs/reference.md#agency-findings; docs/decisions.md 25-28) with their
+ * boundaries (a contract ending on D, one starting on D+1, a school added by an amendment), the
+ * model-revision reminder, the contract reminders; corrections and separations on both time axes;
+ * POLICY_REVIEW_BEFORE_DUTY's citation per case.
  */
 import {
   agencyFindingsOn,

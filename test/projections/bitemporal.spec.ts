@@ -1,4 +1,4 @@
-/** knownAt and retractions (SPEC §1): "what was true" vs "what the records said". */
+/** knownAt and retractions (docs/reference.md#time): "what was true" vs "what the records said". */
 import { officerHistory, officerStatus, statusIntervals } from '../../projections';
 import { LATER, LedgerBuilder, withPolicy } from './ledger-builder';
 

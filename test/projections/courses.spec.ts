@@ -1,5 +1,5 @@
 /**
- * Which course meets which training rule (SPEC §3 "Courses", pinned and revised; decision 23),
+ * Which course meets which training rule (docs/reference.md#courses; docs/decisions.md 23),
  * table-driven with the statute's dates: every training rule with each of the three Minnesota SRO
  * courses, under the default reading and under each alternative reading of COURSE_READING.
  *

@@ -8,8 +8,8 @@
  *    wherever the snapshot covers knownAt, and an agency report of several officers built from
  *    snapshots equals the one built from whole ledgers (what the agency report relies on);
  *  - the pinned shape of every answer;
- *  - the agency findings and reminders (issue 13) from snapshots equal those from whole ledgers,
- *    and an agency event recorded after knownAt never changes them.
+ *  - the agency findings and reminders (docs/reference.md#agency-findings) from snapshots equal
+ *    those from whole ledgers, and an agency event recorded after knownAt never changes them.
  * The histories include contracts (recorded, amended, ended), policies with a model revision,
  * corrections of an officer's name and separations.
  * The histories have several officers (or one), equal recordedAt instants, and retractions of

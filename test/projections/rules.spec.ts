@@ -1,7 +1,7 @@
 /**
- * Table-driven checks of every rule of SPEC §3 with the statute's own dates and the boundaries:
- * the due date itself and the day after, month-end clamping, the school-year turn, 59 vs 60
- * contact days, the statute's start, and the 2027 legacy deadline.
+ * Table-driven checks of every rule of docs/reference.md#rules with the statute's own dates and the
+ * boundaries: the due date itself and the day after, month-end clamping, the school-year turn, 59
+ * vs 60 contact days, the statute's start, and the 2027 legacy deadline.
  */
 import { RULE_IDS, RULES, officerStatus, type OfficerLedger, type Outcome, type RuleId, type Status } from '../../projections';
 import { RESTRICTED_DUTIES } from '../../projections/interpretation';
@@ -47,7 +47,7 @@ const pick = (o: Record<string, unknown>, keys: string[]) => Object.fromEntries(
 
 // ---------------------------------------------------------------------------------------------
 describe('rule metadata', () => {
-  it('has one module per rule id, in SPEC table order, with the SPEC citations', () => {
+  it('has one module per rule id, in the order of docs/reference.md#rules, with its citations', () => {
     expect(RULES.map((r) => [r.id, r.citation])).toEqual([
       ['TRAINING_BEFORE_DUTY', 'Minn. Stat. 626.8482 subd. 3(a); policy "Training"'],
       ['TRAINING_GRACE_6_MONTHS', 'Minn. Stat. 626.8482 subd. 3(c); policy "Training"'],

@@ -1,6 +1,6 @@
 /**
- * The event store contract (SPEC §7): one suite, run against every adapter by its own spec file.
- * `open` must give a fresh, empty store each call; the suite closes what it opens.
+ * The event store contract (docs/decisions.md W16): one suite, run against every adapter by its own
+ * spec file. `open` must give a fresh, empty store each call; the suite closes what it opens.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { NewEvent, RecordedEvent } from '../../events/envelope';

@@ -72,7 +72,8 @@ export async function deleteStream(target: TamperTarget, stream: string): Promis
 
 // ------------------------------------------------------------------------------------------
 // Tampering as someone with write access to the database and the public formulas would
-// (issue 9's scenarios): every helper writes with raw SQL, never through the store.
+// (the scenarios of docs/decisions.md W14): every helper writes with raw SQL, never through the
+// store.
 
 import type { RecordedEvent } from '../../events/envelope';
 import { hashEvent } from '../../events/integrity';

@@ -1,8 +1,7 @@
 /**
- * Facts that cannot have happened are refused (issue 9 item 8; docs/decisions.md W12), as pure
- * decisions (each slice's, e.g. src/officers/record-training.ts) with the statute's and the
- * model policy's dates, then through LedgerWriter with a fixed clock on both sides of Minnesota
- * midnight.
+ * Facts that cannot have happened are refused (docs/decisions.md W12), as pure decisions (each
+ * slice's, e.g. src/officers/record-training.ts) with the statute's and the model policy's dates,
+ * then through LedgerWriter with a fixed clock on both sides of Minnesota midnight.
  */
 import { randomUUID } from 'node:crypto';
 import type { DomainEvent } from '../../events/catalogue';

@@ -1,7 +1,7 @@
 /**
- * Unit tests of the write side's invariants (SPEC §2) through LedgerWriter and the command
- * handlers, on the in-memory store: what is refused, with which error, and that a refused or
- * conflicting write appends nothing.
+ * Unit tests of the write side's invariants (docs/reference.md#records-and-events) through
+ * LedgerWriter and the command handlers, on the in-memory store: what is refused, with which error,
+ * and that a refused or conflicting write appends nothing.
  */
 import { randomUUID } from 'node:crypto';
 import { officerStream } from '../../events/streams';

@@ -1,8 +1,8 @@
 /**
- * Page: who read what, at /access-log (issue 14 item 3; decisions W28), for admins and
- * investigators: the agency's access log newest first (GetAccessLogQuery, the API's own route's
- * query), filtered by officer and by a time range. Reached by URL (and from docs/console.md);
- * reading it is not itself recorded.
+ * Page: who read what, at /access-log (docs/reference.md#get-access-log; docs/decisions.md W28),
+ * for admins and investigators: the agency's access log newest first (GetAccessLogQuery, the API's
+ * own route's query), filtered by officer and by a time range. Reached by URL (and from
+ * docs/console.md); reading it is not itself recorded.
  */
 import { Controller, Get, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';

@@ -1,10 +1,11 @@
 /**
- * Page: the agency dashboard at / (issue 11 item 4, SPEC §4a): counts by status, the officer
- * table (name, status, the violated and pending findings with due dates, the next due date),
- * filter by status, search by name, sort, paging on the server, and a CSV of exactly the rows the
- * filter selects, in the order shown. Read through the QueryBus (GetAgencyStatusQuery, the API's
- * own query). An investigator, who may not read the agency report (SPEC §4), gets a home page that
- * finds an officer by id instead.
+ * Page: the agency dashboard at / (docs/reference.md#web-console, its "GET /"): counts by status,
+ * the officer table (name, status, the violated and pending findings with due dates, the next due
+ * date), filter by status, search by name, sort, paging on the server, and a CSV of exactly the
+ * rows the filter selects, in the order shown. Read through the QueryBus (GetAgencyStatusQuery, the
+ * API's own query). An investigator, who may not read the agency report
+ * (docs/reference.md#get-apiagenciesagencyidstatus), gets a home page that finds an officer by id
+ * instead.
  */
 import { Controller, Get, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';

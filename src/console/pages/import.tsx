@@ -1,11 +1,11 @@
 /**
- * Page: the CSV import at /import (admin; issue 12 item 2). Upload a file; it is checked row by
- * row exactly as the writes would check it (the bulk import's dry run) and nothing is recorded
- * until **Commit**, which records the whole file or nothing (one transaction on SQLite and
- * PostgreSQL; on EventStoreDB the page says it is not, and each row's idempotency key makes a
- * re-run complete the file without duplicates). A file in another system's format is mapped
- * first: which column is which field, and which course code each course value means; the
- * mapping is remembered for the agency (ImportMappingSaved) and offered next time.
+ * Page: the CSV import at /import (admin; docs/reference.md#get-import, docs/decisions.md W21).
+ * Upload a file; it is checked row by row exactly as the writes would check it (the bulk import's
+ * dry run) and nothing is recorded until **Commit**, which records the whole file or nothing (one
+ * transaction on SQLite and PostgreSQL; on EventStoreDB the page says it is not, and each row's
+ * idempotency key makes a re-run complete the file without duplicates). A file in another system's
+ * format is mapped first: which column is which field, and which course code each course value
+ * means; the mapping is remembered for the agency (ImportMappingSaved) and offered next time.
  */
 import { Body, Controller, Get, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';

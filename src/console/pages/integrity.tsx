@@ -1,9 +1,9 @@
 /**
- * Page: the investigator's integrity page at /integrity (issue 11 item 7): the one ledger
- * verification (VerifyAgencyQuery, as GET /api/agencies/:agencyId/integrity) with the first broken
- * link named; the latest signed checkpoint to download (/integrity/checkpoint) with the verifier
- * key that checks it; and a form to check a checkpoint kept elsewhere (its signature against this
- * ledger's key, or a key given, and then that today's log extends it).
+ * Page: the investigator's integrity page at /integrity (docs/reference.md#get-integrity): the one
+ * ledger verification (VerifyAgencyQuery, as GET /api/agencies/:agencyId/integrity) with the first
+ * broken link named; the latest signed checkpoint to download (/integrity/checkpoint) with the
+ * verifier key that checks it; and a form to check a checkpoint kept elsewhere (its signature
+ * against this ledger's key, or a key given, and then that today's log extends it).
  */
 import { Body, Controller, Get, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';

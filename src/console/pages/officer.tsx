@@ -1,10 +1,11 @@
 /**
- * Page: an officer's record at /officers/:officerId (issue 11 item 5, SPEC §4a): the status on
- * "As of" as known at "Known at", with restricted duties; every finding with its rule, citation,
- * outcome, due date, explanation and links to the events it rests on; the status intervals drawn
- * as a bar; the timeline of events (retracted ones struck through, with who retracted them, when
- * and why); and, for the roles that may read the history, "what changed between two instants"
- * (/officers/:officerId/changes). Read through the QueryBus with the API's own queries.
+ * Page: an officer's record at /officers/:officerId (docs/reference.md#get-officersofficerid): the
+ * status on "As of" as known at "Known at", with restricted duties; every finding with its rule,
+ * citation, outcome, due date, explanation and links to the events it rests on; the status
+ * intervals drawn as a bar; the timeline of events (retracted ones struck through, with who
+ * retracted them, when and why); and, for the roles that may read the history, "what changed
+ * between two instants" (/officers/:officerId/changes). Read through the QueryBus with the API's
+ * own queries.
  */
 import { Controller, Get, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
@@ -26,7 +27,11 @@ import { StatusBar } from '../status-bar';
 import { knownAtFromText } from '../time-words';
 import { INSTANT_FORMS } from '../../common/dates';
 
-/** The roles that may read an officer's history (SPEC §4 history route), and so the timeline and the changes. */
+/**
+ * The roles that may read an officer's history
+ * (docs/reference.md#get-apiagenciesagencyidofficersofficeridhistory), and so the timeline and the
+ * changes.
+ */
 const HISTORY_ROLES: Role[] = ['admin', 'auditor', 'investigator'];
 
 function officerId(raw: string): string {

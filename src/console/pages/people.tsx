@@ -1,7 +1,7 @@
 /**
- * Page: the people of the agency at /people (admin; issue 11 item 2): every account with its
- * role and state; invite a person (the one-time link, valid 24 hours, is shown once to hand
- * over); a new sign-in link for a forgotten password; change a role; disable or re-enable an
+ * Page: the people of the agency at /people (admin; docs/reference.md#get-people): every account
+ * with its role and state; invite a person (the one-time link, valid 24 hours, is shown once to
+ * hand over); a new sign-in link for a forgotten password; change a role; disable or re-enable an
  * account. Each change is an access-stream event recorded by the admin (src/auth/accounts.ts);
  * a refusal is shown with its message and records nothing. Every POST answers with a redirect to
  * /people (post/redirect/get: Back and reload never send it again), the link, the notice or the

@@ -1,7 +1,7 @@
 /**
- * Page: the chief's reminders at /reminders (issue 11 item 6): what falls due, overdue first and
- * then by due date, each with the officer (or "The agency" for the agency's own obligations:
- * docs/decisions.md W33), the action to take, the citation and the days left;
+ * Page: the chief's reminders at /reminders (docs/reference.md#get-reminders): what falls due,
+ * overdue first and then by due date, each with the officer (or "The agency" for the agency's own
+ * obligations: docs/decisions.md W33), the action to take, the citation and the days left;
  * a horizon picker; printable (the print stylesheet leaves out the menus and forms). Read through
  * the QueryBus (GetRemindersQuery, the API's own; the officers' names from GetAgencyStatusQuery).
  */

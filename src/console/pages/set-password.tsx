@@ -1,6 +1,6 @@
 /**
- * Pages opened by a one-time link (SPEC §4a: fields labelled New password and Confirm password,
- * button Set password):
+ * Pages opened by a one-time link (docs/reference.md#web-console: fields labelled New password and
+ * Confirm password, button Set password):
  * - /welcome?token=…: an invitation or a reset; the password is set, the link is used up, and the
  *   person is signed in;
  * - /setup?token=…: the first run (first-run.ts): the agency and its first admin in one form.

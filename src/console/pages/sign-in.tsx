@@ -1,8 +1,8 @@
 /**
- * Page: sign-in and sign-out (SPEC §4a: fields labelled Email and Password, button Sign in).
- * Attempts are counted before the password is hashed, and limited per email and address first,
- * per address, and per email only at a much higher count (sign-in-limits.ts); the hashes are
- * bounded and fair between accounts (src/auth/hash-slots.ts); a success
+ * Page: sign-in and sign-out (docs/reference.md#web-console: fields labelled Email and Password,
+ * button Sign in). Attempts are counted before the password is hashed, and limited per email and
+ * address first, per address, and per email only at a much higher count (sign-in-limits.ts); the
+ * hashes are bounded and fair between accounts (src/auth/hash-slots.ts); a success
  * starts a new session (new id and CSRF token) and returns to where the person was going.
  */
 import { Body, Controller, Get, HttpCode, Post, Query, Req, Res, UseGuards } from '@nestjs/common';

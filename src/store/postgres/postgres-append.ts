@@ -1,6 +1,6 @@
 /**
- * The PostgreSQL append: one statement, one round trip (schema migration 3, issue 15). The
- * statement is a call of the function sro_append (postgres-schema.ts) outside any explicit
+ * The PostgreSQL append: one statement, one round trip (schema migration 3, docs/decisions.md W31).
+ * The statement is a call of the function sro_append (postgres-schema.ts) outside any explicit
  * transaction, so it is its own READ COMMITTED transaction with synchronous_commit on, committed
  * when it returns. In it, under the transaction-level advisory locks of the batch's streams
  * (64-bit keys from the stream names, taken in ascending key order so that batches never

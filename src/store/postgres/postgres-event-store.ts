@@ -15,7 +15,7 @@
  * store-independent half of an append (validation, expected revision, recordedAt, hash chain)
  * ../append-support.ts.
  *
- * Durability (SPEC §7): every connection starts with `synchronous_commit=on` (a startup option,
+ * Durability: every connection starts with `synchronous_commit=on` (a startup option,
  * after any the URL or PGOPTIONS give, so it wins over role and database defaults) and every
  * append transaction sets it again with SET LOCAL; `open` refuses a server that reports anything
  * else. A committed append (an acknowledged write) is flushed to the WAL on disk before COMMIT

@@ -223,7 +223,7 @@ const MIGRATIONS: readonly { description: string; sql: string }[] = [
   },
   {
     description: 'the append in one statement (sro_append); no regex CHECK on recorded_at',
-    // Issue 15 (decisions W31). The regex CHECK on recorded_at goes: sro_append compares every
+    // docs/decisions.md W31. The regex CHECK on recorded_at goes: sro_append compares every
     // recorded_at with the database clock in the same fixed-width format, and the hash covers it.
     // The deferred foreign key to streams stays (it refuses deleting a head whose events exist;
     // one index probe per event at COMMIT).

@@ -1,7 +1,7 @@
 /**
  * The SQLite store's index of event ids: every event id is unique in the whole store (what makes
  * an Idempotency-Key retry and a re-imported CSV safe), without a random id costing a page write
- * per event (issue 15, decisions W32).
+ * per event (docs/decisions.md W32).
  *
  * A B-tree keyed by a random id (an Idempotency-Key's UUIDv5, a caller's v4) takes each new id on
  * a page of its own; WAL mode writes every page a transaction dirtied at its COMMIT, so a

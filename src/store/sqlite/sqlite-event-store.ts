@@ -11,7 +11,7 @@
  * mapping of rows to the port's values ../sql/sql-rows.ts; the store-independent half of an
  * append (validation, expected revision, recordedAt, hash chain) ../append-support.ts.
  *
- * Durability (SPEC §7): WAL journal with synchronous=FULL, so a committed append (an
+ * Durability: WAL journal with synchronous=FULL, so a committed append (an
  * acknowledged write) survives a crash of the process and of the machine. Bulk paths batch many
  * events per transaction (appendMany) instead of weakening that.
  *

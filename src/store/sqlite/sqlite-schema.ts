@@ -51,8 +51,9 @@ const MIGRATIONS: readonly string[] = [
     issued_at TEXT    NOT NULL
   ) STRICT;
   `,
-  // Files stored with their events (a certificate's PDF, issue 12), content-addressed: written in
-  // the append's transaction, never updated (INSERT OR IGNORE of the same bytes under the same hash).
+  // Files stored with their events (a certificate's PDF, docs/decisions.md W21), content-addressed:
+  // written in the append's transaction, never updated (INSERT OR IGNORE of the same bytes under
+  // the same hash).
   `
   CREATE TABLE IF NOT EXISTS files (
     sha256 TEXT    NOT NULL PRIMARY KEY CHECK (length(sha256) = 64),
