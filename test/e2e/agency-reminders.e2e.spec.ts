@@ -86,7 +86,7 @@ describe('GET /agencies/:agencyId/reminders: the agency’s own obligations', ()
   it('the CSV names the agency in words and gives the citation', async () => {
     const res = await get('/reminders?asOf=2025-10-01&format=csv', tokens.admin);
     expect(res.status).toBe(200);
-    const rows = parse(res.text, { columns: true }) as Record<string, string>[];
+    const rows = parse(res.text, { columns: true, bom: true }) as Record<string, string>[];
     expect(rows.map((r) => [r.officerId, r.subject, r.scope, r.rule, r.dueDate])).toEqual([
       ['', 'The agency: SRO contract isd196 with ISD 196', 'AGENCY', 'CONTRACT_TERMS', '2025-09-01'],
       ['', 'The agency', 'AGENCY', 'CONTRACT_FOR_EACH_ASSIGNMENT', '2025-09-02'],

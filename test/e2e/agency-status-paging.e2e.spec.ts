@@ -50,7 +50,9 @@ it('refuses a bad page or pageSize with one message each, and keeps the CSV whol
   }
   const csv = await status('?asOf=2025-10-01&format=csv&page=2&pageSize=3').expect(200);
   expect(csv.headers['content-type']).toMatch(/^text\/csv/);
-  const lines = csv.text.trimEnd().split('\r\n');
+  // The CSV starts with the UTF-8 byte-order mark (docs/decisions.md W34).
+  expect(csv.text.charCodeAt(0)).toBe(0xfeff);
+  const lines = csv.text.slice(1).trimEnd().split('\r\n');
   expect(lines[0]).toBe('officerId,name,status,restrictedDuties,openFindings,asOf,knownAt');
   expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(['o1', 'o2', 'o3', 'o4', 'o5', 'o6', 'o7', '(agency)']);
 });
