@@ -10,7 +10,7 @@ import { ConfigModule } from '@nestjs/config';
 import { loadConfig } from './config';
 import { AccessContextInterceptor, ACCESS_LOG_ENABLED, ACCESS_LOG_STORE, AccessLog } from './access-log/access-log';
 import { AccessLogController, GetAccessLogHandler } from './access-log/access-log.controller';
-import { openAccessLogStore } from './access-log/access-log-store';
+import { openAccessLogStore } from './access-log/open-access-log-store';
 import { SqliteEventStore } from './store/sqlite/sqlite-event-store';
 import { AgencyStatusController, GetAgencyStatusHandler } from './agencies/agency-status';
 import { IntegrityController, VerifyAgencyHandler } from './agencies/integrity';

@@ -5,10 +5,10 @@
  */
 import type { EventStore } from '../store/event-store.port';
 import { SqliteEventStore } from '../store/sqlite/sqlite-event-store';
-import { MemoryReadModelStore } from './memory-read-model-store';
-import { PostgresReadModelStore } from './postgres-read-model-store';
+import { MemoryReadModelStore } from '../store/memory/memory-read-model-store';
+import { PostgresReadModelStore } from '../store/postgres/postgres-read-model-store';
 import type { ReadModelStore } from './read-model-store.port';
-import { SqliteReadModelStore } from './sqlite-read-model-store';
+import { SqliteReadModelStore } from '../store/sqlite/sqlite-read-model-store';
 
 export async function openReadModelStore(store: EventStore, storeUrl?: string): Promise<ReadModelStore> {
   if (store instanceof SqliteEventStore && store.file !== ':memory:') return new SqliteReadModelStore(store.file);

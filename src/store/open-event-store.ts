@@ -10,7 +10,7 @@
 import { withFilesDirectory } from './files-directory';
 import path from 'node:path';
 import type { EventStore } from './event-store.port';
-import { MemoryEventStore } from './memory-event-store';
+import { MemoryEventStore } from './memory/memory-event-store';
 import { SqliteEventStore } from './sqlite/sqlite-event-store';
 
 export const DEFAULT_STORE_URL = 'sqlite:./data/sro.db';
