@@ -38,7 +38,7 @@ import { GetCheckpointHandler, GetConsistencyProofHandler, GetInclusionProofHand
 import { defaultKeyFile, LEDGER_OPTIONS, ledgerOptionsFrom, type LedgerOptions } from './ledger/ledger-options';
 import { ListOfficersController, ListOfficersHandler } from './officers/list-officers';
 import { EVENT_STORE, EventStore } from './store/event-store.port';
-import { openEventStore } from './store/open-event-store';
+import { openEventStore } from './store/backends';
 import { LedgerWriter } from './write/ledger-writer';
 import { writeControllers, writeHandlers } from './write-slices';
 import { requestLogModule, type RequestLogOptions } from './http/request-log';

@@ -9,7 +9,7 @@
 import { plainToInstance } from 'class-transformer';
 import { isIP } from 'node:net';
 import { IsOptional, validateSync, ValidateBy, type ValidationArguments } from 'class-validator';
-import { DEFAULT_STORE_URL } from './store/open-event-store';
+import { DEFAULT_STORE_URL } from './store/backends';
 
 /** A mistake in how a command was called: printed with the usage, exit code 2. */
 export class UsageError extends Error {}

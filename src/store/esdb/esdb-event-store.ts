@@ -380,7 +380,7 @@ export class EsdbEventStore implements EventStore {
     return sizes.length ? { ...this.checkpoints.get(Math.max(...sizes))! } : undefined;
   }
 
-  /** EventStoreDB keeps events only: open-event-store.ts keeps its files in a directory (files-directory.ts). */
+  /** EventStoreDB keeps events only: its backend (esdb-backend.ts) keeps its files in a directory (files-directory.ts). */
   async readFile(): Promise<Buffer | undefined> {
     return undefined;
   }
