@@ -42,6 +42,13 @@ module.exports = {
       to: { path: '^(projections|bench|test)/|^src/(?!store/|read-models/read-model-store\\.port\\.ts$|access-log/access-log-(store|chain)\\.ts$)' },
     },
     {
+      name: 'only-the-backends-import-drivers',
+      comment: 'one place per backend (docs/decisions.md W44): only src/store (a folder per backend) imports pg, better-sqlite3 or @eventstore/db-client.',
+      severity: 'error',
+      from: { path: '^src/(?!store/)' },
+      to: { path: '(^|/)node_modules/(pg|better-sqlite3|@eventstore/db-client)/' },
+    },
+    {
       name: 'write-imports-no-edge',
       comment: 'src/write (the one append path) imports events/, projections/ (dates), src/store and itself: never the HTTP edge, auth, the slices, the CLI.',
       severity: 'error',

@@ -13,7 +13,6 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { existsSync, fstatSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { ROLES, Role } from '../../events/access';
 import { agencyStream, ID_PATTERN } from '../../events/streams';
@@ -44,6 +43,7 @@ import { seedDemo } from './demo';
 import { consoleOptionsFrom } from '../console/console-options';
 import { ConfigError, listenAddress, loadConfig, storeUrl, UsageError } from '../config';
 import { createHttpApp } from '../http/create-http-app';
+import { knownBackend } from '../store/backends';
 import { EVENT_STORE, EventStore } from '../store/event-store.port';
 import { NotFound, Refusal } from '../write/refusals';
 
@@ -104,21 +104,21 @@ const cliUser = (): string => `cli:${userInfo().username}`;
 export class StoreMissing extends Error {}
 
 function checkStoreExists(url: string): void {
-  const sqlite = /^sqlite:(?:\/\/)?(.+)$/i.exec(url);
-  if (sqlite && sqlite[1] !== ':memory:' && !existsSync(path.resolve(sqlite[1]))) {
+  // The store's backend says whether it is a file here (SQLite) or lives in one process (memory:): src/store/backends.ts.
+  const backend = knownBackend(url);
+  if (backend?.file !== undefined && !existsSync(backend.file)) {
     throw new StoreMissing(
-      `no store at ${path.resolve(sqlite[1])} (SRO_STORE ${process.env.SRO_STORE?.trim() ? `is ${url}` : `not set: the default ${url}, relative to ${process.cwd()}`}); this command reads a store and does not create one: set SRO_STORE to the store to read`,
+      `no store at ${backend.file} (SRO_STORE ${process.env.SRO_STORE?.trim() ? `is ${url}` : `not set: the default ${url}, relative to ${process.cwd()}`}); this command reads a store and does not create one: set SRO_STORE to the store to read`,
     );
   }
-  if (/^memory:/i.test(url)) {
+  if (backend?.name === 'memory') {
     throw new StoreMissing('SRO_STORE is memory:, a store that lives in one process only: a command run on its own reads an empty one (a server on memory: is only reachable over HTTP)');
   }
 }
 
 /** The store a command opened, as the user may not have expected it: the URL, with a SQLite file's full path. */
 function storeLabel(url = storeUrl()): string {
-  const sqlite = /^sqlite:(?:\/\/)?(.+)$/i.exec(url);
-  const where = sqlite ? `sqlite:${path.resolve(sqlite[1])}` : url.replace(/\/\/([^@/]*)@/, '//***@');
+  const where = knownBackend(url)?.label ?? url;
   return `${where}${process.env.SRO_STORE?.trim() ? '' : ' (the default; SRO_STORE not set)'}`;
 }
 
@@ -416,7 +416,7 @@ async function requireAgency(app: INestApplicationContext, agencyId: string): Pr
 async function serve(options: Options): Promise<void> {
   const { host, port } = listenAddress(process.env, options.port);
   const url = storeUrl();
-  if (options.demo && !/^memory:/i.test(url)) throw new UsageError(`--demo seeds a demo agency into an in-memory store only: run it with SRO_STORE=memory: (SRO_STORE is ${url})`);
+  if (options.demo && knownBackend(url)?.name !== 'memory') throw new UsageError(`--demo seeds a demo agency into an in-memory store only: run it with SRO_STORE=memory: (SRO_STORE is ${url})`);
   const app = await createHttpApp({ store: url });
   await app.listen(port, host);
   const address = app.getHttpServer().address();

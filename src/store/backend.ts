@@ -34,7 +34,7 @@ export interface Backend {
   readonly capabilities: BackendCapabilities;
   /** A SQLite database's file, absolute (undefined: not a file, or `:memory:`). */
   readonly file?: string;
-  /** The URL as shown to a person: a SQLite file's full path, a server's password hidden. */
+  /** The URL as shown to a person (the CLI's `(store: ...)`): a SQLite file's full path, a server's password hidden. */
   readonly label: string;
   openEventStore(options?: OpenEventStoreOptions): Promise<EventStore>;
   /** Where the read models live: beside the events where they persist, in memory otherwise. */
@@ -43,8 +43,11 @@ export interface Backend {
   openAccessLogStore(): Promise<AccessLogStore>;
   /** The ledger's key file when SRO_KEY_FILE is not set (src/ledger/ledger-options.ts). */
   defaultKeyFile(cwd?: string): string;
-  /** Where an older version kept this ledger's key (SQLite only, docs/decisions.md W37). */
-  legacyKeyFile?(cwd?: string): string | undefined;
+  /**
+   * Where an older version kept this ledger's key (`legacy`), and where it belongs now
+   * (`current`): SQLite only, docs/decisions.md W37; undefined for `sqlite::memory:`.
+   */
+  legacyKeyFile?(cwd?: string): { legacy: string; current: string } | undefined;
 }
 
 /** A key file in a fresh temporary directory: for a store that lives as long as its process. */

@@ -34,7 +34,7 @@ export function backendFor(url: string): Backend {
   const rest = match[2];
   if (scheme === 'memory') {
     if (rest !== '' && rest !== '//') throw new Error(`malformed store URL "${url}": memory: takes no path`);
-    return memoryBackend();
+    return memoryBackend(url);
   }
   if (scheme === 'sqlite') {
     // sqlite:<path>, or the URL form sqlite://<path> (sqlite:///abs/path.db).

@@ -77,7 +77,9 @@ describe('backendFor', () => {
     const key = path.join(dir, 'keys', 'data', 'sro.db.ledger-key.pem');
     const legacy = path.join(dir, 'data', 'ledger-key.pem');
     expect(backend.defaultKeyFile(dir)).toBe(key);
-    expect(backend.legacyKeyFile!(dir)).toBe(legacy);
+    expect(backend.legacyKeyFile!(dir)).toEqual({ legacy, current: key });
+    expect(backendFor('sqlite::memory:').legacyKeyFile!(dir)).toBeUndefined();
+    expect(backendFor('postgres://h/db').legacyKeyFile).toBeUndefined();
     fs.mkdirSync(path.dirname(legacy), { recursive: true });
     fs.writeFileSync(legacy, 'old key');
     expect(backend.defaultKeyFile(dir)).toBe(legacy);

@@ -4,11 +4,12 @@ import { MemoryEventStore } from './memory-event-store';
 import { MemoryReadModelStore } from './memory-read-model-store';
 import { temporaryKeyFile, type Backend, type OpenEventStoreOptions } from '../backend';
 
-export function memoryBackend(): Backend {
+/** `url` is only shown (`memory:` or `memory://`). */
+export function memoryBackend(url = 'memory:'): Backend {
   return {
     name: 'memory',
     capabilities: { outlivesProcess: false, sharedBetweenProcesses: false, readModelsPersist: false },
-    label: 'memory:',
+    label: url,
     openEventStore: async (options: OpenEventStoreOptions = {}) => new MemoryEventStore({ now: options.now }),
     openReadModelStore: async () => new MemoryReadModelStore(),
     openAccessLogStore: async () => new MemoryAccessLogStore(),

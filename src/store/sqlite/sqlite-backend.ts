@@ -20,7 +20,7 @@ export function sqliteBackend(given: string): Backend {
     name: 'sqlite',
     capabilities: { outlivesProcess: !inMemory, sharedBetweenProcesses: !inMemory, readModelsPersist: !inMemory },
     ...(inMemory ? {} : { file: file() }),
-    label: inMemory ? 'sqlite::memory:' : `sqlite:${file()}`,
+    label: `sqlite:${file()}`,
     openEventStore: async (options: OpenEventStoreOptions = {}) => SqliteEventStore.open(inMemory ? given : file(), { now: options.now }),
     // In the same file: a checkpoint commits with its documents and survives restarts.
     openReadModelStore: async () => (inMemory ? new MemoryReadModelStore() : new SqliteReadModelStore(file())),
@@ -32,7 +32,7 @@ export function sqliteBackend(given: string): Backend {
       const legacy = legacyKeyFile(file(cwd));
       return !fs.existsSync(key) && fs.existsSync(legacy) ? legacy : key;
     },
-    legacyKeyFile: (cwd = process.cwd()) => (inMemory ? undefined : legacyKeyFile(file(cwd))),
+    legacyKeyFile: (cwd = process.cwd()) => (inMemory ? undefined : { legacy: legacyKeyFile(file(cwd)), current: sqliteKeyFile(file(cwd)) }),
   };
 }
 
