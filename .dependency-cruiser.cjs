@@ -36,10 +36,17 @@ module.exports = {
     },
     {
       name: 'store-imports-events-only',
-      comment: 'src/store (the event store port and adapters) imports events/ and itself.',
+      comment: 'src/store (the event store port, and one folder per backend: its event store, read-model store, access-log store, files) imports events/, itself, and the ports it implements: the read models\' and the access log\'s (with the chain every access-log store shares).',
       severity: 'error',
       from: { path: '^src/store/' },
-      to: { path: '^(projections|bench|test)/|^src/(?!store/)' },
+      to: { path: '^(projections|bench|test)/|^src/(?!store/|read-models/read-model-store\\.port\\.ts$|access-log/access-log-(store|chain)\\.ts$)' },
+    },
+    {
+      name: 'only-the-backends-import-drivers',
+      comment: 'one place per backend (docs/decisions.md W44): only src/store (a folder per backend) imports pg, better-sqlite3 or @eventstore/db-client.',
+      severity: 'error',
+      from: { path: '^src/(?!store/)' },
+      to: { path: '(^|/)node_modules/(pg|better-sqlite3|@eventstore/db-client)/' },
     },
     {
       name: 'write-imports-no-edge',

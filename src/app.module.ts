@@ -10,8 +10,6 @@ import { ConfigModule } from '@nestjs/config';
 import { loadConfig } from './config';
 import { AccessContextInterceptor, ACCESS_LOG_ENABLED, ACCESS_LOG_STORE, AccessLog } from './access-log/access-log';
 import { AccessLogController, GetAccessLogHandler } from './access-log/access-log.controller';
-import { openAccessLogStore } from './access-log/access-log-store';
-import { SqliteEventStore } from './store/sqlite/sqlite-event-store';
 import { AgencyStatusController, GetAgencyStatusHandler } from './agencies/agency-status';
 import { IntegrityController, VerifyAgencyHandler } from './agencies/integrity';
 import { GetRemindersHandler, RemindersController } from './agencies/reminders';
@@ -28,17 +26,16 @@ import { GetOfficerChangesHandler, OfficerChangesController } from './officers/o
 import { GetOfficerHistoryHandler, OfficerHistoryController } from './officers/officer-history';
 import { GetOfficerStatusHandler, OfficerStatusController } from './officers/officer-status';
 import { PROJECTIONS } from './read-models/ledger-projections';
-import { openReadModelStore } from './read-models/open-read-model-store';
 import { PROJECTION_LIST, ProjectionRunner } from './read-models/projection-runner';
 import { READ_MODEL_STORE, type ReadModelStore } from './read-models/read-model-store.port';
 import { LedgerReader } from './read/ledger-reader';
 import { CheckpointService } from './ledger/checkpoint-service';
 import { IntegrityMonitor } from './ledger/integrity-monitor';
 import { GetCheckpointHandler, GetConsistencyProofHandler, GetInclusionProofHandler, LedgerController } from './ledger/ledger.controller';
-import { defaultKeyFile, LEDGER_OPTIONS, ledgerOptionsFrom, type LedgerOptions } from './ledger/ledger-options';
+import { LEDGER_OPTIONS, ledgerOptionsFrom, type LedgerOptions } from './ledger/ledger-options';
 import { ListOfficersController, ListOfficersHandler } from './officers/list-officers';
 import { EVENT_STORE, EventStore } from './store/event-store.port';
-import { openEventStore } from './store/open-event-store';
+import { backendFor, backendOfOpenStore, openEventStore, type Backend } from './store/backends';
 import { LedgerWriter } from './write/ledger-writer';
 import { writeControllers, writeHandlers } from './write-slices';
 import { requestLogModule, type RequestLogOptions } from './http/request-log';
@@ -121,6 +118,10 @@ export class AppModule {
   static register(options: AppOptions): DynamicModule {
     // The one configuration schema (src/config.ts), validated first: a bad value stops here, with one line naming the variable.
     loadConfig(process.env);
+    // What the store's backend provides (src/store/backends.ts, docs/decisions.md W44); asked when
+    // the providers are made, so that a bad URL fails the start as the store's opening always did.
+    const url = typeof options.store === 'string' ? options.store : undefined;
+    const backendOf = (store: EventStore): Backend => (url !== undefined ? backendFor(url) : backendOfOpenStore(store));
     const storeProvider =
       typeof options.store === 'string'
         ? { provide: EVENT_STORE, useFactory: () => openEventStore(options.store as string, { filesDir: filesDir() }) }
@@ -136,23 +137,19 @@ export class AppModule {
         storeProvider,
         {
           provide: READ_MODEL_STORE,
-          useFactory: (store: EventStore) => openReadModelStore(store, typeof options.store === 'string' ? options.store : undefined),
+          useFactory: (store: EventStore) => backendOf(store).openReadModelStore(),
           inject: [EVENT_STORE],
         },
         { provide: PROJECTION_LIST, useValue: PROJECTIONS },
         {
           // Beside the events: the SQLite file or PostgreSQL database; for EventStoreDB a SQLite file beside its default key file.
           provide: ACCESS_LOG_STORE,
-          useFactory: (store: EventStore) => {
-            const url = typeof options.store === 'string' ? options.store : undefined;
-            const esdb = url !== undefined && /^(esdb|kurrentdb)(\+discover)?:\/\//i.test(url.trim());
-            return openAccessLogStore(url, store instanceof SqliteEventStore ? store.file : undefined, esdb ? defaultKeyFile(url).replace(/ledger-key\.([^/]*)\.pem$/, 'access-log.$1.db') : undefined);
-          },
+          useFactory: (store: EventStore) => backendOf(store).openAccessLogStore(),
           inject: [EVENT_STORE],
         },
         { provide: ACCESS_LOG_ENABLED, useValue: options.accessLog !== false },
         AccessLog,
-        { provide: LEDGER_OPTIONS, useValue: ledgerOptionsFrom(process.env, typeof options.store === 'string' ? options.store : undefined, options.ledger) },
+        { provide: LEDGER_OPTIONS, useValue: ledgerOptionsFrom(process.env, url, options.ledger) },
         CheckpointService,
         IntegrityMonitor,
         ProjectionRunner,

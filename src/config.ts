@@ -9,7 +9,7 @@
 import { plainToInstance } from 'class-transformer';
 import { isIP } from 'node:net';
 import { IsOptional, validateSync, ValidateBy, type ValidationArguments } from 'class-validator';
-import { DEFAULT_STORE_URL } from './store/open-event-store';
+import { DEFAULT_STORE_URL, isStoreUrl } from './store/backends';
 
 /** A mistake in how a command was called: printed with the usage, exit code 2. */
 export class UsageError extends Error {}
@@ -86,7 +86,7 @@ export function parseByteSize(raw: string): number {
 /** Every variable the product reads, as the environment gives it (strings; blank is unset). Declaration order is the order of the docs' table. */
 export class EnvironmentSchema {
   @IsOptional()
-  @Checked('sqlite:<path>, postgres://..., esdb://... or memory:', (v) => /^(memory:(\/\/)?|sqlite:(\/\/)?.+|(postgres|postgresql):\/\/.*|(esdb|kurrentdb)(\+discover)?:\/\/.+)$/i.test(v))
+  @Checked('sqlite:<path>, postgres://..., esdb://... or memory:', isStoreUrl)
   SRO_STORE?: string;
 
   @IsOptional()

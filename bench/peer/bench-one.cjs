@@ -37,7 +37,8 @@ async function pgAdmin(sql) {
 // revBefore: number of events in the stream before this append (0-based revision of last = revBefore-1).
 
 async function productContender(w) {
-  const { openEventStore } = reqProduct('./dist/src/store/open-event-store.js');
+  // backends.js since the stores moved into one folder per backend; open-event-store.js before (a 'before' checkout).
+  const { openEventStore } = (() => { try { return reqProduct('./dist/src/store/backends.js'); } catch { return reqProduct('./dist/src/store/open-event-store.js'); } })();
   let url, cleanup, settings;
   if (store === 'sqlite') {
     const file = path.join(DATA_DIR, `product-${process.pid}.db`);

@@ -4,7 +4,7 @@ const m = require('../../dist/bench/measure.js');
 const { createHttpApp } = require('../../dist/src/http/create-http-app.js');
 const { ProjectionRunner } = require('../../dist/src/read-models/projection-runner.js');
 const { SqliteReads } = require('../../dist/src/store/sqlite/sqlite-read.js');
-const { SqliteReadModelStore } = require('../../dist/src/read-models/sqlite-read-model-store.js');
+const { SqliteReadModelStore } = require('../../dist/src/store/sqlite/sqlite-read-model-store.js');
 const P = require('../../dist/src/read-models/ledger-projections.js');
 const t = {}; let on = false;
 function wrap(obj, name, label) {

@@ -1,7 +1,7 @@
 // usage: node bench/probes/sqlite-reads-ab.cjs <checkout with dist/ built>: writes the peer workload with that checkout's SQLite store, then times read-all (5×) and the 2,000 stream reads (3×), in the same process and after reopening
 const path = require('node:path'); const fs = require('node:fs');
 const root = process.argv[2];
-const { openEventStore } = require(path.join(root, 'dist/src/store/open-event-store.js'));
+const { openEventStore } = require(path.join(root, 'dist/src/store/backends.js'));
 const { buildWorkload } = require('../peer/workload.cjs');
 const { performance } = require('node:perf_hooks');
 (async () => {

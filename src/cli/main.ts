@@ -7,22 +7,14 @@
  * access registry; a refusal is printed as its messages (exit 1).
  */
 import 'reflect-metadata';
-import { HttpException, INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { randomUUID } from 'node:crypto';
-import { existsSync, fstatSync, readFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
-import path from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
-import { ROLES, Role } from '../../events/access';
-import { agencyStream, ID_PATTERN } from '../../events/streams';
+import { HttpException } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { existsSync, readFileSync } from 'node:fs';
+import { CommanderError } from 'commander';
 import { CheckpointError, parseVerifierKey, verifyCheckpoint } from '../../events/checkpoint';
 import { agencyStatusCsv, AgencyStatusView, GetAgencyStatusQuery } from '../agencies/agency-status';
-import { RegisterAgencyCommand } from '../agencies/register-agency';
 import { DEFAULT_HORIZON_DAYS, GetRemindersQuery, MAX_HORIZON_DAYS, remindersCsv, type RemindersView } from '../agencies/reminders';
-import { CSV_BOM, toCsv } from '../common/csv';
-import { isAcceptedDate, isInstant, isPlainInteger } from '../common/validation';
+import { isPlainInteger } from '../common/validation';
 import { BulkImporter } from '../import/bulk-import';
 import { CheckpointService } from '../ledger/checkpoint-service';
 import { IntegrityMonitor } from '../ledger/integrity-monitor';
@@ -34,235 +26,18 @@ import { formatInWords } from '../common/text-file';
 import { GetOfficerHistoryQuery, officerHistoryCsv, type OfficerHistoryView } from '../officers/officer-history';
 import { GetOfficerStatusQuery, officerStatusCsv, type OfficerStatusView } from '../officers/officer-status';
 import { ProjectionRunner } from '../read-models/projection-runner';
-import { resolveTimeAxes, TimeAxes } from '../read/time-axes';
-import { AccessLog } from '../access-log/access-log';
-import { AppModule } from '../app.module';
-import { AccessRegistry } from '../auth/access-registry';
-import { Accounts } from '../auth/accounts';
 import { FirstRunSetup } from '../console';
 import { seedDemo } from './demo';
 import { consoleOptionsFrom } from '../console/console-options';
 import { ConfigError, listenAddress, loadConfig, storeUrl, UsageError } from '../config';
 import { createHttpApp } from '../http/create-http-app';
-import { EVENT_STORE, EventStore } from '../store/event-store.port';
+import { knownBackend } from '../store/backends';
 import { NotFound, Refusal } from '../write/refusals';
+import { COMMENT_COLUMN, usage, commandParser } from './cli-help';
+import { agencyCreate, tokenCreate, tokenRevoke, tokenList, userInvite, userReset, userRole, userDisable, userEnable, userList } from './account-commands';
+import { type Options, required, identifier, timeAxes, printJson, printAnswer, cliUser, StoreMissing, storeLabel, READ_ONLY, running, withContext, requireAgency } from './cli-context';
 
-type Options = Record<string, string | undefined>;
-
-function required(options: Options, name: string): string {
-  const value = options[name]?.trim();
-  if (!value) throw new UsageError(`--${name} is required`);
-  return value;
-}
-
-function identifier(options: Options, name: string): string {
-  const value = required(options, name);
-  if (!ID_PATTERN.test(value)) throw new UsageError(`--${name} must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit`);
-  return value;
-}
-
-function timeAxes(options: Options): TimeAxes {
-  const asOf = options['as-of'];
-  const knownAt = options['known-at'];
-  if (asOf !== undefined && !isAcceptedDate(asOf)) throw new UsageError('--as-of must be a real calendar date in the form YYYY-MM-DD');
-  if (knownAt !== undefined && !isInstant(knownAt)) throw new UsageError('--known-at must be an ISO-8601 instant with a time zone, e.g. 2026-03-01T23:59:59.999-06:00');
-  return resolveTimeAxes({ asOf, knownAt });
-}
-
-const printJson = (value: unknown) => console.log(JSON.stringify(value, null, 2));
-
-/**
- * --csv output: with the UTF-8 byte-order mark when stdout is a file (`> report.csv`, to be opened
- * in Excel, as the API's downloads), without it on a pipe or a terminal, where another program or
- * a person reads the text (decisions W34).
- */
-function writeCsv(csv: string): void {
-  let toFile = false;
-  try {
-    toFile = fstatSync(1).isFile();
-  } catch {
-    // stdout closed or not a descriptor: as a pipe.
-  }
-  process.stdout.write(toFile || !csv.startsWith(CSV_BOM) ? csv : csv.slice(CSV_BOM.length));
-}
-
-/** A list of flat objects: JSON, or with --csv one row each under these columns. */
-function printRows(options: Options, columns: string[], rows: Record<string, unknown>[]): void {
-  if (!options.csv) return printJson(rows);
-  writeCsv(toCsv(columns, rows.map((r) => columns.map((c) => (r[c] === undefined ? '' : String(r[c]))))));
-}
-
-/** A query's answer: JSON, or its CSV with --csv. */
-function printAnswer<T>(options: Options, value: T, csv: (value: T) => string): void {
-  if (options.csv) writeCsv(csv(value));
-  else printJson(value);
-}
-
-const cliUser = (): string => `cli:${userInfo().username}`;
-
-/** Read-only commands never create a store: a SQLite file that does not exist, or memory: (empty in a new process), is refused. */
-export class StoreMissing extends Error {}
-
-function checkStoreExists(url: string): void {
-  const sqlite = /^sqlite:(?:\/\/)?(.+)$/i.exec(url);
-  if (sqlite && sqlite[1] !== ':memory:' && !existsSync(path.resolve(sqlite[1]))) {
-    throw new StoreMissing(
-      `no store at ${path.resolve(sqlite[1])} (SRO_STORE ${process.env.SRO_STORE?.trim() ? `is ${url}` : `not set: the default ${url}, relative to ${process.cwd()}`}); this command reads a store and does not create one: set SRO_STORE to the store to read`,
-    );
-  }
-  if (/^memory:/i.test(url)) {
-    throw new StoreMissing('SRO_STORE is memory:, a store that lives in one process only: a command run on its own reads an empty one (a server on memory: is only reachable over HTTP)');
-  }
-}
-
-/** The store a command opened, as the user may not have expected it: the URL, with a SQLite file's full path. */
-function storeLabel(url = storeUrl()): string {
-  const sqlite = /^sqlite:(?:\/\/)?(.+)$/i.exec(url);
-  const where = sqlite ? `sqlite:${path.resolve(sqlite[1])}` : url.replace(/\/\/([^@/]*)@/, '//***@');
-  return `${where}${process.env.SRO_STORE?.trim() ? '' : ' (the default; SRO_STORE not set)'}`;
-}
-
-const READ_ONLY = { readOnly: true };
-
-/** The command being run, for the access log. */
-const running = { command: '', csv: false };
-
-async function withContext<T>(run: (app: INestApplicationContext) => Promise<T>, options: { readOnly?: boolean } = {}): Promise<T> {
-  const url = storeUrl();
-  if (options.readOnly) checkStoreExists(url);
-  // abortOnError: false, so that a store that cannot be opened (PostgreSQL unreachable) is reported, not a silent exit 1.
-  const app = await NestFactory.createApplicationContext(AppModule.register({ store: url }), { logger: false, abortOnError: false });
-  try {
-    // The reads of officer data a command makes are in the agency's access log, as `cli:<user>` (decisions W28).
-    const who = cliUser();
-    return await app.get(AccessLog).runAs({ principal: { kind: 'cli', id: who, name: who, role: 'cli' }, route: `cli ${running.command}`, format: running.csv ? 'csv' : 'json', requestId: null }, () => run(app));
-  } finally {
-    await app.close();
-  }
-}
-
-async function agencyCreate(options: Options): Promise<void> {
-  const agencyId = identifier(options, 'id');
-  const name = required(options, 'name');
-  const result = await withContext((app) =>
-    app.get(CommandBus).execute(new RegisterAgencyCommand({ agencyId, recordedBy: cliUser(), correlationId: randomUUID() }, name)),
-  );
-  console.log(`Agency ${agencyId} (${name}) registered: event ${result.eventId} at ${result.recordedAt}`);
-}
-
-async function tokenCreate(options: Options): Promise<void> {
-  const agencyId = identifier(options, 'agency');
-  const role = required(options, 'role') as Role;
-  if (!ROLES.includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
-  const name = required(options, 'name');
-  const { token, grant } = await withContext(async (app) => {
-    await requireAgency(app, agencyId);
-    return app.get(AccessRegistry).issue({ agencyId, role, name, recordedBy: cliUser() });
-  });
-  console.log(`Token "${grant.name}" (role ${grant.role}, agency ${grant.agencyId}, id ${grant.tokenId}) created. It is shown once; keep it secret:`);
-  console.log(token);
-}
-
-async function tokenRevoke(options: Options): Promise<void> {
-  const agencyId = identifier(options, 'agency');
-  const name = required(options, 'name');
-  const reason = options.reason?.trim() || 'revoked from the command line';
-  const grant = await withContext(async (app) => {
-    const revoked = await app.get(AccessRegistry).revoke({ agencyId, name, reason, recordedBy: cliUser() });
-    // A revocation is signed into a checkpoint at once: deleting it later is caught against the checkpoint log.
-    await app.get(CheckpointService).issue();
-    return revoked;
-  });
-  console.log(`Token "${grant.name}" (id ${grant.tokenId}) of agency ${agencyId} revoked at ${grant.revokedAt}.`);
-}
-
-async function tokenList(options: Options): Promise<void> {
-  const agencyId = identifier(options, 'agency');
-  const grants = await withContext((app) => app.get(AccessRegistry).grants(agencyId), READ_ONLY);
-  printRows(
-    options,
-    ['name', 'role', 'tokenId', 'issuedAt', 'state', 'revokedAt'],
-    grants.map((g) => ({
-      name: g.name,
-      role: g.role,
-      tokenId: g.tokenId,
-      issuedAt: g.issuedAt,
-      state: g.revokedAt ? 'revoked' : 'active',
-      ...(g.revokedAt ? { revokedAt: g.revokedAt } : {}),
-    })),
-  );
-}
-
-/** Where people open the console: SRO_PUBLIC_URL, else the address `serve` listens on. */
-function publicUrl(): string {
-  const configured = consoleOptionsFrom(process.env).publicUrl;
-  if (configured) return configured;
-  const { host, port } = listenAddress(process.env);
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-}
-
-const welcomeLink = (secret: string): string => `${publicUrl()}/welcome?token=${encodeURIComponent(secret)}`;
-
-async function userInvite(options: Options): Promise<void> {
-  const agencyId = identifier(options, 'agency');
-  const role = required(options, 'role');
-  if (!(ROLES as readonly string[]).includes(role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
-  const email = required(options, 'email');
-  const name = required(options, 'name');
-  const invitation = await withContext(async (app) => {
-    await requireAgency(app, agencyId);
-    return app.get(Accounts).invite({ agencyId, role, email, name }, cliUser());
-  });
-  const a = invitation.account;
-  console.log(`Invited ${a.name} <${a.email}> as ${a.role} of agency ${a.agencyId}. Give them this link; it works once, until ${invitation.expiresAt}:`);
-  console.log(welcomeLink(invitation.secret));
-}
-
-async function userReset(options: Options): Promise<void> {
-  const agencyId = identifier(options, 'agency');
-  const email = required(options, 'email');
-  const invitation = await withContext((app) => app.get(Accounts).issueReset(agencyId, email, cliUser()));
-  console.log(`A new sign-in link for ${invitation.account.email}; it works once, until ${invitation.expiresAt}, and every earlier link of this account stops working now:`);
-  console.log(welcomeLink(invitation.secret));
-}
-
-async function userRole(options: Options): Promise<void> {
-  const agencyId = identifier(options, 'agency');
-  const account = await withContext((app) => app.get(Accounts).changeRole(agencyId, required(options, 'email'), required(options, 'role'), cliUser()));
-  console.log(`${account.email} now has the role ${account.role}; it applies from their next page.`);
-}
-
-async function userDisable(options: Options): Promise<void> {
-  const agencyId = identifier(options, 'agency');
-  const account = await withContext((app) => app.get(Accounts).disable(agencyId, required(options, 'email'), options.reason?.trim() || 'disabled from the command line', cliUser()));
-  console.log(`${account.email} is disabled; their session ends on their next page.`);
-}
-
-async function userEnable(options: Options): Promise<void> {
-  const agencyId = identifier(options, 'agency');
-  const account = await withContext((app) => app.get(Accounts).enable(agencyId, required(options, 'email'), cliUser()));
-  console.log(`${account.email} is enabled again.`);
-}
-
-async function userList(options: Options): Promise<void> {
-  const agencyId = identifier(options, 'agency');
-  const accounts = await withContext((app) => app.get(Accounts).list(agencyId), READ_ONLY);
-  printRows(
-    options,
-    ['userId', 'name', 'email', 'role', 'state', 'invitedAt', 'invitedBy', 'passwordSetAt', 'disabledAt', 'disabledReason'],
-    accounts.map((a) => ({
-      userId: a.userId,
-      name: a.name,
-      email: a.email,
-      role: a.role,
-      state: a.disabledAt ? 'disabled' : a.password ? 'active' : 'invited',
-      invitedAt: a.invitedAt,
-      invitedBy: a.invitedBy,
-      ...(a.passwordSetAt ? { passwordSetAt: a.passwordSetAt } : {}),
-      ...(a.disabledAt ? { disabledAt: a.disabledAt, disabledReason: a.disabledReason } : {}),
-    })),
-  );
-}
+export { StoreMissing };
 
 async function status(options: Options): Promise<void> {
   const agencyId = identifier(options, 'agency');
@@ -408,15 +183,10 @@ async function rebuild(options: Options): Promise<void> {
   });
 }
 
-async function requireAgency(app: INestApplicationContext, agencyId: string): Promise<void> {
-  const events = await app.get<EventStore>(EVENT_STORE).readStream(agencyStream(agencyId));
-  if (events.length === 0) throw new UsageError(`agency ${agencyId} is not registered in the store ${storeLabel()}; create it first with: agency create --id ${agencyId} --name "..."`);
-}
-
 async function serve(options: Options): Promise<void> {
   const { host, port } = listenAddress(process.env, options.port);
   const url = storeUrl();
-  if (options.demo && !/^memory:/i.test(url)) throw new UsageError(`--demo seeds a demo agency into an in-memory store only: run it with SRO_STORE=memory: (SRO_STORE is ${url})`);
+  if (options.demo && knownBackend(url)?.name !== 'memory') throw new UsageError(`--demo seeds a demo agency into an in-memory store only: run it with SRO_STORE=memory: (SRO_STORE is ${url})`);
   const app = await createHttpApp({ store: url });
   await app.listen(port, host);
   const address = app.getHttpServer().address();
@@ -467,117 +237,6 @@ const COMMANDS: Record<string, (options: Options, positionals: string[]) => Prom
   rebuild,
   serve,
 };
-/**
- * Each command's synopsis (its options, as `--name <value>`, `[--optional <value>]`, `[--flag]`,
- * and a positional `<file>`) and what it does. The synopsis is the one source of the parser:
- * commander is given exactly these options, so the usage cannot drift from what is accepted. To
- * add a flag (e.g. `import`'s `[--dry-run]`), add it to the synopsis and read `options['dry-run']`.
- */
-const SPECS: Record<string, { synopsis: string; about?: string[] }> = {
-  'agency create': { synopsis: '--id <agencyId> --name <name>' },
-  'token create': { synopsis: '--agency <agencyId> --role <admin|auditor|chief|investigator> --name <label>' },
-  'token revoke': { synopsis: '--agency <agencyId> --name <label> [--reason <text>]' },
-  'token list': { synopsis: '--agency <agencyId> [--csv]', about: ["(the agency's tokens)"] },
-  'user invite': {
-    synopsis: '--agency <agencyId> --role <admin|auditor|chief|investigator> --email <email> --name <name>',
-    about: ["(a person's console account; prints the one-time link, valid 24 hours)"],
-  },
-  'user reset': { synopsis: '--agency <agencyId> --email <email>', about: ['(a new one-time sign-in link for a forgotten password)'] },
-  'user role': { synopsis: '--agency <agencyId> --email <email> --role <role>' },
-  'user disable': { synopsis: '--agency <agencyId> --email <email> [--reason <text>]' },
-  'user enable': { synopsis: '--agency <agencyId> --email <email>' },
-  'user list': { synopsis: '--agency <agencyId> [--csv]' },
-  import: {
-    synopsis: '<file.csv> --agency <agencyId> [--dry-run] [--by-row]',
-    about: ['(one write per row, the whole file or nothing; --dry-run: check only;', ' --by-row: record the good rows in batches; see README "Importing a CSV")'],
-  },
-  status: { synopsis: '--agency <agencyId> [--officer <officerId>] [--as-of <YYYY-MM-DD>] [--known-at <instant>] [--csv]' },
-  reminders: { synopsis: '--agency <agencyId> [--as-of <YYYY-MM-DD>] [--known-at <instant>] [--horizon-days <n>] [--csv]' },
-  history: { synopsis: '--agency <agencyId> --officer <officerId> [--known-at <instant>] [--csv]' },
-  verify: {
-    synopsis: '[--checkpoint <file>] [--public-key <verifier key>]',
-    about: [
-      '(every chain, head, roster, position, the Merkle tree against the',
-      ' latest signed checkpoint and the read models; --checkpoint: also',
-      ' prove that the log extends a checkpoint kept elsewhere; exit 1 if broken)',
-    ],
-  },
-  checkpoint: { synopsis: '', about: ['(sign a checkpoint of the ledger now, if it has new events; prints it)'] },
-  'keys init': { synopsis: '', about: ['(create the ledger signing key, SRO_KEY_FILE, mode 0600; prints the verifier key)'] },
-  'keys show': { synopsis: '', about: ["(print the verifier key that checks this ledger's checkpoints)"] },
-  'proof inclusion': { synopsis: '--event <eventId> --agency <agencyId> [--tree-size <n>]' },
-  'proof consistency': { synopsis: '--from <n> [--to <n>]', about: ['(RFC 9162 proofs, JSON)'] },
-  rebuild: { synopsis: '[--projection <name>]', about: ['(rebuild read models from position 0; resumes an interrupted rebuild)'] },
-  serve: { synopsis: '[--port <port>] [--demo]', about: ['(PORT, HOST; default 127.0.0.1:3000; --demo: on memory:, a demo agency to sign in to)'] },
-};
-
-/** What each option means, in every command's --help. */
-const OPTION_HELP: Record<string, string> = {
-  id: 'the agency ID: 1-64 letters, digits, ".", "_" or "-"',
-  name: 'a name (for a token: its label, what its writes are recorded by)',
-  agency: 'the agency ID',
-  role: 'the role',
-  email: "the person's email address",
-  reason: 'why (recorded with the event)',
-  officer: 'the officer ID',
-  'as-of': 'the day the answer is for (Minnesota date; default today in America/Chicago)',
-  'known-at': 'the instant the records are read as of (ISO-8601 with a time zone; default now)',
-  'horizon-days': 'how many days ahead reminders look (0 to 3650, default 60)',
-  csv: 'print CSV instead of JSON',
-  checkpoint: 'a signed checkpoint kept elsewhere, to prove the log extends it',
-  'public-key': "the verifier key that checks it (default this ledger's)",
-  event: 'the event ID',
-  'tree-size': 'the tree size to prove against (default the latest checkpoint)',
-  from: 'the older tree size',
-  to: 'the newer tree size (default the latest checkpoint)',
-  projection: 'only this read model',
-  port: 'the port to listen on (default PORT, 3000)',
-  demo: 'with SRO_STORE=memory: only: seed a demo agency with three officers and print how to sign in',
-  'dry-run': 'check every row as its write would, and record nothing',
-  'by-row': 'record each good row (in batches of 2,000 events) and report the bad ones, instead of the whole file or nothing',
-};
-
-const PROGRAM = 'sro-compliance';
-const COMMENT_COLUMN = 44;
-
-/** The usage of every command (`--help`), one synopsis a line with its explanation in parentheses. */
-function usage(): string {
-  const lines = [`usage: ${PROGRAM} <command> [options]     (store: SRO_STORE, default sqlite:./data/sro.db)`, ''];
-  for (const [key, spec] of Object.entries(SPECS)) {
-    const synopsis = `  ${key}${spec.synopsis ? ` ${spec.synopsis}` : ''}`;
-    const about = spec.about ?? [];
-    if (about.length === 0) lines.push(synopsis);
-    else if (synopsis.length + 2 <= COMMENT_COLUMN) lines.push(synopsis.padEnd(COMMENT_COLUMN) + about[0], ...about.slice(1).map((l) => ' '.repeat(COMMENT_COLUMN) + l));
-    else lines.push(synopsis, ...about.map((l) => ' '.repeat(COMMENT_COLUMN) + l));
-  }
-  lines.push(
-    '',
-    `${PROGRAM} <command> --help shows a command's options. asOf defaults to today in America/Chicago, knownAt to now.`,
-    'Output is JSON; with --csv, CSV (status, reminders, history, token list, user list). Exit code 0 ok, 1 refused or failed, 2 a usage mistake.',
-  );
-  return `${lines.join('\n')}\n`;
-}
-
-/** One command's parser, built from its synopsis: only its own options are accepted. */
-function commandParser(key: string, out: { log: (s: string) => void; err: (s: string) => void }): Command {
-  const spec = SPECS[key];
-  const command = new Command(`${PROGRAM} ${key}`)
-    .usage(spec.synopsis || '')
-    .description((spec.about ?? []).map((l) => l.trim()).join(' ').replace(/^\(|\)$/g, ''))
-    .helpOption('-h, --help', 'show this help')
-    .allowExcessArguments(false)
-    .exitOverride()
-    .showHelpAfterError(true)
-    .configureOutput({ writeOut: (s) => out.log(s.trimEnd()), writeErr: (s) => out.err(s.trimEnd()) });
-  const positional = /^<([^>]+)>/.exec(spec.synopsis);
-  if (positional) command.argument(`[${positional[1]}]`);
-  for (const m of spec.synopsis.matchAll(/\[?--([a-z-]+)(?: <([^>]+)>)?\]?/g)) {
-    const [, name, value] = m;
-    command.addOption(new Option(value ? `--${name} <${value}>` : `--${name}`, OPTION_HELP[name] ?? name));
-  }
-  return command;
-}
-
 const NOUNS = new Set(Object.keys(COMMANDS).filter((k) => k.includes(' ')).map((k) => k.split(' ')[0]));
 
 export async function main(argv: string[]): Promise<number> {

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { officerStream } from '../../events/streams';
-import { openEventStore } from '../../src/store/open-event-store';
+import { openEventStore } from '../../src/store/backends';
 import { buildCli, runCli } from '../support/cli-process';
 
 let dir: string;

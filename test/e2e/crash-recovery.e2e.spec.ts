@@ -22,7 +22,7 @@ import type { RecordedEvent } from '../../events/envelope';
 import { agencyStream, officerStreamPrefix, rosterStream } from '../../events/streams';
 import { agencyStatus, type LedgerEvent, type OfficerLedger } from '../../projections';
 import type { EventStore } from '../../src/store/event-store.port';
-import { openEventStore } from '../../src/store/open-event-store';
+import { openEventStore } from '../../src/store/backends';
 import { buildCli, lastLine, runCli, spawnCli, startServer } from '../support/cli-process';
 import { createTestDatabase, isPostgresUrl, skipFileUnlessPostgres, TestDatabase } from '../support/postgres';
 

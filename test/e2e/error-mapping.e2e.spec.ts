@@ -8,7 +8,7 @@
 import Database from 'better-sqlite3';
 import { ProjectionRunner } from '../../src/read-models/projection-runner';
 import type { EventStore } from '../../src/store/event-store.port';
-import { openEventStore } from '../../src/store/open-event-store';
+import { openEventStore } from '../../src/store/backends';
 import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store';
 import { interceptAppends, Interference } from '../support/store-wrapper';
 import { Harness, startHarness, storeHeads } from './http-harness';

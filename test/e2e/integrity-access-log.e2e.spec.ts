@@ -8,7 +8,8 @@
  */
 import { createHash } from 'node:crypto';
 import { AccessLog } from '../../src/access-log/access-log';
-import { PostgresAccessLogStore, SqliteAccessLogStore } from '../../src/access-log/access-log-store';
+import { PostgresAccessLogStore } from '../../src/store/postgres/postgres-access-log-store';
+import { SqliteAccessLogStore } from '../../src/store/sqlite/sqlite-access-log-store';
 import { CheckpointService } from '../../src/ledger/checkpoint-service';
 import { IntegrityMonitor } from '../../src/ledger/integrity-monitor';
 import { buildCli, runCli } from '../support/cli-process';

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NewEvent } from '../../events/envelope';
 import { agencyStream, officerStream, rosterStream } from '../../events/streams';
-import { openEventStore } from '../../src/store/open-event-store';
+import { openEventStore } from '../../src/store/backends';
 import type { EventStore } from '../../src/store/event-store.port';
 import { interceptAppends, Interference } from '../support/store-wrapper';
 import { Harness, startHarness, storeHeads } from './http-harness';

@@ -7,7 +7,7 @@
  */
 import { officerStream } from '../../events/streams';
 import { StoreUnavailableError } from '../../src/store/event-store.port';
-import { openEventStore } from '../../src/store/open-event-store';
+import { openEventStore } from '../../src/store/backends';
 import { interceptAppends, Interference } from '../support/store-wrapper';
 import { Harness, startHarness, storeHeads } from './http-harness';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { agencyStream, officerStream } from '../../events/streams';
 import { BulkImporter } from '../../src/import/bulk-import';
 import { commandFromRecord, CsvFormatError, readCsvCommands } from '../../src/import/csv-commands';
-import { MemoryEventStore } from '../../src/store/memory-event-store';
+import { MemoryEventStore } from '../../src/store/memory/memory-event-store';
 
 const csv = (text: string): string => {
   const file = join(mkdtempSync(join(tmpdir(), 'sro-csv-')), 'import.csv');

@@ -7,7 +7,7 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { agencyStream, officerStream } from '../../events/streams';
 import { BulkImporter, IMPORT_COMMANDS, ImportCommand } from '../../src/import/bulk-import';
-import { MemoryEventStore } from '../../src/store/memory-event-store';
+import { MemoryEventStore } from '../../src/store/memory/memory-event-store';
 import type { OfficerDecision } from '../../src/write/decision';
 import { LedgerWriter } from '../../src/write/ledger-writer';
 import { Refusal } from '../../src/write/refusals';

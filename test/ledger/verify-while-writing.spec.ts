@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { RegisterAgencyCommand, RegisterAgencyHandler } from '../../src/agencies/register-agency';
 import { verifyLedger } from '../../src/ledger/ledger-verifier';
 import type { EventStore } from '../../src/store/event-store.port';
-import { MemoryEventStore } from '../../src/store/memory-event-store';
+import { MemoryEventStore } from '../../src/store/memory/memory-event-store';
 import { LedgerWriter } from '../../src/write/ledger-writer';
 
 const ctx = () => ({ agencyId: 'ramsey-so', recordedBy: 'unit', correlationId: randomUUID() });

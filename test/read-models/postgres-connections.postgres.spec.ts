@@ -5,7 +5,7 @@
  * take the process down: both the event store and the read-model store (a server uses both).
  */
 import type { Client } from 'pg';
-import { PostgresReadModelStore } from '../../src/read-models/postgres-read-model-store';
+import { PostgresReadModelStore } from '../../src/store/postgres/postgres-read-model-store';
 import { StoreUnavailableError } from '../../src/store/event-store.port';
 import { isConnectionFailure } from '../../src/store/postgres/postgres-errors';
 import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store';

@@ -8,7 +8,7 @@ import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { agencyStream, officerStream } from '../../events/streams';
 import { OFFICER_LEDGERS, OfficerLedgerDoc, Projection, PROJECTIONS } from '../../src/read-models/ledger-projections';
-import { PostgresReadModelStore } from '../../src/read-models/postgres-read-model-store';
+import { PostgresReadModelStore } from '../../src/store/postgres/postgres-read-model-store';
 import { ProjectionRunner } from '../../src/read-models/projection-runner';
 import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store';
 import { createTestDatabase, describeWithPostgres, TestDatabase } from '../support/postgres';

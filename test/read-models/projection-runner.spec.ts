@@ -22,7 +22,7 @@ import {
   PROJECTIONS,
 } from '../../src/read-models/ledger-projections';
 import { ProjectionRunner } from '../../src/read-models/projection-runner';
-import { SqliteReadModelStore } from '../../src/read-models/sqlite-read-model-store';
+import { SqliteReadModelStore } from '../../src/store/sqlite/sqlite-read-model-store';
 import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store';
 
 let dir: string;

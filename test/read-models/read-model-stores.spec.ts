@@ -2,9 +2,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MemoryReadModelStore } from '../../src/read-models/memory-read-model-store';
-import { PostgresReadModelStore } from '../../src/read-models/postgres-read-model-store';
-import { SqliteReadModelStore } from '../../src/read-models/sqlite-read-model-store';
+import { MemoryReadModelStore } from '../../src/store/memory/memory-read-model-store';
+import { PostgresReadModelStore } from '../../src/store/postgres/postgres-read-model-store';
+import { SqliteReadModelStore } from '../../src/store/sqlite/sqlite-read-model-store';
 import { createTestDatabase, describeWithPostgres, TestDatabase, withPostgres } from '../support/postgres';
 import { describeReadModelStoreContract } from './read-model-store.contract';
 

@@ -15,7 +15,7 @@ import { statusFromFacts, type Facts } from '../../projections';
 import { BulkImporter } from '../../src/import/bulk-import';
 import { OFFICER_LEDGERS } from '../../src/read-models/ledger-projections';
 import { ProjectionRunner } from '../../src/read-models/projection-runner';
-import { SqliteReadModelStore } from '../../src/read-models/sqlite-read-model-store';
+import { SqliteReadModelStore } from '../../src/store/sqlite/sqlite-read-model-store';
 import { LedgerReader } from '../../src/read/ledger-reader';
 import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store';
 

@@ -29,7 +29,7 @@ import {
   toEsdbExpectedRevision,
   writeIdOf,
 } from '../../src/store/esdb/esdb-mapping';
-import { openEventStore } from '../../src/store/open-event-store';
+import { openEventStore } from '../../src/store/backends';
 import { newEvent } from './event-store.contract';
 
 describe('EventStoreDB mapping: expected revision', () => {

@@ -22,7 +22,7 @@ export type OpenStore = (options?: OpenStoreOptions) => Promise<EventStore>;
 export interface ContractOptions {
   /** Files commit with their events (capabilities.filesInTransaction). Default true. */
   filesInTransaction?: boolean;
-  /** The adapter stores files itself (false: EventStoreDB, whose files open-event-store.ts keeps in a directory). Default true. */
+  /** The adapter stores files itself (false: EventStoreDB, whose files its backend, src/store/esdb/esdb-backend.ts, keeps in a directory). Default true. */
   storesFiles?: boolean;
   /** Events in the large-stream case. Default 5000. */
   largeStreamSize?: number;

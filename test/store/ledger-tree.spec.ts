@@ -10,7 +10,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { eventLeafHash, EMPTY_ROOT, MerkleLeaves } from '../../events/merkle';
 import type { EventStore } from '../../src/store/event-store.port';
-import { MemoryEventStore } from '../../src/store/memory-event-store';
+import { MemoryEventStore } from '../../src/store/memory/memory-event-store';
 import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store';
 import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store';
 import { createTestDatabase, describeWithPostgres, TestDatabase, withPostgres, withSearchPath } from '../support/postgres';

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withFilesDirectory } from '../../src/store/files-directory';
-import { MemoryEventStore } from '../../src/store/memory-event-store';
+import { MemoryEventStore } from '../../src/store/memory/memory-event-store';
 import { describeEventStoreContract } from './event-store.contract';
 
 describeEventStoreContract('memory', async (options) => new MemoryEventStore(options), { serialAppends: true });

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { MemoryEventStore } from '../../src/store/memory-event-store';
-import { DEFAULT_STORE_URL, openEventStore } from '../../src/store/open-event-store';
+import { MemoryEventStore } from '../../src/store/memory/memory-event-store';
+import { DEFAULT_STORE_URL, openEventStore } from '../../src/store/backends';
 import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store';
 import { events } from './event-store.contract';
 

@@ -10,7 +10,7 @@ import { ChainVerifier, hashEvent } from '../../events/integrity';
 import { eventLeafHash, MerkleLeaves } from '../../events/merkle';
 import { chainEvents, validateNewEvents } from '../../src/store/append-support';
 import { EventStore, WrongExpectedRevisionError } from '../../src/store/event-store.port';
-import { openEventStore } from '../../src/store/open-event-store';
+import { openEventStore } from '../../src/store/backends';
 import { POSTGRES_SCHEMA_VERSION, PostgresEventStore, PostgresEventStoreOptions } from '../../src/store/postgres/postgres-event-store';
 import { createTestDatabase, describeWithPostgres, TestDatabase, withDatabase, withPostgres, withSearchPath } from '../support/postgres';
 import { collect, describeEventStoreContract, events, newEvent, verifyStore } from './event-store.contract';

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { SqliteReadModelStore } from '../../src/read-models/sqlite-read-model-store';
+import { SqliteReadModelStore } from '../../src/store/sqlite/sqlite-read-model-store';
 import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store';
 import { events } from './event-store.contract';
 

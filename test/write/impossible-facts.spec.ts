@@ -17,7 +17,7 @@ import { RECORD_POLICY_REVIEW } from '../../src/officers/record-policy-review';
 import { RECORD_SUBSTITUTE_DAY } from '../../src/officers/record-substitute-day';
 import { RECORD_TRAINING } from '../../src/officers/record-training';
 import { REGISTER_OFFICER } from '../../src/officers/register-officer';
-import { MemoryEventStore } from '../../src/store/memory-event-store';
+import { MemoryEventStore } from '../../src/store/memory/memory-event-store';
 import type { OfficerDecision, Target } from '../../src/write/decision';
 import { LedgerWriter, todayInMinnesota, WriteContext } from '../../src/write/ledger-writer';
 import { Invalid, Refusal } from '../../src/write/refusals';

@@ -12,7 +12,7 @@ import { RegisterOfficerCommand, RegisterOfficerHandler } from '../../src/office
 import { AssignOfficerCommand, AssignOfficerHandler } from '../../src/officers/assign-officer';
 import { RETRACT_OFFICER_EVENT } from '../../src/officers/retract-event';
 import { EventStore, WrongExpectedRevisionError } from '../../src/store/event-store.port';
-import { MemoryEventStore } from '../../src/store/memory-event-store';
+import { MemoryEventStore } from '../../src/store/memory/memory-event-store';
 import { LedgerWriter, WriteContext } from '../../src/write/ledger-writer';
 import { Conflict, NotFound } from '../../src/write/refusals';
 import { foldOfficer } from '../../src/write/write-models';

@@ -9,7 +9,7 @@ import { REGISTER_AGENCY } from '../../src/agencies/register-agency';
 import { BulkImporter } from '../../src/import/bulk-import';
 import { RECORD_TRAINING } from '../../src/officers/record-training';
 import { REGISTER_OFFICER } from '../../src/officers/register-officer';
-import { MemoryEventStore } from '../../src/store/memory-event-store';
+import { MemoryEventStore } from '../../src/store/memory/memory-event-store';
 import { LedgerWriter } from '../../src/write/ledger-writer';
 import { NotFound } from '../../src/write/refusals';
 import { WriteBatch } from '../../src/write/write-batch';

@@ -10,7 +10,7 @@ import { AssignOfficerCommand } from '../../src/officers/assign-officer';
 import { END_ASSIGNMENT_SLICE, EndAssignmentCommand } from '../../src/officers/end-assignment';
 import { REGISTER_OFFICER_SLICE, RegisterOfficerCommand } from '../../src/officers/register-officer';
 import { ASSIGN_OFFICER_SLICE } from '../../src/officers/assign-officer';
-import { MemoryEventStore } from '../../src/store/memory-event-store';
+import { MemoryEventStore } from '../../src/store/memory/memory-event-store';
 import { LedgerWriter } from '../../src/write/ledger-writer';
 import { writeHandler } from '../../src/write/write-handler';
 

@@ -67,7 +67,7 @@ import {
   excludeSystemEvents,
   streamNameFilter,
 } from '@eventstore/db-client';
-import type { AllStreamResolvedEvent, Position, ResolvedEvent } from '@eventstore/db-client';
+import type { AllStreamResolvedEvent, Position } from '@eventstore/db-client';
 import type { NewEvent, RecordedEvent } from '../../../events/envelope';
 import { assertReadAllOptions, assertStreamName, compareCodePoints, DEFAULT_READ_BATCH, extendTree, fromRevisionOf, ledgerHeadOf, loadTree } from '../append-support';
 import type {
@@ -95,6 +95,7 @@ import {
   streamIndexFor,
   streamOfLink,
 } from './esdb-mapping';
+import { checkProjectionRunning, collect, isStreamNotFound, readRecords } from './esdb-reads';
 
 export interface EsdbEventStoreOptions {
   /** The clock that recordedAt comes from. Default: the system clock. */
@@ -114,7 +115,6 @@ export interface EsdbEventStoreOptions {
 }
 
 // By the client's `type` tag rather than instanceof (robust to duplicate module copies).
-const isStreamNotFound = (err: unknown) => (err as { type?: unknown } | null)?.type === 'stream-not-found';
 
 export interface CreatedDrift {
   stream: string;
@@ -167,7 +167,7 @@ export class EsdbEventStore implements EventStore {
       {
         client,
         physical: (stream) => this.physical(stream),
-        readRaw: (physical, fromRevision, maxCount) => this.readPhysicalRaw(physical, fromRevision, maxCount),
+        readRaw: (physical, fromRevision, maxCount) => readRecords(this.client, physical, fromRevision, maxCount),
         wrote: (physical) => this.written.add(physical),
         assertOpen: () => this.assertOpen(),
       },
@@ -254,7 +254,7 @@ export class EsdbEventStore implements EventStore {
     if (typeof prefix !== 'string') throw new TypeError('prefix must be a string');
     const physicalPrefix = this.prefix + prefix;
     const index = streamIndexFor(physicalPrefix);
-    await this.checkProjection(index.projection);
+    await checkProjectionRunning(this.client, this.projectionsChecked, index.projection);
 
     const names = new Set<string>();
     try {
@@ -268,7 +268,7 @@ export class EsdbEventStore implements EventStore {
     for (const name of this.written) if (name.startsWith(physicalPrefix)) names.add(name);
 
     const heads = await mapLimit([...names], 16, async (physical): Promise<StreamHead | undefined> => {
-      const [last] = await this.readPhysicalRaw(physical, END, 1, BACKWARDS);
+      const [last] = await readRecords(this.client, physical, END, 1, BACKWARDS);
       if (!last) return undefined; // deleted, or emptied by $maxCount/$tb: nothing to list
       const event = decodeRecord(last as EsdbRecordLike, physical.slice(this.prefix.length));
       return { stream: event.stream, revision: event.revision, hash: event.hash, lastRecordedAt: event.recordedAt };
@@ -331,7 +331,7 @@ export class EsdbEventStore implements EventStore {
    */
   async createdDrift(stream: string, toleranceMs = this.toleranceMs): Promise<CreatedDrift[]> {
     this.assertOpen();
-    const raw = await this.readPhysicalRaw(this.physical(stream), START);
+    const raw = await readRecords(this.client, this.physical(stream), START);
     const out: CreatedDrift[] = [];
     for (const record of raw) {
       const event = decodeRecord(record as EsdbRecordLike, stream);
@@ -380,7 +380,7 @@ export class EsdbEventStore implements EventStore {
     return sizes.length ? { ...this.checkpoints.get(Math.max(...sizes))! } : undefined;
   }
 
-  /** EventStoreDB keeps events only: open-event-store.ts keeps its files in a directory (files-directory.ts). */
+  /** EventStoreDB keeps events only: its backend (esdb-backend.ts) keeps its files in a directory (files-directory.ts). */
   async readFile(): Promise<Buffer | undefined> {
     return undefined;
   }
@@ -407,50 +407,12 @@ export class EsdbEventStore implements EventStore {
   }
 
   private async readPhysical(physical: string, fromRevision: number, maxCount?: number): Promise<RecordedEvent[]> {
-    const raw = await this.readPhysicalRaw(physical, BigInt(fromRevision), maxCount);
+    const raw = await readRecords(this.client, physical, BigInt(fromRevision), maxCount);
     const logical = physical.slice(this.prefix.length);
     return raw.map((record) => decodeRecord(record as EsdbRecordLike, logical));
-  }
-
-  /** A stream's records ([] when it does not exist), read completely before returning. */
-  private async readPhysicalRaw(
-    physical: string,
-    fromRevision: bigint | typeof START | typeof END,
-    maxCount?: number,
-    direction: typeof FORWARDS | typeof BACKWARDS = FORWARDS,
-  ) {
-    try {
-      const resolved: ResolvedEvent[] = await collect(
-        this.client.readStream(physical, { fromRevision, direction, ...(maxCount !== undefined ? { maxCount } : {}) }),
-      );
-      return resolved.flatMap((r) => (r.event ? [r.event] : []));
-    } catch (err) {
-      if (isStreamNotFound(err)) return [];
-      throw err;
-    }
-  }
-
-  /** Once per projection and instance: listStreams depends on it running. */
-  private async checkProjection(name: string): Promise<void> {
-    if (this.projectionsChecked.has(name)) return;
-    const advice = 'listStreams needs the standard projections: start EventStoreDB with --run-projections=All --start-standard-projections';
-    let status: string;
-    try {
-      status = (await this.client.getProjectionStatus(name)).projectionStatus;
-    } catch (err) {
-      throw new Error(`could not read the status of the ${name} projection (${(err as Error).message}); ${advice}`, { cause: err });
-    }
-    if (status !== 'Running') throw new Error(`the ${name} projection is ${status || 'not running'}; ${advice}`);
-    this.projectionsChecked.add(name);
   }
 
   private assertOpen(): void {
     if (this.closed) throw new Error('the event store is closed');
   }
-}
-
-async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of iterable) out.push(item);
-  return out;
 }

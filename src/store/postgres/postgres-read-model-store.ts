@@ -4,10 +4,10 @@
  * by the conditional UPDATE of the checkpoint row).
  */
 import type { Pool, QueryResultRow } from 'pg';
-import { StoreUnavailableError } from '../store/event-store.port';
-import { isConnectionFailure } from '../store/postgres/postgres-errors';
-import { guardedPool } from '../store/postgres/postgres-pool';
-import type { ProjectionState, ReadModelStore } from './read-model-store.port';
+import { StoreUnavailableError } from '../event-store.port';
+import { isConnectionFailure } from './postgres-errors';
+import { guardedPool } from './postgres-pool';
+import type { ProjectionState, ReadModelStore } from '../../read-models/read-model-store.port';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS projection_state (

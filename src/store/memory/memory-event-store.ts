@@ -4,7 +4,7 @@
  * any await between its checks and its writes, so on Node's single thread it is atomic.
  * Events are copied in and out (structuredClone): a caller cannot change what is stored.
  */
-import type { NewEvent, RecordedEvent } from '../../events/envelope';
+import type { NewEvent, RecordedEvent } from '../../../events/envelope';
 import {
   assertReadAllOptions,
   assertStreamName,
@@ -18,8 +18,8 @@ import {
   nextRecordedAt,
   validateFiles,
   validateNewEvents,
-} from './append-support';
-import { MerkleFrontier } from '../../events/merkle';
+} from '../append-support';
+import { MerkleFrontier } from '../../../events/merkle';
 import {
   AppendRequest,
   AppendResult,
@@ -32,7 +32,7 @@ import {
   StoredCheckpoint,
   StreamHead,
   NewFile,
-} from './event-store.port';
+} from '../event-store.port';
 
 export interface MemoryEventStoreOptions {
   /** The clock that recordedAt comes from (tests make it go backwards). Default: the system clock. */

@@ -1,5 +1,5 @@
 /** Read models in memory: for the memory event store, and for EventStoreDB (rebuilt at each start). */
-import type { ProjectionState, ReadModelStore } from './read-model-store.port';
+import type { ProjectionState, ReadModelStore } from '../../read-models/read-model-store.port';
 
 export class MemoryReadModelStore implements ReadModelStore {
   private readonly docs = new Map<string, Map<string, string>>();

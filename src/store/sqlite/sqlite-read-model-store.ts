@@ -4,8 +4,8 @@
  * (or behind) the documents it describes.
  */
 import Database from 'better-sqlite3';
-import { keepSqliteFilePrivate } from '../store/sqlite/sqlite-file-mode';
-import type { ProjectionState, ReadModelStore } from './read-model-store.port';
+import { keepSqliteFilePrivate } from './sqlite-file-mode';
+import type { ProjectionState, ReadModelStore } from '../../read-models/read-model-store.port';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS projection_state (
