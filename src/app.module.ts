@@ -42,6 +42,8 @@ import { openEventStore } from './store/open-event-store';
 import { LedgerWriter } from './write/ledger-writer';
 import { writeControllers, writeHandlers } from './write-slices';
 import { requestLogModule, type RequestLogOptions } from './http/request-log';
+import { processorProviders } from './processors/processor-providers';
+import { ProcessorRunner } from './processors/processor-runner';
 
 /**
  * The slices: the writes from their one list (src/write-slices.ts, docs/decisions.md W41), then
@@ -86,11 +88,13 @@ class StoreLifecycle implements OnApplicationShutdown {
     private readonly runner: ProjectionRunner,
     private readonly checkpoints: CheckpointService,
     private readonly integrity: IntegrityMonitor,
+    private readonly processors: ProcessorRunner,
   ) {}
   async onApplicationShutdown(): Promise<void> {
     // What reads or writes the stores stops first: a verification or a checkpoint in flight ends.
     await this.integrity.onApplicationShutdown();
     await this.checkpoints.onApplicationShutdown();
+    await this.processors.stop(); // the lead given up, the processors' connections closed
     await this.runner.stop();
     await this.readModels.close();
     await this.store.close();
@@ -153,6 +157,7 @@ export class AppModule {
         { provide: ACCESS_LOG_ENABLED, useValue: options.accessLog !== false },
         AccessLog,
         { provide: LEDGER_OPTIONS, useValue: ledgerOptionsFrom(process.env, typeof options.store === 'string' ? options.store : undefined, options.ledger) },
+        ...processorProviders(typeof options.store === 'string' ? options.store : undefined),
         CheckpointService,
         IntegrityMonitor,
         ProjectionRunner,
@@ -172,7 +177,7 @@ export class AppModule {
         // JSON errors under /api (HttpErrorsFilter), pages for the console.
         { provide: APP_FILTER, useClass: AppErrorsFilter },
       ],
-      exports: [AccessLog, EVENT_STORE, READ_MODEL_STORE, AccessRegistry, AuthenticationGate, Accounts, ProjectionRunner, BulkImporter, CheckpointService, IntegrityMonitor],
+      exports: [AccessLog, EVENT_STORE, READ_MODEL_STORE, AccessRegistry, AuthenticationGate, Accounts, ProjectionRunner, BulkImporter, CheckpointService, IntegrityMonitor, ProcessorRunner],
     };
   }
 }
