@@ -8,7 +8,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { ConfigModule } from '@nestjs/config';
 import { loadConfig } from './config';
-import { AccessContextInterceptor, ACCESS_LOG_ENABLED, ACCESS_LOG_STORE, AccessLog } from './access-log/access-log';
+import { AccessContextInterceptor, ACCESS_LOG_ENABLED, ACCESS_LOG_STORE, ACCESS_LOG_UNNAMED_READS, AccessLog, type UnnamedReads } from './access-log/access-log';
 import { AccessLogController, GetAccessLogHandler } from './access-log/access-log.controller';
 import { openAccessLogStore } from './access-log/access-log-store';
 import { SqliteEventStore } from './store/sqlite/sqlite-event-store';
@@ -110,6 +110,8 @@ export interface AppOptions {
   console?: Partial<ConsoleOptions>;
   /** Who read what (src/access-log; default on). false: nothing observed (the bench's baseline). */
   accessLog?: boolean;
+  /** A read of officer data with no reader named: 'throw' (default under NODE_ENV=test) or 'warn' (src/access-log/access-log.ts, docs/decisions.md W43). */
+  unnamedReads?: UnnamedReads;
   /** The request log (nestjs-pino, src/http/request-log.ts); none for the CLI's own runs and the tests that do not ask for it. */
   requestLog?: RequestLogOptions;
 }
@@ -155,6 +157,7 @@ export class AppModule {
           inject: [EVENT_STORE],
         },
         { provide: ACCESS_LOG_ENABLED, useValue: options.accessLog !== false },
+        { provide: ACCESS_LOG_UNNAMED_READS, useValue: options.unnamedReads },
         AccessLog,
         { provide: LEDGER_OPTIONS, useValue: ledgerOptionsFrom(process.env, typeof options.store === 'string' ? options.store : undefined, options.ledger) },
         ...processorProviders(typeof options.store === 'string' ? options.store : undefined),
