@@ -4,6 +4,7 @@
  * before its checkpoint is handed again (at least once) while its effect, appended under a
  * deterministic event id, is kept once; a daily schedule, and the lead between two runners.
  */
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -204,6 +205,29 @@ it('on SQLite: a leader that stops renewing its lease (hung, killed) loses the l
   clock += LEASE_MS + 1;
   expect(await b.lead()).toBe(true);
   expect(await a.lead()).toBe(false);
+  await a.close();
+  await b.close();
+  await store.close();
+});
+
+it('on SQLite: a file busy with another write skips a renewal: the holder leads while its lease lasts, nobody else takes it', async () => {
+  const store = SqliteEventStore.open(join(dir, 'sro.db'));
+  let clock = 1_000_000;
+  const a = new SqliteProcessorStore(store.file, () => clock);
+  const b = new SqliteProcessorStore(store.file, () => clock);
+  expect(await a.lead()).toBe(true);
+  const writer = new Database(store.file);
+  writer.exec('BEGIN IMMEDIATE'); // a long write transaction of another process
+  try {
+    clock += LEASE_MS / 2; // time to renew, and the file is busy
+    expect(await a.lead()).toBe(true);
+    expect(await b.lead()).toBe(false);
+  } finally {
+    writer.exec('ROLLBACK');
+    writer.close();
+  }
+  clock += LEASE_MS / 4;
+  expect([await a.lead(), await b.lead()]).toEqual([true, false]); // renewed once the file is free
   await a.close();
   await b.close();
   await store.close();
