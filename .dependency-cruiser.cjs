@@ -83,6 +83,20 @@ module.exports = {
       to: { path: '^(bench|test)/|^src/(?!(store|auth|common|write|config\\.ts))' },
     },
     {
+      name: 'processors-import-store-only',
+      comment: 'src/processors (the processor port, its store per backend, the runner) imports events/, src/store and itself: what reacts to the log is registered by its owner, never imported here.',
+      severity: 'error',
+      from: { path: '^src/processors/' },
+      to: { path: '^(projections|bench|test)/|^src/(?!(store|processors)/)' },
+    },
+    {
+      name: 'processors-nest-in-providers-only',
+      comment: 'the processor port, stores and runner are plain classes; Nest only wires them (processor-providers.ts).',
+      severity: 'error',
+      from: { path: '^src/processors/(?!processor-providers\\.ts$)' },
+      to: { path: '^node_modules/@nestjs/' },
+    },
+    {
       name: 'ledger-imports-no-slices',
       comment: 'src/ledger (key, checkpoints, verification, proofs) imports events/, src/store, the read models, auth (roles) and common.',
       severity: 'error',

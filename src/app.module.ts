@@ -8,7 +8,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { ConfigModule } from '@nestjs/config';
 import { loadConfig } from './config';
-import { AccessContextInterceptor, ACCESS_LOG_ENABLED, ACCESS_LOG_STORE, AccessLog } from './access-log/access-log';
+import { AccessContextInterceptor, ACCESS_LOG_ENABLED, ACCESS_LOG_STORE, ACCESS_LOG_UNNAMED_READS, AccessLog, type UnnamedReads } from './access-log/access-log';
 import { AccessLogController, GetAccessLogHandler } from './access-log/access-log.controller';
 import { AgencyStatusController, GetAgencyStatusHandler } from './agencies/agency-status';
 import { IntegrityController, VerifyAgencyHandler } from './agencies/integrity';
@@ -39,6 +39,8 @@ import { backendFor, backendOfOpenStore, openEventStore, type Backend } from './
 import { LedgerWriter } from './write/ledger-writer';
 import { writeControllers, writeHandlers } from './write-slices';
 import { requestLogModule, type RequestLogOptions } from './http/request-log';
+import { processorProviders } from './processors/processor-providers';
+import { ProcessorRunner } from './processors/processor-runner';
 
 /**
  * The slices: the writes from their one list (src/write-slices.ts, docs/decisions.md W41), then
@@ -83,11 +85,13 @@ class StoreLifecycle implements OnApplicationShutdown {
     private readonly runner: ProjectionRunner,
     private readonly checkpoints: CheckpointService,
     private readonly integrity: IntegrityMonitor,
+    private readonly processors: ProcessorRunner,
   ) {}
   async onApplicationShutdown(): Promise<void> {
     // What reads or writes the stores stops first: a verification or a checkpoint in flight ends.
     await this.integrity.onApplicationShutdown();
     await this.checkpoints.onApplicationShutdown();
+    await this.processors.stop(); // the lead given up, the processors' connections closed
     await this.runner.stop();
     await this.readModels.close();
     await this.store.close();
@@ -103,6 +107,8 @@ export interface AppOptions {
   console?: Partial<ConsoleOptions>;
   /** Who read what (src/access-log; default on). false: nothing observed (the bench's baseline). */
   accessLog?: boolean;
+  /** A read of officer data with no reader named: 'throw' (default under NODE_ENV=test) or 'warn' (src/access-log/access-log.ts, docs/decisions.md W43). */
+  unnamedReads?: UnnamedReads;
   /** The request log (nestjs-pino, src/http/request-log.ts); none for the CLI's own runs and the tests that do not ask for it. */
   requestLog?: RequestLogOptions;
 }
@@ -148,8 +154,10 @@ export class AppModule {
           inject: [EVENT_STORE],
         },
         { provide: ACCESS_LOG_ENABLED, useValue: options.accessLog !== false },
+        { provide: ACCESS_LOG_UNNAMED_READS, useValue: options.unnamedReads },
         AccessLog,
         { provide: LEDGER_OPTIONS, useValue: ledgerOptionsFrom(process.env, url, options.ledger) },
+        ...processorProviders(typeof options.store === 'string' ? options.store : undefined),
         CheckpointService,
         IntegrityMonitor,
         ProjectionRunner,
@@ -169,7 +177,7 @@ export class AppModule {
         // JSON errors under /api (HttpErrorsFilter), pages for the console.
         { provide: APP_FILTER, useClass: AppErrorsFilter },
       ],
-      exports: [AccessLog, EVENT_STORE, READ_MODEL_STORE, AccessRegistry, AuthenticationGate, Accounts, ProjectionRunner, BulkImporter, CheckpointService, IntegrityMonitor],
+      exports: [AccessLog, EVENT_STORE, READ_MODEL_STORE, AccessRegistry, AuthenticationGate, Accounts, ProjectionRunner, BulkImporter, CheckpointService, IntegrityMonitor, ProcessorRunner],
     };
   }
 }

@@ -7,10 +7,10 @@
  * are buffered and written in one batch per second (or per 1,000 entries): a read costs no
  * write of its own, and a crash loses at most the last second of entries.
  */
-import { CallHandler, ExecutionContext, Inject, Injectable, Logger, NestInterceptor, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { CallHandler, ExecutionContext, Inject, Injectable, Logger, NestInterceptor, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Observable, tap } from 'rxjs';
+import { defer, finalize, Observable, tap } from 'rxjs';
 import { parse } from 'csv-parse/sync';
 import type { Request } from 'express';
 import { AGENCY_ROW_ID, AgencyStatusCsvFile, GetAgencyStatusQuery, type AgencyStatusView } from '../agencies/agency-status';
@@ -29,6 +29,26 @@ export { ACCESS_LOG_STORE } from './access-log-store';
 import { ACCESS_LOG_STORE } from './access-log-store';
 /** false: nothing is observed or recorded (the bench's baseline, AppOptions.accessLog). */
 export const ACCESS_LOG_ENABLED = Symbol('ACCESS_LOG_ENABLED');
+
+/**
+ * A read of officer data with no reader named (outside a request and outside `runAs`): 'throw'
+ * refuses it (UnnamedReadError; the default under NODE_ENV=test, so that a test finds the call
+ * site), 'warn' logs a warning and answers it (the default otherwise). docs/decisions.md W43.
+ */
+export const ACCESS_LOG_UNNAMED_READS = Symbol('ACCESS_LOG_UNNAMED_READS');
+export type UnnamedReads = 'throw' | 'warn';
+
+/** A query of officer data made where no reader is named: it would go unrecorded (Minn. Stat. ch. 13; docs/decisions.md W43). */
+export class UnnamedReadError extends Error {
+  constructor(query: string) {
+    super(`${query} reads officer data outside a request and outside AccessLog.runAs: no reader is named, so the read would go unrecorded in the access log`);
+    this.name = 'UnnamedReadError';
+  }
+}
+
+/** The queries of officer data (those readOf records). */
+const OFFICER_READS: Function[] = [GetOfficerStatusQuery, GetOfficerHistoryQuery, GetOfficerChangesQuery, GetAgencyStatusQuery, ListOfficersQuery, GetCertificateFileQuery, GetRetractionPreviewQuery, GetRemindersQuery];
+const readsOfficerData = (query: unknown): boolean => OFFICER_READS.some((type) => query instanceof type);
 
 /** How long an entry may wait in memory: what a crash can lose. */
 export const ACCESS_LOG_FLUSH_MS = 1000;
@@ -73,12 +93,21 @@ export class AccessLog implements OnModuleInit, OnApplicationShutdown {
   private flushing: Promise<void> = Promise.resolve();
   private timer?: NodeJS.Timeout;
   private closed = false;
+  /**
+   * API reads answering now: recorded from their answer by the interceptor, without a context of
+   * their own (see AccessContextInterceptor), so their queries are named though no context is set.
+   */
+  apiReadsInFlight = 0;
+  private readonly unnamedReads: UnnamedReads;
 
   constructor(
     @Inject(ACCESS_LOG_STORE) private readonly store: AccessLogStore,
     private readonly queries: QueryBus,
     @Inject(ACCESS_LOG_ENABLED) private readonly enabled: boolean,
-  ) {}
+    @Optional() @Inject(ACCESS_LOG_UNNAMED_READS) unnamedReads?: UnnamedReads,
+  ) {
+    this.unnamedReads = unnamedReads ?? (process.env.NODE_ENV === 'test' ? 'throw' : 'warn');
+  }
 
   /** Observes the QueryBus: every answered query of officer data is recorded under the current context. */
   onModuleInit(): void {
@@ -86,6 +115,7 @@ export class AccessLog implements OnModuleInit, OnApplicationShutdown {
     const bus = this.queries as QueryBus & { execute: (query: unknown) => Promise<unknown> };
     const execute = bus.execute.bind(bus);
     bus.execute = async (query: unknown) => {
+      if (readsOfficerData(query) && !this.context.getStore() && this.apiReadsInFlight === 0) this.unnamed(query);
       const result = await execute(query as never);
       this.observe(query, result);
       return result;
@@ -97,6 +127,13 @@ export class AccessLog implements OnModuleInit, OnApplicationShutdown {
   /** Runs `fn` as `principal` reading through `route` (the CLI's commands). */
   runAs<T>(context: Context, fn: () => T): T {
     return this.enabled ? this.context.run(context, fn) : fn();
+  }
+
+  /** A read of officer data with no reader named: refused (tests) or warned about (docs/decisions.md W43). */
+  private unnamed(query: unknown): void {
+    const name = (query as object).constructor.name;
+    if (this.unnamedReads === 'throw') throw new UnnamedReadError(name);
+    this.logger.warn(`${name} read officer data with no reader named (outside a request and outside AccessLog.runAs): not recorded in the access log`);
   }
 
   private observe(query: unknown, result: unknown): void {
@@ -240,9 +277,14 @@ export class AccessContextInterceptor implements NestInterceptor {
     const requestId = typeof id === 'string' ? id : typeof header === 'string' ? header.slice(0, 128) : null;
     const route = `${req.method} ${pattern}`;
     if (apiRead) {
-      return next.handle().pipe(
-        tap((result) => this.log.record({ ...apiRead(req as unknown as { params: Record<string, string> }, result), at: new Date().toISOString(), route, format, principal, requestId })),
-      );
+      // Counted, not put in a context: the queries it runs are named by this route (docs/decisions.md W43).
+      return defer(() => {
+        this.log.apiReadsInFlight++;
+        return next.handle().pipe(
+          tap((result) => this.log.record({ ...apiRead(req as unknown as { params: Record<string, string> }, result), at: new Date().toISOString(), route, format, principal, requestId })),
+          finalize(() => this.log.apiReadsInFlight--),
+        );
+      });
     }
     const context: Context = { principal, route, format, requestId };
     return new Observable((subscriber) => this.log.runAs(context, () => next.handle().subscribe(subscriber)));

@@ -10,6 +10,7 @@ import { createValidationPipe } from '../common/validation';
 import { loadConfig } from '../config';
 import { AuthenticationGate } from '../auth/authentication-gate';
 import { CheckpointService } from '../ledger/checkpoint-service';
+import { ProcessorRunner } from '../processors/processor-runner';
 import { IntegrityMonitor } from '../ledger/integrity-monitor';
 import { LEDGER_OPTIONS, type LedgerOptions } from '../ledger/ledger-options';
 import { ProjectionRunner } from '../read-models/projection-runner';
@@ -67,6 +68,8 @@ export async function createHttpApp(
   }
   app.get(ProjectionRunner).start();
   app.get(IntegrityMonitor).start(app.get<LedgerOptions>(LEDGER_OPTIONS).verifyIntervalMs);
+  // The side effects (src/processors): checkpoint signing on the leading server, the background verification on each.
+  app.get(ProcessorRunner).start();
   // The ledger verified once before any token or sign-in is answered (authentication waits for it; docs/integrity.md).
   app.get(AuthenticationGate).start().catch(() => undefined);
   return app;

@@ -18,7 +18,7 @@ import { EVENT_STORE, type EventStore, type LedgerHead, type StoredCheckpoint, W
 import { appendToCheckpointLog, checkpointLogFile, readCheckpointLogFrom } from './checkpoint-log';
 import { missingCheckpoints } from './checkpoint-check';
 import { LedgerLeaves } from './ledger-leaves';
-import { repeat } from './repeat';
+import { ProcessorRunner } from '../processors/processor-runner';
 import { LEDGER_OPTIONS, type LedgerOptions } from './ledger-options';
 import { createKeyFile, loadSigningKey, type SigningKey } from './signing-key';
 
@@ -30,6 +30,9 @@ export class IntegrityAlarm extends Error {
   }
 }
 
+/** The processor (src/processors) that signs every SRO_CHECKPOINT_INTERVAL on the leading server. */
+export const CHECKPOINT_SIGNER = 'checkpoint-signer';
+
 export type VerifiedCheckpoint = Checkpoint & { issuedAt: string; note: string };
 
 @Injectable()
@@ -38,7 +41,6 @@ export class CheckpointService implements OnApplicationShutdown {
   private signingKey?: SigningKey;
   /** The tree size of the latest checkpoint found to be a prefix of `leaves` (checked once, then signed from them). */
   private consistentUpTo = -1;
-  private timer?: { stop(): void };
   private issuing?: Promise<VerifiedCheckpoint | undefined>;
   /** The log file's checkpoints verified so far, and how far it has been read. */
   private readonly logged = new Map<number, VerifiedCheckpoint>();
@@ -53,6 +55,7 @@ export class CheckpointService implements OnApplicationShutdown {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(LEDGER_OPTIONS) readonly options: LedgerOptions,
     @Optional() @Inject(ACCESS_LOG_STORE) private readonly accessLog?: AccessLogStore,
+    @Optional() private readonly processors?: ProcessorRunner,
   ) {
     this.leaves = new LedgerLeaves(store);
   }
@@ -210,16 +213,15 @@ export class CheckpointService implements OnApplicationShutdown {
         if (err.name !== 'IntegrityAlarm') throw err; // raised: the integrity monitor and /api/health report it
       });
     }
-    if (interval <= 0) return;
-    this.timer = repeat(() => this.issue(), {
-      firstDelayMs: interval,
-      intervalMs: interval,
-      onError: (err) => this.logger.error(`checkpoint failed: ${err.message}`),
-    });
+    if (interval <= 0 || !this.processors) return;
+    // Through the processor runner (docs/decisions.md W43): only the server that leads signs, so
+    // two servers on one database do not both append a checkpoint of the same tree.
+    this.processors.unregister(CHECKPOINT_SIGNER);
+    this.processors.register({ name: CHECKPOINT_SIGNER, schedule: { everyMs: interval }, tick: () => this.issue() });
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.timer?.stop();
+    this.processors?.unregister(CHECKPOINT_SIGNER);
     await this.issuing?.catch(() => undefined);
   }
 }

@@ -11,15 +11,17 @@ import { EVENT_STORE, type EventStore } from '../store/event-store.port';
 import { ACCESS_STREAM } from '../../events/streams';
 import { CheckpointService } from './checkpoint-service';
 import { LedgerReport, verifyLedger } from './ledger-verifier';
-import { repeat } from './repeat';
+import { ProcessorRunner } from '../processors/processor-runner';
 import { yielding } from './yielding';
 import type { GivenCheckpoint } from './checkpoint-check';
+
+/** The processor (src/processors) of the background verification. */
+export const BACKGROUND_VERIFICATION = 'background-verification';
 
 @Injectable()
 export class IntegrityMonitor implements OnApplicationShutdown {
   private readonly logger = new Logger('Integrity');
   private last?: LedgerReport;
-  private timer?: { stop(): void };
   private running?: Promise<LedgerReport>;
 
   constructor(
@@ -27,6 +29,7 @@ export class IntegrityMonitor implements OnApplicationShutdown {
     @Inject(READ_MODEL_STORE) private readonly readModels: ReadModelStore,
     private readonly checkpoints: CheckpointService,
     @Optional() @Inject(ACCESS_LOG_STORE) private readonly accessLog?: AccessLogStore,
+    @Optional() private readonly processors?: ProcessorRunner,
   ) {}
 
   /**
@@ -102,18 +105,25 @@ export class IntegrityMonitor implements OnApplicationShutdown {
     return undefined;
   }
 
-  /** The server: verify `firstDelayMs` after start, then every `intervalMs`. */
+  /**
+   * The server: verify `firstDelayMs` after start, then every `intervalMs`, scheduled by the
+   * processor runner (docs/decisions.md W43) on every server, not only the leader: each server
+   * checks the log against what it read itself, and reports in its own /api/health.
+   */
   start(intervalMs: number, firstDelayMs = Math.min(intervalMs, 5_000)): void {
+    if (!this.processors) return;
+    this.processors.unregister(BACKGROUND_VERIFICATION);
     if (intervalMs <= 0) return;
-    this.timer = repeat(() => this.verify({ witness: true }), {
-      firstDelayMs,
-      intervalMs,
-      onError: (err) => this.logger.error(`verification failed to run: ${err.message}`),
+    this.processors.register({
+      name: BACKGROUND_VERIFICATION,
+      everyServer: true,
+      schedule: { everyMs: intervalMs, firstDelayMs },
+      tick: () => this.verify({ witness: true }),
     });
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.timer?.stop();
+    this.processors?.unregister(BACKGROUND_VERIFICATION);
     await this.running?.catch(() => undefined);
   }
 }

@@ -7,6 +7,7 @@
  */
 import type { INestApplication } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { AccessLog } from '../../src/access-log/access-log';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -269,7 +270,9 @@ describe('the agency report cache', () => {
       fetch(`${base}/api/agencies/pd${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect((await post('/officers', { officerId: 'c-1', name: 'Cached One' })).status).toBe(201);
     const queries = app.get(QueryBus);
-    const report = (knownAt: string): Promise<AgencyStatusView> => queries.execute(new GetAgencyStatusQuery('pd', { asOf: '2026-03-01', knownAt }));
+    // A read of officer data names its reader (docs/decisions.md W43): here the test, as a CLI user would be.
+    const reader = { principal: { kind: 'cli' as const, id: 'test', name: 'test', role: 'cli' }, route: 'test', format: 'json', requestId: null };
+    const report = (knownAt: string): Promise<AgencyStatusView> => app.get(AccessLog).runAs(reader, () => queries.execute(new GetAgencyStatusQuery('pd', { asOf: '2026-03-01', knownAt })));
     const first = await report(new Date().toISOString());
     const second = await report(new Date().toISOString());
     expect(second.officers).toBe(first.officers); // the same report object: served from the cache

@@ -5,6 +5,7 @@
  * refresh is what answers (the whole agency is not read again).
  */
 import { QueryBus } from '@nestjs/cqrs';
+import { AccessLog } from '../../src/access-log/access-log';
 import { GetAgencyStatusHandler, GetAgencyStatusQuery, type AgencyStatusView } from '../../src/agencies/agency-status';
 import { LedgerReader } from '../../src/read/ledger-reader';
 import { Harness, startHarness } from '../e2e/http-harness';
@@ -27,7 +28,11 @@ const post = async (path: string, body: object) => {
 it('refreshes only the officers written, and answers as a whole evaluation would after every kind of write', async () => {
   const reader = h.app.get(LedgerReader);
   const whole = (asOf: string) => new GetAgencyStatusHandler(reader).execute(new GetAgencyStatusQuery(A, { asOf, knownAt: new Date().toISOString() }));
-  const cached = (asOf: string): Promise<AgencyStatusView> => h.app.get(QueryBus).execute(new GetAgencyStatusQuery(A, { asOf, knownAt: new Date().toISOString() }));
+  // A read of officer data names its reader (docs/decisions.md W43): here the test, as a CLI user would be.
+  const cached = (asOf: string): Promise<AgencyStatusView> =>
+    h.app.get(AccessLog).runAs({ principal: { kind: 'cli', id: 'test', name: 'test', role: 'cli' }, route: 'test', format: 'json', requestId: null }, () =>
+      h.app.get(QueryBus).execute(new GetAgencyStatusQuery(A, { asOf, knownAt: new Date().toISOString() })),
+    );
   await post('/policies', { version: 'v1', adoptedOn: '2025-08-01' });
   for (let i = 1; i <= 12; i++) await post('/officers', { officerId: `o${String(i).padStart(2, '0')}`, name: `Officer ${i}` });
   const asOf = '2026-03-02';
