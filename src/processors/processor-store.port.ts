@@ -11,7 +11,7 @@ export interface ProcessorStore {
   /**
    * Tries to be (or stay) the one server that acts; true while this process is. PostgreSQL: an
    * advisory lock held on a dedicated connection; a lost connection is lost leadership, and the
-   * next call tries again. SQLite: one process by construction (see sqlite-processor-store.ts).
+   * next call tries again. SQLite: one process by construction (see src/store/sqlite/sqlite-processor-store.ts).
    * Memory: one runner per store in the process.
    */
   lead(): Promise<boolean>;

@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { AccessLogStore } from '../access-log/access-log-store';
 import type { ReadModelStore } from '../read-models/read-model-store.port';
 import type { EventStore } from './event-store.port';
+import type { ProcessorStore } from '../processors/processor-store.port';
 
 export const DEFAULT_STORE_URL = 'sqlite:./data/sro.db';
 
@@ -41,6 +42,12 @@ export interface Backend {
   openReadModelStore(): Promise<ReadModelStore>;
   /** Where the access log lives (docs/decisions.md W28). */
   openAccessLogStore(): Promise<AccessLogStore>;
+  /**
+   * Where the processors keep their checkpoints and decide who acts (docs/decisions.md W43): beside
+   * the events (a table and a lease in the SQLite file, a table and an advisory lock in PostgreSQL),
+   * in memory beside `events` otherwise.
+   */
+  openProcessorStore(events: EventStore): Promise<ProcessorStore>;
   /** The ledger's key file when SRO_KEY_FILE is not set (src/ledger/ledger-options.ts). */
   defaultKeyFile(cwd?: string): string;
   /**

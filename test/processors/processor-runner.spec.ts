@@ -12,7 +12,7 @@ import type { RecordedEvent } from '../../events/envelope';
 import { openProcessorStore } from '../../src/processors/open-processor-store';
 import { deterministicEventId, nextDue, type Processor, type ProcessorContext } from '../../src/processors/processor';
 import { ProcessorRunner } from '../../src/processors/processor-runner';
-import { LEASE_MS, SqliteProcessorStore } from '../../src/processors/sqlite-processor-store';
+import { LEASE_MS, SqliteProcessorStore } from '../../src/store/sqlite/sqlite-processor-store';
 import { DuplicateEventIdError, type EventStore } from '../../src/store/event-store.port';
 import { MemoryEventStore } from '../../src/store/memory/memory-event-store';
 import { SqliteEventStore } from '../../src/store/sqlite/sqlite-event-store';

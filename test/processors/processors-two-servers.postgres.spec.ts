@@ -14,7 +14,7 @@ import { createHttpApp } from '../../src/http/create-http-app';
 import { checkpointLogFile, readCheckpointLogFrom } from '../../src/ledger/checkpoint-log';
 import { CHECKPOINT_SIGNER, CheckpointService } from '../../src/ledger/checkpoint-service';
 import { deterministicEventId, type Processor, type ProcessorContext } from '../../src/processors/processor';
-import { PROCESSOR_LEAD_LOCK } from '../../src/processors/postgres-processor-store';
+import { PROCESSOR_LEAD_LOCK } from '../../src/store/postgres/postgres-processor-store';
 import { ProcessorRunner } from '../../src/processors/processor-runner';
 import { DuplicateEventIdError, EVENT_STORE, type EventStore } from '../../src/store/event-store.port';
 import { createTestDatabase, describeWithPostgres, type TestDatabase, withPostgres } from '../support/postgres';

@@ -12,6 +12,7 @@ import { temporaryKeyFile, type Backend, type OpenEventStoreOptions } from '../b
 import { withFilesDirectory } from '../files-directory';
 import { serverFile } from '../server-file';
 import { SqliteAccessLogStore } from '../sqlite/sqlite-access-log-store';
+import { MemoryProcessorStore } from '../../processors/processor-store.port';
 
 export function esdbBackend(url: string): Backend {
   return {
@@ -23,6 +24,8 @@ export function esdbBackend(url: string): Backend {
       return withFilesDirectory(await EsdbEventStore.open(url, { now: options.now }), options.filesDir ?? path.resolve(process.cwd(), 'data', 'files'));
     },
     openReadModelStore: async () => new MemoryReadModelStore(),
+    // In each process, as the read models (docs/decisions.md W43): effects are kept once by their event ids.
+    openProcessorStore: async (events) => new MemoryProcessorStore(events),
     async openAccessLogStore() {
       const file = serverFile(url, 'access-log', 'db');
       if (!file) return new MemoryAccessLogStore();

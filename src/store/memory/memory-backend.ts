@@ -2,6 +2,7 @@
 import { MemoryAccessLogStore } from './memory-access-log-store';
 import { MemoryEventStore } from './memory-event-store';
 import { MemoryReadModelStore } from './memory-read-model-store';
+import { MemoryProcessorStore } from '../../processors/processor-store.port';
 import { temporaryKeyFile, type Backend, type OpenEventStoreOptions } from '../backend';
 
 /** `url` is only shown (`memory:` or `memory://`). */
@@ -13,6 +14,7 @@ export function memoryBackend(url = 'memory:'): Backend {
     openEventStore: async (options: OpenEventStoreOptions = {}) => new MemoryEventStore({ now: options.now }),
     openReadModelStore: async () => new MemoryReadModelStore(),
     openAccessLogStore: async () => new MemoryAccessLogStore(),
+    openProcessorStore: async (events) => new MemoryProcessorStore(events),
     // A fresh temporary directory per process, as the store itself.
     defaultKeyFile: () => temporaryKeyFile(),
   };

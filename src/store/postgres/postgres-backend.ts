@@ -22,6 +22,10 @@ export function postgresBackend(url: string): Backend {
       const { PostgresAccessLogStore } = await import('./postgres-access-log-store');
       return PostgresAccessLogStore.open(url);
     },
+    async openProcessorStore() {
+      const { PostgresProcessorStore } = await import('./postgres-processor-store');
+      return PostgresProcessorStore.open(url);
+    },
     defaultKeyFile: (cwd = process.cwd()) => serverFile(url, 'ledger-key', 'pem', cwd) ?? temporaryKeyFile(),
   };
 }

@@ -11,6 +11,8 @@ import { temporaryKeyFile, type Backend, type OpenEventStoreOptions } from '../b
 import { SqliteAccessLogStore } from './sqlite-access-log-store';
 import { SqliteEventStore } from './sqlite-event-store';
 import { SqliteReadModelStore } from './sqlite-read-model-store';
+import { SqliteProcessorStore } from './sqlite-processor-store';
+import { MemoryProcessorStore } from '../../processors/processor-store.port';
 
 /** `given` is the path after `sqlite:` or `sqlite://`, not empty. */
 export function sqliteBackend(given: string): Backend {
@@ -26,6 +28,8 @@ export function sqliteBackend(given: string): Backend {
     openReadModelStore: async () => (inMemory ? new MemoryReadModelStore() : new SqliteReadModelStore(file())),
     // In the same file, on its own connection (docs/decisions.md W28).
     openAccessLogStore: async () => (inMemory ? new MemoryAccessLogStore() : new SqliteAccessLogStore(file())),
+    // In the same file: the checkpoints and the lease that decides which process acts.
+    openProcessorStore: async (events) => (inMemory ? new MemoryProcessorStore(events) : new SqliteProcessorStore(file())),
     defaultKeyFile(cwd = process.cwd()) {
       if (inMemory) return temporaryKeyFile();
       const key = sqliteKeyFile(file(cwd));

@@ -9,8 +9,8 @@
  */
 import { createHash } from 'node:crypto';
 import { Client, type Pool } from 'pg';
-import { guardedPool } from '../store/postgres/postgres-pool';
-import type { ProcessorStore } from './processor-store.port';
+import { guardedPool } from './postgres-pool';
+import type { ProcessorStore } from '../../processors/processor-store.port';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS processor_checkpoints (

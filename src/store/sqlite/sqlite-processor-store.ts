@@ -9,8 +9,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { keepSqliteFilePrivate } from '../store/sqlite/sqlite-file-mode';
-import type { ProcessorStore } from './processor-store.port';
+import { keepSqliteFilePrivate } from './sqlite-file-mode';
+import type { ProcessorStore } from '../../processors/processor-store.port';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS processor_checkpoints (
