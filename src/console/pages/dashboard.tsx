@@ -7,16 +7,16 @@
  * (docs/reference.md#get-apiagenciesagencyidstatus), gets a home page that finds an officer by id
  * instead.
  */
-import { Controller, Get, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Query, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
 import { STATUSES, type Finding, type Status } from '../../../projections';
 import { GetAgencyStatusQuery, type AgencyStatusView } from '../../agencies/agency-status';
 import { toCsv } from '../../common/csv';
-import { Public } from '../../auth/roles.decorator';
 import { ListOfficersQuery, type OfficerListView } from '../../officers/list-officers';
 import { axesQuery, pageAxes, type PageAxes } from '../console-axes';
-import { ConsoleGuard, ConsoleRequest, ConsoleRoles } from '../console.guard';
+import { ConsoleRequest } from '../console.guard';
+import { ConsoleController, ConsolePage } from '../console-page';
 import { RECORD_FORMS } from '../record-forms';
 import { RuleHeader, AxesForm, axesSentence, dateInWords, OutcomeBadge, Page, renderPage, STATUS_WORDS, StatusBadge, type Person } from '../layout';
 
@@ -79,14 +79,11 @@ export function dashboardCsv(view: AgencyStatusView, rows: Row[]): string {
   return toCsv(header, lines);
 }
 
-@Controller()
-@Public()
-@UseGuards(ConsoleGuard)
+@ConsoleController()
 export class DashboardController {
   constructor(private readonly queries: QueryBus) {}
 
-  @Get()
-  @ConsoleRoles('admin', 'auditor', 'chief', 'investigator')
+  @ConsolePage({ roles: ['admin', 'auditor', 'chief', 'investigator'], nav: { href: '/', label: 'Dashboard', labelFor: { investigator: 'Home' }, order: 1 } })
   async dashboard(@Req() request: ConsoleRequest, @Query() query: Record<string, unknown>, @Res() response: Response): Promise<void> {
     const person = request.person!;
     const notice = request.session!.notice;
