@@ -14,7 +14,7 @@ import { STATUSES, type Finding, type Status } from '../../../projections';
 import { GetAgencyStatusQuery, type AgencyStatusView } from '../../agencies/agency-status';
 import { toCsv } from '../../common/csv';
 import { ListOfficersQuery, type OfficerListView } from '../../officers/list-officers';
-import { axesQuery, pageAxes, type PageAxes } from '../console-axes';
+import { axesQuery, pageAxes, type PageAxes, officerUrl } from '../console-axes';
 import { ConsoleRequest } from '../console.guard';
 import { ConsoleController, ConsolePage } from '../console-page';
 import { RECORD_FORMS } from '../record-forms';
@@ -237,7 +237,7 @@ function Dashboard(props: { person: Person; csrf: string; notice?: string; view:
               {shown.map((r) => (
                 <tr data-officer-id={r.officerId}>
                   <th scope="row">
-                    <a href={`/officers/${encodeURIComponent(r.officerId)}${asOfParam}`}>{r.name}</a>
+                    <a href={`${officerUrl(r.officerId)}${asOfParam}`}>{r.name}</a>
                     <span class="id">{r.officerId}</span>
                   </th>
                   <td>
@@ -304,7 +304,7 @@ function InvestigatorHome(props: { person: Person; csrf: string; notice?: string
       <ul>
         {list.officers.map((o) => (
           <li data-officer-id={o.officerId}>
-            <a href={`/officers/${encodeURIComponent(o.officerId)}`}>{o.name}</a> ({o.officerId}
+            <a href={officerUrl(o.officerId)}>{o.name}</a> ({o.officerId}
             {o.licenseNumber ? `, license ${o.licenseNumber}` : ''}){o.active ? '' : `: separated${o.separatedOn ? ` on ${dateInWords(o.separatedOn)}` : ''}`}
           </li>
         ))}

@@ -17,6 +17,7 @@ import { GetCheckpointQuery } from '../../ledger/ledger.controller';
 import type { LedgerReport } from '../../ledger/ledger-verifier';
 import { base64Root } from '../../ledger/checkpoint-check';
 import { Refusal } from '../../write/refusals';
+import { officerUrl } from '../console-axes';
 import { ConsoleRequest, ConsoleRoles } from '../console.guard';
 import { ConsoleController, ConsolePage } from '../console-page';
 import { factInWords } from '../event-words';
@@ -198,7 +199,7 @@ function IntegrityPage(props: {
               )}
               {fact?.officerId && (
                 <span class="hint">
-                  <a href={`/officers/${encodeURIComponent(fact.officerId)}${fact.eventId ? `#event-${fact.eventId}` : ''}`}>Open the officer’s record</a>
+                  <a href={officerUrl(fact.officerId, { anchor: fact.eventId ? `event-${fact.eventId}` : undefined })}>Open the officer’s record</a>
                 </span>
               )}
             </dd>

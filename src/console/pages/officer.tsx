@@ -18,7 +18,7 @@ import { GetOfficerChangesQuery, type OfficerChangesView } from '../../officers/
 import { GetOfficerHistoryQuery, type HistoryEventView, type OfficerHistoryView } from '../../officers/officer-history';
 import { GetOfficerStatusQuery, type OfficerStatusView } from '../../officers/officer-status';
 import { NotFound } from '../../write/refusals';
-import { axesQuery, pageAxes, type PageAxes } from '../console-axes';
+import { axesQuery, pageAxes, type PageAxes, officerUrl } from '../console-axes';
 import { ConsoleGuard, ConsoleRequest, ConsoleRoles } from '../console.guard';
 import { COURSE_WORDS, describeEvent, eventTitle } from '../event-words';
 import { RuleHeader, AxesForm, axesSentence, dateInWords, instantInWords, OutcomeBadge, Page, Problems, renderPage, STATUS_WORDS, StatusBadge, type Person } from '../layout';
@@ -50,7 +50,7 @@ export class OfficerPageController {
   @ConsoleRoles('admin', 'auditor', 'chief', 'investigator')
   lookup(@Query('officerId') id: unknown, @Res() response: Response): void {
     const raw = typeof id === 'string' ? id.trim() : '';
-    response.redirect(303, raw ? `/officers/${encodeURIComponent(raw)}` : '/');
+    response.redirect(303, raw ? officerUrl(raw) : '/');
   }
 
   @Get(':officerId')
@@ -158,7 +158,7 @@ function OfficerRecord(props: { person: Person; csrf: string; status: OfficerSta
   const events = history.events;
   const byId = new Map(events.map((e) => [e.eventId, e]));
   const name = history.name || status.officerId;
-  const self = `/officers/${encodeURIComponent(status.officerId)}`;
+  const self = officerUrl(status.officerId);
   const timeline = HISTORY_ROLES.includes(props.person.role);
   const separation = separationOn(events, status.asOf);
   return (
@@ -488,7 +488,7 @@ function ChangesPage(props: {
   const { view } = props;
   const known = new Map((props.history?.events ?? []).map((e) => [e.eventId, e]));
   const lookup = (id: string) => known.get(id) ?? view?.events.find((e) => e.eventId === id);
-  const self = `/officers/${encodeURIComponent(props.officerId)}`;
+  const self = officerUrl(props.officerId);
   return (
     <Page title={`What changed: ${props.name}`} person={props.person} csrf={props.csrf}>
       <p class="crumbs">

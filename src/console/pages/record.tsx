@@ -29,6 +29,7 @@ import { localDateAt, MINNESOTA_TIME_ZONE } from '../../../projections';
 import { IdempotencyMismatch, NotFound, Refusal } from '../../write/refusals';
 import { describeEvent, eventTitle } from '../event-words';
 import { dateInWords, instantInWords, OUTCOME_WORDS, statusWords, StatusBadge } from '../layout';
+import { officerUrl } from '../console-axes';
 import { ConsoleGuard, ConsoleRequest, ConsoleRoles } from '../console.guard';
 import { CsrfField, Page, Problems, renderPage, type Person } from '../layout';
 import { recordForm, type FormRecords, type LikelyDuplicate, type RecordForm } from '../record-forms';
@@ -237,15 +238,15 @@ export class RecordFormController {
       while (kept.size > MAX_KEPT_FORMS) kept.delete(kept.keys().next().value!);
       const query = new URLSearchParams({ key: to });
       if (form.id === 'retract' && typeof values.eventId === 'string' && UUID.test(values.eventId.trim())) query.set('eventId', values.eventId.trim());
-      response.redirect(303, `${officerId ? `/officers/${encodeURIComponent(officerId)}` : ''}/records/${form.id}?${query}`);
+      response.redirect(303, `${officerId ? officerUrl(officerId) : ''}/records/${form.id}?${query}`);
     };
-    const back = officerId ? `/officers/${encodeURIComponent(officerId)}` : '/';
+    const back = officerId ? officerUrl(officerId) : '/';
     if (form.id === 'retract' && raw.action === 'preview') {
       // "Show what it will change": the form again, by a GET that carries the chosen record (post/redirect/get); nothing recorded.
       const query = new URLSearchParams({ key });
       for (const f of form.fields) if (typeof values[f.name] === 'string' && values[f.name] !== '') query.set(f.name, String(values[f.name]).trim());
       request.session!.keptForms?.delete(key);
-      return void response.redirect(303, `${officerId ? `/officers/${encodeURIComponent(officerId)}` : ''}/records/${form.id}?${query}`);
+      return void response.redirect(303, `${officerId ? officerUrl(officerId) : ''}/records/${form.id}?${query}`);
     }
     const started = Date.now();
     /**
@@ -268,7 +269,7 @@ export class RecordFormController {
         const query = new URLSearchParams({ key });
         for (const f of form.fields) if (f.kind !== 'file' && typeof values[f.name] === 'string' && values[f.name] !== '') query.set(f.name, String(values[f.name]));
         request.session!.keptForms?.delete(key);
-        return void response.redirect(303, `${officerId ? `/officers/${encodeURIComponent(officerId)}` : ''}/records/${form.id}?${query}`);
+        return void response.redirect(303, `${officerId ? officerUrl(officerId) : ''}/records/${form.id}?${query}`);
       }
       const typed = datesOf(values[field]);
       // Each date as YYYY-MM-DD or M/D/YYYY (src/common/dates.ts); one that is neither refuses the form, naming it.
@@ -373,8 +374,8 @@ interface FormState {
 
 function RecordPage(props: { person: Person; csrf: string; form: RecordForm; officerId?: string; state: FormState }) {
   const { form, officerId, state } = props;
-  const action = officerId ? `/officers/${encodeURIComponent(officerId)}/records/${form.id}` : `/records/${form.id}`;
-  const back = officerId ? `/officers/${encodeURIComponent(officerId)}` : '/';
+  const action = officerId ? `${officerUrl(officerId)}/records/${form.id}` : `/records/${form.id}`;
+  const back = officerId ? officerUrl(officerId) : '/';
   const records: FormRecords = state.records ?? { officer: [], agency: [] };
   return (
     <Page title={form.title} person={props.person} csrf={props.csrf}>

@@ -10,7 +10,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
 import { GetAgencyStatusQuery, type AgencyStatusView } from '../../agencies/agency-status';
 import { DEFAULT_HORIZON_DAYS, GetRemindersQuery, type RemindersView } from '../../agencies/reminders';
-import { axesQuery, pageAxes, type PageAxes } from '../console-axes';
+import { axesQuery, pageAxes, type PageAxes, officerUrl } from '../console-axes';
 import { ConsoleRequest } from '../console.guard';
 import { ConsoleController, ConsolePage } from '../console-page';
 import { AxesForm, axesSentence, dateInWords, Page, renderPage, type Person } from '../layout';
@@ -82,7 +82,7 @@ function RemindersPage(props: { person: Person; csrf: string; view: RemindersVie
                   {item.officerId === null ? (
                     item.subject
                   ) : (
-                    <a href={`/officers/${encodeURIComponent(item.officerId)}${axesQuery(view.asOf, axes.knownAtText)}`}>{props.names.get(item.officerId) ?? item.officerId}</a>
+                    <a href={officerUrl(item.officerId, { asOf: view.asOf, knownAt: axes.knownAtText })}>{props.names.get(item.officerId) ?? item.officerId}</a>
                   )}
                 </td>
                 <td>{item.message}</td>
