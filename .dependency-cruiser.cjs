@@ -118,11 +118,24 @@ module.exports = {
       to: { path: '^(bench|test)/|^src/(store/(?!event-store\\.port\\.ts$)|read-models/|cli/)|^src/import/bulk-import\\.ts$|^src/read/ledger-reader\\.ts$|^src/write/ledger-writer\\.ts$', dependencyTypesNot: ['type-only'] },
     },
     {
+      name: 'console-and-api-apart',
+      comment: 'the console (src/console) and the API (src/api.module.ts, the slices\' controllers) are two modules, each with its guard and error filter (docs/decisions.md W45): the console never imports the API module or the HTTP bootstrap, the API module never the console.',
+      severity: 'error',
+      from: { path: '^src/console/' },
+      to: { path: '^src/(http/|api\\.module\\.ts$|app\\.module\\.ts$)' },
+    },
+    {
+      name: 'api-imports-no-console',
+      severity: 'error',
+      from: { path: '^src/api\\.module\\.ts$' },
+      to: { path: '^src/console/' },
+    },
+    {
       name: 'common-imports-no-slices',
       comment: 'src/common (validation, path DTOs, the error filter) never imports the use cases, the read side or the entry points.',
       severity: 'error',
       from: { path: '^src/common/' },
-      to: { path: '^src/(officers|agencies|import|cli|console|read|read-models|ledger|health)/' },
+      to: { path: '^src/(officers|agencies|import|cli|console|http|read|read-models|ledger|health)/' },
     },
     {
       name: 'src-imports-no-tests-or-bench',
