@@ -105,10 +105,10 @@ module.exports = {
     },
     {
       name: 'slices-import-no-entry-points',
-      comment: 'the use cases (src/officers, src/agencies) never import the CLI, the HTTP bootstrap, the console or the app module.',
+      comment: 'the use cases (src/officers, src/agencies) never import the CLI, the HTTP edge (src/http: @WriteCtx() is in src/common), the console or the app module.',
       severity: 'error',
       from: { path: '^src/(officers|agencies|import)/' },
-      to: { path: '^(bench|test)/|^src/(cli|console)/|^src/app\\.module\\.ts$|^src/http/create-http-app\\.ts$' },
+      to: { path: '^(bench|test)/|^src/(cli|console|http)/|^src/app\\.module\\.ts$' },
     },
     {
       name: 'console-reads-through-the-bus',
@@ -118,11 +118,24 @@ module.exports = {
       to: { path: '^(bench|test)/|^src/(store/(?!event-store\\.port\\.ts$)|read-models/|cli/)|^src/import/bulk-import\\.ts$|^src/read/ledger-reader\\.ts$|^src/write/ledger-writer\\.ts$', dependencyTypesNot: ['type-only'] },
     },
     {
+      name: 'console-and-api-apart',
+      comment: 'the console (src/console) and the API (src/api.module.ts, the slices\' controllers) are two modules, each with its guard and error filter (docs/decisions.md W45): the console never imports the API module or the HTTP bootstrap, the API module never the console.',
+      severity: 'error',
+      from: { path: '^src/console/' },
+      to: { path: '^src/(http/|api\\.module\\.ts$|app\\.module\\.ts$)' },
+    },
+    {
+      name: 'api-imports-no-console',
+      severity: 'error',
+      from: { path: '^src/api\\.module\\.ts$' },
+      to: { path: '^src/console/' },
+    },
+    {
       name: 'common-imports-no-slices',
       comment: 'src/common (validation, path DTOs, the error filter) never imports the use cases, the read side or the entry points.',
       severity: 'error',
       from: { path: '^src/common/' },
-      to: { path: '^src/(officers|agencies|import|cli|console|read|read-models|ledger|health)/' },
+      to: { path: '^src/(officers|agencies|import|cli|console|http|read|read-models|ledger|health)/' },
     },
     {
       name: 'src-imports-no-tests-or-bench',

@@ -2,8 +2,8 @@
  * The application: every vertical slice (controller + command or query handler), the auth guard
  * and the event store chosen by URL (SRO_STORE). Used by the HTTP server, the CLI and the tests.
  */
-import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { DynamicModule, Inject, Module, OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { ConfigModule } from '@nestjs/config';
@@ -14,10 +14,12 @@ import { AgencyStatusController, GetAgencyStatusHandler } from './agencies/agenc
 import { IntegrityController, VerifyAgencyHandler } from './agencies/integrity';
 import { GetRemindersHandler, RemindersController } from './agencies/reminders';
 import { AccessRegistry } from './auth/access-registry';
-import { AUTH_FAILURES, AuthGuard } from './auth/auth.guard';
+import { AUTH_FAILURES } from './auth/auth.guard';
+import { ApiModule } from './api.module';
+import { EdgeErrorsFilter } from './http/edge-errors.filter';
 import { Accounts } from './auth/accounts';
 import { AuthenticationGate, LEDGER_INTEGRITY } from './auth/authentication-gate';
-import { AppErrorsFilter, CONSOLE_CONTROLLERS, consoleProviders, type ConsoleOptions } from './console';
+import { ConsoleModule, type ConsoleOptions } from './console';
 import { authFailureLimit, filesDir } from './config';
 import { HealthController } from './health/health.controller';
 import { BulkImporter } from './import/bulk-import';
@@ -132,14 +134,9 @@ export class AppModule {
       typeof options.store === 'string'
         ? { provide: EVENT_STORE, useFactory: () => openEventStore(options.store as string, { filesDir: filesDir() }) }
         : { provide: EVENT_STORE, useValue: options.store };
-    return {
-      module: AppModule,
-      imports: [
-        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, cache: true, validate: (env) => ({ sro: loadConfig(env) }) }),
-        CqrsModule.forRoot(),
-        ...(options.requestLog ? [requestLogModule(options.requestLog)] : []), ThrottlerModule.forRoot({ throttlers: [authFailureThrottler()] })],
-      controllers: [...slices.controllers, ...CONSOLE_CONTROLLERS],
-      providers: [
+    // The app module's services, for its handlers and for the two modules of controllers it
+    // imports (the API's and the console's, docs/decisions.md W45): a global module, exporting them.
+    const providers: Provider[] = [
         storeProvider,
         {
           provide: READ_MODEL_STORE,
@@ -169,15 +166,27 @@ export class AppModule {
         AuthenticationGate,
         { provide: LEDGER_INTEGRITY, useFactory: (monitor: IntegrityMonitor) => ({ verify: (o: { witness: boolean }) => monitor.verify(o), failure: () => monitor.authenticationFailure() }), inject: [IntegrityMonitor] },
         Accounts,
-        ...consoleProviders(options.console),
         ...slices.handlers,
-        { provide: APP_GUARD, useClass: AuthGuard },
+    ];
+    return {
+      module: AppModule,
+      global: true,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, cache: true, validate: (env) => ({ sro: loadConfig(env) }) }),
+        CqrsModule.forRoot(),
+        ...(options.requestLog ? [requestLogModule(options.requestLog)] : []), ThrottlerModule.forRoot({ throttlers: [authFailureThrottler()] }),
+        // The API under /api with its guard and error filter; the console at / with its own (docs/decisions.md W45).
+        ApiModule.register(slices.controllers),
+        ConsoleModule.register(options.console),
+      ],
+      providers: [
+        ...providers,
         // After the guards: who is asking, for the access log of the queries the request runs.
         { provide: APP_INTERCEPTOR, useClass: AccessContextInterceptor },
-        // JSON errors under /api (HttpErrorsFilter), pages for the console.
-        { provide: APP_FILTER, useClass: AppErrorsFilter },
+        // A request that reached no route: by its path, the API's JSON errors or the console's pages.
+        { provide: APP_FILTER, useClass: EdgeErrorsFilter },
       ],
-      exports: [AccessLog, EVENT_STORE, READ_MODEL_STORE, AccessRegistry, AuthenticationGate, Accounts, ProjectionRunner, BulkImporter, CheckpointService, IntegrityMonitor, ProcessorRunner],
+      exports: providers.map((p) => (typeof p === 'function' ? p : p.provide)),
     };
   }
 }

@@ -4,7 +4,7 @@ import { Command, CommandBus } from '@nestjs/cqrs';
 import { Roles } from '../auth/roles.decorator';
 import { ContractPath } from '../common/paths';
 import { IsLocalDate } from '../common/validation';
-import { WriteCtx } from '../http/write-context';
+import { WriteCtx } from '../common/write-context';
 import { AgencyDecision } from '../write/decision';
 import { WriteContext, WriteResult } from '../write/ledger-writer';
 import { Conflict, Invalid, NotFound } from '../write/refusals';

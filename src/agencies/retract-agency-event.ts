@@ -7,7 +7,7 @@ import { Body, Controller, Param, Post } from '@nestjs/common';
 import { Command, CommandBus, IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { Roles } from '../auth/roles.decorator';
 import { AgencyPath } from '../common/paths';
-import { WriteCtx } from '../http/write-context';
+import { WriteCtx } from '../common/write-context';
 import { RetractionDto, retractionRefusal } from '../officers/retract-event';
 import { AgencyDecision } from '../write/decision';
 import { WriteContext, WriteResult } from '../write/ledger-writer';

@@ -59,3 +59,11 @@ export function axesQuery(asOf: string | undefined, knownAtText: string | undefi
   const q = params.toString();
   return q ? `?${q}` : '';
 }
+
+/**
+ * The one way to an officer's page (docs/decisions.md W45): `/officers/<id>`, the id encoded, with
+ * the two time axes if given (as axesQuery) and an anchor (`event-<id>`) if given.
+ */
+export function officerUrl(officerId: string, options: { asOf?: string; knownAt?: string; anchor?: string } = {}): string {
+  return `/officers/${encodeURIComponent(officerId)}${axesQuery(options.asOf, options.knownAt)}${options.anchor ? `#${options.anchor}` : ''}`;
+}

@@ -1,7 +1,8 @@
 /**
- * The application's exception filter: under /api every error is answered by the JSON mapping
- * (src/common/http-errors.filter.ts, docs/reference.md#errors); everywhere else (the console,
- * docs/reference.md#web-console) as a page a person can read: sign-in for a session that is missing
+ * The console's exception filter (docs/reference.md#web-console), set on the console's pages by
+ * its module (console.module.ts; the API has its own, src/common/http-errors.filter.ts, and a
+ * request that reached no page is sent to one or the other by its path: src/http/edge-errors.filter.ts,
+ * docs/decisions.md W45). Every error is answered as a page a person can read: sign-in for a session that is missing
  * or ended (and back afterwards), a 403 page naming the roles that may open the page, a page for a
  * refused form token, and 404/400 pages with the product's messages. Nothing unexpected is shown (a
  * 500 page says nothing was recorded, and the stack goes to the log).
@@ -9,7 +10,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { AuthenticationClosed } from '../auth/authentication-gate';
-import { HttpErrorsFilter, retryAfterSeconds, toHttp } from '../common/http-errors.filter';
+import { retryAfterSeconds, toHttp } from '../common/http-errors.filter';
 import { CsrfRefused, RoleNotAllowed, SignInRequired, type ConsoleRequest } from './console.guard';
 import { Page, renderPage, ROLE_WORDS } from './layout';
 
@@ -27,17 +28,12 @@ const TITLES: Record<number, string> = {
 };
 
 @Catch()
-export class AppErrorsFilter implements ExceptionFilter {
-  private readonly api = new HttpErrorsFilter();
+export class ConsoleErrorsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Console');
 
   catch(error: unknown, host: ArgumentsHost): void {
     const request = host.switchToHttp().getRequest<ConsoleRequest>();
     const path = request.path ?? request.url ?? '';
-    if (path === '/api' || path.startsWith('/api/')) {
-      this.api.catch(error, host);
-      return;
-    }
     const response = host.switchToHttp().getResponse<Response>();
     if (response.headersSent) {
       response.end();

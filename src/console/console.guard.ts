@@ -6,8 +6,9 @@
  * password takes effect on the next request; a role the page does not allow gets a 403 page naming
  * the roles that may.
  *
- * The bearer-token guard (src/auth/auth.guard.ts) does not apply: console controllers are
- * @Public() to it and @UseGuards(ConsoleGuard) instead.
+ * The bearer-token guard (src/auth/auth.guard.ts) does not apply: it is the API module's
+ * (src/api.module.ts), and a console controller is declared with @ConsoleController (console-page.ts),
+ * which puts this guard on it (docs/decisions.md W45).
  */
 import { CanActivate, ExecutionContext, Injectable, Optional, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';

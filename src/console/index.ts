@@ -1,14 +1,15 @@
 /**
  * The web console (docs/reference.md#web-console; docs/decisions.md W20): server-rendered pages at
- * / for the people who use the product, beside the JSON API under /api. What the app module
- * registers, and the routes that the /api prefix leaves out (create-http-app.ts).
+ * / for the people who use the product, beside the JSON API under /api. Its module (ConsoleModule,
+ * what the app module imports), and the routes that the /api prefix leaves out (create-http-app.ts).
  */
-import { RequestMethod, type Type } from '@nestjs/common';
+import { Module, RequestMethod, UseFilters, type DynamicModule, type Type } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import type { RouteInfo } from '@nestjs/common/interfaces';
 import type { Role } from '../../events/access';
 import { MAX_CERTIFICATE_BYTES } from '../officers/certificate-file';
 import { ConsoleGuard } from './console.guard';
+import { ConsoleErrorsFilter } from './console-errors.filter';
 import { MAX_IMPORT_BYTES } from './csv-import';
 import { CONSOLE_OPTIONS, consoleOptionsFrom, type ConsoleOptions } from './console-options';
 import { FirstRunSetup } from './first-run';
@@ -72,4 +73,20 @@ export const UPLOAD_ROUTES: { path: RegExp; field: string; maxBytes: number; rol
 ];
 
 export { FirstRunSetup, type ConsoleOptions };
-export { AppErrorsFilter } from './console-errors.filter';
+
+for (const controller of CONSOLE_CONTROLLERS) UseFilters(ConsoleErrorsFilter)(controller);
+
+/**
+ * The web console as one Nest module (docs/decisions.md W45): its pages, sessions, sign-in limits,
+ * first-run link and guard, and its own error filter (console-errors.filter.tsx), set above on
+ * every page once: an error on a console page is answered as a page, never by the API's JSON
+ * filter. The services it uses (accounts, the registry, the buses) are the app module's.
+ */
+@Module({})
+export class ConsoleModule {
+  static register(overrides: Partial<ConsoleOptions> = {}): DynamicModule {
+    return { module: ConsoleModule, controllers: CONSOLE_CONTROLLERS, providers: consoleProviders(overrides), exports: [SessionStore, FirstRunSetup] };
+  }
+}
+
+export { ConsoleErrorsFilter };

@@ -9,6 +9,7 @@ import type { ComponentChildren, VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
 import type { Role } from '../../events/access';
 import type { Outcome, Status } from '../../projections';
+import { navFor } from './nav';
 import { dateInWords, instantInWords } from './time-words';
 
 /** Who is signed in, as every page shows it. */
@@ -78,17 +79,6 @@ export function RuleHeader({ rule, citation, detail }: { rule: string; citation:
       <span class="citation">{citation}</span>
     </th>
   );
-}
-
-/** The navigation links a role may follow. */
-function navFor(role: Role): { href: string; label: string }[] {
-  const links: { href: string; label: string }[] = [];
-  links.push({ href: '/', label: role === 'investigator' ? 'Home' : 'Dashboard' });
-  if (role === 'admin' || role === 'chief') links.push({ href: '/reminders', label: 'Reminders' });
-  if (role === 'admin' || role === 'investigator') links.push({ href: '/integrity', label: 'Integrity' });
-  if (role === 'admin' || role === 'investigator') links.push({ href: '/access-log', label: 'Who read what' });
-  if (role === 'admin') links.push({ href: '/people', label: 'People' });
-  return links;
 }
 
 export interface PageProps {

@@ -5,7 +5,7 @@ import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { Roles } from '../auth/roles.decorator';
 import { OfficerPath } from '../common/paths';
 import { IsPlainText } from '../common/plain-text';
-import { WriteCtx } from '../http/write-context';
+import { WriteCtx } from '../common/write-context';
 import { OfficerDecision } from '../write/decision';
 import { WriteContext, WriteResult } from '../write/ledger-writer';
 import { Invalid } from '../write/refusals';

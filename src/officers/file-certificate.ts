@@ -36,7 +36,7 @@ import { LoggedClientError } from '../common/http-errors.filter';
 import { TrainingPath } from '../common/paths';
 import { IsPlainText } from '../common/plain-text';
 import { IsLocalDate } from '../common/validation';
-import { WriteCtx } from '../http/write-context';
+import { WriteCtx } from '../common/write-context';
 import { EVENT_STORE, type EventStore } from '../store/event-store.port';
 import { notAfterToday, OfficerDecision } from '../write/decision';
 import { LedgerWriter, WriteContext, WriteResult } from '../write/ledger-writer';

@@ -11,7 +11,7 @@ import { Roles } from '../auth/roles.decorator';
 import { OfficerPath } from '../common/paths';
 import { IsPlainText } from '../common/plain-text';
 import { IsLocalDate } from '../common/validation';
-import { WriteCtx } from '../http/write-context';
+import { WriteCtx } from '../common/write-context';
 import { OfficerDecision } from '../write/decision';
 import { WriteContext, WriteResult } from '../write/ledger-writer';
 import { Conflict } from '../write/refusals';

@@ -18,7 +18,7 @@ export { todayInMinnesota, WRITE_CLOCK, type WriteResult } from './write-batch';
 /**
  * Who is writing, for which agency, under which correlation and idempotency key: what every
  * entry point gives with a command (the HTTP edge builds it from the request with @WriteCtx,
- * src/http/write-context.ts; the CLI from its user).
+ * src/common/write-context.ts; the CLI from its user).
  */
 export interface WriteContext {
   agencyId: string;

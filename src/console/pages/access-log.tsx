@@ -4,16 +4,16 @@
  * own route's query), filtered by officer and by a time range. Reached by URL (and from
  * docs/console.md); reading it is not itself recorded.
  */
-import { Controller, Get, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Query, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
 import { GetAccessLogQuery, type AccessLogView } from '../../access-log/access-log.controller';
 import type { AccessEntry } from '../../access-log/access-log-store';
-import { Public } from '../../auth/roles.decorator';
 import { instantFromText } from '../../common/dates';
 import { ID_PATTERN } from '../../../events/streams';
 import { Refusal } from '../../write/refusals';
-import { ConsoleGuard, ConsoleRequest, ConsoleRoles } from '../console.guard';
+import { ConsoleRequest } from '../console.guard';
+import { ConsoleController, ConsolePage } from '../console-page';
 import { Page, Problems, renderPage, type Person } from '../layout';
 import { instantInWords } from '../time-words';
 
@@ -28,14 +28,11 @@ const KIND_WORDS: Record<string, string> = {
 
 const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');
 
-@Controller('access-log')
-@Public()
-@UseGuards(ConsoleGuard)
+@ConsoleController('access-log')
 export class AccessLogPageController {
   constructor(private readonly queries: QueryBus) {}
 
-  @Get()
-  @ConsoleRoles('admin', 'investigator')
+  @ConsolePage({ roles: ['admin', 'investigator'], nav: { href: '/access-log', label: 'Who read what', order: 4 } })
   async page(@Req() request: ConsoleRequest, @Query() query: Record<string, unknown>, @Res() response: Response): Promise<void> {
     const person = request.person!;
     const filter = { officerId: text(query.officerId), from: text(query.from), to: text(query.to) };

@@ -7,16 +7,16 @@
  * (docs/reference.md#get-apiagenciesagencyidstatus), gets a home page that finds an officer by id
  * instead.
  */
-import { Controller, Get, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Query, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
 import { STATUSES, type Finding, type Status } from '../../../projections';
 import { GetAgencyStatusQuery, type AgencyStatusView } from '../../agencies/agency-status';
 import { toCsv } from '../../common/csv';
-import { Public } from '../../auth/roles.decorator';
 import { ListOfficersQuery, type OfficerListView } from '../../officers/list-officers';
-import { axesQuery, pageAxes, type PageAxes } from '../console-axes';
-import { ConsoleGuard, ConsoleRequest, ConsoleRoles } from '../console.guard';
+import { axesQuery, pageAxes, type PageAxes, officerUrl } from '../console-axes';
+import { ConsoleRequest } from '../console.guard';
+import { ConsoleController, ConsolePage } from '../console-page';
 import { RECORD_FORMS } from '../record-forms';
 import { RuleHeader, AxesForm, axesSentence, dateInWords, OutcomeBadge, Page, renderPage, STATUS_WORDS, StatusBadge, type Person } from '../layout';
 
@@ -79,14 +79,11 @@ export function dashboardCsv(view: AgencyStatusView, rows: Row[]): string {
   return toCsv(header, lines);
 }
 
-@Controller()
-@Public()
-@UseGuards(ConsoleGuard)
+@ConsoleController()
 export class DashboardController {
   constructor(private readonly queries: QueryBus) {}
 
-  @Get()
-  @ConsoleRoles('admin', 'auditor', 'chief', 'investigator')
+  @ConsolePage({ roles: ['admin', 'auditor', 'chief', 'investigator'], nav: { href: '/', label: 'Dashboard', labelFor: { investigator: 'Home' }, order: 1 } })
   async dashboard(@Req() request: ConsoleRequest, @Query() query: Record<string, unknown>, @Res() response: Response): Promise<void> {
     const person = request.person!;
     const notice = request.session!.notice;
@@ -240,7 +237,7 @@ function Dashboard(props: { person: Person; csrf: string; notice?: string; view:
               {shown.map((r) => (
                 <tr data-officer-id={r.officerId}>
                   <th scope="row">
-                    <a href={`/officers/${encodeURIComponent(r.officerId)}${asOfParam}`}>{r.name}</a>
+                    <a href={`${officerUrl(r.officerId)}${asOfParam}`}>{r.name}</a>
                     <span class="id">{r.officerId}</span>
                   </th>
                   <td>
@@ -307,7 +304,7 @@ function InvestigatorHome(props: { person: Person; csrf: string; notice?: string
       <ul>
         {list.officers.map((o) => (
           <li data-officer-id={o.officerId}>
-            <a href={`/officers/${encodeURIComponent(o.officerId)}`}>{o.name}</a> ({o.officerId}
+            <a href={officerUrl(o.officerId)}>{o.name}</a> ({o.officerId}
             {o.licenseNumber ? `, license ${o.licenseNumber}` : ''}){o.active ? '' : `: separated${o.separatedOn ? ` on ${dateInWords(o.separatedOn)}` : ''}`}
           </li>
         ))}

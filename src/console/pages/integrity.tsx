@@ -5,20 +5,21 @@
  * verifier key that checks it; and a form to check a checkpoint kept elsewhere (its signature
  * against this ledger's key, or a key given, and then that today's log extends it).
  */
-import { Body, Controller, Get, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
 import { CheckpointError, parseVerifierKey, verifyCheckpoint, type Checkpoint } from '../../../events/checkpoint';
 import { parseStream } from '../../../events/streams';
 import { VerifyAgencyQuery } from '../../agencies/integrity';
 import { GetOfficerHistoryQuery, type OfficerHistoryView } from '../../officers/officer-history';
-import { Public } from '../../auth/roles.decorator';
 import { CheckpointService } from '../../ledger/checkpoint-service';
 import { GetCheckpointQuery } from '../../ledger/ledger.controller';
 import type { LedgerReport } from '../../ledger/ledger-verifier';
 import { base64Root } from '../../ledger/checkpoint-check';
 import { Refusal } from '../../write/refusals';
-import { ConsoleGuard, ConsoleRequest, ConsoleRoles } from '../console.guard';
+import { officerUrl } from '../console-axes';
+import { ConsoleRequest, ConsoleRoles } from '../console.guard';
+import { ConsoleController, ConsolePage } from '../console-page';
 import { factInWords } from '../event-words';
 import { CsrfField, instantInWords, Page, Problems, renderPage, type Person } from '../layout';
 
@@ -32,17 +33,14 @@ interface BrokenFact {
   fact?: string;
 }
 
-@Controller('integrity')
-@Public()
-@UseGuards(ConsoleGuard)
+@ConsoleController('integrity')
 export class IntegrityPageController {
   constructor(
     private readonly queries: QueryBus,
     private readonly checkpoints: CheckpointService,
   ) {}
 
-  @Get()
-  @ConsoleRoles('admin', 'investigator')
+  @ConsolePage({ roles: ['admin', 'investigator'], nav: { href: '/integrity', label: 'Integrity', order: 3 } })
   async page(@Req() request: ConsoleRequest, @Res() response: Response): Promise<void> {
     const person = request.person!;
     const report: LedgerReport = await this.queries.execute(new VerifyAgencyQuery(person.agencyId));
@@ -201,7 +199,7 @@ function IntegrityPage(props: {
               )}
               {fact?.officerId && (
                 <span class="hint">
-                  <a href={`/officers/${encodeURIComponent(fact.officerId)}${fact.eventId ? `#event-${fact.eventId}` : ''}`}>Open the officer’s record</a>
+                  <a href={officerUrl(fact.officerId, { anchor: fact.eventId ? `event-${fact.eventId}` : undefined })}>Open the officer’s record</a>
                 </span>
               )}
             </dd>

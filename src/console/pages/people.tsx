@@ -8,15 +8,15 @@
  * refusal (with its 4xx status) carried once in the session. Changing one's own role asks for confirmation first, and
  * the agency's last active admin keeps the role (docs/decisions.md W35).
  */
-import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ROLES } from '../../../events/access';
 import type { Account } from '../../auth/access-registry';
 import { Accounts, lastAdminRefusal, type Invitation } from '../../auth/accounts';
-import { Public } from '../../auth/roles.decorator';
 import { Refusal } from '../../write/refusals';
 import { CONSOLE_OPTIONS, type ConsoleOptions } from '../console-options';
-import { ConsoleGuard, ConsoleRequest, ConsoleRoles } from '../console.guard';
+import { ConsoleRequest, ConsoleRoles } from '../console.guard';
+import { ConsoleController, ConsolePage } from '../console-page';
 import { CsrfField, instantInWords, Page, Problems, renderPage, ROLE_WORDS, type Person } from '../layout';
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
@@ -31,9 +31,7 @@ export const welcomeLink = (base: string, secret: string): string => `${base}/we
 const stateOf = (a: Account): string =>
   a.disabledAt ? `Disabled ${instantInWords(a.disabledAt)}${a.disabledReason ? ` (${a.disabledReason})` : ''}` : a.password ? 'Active' : 'Invited: the link has not been used yet';
 
-@Controller('people')
-@Public()
-@UseGuards(ConsoleGuard)
+@ConsoleController('people')
 @ConsoleRoles('admin')
 export class PeoplePageController {
   constructor(
@@ -41,7 +39,7 @@ export class PeoplePageController {
     @Inject(CONSOLE_OPTIONS) private readonly options: ConsoleOptions,
   ) {}
 
-  @Get()
+  @ConsolePage({ roles: ['admin'], nav: { href: '/people', label: 'People', order: 5 } })
   async page(@Req() request: ConsoleRequest, @Query('confirmRole') confirmRole: unknown, @Res() response: Response): Promise<void> {
     // The link a POST just created, or its refusal (with its 4xx status), shown once.
     const link = request.session!.handover;

@@ -27,12 +27,12 @@ import { idempotentEventId } from '../../write/new-events';
 import type { WriteResult } from '../../write/ledger-writer';
 import { localDateAt, MINNESOTA_TIME_ZONE } from '../../../projections';
 import { IdempotencyMismatch, NotFound, Refusal } from '../../write/refusals';
-import { describeEvent, eventTitle } from '../event-words';
-import { dateInWords, instantInWords, OUTCOME_WORDS, statusWords, StatusBadge } from '../layout';
+import { instantInWords } from '../layout';
+import { officerUrl } from '../console-axes';
 import { ConsoleGuard, ConsoleRequest, ConsoleRoles } from '../console.guard';
-import { CsrfField, Page, Problems, renderPage, type Person } from '../layout';
+import { MAX_KEPT_FORMS, RecordPage, type FormState, type KeptForm } from './record-page';
+import { renderPage } from '../layout';
 import { recordForm, type FormRecords, type LikelyDuplicate, type RecordForm } from '../record-forms';
-import { StatusBar } from '../status-bar';
 
 const pipe = createValidationPipe();
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -237,15 +237,15 @@ export class RecordFormController {
       while (kept.size > MAX_KEPT_FORMS) kept.delete(kept.keys().next().value!);
       const query = new URLSearchParams({ key: to });
       if (form.id === 'retract' && typeof values.eventId === 'string' && UUID.test(values.eventId.trim())) query.set('eventId', values.eventId.trim());
-      response.redirect(303, `${officerId ? `/officers/${encodeURIComponent(officerId)}` : ''}/records/${form.id}?${query}`);
+      response.redirect(303, `${officerId ? officerUrl(officerId) : ''}/records/${form.id}?${query}`);
     };
-    const back = officerId ? `/officers/${encodeURIComponent(officerId)}` : '/';
+    const back = officerId ? officerUrl(officerId) : '/';
     if (form.id === 'retract' && raw.action === 'preview') {
       // "Show what it will change": the form again, by a GET that carries the chosen record (post/redirect/get); nothing recorded.
       const query = new URLSearchParams({ key });
       for (const f of form.fields) if (typeof values[f.name] === 'string' && values[f.name] !== '') query.set(f.name, String(values[f.name]).trim());
       request.session!.keptForms?.delete(key);
-      return void response.redirect(303, `${officerId ? `/officers/${encodeURIComponent(officerId)}` : ''}/records/${form.id}?${query}`);
+      return void response.redirect(303, `${officerId ? officerUrl(officerId) : ''}/records/${form.id}?${query}`);
     }
     const started = Date.now();
     /**
@@ -268,7 +268,7 @@ export class RecordFormController {
         const query = new URLSearchParams({ key });
         for (const f of form.fields) if (f.kind !== 'file' && typeof values[f.name] === 'string' && values[f.name] !== '') query.set(f.name, String(values[f.name]));
         request.session!.keptForms?.delete(key);
-        return void response.redirect(303, `${officerId ? `/officers/${encodeURIComponent(officerId)}` : ''}/records/${form.id}?${query}`);
+        return void response.redirect(303, `${officerId ? officerUrl(officerId) : ''}/records/${form.id}?${query}`);
       }
       const typed = datesOf(values[field]);
       // Each date as YYYY-MM-DD or M/D/YYYY (src/common/dates.ts); one that is neither refuses the form, naming it.
@@ -347,221 +347,4 @@ export class RecordFormController {
     request.session!.notice = replayed(result.recordedAt) ? alreadyRecorded(result.recordedAt) : form.done(values);
     response.redirect(303, back);
   }
-}
-
-/** A refused submission kept for the page its POST redirects to (at most MAX_KEPT_FORMS a session, the oldest forgotten). */
-interface KeptForm {
-  status: number;
-  values: Record<string, unknown>;
-  fields?: Record<string, string[]>;
-  other?: string[];
-  duplicates?: LikelyDuplicate[];
-}
-const MAX_KEPT_FORMS = 10;
-
-interface FormState {
-  preview?: RetractionPreview;
-  agencyPreview?: AgencyRetractionPreview;
-  records?: FormRecords;
-  /** Earlier records this submission looks like: shown with "Record it anyway"; nothing recorded yet. */
-  duplicates?: LikelyDuplicate[];
-  key?: string;
-  values?: Record<string, unknown>;
-  fields?: Record<string, string[]>;
-  other?: string[];
-}
-
-function RecordPage(props: { person: Person; csrf: string; form: RecordForm; officerId?: string; state: FormState }) {
-  const { form, officerId, state } = props;
-  const action = officerId ? `/officers/${encodeURIComponent(officerId)}/records/${form.id}` : `/records/${form.id}`;
-  const back = officerId ? `/officers/${encodeURIComponent(officerId)}` : '/';
-  const records: FormRecords = state.records ?? { officer: [], agency: [] };
-  return (
-    <Page title={form.title} person={props.person} csrf={props.csrf}>
-      <p class="crumbs">
-        <a href="/">Dashboard</a>
-        {officerId && (
-          <>
-            {' '}
-            › <a href={back}>Officer {officerId}</a>
-          </>
-        )}{' '}
-        › {form.title}
-      </p>
-      <h1>{form.title}</h1>
-      {state.preview && <PreviewOfRetraction preview={state.preview} />}
-      {state.agencyPreview && <PreviewOfAgencyRetraction preview={state.agencyPreview} />}
-      <form method="post" action={action} class="stack narrow" noValidate encType={form.upload ? 'multipart/form-data' : undefined}>
-        <Problems messages={state.other} />
-        {state.duplicates && state.duplicates.length > 0 && (
-          <section class="problems duplicates" role="alert" aria-labelledby="duplicates-heading" data-duplicates={state.duplicates.length}>
-            <h2 id="duplicates-heading">This looks like a record already made</h2>
-            <p>Nothing was recorded. These records are already in the ledger:</p>
-            <ul>
-              {state.duplicates.map((d) => (
-                <li>{d.words}</li>
-              ))}
-            </ul>
-            <p>If this is a different fact, tick “Record it anyway” and press the button again; if it is the same, press Cancel.</p>
-            <div class="field checkbox">
-              <input type="checkbox" id="field-recordAnyway" name="recordAnyway" value="yes" />
-              <label for="field-recordAnyway">Record it anyway</label>
-            </div>
-          </section>
-        )}
-        <CsrfField csrf={props.csrf} />
-        <input type="hidden" name="idempotencyKey" value={state.key} />
-        {form.fields.map((field) => {
-          const id = `field-${field.name}`;
-          const errors = state.fields?.[field.name];
-          const value = String(state.values?.[field.name] ?? '');
-          const choices = field.choices?.of(records);
-          const hint = choices && choices.length === 0 ? field.choices!.none : field.hint;
-          const described = [hint ? `${id}-hint` : '', errors ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
-          const common = { id, name: field.name, 'aria-describedby': described, 'aria-invalid': errors ? ('true' as const) : undefined, required: !field.optional };
-          return (
-            <div class={errors ? 'field invalid' : 'field'}>
-              <label for={id}>
-                {field.label}
-                {field.optional ? ' (optional)' : ''}
-              </label>
-              {choices ? (
-                <select {...common}>
-                  <option value="" selected={value === ''}>
-                    {field.choices!.prompt}
-                  </option>
-                  {choices.map((o) => (
-                    <option value={o.value} selected={o.value === value}>
-                      {o.label}
-                    </option>
-                  ))}
-                </select>
-              ) : field.kind === 'select' ? (
-                <select {...common}>
-                  {field.options!.map((o) => (
-                    <option value={o.value} selected={o.value === value}>
-                      {o.label}
-                    </option>
-                  ))}
-                </select>
-              ) : field.kind === 'lines' ? (
-                <textarea {...common} rows={3}>
-                  {value}
-                </textarea>
-              ) : field.kind === 'file' ? (
-                <input {...common} type="file" accept="application/pdf,.pdf" />
-              ) : field.kind === 'dates' ? (
-                <>
-                  <textarea {...common} rows={4}>
-                    {value}
-                  </textarea>
-                  <span class="inline-pick">
-                    <label for={`${id}-pick`}>Pick a date</label>
-                    <input id={`${id}-pick`} name={`${field.name}.pick`} type="date" />
-                    <button type="submit" name="action" value="add" formNoValidate>
-                      Add this date
-                    </button>
-                  </span>
-                </>
-              ) : (
-                <input {...common} type={field.kind === 'date' ? 'date' : 'text'} value={value} />
-              )}
-              {hint && (
-                <span id={`${id}-hint`} class="hint">
-                  {hint}
-                </span>
-              )}
-              {errors && (
-                <span id={`${id}-error`} class="field-error">
-                  {errors.join('; ')}
-                </span>
-              )}
-            </div>
-          );
-        })}
-        {form.id === 'retract' && (
-          <button type="submit" name="action" value="preview" formNoValidate class="secondary">
-            Show what it will change
-          </button>
-        )}
-        <button type="submit">{form.button}</button>
-      </form>
-      <p>
-        <a href={back}>Cancel</a>
-      </p>
-    </Page>
-  );
-}
-
-function PreviewOfRetraction({ preview }: { preview: RetractionPreview }) {
-  const e = preview.event;
-  return (
-    <section aria-labelledby="preview-heading" class="preview">
-      <h2 id="preview-heading">What this retraction will change</h2>
-      <p>
-        The event: <strong>{eventTitle(e.type)}</strong>: {describeEvent(e.type, e.data)} (recorded {instantInWords(e.recordedAt)} by {e.recordedBy}). It stays in the timeline, struck through, and stops counting.
-      </p>
-      <p class="sentence">
-        Status today ({dateInWords(preview.asOf)}): <StatusBadge status={preview.before.status} restrictedDuties={preview.before.restrictedDuties} /> now,{' '}
-        <StatusBadge status={preview.after.status} restrictedDuties={preview.after.restrictedDuties} /> after the retraction
-        {preview.before.status === preview.after.status
-          ? ' (unchanged)'
-          : ` (${statusWords(preview.before.status, preview.before.restrictedDuties)} → ${statusWords(preview.after.status, preview.after.restrictedDuties)})`}
-        .
-      </p>
-      {preview.intervals ? (
-        <div class="two-bars">
-          <h3>Status over time, as recorded now</h3>
-          <StatusBar intervals={preview.intervals.before} asOf={preview.asOf} id="bar-now" />
-          <h3>Status over time, after the retraction</h3>
-          <StatusBar intervals={preview.intervals.after} asOf={preview.asOf} id="bar-after" />
-        </div>
-      ) : (
-        <p>The status over time does not change on any day.</p>
-      )}
-      {preview.changed.length === 0 ? (
-        <p>No finding changes today.</p>
-      ) : (
-        <ul>
-          {preview.changed.map((c) => (
-            <li data-rule={c.rule}>
-              {c.rule} ({c.citation}): {c.before} → {c.after}
-            </li>
-          ))}
-        </ul>
-      )}
-    </section>
-  );
-}
-
-/** What retracting an agency record would change: the agency's own findings today, now and after. */
-function PreviewOfAgencyRetraction({ preview }: { preview: AgencyRetractionPreview }) {
-  const e = preview.event;
-  const words = (o: string, when: 'now' | 'after') => (!o ? (when === 'now' ? 'not judged now' : 'no longer judged after the retraction') : `${judged(o)} ${when === 'now' ? 'now' : 'after the retraction'}`);
-  const judged = (o: string) => (o.replace(/^([A-Z_]+)( due (\d{4}-\d{2}-\d{2}))?$/, (_m, out: string, _d, due?: string) => `${OUTCOME_WORDS[out as keyof typeof OUTCOME_WORDS] ?? out}${due ? `, due ${dateInWords(due)}` : ''}`));
-  return (
-    <section aria-labelledby="preview-heading" class="preview" data-agency-preview={preview.changed.length}>
-      <h2 id="preview-heading">What this retraction will change</h2>
-      <p>
-        The record: <strong>{eventTitle(e.type)}</strong>: {describeEvent(e.type, e.data)} (recorded {instantInWords(e.recordedAt)} by {e.recordedBy}).
-        {e.retractedBy ? ' It is already retracted.' : ' It stays in the ledger, marked as retracted, and stops counting.'}
-      </p>
-      {preview.changed.length === 0 ? (
-        <p>None of the agency’s own findings changes today ({dateInWords(preview.asOf)}).</p>
-      ) : (
-        <>
-          <p>The agency’s own findings today ({dateInWords(preview.asOf)}):</p>
-          <ul>
-            {preview.changed.map((c) => (
-              <li data-rule={c.rule}>
-                {c.rule}
-                {c.contractId ? ` (contract ${c.contractId})` : ''} ({c.citation}): {words(c.before, 'now')} → {words(c.after, 'after')}
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
-      <p>The officers’ own findings that rest on it (such as their reviews of a retracted policy version) are evaluated again too: see each officer’s record.</p>
-    </section>
-  );
 }

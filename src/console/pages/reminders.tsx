@@ -5,14 +5,14 @@
  * a horizon picker; printable (the print stylesheet leaves out the menus and forms). Read through
  * the QueryBus (GetRemindersQuery, the API's own; the officers' names from GetAgencyStatusQuery).
  */
-import { Controller, Get, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Query, Req, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
 import { GetAgencyStatusQuery, type AgencyStatusView } from '../../agencies/agency-status';
 import { DEFAULT_HORIZON_DAYS, GetRemindersQuery, type RemindersView } from '../../agencies/reminders';
-import { Public } from '../../auth/roles.decorator';
-import { axesQuery, pageAxes, type PageAxes } from '../console-axes';
-import { ConsoleGuard, ConsoleRequest, ConsoleRoles } from '../console.guard';
+import { axesQuery, pageAxes, type PageAxes, officerUrl } from '../console-axes';
+import { ConsoleRequest } from '../console.guard';
+import { ConsoleController, ConsolePage } from '../console-page';
 import { AxesForm, axesSentence, dateInWords, Page, renderPage, type Person } from '../layout';
 
 export const HORIZONS = [30, 60, 90, 180, 365];
@@ -20,14 +20,11 @@ export const HORIZONS = [30, 60, 90, 180, 365];
 const daysWords = (days: number): string =>
   days < 0 ? `${-days} day${days === -1 ? '' : 's'} overdue` : days === 0 ? 'due today' : `${days} day${days === 1 ? '' : 's'} left`;
 
-@Controller('reminders')
-@Public()
-@UseGuards(ConsoleGuard)
+@ConsoleController('reminders')
 export class RemindersPageController {
   constructor(private readonly queries: QueryBus) {}
 
-  @Get()
-  @ConsoleRoles('admin', 'chief')
+  @ConsolePage({ roles: ['admin', 'chief'], nav: { href: '/reminders', label: 'Reminders', order: 2 } })
   async reminders(@Req() request: ConsoleRequest, @Query() query: Record<string, unknown>, @Res() response: Response): Promise<void> {
     const person = request.person!;
     const axes = pageAxes(query);
@@ -85,7 +82,7 @@ function RemindersPage(props: { person: Person; csrf: string; view: RemindersVie
                   {item.officerId === null ? (
                     item.subject
                   ) : (
-                    <a href={`/officers/${encodeURIComponent(item.officerId)}${axesQuery(view.asOf, axes.knownAtText)}`}>{props.names.get(item.officerId) ?? item.officerId}</a>
+                    <a href={officerUrl(item.officerId, { asOf: view.asOf, knownAt: axes.knownAtText })}>{props.names.get(item.officerId) ?? item.officerId}</a>
                   )}
                 </td>
                 <td>{item.message}</td>
