@@ -42,7 +42,7 @@ export interface ContractOptions {
    * The adapter appends synchronously inside one process (memory; SQLite, whose driver is
    * synchronous): appends issued together do not interleave there, so the "concurrent appends"
    * cases check the guard on appends that run one after the other, and say so in their names.
-   * The race across processes, on SQLite and PostgreSQL, is test/store/multi-process-race.spec.ts.
+   * The race across processes, on SQLite and PostgreSQL, is test/store/multi-process-race.integration.spec.ts.
    * Default false (PostgreSQL, EventStoreDB: the appends of one process really race).
    */
   serialAppends?: boolean;
