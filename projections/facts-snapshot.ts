@@ -7,7 +7,7 @@
  * only affects its own stream when its target is in that stream. Where a retraction names an
  * event outside its own stream, there is no split: officerFactsSnapshot returns null and
  * agencyFactsKnownAt says `separable: false`, and the caller uses factsKnownAt on the whole
- * ledger. test/projections/properties.spec.ts checks factsFromSnapshot against factsKnownAt.
+ * ledger. test/projections/properties.unit.spec.ts checks factsFromSnapshot against factsKnownAt.
  */
 import { parseInstant } from './dates';
 import { buildFacts, type Facts } from './facts';

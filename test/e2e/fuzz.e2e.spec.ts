@@ -175,7 +175,7 @@ it('covers every route the server registers', () => {
   const all = router.stack
     .filter((layer) => layer.route)
     .flatMap((layer) => Object.keys(layer.route!.methods).map((m) => `${m.toUpperCase()} ${layer.route!.path}`))
-    // Swagger UI and the OpenAPI document (src/http/openapi.ts) are served by @nestjs/swagger, not by a controller (test/http/openapi.spec.ts).
+    // Swagger UI and the OpenAPI document (src/http/openapi.ts) are served by @nestjs/swagger, not by a controller (test/http/openapi.e2e.spec.ts).
     .filter((r) => !/^GET \/api\/(docs|openapi)/.test(r))
     .sort();
   const registered = all.filter((r) => / \/api(\/|$)/.test(r));

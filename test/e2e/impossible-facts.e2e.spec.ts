@@ -1,20 +1,18 @@
 /**
- * Facts that cannot have happened are refused through the routes (docs/decisions.md W12): 400
- * with the field message and no stream changed; the bulk import of the same app gives the same
- * refusals with the same messages. And the query parameters that cannot be answered: `horizonDays`
+ * A fact that cannot have happened is refused through the route (docs/decisions.md W12): 400 with
+ * the field message and no stream changed (the table of such facts is in the unit tier,
+ * docs/decisions.md W46). And the query parameters that cannot be answered: `horizonDays`
  * that is not plain digits from 0 to 3650, `knownAt` after now.
  *
  * "Today" is computed with the server's own function; a date two days ahead is after today even
  * if Minnesota midnight passes during the test, and a message naming today may name either day.
  */
 import { addDays } from '../../projections';
-import { BulkImporter, ImportCommand } from '../../src/import/bulk-import';
 import { KNOWN_AT_CLOCK_SKEW_MS, resolveTimeAxes } from '../../src/read/time-axes';
 import { todayInMinnesota } from '../../src/write/ledger-writer';
 import { Harness, startHarness, storeHeads } from './http-harness';
 
 const A = 'wright-so';
-const SHA = 'c'.repeat(64);
 let h: Harness;
 let tokens: Awaited<ReturnType<Harness['agency']>>;
 /** Today in Minnesota when the tests start, the day after (in case midnight passes), and a date after both. */
@@ -60,51 +58,15 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-/** [what, path, body, the 400's message (with <future> and <today> markers), the import command of the same request] */
-const cases: [string, string, object, string, ImportCommand][] = [
-  ['a training completed after today', `${o}/trainings`, { trainingId: 't2', course: 'MN_SRO_REFRESHER', completedOn: '<future>' },
-    'completedOn must not be after today in Minnesota, <today> (got <future>)', { command: 'RecordTraining', officerId: 'jdoe', body: {} }],
-  ['a certificate filed after today', `${o}/trainings/t1/certificate`, { sha256: SHA, fileName: 'c.pdf', filedOn: '<future>' },
-    'filedOn must not be after today in Minnesota, <today> (got <future>)', { command: 'FileCertificate', officerId: 'jdoe', trainingId: 't1', body: {} }],
-  ['a certificate filed before its training was completed', `${o}/trainings/t1/certificate`, { sha256: SHA, fileName: 'c.pdf', filedOn: '2025-08-19' },
-    "filedOn must be on or after the training's completedOn 2025-08-20 (got 2025-08-19)", { command: 'FileCertificate', officerId: 'jdoe', trainingId: 't1', body: {} }],
-  ['a policy review after today', `${o}/policy-reviews`, { version: 'v1', reviewedOn: '<future>' },
-    'reviewedOn must not be after today in Minnesota, <today> (got <future>)', { command: 'RecordPolicyReview', officerId: 'jdoe', body: {} }],
-  ["a policy review before the version's adoption", `${o}/policy-reviews`, { version: 'v1', reviewedOn: '2025-08-14' },
-    'reviewedOn must be on or after the adoptedOn 2025-08-15 of policy version "v1" (got 2025-08-14)', { command: 'RecordPolicyReview', officerId: 'jdoe', body: {} }],
-  ['a declaration after today', `${o}/assignments/a1/training-unavailable`, { declaredOn: '<future>', reason: 'no seats' },
-    'declaredOn must not be after today in Minnesota, <today> (got <future>)', { command: 'DeclareTrainingUnavailable', officerId: 'jdoe', assignmentId: 'a1', body: {} }],
-  ['a substitute day after today', `${o}/substitute-days`, { date: '<future>', school: 'Rockford Middle' },
-    'date must not be after today in Minnesota, <today> (got <future>)', { command: 'RecordSubstituteDay', officerId: 'jdoe', body: {} }],
-  ["an end before the assignment's start", `${o}/assignments/a1/end`, { endDate: '2025-09-01' },
-    "endDate must be on or after the assignment's startDate 2025-09-02", { command: 'EndAssignment', officerId: 'jdoe', assignmentId: 'a1', body: {} }],
-];
-
-const withDates = <T>(value: T): T => JSON.parse(JSON.stringify(value).replaceAll('<future>', future));
-
-describe('writes of facts that cannot have happened', () => {
-  it.each(cases)('400 for %s, nothing appended', async (_what, path, body, message) => {
-    expect(await refused(path, withDates(body))).toEqual([message.replace('<future>', future)]);
-  });
-
-  it('the bulk import refuses the same commands with the same status and messages', async () => {
-    const commands = cases.map(([, , body, , command]) => ({ ...command, body: withDates(body) }));
-    const before = await storeHeads(h.store);
-    const report = await h.app.get(BulkImporter).import(commands, { agencyId: A, recordedBy: 'e2e-import' });
-    expect(report).toMatchObject({ accepted: 0, rejectedCount: cases.length });
-    expect(report.rejected.map((r) => ({ statusCode: r.statusCode, messages: r.messages.map(normalized) }))).toEqual(
-      cases.map(([, , , message]) => ({ statusCode: 400, messages: [message.replace('<future>', future)] })),
-    );
-    expect(await storeHeads(h.store)).toBe(before);
-  });
-
-  it('today itself is allowed, and a future startDate (a planned assignment) too', async () => {
-    // "today" as computed before: at worst yesterday by the time the request lands, never after the server's today.
-    expect((await post(`${o}/substitute-days`, { date: today, school: 'Rockford Middle' })).status).toBe(201);
-    expect((await post(`${o}/trainings/t1/certificate`, { sha256: SHA, fileName: 'c.pdf', filedOn: '2025-08-20' })).status).toBe(201);
-    expect((await post(`${o}/policy-reviews`, { version: 'v1', reviewedOn: '2025-08-15' })).status).toBe(201);
-    expect((await post(`${o}/assignments`, { assignmentId: 'next-year', schools: ['Monticello High'], startDate: addDays(today, 200) })).status).toBe(201);
-    expect((await post(`${o}/assignments/next-year/end`, { endDate: addDays(today, 400) })).status).toBe(201);
+describe('a fact that cannot have happened, through the route', () => {
+  // The table of these refusals (each command, each date rule, today allowed, the import alike) is
+  // pure: test/write/impossible-facts.unit.spec.ts and test/import/impossible-facts.unit.spec.ts.
+  // Here, once: the edge answers a decision's refusal with 400 and its message, on the server's
+  // own today, and appends nothing.
+  it('400 for a training completed after today, nothing appended', async () => {
+    expect(await refused(`${o}/trainings`, { trainingId: 't2', course: 'MN_SRO_REFRESHER', completedOn: future })).toEqual([
+      `completedOn must not be after today in Minnesota, <today> (got ${future})`,
+    ]);
   });
 });
 

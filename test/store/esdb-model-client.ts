@@ -2,7 +2,7 @@
  * A small in-memory MODEL of the parts of EventStoreDB's client that the adapter uses, written
  * from the client's type definitions and documentation: NOT EventStoreDB. It lets the contract
  * suite exercise the adapter's own logic (planning, guards, paging, prefixes, link parsing)
- * without a server; how a real server behaves is checked only by esdb-event-store.spec.ts with
+ * without a server; how a real server behaves is checked only by esdb-event-store.integration.spec.ts with
  * ESDB_URL set. Modelled: expected-revision checks with ESDB's idempotent re-append (the same
  * event ids at the same expected revision, `no_stream` included: what completing an interrupted
  * registration relies on when its writer is still alive, docs/decisions.md W16), positions

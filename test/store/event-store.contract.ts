@@ -1,95 +1,22 @@
 /**
  * The event store contract (docs/decisions.md W16): one suite, run against every adapter by its own
  * spec file. `open` must give a fresh, empty store each call; the suite closes what it opens.
+ * Appending and reading one stream is here; what concerns the store as a whole (integrity, the
+ * stream list, batches, capabilities, volume, close) is event-store.contract-store.ts.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import type { NewEvent, RecordedEvent } from '../../events/envelope';
-import { ChainVerifier, GENESIS_HASH, hashEvent, IntegrityReport } from '../../events/integrity';
+import { randomUUID } from 'node:crypto';
+import type { RecordedEvent } from '../../events/envelope';
+import { GENESIS_HASH, hashEvent } from '../../events/integrity';
 import {
   DuplicateEventIdError,
-  EventStore,
   revisionOf,
   WrongExpectedRevisionError,
 } from '../../src/store/event-store.port';
+import type { EventStore } from '../../src/store/event-store.port';
+import { collect, type ContractOptions, events, ISO_UTC_MS, newEvent, type OpenStore, type OpenStoreOptions, snapshot, verifyStore } from './event-store.contract-support';
+import { describeWholeStoreContract } from './event-store.contract-store';
 
-export interface OpenStoreOptions {
-  /** The clock the store takes recordedAt from. */
-  now?: () => Date;
-}
-
-export type OpenStore = (options?: OpenStoreOptions) => Promise<EventStore>;
-
-export interface ContractOptions {
-  /** Files commit with their events (capabilities.filesInTransaction). Default true. */
-  filesInTransaction?: boolean;
-  /** The adapter stores files itself (false: EventStoreDB, whose files its backend, src/store/esdb/esdb-backend.ts, keeps in a directory). Default true. */
-  storesFiles?: boolean;
-  /** Events in the large-stream case. Default 5000. */
-  largeStreamSize?: number;
-  /**
-   * Positions are 1, 2, 3, ... with no gaps (memory, SQLite). false: only strictly increasing
-   * in commit order (EventStoreDB, whose positions are transaction-log offsets). Default true.
-   */
-  densePositions?: boolean;
-  /**
-   * The store has an index by event id: readEvent finds an event without the stream hint, and
-   * an eventId is refused as a duplicate in any stream. false (EventStoreDB): the contract passes
-   * the stream hint, checks that readEvent without it answers undefined, and checks duplicates
-   * within the target stream only. Default true.
-   */
-  eventIdIndex?: boolean;
-  /**
-   * The adapter appends synchronously inside one process (memory; SQLite, whose driver is
-   * synchronous): appends issued together do not interleave there, so the "concurrent appends"
-   * cases check the guard on appends that run one after the other, and say so in their names.
-   * The race across processes, on SQLite and PostgreSQL, is test/store/multi-process-race.spec.ts.
-   * Default false (PostgreSQL, EventStoreDB: the appends of one process really race).
-   */
-  serialAppends?: boolean;
-  /**
-   * What the adapter must declare as `capabilities.atomicMultiStreamAppend`, and what the suite
-   * then holds it to: true, a batch whose later request fails leaves nothing of the earlier ones;
-   * false (EventStoreDB), it may, and its error then says which requests were written. Default true.
-   */
-  atomicMultiStreamAppend?: boolean;
-}
-
-export const ISO_UTC_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-let counter = 0;
-export function newEvent(overrides: Partial<NewEvent> = {}): NewEvent {
-  counter++;
-  return {
-    eventId: randomUUID(),
-    type: 'TestHappened',
-    schemaVersion: 1,
-    data: { n: counter, on: '2026-03-01', nested: { list: [1, 'two', null, true], empty: {} } },
-    metadata: { recordedBy: 'contract-test', correlationId: randomUUID() },
-    ...overrides,
-  };
-}
-
-export const events = (n: number, overrides: Partial<NewEvent> = {}): NewEvent[] =>
-  Array.from({ length: n }, () => newEvent(overrides));
-
-export async function collect(iterable: AsyncIterable<RecordedEvent>): Promise<RecordedEvent[]> {
-  const out: RecordedEvent[] = [];
-  for await (const e of iterable) out.push(e);
-  return out;
-}
-
-/** The integrity check the app's `verify` does: every chain over readAll, then the stream heads. */
-export async function verifyStore(store: EventStore): Promise<IntegrityReport> {
-  const verifier = new ChainVerifier();
-  for await (const e of store.readAll({ batchSize: 100 })) verifier.add(e);
-  verifier.checkHeads(await store.listStreams(''));
-  return verifier.report();
-}
-
-/** A snapshot of everything observable, to show that a failed append changed nothing. */
-async function snapshot(store: EventStore) {
-  return { all: await collect(store.readAll()), heads: await store.listStreams('') };
-}
+export * from './event-store.contract-support';
 
 export function describeEventStoreContract(name: string, open: OpenStore, options: ContractOptions = {}): void {
   const largeStreamSize = options.largeStreamSize ?? 5000;
@@ -436,237 +363,18 @@ export function describeEventStoreContract(name: string, open: OpenStore, option
       });
     });
 
-    describe('integrity', () => {
-      it('the hash chains verify with ChainVerifier over readAll and the stream heads', async () => {
-        const store = await fresh();
-        for (let i = 0; i < 30; i++) await store.appendToStream(`s-${i % 4}`, events(1 + (i % 3)), { expectedRevision: 'any' });
-        const report = await verifyStore(store);
-        expect(report).toEqual({ ok: true, eventsChecked: (await collect(store.readAll())).length });
-        const heads = await store.listStreams('');
-        for (const head of heads) {
-          const stream = await store.readStream(head.stream);
-          const last = stream[stream.length - 1];
-          expect(head).toEqual({ stream: head.stream, revision: last.revision, hash: last.hash, lastRecordedAt: last.recordedAt });
-        }
-      });
-
-      it('a verifier that misses a stream head reports it', async () => {
-        const store = await fresh();
-        await store.appendToStream('s', events(3), { expectedRevision: 'any' });
-        const verifier = new ChainVerifier();
-        for (const e of (await store.readStream('s')).slice(0, 2)) verifier.add(e);
-        verifier.checkHeads(await store.listStreams(''));
-        expect(verifier.report()).toMatchObject({ ok: false, firstBroken: { stream: 's', revision: 2 } });
-      });
-    });
-
-    describe('listStreams', () => {
-      it('lists the heads whose name starts with the prefix, sorted by name', async () => {
-        const store = await fresh();
-        const names = ['officer-a/z', 'officer-ab/x', 'officer-a/b', 'agency-a', 'officer-a/a_1', 'officer-a%/q', 'officer-b/a', 'officer-a/'];
-        for (const s of names) await store.appendToStream(s, events(2), { expectedRevision: 'no_stream' });
-        const list = await store.listStreams('officer-a/');
-        expect(list.map((h) => h.stream)).toEqual(['officer-a/', 'officer-a/a_1', 'officer-a/b', 'officer-a/z']);
-        expect(list[0]).toEqual({ stream: 'officer-a/', revision: 1, hash: expect.stringMatching(/^[0-9a-f]{64}$/), lastRecordedAt: expect.stringMatching(ISO_UTC_MS) });
-        expect((await store.listStreams('')).map((h) => h.stream)).toEqual([...names].sort());
-        expect((await store.listStreams('officer-a')).map((h) => h.stream)).toEqual(['officer-a%/q', 'officer-a/', 'officer-a/a_1', 'officer-a/b', 'officer-a/z', 'officer-ab/x']);
-        // LIKE wildcards in a prefix are literal.
-        expect((await store.listStreams('officer-a%')).map((h) => h.stream)).toEqual(['officer-a%/q']);
-        expect((await store.listStreams('officer-a/a_')).map((h) => h.stream)).toEqual(['officer-a/a_1']);
-        expect((await store.listStreams('officer-a/a%'))).toEqual([]);
-        expect(await store.listStreams('nothing')).toEqual([]);
-        expect((await store.listStreams('agency-a')).map((h) => h.stream)).toEqual(['agency-a']);
-      });
-
-      it('handles prefixes that end in the highest characters', async () => {
-        const store = await fresh();
-        const names = ['x\uffff', 'x\uffffa', 'x\u{10ffff}', 'x\u{10ffff}b', 'y', 'x~', 'x\u007f'];
-        for (const s of names) await store.appendToStream(s, events(1), { expectedRevision: 'no_stream' });
-        expect((await store.listStreams('x\uffff')).map((h) => h.stream)).toEqual(['x\uffff', 'x\uffffa']);
-        expect((await store.listStreams('x\u{10ffff}')).map((h) => h.stream)).toEqual(['x\u{10ffff}', 'x\u{10ffff}b']);
-        expect((await store.listStreams('x~')).map((h) => h.stream)).toEqual(['x~']);
-        expect((await store.listStreams('x'))).toHaveLength(6);
-      });
-    });
-
-    describe('appendMany', () => {
-      it('appends to many streams in one go and returns one result per request', async () => {
-        const store = await fresh();
-        await store.appendToStream('b', events(2), { expectedRevision: 'no_stream' });
-        const results = await store.appendMany([
-          { stream: 'a', events: events(3), expectedRevision: 'no_stream' },
-          { stream: 'b', events: events(1), expectedRevision: 1 },
-          { stream: 'c', events: events(2), expectedRevision: 'any' },
-        ]);
-        expect(results.map((r) => r.nextExpectedRevision)).toEqual([2, 2, 1]);
-        expect(results.map((r) => r.events.map((e) => e.stream))).toEqual([['a', 'a', 'a'], ['b'], ['c', 'c']]);
-        if (densePositions) expect(results.flatMap((r) => r.events.map((e) => e.position))).toEqual([3, 4, 5, 6, 7, 8]);
-        else expectIncreasing(results.flatMap((r) => r.events.map((e) => e.position)));
-        expect((await store.listStreams('')).map((h) => [h.stream, h.revision])).toEqual([['a', 2], ['b', 2], ['c', 1]]);
-        expect(await verifyStore(store)).toEqual({ ok: true, eventsChecked: 8 });
-        expect(await store.appendMany([])).toEqual([]);
-      });
-
-      it('applies requests for the same stream in order', async () => {
-        const store = await fresh();
-        const results = await store.appendMany([
-          { stream: 'a', events: events(2), expectedRevision: 'no_stream' },
-          { stream: 'a', events: events(1), expectedRevision: 1 },
-        ]);
-        expect(results.map((r) => r.nextExpectedRevision)).toEqual([1, 2]);
-        expect(await verifyStore(store)).toMatchObject({ ok: true, eventsChecked: 3 });
-        await expect(store.appendMany([
-          { stream: 'b', events: events(1), expectedRevision: 'no_stream' },
-          { stream: 'b', events: events(1), expectedRevision: 'no_stream' },
-        ])).rejects.toThrow(WrongExpectedRevisionError);
-        expect(await store.readStream('b')).toEqual([]);
-      });
-
-      it('is all or nothing across streams: a wrong revision in the last request writes nothing', async () => {
-        const store = await fresh();
-        await store.appendToStream('c', events(1), { expectedRevision: 'no_stream' });
-        const before = await snapshot(store);
-        const batch = [
-          { stream: 'a', events: events(3), expectedRevision: 'no_stream' as const },
-          { stream: 'b', events: events(2), expectedRevision: 'any' as const },
-          { stream: 'c', events: events(1), expectedRevision: 5 },
-        ];
-        await expect(store.appendMany(batch)).rejects.toThrow(WrongExpectedRevisionError);
-        expect(await snapshot(store)).toEqual(before);
-        for (const r of batch) for (const e of r.events) expect(await find(store, e.eventId, r.stream)).toBeUndefined();
-      });
-
-      it('is all or nothing across streams: a duplicate eventId (stored, or repeated across requests) writes nothing', async () => {
-        const store = await fresh();
-        const stored = newEvent();
-        await store.appendToStream('z', [stored], { expectedRevision: 'no_stream' });
-        const before = await snapshot(store);
-        const repeated = newEvent();
-        await expect(store.appendMany([
-          { stream: 'a', events: [newEvent(), repeated], expectedRevision: 'no_stream' },
-          { stream: 'b', events: [newEvent({ eventId: repeated.eventId })], expectedRevision: 'no_stream' },
-        ])).rejects.toThrow(DuplicateEventIdError);
-        // A stored eventId in another stream: only stores with an index by event id can see it.
-        if (eventIdIndex) {
-          await expect(store.appendMany([
-            { stream: 'a', events: events(2), expectedRevision: 'no_stream' },
-            { stream: 'b', events: [newEvent(), newEvent({ eventId: stored.eventId })], expectedRevision: 'no_stream' },
-          ])).rejects.toThrow(DuplicateEventIdError);
-        }
-        expect(await snapshot(store)).toEqual(before);
-      });
-    });
-
-    describe('capabilities', () => {
-      it(
-        atomicMultiStreamAppend
-          ? 'atomicMultiStreamAppend: an appendMany whose second request loses a race writes nothing of the first'
-          : 'atomicMultiStreamAppend is false: an appendMany whose second request loses a race may leave the first written, and its error says so',
-        async () => {
-          const store = await fresh();
-          expect(store.capabilities).toEqual({ atomicMultiStreamAppend, filesInTransaction: storesFiles && filesInTransaction });
-          await store.appendToStream('b', events(1), { expectedRevision: 'no_stream' });
-          let lost = 0;
-          for (let i = 0; i < 10; i++) {
-            const expected = revisionOf(await store.readStream('b'));
-            const first = events(2);
-            // A rival takes 'b' at the revision the batch's second request expects.
-            const [rival, batch] = await Promise.allSettled([
-              store.appendToStream('b', events(1), { expectedRevision: expected }),
-              store.appendMany([
-                { stream: `a-${i}`, events: first, expectedRevision: 'no_stream' },
-                { stream: 'b', events: events(1), expectedRevision: expected },
-              ]),
-            ]);
-            expect([rival, batch].filter((o) => o.status === 'fulfilled')).toHaveLength(1);
-            if (batch.status === 'fulfilled') continue;
-            lost++;
-            expect(batch.reason).toBeInstanceOf(WrongExpectedRevisionError);
-            const written = await store.readStream(`a-${i}`);
-            if (atomicMultiStreamAppend || written.length === 0) {
-              expect(written).toEqual([]);
-              expect(batch.reason).not.toHaveProperty('committedRequests');
-            } else {
-              expect(written.map((e) => e.eventId)).toEqual(first.map((e) => e.eventId));
-              expect(batch.reason).toMatchObject({ committedRequests: 1, writtenRequests: [0], message: expect.stringMatching(/not atomic/) });
-            }
-          }
-          expect(lost).toBeGreaterThan(0);
-          expect(await verifyStore(store)).toMatchObject({ ok: true });
-        },
-      );
-    });
-
-    (storesFiles ? describe : describe.skip)('files', () => {
-      const file = (text: string) => {
-        const bytes = Buffer.from(text);
-        return { sha256: createHash('sha256').update(bytes).digest('hex'), bytes };
-      };
-
-      it('stores the files of an append under their SHA-256, and reads them back byte for byte', async () => {
-        const store = await fresh();
-        const a = file('%PDF-1.7 certificate A');
-        const b = file('%PDF-1.7 certificate B');
-        await store.appendToStream('officer-a/f-1', events(1), { expectedRevision: 'no_stream', files: [a] });
-        await store.appendMany([{ stream: 'officer-a/f-2', events: events(1), expectedRevision: 'no_stream', files: [b, a] }]);
-        expect(await store.readFile(a.sha256)).toEqual(a.bytes);
-        expect(await store.readFile(b.sha256)).toEqual(b.bytes);
-        expect(await store.readFile('0'.repeat(64))).toBeUndefined();
-        const listed: { sha256: string; bytes: Buffer }[] = [];
-        for await (const f of store.listFiles()) listed.push(f);
-        expect(listed.map((f) => f.sha256)).toEqual([a.sha256, b.sha256].sort());
-      });
-
-      it('refuses a file whose bytes do not have its SHA-256, and appends nothing', async () => {
-        const store = await fresh();
-        const before = await snapshot(store);
-        const wrong = { sha256: file('one').sha256, bytes: Buffer.from('another') };
-        await expect(store.appendToStream('officer-a/f-3', events(1), { expectedRevision: 'no_stream', files: [wrong] })).rejects.toThrow(/SHA-256/);
-        expect(await snapshot(store)).toEqual(before);
-        expect(await store.readFile(wrong.sha256)).toBeUndefined();
-      });
-
-      (filesInTransaction ? it : it.skip)('keeps no file of a refused append (the file and the events commit together)', async () => {
-        const store = await fresh();
-        await store.appendToStream('officer-a/f-4', events(1), { expectedRevision: 'no_stream' });
-        const c = file('%PDF-1.7 certificate C');
-        await expect(store.appendToStream('officer-a/f-4', events(1), { expectedRevision: 'no_stream', files: [c] })).rejects.toThrow(WrongExpectedRevisionError);
-        expect(await store.readFile(c.sha256)).toBeUndefined();
-      });
-    });
-
-    describe('volume', () => {
-      it(`reads a large stream (${largeStreamSize} events) back completely`, async () => {
-        const store = await fresh();
-        const chunk = 1000;
-        for (let i = 0; i < largeStreamSize; i += chunk) {
-          await store.appendToStream('big', events(Math.min(chunk, largeStreamSize - i)), { expectedRevision: i === 0 ? 'no_stream' : i - 1 });
-        }
-        await store.appendToStream('small', events(3), { expectedRevision: 'no_stream' });
-        const stream = await store.readStream('big');
-        expect(stream).toHaveLength(largeStreamSize);
-        expect(stream.every((e, i) => e.revision === i)).toBe(true);
-        let count = 0;
-        let lastPosition = 0;
-        for await (const e of store.readAll({ batchSize: 500 })) {
-          expect(e.position).toBeGreaterThan(lastPosition);
-          lastPosition = e.position;
-          if (e.stream === 'big') expect(e.revision).toBe(count++);
-        }
-        expect(count).toBe(largeStreamSize);
-        expect(await verifyStore(store)).toEqual({ ok: true, eventsChecked: largeStreamSize + 3 });
-      });
-    });
-
-    describe('close', () => {
-      it('refuses to work after close, and close twice is harmless', async () => {
-        const store = await open();
-        await store.appendToStream('s', events(1), { expectedRevision: 'any' });
-        await store.close();
-        await store.close();
-        await expect(store.appendToStream('s', events(1), { expectedRevision: 'any' })).rejects.toThrow();
-        await expect(store.readStream('s')).rejects.toThrow();
-      });
+    describeWholeStoreContract({
+      open,
+      fresh,
+      find,
+      expectIncreasing,
+      together,
+      largeStreamSize,
+      densePositions,
+      eventIdIndex,
+      atomicMultiStreamAppend,
+      filesInTransaction,
+      storesFiles,
     });
   });
 }

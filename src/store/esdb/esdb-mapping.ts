@@ -1,6 +1,6 @@
 /**
  * The pure half of the EventStoreDB adapter: how the port's values map to EventStoreDB's and
- * back. No I/O, no client instance: unit-tested without a server (test/store/esdb-mapping.spec.ts).
+ * back. No I/O, no client instance: unit-tested without a server (test/store/esdb-mapping.unit.spec.ts).
  *
  * Everything EventStoreDB-specific lives in this folder (src/store/esdb/). Moving to the
  * successor client `@kurrent/kurrentdb-client` is a change to this folder only: swap the import

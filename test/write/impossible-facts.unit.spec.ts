@@ -1,13 +1,13 @@
 /**
  * Facts that cannot have happened are refused (docs/decisions.md W12), as pure decisions (each
- * slice's, e.g. src/officers/record-training.ts) with the statute's and the model policy's dates,
+ * slice's, e.g. src/officers/record-training.ts, through test/support/decide.ts) with the
+ * statute's and the model policy's dates: the one table of these refusals (the HTTP edge keeps one
+ * case, test/e2e/impossible-facts.e2e.spec.ts; the import's parity with the writer is
+ * test/import/impossible-facts.unit.spec.ts),
  * then through LedgerWriter with a fixed clock on both sides of Minnesota midnight.
  */
 import { randomUUID } from 'node:crypto';
-import type { DomainEvent } from '../../events/catalogue';
-import type { RecordedEvent } from '../../events/envelope';
 import { officerStream } from '../../events/streams';
-import { CURRENT_SCHEMA_VERSION } from '../../events/upcasters';
 import { RegisterAgencyCommand, RegisterAgencyHandler } from '../../src/agencies/register-agency';
 import { ASSIGN_OFFICER } from '../../src/officers/assign-officer';
 import { DECLARE_TRAINING_UNAVAILABLE } from '../../src/officers/declare-training-unavailable';
@@ -18,10 +18,10 @@ import { RECORD_SUBSTITUTE_DAY } from '../../src/officers/record-substitute-day'
 import { RECORD_TRAINING } from '../../src/officers/record-training';
 import { REGISTER_OFFICER } from '../../src/officers/register-officer';
 import { MemoryEventStore } from '../../src/store/memory/memory-event-store';
-import type { OfficerDecision, Target } from '../../src/write/decision';
+import type { OfficerDecision } from '../../src/write/decision';
 import { LedgerWriter, todayInMinnesota, WriteContext } from '../../src/write/ledger-writer';
-import { Invalid, Refusal } from '../../src/write/refusals';
-import { foldAgency, foldOfficer } from '../../src/write/write-models';
+import { Invalid } from '../../src/write/refusals';
+import { accepted, agency, type Fact, given, officer, type Outcome, refused } from '../support/decide';
 
 /** The slices' decisions, by name. */
 const decisions = { ASSIGN_OFFICER, DECLARE_TRAINING_UNAVAILABLE, END_ASSIGNMENT, FILE_CERTIFICATE, RECORD_POLICY_REVIEW, RECORD_SUBSTITUTE_DAY, RECORD_TRAINING, REGISTER_OFFICER };
@@ -30,46 +30,22 @@ const STATUTE = '2025-09-01'; // Minn. Stat. 626.8482 subd. 3: obligations begin
 const MODEL_POLICY = '2025-10-23'; // the POST Board model policy revision
 const LEGACY_DEADLINE = '2027-05-31'; // subd. 3(b): "before June 1, 2027"
 
-let revision = 0;
-function recorded(stream: string, event: DomainEvent, eventId: string = randomUUID()): RecordedEvent {
-  return {
-    eventId,
-    stream,
-    revision: revision++,
-    type: event.type,
-    schemaVersion: CURRENT_SCHEMA_VERSION[event.type],
-    data: event.data,
-    recordedAt: '2026-01-01T00:00:00.000Z',
-    recordedBy: 'unit',
-    correlationId: 'c',
-  } as unknown as RecordedEvent;
+/** An agency that adopted `2025-10` on the model policy's date, and an officer with assignment a1 and training t1. */
+function ramsey(options: { trainingRetracted?: boolean; policyRetracted?: boolean } = {}): Fact[] {
+  return [
+    agency({ type: 'AgencyRegistered', data: { agencyId: 'ramsey', name: 'Ramsey' } }),
+    agency({ type: 'SroPolicyAdopted', data: { version: '2025-10', adoptedOn: MODEL_POLICY } }, 'policy-event'),
+    ...(options.policyRetracted ? [agency({ type: 'EventRetracted', data: { retractedEventId: 'policy-event', reason: 'x' } })] : []),
+    officer({ type: 'OfficerRegistered', data: { officerId: 'o1', name: 'Lee' } }),
+    officer({ type: 'OfficerAssigned', data: { assignmentId: 'a1', schools: ['S'], startDate: STATUTE } }),
+    officer({ type: 'TrainingCompleted', data: { trainingId: 't1', course: 'MN_SRO_BASIC', completedOn: '2025-08-20' } }, 'training-event'),
+    ...(options.trainingRetracted ? [officer({ type: 'EventRetracted', data: { retractedEventId: 'training-event', reason: 'x' } })] : []),
+  ];
 }
 
-/** The write models of an agency that adopted `2025-10` on the model policy's date, and an officer with assignment a1 and training t1. */
-function models(options: { trainingRetracted?: boolean; policyRetracted?: boolean } = {}) {
-  revision = 0;
-  const agencyEvents = [
-    recorded('agency-ramsey', { type: 'AgencyRegistered', data: { agencyId: 'ramsey', name: 'Ramsey' } }),
-    recorded('agency-ramsey', { type: 'SroPolicyAdopted', data: { version: '2025-10', adoptedOn: MODEL_POLICY } }, 'policy-event'),
-  ];
-  if (options.policyRetracted) agencyEvents.push(recorded('agency-ramsey', { type: 'EventRetracted', data: { retractedEventId: 'policy-event', reason: 'x' } }));
-  revision = 0;
-  const officerEvents = [
-    recorded('o', { type: 'OfficerRegistered', data: { officerId: 'o1', name: 'Lee' } }),
-    recorded('o', { type: 'OfficerAssigned', data: { assignmentId: 'a1', schools: ['S'], startDate: STATUTE } }),
-    recorded('o', { type: 'TrainingCompleted', data: { trainingId: 't1', course: 'MN_SRO_BASIC', completedOn: '2025-08-20' } }, 'training-event'),
-  ];
-  if (options.trainingRetracted) officerEvents.push(recorded('o', { type: 'EventRetracted', data: { retractedEventId: 'training-event', reason: 'x' } }));
-  return { officer: foldOfficer(officerEvents), agency: foldAgency(agencyEvents) };
-}
-
-const target = (today: string): Target => ({ agencyId: 'ramsey', officerId: 'o1', today });
-
-/** The refusal of a decision as [status, messages], or 'accepted'. */
-function outcome<I>(decision: OfficerDecision<I>, input: I, today: string, options?: Parameters<typeof models>[0]): 'accepted' | [number, string[]] {
-  const { officer, agency } = models(options);
-  const decided = decision.decide(input, { officer, agency }, target(today));
-  return decided instanceof Refusal ? [decided.status, decided.messages] : 'accepted';
+/** given(the agency and officer above).on(today).when(decision, input): its refusal as [status, messages], or 'accepted'. */
+function outcome<I>(decision: OfficerDecision<I>, input: I, today: string, options?: Parameters<typeof ramsey>[0]): Outcome {
+  return given(...ramsey(options)).on(today).when(decision, input).outcome;
 }
 
 const future = (field: string, today: string, date: string) => [400, [`${field} must not be after today in Minnesota, ${today} (got ${date})`]];
@@ -106,48 +82,58 @@ describe('a date after today in Minnesota is refused; today itself is allowed', 
 });
 
 describe('a certificate filed before its training was completed is refused', () => {
-  const file = (filedOn: string, options?: Parameters<typeof models>[0]) =>
-    outcome(decisions.FILE_CERTIFICATE, { trainingId: 't1', sha256: SHA, fileName: 'c.pdf', filedOn }, '2026-12-01', options);
+  const file = (filedOn: string, options?: Parameters<typeof ramsey>[0]) =>
+    given(...ramsey(options)).on('2026-12-01').when(decisions.FILE_CERTIFICATE, { trainingId: 't1', sha256: SHA, fileName: 'c.pdf', filedOn });
   it.each([
-    ['the day before completedOn', '2025-08-19', [400, ["filedOn must be on or after the training's completedOn 2025-08-20 (got 2025-08-19)"]]],
-    ['long before (a year)', '2024-08-20', [400, ["filedOn must be on or after the training's completedOn 2025-08-20 (got 2024-08-20)"]]],
-    ['on completedOn', '2025-08-20', 'accepted'],
-    ['after completedOn, on the statute date', STATUTE, 'accepted'],
-  ])('%s', (_name, filedOn, expected) => {
-    expect(file(filedOn)).toEqual(expected);
+    ['the day before completedOn', '2025-08-19', refused(400, "filedOn must be on or after the training's completedOn 2025-08-20 (got 2025-08-19)")],
+    ['long before (a year)', '2024-08-20', refused(400, "filedOn must be on or after the training's completedOn 2025-08-20 (got 2024-08-20)")],
+    ['on completedOn', '2025-08-20', accepted],
+    ['after completedOn, on the statute date', STATUTE, accepted],
+  ] as const)('%s', (_name, filedOn, expected) => {
+    file(filedOn).then(expected);
   });
 
   it('a retracted training is not there to file a certificate for (404)', () => {
-    const result = file('2025-08-25', { trainingRetracted: true });
-    expect(result).toEqual([404, ['trainingId: officer o1 has no training t1']]);
+    file('2025-08-25', { trainingRetracted: true }).then(refused(404, 'trainingId: officer o1 has no training t1'));
   });
 });
 
 describe("a policy review dated before the version's adoptedOn is refused", () => {
-  const review = (reviewedOn: string, options?: Parameters<typeof models>[0]) =>
-    outcome(decisions.RECORD_POLICY_REVIEW, { version: '2025-10', reviewedOn }, '2026-12-01', options);
+  const review = (reviewedOn: string, options?: Parameters<typeof ramsey>[0]) =>
+    given(...ramsey(options)).on('2026-12-01').when(decisions.RECORD_POLICY_REVIEW, { version: '2025-10', reviewedOn });
   it.each([
-    ['the statute date (before the model policy version existed)', STATUTE, [400, ['reviewedOn must be on or after the adoptedOn 2025-10-23 of policy version "2025-10" (got 2025-09-01)']]],
-    ['the day before adoption', '2025-10-22', [400, ['reviewedOn must be on or after the adoptedOn 2025-10-23 of policy version "2025-10" (got 2025-10-22)']]],
-    ['the adoption day', MODEL_POLICY, 'accepted'],
-    ['the day after', '2025-10-24', 'accepted'],
-  ])('%s', (_name, reviewedOn, expected) => {
-    expect(review(reviewedOn)).toEqual(expected);
+    ['the statute date (before the model policy version existed)', STATUTE, refused(400, 'reviewedOn must be on or after the adoptedOn 2025-10-23 of policy version "2025-10" (got 2025-09-01)')],
+    ['the day before adoption', '2025-10-22', refused(400, 'reviewedOn must be on or after the adoptedOn 2025-10-23 of policy version "2025-10" (got 2025-10-22)')],
+    ['the adoption day', MODEL_POLICY, accepted],
+    ['the day after', '2025-10-24', accepted],
+  ] as const)('%s', (_name, reviewedOn, expected) => {
+    review(reviewedOn).then(expected);
   });
 
   it('a retracted adoption is a version never adopted (400)', () => {
-    expect(review('2025-11-01', { policyRetracted: true })).toEqual([400, ['version: agency ramsey never adopted policy version "2025-10" (adopted: none)']]);
+    review('2025-11-01', { policyRetracted: true }).then(refused(400, 'version: agency ramsey never adopted policy version "2025-10" (adopted: none)'));
   });
 });
 
 describe('an endDate before its assignment\'s startDate is refused (already checked; confirmed)', () => {
-  const end = (endDate: string) => outcome(decisions.END_ASSIGNMENT, { assignmentId: 'a1', endDate }, '2026-12-01');
+  const end = (endDate: string) => given(...ramsey()).on('2026-12-01').when(decisions.END_ASSIGNMENT, { assignmentId: 'a1', endDate });
   it.each([
-    ['the day before the start', '2025-08-31', [400, ["endDate must be on or after the assignment's startDate 2025-09-01"]]],
-    ['the start day (one day served)', STATUTE, 'accepted'],
-    ['later', '2026-06-10', 'accepted'],
-  ])('%s', (_name, endDate, expected) => {
-    expect(end(endDate)).toEqual(expected);
+    ['the day before the start', '2025-08-31', refused(400, "endDate must be on or after the assignment's startDate 2025-09-01")],
+    ['the start day (one day served)', STATUTE, accepted],
+    ['later', '2026-06-10', accepted],
+  ] as const)('%s', (_name, endDate, expected) => {
+    end(endDate).then(expected);
+  });
+
+  it('the event recorded is the end as given', () => {
+    end('2026-06-10').then({ type: 'AssignmentEnded', data: { assignmentId: 'a1', endDate: '2026-06-10' } });
+  });
+
+  it('an assignment already ended is a conflict (409), the day after it too', () => {
+    given(...ramsey(), officer({ type: 'AssignmentEnded', data: { assignmentId: 'a1', endDate: '2026-06-10' } }))
+      .on('2026-12-01')
+      .when(decisions.END_ASSIGNMENT, { assignmentId: 'a1', endDate: '2026-06-11' })
+      .then(refused(409, 'assignmentId: assignment a1 already ended on 2026-06-10'));
   });
 });
 

@@ -131,7 +131,7 @@ describe('SqliteEventStore', () => {
       });
     });
 
-    // Processes racing on one file (a certain collision, one winner per revision): multi-process-race.spec.ts.
+    // Processes racing on one file (a certain collision, one winner per revision): multi-process-race.integration.spec.ts.
   });
 
   describe('the index of event ids (merged in batches)', () => {

@@ -1,7 +1,7 @@
 /**
  * The EventStoreDB adapter's pure mappings (src/store/esdb/esdb-mapping.ts). Runs everywhere,
  * without a server; the adapter itself is checked by the contract suite in
- * esdb-event-store.spec.ts when ESDB_URL is set.
+ * esdb-event-store.integration.spec.ts when ESDB_URL is set.
  */
 import { randomUUID } from 'node:crypto';
 import { ANY, NO_STREAM } from '@eventstore/db-client';

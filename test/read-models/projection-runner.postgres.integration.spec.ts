@@ -2,7 +2,7 @@
  * The projection runner on PostgreSQL (events and read models in one database, as the server
  * runs them there): each event applied exactly once across restarts and runners racing through
  * their own connections, and an interrupted rebuild that resumes instead of starting over. The
- * same guarantees as projection-runner.spec.ts checks on SQLite; a fresh database per test.
+ * same guarantees as projection-runner.integration.spec.ts checks on SQLite; a fresh database per test.
  */
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';

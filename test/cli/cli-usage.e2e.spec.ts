@@ -1,7 +1,8 @@
 /**
- * The CLI's parser (commander, one parser per command built from its synopsis): help per command,
- * unknown options refused with the command's own usage, exit codes, read-only commands that
- * never create a store, and `npm run cli` that does not rebuild when nothing changed.
+ * The CLI as a process: the default store path relative to the working folder, --csv on stdout
+ * (with the byte-order mark only when stdout is a file), `serve --demo`, and `npm run cli` that
+ * does not rebuild when nothing changed. The parser's usage cases run `main(argv)` in process:
+ * cli-usage.unit.spec.ts and cli-usage.integration.spec.ts.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -21,85 +22,7 @@ beforeAll(() => {
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('help', () => {
-  it.each([
-    ['token', 'create'],
-    ['status'],
-    ['import'],
-    ['verify'],
-    ['serve'],
-  ])('`%s --help` prints that command\'s usage and options, exit 0', (...words) => {
-    const result = cli(...words, '--help');
-    expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(new RegExp(`^Usage: sro-compliance ${words.join(' ')}\\b`));
-    expect(result.stdout).toMatch(/Options:\n/);
-    expect(result.stdout).toMatch(/-h, --help/);
-  });
-
-  it('lists the options a command takes, with what they mean', () => {
-    const help = cli('reminders', '--help').stdout;
-    for (const option of ['--agency <agencyId>', '--as-of <YYYY-MM-DD>', '--known-at <instant>', '--horizon-days <n>']) expect(help).toContain(option);
-    expect(help).not.toContain('--officer');
-  });
-
-  it('`token --help` lists the token commands', () => {
-    const result = cli('token', '--help');
-    expect(result.status).toBe(0);
-    expect(result.stdout).toContain('token create --agency');
-    expect(result.stdout).toContain('token list --agency');
-    expect(result.stdout).not.toContain('user invite');
-  });
-});
-
-describe('refusals', () => {
-  it("refuses an option the command does not take, with the command's own usage (exit 2)", () => {
-    const result = cli('history', '--agency', 'a', '--officer', 'o', '--horizon-days', '3');
-    expect(result.status).toBe(2);
-    expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(/^error: unknown option '--horizon-days'/);
-    expect(result.stderr).toContain('Usage: sro-compliance history --agency <agencyId> --officer <officerId> [--known-at <instant>]');
-    // Its own usage, not the whole list.
-    expect(result.stderr).not.toContain('agency create');
-  });
-
-  it('refuses an extra argument, and a missing value', () => {
-    expect(cli('status', '--agency', 'a', 'extra').status).toBe(2);
-    const missing = cli('status', '--agency');
-    expect(missing.status).toBe(2);
-    expect(missing.stderr).toMatch(/argument missing/);
-  });
-
-  it('refuses a usage mistake found after parsing with the command usage too', () => {
-    const result = cli('status', '--agency', 'a', '--as-of', '2025-02-30');
-    expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/^error: --as-of must be a real calendar date/);
-    expect(result.stderr).toContain('Usage: sro-compliance status');
-  });
-
-  it('an unknown command in a group names the group\'s commands', () => {
-    const result = cli('token', 'mint');
-    expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/^unknown command: token mint/);
-    expect(result.stderr).toContain('token revoke');
-  });
-});
-
 describe('read-only commands never create a store', () => {
-  it.each([
-    ['status', '--agency', 'a'],
-    ['reminders', '--agency', 'a'],
-    ['history', '--agency', 'a', '--officer', 'o'],
-    ['verify'],
-    ['token', 'list', '--agency', 'a'],
-    ['user', 'list', '--agency', 'a'],
-  ])('`%s` refuses a SQLite file that does not exist, saying which, exit 1', (...args) => {
-    const file = join(dir, 'missing', 'sro.db');
-    const result = runCli({ ...env, SRO_STORE: `sqlite:${file}` }, ...args);
-    expect(result.status).toBe(1);
-    expect(result.stderr).toContain(`error: no store at ${file} (SRO_STORE is sqlite:${file})`);
-    expect(existsSync(join(dir, 'missing'))).toBe(false);
-  });
-
   it('run from another folder without SRO_STORE, names the default path it looked for', () => {
     const elsewhere = mkdtempSync(join(tmpdir(), 'sro-elsewhere-'));
     try {
@@ -111,22 +34,6 @@ describe('read-only commands never create a store', () => {
     } finally {
       rmSync(elsewhere, { recursive: true, force: true });
     }
-  });
-
-  it('refuses memory:, which a command run on its own always finds empty', () => {
-    const result = runCli({ ...env, SRO_STORE: 'memory:' }, 'status', '--agency', 'a');
-    expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/memory:, a store that lives in one process only/);
-  });
-
-  it('names the store it opened when the agency is not in it', () => {
-    expect(cli('agency', 'create', '--id', 'here-pd', '--name', 'Here PD').status).toBe(0);
-    const result = cli('status', '--agency', 'there-pd');
-    expect(result.status).toBe(1);
-    expect(result.stderr).toContain(`(store: sqlite:${join(dir, 'sro.db')})`);
-    const token = cli('token', 'create', '--agency', 'there-pd', '--role', 'admin', '--name', 'x');
-    expect(token.status).toBe(2);
-    expect(token.stderr).toContain(`agency there-pd is not registered in the store sqlite:${join(dir, 'sro.db')}`);
   });
 });
 
@@ -213,11 +120,6 @@ describe('serve --demo', () => {
     }
   });
 
-  it('refuses --demo on a store that is not memory:', () => {
-    const result = cli('serve', '--port', '0', '--demo');
-    expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/--demo seeds a demo agency into an in-memory store only/);
-  });
 });
 
 describe('npm run cli', () => {

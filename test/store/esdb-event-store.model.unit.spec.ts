@@ -1,7 +1,7 @@
 /**
  * The EventStoreDB adapter's own logic, against an in-memory MODEL of the client
  * (esdb-model-client.ts), so that it runs without a server. This is not evidence about a real
- * EventStoreDB: esdb-event-store.spec.ts (with ESDB_URL) is.
+ * EventStoreDB: esdb-event-store.integration.spec.ts (with ESDB_URL) is.
  */
 import type { EventStoreDBClient } from '@eventstore/db-client';
 import type { NewEvent } from '../../events/envelope';

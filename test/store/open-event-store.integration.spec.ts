@@ -51,8 +51,8 @@ describe('openEventStore', () => {
     expect(e.recordedAt).toBe('2026-01-01T00:00:00.000Z');
   });
 
-  // esdb:// and kurrentdb:// now open the EventStoreDB adapter: see esdb-mapping.spec.ts.
-  // postgres:// and postgresql:// open the PostgreSQL adapter: see postgres-event-store.spec.ts.
+  // esdb:// and kurrentdb:// now open the EventStoreDB adapter: see esdb-mapping.unit.spec.ts.
+  // postgres:// and postgresql:// open the PostgreSQL adapter: see postgres-event-store.integration.spec.ts.
   it.each(['postgres://u:p@127.0.0.1:1/sro', 'postgresql://u@127.0.0.1:1/sro'])(
     '%s: opens the PostgreSQL adapter, which names host:port when it cannot connect',
     async (url) => {

@@ -7,7 +7,7 @@
  *
  * Without ESDB_URL these tests are skipped, loudly: the only tests in the project allowed to
  * skip, also under CI, because no EventStoreDB server can be assumed. The pure mappings are
- * tested regardless (esdb-mapping.spec.ts).
+ * tested regardless (esdb-mapping.unit.spec.ts).
  *
  * Every store opened here gets its own stream prefix (unique per run and per store) and reads
  * $all only from where it was opened, so each test sees a fresh, empty store, and repeated runs
