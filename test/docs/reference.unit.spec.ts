@@ -13,6 +13,7 @@
  * - the CSV import commands; the configuration variables the code reads, and their defaults.
  */
 import 'reflect-metadata';
+import { controllersOf } from '../support/app-controllers';
 import type { PipeTransform } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RequestMethod } from '@nestjs/common/enums/request-method.enum';
@@ -159,7 +160,7 @@ function routesOf(controllers: Function[]): Route[] {
 // The controllers as the app module declares them (declaring the module opens no store; a key
 // file is named so that no default one, a temporary directory for memory:, is made).
 const ROUTES = routesOf(
-  ((AppModule.register({ store: 'memory:', ledger: { keyFile: path.join(ROOT, 'data', 'reference-spec-unused-key.pem') } }).controllers ?? []) as Function[]).filter(
+  controllersOf(AppModule.register({ store: 'memory:', ledger: { keyFile: path.join(ROOT, 'data', 'reference-spec-unused-key.pem') } })).filter(
     (c) => !CONSOLE_CONTROLLERS.includes(c as never),
   ),
 );

@@ -7,12 +7,13 @@ import { PATH_METADATA, METHOD_METADATA } from '@nestjs/common/constants';
 import { RequestMethod } from '@nestjs/common';
 import { COMMAND_HANDLER_METADATA } from '@nestjs/cqrs/dist/decorators/constants';
 import { AppModule } from '../../src/app.module';
+import { controllersOf } from '../support/app-controllers';
 import { IMPORT_COMMANDS } from '../../src/import/bulk-import';
 import { RECORD_FORMS } from '../../src/console/record-forms';
 import { commandOf, isRouted, WRITE_SLICES } from '../../src/write-slices';
 
 const app = AppModule.register({ store: 'memory:' });
-const controllers = (app.controllers ?? []) as Function[];
+const controllers = controllersOf(app);
 const providers = (app.providers ?? []) as unknown[];
 
 describe('the list of writes', () => {
