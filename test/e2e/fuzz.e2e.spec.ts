@@ -9,6 +9,7 @@
  * 4xx in the shape of docs/reference.md#errors, the store's stream heads do not move, and nothing
  * is logged as an error. Runs on the store SRO_STORE names.
  */
+import { controllersOf } from '../support/app-controllers';
 import type { LoggerService } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { CONSOLE_CONTROLLERS, consoleRoutes } from '../../src/console';
@@ -62,7 +63,7 @@ function routesOf(controllers: Function[]): Route[] {
 
 // The controllers as the app module declares them (no store is opened to read this).
 // The console's pages (src/console) are not under /api and have their own tests (test/console).
-const ROUTES = routesOf(((AppModule.register({ store: 'memory:' }).controllers ?? []) as Function[]).filter((c) => !CONSOLE_CONTROLLERS.includes(c as never)));
+const ROUTES = routesOf(controllersOf(AppModule.register({ store: 'memory:' })).filter((c) => !CONSOLE_CONTROLLERS.includes(c as never)));
 
 /** Path parameters that name real records, so a request is judged on its body, not on a 404. */
 const PARAMS: Record<string, string> = { agencyId: A, officerId: 'o1', assignmentId: 'a1', trainingId: 't1' };
