@@ -85,7 +85,15 @@ const PARTS = new Intl.DateTimeFormat('en-US', {
   minute: '2-digit',
   second: '2-digit',
   hourCycle: 'h23',
+  timeZoneName: 'short',
 });
+
+/** An instant's wall clock in Minnesota: year, month, day, hour, minute, second and the zone's abbreviation (CST or CDT). */
+export function minnesotaParts(instant: Date | string): Record<string, string> {
+  const parts: Record<string, string> = {};
+  for (const part of PARTS.formatToParts(typeof instant === 'string' ? new Date(instant) : instant)) parts[part.type] = part.value;
+  return parts;
+}
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 const WALL_CLOCK = /^(\S+?)(?:(?:[ T]|,\s*|\s+)(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([AaPp])\.?[Mm]\.?)?)?$/;
@@ -124,8 +132,7 @@ export function instantFromText(text: string, options: { dateAlone?: 'end' | 'st
   // Minnesota is UTC−6 (CST) or UTC−5 (CDT): take the offset that maps back to the same wall clock.
   for (const offsetHours of [6, 5]) {
     const candidate = new Date(wall + offsetHours * 3_600_000);
-    const p: Record<string, string> = {};
-    for (const part of PARTS.formatToParts(candidate)) p[part.type] = part.value;
+    const p = minnesotaParts(candidate);
     if (+p.hour === h && +p.minute === mi && +p.day === d) return candidate.toISOString();
   }
   return new Date(wall + 6 * 3_600_000).toISOString();

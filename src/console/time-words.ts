@@ -3,8 +3,7 @@
  * records stood at 1 December 2026 10:15 CST"): dates as Minnesotans write them, instants in
  * Minnesota time with the zone's abbreviation (CST or CDT).
  */
-import { MINNESOTA_TIME_ZONE } from '../../projections';
-import { instantFromText } from '../common/dates';
+import { instantFromText, minnesotaParts } from '../common/dates';
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
@@ -14,23 +13,7 @@ export function dateInWords(date: string): string {
   return `${d} ${MONTHS[m - 1]} ${y}`;
 }
 
-const PARTS = new Intl.DateTimeFormat('en-US', {
-  timeZone: MINNESOTA_TIME_ZONE,
-  year: 'numeric',
-  month: 'numeric',
-  day: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-  timeZoneName: 'short',
-});
-
-function partsOf(instant: string): Record<string, string> {
-  const parts: Record<string, string> = {};
-  for (const p of PARTS.formatToParts(new Date(instant))) parts[p.type] = p.value;
-  return parts;
-}
+const partsOf = (instant: string): Record<string, string> => minnesotaParts(instant);
 
 /** 2026-12-01T16:15:00.000Z → "1 December 2026 10:15 CST" (seconds when `seconds`). */
 export function instantInWords(instant: string, options: { seconds?: boolean } = {}): string {
