@@ -44,20 +44,23 @@ export class IntegrityPageController {
   async page(@Req() request: ConsoleRequest, @Res() response: Response): Promise<void> {
     const person = request.person!;
     const report: LedgerReport = await this.queries.execute(new VerifyAgencyQuery(person.agencyId));
-    response
-      .type('html')
-      .send(
-        renderPage(
-          <IntegrityPage
-            person={person}
-            csrf={request.session!.csrf}
-            report={report}
-            brokenFact={await this.brokenFact(person.agencyId, report)}
-            note={await this.latestNote()}
-            verifierKey={this.checkpoints.key().verifierKey}
-          />,
-        ),
-      );
+    response.type('html').send(await this.render(request, report));
+  }
+
+  /** The page for this report; `form`: what the checkpoint form was given and found. */
+  private async render(request: ConsoleRequest, report: LedgerReport, form: Partial<Parameters<typeof IntegrityPage>[0]> = {}): Promise<string> {
+    const person = request.person!;
+    return renderPage(
+      <IntegrityPage
+        person={person}
+        csrf={request.session!.csrf}
+        report={report}
+        brokenFact={await this.brokenFact(person.agencyId, report)}
+        note={await this.latestNote()}
+        verifierKey={this.checkpoints.key().verifierKey}
+        {...form}
+      />,
+    );
   }
 
   @Get('checkpoint')
@@ -102,19 +105,11 @@ export class IntegrityPageController {
       .status(problems.length ? 400 : 200)
       .type('html')
       .send(
-        renderPage(
-          <IntegrityPage
-            person={person}
-            csrf={request.session!.csrf}
-            report={report}
-            brokenFact={await this.brokenFact(person.agencyId, report)}
-            note={await this.latestNote()}
-            verifierKey={this.checkpoints.key().verifierKey}
-            outside={outside && { checkpoint: outside, ok: report.given?.[0]?.ok === true && report.ok, checked: report.given?.[0] !== undefined, reason: report.given?.[0]?.reason }}
-            problems={problems}
-            submitted={{ checkpoint: text, verifierKey: keyText }}
-          />,
-        ),
+        await this.render(request, report, {
+          outside: outside && { checkpoint: outside, ok: report.given?.[0]?.ok === true && report.ok, checked: report.given?.[0] !== undefined, reason: report.given?.[0]?.reason },
+          problems,
+          submitted: { checkpoint: text, verifierKey: keyText },
+        }),
       );
   }
 
