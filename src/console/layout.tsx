@@ -5,7 +5,8 @@
  * Rendered on the server with preact-render-to-string: JSX is type-checked by tsc and every text
  * and attribute is escaped by the renderer (decisions W20).
  */
-import type { ComponentChildren, VNode } from 'preact';
+import { createContext, type ComponentChildren, type VNode } from 'preact';
+import { useContext } from 'preact/hooks';
 import { renderToString } from 'preact-render-to-string';
 import type { Role } from '../../events/access';
 import type { Outcome, Status } from '../../projections';
@@ -81,8 +82,24 @@ export function RuleHeader({ rule, citation, detail }: { rule: string; citation:
   );
 }
 
+/**
+ * Who is signed in and the session's CSRF token, given once per answer (`renderPage(page,
+ * signedIn)`, `sendPage` in send-page.tsx) and read by the layout and the forms' `CsrfField`, so a
+ * page's component does not pass them along by hand.
+ */
+export interface SignedIn {
+  person?: Person;
+  csrf?: string;
+}
+
+const SignedInContext = createContext<SignedIn>({});
+
+/** The signed-in person and CSRF token of the page being rendered (empty on a signed-out page). */
+export const useSignedIn = (): SignedIn => useContext(SignedInContext);
+
 export interface PageProps {
   title: string;
+  /** Only where the page shows someone else than the signed-in person's menu (e.g. none); else from `renderPage`. */
   person?: Person;
   csrf?: string;
   /** The path of this page, to mark the current navigation link. */
@@ -91,7 +108,10 @@ export interface PageProps {
   children: ComponentChildren;
 }
 
-export function Page({ title, person, csrf, current, notice, children }: PageProps) {
+export function Page({ title, person: given, csrf: givenCsrf, current, notice, children }: PageProps) {
+  const signedIn = useSignedIn();
+  const person = given ?? signedIn.person;
+  const csrf = givenCsrf ?? signedIn.csrf;
   return (
     <html lang="en">
       <head>
@@ -170,8 +190,9 @@ function LedgerAlarm({ person, alarm, here }: { person: Person; alarm: { checked
   );
 }
 
-export function renderPage(page: VNode): string {
-  return '<!doctype html>' + renderToString(page);
+/** A whole page as HTML; `signedIn` reaches the layout and every `CsrfField` inside it. */
+export function renderPage(page: VNode, signedIn: SignedIn = {}): string {
+  return '<!doctype html>' + renderToString(<SignedInContext.Provider value={signedIn}>{page}</SignedInContext.Provider>);
 }
 
 /** Field messages from a refusal, shown at the top of a form and announced. */
@@ -191,8 +212,10 @@ export function Problems({ messages }: { messages?: string[] }) {
   );
 }
 
-export function CsrfField({ csrf }: { csrf: string }) {
-  return <input type="hidden" name="_csrf" value={csrf} />;
+/** The session's CSRF token in a form (from `renderPage`'s `signedIn` unless given). */
+export function CsrfField({ csrf }: { csrf?: string }) {
+  const signedIn = useSignedIn();
+  return <input type="hidden" name="_csrf" value={csrf ?? signedIn.csrf} />;
 }
 
 /** "Status on 1 March 2026, as the records stood at 1 December 2026 10:15 CST." */

@@ -7,18 +7,17 @@
  * format is mapped first: which column is which field, and which course code each course value
  * means; the mapping is remembered for the agency (ImportMappingSaved) and offered next time.
  */
-import { Body, Controller, Get, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { COURSES } from '../../../events/catalogue';
 import { AccessRegistry } from '../../auth/access-registry';
-import { Public } from '../../auth/roles.decorator';
 import { CSV_BOM } from '../../common/csv';
 import type { ImportCommand, ImportReport } from '../../import/bulk-import';
 import { CsvFormatError } from '../../import/csv-commands';
 import { ImportCommandsCommand } from '../../import/import-commands';
-import { ConsoleGuard, ConsoleRequest, ConsoleRoles } from '../console.guard';
+import { ConsoleRequest, ConsoleRoles } from '../console.guard';
 import {
   courseValues,
   decodeCsvUpload,
@@ -37,16 +36,16 @@ import {
   type ImportKind,
 } from '../csv-import';
 import { describeEvent, eventTitle } from '../event-words';
-import { CsrfField, Page, Problems, renderPage, type Person } from '../layout';
+import { CsrfField, Page, Problems } from '../layout';
+import { ConsoleController } from '../console-page';
+import { sendPage } from '../send-page';
 
 /** Rows of "what would be recorded" shown on the page (all are checked and counted). */
 const SHOWN = 200;
 
 type Pending = NonNullable<NonNullable<ConsoleRequest['session']>['pendingImport']>;
 
-@Controller('import')
-@Public()
-@UseGuards(ConsoleGuard)
+@ConsoleController('import')
 @ConsoleRoles('admin')
 export class ImportPageController {
   constructor(
@@ -56,13 +55,13 @@ export class ImportPageController {
 
   @Get()
   page(@Req() request: ConsoleRequest, @Res() response: Response): void {
-    this.send(response, 200, <UploadPage person={request.person!} csrf={request.session!.csrf} />);
+    this.send(request, response, 200, <UploadPage />);
   }
 
   @Get('templates/:file')
-  template(@Param('file') file: string, @Res() response: Response): void {
+  template(@Req() request: ConsoleRequest, @Param('file') file: string, @Res() response: Response): void {
     const kind = importKind(file.replace(/\.csv$/, ''));
-    if (!kind) return void this.send(response, 404, <p>No such template.</p>);
+    if (!kind) return void this.send(request, response, 404, <p>No such template.</p>);
     response.type('text/csv').setHeader('Content-Disposition', `attachment; filename="${kind.id}-template.csv"`).send(CSV_BOM + TEMPLATES[kind.id]);
   }
 
@@ -72,8 +71,8 @@ export class ImportPageController {
   async check(@Req() request: ConsoleRequest, @Res() response: Response): Promise<void> {
     const person = request.person!;
     const file = (request as ConsoleRequest & { file?: { originalname: string; buffer: Buffer; size: number } }).file;
-    if (!file || file.size === 0) return void this.send(response, 400, <UploadPage person={person} csrf={request.session!.csrf} problems={['File: choose a CSV file to check']} />);
-    if (file.size > MAX_IMPORT_BYTES) return void this.send(response, 413, <UploadPage person={person} csrf={request.session!.csrf} problems={['File: at most 5 MB']} />);
+    if (!file || file.size === 0) return void this.send(request, response, 400, <UploadPage problems={['File: choose a CSV file to check']} />);
+    if (file.size > MAX_IMPORT_BYTES) return void this.send(request, response, 413, <UploadPage problems={['File: at most 5 MB']} />);
     const fileName = file.originalname.replace(/[^\w.\- ]+/g, '_').slice(0, 100) || 'upload.csv';
     let table: CsvTable;
     let decoded: { text: string; readAs: string };
@@ -83,14 +82,14 @@ export class ImportPageController {
       table = parseCsvText(decoded.text);
     } catch (error) {
       if (!(error instanceof CsvFormatError)) throw error;
-      return void this.send(response, 400, <UploadPage person={person} csrf={request.session!.csrf} problems={[`File: ${error.message}`]} />);
+      return void this.send(request, response, 400, <UploadPage problems={[`File: ${error.message}`]} />);
     }
     const pending: Pending = { id: randomUUID(), fileName, text: decoded.text, readAs: decoded.readAs };
     request.session!.pendingImport = pending;
     if (isProductFormat(table)) return this.preview(request, response, pending, table);
     const kind = importKind(typeof request.body?.kind === 'string' ? request.body.kind : '') ?? IMPORT_KINDS[0];
     const saved = await this.registry.importMapping(person.agencyId, kind.id);
-    return void this.send(response, 200, <MappingPage person={person} csrf={request.session!.csrf} pending={pending} table={table} kind={kind} saved={saved} />);
+    return void this.send(request, response, 200, <MappingPage pending={pending} table={table} kind={kind} saved={saved} />);
   }
 
   /** The mapping form: columns and course values; then the dry run. */
@@ -99,12 +98,12 @@ export class ImportPageController {
   async map(@Req() request: ConsoleRequest, @Body() body: Record<string, unknown>, @Res() response: Response): Promise<void> {
     const person = request.person!;
     const pending = request.session!.pendingImport;
-    if (!pending || body.importId !== pending.id) return void this.send(response, 409, <UploadPage person={person} csrf={request.session!.csrf} problems={['This file is no longer waiting to be imported (another file was checked since, or the session ended). Upload it again.']} />);
+    if (!pending || body.importId !== pending.id) return void this.send(request, response, 409, <UploadPage problems={['This file is no longer waiting to be imported (another file was checked since, or the session ended). Upload it again.']} />);
     const table = parseCsvText(pending.text);
     const kind = importKind(body.kind) ?? IMPORT_KINDS[0];
     if (body.change === 'kind') {
       const saved = await this.registry.importMapping(person.agencyId, kind.id);
-      return void this.send(response, 200, <MappingPage person={person} csrf={request.session!.csrf} pending={pending} table={table} kind={kind} saved={saved} />);
+      return void this.send(request, response, 200, <MappingPage pending={pending} table={table} kind={kind} saved={saved} />);
     }
     const columns: Record<string, string> = {};
     for (const field of kind.fields) {
@@ -118,7 +117,7 @@ export class ImportPageController {
     }
     const missing = kind.fields.filter((f) => !f.optional && !columns[f.name]).map((f) => `${f.label}: choose the column that holds it`);
     if (missing.length) {
-      return void this.send(response, 400, <MappingPage person={person} csrf={request.session!.csrf} pending={pending} table={table} kind={kind} saved={{ columns, courses }} problems={missing} />);
+      return void this.send(request, response, 400, <MappingPage pending={pending} table={table} kind={kind} saved={{ columns, courses }} problems={missing} />);
     }
     Object.assign(pending, { kind: kind.id, columns, courses });
     return this.preview(request, response, pending, table);
@@ -129,7 +128,7 @@ export class ImportPageController {
   async commit(@Req() request: ConsoleRequest, @Body() body: Record<string, unknown>, @Res() response: Response): Promise<void> {
     const person = request.person!;
     const pending = request.session!.pendingImport;
-    if (!pending || body.importId !== pending.id) return void this.send(response, 409, <UploadPage person={person} csrf={request.session!.csrf} problems={['This file is no longer waiting to be imported (it was committed, another file was checked since, or the session ended). Upload it again.']} />);
+    if (!pending || body.importId !== pending.id) return void this.send(request, response, 409, <UploadPage problems={['This file is no longer waiting to be imported (it was committed, another file was checked since, or the session ended). Upload it again.']} />);
     const table = parseCsvText(pending.text);
     const report: ImportReport = await this.commands.execute(new ImportCommandsCommand(person.agencyId, person.email, this.commandsOf(pending, table), 'all-or-nothing'));
     if (report.committed) {
@@ -142,7 +141,7 @@ export class ImportPageController {
       request.session!.committedImport = { pending, report };
       return void response.redirect(303, '/import/committed');
     }
-    this.send(response, 409, <PreviewPage person={person} csrf={request.session!.csrf} pending={pending} report={report} />);
+    this.send(request, response, 409, <PreviewPage pending={pending} report={report} />);
   }
 
   /** The report of the file just committed (kept in the session until another file is committed). */
@@ -150,7 +149,7 @@ export class ImportPageController {
   committed(@Req() request: ConsoleRequest, @Res() response: Response): void {
     const done = request.session!.committedImport as { pending: Pending; report: ImportReport } | undefined;
     if (!done) return void response.redirect(303, '/import');
-    this.send(response, 200, <PreviewPage person={request.person!} csrf={request.session!.csrf} pending={done.pending} report={done.report} committedNow />);
+    this.send(request, response, 200, <PreviewPage pending={done.pending} report={done.report} committedNow />);
   }
 
   private commandsOf(pending: Pending, table: CsvTable): ImportCommand[] {
@@ -171,17 +170,17 @@ export class ImportPageController {
     const pending = request.session!.pendingImport;
     if (!pending) return void response.redirect(303, '/import');
     const report: ImportReport = await this.commands.execute(new ImportCommandsCommand(person.agencyId, person.email, this.commandsOf(pending, parseCsvText(pending.text)), 'dry-run'));
-    this.send(response, 200, <PreviewPage person={person} csrf={request.session!.csrf} pending={pending} report={report} />);
+    this.send(request, response, 200, <PreviewPage pending={pending} report={report} />);
   }
 
-  private send(response: Response, status: number, page: preact.VNode): void {
-    response.status(status).type('html').send(renderPage(page));
+  private send(request: ConsoleRequest, response: Response, status: number, page: preact.VNode): void {
+    sendPage(request, response, page, status);
   }
 }
 
-function UploadPage(props: { person: Person; csrf: string; problems?: string[] }) {
+function UploadPage(props: { problems?: string[] }) {
   return (
-    <Page title="Import a CSV" person={props.person} csrf={props.csrf}>
+    <Page title="Import a CSV">
       <h1>Import a CSV file</h1>
       <p>
         Load many records at once: a training provider’s roster, substitute days, assignments. The file is checked row by row exactly as the forms would check it, and nothing is recorded until you
@@ -189,7 +188,7 @@ function UploadPage(props: { person: Person; csrf: string; problems?: string[] }
       </p>
       <form method="post" action="/import/check" encType="multipart/form-data" class="stack narrow">
         <Problems messages={props.problems} />
-        <CsrfField csrf={props.csrf} />
+        <CsrfField />
         <div class="field">
           <label for="file">CSV file</label>
           <input id="file" name="file" type="file" accept=".csv,text/csv,.txt,text/plain,.tsv,text/tab-separated-values" required aria-describedby="file-hint" />
@@ -224,8 +223,6 @@ function UploadPage(props: { person: Person; csrf: string; problems?: string[] }
 }
 
 function MappingPage(props: {
-  person: Person;
-  csrf: string;
   pending: Pending;
   table: CsvTable;
   kind: ImportKind;
@@ -236,7 +233,7 @@ function MappingPage(props: {
   const columns = guessColumns(kind, table.headers, props.saved?.columns);
   const values = courseValues(table, columns.course);
   return (
-    <Page title="Map the columns" person={props.person} csrf={props.csrf}>
+    <Page title="Map the columns">
       <h1>Which column is which?</h1>
       <p>
         {props.pending.fileName} is not in this product’s own format. Say which of its columns holds each field
@@ -245,7 +242,7 @@ function MappingPage(props: {
       <ReadAs pending={props.pending} />
       <form method="post" action="/import/map" class="stack">
         <Problems messages={props.problems} />
-        <CsrfField csrf={props.csrf} />
+        <CsrfField />
         <input type="hidden" name="importId" value={props.pending.id} />
         <div class="field narrow">
           <label for="kind">The file holds</label>
@@ -343,12 +340,12 @@ function columnOf(message: string, pending: Pending): string {
   return pending.columns?.[field] ?? field;
 }
 
-function PreviewPage(props: { person: Person; csrf: string; pending: Pending; report: ImportReport; committedNow?: boolean }) {
+function PreviewPage(props: { pending: Pending; report: ImportReport; committedNow?: boolean }) {
   const { report, pending } = props;
   const ok = report.rejectedCount === 0;
   const recorded = report.recorded ?? [];
   return (
-    <Page title={props.committedNow ? 'Import recorded' : 'Check the import'} person={props.person} csrf={props.csrf}>
+    <Page title={props.committedNow ? 'Import recorded' : 'Check the import'}>
       <h1>{props.committedNow ? 'The file is recorded' : `Check of ${pending.fileName}`}</h1>
       <ReadAs pending={pending} committed={props.committedNow} />
       <p class="sentence" role="status" data-import={props.committedNow ? 'committed' : ok ? 'ready' : 'refused'}>
@@ -391,7 +388,7 @@ function PreviewPage(props: { person: Person; csrf: string; pending: Pending; re
       )}
       {!props.committedNow && ok && report.accepted > 0 && (
         <form method="post" action="/import/commit" class="stack">
-          <CsrfField csrf={props.csrf} />
+          <CsrfField />
           <input type="hidden" name="importId" value={pending.id} />
           <button type="submit">Commit: record all {report.accepted}</button>
         </form>

@@ -21,7 +21,8 @@ import { officerUrl } from '../console-axes';
 import { ConsoleRequest, ConsoleRoles } from '../console.guard';
 import { ConsoleController, ConsolePage } from '../console-page';
 import { factInWords } from '../event-words';
-import { CsrfField, instantInWords, Page, Problems, renderPage, type Person } from '../layout';
+import { CsrfField, instantInWords, Page, Problems, renderPage } from '../layout';
+import { signedInOf } from '../send-page';
 
 const MAX_CHECKPOINT_TEXT = 8 * 1024;
 
@@ -52,14 +53,15 @@ export class IntegrityPageController {
     const person = request.person!;
     return renderPage(
       <IntegrityPage
-        person={person}
-        csrf={request.session!.csrf}
+       
+       
         report={report}
         brokenFact={await this.brokenFact(person.agencyId, report)}
         note={await this.latestNote()}
         verifierKey={this.checkpoints.key().verifierKey}
         {...form}
       />,
+      signedInOf(request),
     );
   }
 
@@ -155,8 +157,6 @@ export class IntegrityPageController {
 }
 
 function IntegrityPage(props: {
-  person: Person;
-  csrf: string;
   report: LedgerReport;
   brokenFact?: BrokenFact;
   note?: string;
@@ -169,7 +169,7 @@ function IntegrityPage(props: {
   const broken = report.firstBroken;
   const fact = props.brokenFact;
   return (
-    <Page title="Integrity" person={props.person} csrf={props.csrf} current="/integrity">
+    <Page title="Integrity" current="/integrity">
       <h1>Integrity of the ledger</h1>
       <section aria-labelledby="verification-heading">
         <h2 id="verification-heading">Verification</h2>
@@ -250,7 +250,7 @@ function IntegrityPage(props: {
         )}
         <form method="post" action="/integrity/check" class="stack">
           <Problems messages={props.problems} />
-          <CsrfField csrf={props.csrf} />
+          <CsrfField />
           <div class="field">
             <label for="checkpoint">Checkpoint text</label>
             <textarea id="checkpoint" name="checkpoint" rows={7} required spellcheck={false}>

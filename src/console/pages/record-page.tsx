@@ -34,13 +34,13 @@ export interface FormState {
   other?: string[];
 }
 
-export function RecordPage(props: { person: Person; csrf: string; form: RecordForm; officerId?: string; state: FormState }) {
+export function RecordPage(props: { form: RecordForm; officerId?: string; state: FormState }) {
   const { form, officerId, state } = props;
   const action = officerId ? `${officerUrl(officerId)}/records/${form.id}` : `/records/${form.id}`;
   const back = officerId ? officerUrl(officerId) : '/';
   const records: FormRecords = state.records ?? { officer: [], agency: [] };
   return (
-    <Page title={form.title} person={props.person} csrf={props.csrf}>
+    <Page title={form.title}>
       <p class="crumbs">
         <a href="/">Dashboard</a>
         {officerId && (
@@ -72,7 +72,7 @@ export function RecordPage(props: { person: Person; csrf: string; form: RecordFo
             </div>
           </section>
         )}
-        <CsrfField csrf={props.csrf} />
+        <CsrfField />
         <input type="hidden" name="idempotencyKey" value={state.key} />
         {form.fields.map((field) => {
           const id = `field-${field.name}`;

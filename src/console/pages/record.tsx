@@ -8,12 +8,11 @@
  * and submitting again records once and says so; a submission that looks like a live record
  * already made is shown first, with "Record it anyway" (docs/decisions.md W21, W35).
  */
-import { BadRequestException, Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { BadRequestException, Body, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { ID_PATTERN } from '../../../events/streams';
-import { Public } from '../../auth/roles.decorator';
 import { dateProblem, localDateFromText, withoutRepeats } from '../../common/dates';
 import { createValidationPipe } from '../../common/validation';
 import type { ImportReport } from '../../import/bulk-import';
@@ -29,9 +28,11 @@ import { localDateAt, MINNESOTA_TIME_ZONE } from '../../../projections';
 import { IdempotencyMismatch, NotFound, Refusal } from '../../write/refusals';
 import { instantInWords } from '../layout';
 import { officerUrl } from '../console-axes';
-import { ConsoleGuard, ConsoleRequest, ConsoleRoles } from '../console.guard';
+import { ConsoleRequest, ConsoleRoles } from '../console.guard';
 import { MAX_KEPT_FORMS, RecordPage, type FormState, type KeptForm } from './record-page';
 import { renderPage } from '../layout';
+import { ConsoleController } from '../console-page';
+import { signedInOf } from '../send-page';
 import { recordForm, type FormRecords, type LikelyDuplicate, type RecordForm } from '../record-forms';
 
 const pipe = createValidationPipe();
@@ -98,9 +99,7 @@ function byField(form: RecordForm, messages: string[]): { fields: Record<string,
   return { fields, other };
 }
 
-@Controller()
-@Public()
-@UseGuards(ConsoleGuard)
+@ConsoleController()
 @ConsoleRoles('admin')
 export class RecordFormController {
   constructor(
@@ -214,7 +213,7 @@ export class RecordFormController {
     response
       .status(status)
       .type('html')
-      .send(renderPage(<RecordPage person={request.person!} csrf={request.session!.csrf} form={form} officerId={officerId} state={state} />));
+      .send(renderPage(<RecordPage form={form} officerId={officerId} state={state} />, signedInOf(request)));
   }
 
   private async record(request: ConsoleRequest, response: Response, form: RecordForm, officerId: string | undefined, raw: Record<string, unknown>): Promise<void> {

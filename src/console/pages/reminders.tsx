@@ -13,7 +13,8 @@ import { DEFAULT_HORIZON_DAYS, GetRemindersQuery, type RemindersView } from '../
 import { axesQuery, pageAxes, type PageAxes, officerUrl } from '../console-axes';
 import { ConsoleRequest } from '../console.guard';
 import { ConsoleController, ConsolePage } from '../console-page';
-import { AxesForm, axesSentence, dateInWords, Page, renderPage, type Person } from '../layout';
+import { AxesForm, axesSentence, dateInWords, Page } from '../layout';
+import { sendPage } from '../send-page';
 
 export const HORIZONS = [30, 60, 90, 180, 365];
 
@@ -32,15 +33,15 @@ export class RemindersPageController {
     const view: RemindersView = await this.queries.execute(new GetRemindersQuery(person.agencyId, axes.axes, horizon));
     const status: AgencyStatusView = await this.queries.execute(new GetAgencyStatusQuery(person.agencyId, axes.axes));
     const names = new Map(status.officers.map((o) => [o.officerId, o.name]));
-    response.type('html').send(renderPage(<RemindersPage person={person} csrf={request.session!.csrf} view={view} names={names} axes={axes} />));
+    sendPage(request, response, <RemindersPage view={view} names={names} axes={axes} />);
   }
 }
 
-function RemindersPage(props: { person: Person; csrf: string; view: RemindersView; names: Map<string, string>; axes: PageAxes }) {
+function RemindersPage(props: { view: RemindersView; names: Map<string, string>; axes: PageAxes }) {
   const { view, axes } = props;
   const overdue = view.items.filter((i) => i.daysLeft < 0).length;
   return (
-    <Page title="Reminders" person={props.person} csrf={props.csrf} current="/reminders">
+    <Page title="Reminders" current="/reminders">
       <h1>Reminders</h1>
       <p class="sentence" id="axes-sentence">
         {axesSentence(view.asOf, view.knownAt, axes.live, 'Reminders')} Due within {view.horizonDays} days: {view.items.length} reminder{view.items.length === 1 ? '' : 's'}, {overdue} overdue.

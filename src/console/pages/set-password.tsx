@@ -5,7 +5,7 @@
  *   person is signed in;
  * - /setup?token=…: the first run (first-run.ts): the agency and its first admin in one form.
  */
-import { Body, Controller, Get, HttpCode, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
@@ -13,10 +13,10 @@ import { ID_PATTERN } from '../../../events/streams';
 import { RegisterAgencyCommand } from '../../agencies/register-agency';
 import { Accounts, personProblems } from '../../auth/accounts';
 import { passwordProblems, MIN_PASSWORD_LENGTH } from '../../auth/passwords';
-import { Public } from '../../auth/roles.decorator';
 import { plainTextProblem } from '../../common/plain-text';
 import { Refusal } from '../../write/refusals';
-import { ConsoleGuard, ConsoleRequest, setSessionCookie } from '../console.guard';
+import { ConsoleRequest, setSessionCookie } from '../console.guard';
+import { ConsoleController } from '../console-page';
 import { FirstRunSetup } from '../first-run';
 import { CsrfField, Page, Problems, renderPage, ROLE_WORDS } from '../layout';
 import { SessionStore } from '../sessions';
@@ -53,9 +53,7 @@ function LinkProblem({ messages }: { messages: string[] }) {
   );
 }
 
-@Controller()
-@Public()
-@UseGuards(ConsoleGuard)
+@ConsoleController()
 export class SetPasswordController {
   constructor(
     private readonly accounts: Accounts,
@@ -68,7 +66,7 @@ export class SetPasswordController {
   async welcome(@Req() request: ConsoleRequest, @Query('token') token: unknown, @Res() response: Response): Promise<void> {
     try {
       const account = await this.accounts.accountForLink(text(token));
-      response.type('html').send(renderPage(<WelcomePage csrf={request.session!.csrf} token={text(token)} name={account.name} email={account.email} role={ROLE_WORDS[account.role]} />));
+      response.type('html').send(renderPage(<WelcomePage token={text(token)} name={account.name} email={account.email} role={ROLE_WORDS[account.role]} />, { csrf: request.session!.csrf }));
     } catch (error) {
       if (!(error instanceof Refusal)) throw error;
       response.status(error.status).type('html').send(renderPage(<LinkProblem messages={error.messages} />));
@@ -93,7 +91,7 @@ export class SetPasswordController {
       return void response
         .status(error.status)
         .type('html')
-        .send(renderPage(<WelcomePage csrf={request.session!.csrf} token={token} name={account.name} email={account.email} role={ROLE_WORDS[account.role]} problems={error.messages} />));
+        .send(renderPage(<WelcomePage token={token} name={account.name} email={account.email} role={ROLE_WORDS[account.role]} problems={error.messages} />, { csrf: request.session!.csrf }));
     }
     this.sessions.endAllOf(account.userId);
     const { cookie, session } = this.sessions.signIn(request.session, account.userId);
@@ -105,7 +103,7 @@ export class SetPasswordController {
   @Get('setup')
   async setupPage(@Req() request: ConsoleRequest, @Query('token') token: unknown, @Res() response: Response): Promise<void> {
     if (!(await this.setupOpen(token))) return void this.setupClosed(response);
-    response.type('html').send(renderPage(<SetupPage csrf={request.session!.csrf} token={text(token)} values={{}} />));
+    response.type('html').send(renderPage(<SetupPage token={text(token)} values={{}} />, { csrf: request.session!.csrf }));
   }
 
   @Post('setup')
@@ -124,7 +122,7 @@ export class SetPasswordController {
     problems.push(...passwordProblem);
     if (!passwordProblem.length && password !== text(body.confirm)) problems.push('Confirm password: the two passwords are not the same');
     const again = (status: number, messages: string[]) =>
-      response.status(status).type('html').send(renderPage(<SetupPage csrf={request.session!.csrf} token={token} values={values} problems={messages} />));
+      response.status(status).type('html').send(renderPage(<SetupPage token={token} values={values} problems={messages} />, { csrf: request.session!.csrf }));
     if (problems.length) return void again(400, problems);
     const recordedBy = values.email.toLowerCase();
     try {
@@ -157,7 +155,7 @@ export class SetPasswordController {
   }
 }
 
-function WelcomePage(props: { csrf: string; token: string; name: string; email: string; role: string; problems?: string[] }) {
+function WelcomePage(props: { token: string; name: string; email: string; role: string; problems?: string[] }) {
   return (
     <Page title="Set your password">
       <h1>Set your password</h1>
@@ -166,7 +164,7 @@ function WelcomePage(props: { csrf: string; token: string; name: string; email: 
       </p>
       <form method="post" action="/welcome" class="stack narrow">
         <Problems messages={props.problems} />
-        <CsrfField csrf={props.csrf} />
+        <CsrfField />
         <input type="hidden" name="token" value={props.token} />
         <input type="hidden" name="email" value={props.email} autoComplete="username" />
         <PasswordFields />
@@ -176,7 +174,7 @@ function WelcomePage(props: { csrf: string; token: string; name: string; email: 
   );
 }
 
-function SetupPage(props: { csrf: string; token: string; values: { agencyId?: string; agencyName?: string; name?: string; email?: string }; problems?: string[] }) {
+function SetupPage(props: { token: string; values: { agencyId?: string; agencyName?: string; name?: string; email?: string }; problems?: string[] }) {
   const v = props.values;
   return (
     <Page title="Set up your agency">
@@ -184,7 +182,7 @@ function SetupPage(props: { csrf: string; token: string; values: { agencyId?: st
       <p>This ledger has no agency yet. Register yours and create its first admin account (you). You can invite the chief, auditors and investigators afterwards.</p>
       <form method="post" action="/setup" class="stack narrow">
         <Problems messages={props.problems} />
-        <CsrfField csrf={props.csrf} />
+        <CsrfField />
         <input type="hidden" name="token" value={props.token} />
         <fieldset>
           <legend>Agency</legend>
