@@ -15,6 +15,13 @@ export interface ProcessorStore {
    * Memory: one runner per store in the process.
    */
   lead(): Promise<boolean>;
+  /**
+   * Records, once, that `processor` is about to make the effect `key` (an intent written before
+   * an effect outside the log, such as an e-mail: docs/decisions.md W49). Returns when the first
+   * claim of the key was made (epoch ms): `at` itself when this call made it, an earlier time when
+   * another attempt (another server, or this one before a restart) had claimed it.
+   */
+  claim(processor: string, key: string, at: number): Promise<number>;
   /** Gives the lead up and closes what the adapter opened. */
   close(): Promise<void>;
 }
@@ -26,6 +33,7 @@ export interface ProcessorStore {
 export class MemoryProcessorStore implements ProcessorStore {
   private static readonly leaders = new WeakMap<object, MemoryProcessorStore>();
   private static readonly positions = new WeakMap<object, Map<string, number>>();
+  private static readonly claims = new WeakMap<object, Map<string, number>>();
   private readonly checkpoints: Map<string, number>;
 
   constructor(private readonly scope: object) {
@@ -40,6 +48,14 @@ export class MemoryProcessorStore implements ProcessorStore {
 
   async saveCheckpoint(processor: string, position: number): Promise<void> {
     this.checkpoints.set(processor, Math.max(position, this.checkpoints.get(processor) ?? 0));
+  }
+
+  async claim(processor: string, key: string, at: number): Promise<number> {
+    let claims = MemoryProcessorStore.claims.get(this.scope);
+    if (!claims) MemoryProcessorStore.claims.set(this.scope, (claims = new Map()));
+    const id = `${processor}\u0000${key}`;
+    if (!claims.has(id)) claims.set(id, at);
+    return claims.get(id)!;
   }
 
   async lead(): Promise<boolean> {

@@ -17,6 +17,12 @@ const SCHEMA = `
     processor TEXT PRIMARY KEY,
     position  BIGINT NOT NULL
   );
+  CREATE TABLE IF NOT EXISTS processor_claims (
+    processor  TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    claimed_at BIGINT NOT NULL,
+    PRIMARY KEY (processor, key)
+  );
 `;
 
 /** A 64-bit advisory lock key for a name (as src/store/postgres/postgres-locks.ts derives the store's). */
@@ -72,6 +78,12 @@ export class PostgresProcessorStore implements ProcessorStore {
       'INSERT INTO processor_checkpoints (processor, position) VALUES ($1, $2) ON CONFLICT (processor) DO UPDATE SET position = GREATEST(processor_checkpoints.position, excluded.position)',
       [processor, position],
     );
+  }
+
+  async claim(processor: string, key: string, at: number): Promise<number> {
+    await this.pool.query('INSERT INTO processor_claims (processor, key, claimed_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [processor, key, at]);
+    const { rows } = await this.pool.query<{ claimed_at: string }>('SELECT claimed_at FROM processor_claims WHERE processor = $1 AND key = $2', [processor, key]);
+    return Number(rows[0].claimed_at);
   }
 
   async lead(): Promise<boolean> {

@@ -17,6 +17,12 @@ const SCHEMA = `
     processor TEXT PRIMARY KEY,
     position  INTEGER NOT NULL
   ) STRICT;
+  CREATE TABLE IF NOT EXISTS processor_claims (
+    processor  TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    claimed_at INTEGER NOT NULL,
+    PRIMARY KEY (processor, key)
+  ) STRICT;
   CREATE TABLE IF NOT EXISTS processor_lease (
     id         INTEGER PRIMARY KEY CHECK (id = 1),
     holder     TEXT NOT NULL,
@@ -54,6 +60,8 @@ export class SqliteProcessorStore implements ProcessorStore {
          ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
          WHERE processor_lease.holder = excluded.holder OR processor_lease.expires_at < ?`,
       ),
+      claim: this.db.prepare<[string, string, number]>('INSERT INTO processor_claims (processor, key, claimed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
+      claimed: this.db.prepare<[string, string], { claimed_at: number }>('SELECT claimed_at FROM processor_claims WHERE processor = ? AND key = ?'),
       release: this.db.prepare<[string]>('DELETE FROM processor_lease WHERE holder = ?'),
     };
   }
@@ -64,6 +72,11 @@ export class SqliteProcessorStore implements ProcessorStore {
 
   async saveCheckpoint(processor: string, position: number): Promise<void> {
     this.stmt.save.run(processor, position);
+  }
+
+  async claim(processor: string, key: string, at: number): Promise<number> {
+    this.stmt.claim.run(processor, key, at);
+    return this.stmt.claimed.get(processor, key)!.claimed_at;
   }
 
   async lead(): Promise<boolean> {
