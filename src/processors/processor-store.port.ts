@@ -3,6 +3,12 @@
  * in the same store (docs/decisions.md W43). One adapter per backend: memory (in-process),
  * SQLite (a table in the events' file), PostgreSQL (a table and an advisory lock).
  */
+/** Who first claimed an effect, and when (epoch ms). */
+export interface Claim {
+  claimant: string;
+  at: number;
+}
+
 export interface ProcessorStore {
   /** The position of the last event the processor handled; 0 when none. */
   checkpoint(processor: string): Promise<number>;
@@ -17,11 +23,11 @@ export interface ProcessorStore {
   lead(): Promise<boolean>;
   /**
    * Records, once, that `processor` is about to make the effect `key` (an intent written before
-   * an effect outside the log, such as an e-mail: docs/decisions.md W49). Returns when the first
-   * claim of the key was made (epoch ms): `at` itself when this call made it, an earlier time when
-   * another attempt (another server, or this one before a restart) had claimed it.
+   * an effect outside the log, such as an e-mail: docs/decisions.md W49). Returns the first claim
+   * of the key: `claimant` and `at` as given when this call made it, another attempt's (another
+   * server's, or this one's before a restart) when it was made before.
    */
-  claim(processor: string, key: string, at: number): Promise<number>;
+  claim(processor: string, key: string, claimant: string, at: number): Promise<Claim>;
   /** Gives the lead up and closes what the adapter opened. */
   close(): Promise<void>;
 }
@@ -33,7 +39,7 @@ export interface ProcessorStore {
 export class MemoryProcessorStore implements ProcessorStore {
   private static readonly leaders = new WeakMap<object, MemoryProcessorStore>();
   private static readonly positions = new WeakMap<object, Map<string, number>>();
-  private static readonly claims = new WeakMap<object, Map<string, number>>();
+  private static readonly claims = new WeakMap<object, Map<string, Claim>>();
   private readonly checkpoints: Map<string, number>;
 
   constructor(private readonly scope: object) {
@@ -50,11 +56,11 @@ export class MemoryProcessorStore implements ProcessorStore {
     this.checkpoints.set(processor, Math.max(position, this.checkpoints.get(processor) ?? 0));
   }
 
-  async claim(processor: string, key: string, at: number): Promise<number> {
+  async claim(processor: string, key: string, claimant: string, at: number): Promise<Claim> {
     let claims = MemoryProcessorStore.claims.get(this.scope);
     if (!claims) MemoryProcessorStore.claims.set(this.scope, (claims = new Map()));
     const id = `${processor}\u0000${key}`;
-    if (!claims.has(id)) claims.set(id, at);
+    if (!claims.has(id)) claims.set(id, { claimant, at });
     return claims.get(id)!;
   }
 
