@@ -27,7 +27,7 @@ export class NoticeAcknowledgements {
   }
 
   /** Records that `account`, the notice's recipient, acknowledged it; a second press records nothing more. */
-  async acknowledge(account: Account, noticeId: string): Promise<NoticeRecord> {
+  async acknowledge(account: Pick<Account, 'agencyId' | 'email'>, noticeId: string): Promise<NoticeRecord> {
     const notice = await this.notice(account.agencyId, noticeId);
     if (notice.outcome !== 'SENT') throw new Conflict(['This notice was never delivered, so there is nothing to acknowledge.']);
     if (notice.recipient.email !== account.email) throw new Conflict([`This notice was sent to ${notice.recipient.name} (${notice.recipient.email}); only they can acknowledge it.`]);
