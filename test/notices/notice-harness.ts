@@ -29,6 +29,7 @@ export interface NoticeServer {
   store: EventStore;
   storeUrl: string;
   dir: string;
+  keyFile: string;
   digest: NoticeDigest;
   clock: { now: Date; set(day: string): void };
   http: () => ReturnType<typeof request>;
@@ -39,11 +40,12 @@ export interface NoticeServer {
 export async function startNoticeServer(options: { smtpUrl?: string; storeUrl?: string; dir?: string; notices?: Partial<NoticeOptions>; seed?: boolean; publicUrl?: string } = {}): Promise<NoticeServer> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'sro-notices-'));
   const storeUrl = options.storeUrl ?? `sqlite:${join(dir, 'sro.db')}`;
+  const keyFile = join(dir, `ledger-key-${Math.random().toString(36).slice(2)}.pem`);
   const clock = { now: noonInMinnesota('2026-12-07'), set: (day: string) => (clock.now = noonInMinnesota(day)) };
   const app = await createHttpApp({
     store: storeUrl,
     logger: false,
-    ledger: { keyFile: join(dir, `ledger-key-${Math.random().toString(36).slice(2)}.pem`) },
+    ledger: { keyFile },
     notices: {
       smtpUrl: options.smtpUrl,
       publicUrl: options.publicUrl ?? 'http://sro.lakeville.example.gov',
@@ -80,6 +82,7 @@ export async function startNoticeServer(options: { smtpUrl?: string; storeUrl?: 
     store,
     storeUrl,
     dir,
+    keyFile,
     digest: app.get(NoticeDigest),
     clock,
     http,
