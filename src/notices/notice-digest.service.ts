@@ -109,13 +109,18 @@ export class NoticeDigest {
     const registered = events.find((e) => e.type === 'AgencyRegistered');
     if (!registered) return report;
     const agency = { agencyId, name: String((registered.data as { name: string }).name) };
-    const recipients = recipientsOf(await this.registry.accountsOf(agencyId));
+    const notices = noticesOf(events);
+    const recipients: Account[] = [];
+    for (const account of recipientsOf(await this.registry.accountsOf(agencyId))) {
+      if (notices.has(noticeIdFor(agencyId, account.userId, day))) report.recipients.push({ email: account.email, outcome: 'SKIPPED', reason: 'already told today' });
+      else recipients.push(account);
+    }
+    // Everyone told today already: the reminders are not even read.
     if (recipients.length === 0) return report;
     // Today's items as the records stand now (asOf today in Minnesota, knownAt this instant).
     const read = () => this.queries.execute<GetRemindersQuery, RemindersView>(new GetRemindersQuery(agencyId, { asOf: day, knownAt: new Date().toISOString() }, DIGEST_HORIZON_DAYS));
     const view = !options.asCaller && this.accessLog ? await this.accessLog.runAs(DIGEST_READER, read) : await read();
     const items: MessageItem[] = view.items.filter((r) => r.officerId !== null).map((r) => messageItemOf(r));
-    const notices = noticesOf(events);
     for (const account of recipients) report.recipients.push(await this.tell(agency, account, day, items, notices, now));
     return report;
   }

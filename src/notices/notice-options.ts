@@ -20,6 +20,8 @@ export interface NoticeOptions {
   retryDelaysMs: number[];
   /** How often the digest's schedule looks at the Minnesota clock (ms). */
   checkEveryMs: number;
+  /** After the day's run, how often it runs again that day for people not told yet (ms; digest-schedule.ts). */
+  rerunEveryMs: number;
   /** The digest's clock (tests drive it); default the system clock. */
   now?: () => Date;
   /** Timeouts of one SMTP conversation (ms). */
@@ -40,6 +42,7 @@ export function noticeOptionsFrom(env: NodeJS.ProcessEnv, overrides: Partial<Not
     digestTime: config.digestTime,
     retryDelaysMs: DEFAULT_RETRY_DELAYS_MS,
     checkEveryMs: 60_000,
+    rerunEveryMs: 3_600_000,
     smtpTimeoutMs: 30_000,
     ...overrides,
   };

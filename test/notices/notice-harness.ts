@@ -37,10 +37,10 @@ export interface NoticeServer {
   close(): Promise<void>;
 }
 
-export async function startNoticeServer(options: { smtpUrl?: string; storeUrl?: string; dir?: string; notices?: Partial<NoticeOptions>; seed?: boolean; publicUrl?: string } = {}): Promise<NoticeServer> {
+export async function startNoticeServer(options: { smtpUrl?: string; storeUrl?: string; dir?: string; notices?: Partial<NoticeOptions>; seed?: boolean; publicUrl?: string; keyFile?: string } = {}): Promise<NoticeServer> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'sro-notices-'));
   const storeUrl = options.storeUrl ?? `sqlite:${join(dir, 'sro.db')}`;
-  const keyFile = join(dir, `ledger-key-${Math.random().toString(36).slice(2)}.pem`);
+  const keyFile = options.keyFile ?? join(dir, `ledger-key-${Math.random().toString(36).slice(2)}.pem`);
   const clock = { now: noonInMinnesota('2026-12-07'), set: (day: string) => (clock.now = noonInMinnesota(day)) };
   const app = await createHttpApp({
     store: storeUrl,
