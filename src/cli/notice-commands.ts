@@ -36,6 +36,3 @@ export async function userCalendar(options: Options): Promise<void> {
   console.log(`${replace ? 'A new calendar feed address' : 'The calendar feed address'} of ${email} (agency ${agencyId}); keep it secret${replace ? ', the old address no longer works' : ''}:`);
   console.log(url);
 }
-
-/** The commands, for main.ts's list. */
-export const NOTICE_COMMANDS = { notify, 'user calendar': userCalendar };

@@ -29,9 +29,9 @@ export class CalendarFeedController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
-  @Get(':file')
-  async feed(@Param('file') file: string, @Res() response: Response): Promise<void> {
-    const secret = /^([A-Za-z0-9_-]{20,100})\.ics$/.exec(file)?.[1];
+  @Get(':secret.ics')
+  async feed(@Param('secret') raw: string, @Res() response: Response): Promise<void> {
+    const secret = /^[A-Za-z0-9_-]{20,100}$/.test(raw) ? raw : undefined;
     const account = secret ? await this.accounts.accountOfFeed(secret) : undefined;
     if (!account || !mayHaveFeed(account)) return void response.status(404).type('text/plain').send('No calendar feed at this address: it was replaced, or it never existed.\n');
     const view: RemindersView = await this.accessLog.runAs(
