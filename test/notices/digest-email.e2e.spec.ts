@@ -61,6 +61,16 @@ describe('the daily digest by e-mail', () => {
     ]);
     const other = await server.http().get(`/api/agencies/${AGENCY}/notices?officerId=someone-else`).set('Authorization', `Bearer ${server.tokens.auditor}`);
     expect(other.body.notices).toEqual([]);
+
+    // The investigator's history of the officer (its timeline, and "what changed") holds the notice; another officer's does not.
+    const history = await server.http().get(`/api/agencies/${AGENCY}/officers/jdoe/history`).set('Authorization', `Bearer ${server.tokens.investigator}`);
+    expect(history.body.events.filter((e: { type: string }) => e.type === 'ReminderNoticeSent').map((e: { eventId: string }) => e.eventId)).toEqual([event.eventId]);
+    const registered = await server.http().post(`/api/agencies/${AGENCY}/officers`).set('Authorization', `Bearer ${server.tokens.admin}`).send({ officerId: 'kim', name: 'Kim Lee' });
+    expect(registered.status).toBe(201);
+    const theirs = await server.http().get(`/api/agencies/${AGENCY}/officers/kim/history`).set('Authorization', `Bearer ${server.tokens.investigator}`);
+    expect(theirs.body.events.map((e: { type: string }) => e.type)).not.toContain('ReminderNoticeSent');
+    const changes = await server.http().get(`/api/agencies/${AGENCY}/officers/jdoe/changes?from=${encodeURIComponent(new Date(Date.parse(event.recordedAt) - 1).toISOString())}`).set('Authorization', `Bearer ${server.tokens.investigator}`);
+    expect(changes.body.events.map((e: { type: string }) => e.type)).toContain('ReminderNoticeSent');
   });
 
   it('sends nothing a second time the same day, and nothing the next day', async () => {
