@@ -59,6 +59,9 @@ describe('the daily digest by e-mail', () => {
     expect(res.body.notices).toEqual([
       expect.objectContaining({ eventId: event.eventId, recordedAt: event.recordedAt, type: 'SENT', noticeId: data.noticeId, messageId: data.messageId, recipient: data.recipient, items: data.items }),
     ]);
+    // Reading the proof of notice is a read of officer data, in the access log.
+    const log = await server.http().get(`/api/agencies/${AGENCY}/access-log?officerId=jdoe`).set('Authorization', `Bearer ${server.tokens.admin}`);
+    expect(log.body.entries).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'notices', officerId: 'jdoe', officerCount: 1, route: 'GET /api/agencies/:agencyId/notices', principal: expect.objectContaining({ role: 'investigator' }) })]));
     const other = await server.http().get(`/api/agencies/${AGENCY}/notices?officerId=someone-else`).set('Authorization', `Bearer ${server.tokens.auditor}`);
     expect(other.body.notices).toEqual([]);
 
