@@ -7,6 +7,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import ical from 'node-ical';
+import { Accounts } from '../../src/auth/accounts';
 import { runMain } from '../support/cli-in-process';
 import { startSmtp, type TestSmtp } from '../support/smtp';
 import { AGENCY, startNoticeServer, type NoticeServer } from './notice-harness';
@@ -82,6 +83,13 @@ describe('the calendar feed', () => {
     expect((await fetch(url)).status).toBe(404);
     expect((await fetch(fresh)).status).toBe(200);
     expect((await fetch(`${base}/calendar/${'x'.repeat(43)}.ics`)).status).toBe(404);
+  });
+
+  it('every person has one: an auditor’s feed answers too', async () => {
+    await server.app.get(Accounts).invite({ agencyId: AGENCY, role: 'auditor', email: 'auditor@lakeville.example.gov', name: 'Ari Auditor' }, 'test-setup');
+    const res = await fetch(await calendarOf('auditor@lakeville.example.gov'));
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('DTSTART;VALUE=DATE:20270110');
   });
 
   it('an address nobody has is refused without a session cookie', async () => {

@@ -1,7 +1,7 @@
 /**
  * Page: your own account at /account (docs/console.md "Your account"; every signed-in person): your
  * name, email, role and agency; the daily reminder digest by e-mail, on or off (chiefs and admins,
- * opted in until they turn it off: docs/decisions.md W50); your calendar feed's secret address,
+ * opted in until they turn it off: docs/decisions.md W50); your calendar feed's secret address (everyone),
  * shown again on every visit, and a button that replaces it (the old address stops working:
  * W51). Each change is an access-stream event recorded by you (src/notices/notice-accounts.ts),
  * answered with a redirect back here (post/redirect/get).
@@ -21,9 +21,6 @@ import { ConsoleRequest, ConsoleRoles } from '../console.guard';
 import { ConsoleController, ConsolePage } from '../console-page';
 import { CsrfField, Page, renderPage, ROLE_WORDS, type Person } from '../layout';
 
-/** The roles whose calendar feed holds the agency's reminders (the roles that may open the reminders). */
-export const FEED_ROLES = ['admin', 'chief'] as const;
-export const mayHaveFeed = (account: Pick<Account, 'role'>): boolean => (FEED_ROLES as readonly string[]).includes(account.role);
 
 export interface AccountProps {
   person: Person;
@@ -66,7 +63,7 @@ export class AccountPageController {
   @HttpCode(200)
   async calendar(@Req() request: ConsoleRequest, @Body() body: Record<string, unknown>, @Res() response: Response): Promise<void> {
     const person = request.person!;
-    if (mayHaveFeed(person)) {
+    {
       const replace = body.replace === 'yes';
       await this.notices.calendarSecret(person.userId, person.email, replace);
       request.session!.notice = replace ? 'Your calendar feed has a new address: the old one no longer works. Subscribe to the new one in your calendar application.' : 'Your calendar feed address is ready: subscribe to it in your calendar application.';
@@ -128,7 +125,6 @@ function NoticesSection({ account, csrf, options }: AccountProps) {
 }
 
 function CalendarSection({ account, csrf, options }: AccountProps) {
-  if (!mayHaveFeed(account)) return null;
   const url = account.calendarSecret ? calendarUrl(options.publicUrl, account.calendarSecret) : undefined;
   return (
     <section id="calendar" aria-labelledby="calendar-heading">

@@ -15,7 +15,6 @@ import { NOTICE_OPTIONS, NoticeAccounts, type NoticeOptions } from '../../notice
 import { calendarFeed, FEED_HORIZON_DAYS } from '../../notices/calendar-feed';
 import { resolveTimeAxes } from '../../read/time-axes';
 import { EVENT_STORE, type EventStore } from '../../store/event-store.port';
-import { mayHaveFeed } from './account';
 
 export const FEED_ROUTE = 'GET /calendar/:secret.ics';
 
@@ -33,7 +32,7 @@ export class CalendarFeedController {
   async feed(@Param('secret') raw: string, @Res() response: Response): Promise<void> {
     const secret = /^[A-Za-z0-9_-]{20,100}$/.test(raw) ? raw : undefined;
     const account = secret ? await this.accounts.accountOfFeed(secret) : undefined;
-    if (!account || !mayHaveFeed(account)) return void response.status(404).type('text/plain').send('No calendar feed at this address: it was replaced, or it never existed.\n');
+    if (!account) return void response.status(404).type('text/plain').send('No calendar feed at this address: it was replaced, or it never existed.\n');
     const view: RemindersView = await this.accessLog.runAs(
       { principal: { kind: 'person', id: account.userId, name: account.name, role: account.role }, route: FEED_ROUTE, format: 'ics', requestId: null },
       () => this.queries.execute(new GetRemindersQuery(account.agencyId, resolveTimeAxes({}), FEED_HORIZON_DAYS)),
