@@ -29,6 +29,7 @@ import { PROCESSOR_STORE } from '../processors/processor-providers';
 import type { ProcessorStore } from '../processors/processor-store.port';
 import { DuplicateEventIdError, EVENT_STORE, type EventStore } from '../store/event-store.port';
 import { newEvent } from '../write/new-events';
+import { WRITE_CLOCK, type WriteClock } from '../write/write-batch';
 import { noticesOf, pastNoticesTo } from './agency-notices';
 import { Mailer } from './mailer';
 import { NOTICE_OPTIONS, type NoticeOptions } from './notice-options';
@@ -74,14 +75,16 @@ export class NoticeDigest {
     private readonly registry: AccessRegistry,
     private readonly queries: QueryBus,
     @Optional() private readonly accessLog?: AccessLog,
+    @Optional() @Inject(WRITE_CLOCK) private readonly writeClock?: WriteClock,
   ) {}
 
   get smtpConfigured(): boolean {
     return this.options.smtpUrl !== undefined;
   }
 
+  /** The digest's clock: its own option, else the writers' (WRITE_CLOCK, which tests give), else the system's. */
   now(): Date {
-    return this.options.now?.() ?? new Date();
+    return this.options.now?.() ?? this.writeClock?.() ?? new Date();
   }
 
   /** Today's digest of every registered agency. */
