@@ -154,7 +154,7 @@ export class EnvironmentSchema {
   SRO_LOG_FORMAT?: string;
 
   @IsOptional()
-  @Checked('smtp://[user:password@]host:port or smtps://[user:password@]host:port', isSmtpUrl)
+  @Checked('smtp://[user:password@]host:port (optionally ?tls=verify) or smtps://[user:password@]host:port', isSmtpUrl)
   SRO_SMTP_URL?: string;
 
   @IsOptional()
@@ -170,7 +170,8 @@ export class EnvironmentSchema {
 function isSmtpUrl(value: string): boolean {
   try {
     const url = new URL(value);
-    return (url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname.length > 0;
+    const tls = url.searchParams.get('tls');
+    return (url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname.length > 0 && (tls === null || tls === 'verify');
   } catch {
     return false;
   }

@@ -1,7 +1,7 @@
 /**
  * The mailer over nodemailer (docs/decisions.md W49): one message handed to the SMTP server of
  * SRO_SMTP_URL (`smtp://` upgrades with STARTTLS when the server offers it, `smtps://` is TLS from
- * the start), retried with the configured delays when the server refuses or cannot be reached.
+ * the start, `smtp://...?tls=verify` requires STARTTLS with a verified certificate), retried with the configured delays when the server refuses or cannot be reached.
  */
 import nodemailer from 'nodemailer';
 
@@ -27,10 +27,18 @@ export class Mailer {
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   ) {
     const url = new URL(smtpUrl);
+    const implicitTls = url.protocol === 'smtps:';
+    const verify = implicitTls || url.searchParams.get('tls') === 'verify';
     this.transport = nodemailer.createTransport({
       host: url.hostname,
-      port: url.port ? Number(url.port) : url.protocol === 'smtps:' ? 465 : 587,
-      secure: url.protocol === 'smtps:',
+      port: url.port ? Number(url.port) : implicitTls ? 465 : 587,
+      secure: implicitTls,
+      // smtp://: STARTTLS whenever the server offers it, opportunistic as between mail servers
+      // (RFC 7435): better than plain text even when its certificate cannot be checked (a relay
+      // inside the city's network with a self-signed one). smtps:// and smtp://...?tls=verify:
+      // TLS required and the certificate verified (docs/decisions.md W54).
+      requireTLS: verify && !implicitTls,
+      tls: { rejectUnauthorized: verify },
       auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
       connectionTimeout: timeoutMs,
       greetingTimeout: timeoutMs,

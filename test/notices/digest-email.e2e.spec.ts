@@ -97,6 +97,24 @@ describe('the daily digest by e-mail', () => {
   }, 60_000);
 });
 
+describe('TLS', () => {
+  it('smtp:// takes the STARTTLS the server offers, even with a certificate it cannot check; ?tls=verify refuses that certificate', async () => {
+    // The test server offers STARTTLS with smtp-server's own self-signed certificate.
+    expect(smtp.messages.length).toBeGreaterThan(0);
+    const strict = await startSmtp();
+    const s = await startNoticeServer({ smtpUrl: `${strict.url}?tls=verify` });
+    try {
+      s.clock.set('2026-12-07');
+      const report = await s.digest.runAgency(AGENCY);
+      expect(report.recipients).toEqual([expect.objectContaining({ outcome: 'FAILED', error: expect.stringMatching(/certificate/i) })]);
+      expect(strict.messages).toHaveLength(0);
+    } finally {
+      await s.close();
+      await strict.close();
+    }
+  }, 60_000);
+});
+
 describe('when the mail server refuses', () => {
   it('retries with backoff and records the message once it is accepted', async () => {
     const flaky = await startSmtp({ refuse: 2 });

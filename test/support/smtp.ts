@@ -31,7 +31,8 @@ export async function startSmtp(options: { refuse?: number } = {}): Promise<Test
   };
   const server = new SMTPServer({
     authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
+    // STARTTLS stays offered (with smtp-server's own self-signed certificate), as a city relay may.
+    disabledCommands: ['AUTH'],
     logger: false,
     onData(stream, _session, callback) {
       const chunks: Buffer[] = [];
