@@ -5,7 +5,11 @@
  * overdue; a server that refuses then recovers (retried, then sent), one that refuses throughout
  * (ReminderNoticeFailed with the attempts and the error).
  */
+import { CommandBus } from '@nestjs/cqrs';
 import { agencyStream } from '../../events/streams';
+import { RegisterAgencyCommand } from '../../src/agencies/register-agency';
+import { AccessRegistry } from '../../src/auth/access-registry';
+import { Accounts } from '../../src/auth/accounts';
 import { startSmtp, type TestSmtp } from '../support/smtp';
 import { AGENCY, REFRESHER_DUE, startNoticeServer, type NoticeServer } from './notice-harness';
 import { addDays } from '../../projections/dates';
@@ -94,6 +98,30 @@ describe('the daily digest by e-mail', () => {
     // Monday 2027-01-18: still overdue, told weekly.
     await notify('2027-01-18');
     expect(smtp.messages.at(-1)!.text).toContain('Overdue by 8 days');
+  }, 60_000);
+});
+
+describe('whose items', () => {
+  it('never another agency’s officers, and never a separated officer’s', async () => {
+    // Another agency, with an officer on duty untrained (overdue) and its own chief.
+    await server.app.get(CommandBus).execute(new RegisterAgencyCommand({ agencyId: 'burnsville-pd', recordedBy: 'test-setup', correlationId: 'b' }, 'Burnsville Police Department'));
+    const token = (await server.app.get(AccessRegistry).issue({ agencyId: 'burnsville-pd', role: 'admin', name: 'b-admin', recordedBy: 'test-setup' })).token;
+    const post = (path: string, body: object) => server.http().post(`/api/agencies/burnsville-pd${path}`).set('Authorization', `Bearer ${token}`).send(body);
+    expect((await post('/officers', { officerId: 'zed', name: 'Zed Other' })).status).toBe(201);
+    expect((await post('/officers/zed/assignments', { assignmentId: 'z1', schools: ['Burnsville High'], startDate: '2025-09-02' })).status).toBe(201);
+    await server.app.get(Accounts).invite({ agencyId: 'burnsville-pd', role: 'chief', email: 'chief@burnsville.example.gov', name: 'Bo Chief' }, 'test-setup');
+    // Jordan Doe leaves the agency.
+    const separated = await server.http().post(`/api/agencies/${AGENCY}/officers/jdoe/separation`).set('Authorization', `Bearer ${server.tokens.admin}`).send({ separatedOn: '2026-12-07', reason: 'LEFT_AGENCY' });
+    expect(separated.status).toBe(201);
+    const before = smtp.messages.length;
+    // Monday 2027-01-25: Jordan Doe's refresher would be told weekly while overdue; he is separated.
+    expect((await notify('2027-01-25')).recipients).toEqual([expect.objectContaining({ outcome: 'SKIPPED', reason: 'nothing new to tell' })]);
+    const other = await server.digest.runAgency('burnsville-pd');
+    expect(other.recipients).toEqual([expect.objectContaining({ email: 'chief@burnsville.example.gov', outcome: 'SENT' })]);
+    const theirs = smtp.messages.slice(before);
+    expect(theirs).toHaveLength(1);
+    expect(theirs[0].text).toContain('Zed Other');
+    expect(theirs[0].text).not.toContain('Jordan Doe');
   }, 60_000);
 });
 
