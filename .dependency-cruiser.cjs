@@ -97,6 +97,13 @@ module.exports = {
       to: { path: '^node_modules/@nestjs/' },
     },
     {
+      name: 'notices-import-no-entry-points',
+      comment: 'src/notices (reminders by e-mail, calendar feeds: docs/decisions.md W47) reads through the reminders query and writes its events through the store; the console, the CLI and the HTTP edge use it, never the other way round.',
+      severity: 'error',
+      from: { path: '^src/notices/' },
+      to: { path: '^(bench|test)/|^src/(console|cli|http|import|ledger|health|read-models|officers)/|^src/(app|api)\\.module\\.ts$' },
+    },
+    {
       name: 'ledger-imports-no-slices',
       comment: 'src/ledger (key, checkpoints, verification, proofs) imports events/, src/store, the read models, auth (roles) and common.',
       severity: 'error',

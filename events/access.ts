@@ -86,7 +86,27 @@ export interface ImportMappingSaved {
   courses: Record<string, string>;
 }
 
+/**
+ * A person's own choice of the daily reminder digest (docs/decisions.md W50): `enabled` false is
+ * opted out. Without one, chiefs and admins are opted in.
+ */
+export interface NoticePreferenceSet {
+  userId: string;
+  enabled: boolean;
+}
+/**
+ * A person's calendar feed address (docs/decisions.md W51): `secret` is the last part of
+ * `<SRO_PUBLIC_URL>/calendar/<secret>.ics`, kept as issued so that the account page can show it
+ * again; a newer one replaces it (the old address answers 404).
+ */
+export interface CalendarFeedIssued {
+  userId: string;
+  secret: string;
+}
+
 export interface AccessEventDataByType {
+  NoticePreferenceSet: NoticePreferenceSet;
+  CalendarFeedIssued: CalendarFeedIssued;
   ImportMappingSaved: ImportMappingSaved;
   TokenIssued: TokenIssued;
   TokenRevoked: TokenRevoked;
@@ -112,4 +132,6 @@ export const ACCESS_SCHEMA_VERSION: { readonly [T in keyof AccessEventDataByType
   UserDisabled: 1,
   UserEnabled: 1,
   ImportMappingSaved: 1,
+  NoticePreferenceSet: 1,
+  CalendarFeedIssued: 1,
 };

@@ -140,6 +140,45 @@ export interface EventRetracted {
   reason: string;
 }
 
+/**
+ * Proof of notice (docs/reference.md#events, docs/decisions.md W47): the daily digest of reminders
+ * told a person of the agency by e-mail, in the agency's stream. One noticeId per agency, person
+ * and Minnesota day.
+ */
+export interface NoticeRecipient {
+  email: string;
+  name: string;
+  /** The person's role when told (chief or admin). */
+  role: string;
+}
+/** One reminder item of a notice: whose, which rule, due when, and how many days were left that day (negative: overdue). */
+export interface NoticeItem {
+  officerId: string;
+  rule: string;
+  dueDate: LocalDate;
+  daysLeft: number;
+}
+/** The SMTP server accepted the message: `messageId` is the message's Message-ID as sent and accepted. */
+export interface ReminderNoticeSent {
+  noticeId: string;
+  channel: 'email';
+  recipient: NoticeRecipient;
+  messageId: string;
+  items: NoticeItem[];
+}
+/** The message could not be handed over after its attempts (or a send was interrupted: docs/decisions.md W49). */
+export interface ReminderNoticeFailed {
+  noticeId: string;
+  recipient: NoticeRecipient;
+  error: string;
+  attempts: number;
+}
+/** The recipient, signed in, pressed Acknowledge on the notice's page; `by` is the account's e-mail. */
+export interface ReminderNoticeAcknowledged {
+  noticeId: string;
+  by: string;
+}
+
 /** Every domain event type with its (current schema version) data. */
 export interface EventDataByType {
   AgencyRegistered: AgencyRegistered;
@@ -159,6 +198,9 @@ export interface EventDataByType {
   SroContractEnded: SroContractEnded;
   OfficerEnrolled: OfficerEnrolled;
   EventRetracted: EventRetracted;
+  ReminderNoticeSent: ReminderNoticeSent;
+  ReminderNoticeFailed: ReminderNoticeFailed;
+  ReminderNoticeAcknowledged: ReminderNoticeAcknowledged;
 }
 export type EventType = keyof EventDataByType;
 
@@ -180,6 +222,9 @@ export const EVENT_TYPES: readonly EventType[] = [
   'SroContractEnded',
   'OfficerEnrolled',
   'EventRetracted',
+  'ReminderNoticeSent',
+  'ReminderNoticeFailed',
+  'ReminderNoticeAcknowledged',
 ];
 
 /** A domain event as the domain sees it: a type and its data, no storage metadata. */
@@ -208,4 +253,7 @@ export const EFFECTIVE_DATE_FIELD: { readonly [T in EventType]: keyof EventDataB
   SroContractEnded: 'endedOn',
   OfficerEnrolled: null,
   EventRetracted: null,
+  ReminderNoticeSent: null,
+  ReminderNoticeFailed: null,
+  ReminderNoticeAcknowledged: null,
 };

@@ -27,6 +27,9 @@ export const CURRENT_SCHEMA_VERSION: { readonly [T in EventType]: number } = {
   SroContractEnded: 1,
   OfficerEnrolled: 1,
   EventRetracted: 1,
+  ReminderNoticeSent: 1,
+  ReminderNoticeFailed: 1,
+  ReminderNoticeAcknowledged: 1,
 };
 
 export type Upcaster = (data: Record<string, unknown>) => Record<string, unknown>;

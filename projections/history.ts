@@ -37,10 +37,27 @@ export function effectiveDateOfEvent(type: string, data: unknown): LocalDate | n
   return isLocalDate(value) ? value : null;
 }
 
+/**
+ * The notices (ReminderNoticeSent, and their acknowledgements) whose items named the officer: an
+ * officer's history shows those of the agency's notices only (docs/decisions.md W52). A failed
+ * notice told no one and names no item, so it is on the agency's notices, not an officer's history.
+ */
+function noticesNaming(officerId: string, events: readonly { type: string; data: unknown }[]): Set<string> {
+  const ids = new Set<string>();
+  for (const e of events) {
+    if (e.type !== 'ReminderNoticeSent') continue;
+    const data = e.data as { noticeId: string; items?: { officerId: string }[] };
+    if (data.items?.some((i) => i.officerId === officerId)) ids.add(data.noticeId);
+  }
+  return ids;
+}
+
 export function officerHistory(ledger: OfficerLedger, knownAt: string): { name: string; events: HistoryEntry[]; statusIntervals: StatusInterval[] } {
   const knowledge = know(ledger, knownAt);
+  const naming = noticesNaming(ledger.officerId, knowledge.recorded);
   const events = knowledge.recorded
     .filter((e) => HISTORY_INCLUDES_AGENCY_EVENTS || e.stream === 'officer')
+    .filter((e) => !e.type.startsWith('ReminderNotice') || naming.has(String((e.data as { noticeId?: unknown }).noticeId)))
     .map((e): HistoryEntry => {
       const by = knowledge.retractedBy.get(e.eventId);
       const entry: HistoryEntry = {

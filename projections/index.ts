@@ -34,3 +34,4 @@ export {
 } from './agency-findings';
 export { separatedBy } from './officer-status';
 export { LATEST_MODEL_REVISION } from './law';
+export { decideDigest, newsOf, isMonday, itemKey, NOTICE_THRESHOLDS, DIGEST_HORIZON_DAYS, type DigestItem, type DigestDecision, type DigestLine, type PastNotice, type NewsReason } from './notice-digest';

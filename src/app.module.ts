@@ -43,6 +43,8 @@ import { writeControllers, writeHandlers } from './write-slices';
 import { requestLogModule, type RequestLogOptions } from './http/request-log';
 import { processorProviders } from './processors/processor-providers';
 import { ProcessorRunner } from './processors/processor-runner';
+import { GetNoticesHandler, NoticesController } from './agencies/notices';
+import { noticeProviders, type NoticeOptions } from './notices';
 
 /**
  * The slices: the writes from their one list (src/write-slices.ts, docs/decisions.md W41), then
@@ -61,6 +63,7 @@ const slices = {
     IntegrityController,
     LedgerController,
     AccessLogController,
+    NoticesController,
   ],
   handlers: [
     ...writeHandlers(),
@@ -76,6 +79,7 @@ const slices = {
     GetInclusionProofHandler,
     GetConsistencyProofHandler,
     GetAccessLogHandler,
+    GetNoticesHandler,
   ],
 };
 
@@ -113,6 +117,8 @@ export interface AppOptions {
   unnamedReads?: UnnamedReads;
   /** The request log (nestjs-pino, src/http/request-log.ts); none for the CLI's own runs and the tests that do not ask for it. */
   requestLog?: RequestLogOptions;
+  /** The reminders by e-mail (src/notices; default: from the environment, notice-options.ts): tests give their SMTP server, clock and retry delays. */
+  notices?: Partial<NoticeOptions>;
 }
 
 /** Failed authentications per source address (the AuthGuard counts them; no ThrottlerGuard limits other requests). */
@@ -166,6 +172,7 @@ export class AppModule {
         AuthenticationGate,
         { provide: LEDGER_INTEGRITY, useFactory: (monitor: IntegrityMonitor) => ({ verify: (o: { witness: boolean }) => monitor.verify(o), failure: () => monitor.authenticationFailure() }), inject: [IntegrityMonitor] },
         Accounts,
+        ...noticeProviders(options.notices),
         ...slices.handlers,
     ];
     return {

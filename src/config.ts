@@ -152,7 +152,33 @@ export class EnvironmentSchema {
   @IsOptional()
   @Checked(`one of ${LOG_FORMATS.join(', ')}`, (v) => (LOG_FORMATS as readonly string[]).includes(v))
   SRO_LOG_FORMAT?: string;
+
+  @IsOptional()
+  @Checked('smtp://[user:password@]host:port (optionally ?tls=verify) or smtps://[user:password@]host:port', isSmtpUrl)
+  SRO_SMTP_URL?: string;
+
+  @IsOptional()
+  @Checked('an e-mail address, optionally with a name: Agency Compliance <compliance@city.example.gov>', (v) => /^([^<>\r\n]*<)?[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>?$/.test(v))
+  SRO_MAIL_FROM?: string;
+
+  @IsOptional()
+  @Checked('a time of day HH:MM (24-hour, Minnesota time)', (v) => /^([01]\d|2[0-3]):[0-5]\d$/.test(v))
+  SRO_DIGEST_TIME?: string;
 }
+
+/** SRO_SMTP_URL: smtp:// (STARTTLS when offered) or smtps:// (implicit TLS), a host, and a port or none. */
+function isSmtpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    const tls = url.searchParams.get('tls');
+    return (url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname.length > 0 && (tls === null || tls === 'verify');
+  } catch {
+    return false;
+  }
+}
+
+/** SRO_DIGEST_TIME's default: the daily reminder digest at 06:00 Minnesota time. */
+export const DEFAULT_DIGEST_TIME = '06:00';
 
 /** The schema's variables, in its order. */
 export const CONFIG_VARIABLES: readonly (keyof EnvironmentSchema)[] = [
@@ -173,6 +199,9 @@ export const CONFIG_VARIABLES: readonly (keyof EnvironmentSchema)[] = [
       'SRO_FILES_DIR',
       'SRO_LOG_LEVEL',
       'SRO_LOG_FORMAT',
+      'SRO_SMTP_URL',
+      'SRO_MAIL_FROM',
+      'SRO_DIGEST_TIME',
 ];
 
 /** The configuration, typed, with every default applied. */
@@ -197,6 +226,12 @@ export interface Config {
   filesDir?: string;
   logLevel: LogLevelName;
   logFormat: LogFormat;
+  /** The SMTP server of the reminder digest (undefined: no e-mail is sent, and the console says so). */
+  smtpUrl?: string;
+  /** The From of the digest (default: sro-compliance@ the public address's host). */
+  mailFrom?: string;
+  /** HH:MM, Minnesota time: when the daily digest goes. */
+  digestTime: string;
 }
 
 /** Validates every variable of the schema; the first bad one (in the table's order) is thrown as one line. */
@@ -232,6 +267,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     filesDir: v.SRO_FILES_DIR,
     logLevel: (v.SRO_LOG_LEVEL as LogLevelName | undefined) ?? DEFAULT_LOG_LEVEL,
     logFormat: (v.SRO_LOG_FORMAT as LogFormat | undefined) ?? 'auto',
+    smtpUrl: v.SRO_SMTP_URL,
+    mailFrom: v.SRO_MAIL_FROM,
+    digestTime: v.SRO_DIGEST_TIME ?? DEFAULT_DIGEST_TIME,
   };
 }
 

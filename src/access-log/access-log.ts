@@ -15,6 +15,7 @@ import { parse } from 'csv-parse/sync';
 import type { Request } from 'express';
 import { AGENCY_ROW_ID, AgencyStatusCsvFile, GetAgencyStatusQuery, type AgencyStatusView } from '../agencies/agency-status';
 import { GetRemindersQuery, type RemindersView } from '../agencies/reminders';
+import { GetNoticesQuery, type NoticesView } from '../agencies/notices';
 import { wantsCsv } from '../common/csv';
 import { ListOfficersQuery, type OfficerListView } from '../officers/list-officers';
 import { GetCertificateFileQuery } from '../officers/file-certificate';
@@ -47,7 +48,7 @@ export class UnnamedReadError extends Error {
 }
 
 /** The queries of officer data (those readOf records). */
-const OFFICER_READS: Function[] = [GetOfficerStatusQuery, GetOfficerHistoryQuery, GetOfficerChangesQuery, GetAgencyStatusQuery, ListOfficersQuery, GetCertificateFileQuery, GetRetractionPreviewQuery, GetRemindersQuery];
+const OFFICER_READS: Function[] = [GetOfficerStatusQuery, GetOfficerHistoryQuery, GetOfficerChangesQuery, GetAgencyStatusQuery, ListOfficersQuery, GetCertificateFileQuery, GetRetractionPreviewQuery, GetRemindersQuery, GetNoticesQuery];
 const readsOfficerData = (query: unknown): boolean => OFFICER_READS.some((type) => query instanceof type);
 
 /** How long an entry may wait in memory: what a crash can lose. */
@@ -78,6 +79,7 @@ function readOf(query: unknown, result: unknown): Pick<AccessEntry, 'agencyId' |
   }
   if (query instanceof GetCertificateFileQuery) return { agencyId: query.agencyId, officerId: query.officerId, officerCount: 1, kind: 'certificate-download', asOf: null, knownAt: null };
   if (query instanceof GetRetractionPreviewQuery) return { agencyId: query.agencyId, officerId: query.officerId, officerCount: 1, kind: 'officer-status', asOf: query.asOf, knownAt: null };
+  if (query instanceof GetNoticesQuery) return noticesRead(query.agencyId, query.filter.officerId ?? null, result as NoticesView);
   if (query instanceof GetRemindersQuery) {
     const view = result as RemindersView;
     return { agencyId: query.agencyId, officerId: null, officerCount: new Set(view.items.map((i) => i.officerId).filter((id) => id !== null)).size, kind: 'reminders', asOf: query.axes.asOf, knownAt: query.axes.knownAt };
@@ -199,7 +201,13 @@ function csvOfficers(text: string, column = 0): string[] {
   return rows.slice(1).map((r) => r[column]).filter((id) => id !== '' && id !== AGENCY_ROW_ID);
 }
 
+/** The proof of notice names officers in its items: a read of officer data (docs/decisions.md W52). */
+function noticesRead(agencyId: string, officerId: string | null, view: NoticesView): Pick<AccessEntry, 'agencyId' | 'officerId' | 'officerCount' | 'kind' | 'asOf' | 'knownAt'> {
+  return { agencyId, officerId, officerCount: new Set(view.notices.flatMap((n) => n.items.map((i) => i.officerId))).size, kind: 'notices', asOf: null, knownAt: null };
+}
+
 const API_READS: Record<string, ApiRead> = {
+  '/api/agencies/:agencyId/notices': (req, r) => noticesRead(req.params.agencyId, (req as { query?: Record<string, unknown> }).query?.officerId ? String((req as { query?: Record<string, unknown> }).query!.officerId) : null, r as NoticesView),
   '/api/agencies/:agencyId/officers/:officerId/status': (req, r) => {
     const view = r as OfficerStatusView;
     return { agencyId: req.params.agencyId, officerId: req.params.officerId, officerCount: 1, kind: 'officer-status', asOf: view.asOf, knownAt: view.knownAt };

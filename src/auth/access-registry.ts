@@ -32,6 +32,10 @@ export interface Account {
   disabledReason?: string;
   /** Open one-time links by their SHA-256 → expiry (ISO). */
   links: Map<string, string>;
+  /** The person's own choice of the reminder digest (NoticePreferenceSet); undefined: never chosen (src/notices/recipients.ts). */
+  notices?: boolean;
+  /** The secret of the person's calendar feed address (CalendarFeedIssued), when one was issued. */
+  calendarSecret?: string;
 }
 
 export interface Grant {
@@ -51,6 +55,7 @@ export class AccessRegistry {
   private readonly accounts = new Map<string, Account>();
   private readonly accountByEmail = new Map<string, Account>();
   private readonly accountByLink = new Map<string, Account>();
+  private readonly accountByCalendar = new Map<string, Account>();
   private readonly mappings = new Map<string, { columns: Record<string, string>; courses: Record<string, string> }>();
   /** The access stream's hash chain, checked event by event as it is folded (events/integrity.ts). */
   private readonly chain = new ChainVerifier();
@@ -96,12 +101,13 @@ export class AccessRegistry {
   }
 
   /** The account as of the latest access event (caught up first), by id, email or open link. */
-  async account(by: { userId?: string; email?: string; linkSha256?: string }): Promise<Account | undefined> {
+  async account(by: { userId?: string; email?: string; linkSha256?: string; calendarSecret?: string }): Promise<Account | undefined> {
     await this.catchUp();
     if (this.broken) return undefined; // nothing of a broken stream is trusted (authentication-gate.ts)
     if (by.userId !== undefined) return this.accounts.get(by.userId);
     if (by.email !== undefined) return this.accountByEmail.get(by.email.toLowerCase());
     if (by.linkSha256 !== undefined) return this.accountByLink.get(by.linkSha256);
+    if (by.calendarSecret !== undefined) return this.accountByCalendar.get(by.calendarSecret);
     return undefined;
   }
 
@@ -232,6 +238,13 @@ export class AccessRegistry {
       } else if (access.type === 'UserEnabled') {
         account.disabledAt = undefined;
         account.disabledReason = undefined;
+      } else if (access.type === 'NoticePreferenceSet') {
+        account.notices = access.data.enabled;
+      } else if (access.type === 'CalendarFeedIssued') {
+        // A new address replaces the old one: the old secret finds no one (404).
+        if (account.calendarSecret) this.accountByCalendar.delete(account.calendarSecret);
+        account.calendarSecret = access.data.secret;
+        this.accountByCalendar.set(access.data.secret, account);
       }
     }
   }

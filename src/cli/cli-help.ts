@@ -21,6 +21,7 @@ export const SPECS: Record<string, { synopsis: string; about?: string[] }> = {
   'user disable': { synopsis: '--agency <agencyId> --email <email> [--reason <text>]' },
   'user enable': { synopsis: '--agency <agencyId> --email <email>' },
   'user list': { synopsis: '--agency <agencyId> [--csv]' },
+  'user calendar': { synopsis: '--agency <agencyId> --email <email> [--replace]', about: ["(prints the person's calendar feed address on its last line; --replace: a new one, the old answers 404)"] },
   import: {
     synopsis: '<file.csv> --agency <agencyId> [--dry-run] [--by-row]',
     about: ['(one write per row, the whole file or nothing; --dry-run: check only;', ' --by-row: record the good rows in batches; see README "Importing a CSV")'],
@@ -28,6 +29,7 @@ export const SPECS: Record<string, { synopsis: string; about?: string[] }> = {
   status: { synopsis: '--agency <agencyId> [--officer <officerId>] [--as-of <YYYY-MM-DD>] [--known-at <instant>] [--csv]' },
   reminders: { synopsis: '--agency <agencyId> [--as-of <YYYY-MM-DD>] [--known-at <instant>] [--horizon-days <n>] [--csv]' },
   history: { synopsis: '--agency <agencyId> --officer <officerId> [--known-at <instant>] [--csv]' },
+  notify: { synopsis: '--agency <agencyId>', about: ["(send today's reminder digest by e-mail now; a second run the same day sends nothing)"] },
   verify: {
     synopsis: '[--checkpoint <file>] [--public-key <verifier key>]',
     about: [
@@ -68,6 +70,7 @@ export const OPTION_HELP: Record<string, string> = {
   port: 'the port to listen on (default PORT, 3000)',
   demo: 'with SRO_STORE=memory: only: seed a demo agency with three officers and print how to sign in',
   'dry-run': 'check every row as its write would, and record nothing',
+  replace: 'issue a new address; the old one stops working',
   'by-row': 'record each good row (in batches of 2,000 events) and report the bad ones, instead of the whole file or nothing',
 };
 

@@ -28,6 +28,7 @@ import { GetOfficerStatusQuery, officerStatusCsv, type OfficerStatusView } from 
 import { ProjectionRunner } from '../read-models/projection-runner';
 import { FirstRunSetup } from '../console';
 import { seedDemo } from './demo';
+import { notify, userCalendar } from './notice-commands';
 import { consoleOptionsFrom } from '../console/console-options';
 import { ConfigError, listenAddress, loadConfig, storeUrl, UsageError } from '../config';
 import { createHttpApp } from '../http/create-http-app';
@@ -236,6 +237,8 @@ const COMMANDS: Record<string, (options: Options, positionals: string[]) => Prom
   'proof consistency': proofConsistency,
   rebuild,
   serve,
+  notify,
+  'user calendar': userCalendar,
 };
 const NOUNS = new Set(Object.keys(COMMANDS).filter((k) => k.includes(' ')).map((k) => k.split(' ')[0]));
 

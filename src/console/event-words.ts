@@ -75,6 +75,17 @@ export function describeEvent(type: string, data: unknown, lookup?: FactLookup):
       const when = target.effectiveDate ? `effective ${dateInWords(target.effectiveDate)}` : `recorded ${instantInWords(target.recordedAt)}`;
       return `Retracted “${eventTitle(target.type)}, ${when}: ${describeEvent(target.type, target.data)}”, because: ${v.reason}`;
     }
+    case 'ReminderNoticeSent': {
+      const r = (v.recipient ?? {}) as Record<string, unknown>;
+      const items = Array.isArray(v.items) ? (v.items as { officerId: string; rule: string; dueDate: string; daysLeft: number }[]) : [];
+      return `Reminder digest e-mailed to ${r.name} (${r.email}, ${r.role}), accepted by the mail server as ${v.messageId}: ${items.map((i) => `${i.rule} for ${i.officerId} due ${d(i.dueDate)} (${i.daysLeft < 0 ? `${-i.daysLeft} days overdue` : i.daysLeft === 0 ? 'due that day' : `${i.daysLeft} days left`})`).join('; ')} (notice ${v.noticeId})`;
+    }
+    case 'ReminderNoticeFailed': {
+      const r = (v.recipient ?? {}) as Record<string, unknown>;
+      return `Reminder digest to ${r.name} (${r.email}) could not be sent after ${v.attempts} attempt(s): ${v.error} (notice ${v.noticeId})`;
+    }
+    case 'ReminderNoticeAcknowledged':
+      return `Reminder notice ${v.noticeId} acknowledged by ${v.by}`;
     case 'OfficerDetailsCorrected':
       return `Details corrected${v.name ? `: name ${v.name}` : ''}${v.licenseNumber ? `${v.name ? ',' : ':'} license ${v.licenseNumber}` : ''} (${v.reason})`;
     case 'OfficerSeparated':

@@ -24,6 +24,9 @@ import { RecordFormController } from './pages/record';
 import { RemindersPageController } from './pages/reminders';
 import { SetPasswordController } from './pages/set-password';
 import { SignInController } from './pages/sign-in';
+import { AccountPageController } from './pages/account';
+import { CalendarFeedController } from './pages/calendar-feed';
+import { NoticePageController } from './pages/notice';
 import { SessionStore } from './sessions';
 import { SignInLimits } from './sign-in-limits';
 
@@ -39,6 +42,9 @@ export const CONSOLE_CONTROLLERS: Type[] = [
   PeoplePageController,
   RecordFormController,
   ImportPageController,
+  AccountPageController,
+  NoticePageController,
+  CalendarFeedController,
 ];
 
 export function consoleProviders(overrides: Partial<ConsoleOptions> = {}) {

@@ -142,7 +142,7 @@ export function Page({ title, person: given, csrf: givenCsrf, current, notice, c
           {person && (
             <form method="post" action="/sign-out" class="who">
               <span>
-                Signed in as {person.name} · {ROLE_WORDS[person.role]} · agency {person.agencyId}
+                Signed in as {person.name} · {ROLE_WORDS[person.role]} · agency {person.agencyId} · <a href="/account" aria-current={current === '/account' ? 'page' : undefined}>Your account</a>
               </span>
               <input type="hidden" name="_csrf" value={csrf} />
               <button type="submit">Sign out</button>

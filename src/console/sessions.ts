@@ -36,6 +36,8 @@ export interface Session {
   /** The report of the CSV file last committed, for the page the commit redirects to (unknown shape here: src/console/pages/import.tsx). */
   committedImport?: unknown;
   /** A refusal of the People page, for the page its POST redirects to (shown once). */
+  /** Why Acknowledge was refused on a notice's page (shown once on the page the POST redirects to). */
+  noticeRefused?: string[];
   peopleRefused?: { status: number; problems: string[]; values?: { name: string; email: string; role: string } };
   /** A one-time link to hand over (People: an invitation, a new sign-in link), shown once on the page a POST redirects to. */
   handover?: { name: string; email: string; url: string; expiresAt: string; kind: 'invitation' | 'reset' };

@@ -10,7 +10,8 @@
  * The answer without a token names the checks and the read models but gives no count of records
  * (no checkpoint positions); a valid bearer token of any role adds each read model's checkpoint.
  */
-import { Controller, Get, Headers, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, Optional, ServiceUnavailableException } from '@nestjs/common';
+import { NoticeDigest } from '../notices/notice-digest.service';
 import { AccessRegistry } from '../auth/access-registry';
 import { Public } from '../auth/roles.decorator';
 import { IntegrityMonitor } from '../ledger/integrity-monitor';
@@ -21,6 +22,12 @@ export interface ReadinessView {
   status: 'ok';
   checks: { store: 'up' | 'down'; readModels: 'ready' | 'rebuilding' | 'halted'; integrity: 'ok' | 'failed' };
   projections: { name: string; rebuilding: boolean; halted: boolean; checkpoint?: number; failed?: { eventId: string; position: number; error: string } }[];
+  /**
+   * With a token: the reminders by e-mail (docs/reference.md "Reminders by e-mail"), in words: whether
+   * a mail server is configured, and the last send this server could not make. Never makes the
+   * server unready: the ledger works without e-mail.
+   */
+  notices?: { email: 'configured' | 'not configured'; detail: string; lastFailure?: { agencyId: string; email: string; at: string; error: string } };
 }
 
 @Controller('health')
@@ -30,6 +37,7 @@ export class HealthController {
     private readonly runner: ProjectionRunner,
     private readonly integrity: IntegrityMonitor,
     private readonly access: AccessRegistry,
+    @Optional() private readonly digest?: NoticeDigest,
   ) {}
 
   @Get('live')
@@ -73,6 +81,17 @@ export class HealthController {
         halted: p.failed !== undefined,
         ...(detailed ? { checkpoint: p.checkpoint, ...(p.failed ? { failed: p.failed } : {}) } : {}),
       })),
+      ...(detailed && this.digest ? { notices: this.noticesDetail(this.digest) } : {}),
+    };
+  }
+
+  private noticesDetail(digest: NoticeDigest): NonNullable<ReadinessView['notices']> {
+    if (!digest.smtpConfigured) return { email: 'not configured', detail: 'SRO_SMTP_URL is not set: no reminder e-mail is sent; the reminders are on the console’s Reminders page only.' };
+    const failure = digest.lastFailure;
+    return {
+      email: 'configured',
+      detail: failure ? `The last reminder e-mail this server could not send was to ${failure.email} (agency ${failure.agencyId}) at ${failure.at}: ${failure.error}` : `Reminder e-mails go by SMTP daily at ${digest.options.digestTime} Minnesota time; none has failed since this server started.`,
+      ...(failure ? { lastFailure: failure } : {}),
     };
   }
 

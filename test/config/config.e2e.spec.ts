@@ -27,6 +27,9 @@ const BAD: Record<string, string> = {
   SRO_FILES_DIR: 'a\u0001b',
   SRO_LOG_LEVEL: 'loud',
   SRO_LOG_FORMAT: 'xml',
+  SRO_SMTP_URL: 'http://mail.example.org',
+  SRO_MAIL_FROM: 'nobody',
+  SRO_DIGEST_TIME: '6am',
 };
 
 describe('configuration schema', () => {
@@ -48,6 +51,9 @@ describe('configuration schema', () => {
       trustProxy: false,
       logLevel: 'info',
       logFormat: 'auto',
+      smtpUrl: undefined,
+      mailFrom: undefined,
+      digestTime: '06:00',
     });
     // Blank is unset.
     expect(loadConfig({ PORT: '  ', SRO_LOG_LEVEL: '' }).port).toBe(3000);

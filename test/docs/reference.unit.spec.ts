@@ -413,6 +413,7 @@ const EFFECT: Record<string, { of: (env: NodeJS.ProcessEnv) => unknown; other: s
   SRO_SESSION_MAX_HOURS: { of: (env) => consoleOptionsFrom(env), other: '7' },
   SRO_LOG_LEVEL: { of: (env) => loadConfig(env).logLevel, other: 'debug' },
   SRO_LOG_FORMAT: { of: (env) => loadConfig(env).logFormat, other: 'json' },
+  SRO_DIGEST_TIME: { of: (env) => loadConfig(env).digestTime, other: '07:30' },
 };
 
 describe('docs/reference.md: configuration', () => {

@@ -3,6 +3,7 @@
  * finding rests on, the certificates on file, the timeline, the separation in force. Apart from
  * the page's controller so that each file stays readable (docs/decisions.md W45).
  */
+import type { NoticesView } from '../../agencies/notices';
 import { type HistoryEventView } from '../../officers/officer-history';
 import { COURSE_WORDS, describeEvent, eventTitle } from '../event-words';
 import { dateInWords, instantInWords } from '../layout';
@@ -197,5 +198,56 @@ export function Timeline({ events, retractFrom }: { events: HistoryEventView[]; 
         })}
       </tbody>
     </table>
+  );
+}
+
+/**
+ * The reminder notices that named the officer (docs/console.md "Proof of notice"): to whom, when,
+ * what they said of this officer, and whether the recipient acknowledged, each in words.
+ */
+export function NoticesOfOfficer({ notices, officerId }: { notices: NoticesView; officerId: string }) {
+  const sent = notices.notices.filter((n) => n.type === 'SENT');
+  const acknowledged = new Map(notices.notices.filter((n) => n.type === 'ACKNOWLEDGED').map((n) => [n.noticeId, n]));
+  return (
+    <section aria-labelledby="notices-heading" id="notices">
+      <h2 id="notices-heading">Reminder notices about this officer</h2>
+      {sent.length === 0 ? (
+        <p>No reminder e-mail has named this officer yet.</p>
+      ) : (
+        <table>
+          <caption>Each daily digest e-mail that named this officer, with what it said and whether its recipient acknowledged it.</caption>
+          <thead>
+            <tr>
+              <th scope="col">Sent to</th>
+              <th scope="col">When</th>
+              <th scope="col">What it said</th>
+              <th scope="col">Acknowledged</th>
+            </tr>
+          </thead>
+          <tbody>
+            {sent.map((n) => {
+              const ack = acknowledged.get(n.noticeId);
+              return (
+                <tr data-notice={n.noticeId}>
+                  <th scope="row">
+                    {n.recipient.name} ({n.recipient.email}, {n.recipient.role})
+                  </th>
+                  <td>
+                    <a href={`/notices/${n.noticeId}`}>{instantInWords(n.recordedAt)}</a>
+                  </td>
+                  <td>
+                    {n.items
+                      .filter((i) => i.officerId === officerId)
+                      .map((i) => `${i.rule}: due ${dateInWords(i.dueDate)}, ${i.daysLeft < 0 ? `${-i.daysLeft} day${i.daysLeft === -1 ? '' : 's'} overdue` : i.daysLeft === 0 ? 'due that day' : `${i.daysLeft} day${i.daysLeft === 1 ? '' : 's'} left`}`)
+                      .join('; ')}
+                  </td>
+                  <td data-acknowledged={ack ? 'yes' : 'no'}>{ack ? `Yes, by ${ack.by} on ${instantInWords(ack.recordedAt)}` : 'Not yet'}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </section>
   );
 }

@@ -19,7 +19,8 @@ import { GetOfficerHistoryQuery, type OfficerHistoryView } from '../../officers/
 import { GetOfficerStatusQuery, type OfficerStatusView } from '../../officers/officer-status';
 import { NotFound } from '../../write/refusals';
 import { axesQuery, pageAxes, type PageAxes, officerUrl } from '../console-axes';
-import { Certificates, RestsOn, separationOn, Timeline } from './officer-parts';
+import { Certificates, NoticesOfOfficer, RestsOn, separationOn, Timeline } from './officer-parts';
+import { GetNoticesQuery, type NoticesView } from '../../agencies/notices';
 import { ConsoleGuard, ConsoleRequest, ConsoleRoles } from '../console.guard';
 import { describeEvent, eventTitle } from '../event-words';
 import { RuleHeader, AxesForm, axesSentence, dateInWords, instantInWords, OutcomeBadge, Page, Problems, renderPage, STATUS_WORDS, StatusBadge, type Person } from '../layout';
@@ -86,9 +87,11 @@ export class OfficerPageController {
     // Every role reads the officer's events: the chief too, for the name, the facts the findings
     // rest on and the certificates on file; the timeline stays with the history route's roles.
     const history: OfficerHistoryView = await this.queries.execute(new GetOfficerHistoryQuery(person.agencyId, id, axes.axes.knownAt));
+    // Who was told of this officer's deadlines, by e-mail, and whether they acknowledged (docs/console.md).
+    const notices: NoticesView = await this.queries.execute(new GetNoticesQuery(person.agencyId, { officerId: id }));
     const notice = request.session!.notice;
     request.session!.notice = undefined;
-    response.type('html').send(renderPage(<OfficerRecord person={person} csrf={request.session!.csrf} status={status} history={history} axes={axes} notice={notice} />));
+    response.type('html').send(renderPage(<OfficerRecord person={person} csrf={request.session!.csrf} status={status} history={history} axes={axes} notice={notice} notices={notices} />));
   }
 
   /** A stored certificate PDF (the API's query: checked against its recorded SHA-256, refused if altered). */
@@ -154,7 +157,7 @@ export class OfficerPageController {
   }
 }
 
-function OfficerRecord(props: { person: Person; csrf: string; status: OfficerStatusView; history: OfficerHistoryView; axes: PageAxes; notice?: string }) {
+function OfficerRecord(props: { person: Person; csrf: string; status: OfficerStatusView; history: OfficerHistoryView; axes: PageAxes; notice?: string; notices: NoticesView }) {
   const { status, history, axes } = props;
   const events = history.events;
   const byId = new Map(events.map((e) => [e.eventId, e]));
@@ -240,6 +243,7 @@ function OfficerRecord(props: { person: Person; csrf: string; status: OfficerSta
       </section>
 
       <Certificates events={events} self={self} canDownload={props.person.role !== 'auditor'} />
+      <NoticesOfOfficer notices={props.notices} officerId={status.officerId} />
       {timeline ? (
         <>
           <section aria-labelledby="intervals-heading">

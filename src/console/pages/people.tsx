@@ -9,6 +9,10 @@
  * the agency's last active admin keeps the role (docs/decisions.md W35).
  */
 import { Body, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { GetNoticesQuery, type NoticesView } from '../../agencies/notices';
+import { NOTICE_OPTIONS, type NoticeOptions } from '../../notices';
+import { mayReceiveNotices } from '../../notices/recipients';
 import type { Request, Response } from 'express';
 import { ROLES } from '../../../events/access';
 import type { Account } from '../../auth/access-registry';
@@ -37,6 +41,8 @@ export class PeoplePageController {
   constructor(
     private readonly accounts: Accounts,
     @Inject(CONSOLE_OPTIONS) private readonly options: ConsoleOptions,
+    private readonly queries: QueryBus,
+    @Inject(NOTICE_OPTIONS) private readonly noticeOptions: NoticeOptions,
   ) {}
 
   @ConsolePage({ roles: ['admin'], nav: { href: '/people', label: 'People', order: 5 } })
@@ -125,12 +131,14 @@ export class PeoplePageController {
     }
   }
 
-  private async render(request: ConsoleRequest, response: Response, status: number, props: Omit<PeopleProps, 'person' | 'csrf' | 'accounts'>): Promise<void> {
+  private async render(request: ConsoleRequest, response: Response, status: number, props: Omit<PeopleProps, 'person' | 'csrf' | 'accounts' | 'mail'>): Promise<void> {
     const person = request.person!;
     const accounts = (await this.accounts.list(person.agencyId)).sort((a, b) => a.name.localeCompare(b.name, 'en-US'));
+    const notices: NoticesView = await this.queries.execute(new GetNoticesQuery(person.agencyId));
+    const mail = { smtpConfigured: this.noticeOptions.smtpUrl !== undefined, digestTime: this.noticeOptions.digestTime, notices };
     const notice = props.notice ?? request.session!.notice;
     request.session!.notice = undefined;
-    response.status(status).type('html').send(renderPage(<PeoplePage person={person} csrf={request.session!.csrf} accounts={accounts} {...props} notice={notice} />));
+    response.status(status).type('html').send(renderPage(<PeoplePage person={person} csrf={request.session!.csrf} accounts={accounts} mail={mail} {...props} notice={notice} />));
   }
 }
 
@@ -138,12 +146,35 @@ interface PeopleProps {
   person: Person;
   csrf: string;
   accounts: Account[];
+  /** Reminders by e-mail: whether a mail server is configured, when the digest goes, the notices so far. */
+  mail: { smtpConfigured: boolean; digestTime: string; notices: NoticesView };
   link?: NonNullable<ConsoleRequest['session']>['handover'];
   notice?: string;
   /** The role the signed-in admin is about to give themself: asked for confirmation first. */
   confirmRole?: string;
   problems?: string[];
   values?: { name: string; email: string; role: string };
+}
+
+/** Who receives the digest, in a sentence (or that no one does: an agency with no chief or admin who receives it). */
+function recipientsWords(accounts: Account[]): string {
+  const receiving = accounts.filter((a) => mayReceiveNotices(a) && !a.disabledAt && a.notices !== false);
+  if (receiving.length === 0) return 'No one receives the daily reminder digest: no chief or admin of the agency has it turned on.';
+  return `The daily reminder digest goes to ${receiving.map((a) => a.name).join(', ')}.`;
+}
+
+/** One person's reminders by e-mail in words: whether they receive them, when the last went, and a failed send. */
+function noticeWords(a: Account, mail: PeopleProps['mail']): string {
+  if (!mayReceiveNotices(a)) return 'Not sent to this role';
+  if (a.disabledAt) return 'Not sent: the account is disabled';
+  if (a.notices === false) return 'Off: turned off by the person';
+  const own = mail.notices.notices.filter((n) => n.recipient.email === a.email && n.type !== 'ACKNOWLEDGED');
+  const lastSent = own.filter((n) => n.type === 'SENT').at(-1);
+  const last = own.at(-1);
+  const parts = [`On: daily at ${mail.digestTime} Minnesota time when there is news`];
+  parts.push(lastSent ? `last sent ${instantInWords(lastSent.recordedAt)}` : 'none sent yet');
+  if (last?.type === 'FAILED') parts.push(`the last send FAILED on ${instantInWords(last.recordedAt)} after ${last.attempts} attempts: ${last.error}`);
+  return `${parts.join('; ')}.`;
 }
 
 function PeoplePage(props: PeopleProps) {
@@ -183,6 +214,13 @@ function PeoplePage(props: PeopleProps) {
         </section>
       )}
       <Problems messages={props.problems} />
+      {!props.mail.smtpConfigured && (
+        <p class="warning" role="status" id="smtp-not-configured">
+          Reminders by e-mail are not sent: this server has no mail server configured (SRO_SMTP_URL). Chiefs and admins see what falls due only on the Reminders page until whoever
+          looks after the server sets it (README “Reminders by e-mail”).
+        </p>
+      )}
+      {props.mail.smtpConfigured && recipientsWords(props.accounts) && <p id="notices-recipients">{recipientsWords(props.accounts)}</p>}
       <section aria-labelledby="accounts-heading">
         <h2 id="accounts-heading">Accounts</h2>
         <table>
@@ -192,6 +230,7 @@ function PeoplePage(props: PeopleProps) {
               <th scope="col">Email</th>
               <th scope="col">Role</th>
               <th scope="col">State</th>
+              <th scope="col">Reminders by e-mail</th>
               <th scope="col">Actions</th>
             </tr>
           </thead>
@@ -202,6 +241,7 @@ function PeoplePage(props: PeopleProps) {
                 <td>{a.email}</td>
                 <td>{ROLE_WORDS[a.role]}</td>
                 <td>{stateOf(a)}</td>
+                <td data-notices={a.email}>{noticeWords(a, props.mail)}</td>
                 <td class="actions">
                   <form method="post" action="/people/action">
                     <CsrfField csrf={props.csrf} />

@@ -10,12 +10,19 @@
 import { createHash } from 'node:crypto';
 import { Client, type Pool } from 'pg';
 import { guardedPool } from './postgres-pool';
-import type { ProcessorStore } from '../../processors/processor-store.port';
+import type { Claim, ProcessorStore } from '../../processors/processor-store.port';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS processor_checkpoints (
     processor TEXT PRIMARY KEY,
     position  BIGINT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS processor_claims (
+    processor  TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    claimant   TEXT NOT NULL,
+    claimed_at BIGINT NOT NULL,
+    PRIMARY KEY (processor, key)
   );
 `;
 
@@ -72,6 +79,12 @@ export class PostgresProcessorStore implements ProcessorStore {
       'INSERT INTO processor_checkpoints (processor, position) VALUES ($1, $2) ON CONFLICT (processor) DO UPDATE SET position = GREATEST(processor_checkpoints.position, excluded.position)',
       [processor, position],
     );
+  }
+
+  async claim(processor: string, key: string, claimant: string, at: number): Promise<Claim> {
+    await this.pool.query('INSERT INTO processor_claims (processor, key, claimant, claimed_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [processor, key, claimant, at]);
+    const { rows } = await this.pool.query<{ claimant: string; claimed_at: string }>('SELECT claimant, claimed_at FROM processor_claims WHERE processor = $1 AND key = $2', [processor, key]);
+    return { claimant: rows[0].claimant, at: Number(rows[0].claimed_at) };
   }
 
   async lead(): Promise<boolean> {

@@ -10,12 +10,19 @@
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { keepSqliteFilePrivate } from './sqlite-file-mode';
-import type { ProcessorStore } from '../../processors/processor-store.port';
+import type { Claim, ProcessorStore } from '../../processors/processor-store.port';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS processor_checkpoints (
     processor TEXT PRIMARY KEY,
     position  INTEGER NOT NULL
+  ) STRICT;
+  CREATE TABLE IF NOT EXISTS processor_claims (
+    processor  TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    claimant   TEXT NOT NULL,
+    claimed_at INTEGER NOT NULL,
+    PRIMARY KEY (processor, key)
   ) STRICT;
   CREATE TABLE IF NOT EXISTS processor_lease (
     id         INTEGER PRIMARY KEY CHECK (id = 1),
@@ -54,6 +61,8 @@ export class SqliteProcessorStore implements ProcessorStore {
          ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
          WHERE processor_lease.holder = excluded.holder OR processor_lease.expires_at < ?`,
       ),
+      claim: this.db.prepare<[string, string, string, number]>('INSERT INTO processor_claims (processor, key, claimant, claimed_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING'),
+      claimed: this.db.prepare<[string, string], { claimant: string; claimed_at: number }>('SELECT claimant, claimed_at FROM processor_claims WHERE processor = ? AND key = ?'),
       release: this.db.prepare<[string]>('DELETE FROM processor_lease WHERE holder = ?'),
     };
   }
@@ -64,6 +73,12 @@ export class SqliteProcessorStore implements ProcessorStore {
 
   async saveCheckpoint(processor: string, position: number): Promise<void> {
     this.stmt.save.run(processor, position);
+  }
+
+  async claim(processor: string, key: string, claimant: string, at: number): Promise<Claim> {
+    this.stmt.claim.run(processor, key, claimant, at);
+    const row = this.stmt.claimed.get(processor, key)!;
+    return { claimant: row.claimant, at: row.claimed_at };
   }
 
   async lead(): Promise<boolean> {
