@@ -36,10 +36,10 @@ module.exports = {
     },
     {
       name: 'store-imports-events-only',
-      comment: 'src/store (the event store port, and one folder per backend: its event store, read-model store, access-log store, files) imports events/, itself, and the ports it implements: the read models\', the access log\'s (with the chain every access-log store shares) and the processors\' store.',
+      comment: 'src/store (the event store port, and one folder per backend: its event store, read-model store, access-log store, files) imports events/, itself, and the ports it implements: the read models\', the access log\'s (with the chain every access-log store shares), the processors\' store and the console sessions\' (src/auth/session-store.port.ts).',
       severity: 'error',
       from: { path: '^src/store/' },
-      to: { path: '^(projections|bench|test)/|^src/(?!store/|read-models/read-model-store\\.port\\.ts$|access-log/access-log-(store|chain)\\.ts$|processors/processor-store\\.port\\.ts$)' },
+      to: { path: '^(projections|bench|test)/|^src/(?!store/|read-models/read-model-store\\.port\\.ts$|access-log/access-log-(store|chain)\\.ts$|processors/processor-store\\.port\\.ts$|auth/session-store\\.port\\.ts$)' },
     },
     {
       name: 'only-the-backends-import-drivers',

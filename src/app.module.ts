@@ -14,6 +14,7 @@ import { AgencyStatusController, GetAgencyStatusHandler } from './agencies/agenc
 import { IntegrityController, VerifyAgencyHandler } from './agencies/integrity';
 import { GetRemindersHandler, RemindersController } from './agencies/reminders';
 import { AccessRegistry } from './auth/access-registry';
+import { SESSION_RECORDS } from './auth/session-store.port';
 import { AUTH_FAILURES } from './auth/auth.guard';
 import { ApiModule } from './api.module';
 import { EdgeErrorsFilter } from './http/edge-errors.filter';
@@ -148,6 +149,12 @@ export class AppModule {
           // Beside the events: the SQLite file or PostgreSQL database; for EventStoreDB a SQLite file beside its default key file.
           provide: ACCESS_LOG_STORE,
           useFactory: (store: EventStore) => backendOf(store).openAccessLogStore(),
+          inject: [EVENT_STORE],
+        },
+        {
+          // Console sessions beside the events (docs/decisions.md W55): a restart signs no one out; servers on one database share them.
+          provide: SESSION_RECORDS,
+          useFactory: (store: EventStore) => backendOf(store).openSessionStore(),
           inject: [EVENT_STORE],
         },
         { provide: ACCESS_LOG_ENABLED, useValue: options.accessLog !== false },

@@ -104,16 +104,17 @@ export class SignInController {
       return void again(401, ['The email or the password is not right (or the account is disabled).']);
     }
     this.limits.succeeded(attempt);
-    const { cookie } = this.sessions.signIn(request.session, account.userId);
+    const { cookie } = await this.sessions.signIn(request.session, account.userId);
     setSessionCookie(request, response, cookie);
     response.redirect(303, next);
   }
 
   @Post('sign-out')
-  signOut(@Req() request: ConsoleRequest, @Res() response: Response): void {
-    if (request.session) this.sessions.end(request.session);
-    const { cookie, session } = this.sessions.create();
+  async signOut(@Req() request: ConsoleRequest, @Res() response: Response): Promise<void> {
+    if (request.session) await this.sessions.end(request.session);
+    const { cookie, session } = await this.sessions.create();
     session.notice = 'You have signed out.';
+    await this.sessions.save(session);
     setSessionCookie(request, response, cookie);
     response.redirect(303, '/sign-in');
   }
