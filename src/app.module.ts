@@ -15,6 +15,8 @@ import { IntegrityController, VerifyAgencyHandler } from './agencies/integrity';
 import { GetRemindersHandler, RemindersController } from './agencies/reminders';
 import { AccessRegistry } from './auth/access-registry';
 import { SESSION_RECORDS } from './auth/session-store.port';
+import { IdentityProviders } from './identity/identity-providers';
+import { OidcSignIn } from './identity/oidc-sign-in';
 import { AUTH_FAILURES } from './auth/auth.guard';
 import { ApiModule } from './api.module';
 import { EdgeErrorsFilter } from './http/edge-errors.filter';
@@ -173,6 +175,9 @@ export class AppModule {
         AuthenticationGate,
         { provide: LEDGER_INTEGRITY, useFactory: (monitor: IntegrityMonitor) => ({ verify: (o: { witness: boolean }) => monitor.verify(o), failure: () => monitor.authenticationFailure() }), inject: [IntegrityMonitor] },
         Accounts,
+        // Sign-in through the agencies' identity providers (src/identity, docs/decisions.md W56-W58).
+        IdentityProviders,
+        OidcSignIn,
         ...slices.handlers,
     ];
     return {

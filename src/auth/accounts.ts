@@ -59,8 +59,8 @@ export function personProblems(person: NewPerson): string[] {
   return problems;
 }
 
-/** An admin who can use the console now: the admin role, a password set, not disabled. */
-export const isActiveAdmin = (a: Account): boolean => a.role === 'admin' && !!a.password && !a.disabledAt;
+/** An admin who can use the console now: the admin role, a password set or a provider linked (docs/decisions.md W57), not disabled. */
+export const isActiveAdmin = (a: Account): boolean => a.role === 'admin' && (!!a.password || (a.subjects?.size ?? 0) > 0) && !a.disabledAt;
 
 /**
  * The refusal when `account` is its agency's last active admin (docs/decisions.md W35): without

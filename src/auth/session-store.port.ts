@@ -29,6 +29,8 @@ export interface SessionRecordStore {
   get(key: string): Promise<SessionRecord | undefined>;
   /** Inserts or replaces the row of `record.key`. */
   put(record: SessionRecord): Promise<void>;
+  /** Replaces the page state and last-seen time of a row that still exists (an ended session stays ended). */
+  update(key: string, lastSeenAt: number, data: string): Promise<void>;
   /** Only the last-seen time (the most frequent write). */
   touch(key: string, lastSeenAt: number): Promise<void>;
   delete(key: string): Promise<void>;

@@ -24,6 +24,9 @@ import { RecordFormController } from './pages/record';
 import { RemindersPageController } from './pages/reminders';
 import { SetPasswordController } from './pages/set-password';
 import { SignInController } from './pages/sign-in';
+import { ProviderSignInController } from './pages/provider-sign-in';
+import { IdentityProvidersPageController } from './pages/identity-providers';
+import { AccountSessionsController } from './pages/account-sessions';
 import { SessionStore } from './sessions';
 import { SignInLimits } from './sign-in-limits';
 
@@ -39,6 +42,9 @@ export const CONSOLE_CONTROLLERS: Type[] = [
   PeoplePageController,
   RecordFormController,
   ImportPageController,
+  ProviderSignInController,
+  IdentityProvidersPageController,
+  AccountSessionsController,
 ];
 
 export function consoleProviders(overrides: Partial<ConsoleOptions> = {}) {

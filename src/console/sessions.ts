@@ -152,7 +152,13 @@ export class SessionStore implements OnApplicationShutdown {
     if (ended.has(session)) return;
     const before = saved.get(session);
     const data = dataOf(session);
-    if (!before || before.data !== data) return this.write(session, data);
+    if (!before) return this.write(session, data);
+    if (before.data !== data) {
+      // Only a row that still exists: a session ended meanwhile (signed out everywhere, on any server) stays ended.
+      await this.records.update(session.key, session.lastSeenAt, data);
+      saved.set(session, { data, lastSeenAt: session.lastSeenAt });
+      return;
+    }
     if (session.lastSeenAt - before.lastSeenAt >= TOUCH_EVERY_MS) {
       await this.records.touch(session.key, session.lastSeenAt);
       saved.set(session, { data, lastSeenAt: session.lastSeenAt });

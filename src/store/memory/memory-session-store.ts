@@ -15,6 +15,10 @@ export class MemorySessionStore implements SessionRecordStore {
     this.rows.set(record.key, { ...record });
     if (this.rows.size > MAX_ROWS) this.rows.delete(this.rows.keys().next().value!);
   }
+  async update(key: string, lastSeenAt: number, data: string) {
+    const row = this.rows.get(key);
+    if (row) Object.assign(row, { lastSeenAt: Math.max(row.lastSeenAt, lastSeenAt), data });
+  }
   async touch(key: string, lastSeenAt: number) {
     const row = this.rows.get(key);
     if (row) row.lastSeenAt = lastSeenAt;

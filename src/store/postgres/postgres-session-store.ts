@@ -62,6 +62,9 @@ export class PostgresSessionStore implements SessionRecordStore {
       [r.key, r.userId, r.createdAt, r.lastSeenAt, r.signedInAt, r.method, r.data],
     );
   }
+  async update(key: string, lastSeenAt: number, data: string) {
+    await this.pool.query('UPDATE console_sessions SET last_seen_at = GREATEST(last_seen_at, $1), data = $2 WHERE key = $3', [lastSeenAt, data, key]);
+  }
   async touch(key: string, lastSeenAt: number) {
     await this.pool.query('UPDATE console_sessions SET last_seen_at = GREATEST(last_seen_at, $1) WHERE key = $2', [lastSeenAt, key]);
   }

@@ -50,6 +50,7 @@ export class SqliteSessionStore implements SessionRecordStore {
         `INSERT INTO console_sessions (key, user_id, created_at, last_seen_at, signed_in_at, method, data) VALUES (@key, @userId, @createdAt, @lastSeenAt, @signedInAt, @method, @data)
          ON CONFLICT (key) DO UPDATE SET user_id = excluded.user_id, last_seen_at = excluded.last_seen_at, signed_in_at = excluded.signed_in_at, method = excluded.method, data = excluded.data`,
       ),
+      update: this.db.prepare<[number, string, string]>('UPDATE console_sessions SET last_seen_at = max(last_seen_at, ?), data = ? WHERE key = ?'),
       touch: this.db.prepare<[number, string]>('UPDATE console_sessions SET last_seen_at = max(last_seen_at, ?) WHERE key = ?'),
       delete: this.db.prepare<[string]>('DELETE FROM console_sessions WHERE key = ?'),
       deleteAllOf: this.db.prepare<[string]>('DELETE FROM console_sessions WHERE user_id = ?'),
@@ -64,6 +65,9 @@ export class SqliteSessionStore implements SessionRecordStore {
   }
   async put(record: SessionRecord) {
     this.stmt.put.run(record);
+  }
+  async update(key: string, lastSeenAt: number, data: string) {
+    this.stmt.update.run(lastSeenAt, data, key);
   }
   async touch(key: string, lastSeenAt: number) {
     this.stmt.touch.run(lastSeenAt, key);
