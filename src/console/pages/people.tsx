@@ -119,11 +119,8 @@ export class PeoplePageController {
         }
         case 'disable':
           if (email.toLowerCase() === person.email) return this.refused(request, response, 400, ['You cannot disable your own account; ask another admin.']);
-          {
-            const disabled = await this.accounts.disable(person.agencyId, email, text(body.reason) || 'disabled by an admin', person.email);
-            // Their sessions end now, on every server (docs/decisions.md W55).
-            await this.sessions.endAllOf(disabled.userId);
-          }
+          // Their sessions end at once, on every server (Accounts.disable; docs/decisions.md W55).
+          await this.accounts.disable(person.agencyId, email, text(body.reason) || 'disabled by an admin', person.email);
           return this.done(request, response, `${email} is disabled and signed out everywhere.`);
         case 'end-sessions': {
           const target = (await this.accounts.list(person.agencyId)).find((a) => a.email === email.trim().toLowerCase());

@@ -21,7 +21,7 @@ export class MemorySessionStore implements SessionRecordStore {
   }
   async touch(key: string, lastSeenAt: number) {
     const row = this.rows.get(key);
-    if (row) row.lastSeenAt = lastSeenAt;
+    if (row) row.lastSeenAt = Math.max(row.lastSeenAt, lastSeenAt);
   }
   async delete(key: string) {
     this.rows.delete(key);
