@@ -118,6 +118,22 @@ export class OidcSignIn {
     return outcome!;
   }
 
+  /**
+   * Where a provider's button may send the browser: its issuer's origin, and its authorization
+   * endpoint's once discovered (for the sign-in page's CSP form-action, which Chromium applies to
+   * the redirect after the form: docs/decisions.md W58).
+   */
+  async formTargets(providers: { providerId: string; issuer: string }[]): Promise<string[]> {
+    const origins = new Set<string>();
+    for (const p of providers) {
+      origins.add(new URL(p.issuer).origin);
+      const cached = this.configs.get(p.providerId);
+      const endpoint = cached && (await cached.config.then((c) => c.serverMetadata().authorization_endpoint, () => undefined));
+      if (endpoint) origins.add(new URL(endpoint).origin);
+    }
+    return [...origins];
+  }
+
   private configOf(provider: IdentityProvider): Promise<oidc.Configuration> {
     const cached = this.configs.get(provider.providerId);
     if (cached && Date.now() - cached.at < DISCOVERY_MS) return cached.config;

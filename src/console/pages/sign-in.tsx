@@ -13,6 +13,7 @@ import { AccessRegistry } from '../../auth/access-registry';
 import { AccessLog } from '../../access-log/access-log';
 import { signInEntry } from '../../access-log/sign-in-entries';
 import { IdentityProviders } from '../../identity/identity-providers';
+import { OidcSignIn } from '../../identity/oidc-sign-in';
 import { PasswordChecksBusy } from '../../auth/hash-slots';
 import { Public } from '../../auth/roles.decorator';
 import { ConsoleGuard, ConsoleRequest, safeNext, setSessionCookie } from '../console.guard';
@@ -88,11 +89,22 @@ export class SignInController {
     private readonly registry: AccessRegistry,
     private readonly providers: IdentityProviders,
     private readonly log: AccessLog,
+    private readonly oidc: OidcSignIn,
   ) {}
 
-  /** Every configured provider's button (several agencies, several providers each). */
-  private async buttons(): Promise<{ providerId: string; name: string }[]> {
-    return (await this.providers.all()).map((p) => ({ providerId: p.providerId, name: p.name }));
+  /**
+   * Every configured provider's button (several agencies, several providers each); the page's
+   * CSP lets its forms lead to those providers (the redirect after "Sign in with ..." is checked
+   * against form-action).
+   */
+  private async buttons(response: Response): Promise<{ providerId: string; name: string }[]> {
+    const providers = await this.providers.all();
+    if (providers.length) {
+      const csp = String(response.getHeader('Content-Security-Policy') ?? '');
+      const origins = await this.oidc.formTargets(providers);
+      if (csp.includes("form-action 'self'")) response.setHeader('Content-Security-Policy', csp.replace("form-action 'self'", `form-action 'self' ${origins.join(' ')}`));
+    }
+    return providers.map((p) => ({ providerId: p.providerId, name: p.name }));
   }
 
   @Get('sign-in')
@@ -103,7 +115,7 @@ export class SignInController {
     }
     const notice = request.session!.notice;
     request.session!.notice = undefined;
-    response.type('html').send(renderPage(<SignInPage csrf={request.session!.csrf} next={safeNext(next)} notice={notice} providers={await this.buttons()} />));
+    response.type('html').send(renderPage(<SignInPage csrf={request.session!.csrf} next={safeNext(next)} notice={notice} providers={await this.buttons(response)} />));
   }
 
   @Post('sign-in')
@@ -113,7 +125,7 @@ export class SignInController {
     const password = typeof body.password === 'string' ? body.password : '';
     const next = safeNext(body.next);
     const address = request.ip ?? request.socket.remoteAddress ?? 'unknown';
-    const providers = await this.buttons();
+    const providers = await this.buttons(response);
     const again = (status: number, problems: string[]) =>
       response.status(status).type('html').send(renderPage(<SignInPage csrf={request.session!.csrf} next={next} email={email} problems={problems} providers={providers} />));
     if (!email || !password) return void again(400, ['Enter your email and your password.']);
