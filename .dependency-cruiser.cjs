@@ -83,6 +83,13 @@ module.exports = {
       to: { path: '^(bench|test)/|^src/(?!(store|auth|common|write|config\\.ts))' },
     },
     {
+      name: 'identity-imports-auth-and-store',
+      comment: 'src/identity (providers, sealed secrets, who gets in, the OIDC flow) imports events/, src/auth, the store port, refusals, common and the ledger options: never the console (whose pages use it), the CLI, the HTTP edge or the slices.',
+      severity: 'error',
+      from: { path: '^src/identity/' },
+      to: { path: '^(projections|bench|test)/|^src/(console|cli|http|officers|agencies|import|read|read-models|processors|access-log|health)/' },
+    },
+    {
       name: 'processors-import-store-only',
       comment: 'src/processors (the processor port, its store per backend, the runner) imports events/, src/store and itself: what reacts to the log is registered by its owner, never imported here.',
       severity: 'error',
