@@ -35,6 +35,8 @@ export class ProviderSignInFailed extends Error {
   constructor(
     readonly words: string,
     readonly provider?: IdentityProvider,
+    /** 400: the request or the answer is not acceptable; 502: the provider could not be reached. */
+    readonly status: 400 | 502 = 400,
   ) {
     super(words);
   }
@@ -149,7 +151,7 @@ export class OidcSignIn {
       })
       .catch((err: Error) => {
         this.configs.delete(provider.providerId);
-        throw new ProviderSignInFailed(`${provider.name} could not be reached to start the sign-in (${err.message}). Try again in a minute; if it persists, tell an admin of your agency.`, provider);
+        throw new ProviderSignInFailed(`${provider.name} could not be reached to start the sign-in (${err.message}). Try again in a minute; if it persists, tell an admin of your agency.`, provider, 502);
       });
     this.configs.set(provider.providerId, { at: Date.now(), config });
     return config;

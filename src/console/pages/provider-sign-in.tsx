@@ -76,7 +76,7 @@ export class ProviderSignInController {
       response.redirect(303, url);
     } catch (error) {
       if (!(error instanceof ProviderSignInFailed)) throw error;
-      response.status(502).type('html').send(renderPage(<Refused title="Sign-in did not start" words={error.words} />));
+      response.status(error.status).type('html').send(renderPage(<Refused title="Sign-in did not start" words={error.words} />));
     }
   }
 
@@ -94,7 +94,7 @@ export class ProviderSignInController {
       if (!(error instanceof ProviderSignInFailed)) throw error;
       this.logger.warn(`a sign-in through ${error.provider?.name ?? 'a provider'} was refused: ${error.words}`);
       if (error.provider) this.record(request, error.provider, { accepted: false, subject: '', email: 'unknown', reason: 'the provider\u2019s answer was not accepted' });
-      return void response.status(400).type('html').send(renderPage(<Refused title="Not signed in" words={error.words} />));
+      return void response.status(error.status).type('html').send(renderPage(<Refused title="Not signed in" words={error.words} />));
     }
     const { provider, subject } = outcome;
     if ('refused' in outcome) {
