@@ -19,7 +19,7 @@ const tier = (name) => ({
     '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
     // openid-client 6, oidc-provider 9 and their ESM dependencies are ES modules only: Node loads
     // them with require() in dist/, but jest's module runtime cannot, so they are transpiled to
-    // CommonJS here (src/identity/README.md).
+    // CommonJS here (docs/decisions.md W61).
     [`node_modules/(${ESM_ONLY.join('|')})/.+\\.js$`]: ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022' }, isolatedModules: true }],
   },
   transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY.join('|')})/)`],
