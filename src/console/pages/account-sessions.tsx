@@ -4,22 +4,26 @@
  * and "Sign out everywhere", which ends all of them, this one too, on every server. An admin
  * ends another person's sessions from People.
  */
-import { HttpCode, Post, Req, Res } from '@nestjs/common';
+import { HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { ROLES } from '../../../events/access';
 import { ConsoleRequest, ConsoleRoles, setSessionCookie } from '../console.guard';
 import { ConsoleController, ConsolePage } from '../console-page';
 import { CsrfField, instantInWords, Page, renderPage, type Person } from '../layout';
 import { SessionStore } from '../sessions';
+import { CONSOLE_OPTIONS, type ConsoleOptions } from '../console-options';
 
 const howInWords = (method: string): string => (method.startsWith('provider:') ? `through ${method.slice('provider:'.length)}` : 'with a password');
 
-function SessionsPage(props: { person: Person; csrf: string; notice?: string; current: string; sessions: { key: string; signedInAt: number; lastSeenAt: number; method: string }[] }) {
+const minutesOrHours = (ms: number): string => (ms % 3_600_000 === 0 ? `${ms / 3_600_000} hour${ms === 3_600_000 ? '' : 's'}` : `${Math.round(ms / 60_000)} minutes`);
+
+function SessionsPage(props: { person: Person; csrf: string; notice?: string; current: string; idleMs: number; absoluteMs: number; sessions: { key: string; signedInAt: number; lastSeenAt: number; method: string }[] }) {
   return (
     <Page title="Your sessions" person={props.person} csrf={props.csrf} current="/account/sessions" notice={props.notice}>
       <h1>Your sessions</h1>
       <p>
-        You are signed in {props.sessions.length === 1 ? 'in one place' : `in ${props.sessions.length} places`}. A session ends after 30 minutes without use, or 12 hours after signing in.
+        You have {props.sessions.length === 1 ? 'one session' : `${props.sessions.length} sessions`}. A session ends after {minutesOrHours(props.idleMs)} without use, or{' '}
+        {minutesOrHours(props.absoluteMs)} after signing in.
       </p>
       <table>
         <caption>Where you are signed in, newest first</caption>
@@ -54,7 +58,10 @@ function SessionsPage(props: { person: Person; csrf: string; notice?: string; cu
 @ConsoleController('account/sessions')
 @ConsoleRoles(...ROLES)
 export class AccountSessionsController {
-  constructor(private readonly sessions: SessionStore) {}
+  constructor(
+    private readonly sessions: SessionStore,
+    @Inject(CONSOLE_OPTIONS) private readonly options: ConsoleOptions,
+  ) {}
 
   @ConsolePage({ roles: ROLES, nav: { href: '/account/sessions', label: 'Your sessions', order: 90 } })
   async page(@Req() request: ConsoleRequest, @Res() response: Response): Promise<void> {
@@ -62,7 +69,7 @@ export class AccountSessionsController {
     const notice = request.session!.notice;
     request.session!.notice = undefined;
     const sessions = await this.sessions.listOf(person.userId);
-    response.type('html').send(renderPage(<SessionsPage person={person} csrf={request.session!.csrf} notice={notice} current={request.session!.key} sessions={sessions} />));
+    response.type('html').send(renderPage(<SessionsPage person={person} csrf={request.session!.csrf} notice={notice} current={request.session!.key} idleMs={this.options.idleMs} absoluteMs={this.options.absoluteMs} sessions={sessions} />));
   }
 
   @Post('end-all')
