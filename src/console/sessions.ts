@@ -31,6 +31,8 @@ export interface Session {
   signedInAt?: number;
   /** How: `password` or `provider:<name>`. */
   method?: string;
+  /** A refusal of the Identity providers page's remove or passwords form, for the page its POST redirects to (shown once). */
+  providersRefused?: { status: number; problems: string[] };
   /** A provider sign-in under way (src/identity): its state, nonce and PKCE verifier, until the provider answers. */
   pendingProvider?: PendingProviderSignIn;
   /** A CSV file checked and not yet committed (the import page): kept until committed, replaced or the session ends. */
@@ -58,7 +60,7 @@ export interface PendingProviderSignIn {
 }
 
 /** The parts of a session the pages keep between requests (saved as JSON with the row). */
-const DATA_FIELDS = ['notice', 'pendingImport', 'keptForms', 'committedImport', 'peopleRefused', 'handover', 'pendingProvider'] as const;
+const DATA_FIELDS = ['notice', 'pendingImport', 'keptForms', 'committedImport', 'peopleRefused', 'handover', 'pendingProvider', 'providersRefused'] as const;
 
 /** Rows are purged at most this often (one DELETE over an index). */
 const PURGE_EVERY_MS = 10 * 60_000;

@@ -95,11 +95,17 @@ describe('the Identity providers page', () => {
     expect(page.body).not.toContain('a-secret');
     csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1];
     expect((await admin.request('/identity-providers/passwords', { _csrf: csrf, allowed: 'no' })).status).toBe(303);
-    const refused = await new Visitor().signIn('audrey@pd.example.gov');
-    expect(refused.status).toBe(403);
-    expect(refused.body).toContain('Sign in with City IT');
+    const withPassword = await new Visitor().signIn('audrey@pd.example.gov');
+    expect(withPassword.status).toBe(403);
+    expect(withPassword.body).toContain('Sign in with City IT');
     expect((await admin.request('/identity-providers/remove', { _csrf: csrf, name: 'City IT' })).status).toBe(303);
     expect((await admin.request('/identity-providers')).body).toContain('It was the last one: password sign-in is on again.');
+    // Removed twice: the refusal is shown once, with its status, on the page the redirect opens.
+    expect((await admin.request('/identity-providers/remove', { _csrf: csrf, name: 'City IT' })).status).toBe(303);
+    const refused = await admin.request('/identity-providers');
+    expect(refused.status).toBe(404);
+    expect(refused.body).toContain('has no identity provider named');
+    expect((await admin.request('/identity-providers')).status).toBe(200);
     expect((await new Visitor().signIn('audrey@pd.example.gov')).status).toBe(303);
   });
 

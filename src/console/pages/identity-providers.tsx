@@ -156,8 +156,8 @@ export class IdentityProvidersPageController {
 
   @ConsolePage({ roles: ['admin'], nav: { href: '/identity-providers', label: 'Identity providers', order: 6 } })
   async page(@Req() request: ConsoleRequest, @Res() response: Response): Promise<void> {
-    const kept = request.session!.peopleRefused;
-    request.session!.peopleRefused = undefined;
+    const kept = request.session!.providersRefused;
+    request.session!.providersRefused = undefined;
     await this.render(request, response, kept?.status ?? 200, kept ? { problems: kept.problems } : {});
   }
 
@@ -187,7 +187,7 @@ export class IdentityProvidersPageController {
       request.session!.notice = `Provider ${provider.name} removed.${passwordsBackOn ? ' It was the last one: password sign-in is on again.' : ''}`;
     } catch (error) {
       if (!(error instanceof Refusal)) throw error;
-      request.session!.peopleRefused = { status: error.status, problems: error.messages };
+      request.session!.providersRefused = { status: error.status, problems: error.messages };
     }
     response.redirect(303, '/identity-providers');
   }
@@ -202,7 +202,7 @@ export class IdentityProvidersPageController {
       request.session!.notice = allowed ? 'Password sign-in is on again.' : 'Password sign-in is off: people of this agency sign in through a provider only.';
     } catch (error) {
       if (!(error instanceof Refusal)) throw error;
-      request.session!.peopleRefused = { status: error.status, problems: error.messages };
+      request.session!.providersRefused = { status: error.status, problems: error.messages };
     }
     response.redirect(303, '/identity-providers');
   }
