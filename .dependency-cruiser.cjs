@@ -36,10 +36,10 @@ module.exports = {
     },
     {
       name: 'store-imports-events-only',
-      comment: 'src/store (the event store port, and one folder per backend: its event store, read-model store, access-log store, files) imports events/, itself, and the ports it implements: the read models\', the access log\'s (with the chain every access-log store shares) and the processors\' store.',
+      comment: 'src/store (the event store port, and one folder per backend: its event store, read-model store, access-log store, files) imports events/, itself, and the ports it implements: the read models\', the access log\'s (with the chain every access-log store shares), the processors\' store and the console sessions\' (src/auth/session-store.port.ts).',
       severity: 'error',
       from: { path: '^src/store/' },
-      to: { path: '^(projections|bench|test)/|^src/(?!store/|read-models/read-model-store\\.port\\.ts$|access-log/access-log-(store|chain)\\.ts$|processors/processor-store\\.port\\.ts$)' },
+      to: { path: '^(projections|bench|test)/|^src/(?!store/|read-models/read-model-store\\.port\\.ts$|access-log/access-log-(store|chain)\\.ts$|processors/processor-store\\.port\\.ts$|auth/session-store\\.port\\.ts$)' },
     },
     {
       name: 'only-the-backends-import-drivers',
@@ -81,6 +81,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/auth/' },
       to: { path: '^(bench|test)/|^src/(?!(store|auth|common|write|config\\.ts))' },
+    },
+    {
+      name: 'identity-imports-auth-and-store',
+      comment: 'src/identity (providers, sealed secrets, who gets in, the OIDC flow) imports events/, src/auth, the store port, refusals, common and the ledger options: never the console (whose pages use it), the CLI, the HTTP edge or the slices.',
+      severity: 'error',
+      from: { path: '^src/identity/' },
+      to: { path: '^(projections|bench|test)/|^src/(console|cli|http|officers|agencies|import|read|read-models|processors|access-log|health)/' },
     },
     {
       name: 'processors-import-store-only',

@@ -5,6 +5,9 @@
  * Chromium. Each tier is a jest project: `jest --selectProjects unit` runs one tier.
  * @type {import('jest').Config}
  */
+/** ES-module-only packages that jest transpiles (openid-client, oidc-provider and theirs). */
+const ESM_ONLY = ['openid-client', 'oauth4webapi', 'jose', 'oidc-provider'];
+
 const tier = (name) => ({
   displayName: name,
   testEnvironment: 'node',
@@ -14,7 +17,12 @@ const tier = (name) => ({
     // Type checking is done once for the whole tree by `npm run typecheck` (part of `npm test`);
     // here each file is only transpiled, which keeps decorator metadata and runs much faster.
     '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
+    // openid-client 6, oidc-provider 9 and their ESM dependencies are ES modules only: Node loads
+    // them with require() in dist/, but jest's module runtime cannot, so they are transpiled to
+    // CommonJS here (docs/decisions.md W61).
+    [`node_modules/(${ESM_ONLY.join('|')})/.+\\.js$`]: ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022' }, isolatedModules: true }],
   },
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY.join('|')})/)`],
   moduleFileExtensions: ['ts', 'tsx', 'js', 'json'],
 });
 

@@ -104,9 +104,61 @@ export interface CalendarFeedIssued {
   secret: string;
 }
 
+/**
+ * An agency's OpenID Connect identity provider (docs/decisions.md W56): people of the agency sign
+ * in through it. The client secret is recorded sealed (AES-256-GCM with a key kept beside the
+ * ledger's signing key, never in the store): a reader of the database alone cannot use it.
+ */
+export interface IdentityProviderAdded {
+  providerId: string;
+  agencyId: string;
+  /** The label of its button, "Sign in with <name>"; unique among the agency's providers. */
+  name: string;
+  /** The issuer URL (discovery at `<issuer>/.well-known/openid-configuration`). */
+  issuer: string;
+  clientId: string;
+  /** `v1.<iv>.<ciphertext>.<tag>` (base64url), sealed for this provider id. */
+  clientSecretSealed: string;
+  /** The ID token claim that lists the person's groups (default `groups`; Entra may send `roles`). */
+  groupsClaim: string;
+  /** Group → role, in the order given: the first group the person has decides the role. */
+  roles: { group: string; role: Role }[];
+}
+export interface IdentityProviderRemoved {
+  providerId: string;
+}
+/** Whether an agency's people may sign in with a password (default yes); turned off once a provider works. */
+export interface PasswordSignInSet {
+  agencyId: string;
+  allowed: boolean;
+}
+/** An account created by a first sign-in through a provider (no password, no link). */
+export interface UserSignedUpThroughProvider {
+  userId: string;
+  agencyId: string;
+  role: Role;
+  /** Lower-cased; unique among the accounts of every agency, as UserInvited's. */
+  email: string;
+  name: string;
+  providerId: string;
+  /** The provider's `sub` for this person. */
+  subject: string;
+}
+/** An existing account (same email) linked to a provider's subject at its first sign-in through it. */
+export interface UserLinkedToProvider {
+  userId: string;
+  providerId: string;
+  subject: string;
+}
+
 export interface AccessEventDataByType {
   NoticePreferenceSet: NoticePreferenceSet;
   CalendarFeedIssued: CalendarFeedIssued;
+  IdentityProviderAdded: IdentityProviderAdded;
+  IdentityProviderRemoved: IdentityProviderRemoved;
+  PasswordSignInSet: PasswordSignInSet;
+  UserSignedUpThroughProvider: UserSignedUpThroughProvider;
+  UserLinkedToProvider: UserLinkedToProvider;
   ImportMappingSaved: ImportMappingSaved;
   TokenIssued: TokenIssued;
   TokenRevoked: TokenRevoked;
@@ -134,4 +186,9 @@ export const ACCESS_SCHEMA_VERSION: { readonly [T in keyof AccessEventDataByType
   ImportMappingSaved: 1,
   NoticePreferenceSet: 1,
   CalendarFeedIssued: 1,
+  IdentityProviderAdded: 1,
+  IdentityProviderRemoved: 1,
+  PasswordSignInSet: 1,
+  UserSignedUpThroughProvider: 1,
+  UserLinkedToProvider: 1,
 };

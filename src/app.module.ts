@@ -14,6 +14,9 @@ import { AgencyStatusController, GetAgencyStatusHandler } from './agencies/agenc
 import { IntegrityController, VerifyAgencyHandler } from './agencies/integrity';
 import { GetRemindersHandler, RemindersController } from './agencies/reminders';
 import { AccessRegistry } from './auth/access-registry';
+import { SESSION_RECORDS } from './auth/session-store.port';
+import { IdentityProviders } from './identity/identity-providers';
+import { OidcSignIn } from './identity/oidc-sign-in';
 import { AUTH_FAILURES } from './auth/auth.guard';
 import { ApiModule } from './api.module';
 import { EdgeErrorsFilter } from './http/edge-errors.filter';
@@ -156,6 +159,12 @@ export class AppModule {
           useFactory: (store: EventStore) => backendOf(store).openAccessLogStore(),
           inject: [EVENT_STORE],
         },
+        {
+          // Console sessions beside the events (docs/decisions.md W55): a restart signs no one out; servers on one database share them.
+          provide: SESSION_RECORDS,
+          useFactory: (store: EventStore) => backendOf(store).openSessionStore(),
+          inject: [EVENT_STORE],
+        },
         { provide: ACCESS_LOG_ENABLED, useValue: options.accessLog !== false },
         { provide: ACCESS_LOG_UNNAMED_READS, useValue: options.unnamedReads },
         AccessLog,
@@ -173,6 +182,9 @@ export class AppModule {
         { provide: LEDGER_INTEGRITY, useFactory: (monitor: IntegrityMonitor) => ({ verify: (o: { witness: boolean }) => monitor.verify(o), failure: () => monitor.authenticationFailure() }), inject: [IntegrityMonitor] },
         Accounts,
         ...noticeProviders(options.notices),
+        // Sign-in through the agencies' identity providers (src/identity, docs/decisions.md W56-W58).
+        IdentityProviders,
+        OidcSignIn,
         ...slices.handlers,
     ];
     return {

@@ -41,6 +41,8 @@ export interface AccessEntry {
 export interface AccessLogFilter {
   agencyId: string;
   officerId?: string;
+  /** Only what this person (principal id: an account's userId) did: their reads and sign-ins. */
+  principalId?: string;
   /** Inclusive ISO instants. */
   from?: string;
   to?: string;

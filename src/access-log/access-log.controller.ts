@@ -33,7 +33,7 @@ export interface AccessLogView {
 export class GetAccessLogQuery {
   constructor(
     readonly agencyId: string,
-    readonly filter: { officerId?: string; from?: string; to?: string },
+    readonly filter: { officerId?: string; principalId?: string; from?: string; to?: string },
   ) {}
 }
 
@@ -47,7 +47,7 @@ export class GetAccessLogHandler implements IQueryHandler<GetAccessLogQuery, Acc
     const from = utc(filter.from);
     const to = utc(filter.to);
     if (from && to && from > to) throw new Invalid(['from must not be after to']);
-    const found = await this.log.find({ agencyId, officerId: filter.officerId, from, to, limit: ACCESS_LOG_PAGE + 1 });
+    const found = await this.log.find({ agencyId, officerId: filter.officerId, principalId: filter.principalId, from, to, limit: ACCESS_LOG_PAGE + 1 });
     return { agencyId, officerId: filter.officerId ?? null, from: from ?? null, to: to ?? null, truncated: found.length > ACCESS_LOG_PAGE, entries: found.slice(0, ACCESS_LOG_PAGE) };
   }
 }

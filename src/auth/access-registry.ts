@@ -36,6 +36,22 @@ export interface Account {
   notices?: boolean;
   /** The secret of the person's calendar feed address (CalendarFeedIssued), when one was issued. */
   calendarSecret?: string;
+  /** The identity providers this account signs in through, and its subject at each (docs/decisions.md W57). */
+  subjects?: Map<string, string>;
+}
+
+/** An agency's identity provider as the access stream has it (IdentityProviderAdded; src/identity). */
+export interface IdentityProvider {
+  providerId: string;
+  agencyId: string;
+  name: string;
+  issuer: string;
+  clientId: string;
+  clientSecretSealed: string;
+  groupsClaim: string;
+  roles: { group: string; role: Role }[];
+  addedAt: string;
+  addedBy: string;
 }
 
 export interface Grant {
@@ -57,6 +73,10 @@ export class AccessRegistry {
   private readonly accountByLink = new Map<string, Account>();
   private readonly accountByCalendar = new Map<string, Account>();
   private readonly mappings = new Map<string, { columns: Record<string, string>; courses: Record<string, string> }>();
+  private readonly providers = new Map<string, IdentityProvider>();
+  private readonly accountBySubject = new Map<string, Account>();
+  /** Agencies whose people may not sign in with a password (PasswordSignInSet allowed: false). */
+  private readonly passwordsOff = new Set<string>();
   /** The access stream's hash chain, checked event by event as it is folded (events/integrity.ts). */
   private readonly chain = new ChainVerifier();
   /** Why the access stream does not verify, once its chain broke: nothing after the break is applied. */
@@ -111,6 +131,26 @@ export class AccessRegistry {
     return undefined;
   }
 
+  /** The identity providers in force: an agency's, or every agency's (src/identity). */
+  async identityProviders(agencyId?: string): Promise<IdentityProvider[]> {
+    await this.catchUp();
+    if (this.broken) return [];
+    return [...this.providers.values()].filter((p) => agencyId === undefined || p.agencyId === agencyId);
+  }
+
+  /** Whether an agency's people may sign in with a password (default yes; docs/decisions.md W59). */
+  async passwordSignInAllowed(agencyId: string): Promise<boolean> {
+    await this.catchUp();
+    return !this.passwordsOff.has(agencyId);
+  }
+
+  /** The account linked to a provider's subject. */
+  async accountOfSubject(providerId: string, subject: string): Promise<Account | undefined> {
+    await this.catchUp();
+    if (this.broken) return undefined;
+    return this.accountBySubject.get(`${providerId}\u0000${subject}`);
+  }
+
   /** The import mapping last saved for an agency and kind of import (ImportMappingSaved). */
   async importMapping(agencyId: string, kind: string): Promise<{ columns: Record<string, string>; courses: Record<string, string> } | undefined> {
     await this.catchUp();
@@ -135,6 +175,9 @@ export class AccessRegistry {
     accountByEmail: (email) => this.accountByEmail.get(email.toLowerCase()),
     accountByLink: (linkSha256) => this.accountByLink.get(linkSha256),
     accountsOf: (agencyId) => [...this.accounts.values()].filter((a) => a.agencyId === agencyId),
+    identityProviders: (agencyId) => [...this.providers.values()].filter((p) => p.agencyId === agencyId),
+    accountOfSubject: (providerId, subject) => this.accountBySubject.get(`${providerId}\u0000${subject}`),
+    passwordSignInAllowed: (agencyId) => !this.passwordsOff.has(agencyId),
   };
 
   /** Decides against the caught-up state and appends at that revision; retries when another writer got there first. */
@@ -209,6 +252,19 @@ export class AccessRegistry {
     } else if (access.type === 'ImportMappingSaved') {
       const { agencyId, kind, columns, courses } = access.data;
       this.mappings.set(`${agencyId}\u0000${kind}`, { columns, courses });
+    } else if (access.type === 'IdentityProviderAdded') {
+      this.providers.set(access.data.providerId, { ...access.data, roles: access.data.roles.map((r) => ({ ...r })), addedAt: event.recordedAt, addedBy: event.recordedBy });
+    } else if (access.type === 'IdentityProviderRemoved') {
+      this.providers.delete(access.data.providerId);
+    } else if (access.type === 'PasswordSignInSet') {
+      if (access.data.allowed) this.passwordsOff.delete(access.data.agencyId);
+      else this.passwordsOff.add(access.data.agencyId);
+    } else if (access.type === 'UserSignedUpThroughProvider') {
+      const { userId, agencyId, role, email, name, providerId, subject } = access.data;
+      const account: Account = { userId, agencyId, role, email, name, invitedAt: event.recordedAt, invitedBy: event.recordedBy, links: new Map(), subjects: new Map([[providerId, subject]]) };
+      this.accounts.set(userId, account);
+      this.accountByEmail.set(email.toLowerCase(), account);
+      this.accountBySubject.set(`${providerId}\u0000${subject}`, account);
     } else if (access.type === 'UserInvited') {
       const { userId, agencyId, role, email, name, linkSha256, expiresAt } = access.data;
       const account: Account = { userId, agencyId, role, email, name, invitedAt: event.recordedAt, invitedBy: event.recordedBy, links: new Map([[linkSha256, expiresAt]]) };
@@ -235,6 +291,9 @@ export class AccessRegistry {
         account.disabledReason = access.data.reason;
         // Disabling revokes every open link: re-enabling does not bring one back (an admin issues a new one).
         this.dropLinks(account);
+      } else if (access.type === 'UserLinkedToProvider') {
+        (account.subjects ??= new Map()).set(access.data.providerId, access.data.subject);
+        this.accountBySubject.set(`${access.data.providerId}\u0000${access.data.subject}`, account);
       } else if (access.type === 'UserEnabled') {
         account.disabledAt = undefined;
         account.disabledReason = undefined;
@@ -256,4 +315,7 @@ export interface AccessView {
   accountByEmail(email: string): Account | undefined;
   accountByLink(linkSha256: string): Account | undefined;
   accountsOf(agencyId: string): Account[];
+  identityProviders(agencyId: string): IdentityProvider[];
+  accountOfSubject(providerId: string, subject: string): Account | undefined;
+  passwordSignInAllowed(agencyId: string): boolean;
 }

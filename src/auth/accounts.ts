@@ -16,6 +16,7 @@ import { EVENT_STORE, type EventStore } from '../store/event-store.port';
 import { agencyNotRegistered, Conflict, Invalid, NotFound } from '../write/refusals';
 import { Account, AccessRegistry } from './access-registry';
 import { HashSlots } from './hash-slots';
+import { SESSION_RECORDS, type SessionRecordStore } from './session-store.port';
 import { decoyHash, hashPassword, passwordProblems, verifyPassword } from './passwords';
 import { hashToken } from './tokens';
 
@@ -59,8 +60,8 @@ export function personProblems(person: NewPerson): string[] {
   return problems;
 }
 
-/** An admin who can use the console now: the admin role, a password set, not disabled. */
-export const isActiveAdmin = (a: Account): boolean => a.role === 'admin' && !!a.password && !a.disabledAt;
+/** An admin who can use the console now: the admin role, a password set or a provider linked (docs/decisions.md W57), not disabled. */
+export const isActiveAdmin = (a: Account): boolean => a.role === 'admin' && (!!a.password || (a.subjects?.size ?? 0) > 0) && !a.disabledAt;
 
 /**
  * The refusal when `account` is its agency's last active admin (docs/decisions.md W35): without
@@ -84,6 +85,7 @@ export class Accounts {
   constructor(
     private readonly registry: AccessRegistry,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(SESSION_RECORDS) private readonly sessions: SessionRecordStore,
   ) {}
 
   /**
@@ -220,6 +222,8 @@ export class Accounts {
       if (refusal) throw refusal;
       return { type: 'UserDisabled', data: { userId: account.userId, reason: text } };
     });
+    // Every session of the account ends now, on every server (docs/decisions.md W55), whoever disabled it (People, the CLI).
+    await this.sessions.deleteAllOf(account.userId);
     return (await this.registry.account({ userId: account.userId }))!;
   }
 

@@ -22,6 +22,13 @@ export const SPECS: Record<string, { synopsis: string; about?: string[] }> = {
   'user enable': { synopsis: '--agency <agencyId> --email <email>' },
   'user list': { synopsis: '--agency <agencyId> [--csv]' },
   'user calendar': { synopsis: '--agency <agencyId> --email <email> [--replace]', about: ["(prints the person's calendar feed address on its last line; --replace: a new one, the old answers 404)"] },
+  'idp add': {
+    synopsis: '--agency <id> --name <label> --issuer <url> --client-id <id> --client-secret <secret> [--groups-claim <claim>] --role <group>=<role> [--role ...]',
+    about: ["(an OpenID Connect provider for the agency's sign-in; the secret is sealed, never shown again)"],
+  },
+  'idp list': { synopsis: '--agency <id> [--csv]' },
+  'idp remove': { synopsis: '--agency <id> --name <label>' },
+  'idp passwords': { synopsis: '--agency <id> [--on] [--off]', about: ['(whether people may still sign in with a password once a provider works)'] },
   import: {
     synopsis: '<file.csv> --agency <agencyId> [--dry-run] [--by-row]',
     about: ['(one write per row, the whole file or nothing; --dry-run: check only;', ' --by-row: record the good rows in batches; see README "Importing a CSV")'],
@@ -71,6 +78,12 @@ export const OPTION_HELP: Record<string, string> = {
   demo: 'with SRO_STORE=memory: only: seed a demo agency with three officers and print how to sign in',
   'dry-run': 'check every row as its write would, and record nothing',
   replace: 'issue a new address; the old one stops working',
+  issuer: "the provider's issuer URL (https://...; discovery at <issuer>/.well-known/openid-configuration)",
+  'client-id': 'the client (application) ID the provider gave',
+  'client-secret': 'the client secret the provider gave (sealed at once; never printed)',
+  'groups-claim': 'the ID token claim listing the person\'s groups (default groups; Entra app roles: roles)',
+  on: 'people of the agency may sign in with a password',
+  off: 'people of the agency sign in through its identity provider only',
   'by-row': 'record each good row (in batches of 2,000 events) and report the bad ones, instead of the whole file or nothing',
 };
 
@@ -108,9 +121,15 @@ export function commandParser(key: string, out: { log: (s: string) => void; err:
     .configureOutput({ writeOut: (s) => out.log(s.trimEnd()), writeErr: (s) => out.err(s.trimEnd()) });
   const positional = /^<([^>]+)>/.exec(spec.synopsis);
   if (positional) command.argument(`[${positional[1]}]`);
+  const added = new Set<string>();
   for (const m of spec.synopsis.matchAll(/\[?--([a-z-]+)(?: <([^>]+)>)?\]?/g)) {
     const [, name, value] = m;
-    command.addOption(new Option(value ? `--${name} <${value}>` : `--${name}`, OPTION_HELP[name] ?? name));
+    if (added.has(name)) continue;
+    added.add(name);
+    const option = new Option(value ? `--${name} <${value}>` : `--${name}`, OPTION_HELP[name] ?? name);
+    // `[--name ...]` after `--name <value>`: the option may be given again, and its values are collected (idp add's --role).
+    if (value && spec.synopsis.includes(`[--${name} ...]`)) option.argParser((v: string, previous: unknown) => [...((previous as string[] | undefined) ?? []), v]);
+    command.addOption(option);
   }
   return command;
 }

@@ -35,6 +35,7 @@ import { createHttpApp } from '../http/create-http-app';
 import { knownBackend } from '../store/backends';
 import { NotFound, Refusal } from '../write/refusals';
 import { COMMENT_COLUMN, usage, commandParser } from './cli-help';
+import { idpAdd, idpList, idpPasswords, idpRemove } from './idp-commands';
 import { agencyCreate, tokenCreate, tokenRevoke, tokenList, userInvite, userReset, userRole, userDisable, userEnable, userList } from './account-commands';
 import { type Options, required, identifier, timeAxes, printJson, printAnswer, cliUser, StoreMissing, storeLabel, READ_ONLY, running, withContext, requireAgency } from './cli-context';
 
@@ -226,6 +227,10 @@ const COMMANDS: Record<string, (options: Options, positionals: string[]) => Prom
   'user disable': userDisable,
   'user enable': userEnable,
   'user list': userList,
+  'idp add': idpAdd,
+  'idp list': idpList,
+  'idp remove': idpRemove,
+  'idp passwords': idpPasswords,
   status,
   reminders,
   history,

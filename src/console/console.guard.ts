@@ -10,7 +10,7 @@
  * (src/api.module.ts), and a console controller is declared with @ConsoleController (console-page.ts),
  * which puts this guard on it (docs/decisions.md W45).
  */
-import { CanActivate, ExecutionContext, Injectable, Optional, SetMetadata } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, Logger, Optional, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { parse as parseCookies } from 'cookie';
@@ -71,6 +71,7 @@ const EXPIRED_NOTICE = {
 
 @Injectable()
 export class ConsoleGuard implements CanActivate {
+  private readonly logger = new Logger('ConsoleGuard');
   constructor(
     private readonly reflector: Reflector,
     private readonly sessions: SessionStore,
@@ -85,15 +86,16 @@ export class ConsoleGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<ConsoleRequest>();
     const response = context.switchToHttp().getResponse<Response>();
     const cookies = parseCookies(request.headers.cookie ?? '');
-    const found = this.sessions.find(cookies[sessionCookieName(request.secure)]);
+    const found = await this.sessions.find(cookies[sessionCookieName(request.secure)]);
     let session = found.session;
     if (!session) {
-      const created = this.sessions.create();
+      const created = await this.sessions.create();
       session = created.session;
       if (found.expired) session.notice = EXPIRED_NOTICE[found.expired];
       setSessionCookie(request, response, created.cookie);
     }
     request.session = session;
+    this.saveBeforeTheEnd(request, response);
 
     if (request.method === 'POST' && !csrfMatches(session, (request.body as Record<string, unknown> | undefined)?._csrf)) throw new CsrfRefused();
 
@@ -102,9 +104,12 @@ export class ConsoleGuard implements CanActivate {
       const account = await this.registry.account({ userId: session.userId });
       const passwordChanged = account?.passwordSetAt !== undefined && Date.parse(account.passwordSetAt) > session.signedInAt!;
       if (!account || account.disabledAt || passwordChanged) {
-        this.sessions.end(session);
-        const fresh = this.sessions.create();
+        await this.sessions.end(session);
+        // A disabled account ends every session it has, on every server (docs/decisions.md W55).
+        if (account?.disabledAt) await this.sessions.endAllOf(account.userId);
+        const fresh = await this.sessions.create();
         fresh.session.notice = account?.disabledAt ? 'Your account has been disabled. Ask an admin of your agency.' : 'Your password was changed: sign in again.';
+        await this.sessions.save(fresh.session);
         setSessionCookie(request, response, fresh.cookie);
         request.session = fresh.session;
         if (allowed) throw new SignInRequired(request.method === 'GET' ? request.originalUrl : '/');
@@ -119,6 +124,30 @@ export class ConsoleGuard implements CanActivate {
     }
     if (!allowed.includes(request.person.role)) throw new RoleNotAllowed(request.person.role, allowed);
     return true;
+  }
+
+  /**
+   * The session's page state (a notice, a checked file, a pending provider sign-in) is written
+   * before the answer ends, as express-session does: the next request, on any server, finds it
+   * (docs/decisions.md W55). The end is held only for that write; a failed write is logged.
+   */
+  private saveBeforeTheEnd(request: ConsoleRequest, response: Response): void {
+    const end = response.end.bind(response) as (...args: unknown[]) => Response;
+    let held = false;
+    (response as { end: unknown }).end = (...args: unknown[]) => {
+      if (held) return end(...args);
+      held = true;
+      const session = request.session;
+      if (!session) return end(...args);
+      this.sessions.save(session).then(
+        () => end(...args),
+        (error: Error) => {
+          this.logger.error(`the session could not be saved: ${error.message}`);
+          end(...args);
+        },
+      );
+      return response;
+    };
   }
 }
 

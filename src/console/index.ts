@@ -27,6 +27,9 @@ import { SignInController } from './pages/sign-in';
 import { AccountPageController } from './pages/account';
 import { CalendarFeedController } from './pages/calendar-feed';
 import { NoticePageController } from './pages/notice';
+import { ProviderSignInController } from './pages/provider-sign-in';
+import { IdentityProvidersPageController } from './pages/identity-providers';
+import { AccountSessionsController } from './pages/account-sessions';
 import { SessionStore } from './sessions';
 import { SignInLimits } from './sign-in-limits';
 
@@ -45,6 +48,9 @@ export const CONSOLE_CONTROLLERS: Type[] = [
   AccountPageController,
   NoticePageController,
   CalendarFeedController,
+  ProviderSignInController,
+  IdentityProvidersPageController,
+  AccountSessionsController,
 ];
 
 export function consoleProviders(overrides: Partial<ConsoleOptions> = {}) {

@@ -1,20 +1,22 @@
 /**
- * Console sessions (docs/decisions.md W20): a random 256-bit id in a cookie, the session itself
- * in this process's memory, keyed by the id's SHA-256 (a memory dump does not give the cookies).
+ * Console sessions (docs/decisions.md W20, W55): a random 256-bit id in a cookie; the session
+ * itself in the store (src/auth/session-store.port.ts, a table beside the events), keyed by the
+ * id's SHA-256, so that neither a database reader nor a memory dump gets the cookies, a restart
+ * signs no one out, and several servers on one database share every session (no sticky routing).
+ * Idle (30 minutes) and absolute (12 hours) expiry are decided here, on each read.
  *
- * Why in memory: a session is a short-lived secret (30 minutes idle, 12 hours at most), not a
- * fact of the record, so it does not belong in the event log; what must be audited is in the
- * access stream (the account, its role, its password changes), and it is read on every request,
- * so a disabled account or a role change takes effect on the next one whichever process recorded
- * it. A restart signs everyone out, and several servers behind one address need sticky routing
- * (docs/decisions.md W20).
+ * The CSRF token is bound to the session: it is derived from the session id (SHA-256 over a
+ * label and the id), so it is never stored and cannot be computed from the stored key.
  *
  * Every visitor gets a session before signing in (an anonymous one, for the CSRF token of the
- * sign-in form); signing in replaces it with a new id (no session fixation). Anonymous sessions
- * are bounded (the oldest go first), so a flood of visits cannot exhaust memory.
+ * sign-in form); signing in replaces it with a new id (no session fixation). What the pages keep
+ * between requests (a one-time notice, a checked CSV file, a pending provider sign-in) is saved
+ * with the row before the answer ends (the console guard holds the response's end for it), so the
+ * next request finds it on any server. Rows unused past the idle limit are purged now and then.
  */
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { SESSION_RECORDS, type SessionRecord, type SessionRecordStore } from '../auth/session-store.port';
 import { CONSOLE_OPTIONS, type ConsoleOptions } from './console-options';
 
 export interface Session {
@@ -27,6 +29,12 @@ export interface Session {
   /** Set once signed in. */
   userId?: string;
   signedInAt?: number;
+  /** How: `password` or `provider:<name>`. */
+  method?: string;
+  /** A refusal of the Identity providers page's remove or passwords form, for the page its POST redirects to (shown once). */
+  providersRefused?: { status: number; problems: string[] };
+  /** A provider sign-in under way (src/identity): its state, nonce and PKCE verifier, until the provider answers. */
+  pendingProvider?: PendingProviderSignIn;
   /** A CSV file checked and not yet committed (the import page): kept until committed, replaced or the session ends. */
   pendingImport?: { id: string; fileName: string; text: string; readAs?: string; kind?: string; columns?: Record<string, string>; courses?: Record<string, string> };
   /** A one-time message for the next page ("Signed out.", "Your session ended after 30 minutes without use."). */
@@ -43,24 +51,71 @@ export interface Session {
   handover?: { name: string; email: string; url: string; expiresAt: string; kind: 'invitation' | 'reset' };
 }
 
-const MAX_ANONYMOUS = 10_000;
-const MAX_SIGNED_IN = 50_000;
+/** A provider sign-in under way (src/identity): what the callback must match, kept in the anonymous session. */
+export interface PendingProviderSignIn {
+  providerId: string;
+  state: string;
+  nonce: string;
+  codeVerifier: string;
+  next: string;
+  startedAt: number;
+}
+
+/** The parts of a session the pages keep between requests (saved as JSON with the row). */
+const DATA_FIELDS = ['notice', 'pendingImport', 'keptForms', 'committedImport', 'peopleRefused', 'handover', 'pendingProvider', 'providersRefused'] as const;
+
+/** Rows are purged at most this often (one DELETE over an index). */
+const PURGE_EVERY_MS = 10 * 60_000;
+/** The last-seen time is written at most this often per session: the idle limit is kept to within it. */
+const TOUCH_EVERY_MS = 30_000;
 
 const keyOf = (cookieValue: string): string => createHash('sha256').update(cookieValue).digest('hex');
+const csrfOf = (cookieValue: string): string => createHash('sha256').update('sro-compliance/csrf\u0000').update(cookieValue).digest('base64url');
+
+function dataOf(session: Session): string {
+  const data: Record<string, unknown> = {};
+  for (const field of DATA_FIELDS) {
+    const value = session[field];
+    if (value === undefined) continue;
+    data[field] = value instanceof Map ? { map: [...value.entries()] } : value;
+  }
+  return JSON.stringify(data);
+}
+
+function applyData(session: Session, json: string): void {
+  let data: Record<string, unknown> = {};
+  try {
+    data = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    // a row written by hand: no page state
+  }
+  for (const field of DATA_FIELDS) {
+    const value = data[field];
+    if (value === undefined) continue;
+    (session as unknown as Record<string, unknown>)[field] = field === 'keptForms' ? new Map((value as { map: [string, unknown][] }).map ?? []) : value;
+  }
+}
+
+/** What was last written for a session (to write only what changed), and the sessions ended. */
+const saved = new WeakMap<Session, { data: string; lastSeenAt: number }>();
+const ended = new WeakSet<Session>();
 
 @Injectable()
-export class SessionStore {
-  private readonly anonymous = new Map<string, Session>();
-  private readonly signedIn = new Map<string, Session>();
+export class SessionStore implements OnApplicationShutdown {
+  private readonly logger = new Logger('Sessions');
+  private lastPurge = 0;
 
-  constructor(@Inject(CONSOLE_OPTIONS) private readonly options: ConsoleOptions) {}
+  constructor(
+    @Inject(CONSOLE_OPTIONS) private readonly options: ConsoleOptions,
+    @Inject(SESSION_RECORDS) private readonly records: SessionRecordStore,
+  ) {}
 
-  /** A new anonymous session and the cookie value that names it. */
-  create(now = Date.now()): { cookie: string; session: Session } {
+  /** A new anonymous session and the cookie value that names it (written at once). */
+  async create(now = Date.now()): Promise<{ cookie: string; session: Session }> {
     const cookie = randomBytes(32).toString('base64url');
-    const session: Session = { key: keyOf(cookie), csrf: randomBytes(32).toString('base64url'), createdAt: now, lastSeenAt: now };
-    this.anonymous.set(session.key, session);
-    if (this.anonymous.size > MAX_ANONYMOUS) this.anonymous.delete(this.anonymous.keys().next().value!);
+    const session: Session = { key: keyOf(cookie), csrf: csrfOf(cookie), createdAt: now, lastSeenAt: now };
+    await this.write(session);
+    this.purgeNowAndThen(now);
     return { cookie, session };
   }
 
@@ -68,19 +123,16 @@ export class SessionStore {
    * The live session a cookie names, touched (its idle clock restarts); `expired` when it named a
    * signed-in session that timed out (removed now), so that the page can say why.
    */
-  find(cookie: string | undefined, now = Date.now()): { session?: Session; expired?: 'idle' | 'absolute' } {
-    if (!cookie) return {};
-    const key = keyOf(cookie);
-    const session = this.signedIn.get(key) ?? this.anonymous.get(key);
-    if (!session) return {};
+  async find(cookie: string | undefined, now = Date.now()): Promise<{ session?: Session; expired?: 'idle' | 'absolute' }> {
+    if (!cookie || cookie.length > 200) return {};
+    const record = await this.records.get(keyOf(cookie));
+    if (!record) return {};
+    const session = this.fromRecord(record, cookie);
     if (session.userId) {
       if (now - session.lastSeenAt > this.options.idleMs) return this.drop(session, 'idle');
       if (now - session.signedInAt! > this.options.absoluteMs) return this.drop(session, 'absolute');
-      // Least recently used last, so the bound evicts the stalest.
-      this.signedIn.delete(key);
-      this.signedIn.set(key, session);
     } else if (now - session.lastSeenAt > this.options.idleMs) {
-      this.anonymous.delete(key);
+      await this.records.delete(session.key);
       return {};
     }
     session.lastSeenAt = now;
@@ -88,30 +140,83 @@ export class SessionStore {
   }
 
   /** Signs in: the old session ends and a new one (new id, new CSRF token) carries the person. */
-  signIn(previous: Session | undefined, userId: string, now = Date.now()): { cookie: string; session: Session } {
-    if (previous) this.end(previous);
-    const { cookie, session } = this.create(now);
-    this.anonymous.delete(session.key);
-    session.userId = userId;
-    session.signedInAt = now;
-    this.signedIn.set(session.key, session);
-    if (this.signedIn.size > MAX_SIGNED_IN) this.signedIn.delete(this.signedIn.keys().next().value!);
+  async signIn(previous: Session | undefined, userId: string, now = Date.now(), method = 'password'): Promise<{ cookie: string; session: Session }> {
+    if (previous) await this.end(previous);
+    const cookie = randomBytes(32).toString('base64url');
+    const session: Session = { key: keyOf(cookie), csrf: csrfOf(cookie), createdAt: now, lastSeenAt: now, userId, signedInAt: now, method };
+    await this.write(session);
     return { cookie, session };
   }
 
-  end(session: Session): void {
-    this.anonymous.delete(session.key);
-    this.signedIn.delete(session.key);
+  /**
+   * Writes what changed in a session since it was read or last saved (its page state; its
+   * last-seen time at most every 30 seconds). An ended session is never written again.
+   */
+  async save(session: Session): Promise<void> {
+    if (ended.has(session)) return;
+    const before = saved.get(session);
+    const data = dataOf(session);
+    if (!before) return this.write(session, data);
+    if (before.data !== data) {
+      // Only a row that still exists: a session ended meanwhile (signed out everywhere, on any server) stays ended.
+      await this.records.update(session.key, session.lastSeenAt, data);
+      saved.set(session, { data, lastSeenAt: session.lastSeenAt });
+      return;
+    }
+    if (session.lastSeenAt - before.lastSeenAt >= TOUCH_EVERY_MS) {
+      await this.records.touch(session.key, session.lastSeenAt);
+      saved.set(session, { data, lastSeenAt: session.lastSeenAt });
+    }
   }
 
-  /** Ends every session of a person (a disabled account; a password set elsewhere). */
-  endAllOf(userId: string): void {
-    for (const [key, session] of this.signedIn) if (session.userId === userId) this.signedIn.delete(key);
+  async end(session: Session): Promise<void> {
+    ended.add(session);
+    await this.records.delete(session.key);
   }
 
-  private drop(session: Session, why: 'idle' | 'absolute') {
-    this.end(session);
+  /** Ends every session of a person (a disabled account, a password set elsewhere, "Sign out everywhere"); how many there were. */
+  endAllOf(userId: string): Promise<number> {
+    return this.records.deleteAllOf(userId);
+  }
+
+  /** A person's live sessions (for "Your sessions"): when each began, was last used, and how. */
+  async listOf(userId: string, now = Date.now()): Promise<{ key: string; signedInAt: number; lastSeenAt: number; method: string }[]> {
+    return (await this.records.listOf(userId))
+      .filter((r) => r.signedInAt !== null && now - r.lastSeenAt <= this.options.idleMs && now - r.signedInAt <= this.options.absoluteMs)
+      .map((r) => ({ key: r.key, signedInAt: r.signedInAt!, lastSeenAt: r.lastSeenAt, method: r.method ?? 'password' }));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.records.close();
+  }
+
+  private fromRecord(record: SessionRecord, cookie: string): Session {
+    const session: Session = { key: record.key, csrf: csrfOf(cookie), createdAt: record.createdAt, lastSeenAt: record.lastSeenAt };
+    if (record.userId) {
+      session.userId = record.userId;
+      session.signedInAt = record.signedInAt ?? record.createdAt;
+      session.method = record.method ?? 'password';
+    }
+    applyData(session, record.data);
+    saved.set(session, { data: record.data, lastSeenAt: record.lastSeenAt });
+    return session;
+  }
+
+  private async write(session: Session, data = dataOf(session)): Promise<void> {
+    await this.records.put({ key: session.key, userId: session.userId ?? null, createdAt: session.createdAt, lastSeenAt: session.lastSeenAt, signedInAt: session.signedInAt ?? null, method: session.method ?? null, data });
+    saved.set(session, { data, lastSeenAt: session.lastSeenAt });
+  }
+
+  private async drop(session: Session, why: 'idle' | 'absolute') {
+    await this.end(session);
     return { expired: why };
+  }
+
+  /** Removes expired rows at most every ten minutes, in the background (a failure is only logged). */
+  private purgeNowAndThen(now: number): void {
+    if (now - this.lastPurge < PURGE_EVERY_MS) return;
+    this.lastPurge = now;
+    this.records.purge(now - this.options.idleMs, now - this.options.absoluteMs).catch((error: Error) => this.logger.warn(`expired sessions not purged: ${error.message}`));
   }
 }
 

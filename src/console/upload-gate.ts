@@ -19,7 +19,7 @@ import { csrfMatches, type Session, type SessionStore } from './sessions';
 /** The signed-in session that may upload to a form open to `roles`, or undefined (then the body is not read). */
 export async function uploadSession(request: Request, sessions: SessionStore, registry: AccessRegistry, roles: readonly Role[]): Promise<Session | undefined> {
   const cookies = parseCookies(request.headers.cookie ?? '');
-  const { session } = sessions.find(cookies[sessionCookieName(request.secure)]);
+  const { session } = await sessions.find(cookies[sessionCookieName(request.secure)]);
   if (!session?.userId) return undefined;
   const account = await registry.account({ userId: session.userId });
   if (!account || account.disabledAt || !roles.includes(account.role)) return undefined;

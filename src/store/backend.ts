@@ -11,6 +11,7 @@ import type { AccessLogStore } from '../access-log/access-log-store';
 import type { ReadModelStore } from '../read-models/read-model-store.port';
 import type { EventStore } from './event-store.port';
 import type { ProcessorStore } from '../processors/processor-store.port';
+import type { SessionRecordStore } from '../auth/session-store.port';
 
 export const DEFAULT_STORE_URL = 'sqlite:./data/sro.db';
 
@@ -48,6 +49,8 @@ export interface Backend {
    * in memory beside `events` otherwise.
    */
   openProcessorStore(events: EventStore): Promise<ProcessorStore>;
+  /** Where the console's sessions live (docs/decisions.md W55): beside the events; for EventStoreDB in its access log's SQLite file. */
+  openSessionStore(): Promise<SessionRecordStore>;
   /** The ledger's key file when SRO_KEY_FILE is not set (src/ledger/ledger-options.ts). */
   defaultKeyFile(cwd?: string): string;
   /**

@@ -1,6 +1,7 @@
 /**
  * The console's navigation is derived from the pages' declarations (src/console/console-page.ts,
- * docs/decisions.md W45): each role sees exactly the links it saw before, and each link's roles are
+ * docs/decisions.md W45): each role sees exactly the links it saw before (and, for every role, Your
+ * sessions; for admins, Identity providers: docs/decisions.md W55, W56), and each link's roles are
  * the roles its page lets in (the console guard's metadata on that route).
  */
 import { RequestMethod } from '@nestjs/common';
@@ -27,10 +28,10 @@ function rolesOfPage(href: string): Role[] | undefined {
 
 describe('the console navigation, from the pages (docs/decisions.md W45)', () => {
   it.each<[Role, string[]]>([
-    ['admin', ['/ Dashboard', '/reminders Reminders', '/integrity Integrity', '/access-log Who read what', '/people People']],
-    ['chief', ['/ Dashboard', '/reminders Reminders']],
-    ['auditor', ['/ Dashboard']],
-    ['investigator', ['/ Home', '/integrity Integrity', '/access-log Who read what']],
+    ['admin', ['/ Dashboard', '/reminders Reminders', '/integrity Integrity', '/access-log Who read what', '/people People', '/identity-providers Identity providers', '/account/sessions Your sessions']],
+    ['chief', ['/ Dashboard', '/reminders Reminders', '/account/sessions Your sessions']],
+    ['auditor', ['/ Dashboard', '/account/sessions Your sessions']],
+    ['investigator', ['/ Home', '/integrity Integrity', '/access-log Who read what', '/account/sessions Your sessions']],
   ])('%s sees the links of the pages it may open, in order', (role, links) => {
     expect(navFor(role).map((l) => `${l.href} ${l.label}`)).toEqual(links);
   });

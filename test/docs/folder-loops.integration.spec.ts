@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
-const PORTS = /^src\/(read-models\/read-model-store\.port|access-log\/access-log-(store|chain)|processors\/processor-store\.port)\.ts$/;
+const PORTS = /^src\/(read-models\/read-model-store\.port|access-log\/access-log-(store|chain)|processors\/processor-store\.port|auth\/session-store\.port)\.ts$/;
 const SHELL = /^src\/(app\.module\.ts|api\.module\.ts|http\/|cli\/)/;
 
 function folderOf(path: string): string | undefined {

@@ -18,6 +18,7 @@ import { ROLES } from '../../../events/access';
 import type { Account } from '../../auth/access-registry';
 import { Accounts, lastAdminRefusal, type Invitation } from '../../auth/accounts';
 import { Refusal } from '../../write/refusals';
+import { SessionStore } from '../sessions';
 import { CONSOLE_OPTIONS, type ConsoleOptions } from '../console-options';
 import { ConsoleRequest, ConsoleRoles } from '../console.guard';
 import { ConsoleController, ConsolePage } from '../console-page';
@@ -33,7 +34,13 @@ export function linkBase(options: ConsoleOptions, request: Request): string {
 export const welcomeLink = (base: string, secret: string): string => `${base}/welcome?token=${encodeURIComponent(secret)}`;
 
 const stateOf = (a: Account): string =>
-  a.disabledAt ? `Disabled ${instantInWords(a.disabledAt)}${a.disabledReason ? ` (${a.disabledReason})` : ''}` : a.password ? 'Active' : 'Invited: the link has not been used yet';
+  a.disabledAt
+    ? `Disabled ${instantInWords(a.disabledAt)}${a.disabledReason ? ` (${a.disabledReason})` : ''}`
+    : a.password
+      ? 'Active'
+      : (a.subjects?.size ?? 0) > 0
+        ? 'Active: signs in through an identity provider'
+        : 'Invited: the link has not been used yet';
 
 @ConsoleController('people')
 @ConsoleRoles('admin')
@@ -43,6 +50,7 @@ export class PeoplePageController {
     @Inject(CONSOLE_OPTIONS) private readonly options: ConsoleOptions,
     private readonly queries: QueryBus,
     @Inject(NOTICE_OPTIONS) private readonly noticeOptions: NoticeOptions,
+    private readonly sessions: SessionStore,
   ) {}
 
   @ConsolePage({ roles: ['admin'], nav: { href: '/people', label: 'People', order: 5 } })
@@ -117,8 +125,16 @@ export class PeoplePageController {
         }
         case 'disable':
           if (email.toLowerCase() === person.email) return this.refused(request, response, 400, ['You cannot disable your own account; ask another admin.']);
+          // Their sessions end at once, on every server (Accounts.disable; docs/decisions.md W55).
           await this.accounts.disable(person.agencyId, email, text(body.reason) || 'disabled by an admin', person.email);
-          return this.done(request, response, `${email} is disabled: they are signed out from their next page.`);
+          return this.done(request, response, `${email} is disabled and signed out everywhere.`);
+        case 'end-sessions': {
+          const target = (await this.accounts.list(person.agencyId)).find((a) => a.email === email.trim().toLowerCase());
+          if (!target) return this.refused(request, response, 404, [`Email: agency ${person.agencyId} has no account for ${email}`]);
+          const ended = await this.sessions.endAllOf(target.userId);
+          const own = target.userId === person.userId;
+          return this.done(request, response, own ? undefined : `${ended === 0 ? 'No session of' : `${ended} session${ended === 1 ? '' : 's'} of`} ${target.email} ${ended === 0 ? 'was open' : 'ended'}: they sign in again on their next page.`, undefined, undefined, own ? '/sign-in' : '/people');
+        }
         case 'enable':
           await this.accounts.enable(person.agencyId, email, person.email);
           return this.done(request, response, `${email} is enabled again.`);
@@ -262,6 +278,12 @@ function PeoplePage(props: PeopleProps) {
                       ))}
                     </select>
                     <button type="submit">Change role</button>
+                  </form>
+                  <form method="post" action="/people/action">
+                    <CsrfField csrf={props.csrf} />
+                    <input type="hidden" name="email" value={a.email} />
+                    <input type="hidden" name="action" value="end-sessions" />
+                    <button type="submit">Sign {a.name} out everywhere</button>
                   </form>
                   {a.email !== props.person.email && (
                     <form method="post" action="/people/action">

@@ -93,9 +93,10 @@ export class SetPasswordController {
         .type('html')
         .send(renderPage(<WelcomePage token={token} name={account.name} email={account.email} role={ROLE_WORDS[account.role]} problems={error.messages} />, { csrf: request.session!.csrf }));
     }
-    this.sessions.endAllOf(account.userId);
-    const { cookie, session } = this.sessions.signIn(request.session, account.userId);
+    await this.sessions.endAllOf(account.userId);
+    const { cookie, session } = await this.sessions.signIn(request.session, account.userId);
     session.notice = `Welcome, ${account.name}. Your password is set; use it with ${account.email} to sign in next time.`;
+    await this.sessions.save(session);
     setSessionCookie(request, response, cookie);
     response.redirect(303, '/');
   }
@@ -129,8 +130,9 @@ export class SetPasswordController {
       await this.commands.execute(new RegisterAgencyCommand({ agencyId: values.agencyId, recordedBy, correlationId: randomUUID() }, values.agencyName));
       const account = await this.accounts.createFirstAdmin({ agencyId: values.agencyId, email: values.email, name: values.name }, password, token, recordedBy);
       this.setup.close();
-      const { cookie, session } = this.sessions.signIn(request.session, account.userId);
+      const { cookie, session } = await this.sessions.signIn(request.session, account.userId);
       session.notice = `Agency ${values.agencyName} is set up and you are its first admin. Next: register your first officer, and invite the chief from People.`;
+      await this.sessions.save(session);
       setSessionCookie(request, response, cookie);
       response.redirect(303, '/');
     } catch (error) {

@@ -12,6 +12,8 @@ import { temporaryKeyFile, type Backend, type OpenEventStoreOptions } from '../b
 import { withFilesDirectory } from '../files-directory';
 import { serverFile } from '../server-file';
 import { SqliteAccessLogStore } from '../sqlite/sqlite-access-log-store';
+import { SqliteSessionStore } from '../sqlite/sqlite-session-store';
+import { MemorySessionStore } from '../memory/memory-session-store';
 import { MemoryProcessorStore } from '../../processors/processor-store.port';
 
 export function esdbBackend(url: string): Backend {
@@ -31,6 +33,13 @@ export function esdbBackend(url: string): Backend {
       if (!file) return new MemoryAccessLogStore();
       fs.mkdirSync(path.dirname(file), { recursive: true });
       return new SqliteAccessLogStore(file);
+    },
+    // In the access log's SQLite file (docs/decisions.md W55): sessions of servers sharing that directory.
+    async openSessionStore() {
+      const file = serverFile(url, 'access-log', 'db');
+      if (!file) return new MemorySessionStore();
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      return new SqliteSessionStore(file);
     },
     defaultKeyFile: (cwd = process.cwd()) => serverFile(url, 'ledger-key', 'pem', cwd) ?? temporaryKeyFile(),
   };

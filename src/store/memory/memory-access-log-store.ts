@@ -33,7 +33,7 @@ export class MemoryAccessLogStore implements AccessLogStore {
   }
   async find(f: AccessLogFilter): Promise<AccessEntry[]> {
     return this.entries
-      .filter((e) => e.agencyId === f.agencyId && (f.officerId === undefined || e.officerId === f.officerId) && (!f.from || e.at >= f.from) && (!f.to || e.at <= f.to))
+      .filter((e) => e.agencyId === f.agencyId && (f.officerId === undefined || e.officerId === f.officerId) && (f.principalId === undefined || e.principal.id === f.principalId) && (!f.from || e.at >= f.from) && (!f.to || e.at <= f.to))
       .reverse()
       .slice(0, f.limit);
   }

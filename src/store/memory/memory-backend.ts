@@ -2,6 +2,7 @@
 import { MemoryAccessLogStore } from './memory-access-log-store';
 import { MemoryEventStore } from './memory-event-store';
 import { MemoryReadModelStore } from './memory-read-model-store';
+import { MemorySessionStore } from './memory-session-store';
 import { MemoryProcessorStore } from '../../processors/processor-store.port';
 import { temporaryKeyFile, type Backend, type OpenEventStoreOptions } from '../backend';
 
@@ -15,6 +16,7 @@ export function memoryBackend(url = 'memory:'): Backend {
     openReadModelStore: async () => new MemoryReadModelStore(),
     openAccessLogStore: async () => new MemoryAccessLogStore(),
     openProcessorStore: async (events) => new MemoryProcessorStore(events),
+    openSessionStore: async () => new MemorySessionStore(),
     // A fresh temporary directory per process, as the store itself.
     defaultKeyFile: () => temporaryKeyFile(),
   };

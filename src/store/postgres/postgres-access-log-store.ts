@@ -119,6 +119,7 @@ export class PostgresAccessLogStore implements AccessLogStore {
       where.push(sql.replace('?', `$${args.length}`));
     };
     if (f.officerId !== undefined) add('officer_id = ?', f.officerId);
+    if (f.principalId !== undefined) add('principal_id = ?', f.principalId);
     if (f.from) add('at >= ?', f.from);
     if (f.to) add('at <= ?', f.to);
     args.push(f.limit);

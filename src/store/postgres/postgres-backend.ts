@@ -26,6 +26,10 @@ export function postgresBackend(url: string): Backend {
       const { PostgresProcessorStore } = await import('./postgres-processor-store');
       return PostgresProcessorStore.open(url);
     },
+    async openSessionStore() {
+      const { PostgresSessionStore } = await import('./postgres-session-store');
+      return PostgresSessionStore.open(url);
+    },
     defaultKeyFile: (cwd = process.cwd()) => serverFile(url, 'ledger-key', 'pem', cwd) ?? temporaryKeyFile(),
   };
 }

@@ -95,6 +95,7 @@ export class SqliteAccessLogStore implements AccessLogStore {
     const where = ['agency_id = ?'];
     const args: unknown[] = [f.agencyId];
     if (f.officerId !== undefined) (where.push('officer_id = ?'), args.push(f.officerId));
+    if (f.principalId !== undefined) (where.push('principal_id = ?'), args.push(f.principalId));
     if (f.from) (where.push('at >= ?'), args.push(f.from));
     if (f.to) (where.push('at <= ?'), args.push(f.to));
     const rows = this.db.prepare(`SELECT ${COLUMNS.join(', ')} FROM access_log WHERE ${where.join(' AND ')} ORDER BY at DESC, id DESC LIMIT ?`).all(...args, f.limit) as Row[];

@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { MemoryAccessLogStore } from '../memory/memory-access-log-store';
 import { MemoryReadModelStore } from '../memory/memory-read-model-store';
+import { MemorySessionStore } from '../memory/memory-session-store';
+import { SqliteSessionStore } from './sqlite-session-store';
 import { temporaryKeyFile, type Backend, type OpenEventStoreOptions } from '../backend';
 import { SqliteAccessLogStore } from './sqlite-access-log-store';
 import { SqliteEventStore } from './sqlite-event-store';
@@ -30,6 +32,8 @@ export function sqliteBackend(given: string): Backend {
     openAccessLogStore: async () => (inMemory ? new MemoryAccessLogStore() : new SqliteAccessLogStore(file())),
     // In the same file: the checkpoints and the lease that decides which process acts.
     openProcessorStore: async (events) => (inMemory ? new MemoryProcessorStore(events) : new SqliteProcessorStore(file())),
+    // In the same file: a restart signs no one out (docs/decisions.md W55).
+    openSessionStore: async () => (inMemory ? new MemorySessionStore() : new SqliteSessionStore(file())),
     defaultKeyFile(cwd = process.cwd()) {
       if (inMemory) return temporaryKeyFile();
       const key = sqliteKeyFile(file(cwd));
