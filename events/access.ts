@@ -86,8 +86,18 @@ export interface ImportMappingSaved {
   courses: Record<string, string>;
 }
 
+/**
+ * The agency's public page (docs/reference.md "Public page"; docs/decisions.md W67) turned on or
+ * off: who may read what without signing in is an access setting, audited like a token.
+ */
+export interface PublicPageSet {
+  agencyId: string;
+  on: boolean;
+}
+
 export interface AccessEventDataByType {
   ImportMappingSaved: ImportMappingSaved;
+  PublicPageSet: PublicPageSet;
   TokenIssued: TokenIssued;
   TokenRevoked: TokenRevoked;
   UserInvited: UserInvited;
@@ -112,4 +122,5 @@ export const ACCESS_SCHEMA_VERSION: { readonly [T in keyof AccessEventDataByType
   UserDisabled: 1,
   UserEnabled: 1,
   ImportMappingSaved: 1,
+  PublicPageSet: 1,
 };

@@ -17,6 +17,8 @@ import { AccessRegistry } from './auth/access-registry';
 import { AUTH_FAILURES } from './auth/auth.guard';
 import { ApiModule } from './api.module';
 import { EdgeErrorsFilter } from './http/edge-errors.filter';
+import { EvidenceController } from './evidence/evidence.controller';
+import { EvidencePackets } from './evidence/evidence-packet';
 import { Accounts } from './auth/accounts';
 import { AuthenticationGate, LEDGER_INTEGRITY } from './auth/authentication-gate';
 import { ConsoleModule, type ConsoleOptions } from './console';
@@ -61,6 +63,7 @@ const slices = {
     IntegrityController,
     LedgerController,
     AccessLogController,
+    EvidenceController,
   ],
   handlers: [
     ...writeHandlers(),
@@ -166,6 +169,7 @@ export class AppModule {
         AuthenticationGate,
         { provide: LEDGER_INTEGRITY, useFactory: (monitor: IntegrityMonitor) => ({ verify: (o: { witness: boolean }) => monitor.verify(o), failure: () => monitor.authenticationFailure() }), inject: [IntegrityMonitor] },
         Accounts,
+        EvidencePackets,
         ...slices.handlers,
     ];
     return {

@@ -9,6 +9,7 @@ import { Command, Option } from 'commander';
  */
 export const SPECS: Record<string, { synopsis: string; about?: string[] }> = {
   'agency create': { synopsis: '--id <agencyId> --name <name>' },
+  'agency public': { synopsis: '--agency <agencyId> --on|--off', about: ['(the public page /public/<agencyId>: off by default)'] },
   'token create': { synopsis: '--agency <agencyId> --role <admin|auditor|chief|investigator> --name <label>' },
   'token revoke': { synopsis: '--agency <agencyId> --name <label> [--reason <text>]' },
   'token list': { synopsis: '--agency <agencyId> [--csv]', about: ["(the agency's tokens)"] },
@@ -41,6 +42,14 @@ export const SPECS: Record<string, { synopsis: string; about?: string[] }> = {
   'keys show': { synopsis: '', about: ["(print the verifier key that checks this ledger's checkpoints)"] },
   'proof inclusion': { synopsis: '--event <eventId> --agency <agencyId> [--tree-size <n>]' },
   'proof consistency': { synopsis: '--from <n> [--to <n>]', about: ['(RFC 9162 proofs, JSON)'] },
+  evidence: {
+    synopsis: '--agency <agencyId> [--as-of <YYYY-MM-DD>] [--known-at <instant>] --out <file>',
+    about: ['(the evidence packet, a zip: report, events, checkpoint, proofs)'],
+  },
+  'verify-evidence': {
+    synopsis: '<file.zip> [--public-key <verifier key>]',
+    about: ['(checks a packet offline, no store needed; exit 1 names the first failure)'],
+  },
   rebuild: { synopsis: '[--projection <name>]', about: ['(rebuild read models from position 0; resumes an interrupted rebuild)'] },
   serve: { synopsis: '[--port <port>] [--demo]', about: ['(PORT, HOST; default 127.0.0.1:3000; --demo: on memory:, a demo agency to sign in to)'] },
 };
@@ -67,6 +76,9 @@ export const OPTION_HELP: Record<string, string> = {
   projection: 'only this read model',
   port: 'the port to listen on (default PORT, 3000)',
   demo: 'with SRO_STORE=memory: only: seed a demo agency with three officers and print how to sign in',
+  out: 'the file to write (replaced only once it is whole)',
+  on: 'turn it on',
+  off: 'turn it off',
   'dry-run': 'check every row as its write would, and record nothing',
   'by-row': 'record each good row (in batches of 2,000 events) and report the bad ones, instead of the whole file or nothing',
 };

@@ -34,6 +34,7 @@ import { createHttpApp } from '../http/create-http-app';
 import { knownBackend } from '../store/backends';
 import { NotFound, Refusal } from '../write/refusals';
 import { COMMENT_COLUMN, usage, commandParser } from './cli-help';
+import { agencyPublic, evidence, verifyEvidenceCommand } from './evidence-commands';
 import { agencyCreate, tokenCreate, tokenRevoke, tokenList, userInvite, userReset, userRole, userDisable, userEnable, userList } from './account-commands';
 import { type Options, required, identifier, timeAxes, printJson, printAnswer, cliUser, StoreMissing, storeLabel, READ_ONLY, running, withContext, requireAgency } from './cli-context';
 
@@ -216,6 +217,7 @@ async function serve(options: Options): Promise<void> {
 const COMMANDS: Record<string, (options: Options, positionals: string[]) => Promise<void | number>> = {
   import: importCsv,
   'agency create': agencyCreate,
+  'agency public': agencyPublic,
   'token create': tokenCreate,
   'token revoke': tokenRevoke,
   'token list': tokenList,
@@ -234,6 +236,8 @@ const COMMANDS: Record<string, (options: Options, positionals: string[]) => Prom
   'keys show': keysShow,
   'proof inclusion': proofInclusion,
   'proof consistency': proofConsistency,
+  evidence,
+  'verify-evidence': verifyEvidenceCommand,
   rebuild,
   serve,
 };
