@@ -19,6 +19,7 @@ import { ApiModule } from './api.module';
 import { EdgeErrorsFilter } from './http/edge-errors.filter';
 import { EvidenceController } from './evidence/evidence.controller';
 import { EvidencePackets } from './evidence/evidence-packet';
+import { PublicFactsService } from './public/public-facts';
 import { Accounts } from './auth/accounts';
 import { AuthenticationGate, LEDGER_INTEGRITY } from './auth/authentication-gate';
 import { ConsoleModule, type ConsoleOptions } from './console';
@@ -170,6 +171,7 @@ export class AppModule {
         { provide: LEDGER_INTEGRITY, useFactory: (monitor: IntegrityMonitor) => ({ verify: (o: { witness: boolean }) => monitor.verify(o), failure: () => monitor.authenticationFailure() }), inject: [IntegrityMonitor] },
         Accounts,
         EvidencePackets,
+        PublicFactsService,
         ...slices.handlers,
     ];
     return {

@@ -122,6 +122,8 @@ describe('a packet made by the API', () => {
   it("report.pdf names every officer and their status, the two times and the page numbers (pdftotext)", () => {
     const file = join(dir, 'report.pdf');
     writeFileSync(file, packet.get('report.pdf')!);
+    // To look at the pages: EVIDENCE_PDF_OUT=/tmp/report.pdf, then pdftoppm -png -r 60 /tmp/report.pdf page
+    if (process.env.EVIDENCE_PDF_OUT) writeFileSync(process.env.EVIDENCE_PDF_OUT, packet.get('report.pdf')!);
     const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
     const report = JSON.parse(packet.get('report.json')!.toString());
     for (const o of report.officers) {

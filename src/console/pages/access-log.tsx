@@ -24,6 +24,7 @@ const KIND_WORDS: Record<string, string> = {
   'agency-status': 'agency report',
   'officer-list': 'officer list',
   reminders: 'reminders',
+  'evidence-packet': 'evidence packet',
 };
 
 const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');

@@ -220,6 +220,14 @@ function Dashboard(props: { person: Person; csrf: string; notice?: string; view:
             Download {rows.length === 1 ? 'this officer' : `these ${rows.length} officers`} as CSV
           </a>
         </p>
+        <form method="get" action="/evidence" class="no-print">
+          <input type="hidden" name="asOf" value={view.asOf} />
+          <input type="hidden" name="knownAt" value={view.knownAt} />
+          <p>
+            <button type="submit">Download the evidence packet</button> A zip for the two times above: the report as a PDF, every record it rests on, and the signed
+            proofs that let anyone check it without trusting the agency (README.txt inside says how).
+          </p>
+        </form>
         {shown.length === 0 ? (
           <p>{total === 0 ? 'No officers are registered yet.' : 'No officer matches this filter.'}</p>
         ) : (
