@@ -237,12 +237,14 @@ async function render(doc: PDFKit.PDFDocument, report: EvidenceReport, checkpoin
   return page;
 }
 
-function newDocument(report: EvidenceReport): PDFKit.PDFDocument {
+function newDocument(report: EvidenceReport, compress = true): PDFKit.PDFDocument {
   const at = new Date(report.knownAt);
   return new PDFDocument({
     size: 'LETTER',
     margins: { top: MARGIN, bottom: MARGIN, left: MARGIN, right: MARGIN },
     autoFirstPage: false,
+    // The first layout only counts pages: its bytes are thrown away, so they are not compressed.
+    compress,
     bufferPages: false,
     info: { Title: `SRO compliance evidence packet: ${report.agencyName}, ${report.asOf}`, Author: report.agencyName, Subject: timesSentence(report), Creator: 'sro-compliance', CreationDate: at, ModDate: at },
     displayTitle: true,
@@ -252,7 +254,7 @@ function newDocument(report: EvidenceReport): PDFKit.PDFDocument {
 
 /** The PDF, streamed: laid out once into nothing (page numbers), then for real. */
 export async function reportPdf(report: EvidenceReport, checkpoint: PdfCheckpoint): Promise<Readable> {
-  const first = newDocument(report);
+  const first = newDocument(report, false);
   const pages = new Map<string, number>();
   const done = new Promise<void>((resolve, reject) => {
     first.pipe(new Writable({ write: (_chunk, _enc, next) => next() })).on('finish', resolve).on('error', reject);

@@ -6,14 +6,15 @@
  * their status (pdftotext). The packet never carries the access stream or another agency's events,
  * and each one made is in the access log.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCheckpoint, signCheckpoint, verifierKey } from '../../events/checkpoint';
 import { verifyEvidence } from '../../src/evidence/verify/verify-evidence';
 import { runMain } from '../support/cli-in-process';
+import { buildCli, root } from '../support/cli-process';
 import { certificatePdf } from '../support/pdf';
 import { unzip, zipOf } from '../support/zip';
 import { startHarness, type Harness } from './http-harness';
@@ -246,4 +247,18 @@ describe('a packet made by the CLI', () => {
     expect(refused.status).toBe(1);
     expect(refused.stderr).toBe('NOT VERIFIED: manifest.json: the SHA-256 of report.json does not match: the file was changed after the packet was made\n');
   }, 60_000);
+});
+
+describe('verify-evidence needs no store', () => {
+  it('runs as a recipient runs it, the built CLI in an empty folder with no SRO_STORE: exit 0, and no store or key is created', () => {
+    buildCli();
+    const empty = join(dir, 'recipient');
+    mkdirSync(empty);
+    writeFileSync(join(empty, 'packet.zip'), zip);
+    const run = spawnSync(process.execPath, [join(root, 'dist/src/cli/main.js'), 'verify-evidence', 'packet.zip', '--public-key', key], { cwd: empty, env: { PATH: process.env.PATH }, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^verified: /);
+    expect(readdirSync(empty)).toEqual(['packet.zip']);
+  }, 120_000);
 });
