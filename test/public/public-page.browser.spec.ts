@@ -126,6 +126,28 @@ describeInBrowser('the public page and the dashboard’s evidence packet', () =>
     await context.close();
   });
 
+  it('an investigator downloads it from the home page, choosing the two times; a time that is not one is a page saying so', async () => {
+    const invitation = await h.app.get(Accounts).invite({ agencyId: A, role: 'investigator', email: 'ivy@bca.example.gov', name: 'Ivy Investigator' }, 'test-setup');
+    const context = await browser.newContext({ baseURL: base, viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    const page = await context.newPage();
+    await page.goto(`/welcome?token=${encodeURIComponent(invitation.secret)}`);
+    await page.getByLabel('New password').fill(PASSWORD);
+    await page.getByLabel('Confirm password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Set password' }).click();
+    await page.waitForURL(`${base}/`);
+    await expectAccessible(page);
+    const form = page.getByRole('form', { name: 'Evidence packet' });
+    await form.getByLabel('As of').fill('2025-10-01');
+    const [download] = await Promise.all([page.waitForEvent('download'), form.getByRole('button', { name: 'Download the evidence packet' }).click()]);
+    const file = join(dir, 'from-home.zip');
+    await download.saveAs(file);
+    expect(await verifyEvidence(readFileSync(file), { publicKey: key })).toMatchObject({ ok: true, agencyId: A });
+    await form.getByLabel('Known at').fill('not a time');
+    await form.getByRole('button', { name: 'Download the evidence packet' }).click();
+    await expect(page.locator('main').innerText()).resolves.toMatch(/Known at: "not a time" is not a time/);
+    await context.close();
+  });
+
   it('turned off again: 404', async () => {
     expect((await runMain(env, 'agency', 'public', '--agency', A, '--off')).status).toBe(0);
     await h.http().get(`/public/${A}`).expect(404);

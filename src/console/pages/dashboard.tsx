@@ -320,6 +320,24 @@ function InvestigatorHome(props: { person: Person; csrf: string; notice?: string
       <p>
         <a href="/integrity">Check the integrity of the ledger</a>
       </p>
+      <h2>Evidence packet</h2>
+      <form method="get" action="/evidence" class="axes no-print" aria-label="Evidence packet">
+        <div class="field">
+          <label for="evidence-asOf">As of</label>
+          <input id="evidence-asOf" name="asOf" type="date" aria-describedby="evidence-asOf-hint" />
+          <span id="evidence-asOf-hint" class="hint">
+            The day the status is for; empty means today.
+          </span>
+        </div>
+        <div class="field">
+          <label for="evidence-knownAt">Known at</label>
+          <input id="evidence-knownAt" name="knownAt" type="text" placeholder="now" autoComplete="off" aria-describedby="evidence-knownAt-hint" />
+          <span id="evidence-knownAt-hint" class="hint">
+            The records as they stood at this moment: Minnesota time as 2026-03-01 17:00, or an ISO instant. Empty means now.
+          </span>
+        </div>
+        <button type="submit">Download the evidence packet</button>
+      </form>
     </Page>
   );
 }

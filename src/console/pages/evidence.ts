@@ -6,6 +6,7 @@
 import { Query, Req, Res, StreamableFile } from '@nestjs/common';
 import type { Response } from 'express';
 import { EvidencePackets } from '../../evidence/evidence-packet';
+import { Invalid } from '../../write/refusals';
 import { pageAxes } from '../console-axes';
 import { ConsoleController, ConsolePage } from '../console-page';
 import type { ConsoleRequest } from '../console.guard';
@@ -15,13 +16,10 @@ export class EvidencePageController {
   constructor(private readonly packets: EvidencePackets) {}
 
   @ConsolePage({ roles: ['admin', 'auditor', 'chief', 'investigator'] })
-  async download(@Req() request: ConsoleRequest, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) response: Response): Promise<StreamableFile | void> {
+  async download(@Req() request: ConsoleRequest, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) response: Response): Promise<StreamableFile> {
     const axes = pageAxes(query);
-    if (axes.problems.length > 0) {
-      // The dashboard says what is wrong with the two times, in words.
-      response.redirect(303, `/?${new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => typeof e[1] === 'string')).toString()}`);
-      return;
-    }
+    // A date or instant that is not one: a page saying which, in words (the console's error page), never a packet for other times.
+    if (axes.problems.length > 0) throw new Invalid(axes.problems.map((p) => p.replace(/; showing (today|now|the records as they stand now)( instead)?$/, '')));
     const person = request.person!;
     const packet = await this.packets.make(person.agencyId, axes.axes, { principal: { kind: 'person', id: person.userId, name: person.name, role: person.role }, route: 'GET /evidence', requestId: null });
     response.setHeader('Content-Type', 'application/zip');
