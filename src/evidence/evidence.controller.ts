@@ -26,6 +26,8 @@ export class EvidenceController {
     });
     response.setHeader('Content-Type', 'application/zip');
     response.setHeader('Content-Disposition', `attachment; filename="${packet.fileName}"`);
+    // A client that goes away mid-way: the zip is ended, and its temporary files removed.
+    response.once('close', () => packet.zip.destroy());
     return new StreamableFile(packet.zip);
   }
 }

@@ -100,10 +100,11 @@ async function render(doc: PDFKit.PDFDocument, report: EvidenceReport, checkpoin
     doc.x = x;
     doc.y = MARGIN;
   });
-  const mark = (key: string, title: string, level = 0) => {
+  /** A section starts here: its page, its link target, its bookmark (returned, for the officers under it). */
+  const mark = (key: string, title: string) => {
     pages.set(key, page);
     doc.addNamedDestination(key.replace(/[^A-Za-z0-9_.-]/g, '_'));
-    if (level === 0) doc.outline.addItem(pdfText(title));
+    return doc.outline.addItem(pdfText(title));
   };
   const heading = (text: string, size = 15) => {
     if (doc.y > doc.page.height - MARGIN - 80) doc.addPage();
@@ -200,7 +201,7 @@ async function render(doc: PDFKit.PDFDocument, report: EvidenceReport, checkpoin
 
   // The officers.
   doc.addPage();
-  mark('officers', `Officers (${report.officers.length})`);
+  const officersBookmark = mark('officers', `Officers (${report.officers.length})`);
   heading(`Officers (${report.officers.length})`);
   para(`Each officer on the agency's active roster on ${report.asOf}, in order of officer ID, with every rule checked.`);
   for (const o of report.officers) {
@@ -214,6 +215,7 @@ async function render(doc: PDFKit.PDFDocument, report: EvidenceReport, checkpoin
     if (doc.y > doc.page.height - MARGIN - 160) doc.addPage();
     doc.moveDown(0.8);
     pages.set(`officer:${o.officerId}`, page);
+    officersBookmark.addItem(pdfText(`${o.name} (${o.officerId})`));
     doc.addNamedDestination(`officer:${o.officerId}`.replace(/[^A-Za-z0-9_.-]/g, '_'));
     para(`${o.name} (officer ID ${o.officerId})`, { bold: true, size: 13 });
     para(`Status on ${report.asOf}: ${STATUS_WORDS[o.status] ?? o.status} (${o.status})`, { bold: true });

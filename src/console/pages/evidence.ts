@@ -24,6 +24,8 @@ export class EvidencePageController {
     const packet = await this.packets.make(person.agencyId, axes.axes, { principal: { kind: 'person', id: person.userId, name: person.name, role: person.role }, route: 'GET /evidence', requestId: null });
     response.setHeader('Content-Type', 'application/zip');
     response.setHeader('Content-Disposition', `attachment; filename="${packet.fileName}"`);
+    // A client that goes away mid-way: the zip is ended, and its temporary files removed.
+    response.once('close', () => packet.zip.destroy());
     return new StreamableFile(packet.zip);
   }
 }
