@@ -152,6 +152,13 @@ module.exports = {
       to: { path: '^src/(officers|agencies|import|cli|console|http|read|read-models|ledger|health)/' },
     },
     {
+      name: 'evidence-verifier-needs-no-store',
+      comment: 'the evidence packet\'s offline verifier (src/evidence/verify: verify-evidence from a fresh clone, no database) imports events/, projections/, itself and yauzl only: no store, no Nest, no I/O of its own.',
+      severity: 'error',
+      from: { path: '^src/evidence/verify/' },
+      to: { path: '^(bench|test)/|^src/(?!evidence/verify/)|^node_modules/(?!yauzl/|@types/)|^(node:)?(fs|net|http|https|child_process)$', dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'src-imports-no-tests-or-bench',
       severity: 'error',
       from: { path: '^src/' },

@@ -25,6 +25,7 @@ import { IntegrityMonitor } from '../src/ledger/integrity-monitor';
 import { EVENT_STORE, EventStore } from '../src/store/event-store.port';
 import type { BenchStore } from './bench-stores';
 import { measureConsoleDashboard } from './console-dashboard';
+import { measureEvidencePacket } from './evidence-packet';
 import { agencyPlans, AgencyPlan, DEFAULT_SEED, firstPass, GENERATED_TODAY, officerId, prng, secondPass } from './generate';
 
 export const SUMMARY_KEYS = [
@@ -51,6 +52,11 @@ export const SUMMARY_KEYS = [
   'verifyMs',
   'verifyEventsPerSec',
   'verifyChainsOnlyMs',
+  'evidencePacketOfficers',
+  'evidencePacketMs',
+  'evidencePacketMb',
+  'evidencePacketRssRiseMb',
+  'evidenceVerifyMs',
   'dbFileMb',
   'readModelMb',
 ] as const;
@@ -298,6 +304,9 @@ export async function runBench(options: BenchOptions): Promise<Summary> {
     const dashboard = await measureConsoleDashboard(app, dataset.agencies[0].agencyId);
     log(`console dashboard (${report.officers} officers): median ${Math.round(dashboard.ms)} ms, first view ${Math.round(dashboard.coldMs)} ms, after a write ${Math.round(dashboard.afterWriteMs)} ms, ${Math.round(dashboard.bytes / 1024)} KB; import check of 5,000 rows ${Math.round(dashboard.importPreviewMs)} ms`);
 
+    const evidence = await measureEvidencePacket(app, dataset.agencies, GENERATED_TODAY);
+    log(`evidence packet (${evidence.officers} officers, ${evidence.events} events): ${Math.round(evidence.ms)} ms, ${evidence.mb.toFixed(1)} MB, resident memory +${Math.round(evidence.rssRiseMb)} MB; verify-evidence ${Math.round(evidence.verifyMs)} ms`);
+
     let http = { reqPerSec: 0, p99Ms: 0, non2xx: 0 };
     if ((options.httpSeconds ?? 10) > 0) {
       http = await measureHttp(app, dataset, { seconds: options.httpSeconds ?? 10, connections: options.httpConnections ?? 50 });
@@ -331,6 +340,11 @@ export async function runBench(options: BenchOptions): Promise<Summary> {
       verifyMs: round(verify.ms),
       verifyEventsPerSec: round(verify.eventsPerSec),
       verifyChainsOnlyMs: round(verify.chainsOnlyMs),
+      evidencePacketOfficers: evidence.officers,
+      evidencePacketMs: round(evidence.ms),
+      evidencePacketMb: round(evidence.mb, 1),
+      evidencePacketRssRiseMb: round(evidence.rssRiseMb, 1),
+      evidenceVerifyMs: round(evidence.verifyMs),
       dbFileMb: 0,
       readModelMb: 0,
     };

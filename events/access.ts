@@ -151,6 +151,15 @@ export interface UserLinkedToProvider {
   subject: string;
 }
 
+/**
+ * The agency's public page (docs/reference.md "Public page"; docs/decisions.md W67) turned on or
+ * off: who may read what without signing in is an access setting, audited like a token.
+ */
+export interface PublicPageSet {
+  agencyId: string;
+  on: boolean;
+}
+
 export interface AccessEventDataByType {
   NoticePreferenceSet: NoticePreferenceSet;
   CalendarFeedIssued: CalendarFeedIssued;
@@ -160,6 +169,7 @@ export interface AccessEventDataByType {
   UserSignedUpThroughProvider: UserSignedUpThroughProvider;
   UserLinkedToProvider: UserLinkedToProvider;
   ImportMappingSaved: ImportMappingSaved;
+  PublicPageSet: PublicPageSet;
   TokenIssued: TokenIssued;
   TokenRevoked: TokenRevoked;
   UserInvited: UserInvited;
@@ -191,4 +201,5 @@ export const ACCESS_SCHEMA_VERSION: { readonly [T in keyof AccessEventDataByType
   PasswordSignInSet: 1,
   UserSignedUpThroughProvider: 1,
   UserLinkedToProvider: 1,
+  PublicPageSet: 1,
 };

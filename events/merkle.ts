@@ -182,6 +182,36 @@ export class MerkleLeaves {
     return path(index, 0, size);
   }
 
+  /**
+   * inclusionProof for many leaves at once, in one walk of the tree of `size` (each node hashed
+   * once: O(size + m log size) for m leaves, where m calls of inclusionProof cost O(m × size)).
+   * The evidence packet proves every event of an agency this way. Same paths, leaf to root.
+   */
+  inclusionProofs(indices: readonly number[], size: number): Map<number, Buffer[]> {
+    this.assertSize(size);
+    const wanted = [...new Set(indices)].sort((a, b) => a - b);
+    for (const index of wanted) {
+      if (!Number.isSafeInteger(index) || index < 0 || index >= size) throw new RangeError(`leaf index ${index} is not in a tree of ${size} leaves`);
+    }
+    const proofs = new Map<number, Buffer[]>(wanted.map((i) => [i, []]));
+    // `from`..`to` (exclusive): the slice of `wanted` inside [start, end).
+    const walk = (start: number, end: number, from: number, to: number): Buffer => {
+      if (from === to) return this.subtree(start, end);
+      const n = end - start;
+      if (n === 1) return this.leaf(start);
+      const k = split(n);
+      let mid = from;
+      while (mid < to && wanted[mid] < start + k) mid++;
+      const left = walk(start, start + k, from, mid);
+      const right = walk(start + k, end, mid, to);
+      for (let i = from; i < mid; i++) proofs.get(wanted[i])!.push(right);
+      for (let i = mid; i < to; i++) proofs.get(wanted[i])!.push(left);
+      return nodeHash(left, right);
+    };
+    if (wanted.length > 0) walk(0, size, 0, wanted.length);
+    return proofs;
+  }
+
   /** RFC 9162 §2.1.4.1: PROOF(m, D[0:n]). Empty when m = n or m = 0. */
   consistencyProof(m: number, n: number): Buffer[] {
     this.assertSize(n);

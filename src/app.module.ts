@@ -20,6 +20,9 @@ import { OidcSignIn } from './identity/oidc-sign-in';
 import { AUTH_FAILURES } from './auth/auth.guard';
 import { ApiModule } from './api.module';
 import { EdgeErrorsFilter } from './http/edge-errors.filter';
+import { EvidenceController } from './evidence/evidence.controller';
+import { EvidencePackets } from './evidence/evidence-packet';
+import { PublicFactsService } from './public/public-facts';
 import { Accounts } from './auth/accounts';
 import { AuthenticationGate, LEDGER_INTEGRITY } from './auth/authentication-gate';
 import { ConsoleModule, type ConsoleOptions } from './console';
@@ -67,6 +70,7 @@ const slices = {
     LedgerController,
     AccessLogController,
     NoticesController,
+    EvidenceController,
   ],
   handlers: [
     ...writeHandlers(),
@@ -185,6 +189,8 @@ export class AppModule {
         // Sign-in through the agencies' identity providers (src/identity, docs/decisions.md W56-W58).
         IdentityProviders,
         OidcSignIn,
+        EvidencePackets,
+        PublicFactsService,
         ...slices.handlers,
     ];
     return {

@@ -77,6 +77,8 @@ export class AccessRegistry {
   private readonly accountBySubject = new Map<string, Account>();
   /** Agencies whose people may not sign in with a password (PasswordSignInSet allowed: false). */
   private readonly passwordsOff = new Set<string>();
+  /** Agencies whose public page is on (PublicPageSet), with when it was turned on. */
+  private readonly publicPages = new Map<string, string>();
   /** The access stream's hash chain, checked event by event as it is folded (events/integrity.ts). */
   private readonly chain = new ChainVerifier();
   /** Why the access stream does not verify, once its chain broke: nothing after the break is applied. */
@@ -155,6 +157,19 @@ export class AccessRegistry {
   async importMapping(agencyId: string, kind: string): Promise<{ columns: Record<string, string>; courses: Record<string, string> } | undefined> {
     await this.catchUp();
     return this.mappings.get(`${agencyId}\u0000${kind}`);
+  }
+
+  /** When the agency's public page was turned on, or undefined while it is off (the default). */
+  async publicPageSince(agencyId: string): Promise<string | undefined> {
+    await this.catchUp();
+    return this.broken ? undefined : this.publicPages.get(agencyId);
+  }
+
+  /** Turns the agency's public page on or off (nothing is appended when it already is). */
+  async setPublicPage(input: { agencyId: string; on: boolean; recordedBy: string }): Promise<void> {
+    await this.catchUp();
+    if (this.publicPages.has(input.agencyId) === input.on) return;
+    await this.appendChecked(input.recordedBy, () => ({ type: 'PublicPageSet', data: { agencyId: input.agencyId, on: input.on } }));
   }
 
   async accountsOf(agencyId: string): Promise<Account[]> {
@@ -265,6 +280,9 @@ export class AccessRegistry {
       this.accounts.set(userId, account);
       this.accountByEmail.set(email.toLowerCase(), account);
       this.accountBySubject.set(`${providerId}\u0000${subject}`, account);
+    } else if (access.type === 'PublicPageSet') {
+      if (access.data.on) this.publicPages.set(access.data.agencyId, event.recordedAt);
+      else this.publicPages.delete(access.data.agencyId);
     } else if (access.type === 'UserInvited') {
       const { userId, agencyId, role, email, name, linkSha256, expiresAt } = access.data;
       const account: Account = { userId, agencyId, role, email, name, invitedAt: event.recordedAt, invitedBy: event.recordedBy, links: new Map([[linkSha256, expiresAt]]) };

@@ -9,6 +9,7 @@ import { Command, Option } from 'commander';
  */
 export const SPECS: Record<string, { synopsis: string; about?: string[] }> = {
   'agency create': { synopsis: '--id <agencyId> --name <name>' },
+  'agency public': { synopsis: '--agency <agencyId> --on|--off', about: ['(the public page /public/<agencyId>: off by default)'] },
   'token create': { synopsis: '--agency <agencyId> --role <admin|auditor|chief|investigator> --name <label>' },
   'token revoke': { synopsis: '--agency <agencyId> --name <label> [--reason <text>]' },
   'token list': { synopsis: '--agency <agencyId> [--csv]', about: ["(the agency's tokens)"] },
@@ -50,6 +51,14 @@ export const SPECS: Record<string, { synopsis: string; about?: string[] }> = {
   'keys show': { synopsis: '', about: ["(print the verifier key that checks this ledger's checkpoints)"] },
   'proof inclusion': { synopsis: '--event <eventId> --agency <agencyId> [--tree-size <n>]' },
   'proof consistency': { synopsis: '--from <n> [--to <n>]', about: ['(RFC 9162 proofs, JSON)'] },
+  evidence: {
+    synopsis: '--agency <agencyId> [--as-of <YYYY-MM-DD>] [--known-at <instant>] --out <file>',
+    about: ['(the evidence packet, a zip: report, events, checkpoint, proofs)'],
+  },
+  'verify-evidence': {
+    synopsis: '<file.zip> [--public-key <verifier key>]',
+    about: ['(checks a packet offline, no store needed; exit 1 names the first failure)'],
+  },
   rebuild: { synopsis: '[--projection <name>]', about: ['(rebuild read models from position 0; resumes an interrupted rebuild)'] },
   serve: { synopsis: '[--port <port>] [--demo]', about: ['(PORT, HOST; default 127.0.0.1:3000; --demo: on memory:, a demo agency to sign in to)'] },
 };
@@ -76,14 +85,15 @@ export const OPTION_HELP: Record<string, string> = {
   projection: 'only this read model',
   port: 'the port to listen on (default PORT, 3000)',
   demo: 'with SRO_STORE=memory: only: seed a demo agency with three officers and print how to sign in',
+  out: 'the file to write (replaced only once it is whole)',
   'dry-run': 'check every row as its write would, and record nothing',
   replace: 'issue a new address; the old one stops working',
   issuer: "the provider's issuer URL (https://...; discovery at <issuer>/.well-known/openid-configuration)",
   'client-id': 'the client (application) ID the provider gave',
   'client-secret': 'the client secret the provider gave (sealed at once; never printed)',
   'groups-claim': 'the ID token claim listing the person\'s groups (default groups; Entra app roles: roles)',
-  on: 'people of the agency may sign in with a password',
-  off: 'people of the agency sign in through its identity provider only',
+  on: 'turn it on (agency public: the public page; idp passwords: people of the agency may sign in with a password)',
+  off: 'turn it off (agency public: the page answers 404; idp passwords: sign-in through the identity provider only)',
   'by-row': 'record each good row (in batches of 2,000 events) and report the bad ones, instead of the whole file or nothing',
 };
 

@@ -36,6 +36,7 @@ import { knownBackend } from '../store/backends';
 import { NotFound, Refusal } from '../write/refusals';
 import { COMMENT_COLUMN, usage, commandParser } from './cli-help';
 import { idpAdd, idpList, idpPasswords, idpRemove } from './idp-commands';
+import { agencyPublic, evidence, verifyEvidenceCommand } from './evidence-commands';
 import { agencyCreate, tokenCreate, tokenRevoke, tokenList, userInvite, userReset, userRole, userDisable, userEnable, userList } from './account-commands';
 import { type Options, required, identifier, timeAxes, printJson, printAnswer, cliUser, StoreMissing, storeLabel, READ_ONLY, running, withContext, requireAgency } from './cli-context';
 
@@ -218,6 +219,7 @@ async function serve(options: Options): Promise<void> {
 const COMMANDS: Record<string, (options: Options, positionals: string[]) => Promise<void | number>> = {
   import: importCsv,
   'agency create': agencyCreate,
+  'agency public': agencyPublic,
   'token create': tokenCreate,
   'token revoke': tokenRevoke,
   'token list': tokenList,
@@ -240,6 +242,8 @@ const COMMANDS: Record<string, (options: Options, positionals: string[]) => Prom
   'keys show': keysShow,
   'proof inclusion': proofInclusion,
   'proof consistency': proofConsistency,
+  evidence,
+  'verify-evidence': verifyEvidenceCommand,
   rebuild,
   serve,
   notify,

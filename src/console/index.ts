@@ -16,6 +16,8 @@ import { FirstRunSetup } from './first-run';
 import { AccessLogPageController } from './pages/access-log';
 import { AssetsController } from './pages/assets';
 import { DashboardController } from './pages/dashboard';
+import { EvidencePageController } from './pages/evidence';
+import { PublicPageController } from '../public/public-page';
 import { IntegrityPageController } from './pages/integrity';
 import { OfficerPageController } from './pages/officer';
 import { ImportPageController } from './pages/import';
@@ -51,6 +53,8 @@ export const CONSOLE_CONTROLLERS: Type[] = [
   ProviderSignInController,
   IdentityProvidersPageController,
   AccountSessionsController,
+  EvidencePageController,
+  PublicPageController,
 ];
 
 export function consoleProviders(overrides: Partial<ConsoleOptions> = {}) {

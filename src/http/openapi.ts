@@ -217,6 +217,9 @@ function routeInfos(app: INestApplication): Map<string, RouteInfo> {
 /** CSV answers, by route: the routes that also answer text/csv (Accept or ?format=csv). */
 const CSV_ROUTES = new Set(['GET /api/agencies/{agencyId}/status', 'GET /api/agencies/{agencyId}/reminders', 'GET /api/agencies/{agencyId}/officers']);
 
+/** Routes whose answer is a file, by route: its media type. */
+const FILE_ROUTES: Record<string, string> = { 'GET /api/agencies/{agencyId}/evidence': 'application/zip' };
+
 export function buildOpenApiDocument(app: INestApplication, version = '0.1.0'): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('sro-compliance API')
@@ -296,10 +299,12 @@ function describeOperation(key: string, operation: OperationObject, info: RouteI
   if (method === 'POST') {
     responses['201'] = { description: 'recorded', content: { 'application/json': { schema: { $ref: '#/components/schemas/WriteResult' }, example: { eventId: '198a0517-5aee-4279-850f-f202d1da4a78', recordedAt: '2026-11-27T23:36:36.378Z' } } } };
   } else {
-    responses['200'] = {
-      description: 'the answer',
-      content: { 'application/json': { schema: { type: 'object' } }, ...(csv ? { 'text/csv': { schema: { type: 'string' } } } : {}) },
-    };
+    responses['200'] = FILE_ROUTES[key]
+      ? { description: 'the file', content: { [FILE_ROUTES[key]]: { schema: { type: 'string', format: 'binary' } } } }
+      : {
+          description: 'the answer',
+          content: { 'application/json': { schema: { type: 'object' } }, ...(csv ? { 'text/csv': { schema: { type: 'string' } } } : {}) },
+        };
   }
   const errors = info.isPublic ? [400, 503] : method === 'POST' ? [400, 401, 403, 404, 409, 413, 415, 422, 429, 503] : [400, 401, 403, 404, 429];
   for (const status of errors) responses[String(status)] = errorResponse(status);

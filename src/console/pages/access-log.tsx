@@ -26,6 +26,7 @@ const KIND_WORDS: Record<string, string> = {
   'officer-list': 'officer list',
   reminders: 'reminders',
   notices: 'reminder notices',
+  'evidence-packet': 'evidence packet',
 };
 
 const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');

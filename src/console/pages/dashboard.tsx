@@ -220,6 +220,14 @@ function Dashboard(props: { person: Person; csrf: string; notice?: string; view:
             Download {rows.length === 1 ? 'this officer' : `these ${rows.length} officers`} as CSV
           </a>
         </p>
+        <form method="get" action="/evidence" class="no-print">
+          <input type="hidden" name="asOf" value={view.asOf} />
+          <input type="hidden" name="knownAt" value={view.knownAt} />
+          <p>
+            <button type="submit">Download the evidence packet</button> A zip for the two times above: the report as a PDF, every record it rests on, and the signed
+            proofs that let anyone check it without trusting the agency (README.txt inside says how).
+          </p>
+        </form>
         {shown.length === 0 ? (
           <p>{total === 0 ? 'No officers are registered yet.' : 'No officer matches this filter.'}</p>
         ) : (
@@ -312,6 +320,24 @@ function InvestigatorHome(props: { person: Person; csrf: string; notice?: string
       <p>
         <a href="/integrity">Check the integrity of the ledger</a>
       </p>
+      <h2>Evidence packet</h2>
+      <form method="get" action="/evidence" class="axes no-print" aria-label="Evidence packet">
+        <div class="field">
+          <label for="evidence-asOf">As of</label>
+          <input id="evidence-asOf" name="asOf" type="date" aria-describedby="evidence-asOf-hint" />
+          <span id="evidence-asOf-hint" class="hint">
+            The day the status is for; empty means today.
+          </span>
+        </div>
+        <div class="field">
+          <label for="evidence-knownAt">Known at</label>
+          <input id="evidence-knownAt" name="knownAt" type="text" placeholder="now" autoComplete="off" aria-describedby="evidence-knownAt-hint" />
+          <span id="evidence-knownAt-hint" class="hint">
+            The records as they stood at this moment: Minnesota time as 2026-03-01 17:00, or an ISO instant. Empty means now.
+          </span>
+        </div>
+        <button type="submit">Download the evidence packet</button>
+      </form>
     </Page>
   );
 }

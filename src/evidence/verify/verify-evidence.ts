@@ -1,0 +1,284 @@
+/**
+ * The offline verifier of an evidence packet (docs/integrity.md "The evidence packet";
+ * docs/decisions.md W64): everything is checked on the zip alone, with no store, no server and no
+ * Nest, in this order, and the first thing that does not hold is named:
+ *
+ *  1. the zip holds exactly the packet's files (src/evidence/verify/packet-format.ts);
+ *  2. manifest.json: the SHA-256 of every other file;
+ *  3. checkpoint.txt: its signature, by the verifier key given (`--public-key`), else by the
+ *     packet's own public-key.txt (which proves nothing against the agency: said in the summary);
+ *  4. events.jsonl: only the agency's streams, each a whole hash chain from its first event, every
+ *     officer stream on the agency's roster and the reverse (events/integrity.ts), none recorded
+ *     after knownAt;
+ *  5. proofs.json: one inclusion proof per event, each verified against the checkpoint's root
+ *     (RFC 9162 §2.1.3.2, events/merkle.ts), the leaves in the order of the events' positions;
+ *  6. certificates/: each file's SHA-256 against its CertificateFiled event, every stored one present;
+ *  7. report.json: derived again from events.jsonl by the rules engine and compared, field by field.
+ *
+ * Imports events/, projections/ (through derive-report.ts) and yauzl only.
+ */
+import { createHash } from 'node:crypto';
+import * as yauzl from 'yauzl';
+import type { RecordedEvent } from '../../../events/envelope';
+import { CheckpointError, parseCheckpoint, parseVerifierKey, verifyCheckpoint, type Checkpoint, type Verifier } from '../../../events/checkpoint';
+import { ChainVerifier } from '../../../events/integrity';
+import { eventLeafHash, verifyInclusion } from '../../../events/merkle';
+import { ReportDeriver, type EvidenceReport } from './derive-report';
+import { CERTIFICATES_DIR, PACKET_FILES, packetStreamOf, type PacketManifest, type PacketProofs } from './packet-format';
+
+/** A packet larger than this, or a file inflating past it, is refused (a zip bomb is not read). */
+export const MAX_PACKET_BYTES = 2 * 1024 * 1024 * 1024;
+const MAX_ENTRIES = 200_000;
+
+export type EvidenceVerdict =
+  | { ok: true; summary: string[]; agencyId: string; events: number; officers: number; certificates: number; checkpoint: Checkpoint; ownKeyOnly: boolean }
+  | { ok: false; failure: string };
+
+class Failure extends Error {}
+function fail(message: string): never {
+  throw new Failure(message);
+}
+
+const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+
+/** Reads every entry of the zip into memory, refusing unsafe names, duplicates and oversized content. */
+function readZip(zip: Buffer): Promise<Map<string, Buffer>> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(zip, { lazyEntries: true, decodeStrings: true, validateEntrySizes: true, strictFileNames: true }, (error, archive) => {
+      if (error || !archive) return reject(new Failure(`the file is not a readable zip: ${error?.message ?? 'no archive'}`));
+      const files = new Map<string, Buffer>();
+      let total = 0;
+      archive.on('error', (e: Error) => reject(new Failure(`the zip is damaged: ${e.message}`)));
+      archive.on('end', () => resolve(files));
+      archive.on('entry', (entry: yauzl.Entry) => {
+        const name = entry.fileName;
+        if (files.size >= MAX_ENTRIES) return reject(new Failure(`the zip holds more than ${MAX_ENTRIES} files`));
+        if (name.startsWith('/') || name.split('/').includes('..') || name.includes('\\')) return reject(new Failure(`the zip holds a file outside the packet: ${JSON.stringify(name)}`));
+        if (files.has(name)) return reject(new Failure(`the zip holds ${name} twice`));
+        if (name.endsWith('/')) {
+          files.set(name, Buffer.alloc(0));
+          return archive.readEntry();
+        }
+        total += entry.uncompressedSize;
+        if (total > MAX_PACKET_BYTES) return reject(new Failure('the zip inflates past 2 GB: not read'));
+        archive.openReadStream(entry, (e, stream) => {
+          if (e || !stream) return reject(new Failure(`${name} cannot be read from the zip: ${e?.message}`));
+          const chunks: Buffer[] = [];
+          stream.on('data', (c: Buffer) => chunks.push(c));
+          stream.on('error', (err: Error) => reject(new Failure(`${name} cannot be read from the zip: ${err.message}`)));
+          stream.on('end', () => {
+            files.set(name, Buffer.concat(chunks));
+            archive.readEntry();
+          });
+        });
+      });
+      archive.readEntry();
+    });
+  });
+}
+
+/** The first place two JSON values differ, as a path and the two values (for the failure's message). */
+function firstDifference(a: unknown, b: unknown, path = 'report'): string | undefined {
+  if (a === b) return undefined;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) {
+    return `${path}: the packet says ${JSON.stringify(a)}, the events give ${JSON.stringify(b)}`;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    for (let i = 0; i < Math.max(a.length, b.length); i++) {
+      if (i >= a.length || i >= b.length) return `${path}: the packet has ${a.length} entries, the events give ${b.length}`;
+      const d = firstDifference(a[i], b[i], `${path}[${i}]`);
+      if (d) return d;
+    }
+    return undefined;
+  }
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  for (const key of [...new Set([...Object.keys(ao), ...Object.keys(bo)])].sort()) {
+    const d = firstDifference(ao[key], bo[key], `${path}.${key}`);
+    if (d) return d;
+  }
+  return undefined;
+}
+
+function parseJson<T>(file: string, bytes: Buffer): T {
+  try {
+    return JSON.parse(bytes.toString('utf8')) as T;
+  } catch (error) {
+    return fail(`${file} is not JSON: ${(error as Error).message}`);
+  }
+}
+
+const EVENT_FIELDS: [keyof RecordedEvent, string][] = [
+  ['eventId', 'string'],
+  ['stream', 'string'],
+  ['revision', 'number'],
+  ['position', 'number'],
+  ['type', 'string'],
+  ['schemaVersion', 'number'],
+  ['recordedAt', 'string'],
+  ['recordedBy', 'string'],
+  ['correlationId', 'string'],
+  ['prevHash', 'string'],
+  ['hash', 'string'],
+];
+
+/** Verifies a packet (the zip's bytes). `publicKey`: the agency's published verifier key, which is what proves anything. */
+export async function verifyEvidence(zip: Buffer, options: { publicKey?: string } = {}): Promise<EvidenceVerdict> {
+  try {
+    return await verify(zip, options);
+  } catch (error) {
+    if (error instanceof Failure) return { ok: false, failure: error.message };
+    throw error;
+  }
+}
+
+async function verify(zip: Buffer, options: { publicKey?: string }): Promise<EvidenceVerdict> {
+  // 1. The files.
+  const files = await readZip(zip);
+  for (const name of PACKET_FILES) if (!files.has(name)) fail(`${name} is missing from the packet`);
+  for (const name of files.keys()) {
+    const known = (PACKET_FILES as readonly string[]).includes(name) || name === CERTIFICATES_DIR || /^certificates\/[^/]+\.pdf$/.test(name);
+    if (!known) fail(`the packet holds a file it should not: ${name}`);
+  }
+  const text = (name: string) => files.get(name)!.toString('utf8');
+
+  // 2. The manifest.
+  const manifest = parseJson<PacketManifest>('manifest.json', files.get('manifest.json')!);
+  if (manifest?.algorithm !== 'SHA-256' || typeof manifest.files !== 'object' || manifest.files === null) fail('manifest.json does not list SHA-256 hashes of the files');
+  for (const [name, bytes] of files) {
+    if (name === 'manifest.json' || name.endsWith('/')) continue;
+    const listed = manifest.files[name];
+    if (listed === undefined) fail(`manifest.json does not list ${name}`);
+    if (listed !== sha256(bytes)) fail(`manifest.json: the SHA-256 of ${name} does not match: the file was changed after the packet was made`);
+  }
+  for (const name of Object.keys(manifest.files)) if (!files.has(name)) fail(`manifest.json lists ${name}, which is missing from the packet`);
+
+  // 3. The checkpoint's signature.
+  let verifier: Verifier;
+  const ownKey = text('public-key.txt').trim();
+  try {
+    verifier = parseVerifierKey(options.publicKey ?? ownKey);
+  } catch (error) {
+    return fail(`${options.publicKey !== undefined ? 'the verifier key given' : 'public-key.txt'}: ${(error as Error).message}`);
+  }
+  let checkpoint: Checkpoint;
+  try {
+    checkpoint = verifyCheckpoint(text('checkpoint.txt'), verifier);
+  } catch (error) {
+    if (error instanceof CheckpointError) {
+      const given = options.publicKey !== undefined ? 'the verifier key given' : "the packet's own key (public-key.txt)";
+      return fail(`checkpoint.txt is not signed by ${given}: ${error.message}`);
+    }
+    throw error;
+  }
+  const ownKeyOnly = options.publicKey === undefined;
+
+  // 4. The events and their chains.
+  const report = parseJson<EvidenceReport>('report.json', files.get('report.json')!);
+  if (typeof report?.agencyId !== 'string' || typeof report.asOf !== 'string' || typeof report.knownAt !== 'string') fail('report.json does not name the agency, asOf and knownAt');
+  const agencyId = report.agencyId;
+  const knownAt = Date.parse(report.knownAt);
+  const events: RecordedEvent[] = [];
+  const lines = text('events.jsonl').split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  for (const [i, line] of lines.entries()) {
+    let event: RecordedEvent;
+    try {
+      event = JSON.parse(line) as RecordedEvent;
+    } catch {
+      return fail(`events.jsonl line ${i + 1} is not JSON`);
+    }
+    for (const [field, type] of EVENT_FIELDS) if (typeof event?.[field] !== type) fail(`events.jsonl line ${i + 1} has no ${field}`);
+    const kind = packetStreamOf(agencyId, event.stream);
+    if (!kind) fail(`events.jsonl line ${i + 1} (event ${event.eventId}) is of the stream ${event.stream}, not one of agency ${agencyId}'s`);
+    if (!(Date.parse(event.recordedAt) <= knownAt)) fail(`event ${event.eventId} (${event.stream} revision ${event.revision}) was recorded at ${event.recordedAt}, after the packet's knownAt ${report.knownAt}`);
+    events.push(event);
+  }
+  if (!events.some((e) => e.stream === `agency-${agencyId}`)) fail(`events.jsonl holds no event of agency ${agencyId}'s own stream`);
+  const chains = new ChainVerifier();
+  const byStream = new Map<string, RecordedEvent[]>();
+  for (const event of events) {
+    const stream = byStream.get(event.stream) ?? [];
+    stream.push(event);
+    byStream.set(event.stream, stream);
+  }
+  for (const stream of byStream.values()) {
+    stream.sort((a, b) => a.revision - b.revision);
+    for (const event of stream) chains.add(event);
+  }
+  chains.checkHeads([]);
+  const broken = chains.firstBroken;
+  if (broken) fail(`events.jsonl: the hash chain of ${broken.stream} is broken at revision ${broken.revision}${broken.eventId ? ` (event ${broken.eventId})` : ''}: ${broken.reason}`);
+
+  // 5. The inclusion proofs.
+  const proofs = parseJson<PacketProofs>('proofs.json', files.get('proofs.json')!);
+  if (!Array.isArray(proofs?.proofs)) fail('proofs.json holds no list of proofs');
+  if (proofs.treeSize !== checkpoint.treeSize || proofs.rootHash !== checkpoint.rootHash) {
+    fail(`proofs.json is for the tree of ${proofs.treeSize} events with root ${proofs.rootHash}, not checkpoint.txt's (${checkpoint.treeSize} events, root ${checkpoint.rootHash})`);
+  }
+  const byEvent = new Map(events.map((e) => [e.eventId, e]));
+  const proven = new Map<string, number>();
+  const root = Buffer.from(checkpoint.rootHash, 'hex');
+  for (const p of proofs.proofs) {
+    const event = byEvent.get(p?.eventId);
+    if (!event) fail(`proofs.json proves the event ${p?.eventId}, which events.jsonl does not hold: an event was removed`);
+    if (proven.has(event.eventId)) fail(`proofs.json proves the event ${event.eventId} twice`);
+    const path = Array.isArray(p.proof) && p.proof.every((h) => typeof h === 'string' && /^[0-9a-f]{64}$/.test(h)) ? p.proof.map((h) => Buffer.from(h, 'hex')) : fail(`proofs.json: the proof of event ${event.eventId} is not a list of hashes`);
+    if (!verifyInclusion(eventLeafHash(event.hash), p.leafIndex, checkpoint.treeSize, path, root)) {
+      fail(`proofs.json: event ${event.eventId} (${event.stream} revision ${event.revision}) is not in the checkpoint's tree: its inclusion proof does not verify`);
+    }
+    proven.set(event.eventId, p.leafIndex);
+  }
+  for (const event of events) if (!proven.has(event.eventId)) fail(`proofs.json has no inclusion proof of event ${event.eventId} (${event.stream} revision ${event.revision})`);
+  const inOrder = [...events].sort((a, b) => a.position - b.position);
+  for (let i = 1; i < inOrder.length; i++) {
+    if (proven.get(inOrder[i].eventId)! <= proven.get(inOrder[i - 1].eventId)!) fail(`events.jsonl: the positions of events ${inOrder[i - 1].eventId} and ${inOrder[i].eventId} do not follow their places in the tree`);
+  }
+
+  // 6. The certificates.
+  let certificates = 0;
+  for (const [name, bytes] of files) {
+    const match = /^certificates\/([^/]+)\.pdf$/.exec(name);
+    if (!match) continue;
+    const event = byEvent.get(match[1]);
+    if (!event || event.type !== 'CertificateFiled') fail(`${name} is named by no CertificateFiled event of events.jsonl`);
+    const recorded = (event.data as { sha256?: string }).sha256;
+    if (sha256(bytes) !== recorded) fail(`${name}: its SHA-256 ${sha256(bytes)} is not the ${recorded} its CertificateFiled event (${event.stream} revision ${event.revision}) records: the file is not the certificate filed`);
+    certificates++;
+  }
+  for (const event of events) {
+    if (event.type === 'CertificateFiled' && (event.data as { fileStored?: boolean }).fileStored && !files.has(`certificates/${event.eventId}.pdf`)) {
+      fail(`certificates/${event.eventId}.pdf is missing: event ${event.eventId} records a stored certificate file`);
+    }
+  }
+
+  // 7. report.json, derived again.
+  const agency = byStream.get(`agency-${agencyId}`)!;
+  let derived: EvidenceReport;
+  try {
+    const deriver = new ReportDeriver(agencyId, report.asOf, report.knownAt, agency);
+    for (const [stream, streamEvents] of byStream) {
+      const officer = /^officer-[^/]+\/([^/]+)$/.exec(stream);
+      if (officer) deriver.addOfficer(officer[1], streamEvents);
+    }
+    derived = deriver.finish();
+  } catch (error) {
+    return fail(`report.json cannot be derived from events.jsonl: ${(error as Error).message}`);
+  }
+  const difference = firstDifference(report, JSON.parse(JSON.stringify(derived)));
+  if (difference) fail(`report.json is not what the rules engine derives from events.jsonl: ${difference}`);
+
+  const parsed = parseCheckpoint(text('checkpoint.txt')).checkpoint;
+  const summary = [
+    `verified: the evidence packet of agency ${agencyId} (${report.agencyName}), status on ${report.asOf} as the records stood at ${report.knownAt}`,
+    `- manifest: ${files.size - 1 - (files.has(CERTIFICATES_DIR) ? 1 : 0)} files match their SHA-256`,
+    `- checkpoint: ${parsed.origin}, tree of ${parsed.treeSize} events, root ${parsed.rootHash}, signed by ${verifier.name}+${verifier.keyHash.toString('hex')}`,
+    `- events: ${events.length} events of ${byStream.size} streams, every chain whole from its first event, every officer stream on the roster, each in the checkpoint's tree (inclusion proofs)`,
+    `- certificates: ${certificates} file(s) match the SHA-256 their events record`,
+    `- report.json: the rules engine derives the same report from events.jsonl (${report.officers.length} officers; ${Object.entries(report.counts).map(([s, n]) => `${s} ${n}`).join(', ')})`,
+    ownKeyOnly
+      ? "- NOTE: checked with the packet's own public-key.txt, which proves nothing against the agency: run again with --public-key and the verifier key the agency published (or a witness kept)"
+      : '- the checkpoint is signed by the verifier key given',
+  ];
+  return { ok: true, summary, agencyId, events: events.length, officers: report.officers.length, certificates, checkpoint, ownKeyOnly };
+}
