@@ -3,10 +3,11 @@
  * name, email, role and agency; the daily reminder digest by e-mail, on or off (chiefs and admins,
  * opted in until they turn it off: docs/decisions.md W50); your calendar feed's secret address (everyone),
  * shown again on every visit, and a button that replaces it (the old address stops working:
- * W51). Each change is an access-stream event recorded by you (src/notices/notice-accounts.ts),
- * answered with a redirect back here (post/redirect/get).
+ * W51); your sign-in sessions (a link to /account/sessions and "Sign out everywhere": W55). Each
+ * change is an access-stream event recorded by you (src/notices/notice-accounts.ts), answered with
+ * a redirect back here (post/redirect/get).
  *
- * To add a section (your sign-in sessions, say): a component below taking AccountProps, its place
+ * To add a section: a component below taking AccountProps, its place
  * in ACCOUNT_SECTIONS, and its POST routes under /account/... in this controller or another.
  */
 import { Body, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
@@ -157,5 +158,22 @@ function CalendarSection({ account, csrf, options }: AccountProps) {
   );
 }
 
+/** Where the person is signed in (the page /account/sessions, docs/decisions.md W55), and ending every session at once. */
+function SessionsSection({ csrf }: AccountProps) {
+  return (
+    <section id="sessions" aria-labelledby="sessions-heading">
+      <h2 id="sessions-heading">Sign-in sessions</h2>
+      <p>
+        <a href="/account/sessions">See where you are signed in</a>. If you left yourself signed in on a shared computer or lost a phone, sign out everywhere: every session
+        ends, this one too, on every server.
+      </p>
+      <form method="post" action="/account/sessions/end-all">
+        <CsrfField csrf={csrf} />
+        <button type="submit">Sign out everywhere</button>
+      </form>
+    </section>
+  );
+}
+
 /** The page's sections, in order (the module comment says how to add one). */
-export const ACCOUNT_SECTIONS: ((props: AccountProps) => VNode | null)[] = [NoticesSection, CalendarSection];
+export const ACCOUNT_SECTIONS: ((props: AccountProps) => VNode | null)[] = [NoticesSection, CalendarSection, SessionsSection];
