@@ -43,9 +43,9 @@ export interface Session {
   keptForms?: Map<string, unknown>;
   /** The report of the CSV file last committed, for the page the commit redirects to (unknown shape here: src/console/pages/import.tsx). */
   committedImport?: unknown;
-  /** A refusal of the People page, for the page its POST redirects to (shown once). */
   /** Why Acknowledge was refused on a notice's page (shown once on the page the POST redirects to). */
   noticeRefused?: string[];
+  /** A refusal of the People page, for the page its POST redirects to (shown once). */
   peopleRefused?: { status: number; problems: string[]; values?: { name: string; email: string; role: string } };
   /** A one-time link to hand over (People: an invitation, a new sign-in link), shown once on the page a POST redirects to. */
   handover?: { name: string; email: string; url: string; expiresAt: string; kind: 'invitation' | 'reset' };
@@ -61,8 +61,15 @@ export interface PendingProviderSignIn {
   startedAt: number;
 }
 
+/** What a session row holds in its own columns; every other field of Session is page data. */
+type RowField = 'key' | 'csrf' | 'createdAt' | 'lastSeenAt' | 'userId' | 'signedInAt' | 'method';
+
 /** The parts of a session the pages keep between requests (saved as JSON with the row). */
-const DATA_FIELDS = ['notice', 'pendingImport', 'keptForms', 'committedImport', 'peopleRefused', 'handover', 'pendingProvider', 'providersRefused'] as const;
+const DATA_FIELDS = ['notice', 'noticeRefused', 'pendingImport', 'keptForms', 'committedImport', 'peopleRefused', 'handover', 'pendingProvider', 'providersRefused'] as const satisfies readonly Exclude<keyof Session, RowField>[];
+
+/** A field added to Session and not listed above would be lost between two requests: this fails to compile then. */
+const EVERY_DATA_FIELD_LISTED: Exclude<keyof Session, RowField | (typeof DATA_FIELDS)[number]> extends never ? true : never = true;
+void EVERY_DATA_FIELD_LISTED;
 
 /** Rows are purged at most this often (one DELETE over an index). */
 const PURGE_EVERY_MS = 10 * 60_000;
