@@ -10,6 +10,7 @@
  */
 import { hash } from 'node:crypto';
 import canonicalize from 'canonicalize';
+import { canonicalJson, quoteJson } from './canonical-json';
 import type { RecordedEvent } from './envelope';
 import { officerStream, parseStream, rosterStream } from './streams';
 
@@ -41,9 +42,9 @@ function canonicalContent(fields: HashedFields): string {
     return canonicalize(Object.fromEntries(ENVELOPE_KEYS.map((k) => [k, fields[k]])))!;
   }
   return (
-    `{"correlationId":${JSON.stringify(fields.correlationId)},"data":${canonicalize(fields.data)},"eventId":${JSON.stringify(fields.eventId)},` +
-    `"recordedAt":${JSON.stringify(fields.recordedAt)},"recordedBy":${JSON.stringify(fields.recordedBy)},"revision":${fields.revision},` +
-    `"schemaVersion":${fields.schemaVersion},"stream":${JSON.stringify(fields.stream)},"type":${JSON.stringify(fields.type)}}`
+    `{"correlationId":${quoteJson(fields.correlationId)},"data":${canonicalJson(fields.data)},"eventId":${quoteJson(fields.eventId)},` +
+    `"recordedAt":${quoteJson(fields.recordedAt)},"recordedBy":${quoteJson(fields.recordedBy)},"revision":${fields.revision},` +
+    `"schemaVersion":${fields.schemaVersion},"stream":${quoteJson(fields.stream)},"type":${quoteJson(fields.type)}}`
   );
 }
 
