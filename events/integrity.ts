@@ -24,7 +24,8 @@ const ENVELOPE_KEYS = ['correlationId', 'data', 'eventId', 'recordedAt', 'record
 /**
  * The canonical JSON of the hashed content. Byte for byte what canonicalize() gives for the
  * whole object (the envelope's keys are fixed, so they are written in their sorted order and
- * only `data` goes through canonicalize): the hot path of every append and every verify.
+ * only `data` goes through the canonical writer, events/canonical-json.ts, which is canonicalize's
+ * output written faster): the hot path of every append and every verify.
  */
 function canonicalContent(fields: HashedFields): string {
   const plain =
