@@ -43,6 +43,8 @@ export interface SqliteEventStoreOptions {
   busyTimeoutMs?: number;
   /** Tail of event ids at which an append merges it into the id index (sqlite-event-ids.ts). Default 16,384; tests make it small. */
   eventIdMergeAt?: number;
+  /** Events integrated into the ledger tree per write transaction (sqlite-ledger.ts). Default 16,384; tests make it small. */
+  treeIntegrationBatch?: number;
 }
 
 export class SqliteEventStore extends SqlEventStore {
@@ -72,7 +74,7 @@ export class SqliteEventStore extends SqlEventStore {
     super({
       appends: new SqliteAppends(db, options.now ?? (() => new Date()), ids),
       reads: new SqliteReads(db, ids),
-      ledger: new SqliteLedger(db),
+      ledger: new SqliteLedger(db, options.treeIntegrationBatch),
       files: new SqliteFiles(db),
     });
   }
