@@ -9,7 +9,7 @@
  *   rebuilding server is not sent traffic.
  * The answer without a token names the checks and the read models but gives no count of records
  * (no checkpoint positions); a valid bearer token of any role adds each read model's checkpoint,
- * and, where the ledger tree is integrated after the appends (SQLite, PostgreSQL; docs/decisions.md W72), how
+ * and, where the ledger tree is integrated after the appends (SQLite, docs/decisions.md W72), how
  * many committed events it has still to integrate and when the oldest was recorded (`ledgerTree`).
  */
 import { Controller, Get, Headers, Inject, ServiceUnavailableException } from '@nestjs/common';

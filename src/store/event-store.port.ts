@@ -12,10 +12,9 @@
  * - an eventId is unique across the store: appending an existing eventId throws
  *   DuplicateEventIdError (the basis of Idempotency-Key retries) and writes nothing;
  * - the ledger's Merkle tree (events/merkle.ts) over every event in position order is extended
- *   in the same transaction (memory), or integrated after the append in position order, batch
- *   by batch (SQLite, PostgreSQL: docs/decisions.md W72); either way `ledgerHead` commits to
- *   every event committed before it was called (what is pending is integrated first; on
- *   PostgreSQL up to the readers' horizon, postgres-read.ts).
+ *   in the same transaction (memory, PostgreSQL), or, on SQLite, integrated after the append in
+ *   position order, batch by batch (docs/decisions.md W72); either way `ledgerHead` commits to
+ *   every event committed before it was called (SQLite integrates what is pending first).
  */
 import type { NewEvent, RecordedEvent } from '../../events/envelope';
 
@@ -151,7 +150,7 @@ export interface EventStore {
    */
   ledgerHead(): Promise<LedgerHead>;
   /**
-   * Stores whose appends leave the tree to be integrated later (SQLite, PostgreSQL; docs/decisions.md W72):
+   * Stores whose appends leave the tree to be integrated later (SQLite, docs/decisions.md W72):
    * the committed events not yet in the stored tree, and when the oldest of them was recorded.
    * For readiness; reads only.
    */

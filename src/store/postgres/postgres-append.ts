@@ -8,14 +8,16 @@
  * 1. the batch's event ids are looked up; any stored one answers "duplicate";
  * 2. the stream heads and recordedAt are compared with what the client chained from; any
  *    difference answers "stale" with the stored heads and clock, and nothing is written;
- * 3. the events are inserted inside the "position section" (see below); the heads are updated
- *    conditionally (a mismatch is SQLSTATE SR001).
- * The ledger tree is not extended here any more (schema migration 5, docs/decisions.md W72): it
- * is integrated after COMMIT, in position order, below the readers' horizon (postgres-ledger.ts).
- * The client side (here) chains the events before the call, from the heads it committed or was
- * last told (a bounded cache): an append that finds its heads unchanged is one round trip; a
- * stale one costs a round trip more per retry (another process appended to the stream, a head
- * not in the cache, an expected revision to be checked against the stored head). recordedAt is the database clock as the client tracks
+ * 3. the events are inserted inside the "position section" (see below); the tree's row, locked
+ *    FOR UPDATE inside the section and held until COMMIT, is set to the frontier the client
+ *    computed when the client extended the stored one, else extended in SQL from the stored one
+ *    (another process appended meanwhile); the heads are updated conditionally (a mismatch is
+ *    SQLSTATE SR001).
+ * The client side (here) chains the events and extends the tree before the call, from the heads
+ * and the frontier it committed or was last told (a bounded cache): an append that finds its
+ * heads unchanged is one round trip; a stale one costs a round trip more per retry (another
+ * process appended to the stream, a head not in the cache, an expected revision to be checked
+ * against the stored head). recordedAt is the database clock as the client tracks
  * it from every answer (the largest recent sample of the offset: never ahead of it, at most 10 s
  * behind, in practice the least latency of a reply behind), or the stream's last recordedAt
  * when that is later; a store opened with a test clock (`now`) uses that clock unchecked.
@@ -28,9 +30,9 @@
  * Hence for any two events, position order and transaction id order agree: what readAll's
  * horizon relies on (postgres-read.ts).
  *
- * Appends to different streams wait for each other only inside the position section (one
- * INSERT), not until COMMIT: the tree's row, which serialised them through COMMIT (decisions
- * W14), is the integrator's alone (W72).
+ * The ledger tree's row is locked inside the section and held until COMMIT: the next append
+ * waits there, so leaves are added in position order. This serialises appends through COMMIT
+ * (docs/decisions.md W14).
  *
  * Within one process, appends that share a stream (every registration shares its agency's roster)
  * wait for each other here before they chain, in the order they arrived (docs/decisions.md W40):
@@ -41,18 +43,23 @@
  * StoreUnavailableError (busy: nothing was written, try again later).
  */
 import type { PoolClient } from 'pg';
+import { leafHash } from '../../../events/merkle';
 import {
   ChainedEvent,
   chainEvents,
   checkExpectedRevision,
+  loadTree,
   nextRecordedAt,
+  StoredTree,
+  storeTree,
   validateBatch,
   validateFiles,
   ValidatedRequest,
+  WorkingTree,
 } from '../append-support';
 import { AppendRequest, AppendResult, DuplicateEventIdError, StoreUnavailableError, WrongExpectedRevisionError } from '../event-store.port';
 import type { SqlAppends } from '../sql/sql-event-store';
-import type { HeadRow } from '../sql/sql-rows';
+import { HeadRow, toStoredTree, TreeRow } from '../sql/sql-rows';
 import { assertStorableText, HeadConflict, mapAppendError, Query, sqlState, Target } from './postgres-errors';
 import { POSITION_SECTION_LOCK, streamLockKey } from './postgres-locks';
 
@@ -71,13 +78,13 @@ interface ChainedRow {
 
 /** What sro_append answers. */
 type AppendReply =
-  | { status: 'ok'; positions: number[] | null; now: string }
+  | { status: 'ok'; positions: number[] | null; now: string; tree: TreeRow | null }
   | { status: 'duplicate'; ids: string[] }
-  | { status: 'stale'; heads: HeadRow[] | null; now: string };
+  | { status: 'stale'; heads: HeadRow[] | null; tree: TreeRow | null; now: string };
 
 /** Stream heads an instance remembers (about 200 bytes each). */
 const HEAD_CACHE_SIZE = 10_000;
-/** Rounds of "stale" before an append gives up (each one means another writer moved a head). */
+/** Rounds of "stale" before an append gives up (each one means another writer moved a head or the tree). */
 const MAX_ROUNDS = 20;
 
 const APPEND_CALL = `SELECT sro_append(
@@ -89,6 +96,8 @@ const APPEND_CALL = `SELECT sro_append(
 export class PostgresAppends implements SqlAppends {
   /** The heads this instance last committed or was told, most recent last. */
   private readonly heads = new Map<string, WorkingHead>();
+  /** The tree as this instance last committed it or was told. */
+  private tree?: { row: StoredTree; tree: WorkingTree };
   /** The database clock minus this process's clock, as last answered. */
   /**
    * Samples of the database clock minus this process's clock, each taken when a reply arrived:
@@ -159,7 +168,9 @@ export class PostgresAppends implements SqlAppends {
           // Against remembered heads a mismatch may only mean they are old: ask the store.
           if (!(err instanceof WrongExpectedRevisionError) || told) throw err;
         }
-        const reply = await this.call(client, keys, streams, stored, planned, !planned);
+        const tree = this.tree?.tree ?? loadTree(undefined);
+        const next = planned ? extended(tree, planned.chained) : tree;
+        const reply = await this.call(client, keys, streams, stored, planned, this.tree?.row, next, !planned);
         if (reply.status === 'duplicate') {
           const found = new Set(reply.ids);
           const ids = plans.flatMap((p) => p.validated.map((v) => v.event.eventId));
@@ -173,11 +184,23 @@ export class PostgresAppends implements SqlAppends {
             if (head) this.remember(stream, head);
             else this.heads.delete(stream);
           }
+          if (reply.tree) {
+            const row = toStoredTree(reply.tree);
+            this.tree = { row, tree: loadTree(row) };
+          }
           now = this.now ? this.now() : new Date(reply.now);
           continue;
         }
         if (!planned) throw new Error('internal error: sro_append wrote a probe');
         const positions = reply.positions ?? [];
+        if (reply.tree) {
+          // Another process had appended: the function extended the stored frontier.
+          const row = toStoredTree(reply.tree);
+          this.tree = { row, tree: loadTree(row) };
+        } else if (planned.chained.length > 0) {
+          next.lastPosition = positions[positions.length - 1];
+          this.tree = { row: storeTree(next), tree: next };
+        }
         if (inTransaction) {
           for (const file of files) {
             await client.query('INSERT INTO files (sha256, bytes, size) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING', [file.sha256, file.bytes, file.bytes.length]);
@@ -217,8 +240,9 @@ export class PostgresAppends implements SqlAppends {
       } else {
         broken = err instanceof Error ? err : new Error(String(err));
       }
-      // The heads this instance remembers may be what made it fail: forget them.
+      // The heads and tree this instance remembers may be what made it fail: forget them.
       for (const stream of streams) this.heads.delete(stream);
+      this.tree = undefined;
       const lookup: Query = broken ? this.query : async (text, params) => (await client.query(text, params)) as unknown as { rows: never[] };
       const mapped = sqlState(err) === 'SR001' ? new HeadConflict(streams[0]) : err;
       throw await mapAppendError(mapped, plans, stored, lookup, this.target);
@@ -233,6 +257,8 @@ export class PostgresAppends implements SqlAppends {
     streams: string[],
     stored: Map<string, WorkingHead>,
     planned: ReturnType<typeof checkAndChain> | undefined,
+    treeRow: StoredTree | undefined,
+    next: WorkingTree,
     probe: boolean,
   ): Promise<AppendReply> {
     const base = streams.map((s) => stored.get(s));
@@ -247,11 +273,10 @@ export class PostgresAppends implements SqlAppends {
       after.map((h) => h?.revision ?? -1),
       after.map((h) => h?.hash ?? null),
       after.map((h) => h?.lastRecordedAt ?? null),
-      // The tree's arguments of the migration-3 signature, ignored since migration 5.
-      -1,
-      '',
-      -1,
-      '',
+      treeRow ? treeRow.size : -1,
+      treeRow ? treeRow.frontier : '',
+      next.frontier.size,
+      JSON.stringify(next.frontier.toJSON().nodes),
       this.now === undefined,
       probe,
       column('eventId'),
@@ -297,6 +322,13 @@ export class PostgresAppends implements SqlAppends {
     this.heads.set(stream, head);
     if (this.heads.size > HEAD_CACHE_SIZE) this.heads.delete(this.heads.keys().next().value!);
   }
+}
+
+/** The tree extended with the batch's events, in the order of the call's arrays (the function checks that it is the position order). */
+function extended(tree: WorkingTree, chained: ChainedRow[]): WorkingTree {
+  const next: WorkingTree = { frontier: tree.frontier.clone(), lastPosition: tree.lastPosition };
+  for (const { event } of chained) next.frontier.push(leafHash(Buffer.from(event.hash, 'hex')));
+  return next;
 }
 
 /** The checks and chains: each request in order, against the heads as the earlier requests left them. */

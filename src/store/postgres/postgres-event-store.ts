@@ -91,7 +91,7 @@ export class PostgresEventStore extends SqlEventStore {
     options: PostgresEventStoreOptions,
   ) {
     const { query, connect } = explained(pool, target);
-    super({ appends: new PostgresAppends(connect, query, target, options.now), reads: new PostgresReads(query), ledger: new PostgresLedger(query, connect), files: new PostgresFiles(query) });
+    super({ appends: new PostgresAppends(connect, query, target, options.now), reads: new PostgresReads(query), ledger: new PostgresLedger(query), files: new PostgresFiles(query) });
     this.query = query;
   }
 

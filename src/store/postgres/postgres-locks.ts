@@ -15,5 +15,3 @@ export const MIGRATION_LOCK = lockKey('sro-compliance/migrations');
 export const POSITION_SECTION_LOCK = lockKey('sro-compliance/position-section');
 /** Serialises the appends to one stream (transaction-level), including to a stream that does not exist yet. */
 export const streamLockKey = (stream: string) => lockKey(`sro-compliance/stream/${stream}`);
-/** The one integrator writing the ledger tree (postgres-ledger.ts): transaction-level, one batch, never waited for. */
-export const TREE_INTEGRATION_LOCK = lockKey('sro-compliance/tree-integration');

@@ -21,8 +21,7 @@
  *   to another database (pg_stat_activity.datid) cannot be appending here and are left out of the
  *   bound; anything not known to be elsewhere (ended meanwhile, prepared, hidden) is kept in.
  *   Readers still wait for appends (and other write transactions) of this database in flight.
- * readStream needs no such rule: appends to one stream are serialised until COMMIT. The ledger
- * tree's integrator (postgres-ledger.ts) follows positions under the same horizon.
+ * readStream needs no such rule: appends to one stream are serialised until COMMIT.
  *
  * Text PostgreSQL cannot store (postgres-errors.ts) is in no stream, event id or stream name:
  * asking for it finds nothing.
@@ -38,7 +37,7 @@ import { Query, UNSTORABLE } from './postgres-errors';
  * returned: the oldest transaction running in the statement's snapshot, leaving out those of
  * sessions connected to other databases (see the header).
  */
-export const HORIZON_CTE = `
+const SELECT_PAGE = `
   WITH snap AS MATERIALIZED (SELECT pg_current_snapshot() AS s),
   elsewhere AS MATERIALIZED (
     SELECT backend_xid AS xid FROM pg_stat_activity
@@ -50,9 +49,7 @@ export const HORIZON_CTE = `
       (SELECT min(x) FROM snap, pg_snapshot_xip(snap.s) AS x WHERE x::xid NOT IN (SELECT xid FROM elsewhere)),
       (SELECT pg_snapshot_xmax(s) FROM snap)
     ) AS horizon
-  )`;
-
-const SELECT_PAGE = `${HORIZON_CTE}
+  )
   SELECT ${EVENT_COLUMNS} FROM events
   WHERE position > $1 AND tx_id < (SELECT horizon FROM horizon)
   ORDER BY position

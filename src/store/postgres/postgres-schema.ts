@@ -168,115 +168,6 @@ END
 $fn$`;
 
 /**
- * The append without the ledger tree (migration 5, docs/decisions.md W72): the function of
- * migration 3 less its tree section. The tree's row is no longer locked until COMMIT by every
- * append, so appends to different streams wait for each other only inside the position section
- * (one INSERT); the tree is integrated afterwards, in position order, below the readers' horizon
- * (postgres-ledger.ts). The same arguments as before (the tree's are ignored), so that a server of
- * the previous version still running against the migrated database appends correctly; answers
- * carry no "tree" any more.
- */
-const APPEND_FUNCTION_WITHOUT_TREE = `
-CREATE OR REPLACE FUNCTION sro_append(
-  p_keys bigint[],
-  p_streams text[], p_base_rev integer[], p_base_hash text[], p_new_rev integer[], p_new_hash text[], p_new_last text[],
-  p_tree_size bigint, p_tree_frontier text, p_new_size bigint, p_new_frontier text,
-  p_check_clock boolean, p_probe boolean,
-  p_event_id text[], p_stream text[], p_revision integer[], p_type text[], p_schema_version integer[], p_data text[],
-  p_recorded_at text[], p_recorded_by text[], p_correlation_id text[], p_prev_hash text[], p_hash text[]
-) RETURNS json LANGUAGE plpgsql AS $fn$
-DECLARE
-  k bigint;
-  v_now text;
-  v_floor text;
-  v_ids text[];
-  v_stale boolean;
-  v_positions bigint[];
-  v_last bigint;
-  v_changed integer;
-  v_done integer;
-  v_n integer;
-BEGIN
-  PERFORM set_config('synchronous_commit', 'on', true);
-  -- Index lookups only, whatever the statistics say: plpgsql caches its plans, and a plan made
-  -- while a new database was small would scan events whole on every later call (8.7 ms per
-  -- 40-event append at 12,000 events, and growing). Transaction-local: this statement only.
-  -- (Not a SET clause of the function: that would also undo synchronous_commit above at exit.)
-  PERFORM set_config('enable_seqscan', 'off', true);
-  -- The stream locks, in the ascending order the client sorted them in: batches never deadlock.
-  FOREACH k IN ARRAY p_keys LOOP PERFORM pg_advisory_xact_lock(k); END LOOP;
-
-  SELECT array_agg(e.event_id) INTO v_ids FROM events e WHERE e.event_id = ANY (p_event_id);
-  IF v_ids IS NOT NULL THEN
-    RETURN json_build_object('status', 'duplicate', 'ids', v_ids);
-  END IF;
-
-  v_now := ${iso('clock_timestamp()')};
-  v_floor := ${iso("clock_timestamp() - interval '10 seconds'")};
-  SELECT p_probe OR EXISTS (
-    SELECT 1 FROM unnest(p_streams, p_base_rev, p_base_hash) AS b (stream, rev, hash)
-    LEFT JOIN streams s ON s.stream = b.stream
-    WHERE (s.stream IS NULL AND b.rev <> -1) OR (s.stream IS NOT NULL AND (s.revision <> b.rev OR s.hash <> b.hash))
-  ) OR (p_check_clock AND EXISTS (
-    SELECT 1 FROM unnest(p_stream, p_recorded_at) AS e (stream, at)
-    LEFT JOIN streams s ON s.stream = e.stream
-    WHERE NOT (e.at BETWEEN v_floor AND v_now OR e.at IS NOT DISTINCT FROM s.last_recorded_at)
-  )) INTO v_stale;
-
-  IF NOT v_stale AND cardinality(p_event_id) > 0 THEN
-    -- The position section: the transaction id and the positions taken together.
-    PERFORM pg_advisory_lock(${POSITION_SECTION_LOCK});
-    IF pg_current_xact_id_if_assigned() IS NOT NULL THEN
-      RAISE EXCEPTION 'internal error: the append transaction wrote before its position section';
-    END IF;
-    BEGIN
-      WITH ins AS (
-        INSERT INTO events (event_id, stream, revision, type, schema_version, data, recorded_at, recorded_by, correlation_id, prev_hash, hash)
-        SELECT e.event_id, e.stream, e.revision, e.type, e.schema_version, e.data::jsonb, e.recorded_at, e.recorded_by, e.correlation_id, e.prev_hash, e.hash
-        FROM unnest(p_event_id, p_stream, p_revision, p_type, p_schema_version, p_data, p_recorded_at, p_recorded_by, p_correlation_id, p_prev_hash, p_hash)
-          AS e (event_id, stream, revision, type, schema_version, data, recorded_at, recorded_by, correlation_id, prev_hash, hash)
-        RETURNING event_id, position
-      )
-      SELECT array_agg(ins.event_id), array_agg(ins.position) INTO v_ids, v_positions FROM ins;
-      PERFORM pg_advisory_unlock(${POSITION_SECTION_LOCK});
-      -- The client reads the positions in the order of its arrays: checked, not assumed.
-      v_last := 0;
-      FOR v_n IN 1 .. cardinality(p_event_id) LOOP
-        IF v_ids[v_n] IS DISTINCT FROM p_event_id[v_n] OR v_positions[v_n] <= v_last THEN
-          RAISE EXCEPTION 'internal error: the events were not numbered in the order of the batch (event %)', v_n;
-        END IF;
-        v_last := v_positions[v_n];
-      END LOOP;
-    END;
-  END IF;
-
-  IF v_stale THEN
-    RETURN json_build_object(
-      'status', 'stale',
-      'heads', (SELECT json_agg(json_build_object('stream', s.stream, 'revision', s.revision, 'hash', s.hash, 'last_recorded_at', s.last_recorded_at))
-                FROM streams s WHERE s.stream = ANY (p_streams)),
-      'now', v_now);
-  END IF;
-
-  -- The heads, conditionally on the revisions the client chained from.
-  SELECT count(*) INTO v_changed FROM unnest(p_base_rev, p_new_rev) AS c (base, rev) WHERE c.rev <> c.base;
-  UPDATE streams s SET revision = u.rev, hash = u.hash, last_recorded_at = u.last
-  FROM unnest(p_streams, p_base_rev, p_new_rev, p_new_hash, p_new_last) AS u (stream, base, rev, hash, last)
-  WHERE u.rev <> u.base AND u.base >= 0 AND s.stream = u.stream AND s.revision = u.base;
-  GET DIAGNOSTICS v_done = ROW_COUNT;
-  INSERT INTO streams (stream, revision, hash, last_recorded_at)
-  SELECT u.stream, u.rev, u.hash, u.last FROM unnest(p_streams, p_base_rev, p_new_rev, p_new_hash, p_new_last) AS u (stream, base, rev, hash, last)
-  WHERE u.rev <> u.base AND u.base = -1
-  ON CONFLICT (stream) DO NOTHING;
-  GET DIAGNOSTICS v_n = ROW_COUNT;
-  IF v_done + v_n <> v_changed THEN
-    RAISE EXCEPTION 'sro: a stream head changed during the append' USING ERRCODE = 'SR001';
-  END IF;
-  RETURN json_build_object('status', 'ok', 'positions', v_positions, 'now', v_now);
-END
-$fn$`;
-
-/**
  * Schema migrations, in order; schema_migrations holds the versions applied. Append only: never
  * edit one that has shipped. Each runs in the migrating transaction, under an advisory lock.
  */
@@ -350,9 +241,6 @@ const MIGRATIONS: readonly { description: string; sql: string }[] = [
       size   bigint NOT NULL CHECK (size >= 0)
     );
     `,
-  },  {
-    description: 'the ledger tree off the append path (sro_append without the tree)',
-    sql: `${APPEND_FUNCTION_WITHOUT_TREE};`,
   },
 ];
 

@@ -48,8 +48,8 @@ export interface SqlFiles {
 export interface SqlLedger {
   /**
    * The tree row with every committed event in it (undefined: none yet), and the highest position
-   * issued where gaps are not legitimate. The pending events are integrated first
-   * (sqlite-ledger.ts, postgres-ledger.ts).
+   * issued where gaps are not legitimate. PostgreSQL's appends extend the row; SQLite's integrates
+   * the pending events first (sqlite-ledger.ts).
    */
   tree(): Maybe<{ row: StoredTree | undefined; issuedPosition?: number }>;
   /** Where the tree is integrated after the appends: what is pending (readiness). */
