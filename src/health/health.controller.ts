@@ -8,9 +8,7 @@
  *   failed or a checkpoint could not be signed: a tampered store must not look healthy, and a
  *   rebuilding server is not sent traffic.
  * The answer without a token names the checks and the read models but gives no count of records
- * (no checkpoint positions); a valid bearer token of any role adds each read model's checkpoint,
- * and, where the ledger tree is integrated after the appends (SQLite, docs/decisions.md W72), how
- * many committed events it has still to integrate and when the oldest was recorded (`ledgerTree`).
+ * (no checkpoint positions); a valid bearer token of any role adds each read model's checkpoint.
  */
 import { Controller, Get, Headers, Inject, ServiceUnavailableException } from '@nestjs/common';
 import { AccessRegistry } from '../auth/access-registry';
@@ -23,8 +21,6 @@ export interface ReadinessView {
   status: 'ok';
   checks: { store: 'up' | 'down'; readModels: 'ready' | 'rebuilding' | 'halted'; integrity: 'ok' | 'failed' };
   projections: { name: string; rebuilding: boolean; halted: boolean; checkpoint?: number; failed?: { eventId: string; position: number; error: string } }[];
-  /** With a token, where appends leave the tree to the integrator: the integration lag. */
-  ledgerTree?: { pendingEvents: number; oldestPendingRecordedAt?: string };
 }
 
 @Controller('health')
@@ -68,7 +64,6 @@ export class HealthController {
     if (failure) throw new ServiceUnavailableException({ message: [`the ledger failed verification: ${failure}`], checks });
     if (rebuilding.length) throw new ServiceUnavailableException({ message: [`read models are being rebuilt from the log: ${rebuilding.join(', ')}`], checks });
     const detailed = await this.authenticated(authorization);
-    const pending = detailed && this.store.pendingTreeEvents ? await this.store.pendingTreeEvents() : undefined;
     return {
       status: 'ok',
       checks,
@@ -78,7 +73,6 @@ export class HealthController {
         halted: p.failed !== undefined,
         ...(detailed ? { checkpoint: p.checkpoint, ...(p.failed ? { failed: p.failed } : {}) } : {}),
       })),
-      ...(pending ? { ledgerTree: { pendingEvents: pending.events, ...(pending.oldestRecordedAt ? { oldestPendingRecordedAt: pending.oldestRecordedAt } : {}) } } : {}),
     };
   }
 

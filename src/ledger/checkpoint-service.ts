@@ -19,7 +19,6 @@ import { appendToCheckpointLog, checkpointLogFile, readCheckpointLogFrom } from 
 import { missingCheckpoints } from './checkpoint-check';
 import { LedgerLeaves } from './ledger-leaves';
 import { ProcessorRunner } from '../processors/processor-runner';
-import { LEDGER_TREE_INTEGRATOR, ledgerTreeIntegrator } from '../processors/ledger-tree-integrator';
 import { LEDGER_OPTIONS, type LedgerOptions } from './ledger-options';
 import { createKeyFile, loadSigningKey, type SigningKey } from './signing-key';
 
@@ -214,11 +213,7 @@ export class CheckpointService implements OnApplicationShutdown {
         if (err.name !== 'IntegrityAlarm') throw err; // raised: the integrity monitor and /api/health report it
       });
     }
-    if (!this.processors) return;
-    // The tree off the append path (docs/decisions.md W72): integrated on the leading server every second.
-    this.processors.unregister(LEDGER_TREE_INTEGRATOR);
-    if (this.store.pendingTreeEvents) this.processors.register(ledgerTreeIntegrator(this.store));
-    if (interval <= 0) return;
+    if (interval <= 0 || !this.processors) return;
     // Through the processor runner (docs/decisions.md W43): only the server that leads signs, so
     // two servers on one database do not both append a checkpoint of the same tree.
     this.processors.unregister(CHECKPOINT_SIGNER);
@@ -227,7 +222,6 @@ export class CheckpointService implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     this.processors?.unregister(CHECKPOINT_SIGNER);
-    this.processors?.unregister(LEDGER_TREE_INTEGRATOR);
     await this.issuing?.catch(() => undefined);
   }
 }

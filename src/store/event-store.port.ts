@@ -12,9 +12,8 @@
  * - an eventId is unique across the store: appending an existing eventId throws
  *   DuplicateEventIdError (the basis of Idempotency-Key retries) and writes nothing;
  * - the ledger's Merkle tree (events/merkle.ts) over every event in position order is extended
- *   in the same transaction (memory, PostgreSQL), or, on SQLite, integrated after the append in
- *   position order, batch by batch (docs/decisions.md W72); either way `ledgerHead` commits to
- *   every event committed before it was called (SQLite integrates what is pending first).
+ *   in the same transaction (memory, SQLite, PostgreSQL), so `ledgerHead` always commits to
+ *   exactly the events a reader can see.
  */
 import type { NewEvent, RecordedEvent } from '../../events/envelope';
 
@@ -144,17 +143,8 @@ export interface EventStore {
   readFile(sha256: string): Promise<Buffer | undefined>;
   /** Every stored file, in SHA-256 order, one at a time (verification). */
   listFiles(): AsyncIterable<{ sha256: string; bytes: Buffer }>;
-  /**
-   * The Merkle tree head and position sequence as the store recorded them (see LedgerHead), with
-   * every event committed before the call integrated into the tree (where appends do not extend it).
-   */
+  /** The Merkle tree head and position sequence as the store recorded them (see LedgerHead). */
   ledgerHead(): Promise<LedgerHead>;
-  /**
-   * Stores whose appends leave the tree to be integrated later (SQLite, docs/decisions.md W72):
-   * the committed events not yet in the stored tree, and when the oldest of them was recorded.
-   * For readiness; reads only.
-   */
-  pendingTreeEvents?(): Promise<{ events: number; oldestRecordedAt?: string }>;
   /**
    * Stores with an index of event ids (SQLite's event_ids, PostgreSQL's unique index): the first
    * way the ids and that index disagree with the events (an id stored twice, an id missing from

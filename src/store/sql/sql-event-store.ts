@@ -46,14 +46,8 @@ export interface SqlFiles {
 }
 
 export interface SqlLedger {
-  /**
-   * The tree row with every committed event in it (undefined: none yet), and the highest position
-   * issued where gaps are not legitimate. PostgreSQL's appends extend the row; SQLite's integrates
-   * the pending events first (sqlite-ledger.ts).
-   */
+  /** The tree row as the last append left it (undefined: none yet), and the highest position issued where gaps are not legitimate. */
   tree(): Maybe<{ row: StoredTree | undefined; issuedPosition?: number }>;
-  /** Where the tree is integrated after the appends: what is pending (readiness). */
-  pending?(): Maybe<{ events: number; oldestRecordedAt?: string }>;
   saveCheckpoint(checkpoint: StoredCheckpoint): Maybe<void>;
   latestCheckpoint(): Maybe<StoredCheckpoint | undefined>;
 }
@@ -133,11 +127,6 @@ export abstract class SqlEventStore implements EventStore {
     this.assertOpen();
     const { row, issuedPosition } = await this.parts.ledger.tree();
     return ledgerHeadOf(loadTree(row), issuedPosition);
-  }
-
-  async pendingTreeEvents(): Promise<{ events: number; oldestRecordedAt?: string }> {
-    this.assertOpen();
-    return this.parts.ledger.pending ? this.parts.ledger.pending() : { events: 0 };
   }
 
   async saveCheckpoint(checkpoint: StoredCheckpoint): Promise<void> {

@@ -5,23 +5,35 @@
  * process's append (they wait up to busy_timeout for the lock). Event ids are checked against the
  * store's index of them (sqlite-event-ids.ts) under the same lock. UNIQUE(stream, revision) and
  * the conditional update of the stream head are a second line of defence, mapped to the port's
- * errors. The ledger tree is not extended here: it integrates committed events after the append,
- * in position order (sqlite-ledger.ts, docs/decisions.md W72). Readers see committed appends
- * whole (WAL snapshots).
+ * errors. The ledger tree's row is read and written under the same lock. Readers see committed
+ * appends whole (WAL snapshots).
  */
 import type Database from 'better-sqlite3';
 import type { RecordedEvent } from '../../../events/envelope';
-import { ChainedEvent, chainEvents, checkExpectedRevision, nextRecordedAt, validateBatch, validateFiles, ValidatedRequest } from '../append-support';
+import {
+  ChainedEvent,
+  chainEvents,
+  checkExpectedRevision,
+  extendTree,
+  nextRecordedAt,
+  StoredTree,
+  TreeRowCache,
+  validateBatch,
+  validateFiles,
+  ValidatedRequest,
+  WorkingTree,
+} from '../append-support';
 import { AppendRequest, AppendResult, NewFile, DuplicateEventIdError, WrongExpectedRevisionError } from '../event-store.port';
 import type { SqlAppends } from '../sql/sql-event-store';
 import { isUniqueViolation } from './sqlite-errors';
 import { EventIdChanges, SqliteEventIds } from './sqlite-event-ids';
-import { HEAD_COLUMNS, HeadRow } from '../sql/sql-rows';
+import { HEAD_COLUMNS, HeadRow, toStoredTree, TREE_COLUMNS, TreeRow } from '../sql/sql-rows';
 
 /** What the append transaction returns, for what this connection keeps once it has committed. */
 interface Committed {
   results: AppendResult[];
   ids: EventIdChanges;
+  written?: { row: StoredTree; tree: WorkingTree };
 }
 
 export class SqliteAppends implements SqlAppends {
@@ -31,10 +43,13 @@ export class SqliteAppends implements SqlAppends {
     insertEvent: Database.Statement<[string, string, number, string, number, string, string, string, string, string, string]>;
     insertHead: Database.Statement<[string, number, string, string]>;
     updateHead: Database.Statement<[number, string, string, string, number]>;
+    selectTree: Database.Statement<[], TreeRow>;
+    upsertTree: Database.Statement<[number, number, string]>;
     insertFile: Database.Statement<[string, Buffer, number]>;
   };
 
   private readonly transaction: Database.Transaction<(plans: ValidatedRequest[], now: Date, files: NewFile[]) => Committed>;
+  private readonly treeCache = new TreeRowCache();
 
   constructor(
     db: Database.Database,
@@ -50,16 +65,26 @@ export class SqliteAppends implements SqlAppends {
       ),
       insertHead: db.prepare('INSERT INTO streams (stream, revision, hash, last_recorded_at) VALUES (?, ?, ?, ?)'),
       updateHead: db.prepare('UPDATE streams SET revision = ?, hash = ?, last_recorded_at = ? WHERE stream = ? AND revision = ?'),
+      selectTree: db.prepare(`SELECT ${TREE_COLUMNS} FROM ledger_tree WHERE id = 1`),
       insertFile: db.prepare('INSERT OR IGNORE INTO files (sha256, bytes, size) VALUES (?, ?, ?)'),
+      upsertTree: db.prepare(
+        'INSERT INTO ledger_tree (id, size, last_position, frontier) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET size = excluded.size, last_position = excluded.last_position, frontier = excluded.frontier',
+      ),
     };
 
     this.transaction = db.transaction((plans: ValidatedRequest[], now: Date, files: NewFile[]) => {
+      // The tree is read and written under the same write lock as the events.
+      const treeRow = this.stmt.selectTree.get();
+      const tree = this.treeCache.load(treeRow && toStoredTree(treeRow));
       this.ids.catchUp();
-      const results = plans.map((plan) => this.appendInTransaction(plan, now));
+      const results = plans.map((plan) => this.appendInTransaction(plan, now, tree));
       // The files come with the events: committed together or not at all.
       for (const file of files) this.stmt.insertFile.run(file.sha256, file.bytes, file.bytes.length);
       const ids = this.ids.mergeIfDue(results.flatMap((r) => r.events.map((e): [string, number] => [e.eventId, e.position])));
-      return { results, ids };
+      if (!results.some((r) => r.events.length > 0)) return { results, ids };
+      const row = this.treeCache.store(tree);
+      this.stmt.upsertTree.run(row.size, row.lastPosition, row.frontier);
+      return { results, ids, written: { row, tree } };
     });
   }
 
@@ -75,13 +100,14 @@ export class SqliteAppends implements SqlAppends {
       if (!(err instanceof DuplicateEventIdError || err instanceof WrongExpectedRevisionError)) this.ids.forget();
       throw err;
     }
-    const { results, ids } = committed;
+    const { results, ids, written } = committed;
     this.ids.committed(ids);
+    if (written) this.treeCache.committed(written.row, written.tree);
     return results;
   }
 
   /** One request of an append, inside the BEGIN IMMEDIATE transaction. Throwing rolls back everything. */
-  private appendInTransaction({ stream, expectedRevision, validated }: ValidatedRequest, now: Date): AppendResult {
+  private appendInTransaction({ stream, expectedRevision, validated }: ValidatedRequest, now: Date, tree: WorkingTree): AppendResult {
     const headRow = this.stmt.selectHead.get(stream);
     checkExpectedRevision(stream, expectedRevision, headRow?.revision);
     // Ids repeated inside the batch were refused by validateBatch; stored ones are found here.
@@ -108,6 +134,7 @@ export class SqliteAppends implements SqlAppends {
     }
 
     const recorded = chained.map((event, i) => this.insertEvent(event, validated[i].dataJson, conflict));
+    extendTree(tree, recorded);
     return { nextExpectedRevision: last.revision, events: recorded };
   }
 

@@ -43,8 +43,6 @@ export interface SqliteEventStoreOptions {
   busyTimeoutMs?: number;
   /** Tail of event ids at which an append merges it into the id index (sqlite-event-ids.ts). Default 16,384; tests make it small. */
   eventIdMergeAt?: number;
-  /** Events integrated into the ledger tree per write transaction (sqlite-ledger.ts). Default 16,384; tests make it small. */
-  treeIntegrationBatch?: number;
 }
 
 export class SqliteEventStore extends SqlEventStore {
@@ -74,7 +72,7 @@ export class SqliteEventStore extends SqlEventStore {
     super({
       appends: new SqliteAppends(db, options.now ?? (() => new Date()), ids),
       reads: new SqliteReads(db, ids),
-      ledger: new SqliteLedger(db, options.treeIntegrationBatch),
+      ledger: new SqliteLedger(db),
       files: new SqliteFiles(db),
     });
   }
