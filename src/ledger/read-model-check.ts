@@ -15,7 +15,7 @@
  *
  * Memory stays bounded: one officer's events at a time, and one agency summary.
  */
-import canonicalize from 'canonicalize';
+import { canonicalJson } from '../../events/canonical-json';
 import type { BrokenLink } from '../../events/integrity';
 import type { RecordedEvent } from '../../events/envelope';
 import { agencyStream, officerStreamPrefix, parseStream } from '../../events/streams';
@@ -41,10 +41,10 @@ async function derive(projection: Projection, events: RecordedEvent[], checkpoin
 /**
  * Equal as stored JSON. The stores keep a document's JSON text as written, so JSON.stringify of
  * both sides agrees for an untouched document; only when it does not is the slower canonical
- * form (RFC 8785: key order, number forms) compared, so a reordered but equal document is not
- * called altered.
+ * form (RFC 8785: key order, number forms; events/canonical-json.ts) compared, so a reordered but
+ * equal document is not called altered.
  */
-const same = (stored: unknown, derived: unknown): boolean => JSON.stringify(stored) === JSON.stringify(derived) || canonicalize(stored) === canonicalize(JSON.parse(JSON.stringify(derived)));
+const same = (stored: unknown, derived: unknown): boolean => JSON.stringify(stored) === JSON.stringify(derived) || canonicalJson(stored) === canonicalJson(JSON.parse(JSON.stringify(derived)));
 
 export interface ReadModelCheck {
   documentsChecked: number;
