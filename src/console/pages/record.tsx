@@ -343,7 +343,8 @@ export class RecordFormController {
       return again(error.messages, error.status);
     }
     request.session!.keptForms?.delete(key);
-    request.session!.notice = replayed(result.recordedAt) ? alreadyRecorded(result.recordedAt) : form.done(values);
+    // A replay says what is recorded too: after a double press the browser shows the second answer, and its words must not read as if nothing was.
+    request.session!.notice = replayed(result.recordedAt) ? `${form.done(values)} ${alreadyRecorded(result.recordedAt)}` : form.done(values);
     response.redirect(303, back);
   }
 }
