@@ -138,7 +138,7 @@ describe('witnesses of an agency', () => {
 
   it("the copy received checks the agency's records with verify --checkpoint, and fails after a planted rewrite", async () => {
     const first = attachmentOf(smtp.messages[0]);
-    const copy = join(server.dir, first.filename);
+    const copy = join(server.dir, first.filename ?? 'checkpoint.txt');
     writeFileSync(copy, first.text);
     const ok = await runMain(env, 'verify', '--checkpoint', copy, '--public-key', key);
     expect(ok.status).toBe(0);
