@@ -51,6 +51,14 @@ export interface WitnessReport {
   witnesses: WitnessOutcome[];
 }
 
+/** A witness and the last copy they were given (none yet: undefined). */
+export interface WitnessHolding {
+  email: string;
+  name: string;
+  addedAt: string;
+  lastCopy?: { treeSize: number; sentAt: string };
+}
+
 @Injectable()
 export class WitnessCheckpoints {
   private readonly logger = new Logger('WitnessCheckpoints');
@@ -81,6 +89,22 @@ export class WitnessCheckpoints {
       }
     }
     return reports;
+  }
+
+  /**
+   * The agency's witnesses, each with the last checkpoint they were given (its size and when
+   * the message went, from the agency's WitnessCheckpointSent events): the Integrity page's list.
+   */
+  async holdings(agencyId: string): Promise<WitnessHolding[]> {
+    const witnesses = await this.registry.witnessesOf(agencyId);
+    if (witnesses.length === 0) return [];
+    const last = new Map<string, { treeSize: number; sentAt: string }>();
+    for (const e of await this.store.readStream(agencyStream(agencyId))) {
+      if (e.type !== 'WitnessCheckpointSent') continue;
+      const { email, treeSize } = e.data as { email: string; treeSize: number };
+      if (treeSize >= (last.get(email)?.treeSize ?? -1)) last.set(email, { treeSize, sentAt: e.recordedAt });
+    }
+    return witnesses.map((w) => ({ email: w.email, name: w.name, addedAt: w.addedAt, lastCopy: last.get(w.email) }));
   }
 
   /** Gives the latest checkpoint to each witness of the agency who has not had a message today and holds an older tree. */

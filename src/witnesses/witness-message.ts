@@ -4,6 +4,7 @@
  * one-line instruction to keep it and how to check the records with it later, the verifier key
  * and where the agency publishes it. Plain text only: the checkpoint must arrive byte for byte.
  */
+import { base64Root } from '../ledger/checkpoint-check';
 export interface WitnessMessageInput {
   agency: { agencyId: string; name: string };
   witness: { name: string; email: string };
@@ -32,11 +33,11 @@ export function renderWitnessMessage(input: WitnessMessageInput): WitnessMessage
   const text = [
     `Dear ${witness.name},`,
     '',
-    `${agency.name} (${agency.agencyId}) names you as a witness of its School Resource Officer compliance records. Attached is the latest signed checkpoint of its ledger: ${checkpoint.treeSize} events, root hash ${checkpoint.rootHash}, signed ${checkpoint.issuedAt}.`,
+    `${agency.name} (${agency.agencyId}) names you as a witness of its School Resource Officer compliance records. Attached is the latest signed checkpoint of its ledger: ${checkpoint.treeSize} events, root hash ${base64Root(checkpoint.rootHash)}, signed ${checkpoint.issuedAt.slice(0, 16).replace('T', ' ')} UTC.`,
     '',
     `Keep this file; to check the agency's records later, run: verify --checkpoint ${filename} --public-key '${input.verifierKey}' (or paste it on the Integrity page, ${input.integrityUrl}).`,
     '',
-    `A check passes only while every record the checkpoint covers is unchanged: a record altered or removed after today, whatever the file's age, makes it fail. ${where}`,
+    `The check runs where the agency's records are (verify is a command of the sro-compliance software on the agency's server; the Integrity page needs a console account), so hand the file to whoever checks them: an investigator, an auditor, a court. It passes only while every record the checkpoint covers is unchanged: a record altered or removed later, whatever the file's age, makes it fail. ${where}`,
     '',
     `The public key: ${input.verifierKey}`,
     '',

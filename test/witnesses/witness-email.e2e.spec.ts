@@ -6,7 +6,7 @@
  * a copy the witness holds, sent again once the records grew, and the received attachment checked
  * with the CLI's `verify --checkpoint`: it passes, and after a planted rewrite it fails.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseVerifierKey, verifyCheckpoint } from '../../events/checkpoint';
 import { agencyStream, officerStream } from '../../events/streams';
@@ -94,6 +94,9 @@ describe('witnesses of an agency', () => {
     expect(report.witnesses.map((w) => w.outcome)).toEqual(['SENT', 'SENT']);
     expect(smtp.messages).toHaveLength(2);
     expect(smtp.messages.map(addressOf).sort()).toEqual([ATTORNEY.email, DESIGNEE.email.toLowerCase()].map((e) => expect.stringContaining(e)).sort());
+    // What a witness reads, kept for a person to look at (test-results is not committed).
+    mkdirSync('test-results', { recursive: true });
+    writeFileSync(join('test-results', 'witness-message.txt'), `Subject: ${smtp.messages[0].subject}\n\n${smtp.messages[0].text}`);
     for (const mail of smtp.messages) {
       const file = attachmentOf(mail);
       expect(file.filename).toBe(`checkpoint-${latest.treeSize}.txt`);
