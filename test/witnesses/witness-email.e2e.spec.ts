@@ -4,14 +4,15 @@
  * SRO_SMTP_URL, one message each for two witnesses with the checkpoint attached and the one-line
  * instruction, its WitnessCheckpointSent in the agency's stream, not re-sent the same day nor for
  * a copy the witness holds, sent again once the records grew, and the received attachment checked
- * with the CLI's `verify --checkpoint`: it passes, and after a planted rewrite it fails.
+ * with the CLI's `verify --checkpoint`: it passes, and after a planted rewrite it fails. The
+ * schedule gives it only from the digest's Minnesota time on.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseVerifierKey, verifyCheckpoint } from '../../events/checkpoint';
 import { agencyStream, officerStream } from '../../events/streams';
 import { CheckpointService } from '../../src/ledger/checkpoint-service';
-import { WitnessCheckpoints } from '../../src/witnesses';
+import { WitnessCheckpoints, WitnessSchedule } from '../../src/witnesses';
 import { runMain } from '../support/cli-in-process';
 import { startSmtp, type TestSmtp } from '../support/smtp';
 import { editEventData } from '../support/tamper';
@@ -137,6 +138,22 @@ describe('witnesses of an agency', () => {
     expect(report.witnesses).toEqual([expect.objectContaining({ email: ATTORNEY.email, outcome: 'SENT', treeSize: latest.treeSize })]);
     expect(smtp.messages).toHaveLength(3);
     expect(attachmentOf(smtp.messages[2]).filename).toBe(`checkpoint-${latest.treeSize}.txt`);
+  });
+
+  it('are given the checkpoint by the schedule only once the digest time (Minnesota) is reached', async () => {
+    const res = await server.http().post(`/api/agencies/${AGENCY}/officers`).set('Authorization', `Bearer ${server.tokens.admin}`).send({ officerId: 'lee', name: 'Lee Park' });
+    expect(res.status).toBe(201);
+    await server.app.get(CheckpointService).issue();
+    const schedule = server.app.get(WitnessSchedule);
+    server.clock.set('2026-12-10'); // noon, before the harness's digest time of 23:59
+    await schedule.check();
+    expect(smtp.messages).toHaveLength(3);
+    server.clock.now = new Date('2026-12-11T05:59:30.000Z'); // 23:59:30 on 10 December in Minnesota (CST)
+    await schedule.check();
+    expect(smtp.messages).toHaveLength(4);
+    await schedule.check(); // within the hour: not run again, and the day's message is sent anyway
+    expect(smtp.messages).toHaveLength(4);
+    expect((await witnessEvents()).at(-1)!.data).toMatchObject({ email: ATTORNEY.email });
   });
 
   it("the copy received checks the agency's records with verify --checkpoint, and fails after a planted rewrite", async () => {
