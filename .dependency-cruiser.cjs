@@ -111,6 +111,13 @@ module.exports = {
       to: { path: '^(bench|test)/|^src/(console|cli|http|import|ledger|health|read-models|officers)/|^src/(app|api)\\.module\\.ts$' },
     },
     {
+      name: 'witnesses-import-no-entry-points',
+      comment: 'src/witnesses (each new checkpoint e-mailed to the agency\'s witnesses: docs/decisions.md W70) uses the ledger\'s checkpoints, the notices\' mailer and settings, the access registry and the processors; the CLI and the app module use it, never the other way round.',
+      severity: 'error',
+      from: { path: '^src/witnesses/' },
+      to: { path: '^(bench|test)/|^src/(console|cli|http|import|health|read-models|officers|agencies|evidence|public)/|^src/(app|api)\\.module\\.ts$' },
+    },
+    {
       name: 'ledger-imports-no-slices',
       comment: 'src/ledger (key, checkpoints, verification, proofs) imports events/, src/store, the read models, auth (roles) and common.',
       severity: 'error',

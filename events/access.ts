@@ -160,6 +160,22 @@ export interface PublicPageSet {
   on: boolean;
 }
 
+/**
+ * A witness of the agency (docs/integrity.md "Witnesses"): someone outside it (a county attorney,
+ * the school district's data practices designee) who receives each day's latest signed checkpoint
+ * by e-mail. `email` is lower-cased: one witness per address and agency.
+ */
+export interface WitnessAdded {
+  agencyId: string;
+  email: string;
+  name: string;
+}
+/** The witness no longer receives checkpoints (the copies already sent stay theirs). */
+export interface WitnessRemoved {
+  agencyId: string;
+  email: string;
+}
+
 export interface AccessEventDataByType {
   NoticePreferenceSet: NoticePreferenceSet;
   CalendarFeedIssued: CalendarFeedIssued;
@@ -170,6 +186,8 @@ export interface AccessEventDataByType {
   UserLinkedToProvider: UserLinkedToProvider;
   ImportMappingSaved: ImportMappingSaved;
   PublicPageSet: PublicPageSet;
+  WitnessAdded: WitnessAdded;
+  WitnessRemoved: WitnessRemoved;
   TokenIssued: TokenIssued;
   TokenRevoked: TokenRevoked;
   UserInvited: UserInvited;
@@ -202,4 +220,6 @@ export const ACCESS_SCHEMA_VERSION: { readonly [T in keyof AccessEventDataByType
   UserSignedUpThroughProvider: 1,
   UserLinkedToProvider: 1,
   PublicPageSet: 1,
+  WitnessAdded: 1,
+  WitnessRemoved: 1,
 };

@@ -179,6 +179,27 @@ export interface ReminderNoticeAcknowledged {
   by: string;
 }
 
+/**
+ * The agency's latest signed checkpoint was e-mailed to one of its witnesses (docs/integrity.md
+ * "Witnesses"): who holds a copy of which tree. `messageId` is the Message-ID the SMTP server accepted.
+ */
+export interface WitnessCheckpointSent {
+  email: string;
+  name: string;
+  treeSize: number;
+  rootHash: string;
+  messageId: string;
+}
+/** The checkpoint's message to a witness could not be handed over after its attempts (or its send was interrupted). */
+export interface WitnessCheckpointFailed {
+  email: string;
+  name: string;
+  treeSize: number;
+  rootHash: string;
+  error: string;
+  attempts: number;
+}
+
 /** Every domain event type with its (current schema version) data. */
 export interface EventDataByType {
   AgencyRegistered: AgencyRegistered;
@@ -201,6 +222,8 @@ export interface EventDataByType {
   ReminderNoticeSent: ReminderNoticeSent;
   ReminderNoticeFailed: ReminderNoticeFailed;
   ReminderNoticeAcknowledged: ReminderNoticeAcknowledged;
+  WitnessCheckpointSent: WitnessCheckpointSent;
+  WitnessCheckpointFailed: WitnessCheckpointFailed;
 }
 export type EventType = keyof EventDataByType;
 
@@ -225,6 +248,8 @@ export const EVENT_TYPES: readonly EventType[] = [
   'ReminderNoticeSent',
   'ReminderNoticeFailed',
   'ReminderNoticeAcknowledged',
+  'WitnessCheckpointSent',
+  'WitnessCheckpointFailed',
 ];
 
 /** A domain event as the domain sees it: a type and its data, no storage metadata. */
@@ -256,4 +281,6 @@ export const EFFECTIVE_DATE_FIELD: { readonly [T in EventType]: keyof EventDataB
   ReminderNoticeSent: null,
   ReminderNoticeFailed: null,
   ReminderNoticeAcknowledged: null,
+  WitnessCheckpointSent: null,
+  WitnessCheckpointFailed: null,
 };

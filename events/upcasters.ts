@@ -30,6 +30,8 @@ export const CURRENT_SCHEMA_VERSION: { readonly [T in EventType]: number } = {
   ReminderNoticeSent: 1,
   ReminderNoticeFailed: 1,
   ReminderNoticeAcknowledged: 1,
+  WitnessCheckpointSent: 1,
+  WitnessCheckpointFailed: 1,
 };
 
 export type Upcaster = (data: Record<string, unknown>) => Record<string, unknown>;

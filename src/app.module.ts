@@ -51,6 +51,7 @@ import { processorProviders } from './processors/processor-providers';
 import { ProcessorRunner } from './processors/processor-runner';
 import { GetNoticesHandler, NoticesController } from './agencies/notices';
 import { noticeProviders, type NoticeOptions } from './notices';
+import { witnessProviders } from './witnesses';
 
 /**
  * The slices: the writes from their one list (src/write-slices.ts, docs/decisions.md W41), then
@@ -186,6 +187,8 @@ export class AppModule {
         { provide: LEDGER_INTEGRITY, useFactory: (monitor: IntegrityMonitor) => ({ verify: (o: { witness: boolean }) => monitor.verify(o), failure: () => monitor.authenticationFailure() }), inject: [IntegrityMonitor] },
         Accounts,
         ...noticeProviders(options.notices),
+        // Each new checkpoint e-mailed to the agency's witnesses (src/witnesses, docs/decisions.md W70).
+        ...witnessProviders,
         // Sign-in through the agencies' identity providers (src/identity, docs/decisions.md W56-W58).
         IdentityProviders,
         OidcSignIn,

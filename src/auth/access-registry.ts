@@ -63,6 +63,15 @@ export interface Grant {
   revokedAt?: string;
 }
 
+/** A witness of an agency: who receives its checkpoints by e-mail (docs/integrity.md "Witnesses"). */
+export interface Witness {
+  agencyId: string;
+  email: string;
+  name: string;
+  addedAt: string;
+  addedBy: string;
+}
+
 @Injectable()
 export class AccessRegistry {
   private revision = -1;
@@ -79,6 +88,8 @@ export class AccessRegistry {
   private readonly passwordsOff = new Set<string>();
   /** Agencies whose public page is on (PublicPageSet), with when it was turned on. */
   private readonly publicPages = new Map<string, string>();
+  /** Each agency's witnesses (WitnessAdded, WitnessRemoved), by lower-cased e-mail. */
+  private readonly witnesses = new Map<string, Map<string, Witness>>();
   /** The access stream's hash chain, checked event by event as it is folded (events/integrity.ts). */
   private readonly chain = new ChainVerifier();
   /** Why the access stream does not verify, once its chain broke: nothing after the break is applied. */
@@ -170,6 +181,28 @@ export class AccessRegistry {
     await this.catchUp();
     if (this.publicPages.has(input.agencyId) === input.on) return;
     await this.appendChecked(input.recordedBy, () => ({ type: 'PublicPageSet', data: { agencyId: input.agencyId, on: input.on } }));
+  }
+
+  /** The agency's witnesses, in the order they were named (docs/integrity.md "Witnesses"). */
+  async witnessesOf(agencyId: string): Promise<Witness[]> {
+    await this.catchUp();
+    return this.broken ? [] : [...(this.witnesses.get(agencyId)?.values() ?? [])].map((w) => ({ ...w }));
+  }
+
+  /** Names a witness (WitnessAdded); an address already a witness of the agency is refused. */
+  async addWitness(input: { agencyId: string; email: string; name: string; recordedBy: string }): Promise<void> {
+    await this.appendChecked(input.recordedBy, () => {
+      if (this.witnesses.get(input.agencyId)?.has(input.email)) throw new Conflict([`Email: ${input.email} is already a witness of agency ${input.agencyId}`]);
+      return { type: 'WitnessAdded', data: { agencyId: input.agencyId, email: input.email, name: input.name } };
+    });
+  }
+
+  /** Removes a witness (WitnessRemoved); an address that is not one is refused. */
+  async removeWitness(input: { agencyId: string; email: string; recordedBy: string }): Promise<void> {
+    await this.appendChecked(input.recordedBy, () => {
+      if (!this.witnesses.get(input.agencyId)?.has(input.email)) throw new NotFound([`Email: ${input.email} is not a witness of agency ${input.agencyId}`]);
+      return { type: 'WitnessRemoved', data: { agencyId: input.agencyId, email: input.email } };
+    });
   }
 
   async accountsOf(agencyId: string): Promise<Account[]> {
@@ -280,6 +313,13 @@ export class AccessRegistry {
       this.accounts.set(userId, account);
       this.accountByEmail.set(email.toLowerCase(), account);
       this.accountBySubject.set(`${providerId}\u0000${subject}`, account);
+    } else if (access.type === 'WitnessAdded') {
+      const { agencyId, email, name } = access.data;
+      let witnesses = this.witnesses.get(agencyId);
+      if (!witnesses) this.witnesses.set(agencyId, (witnesses = new Map()));
+      witnesses.set(email, { agencyId, email, name, addedAt: event.recordedAt, addedBy: event.recordedBy });
+    } else if (access.type === 'WitnessRemoved') {
+      this.witnesses.get(access.data.agencyId)?.delete(access.data.email);
     } else if (access.type === 'PublicPageSet') {
       if (access.data.on) this.publicPages.set(access.data.agencyId, event.recordedAt);
       else this.publicPages.delete(access.data.agencyId);

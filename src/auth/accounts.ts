@@ -29,6 +29,9 @@ export const LINK_VALIDITY_MS = 24 * 60 * 60 * 1000;
 /** A practical email check (one @, a dot in the domain, no spaces); the address is what a person signs in with. */
 const EMAIL = /^[^\s@<>()[\]\\,;:"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$/;
 
+/** Whether `email` (normalised) passes the practical check people's addresses pass (a witness's too). */
+export const isEmailAddress = (email: string): boolean => EMAIL.test(email) && email.length <= 254;
+
 export const normaliseEmail = (email: string): string => email.trim().toLowerCase();
 
 /** A new one-time link secret: 256 random bits, given once, stored as its SHA-256. */

@@ -37,6 +37,10 @@ export const SPECS: Record<string, { synopsis: string; about?: string[] }> = {
   status: { synopsis: '--agency <agencyId> [--officer <officerId>] [--as-of <YYYY-MM-DD>] [--known-at <instant>] [--csv]' },
   reminders: { synopsis: '--agency <agencyId> [--as-of <YYYY-MM-DD>] [--known-at <instant>] [--horizon-days <n>] [--csv]' },
   history: { synopsis: '--agency <agencyId> --officer <officerId> [--known-at <instant>] [--csv]' },
+  'witness add': { synopsis: '--agency <agencyId> --name <name> --email <email>', about: ["(someone outside the agency who receives the ledger's signed checkpoint by e-mail, at most once a day)"] },
+  'witness list': { synopsis: '--agency <agencyId> [--csv]' },
+  'witness remove': { synopsis: '--agency <agencyId> --email <email>' },
+  'witness send': { synopsis: '--agency <agencyId>', about: ["(give the witnesses the latest checkpoint now; one message a day each, none for a copy they hold)"] },
   notify: { synopsis: '--agency <agencyId>', about: ["(send today's reminder digest by e-mail now; a second run the same day sends nothing)"] },
   verify: {
     synopsis: '[--checkpoint <file>] [--public-key <verifier key>]',

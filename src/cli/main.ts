@@ -29,6 +29,7 @@ import { ProjectionRunner } from '../read-models/projection-runner';
 import { FirstRunSetup } from '../console';
 import { seedDemo } from './demo';
 import { notify, userCalendar } from './notice-commands';
+import { witnessAdd, witnessList, witnessRemove, witnessSend } from './witness-commands';
 import { consoleOptionsFrom } from '../console/console-options';
 import { ConfigError, listenAddress, loadConfig, storeUrl, UsageError } from '../config';
 import { createHttpApp } from '../http/create-http-app';
@@ -248,6 +249,10 @@ const COMMANDS: Record<string, (options: Options, positionals: string[]) => Prom
   serve,
   notify,
   'user calendar': userCalendar,
+  'witness add': witnessAdd,
+  'witness list': witnessList,
+  'witness remove': witnessRemove,
+  'witness send': witnessSend,
 };
 const NOUNS = new Set(Object.keys(COMMANDS).filter((k) => k.includes(' ')).map((k) => k.split(' ')[0]));
 

@@ -84,6 +84,10 @@ export function describeEvent(type: string, data: unknown, lookup?: FactLookup):
       const r = (v.recipient ?? {}) as Record<string, unknown>;
       return `Reminder digest to ${r.name} (${r.email}) could not be sent after ${v.attempts} attempt(s): ${v.error} (notice ${v.noticeId})`;
     }
+    case 'WitnessCheckpointSent':
+      return `The ledger's signed checkpoint of ${v.treeSize} events (root ${v.rootHash}) e-mailed to witness ${v.name} (${v.email}), accepted by the mail server as ${v.messageId}`;
+    case 'WitnessCheckpointFailed':
+      return `The ledger's signed checkpoint of ${v.treeSize} events could not be e-mailed to witness ${v.name} (${v.email}) after ${v.attempts} attempt(s): ${v.error}`;
     case 'ReminderNoticeAcknowledged':
       return `Reminder notice ${v.noticeId} acknowledged by ${v.by}`;
     case 'OfficerDetailsCorrected':

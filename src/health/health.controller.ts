@@ -86,11 +86,11 @@ export class HealthController {
   }
 
   private noticesDetail(digest: NoticeDigest): NonNullable<ReadinessView['notices']> {
-    if (!digest.smtpConfigured) return { email: 'not configured', detail: 'SRO_SMTP_URL is not set: no reminder e-mail is sent; the reminders are on the console’s Reminders page only.' };
+    if (!digest.smtpConfigured) return { email: 'not configured', detail: 'SRO_SMTP_URL is not set: no reminder e-mail is sent, and no witness receives the ledger’s checkpoint by e-mail; the reminders are on the console’s Reminders page only, the checkpoint at GET /api/ledger/checkpoint (and the public page’s checkpoint.txt when it is on).' };
     const failure = digest.lastFailure;
     return {
       email: 'configured',
-      detail: failure ? `The last reminder e-mail this server could not send was to ${failure.email} (agency ${failure.agencyId}) at ${failure.at}: ${failure.error}` : `Reminder e-mails go by SMTP daily at ${digest.options.digestTime} Minnesota time; none has failed since this server started.`,
+      detail: failure ? `The last reminder e-mail this server could not send was to ${failure.email} (agency ${failure.agencyId}) at ${failure.at}: ${failure.error}` : `Reminder e-mails, and the ledger’s checkpoint to each agency’s witnesses, go by SMTP daily at ${digest.options.digestTime} Minnesota time; no reminder has failed since this server started.`,
       ...(failure ? { lastFailure: failure } : {}),
     };
   }

@@ -10,7 +10,10 @@ export interface OutgoingMessage {
   from: string;
   subject: string;
   text: string;
-  html: string;
+  /** Absent: a plain-text message (a witness's checkpoint must arrive byte for byte). */
+  html?: string;
+  /** Files attached as they are (a witness's checkpoint, src/witnesses). */
+  attachments?: { filename: string; content: string; contentType: string }[];
   /** The Message-ID header, `<...@...>`: the same for a notice however often it is attempted. */
   messageId: string;
 }
@@ -61,6 +64,7 @@ export class Mailer {
           text: message.text,
           html: message.html,
           messageId: message.messageId,
+          attachments: message.attachments,
           headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
         });
         return { sent: true, messageId: info.messageId, response: String(info.response ?? ''), attempts };

@@ -23,6 +23,8 @@ import { ConsoleController, ConsolePage } from '../console-page';
 import { factInWords } from '../event-words';
 import { CsrfField, instantInWords, Page, Problems, renderPage } from '../layout';
 import { signedInOf } from '../send-page';
+import { WitnessCheckpoints } from '../../witnesses';
+import type { WitnessHolding } from '../../witnesses/witness-checkpoints.service';
 
 const MAX_CHECKPOINT_TEXT = 8 * 1024;
 
@@ -39,6 +41,7 @@ export class IntegrityPageController {
   constructor(
     private readonly queries: QueryBus,
     private readonly checkpoints: CheckpointService,
+    private readonly witnesses: WitnessCheckpoints,
   ) {}
 
   @ConsolePage({ roles: ['admin', 'investigator'], nav: { href: '/integrity', label: 'Integrity', order: 3 } })
@@ -59,6 +62,9 @@ export class IntegrityPageController {
         brokenFact={await this.brokenFact(person.agencyId, report)}
         note={await this.latestNote()}
         verifierKey={this.checkpoints.key().verifierKey}
+        agencyId={person.agencyId}
+        witnesses={await this.witnesses.holdings(person.agencyId)}
+        emailConfigured={this.witnesses.smtpConfigured}
         {...form}
       />,
       signedInOf(request),
@@ -164,6 +170,9 @@ function IntegrityPage(props: {
   outside?: { checkpoint: Checkpoint; ok: boolean; checked: boolean; reason?: string };
   problems?: string[];
   submitted?: { checkpoint: string; verifierKey: string };
+  agencyId?: string;
+  witnesses?: WitnessHolding[];
+  emailConfigured?: boolean;
 }) {
   const { report } = props;
   const broken = report.firstBroken;
@@ -232,6 +241,42 @@ function IntegrityPage(props: {
         )}
         <p>
           Verifier key (checks this ledger’s checkpoints): <code>{props.verifierKey}</code>
+        </p>
+      </section>
+
+      <section aria-labelledby="witnesses-heading">
+        <h2 id="witnesses-heading">Witnesses</h2>
+        <p>
+          Witnesses are people outside the agency who receive the latest signed checkpoint by e-mail, at most once a day (in the morning, when something was recorded since their last copy), so that a copy exists that the agency cannot change.{' '}
+          {props.emailConfigured === false && <strong>E-mail is not set up on this server (SRO_SMTP_URL), so no witness receives anything now.</strong>}
+        </p>
+        {props.witnesses && props.witnesses.length > 0 ? (
+          <table>
+            <caption>The agency’s witnesses and the last checkpoint each was sent</caption>
+            <thead>
+              <tr>
+                <th scope="col">Witness</th>
+                <th scope="col">E-mail</th>
+                <th scope="col">Named</th>
+                <th scope="col">Last copy sent</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.witnesses.map((w) => (
+                <tr data-witness={w.email}>
+                  <td>{w.name}</td>
+                  <td>{w.email}</td>
+                  <td>{instantInWords(w.addedAt)}</td>
+                  <td>{w.lastCopy ? `The checkpoint of ${w.lastCopy.treeSize} events, sent ${instantInWords(w.lastCopy.sentAt)}` : 'None yet'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <p>The agency has named no witness yet.</p>
+        )}
+        <p class="hint">
+          An administrator names witnesses on the server’s command line: <code>witness add --agency {props.agencyId ?? '<agency>'} --name &lt;name&gt; --email &lt;email&gt;</code> (and <code>witness remove</code>).
         </p>
       </section>
 
