@@ -103,6 +103,8 @@ it('SIGKILL of the server during concurrent registrations and writes to shared s
   }
 
   let killed = false;
+  /** Set once enough registrations were acknowledged: the next request sent is followed at once by the kill, so that writes are in flight when it lands (on a fast, quiet machine every answer could otherwise be in before it). */
+  let killDue = false;
   let inFlightAtKill = 0;
   const unexpected: unknown[] = [];
   const deadline = Date.now() + 60_000;
@@ -111,7 +113,12 @@ it('SIGKILL of the server during concurrent registrations and writes to shared s
       const { path, body, officerId } = next(i);
       let res: Response;
       try {
-        res = await fetch(`${server.url}/agencies/${CRASH}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+        const sent = fetch(`${server.url}/agencies/${CRASH}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+        if (killDue && !killed) {
+          killed = true;
+          server.child.kill('SIGKILL');
+        }
+        res = await sent;
       } catch (error) {
         if (killed) inFlightAtKill++;
         else unexpected.push({ kind, officerId, error: String(error) });
@@ -129,10 +136,7 @@ it('SIGKILL of the server during concurrent registrations and writes to shared s
         const { eventId } = answer as { eventId: string };
         if (kind === 'register') {
           acknowledged.registrations.set(officerId, eventId);
-          if (acknowledged.registrations.size >= KILL_AFTER_REGISTRATIONS && !killed) {
-            killed = true;
-            server.child.kill('SIGKILL');
-          }
+          if (acknowledged.registrations.size >= KILL_AFTER_REGISTRATIONS) killDue = true;
         } else acknowledged.substituteDays.push({ officerId, eventId });
       } else if (!(allowRace && res.status === 409 && JSON.stringify(answer) === JSON.stringify(CHANGED))) {
         unexpected.push({ kind, officerId, status: res.status, body: answer });
