@@ -11,7 +11,7 @@
  *    (ReminderNoticeSent or ReminderNoticeFailed, one event id per notice) ends the attempt;
  * 2. the notice is claimed in the processors' store (ProcessorStore.claim) before the message is
  *    handed to SMTP: a second attempt finds the claim and sends nothing. A claim older than
- *    STALE_CLAIM_MS with no outcome is a send interrupted between SMTP and the append (a crash):
+ *    STALE_CLAIM_MS (send-once.ts) with no outcome is a send interrupted between SMTP and the append (a crash):
  *    it is recorded as ReminderNoticeFailed saying the message may have arrived, never sent again;
  * 3. after SMTP answered, the outcome is appended with its fixed event id: a duplicate is refused.
  */
@@ -27,7 +27,7 @@ import type { Account } from '../auth/access-registry';
 import { AccessRegistry } from '../auth/access-registry';
 import { PROCESSOR_STORE } from '../processors/processor-providers';
 import type { ProcessorStore } from '../processors/processor-store.port';
-import { DuplicateEventIdError, EVENT_STORE, type EventStore } from '../store/event-store.port';
+import { EVENT_STORE, type EventStore } from '../store/event-store.port';
 import { newEvent } from '../write/new-events';
 import { WRITE_CLOCK, type WriteClock } from '../write/write-batch';
 import { noticesOf, pastNoticesTo } from './agency-notices';
@@ -36,11 +36,10 @@ import { NOTICE_OPTIONS, type NoticeOptions } from './notice-options';
 import { messageIdFor, noticeIdFor, outcomeEventId } from './notice-ids';
 import { renderDigest, type MessageItem } from './notice-message';
 import { recipientsOf } from './recipients';
+import { claimSend, recordOutcomeOnce } from './send-once';
 
 /** The processors' name of the digest: its claims in the processors' store. */
 export const DIGEST_PROCESSOR = 'reminder-digest';
-/** A claim this old with no outcome was interrupted (the longest send with its retries is far shorter). */
-export const STALE_CLAIM_MS = 60 * 60 * 1000;
 /** Who the digest's events are recorded by. */
 export const DIGEST_RECORDER = 'reminder-digest';
 
@@ -137,9 +136,9 @@ export class NoticeDigest {
     if (!this.smtpConfigured) return { email, outcome: 'SKIPPED', reason: 'SRO_SMTP_URL is not configured: nothing is sent' };
     const recipient: NoticeRecipient = { email, name: account.name, role: account.role };
     // The intent, before anything leaves: a second attempt (another server, a restart) finds it.
-    const claim = await this.processorStore.claim(DIGEST_PROCESSOR, noticeId, this.claimant, Date.now());
-    if (claim.claimant !== this.claimant) {
-      if (Date.now() - claim.at < STALE_CLAIM_MS) return { email, outcome: 'SKIPPED', reason: 'being sent by another attempt' };
+    const claim = await claimSend(this.processorStore, DIGEST_PROCESSOR, noticeId, this.claimant);
+    if (claim.state === 'busy') return { email, outcome: 'SKIPPED', reason: 'being sent by another attempt' };
+    if (claim.state === 'interrupted') {
       const error = `The send of this notice was interrupted (the server stopped after it was handed to the mail server at ${new Date(claim.at).toISOString()} and before its outcome was recorded): it may have been delivered. It is not sent again, so that no one is told twice on one day.`;
       await this.record(agency.agencyId, noticeId, { type: 'ReminderNoticeFailed', data: { noticeId, recipient, error, attempts: 1 } });
       return { email, outcome: 'FAILED', noticeId, error, attempts: 1 };
@@ -166,11 +165,7 @@ export class NoticeDigest {
 
   /** The outcome of a notice, once: its event id is fixed, so a second one is refused and ignored. */
   private async record(agencyId: string, noticeId: string, event: Parameters<typeof newEvent>[0]): Promise<void> {
-    try {
-      await this.store.appendToStream(agencyStream(agencyId), [newEvent(event, { recordedBy: DIGEST_RECORDER, correlationId: noticeId }, outcomeEventId(noticeId))], { expectedRevision: 'any' });
-    } catch (error) {
-      if (!(error instanceof DuplicateEventIdError)) throw error;
-    }
+    await recordOutcomeOnce(this.store, agencyStream(agencyId), newEvent(event, { recordedBy: DIGEST_RECORDER, correlationId: noticeId }, outcomeEventId(noticeId)));
   }
 
   private mailerOf(): Mailer {

@@ -20,9 +20,10 @@ import { AccessRegistry, type Witness } from '../auth/access-registry';
 import { CheckpointService, type VerifiedCheckpoint } from '../ledger/checkpoint-service';
 import { Mailer } from '../notices/mailer';
 import { NOTICE_OPTIONS, type NoticeOptions } from '../notices/notice-options';
+import { claimSend, recordOutcomeOnce } from '../notices/send-once';
 import { PROCESSOR_STORE } from '../processors/processor-providers';
 import type { ProcessorStore } from '../processors/processor-store.port';
-import { DuplicateEventIdError, EVENT_STORE, type EventStore } from '../store/event-store.port';
+import { EVENT_STORE, type EventStore } from '../store/event-store.port';
 import { newEvent } from '../write/new-events';
 import { witnessMessageIdFor, witnessOutcomeEventId, witnessSendIdFor } from './witness-ids';
 import { renderWitnessMessage } from './witness-message';
@@ -31,8 +32,6 @@ import { renderWitnessMessage } from './witness-message';
 export const WITNESS_PROCESSOR = 'witness-checkpoints';
 /** Who their events are recorded by. */
 export const WITNESS_RECORDER = 'witness-checkpoints';
-/** A claim this old with no outcome was interrupted (a send with its retries is far shorter). */
-const STALE_CLAIM_MS = 60 * 60 * 1000;
 /** Events that do not make a new copy worth a message: the messages' own records and the access log's seals. */
 const NOT_NEWS = new Set<string>(['WitnessCheckpointSent', 'WitnessCheckpointFailed', ACCESS_LOG_SEALED]);
 
@@ -159,9 +158,9 @@ export class WitnessCheckpoints {
   private async give(agency: { agencyId: string; name: string }, witness: Witness, checkpoint: VerifiedCheckpoint, sendId: string, publicPageOn: boolean): Promise<WitnessOutcome> {
     const { email, name } = witness;
     const { treeSize, rootHash } = checkpoint;
-    const claim = await this.processorStore.claim(WITNESS_PROCESSOR, sendId, this.claimant, Date.now());
-    if (claim.claimant !== this.claimant) {
-      if (Date.now() - claim.at < STALE_CLAIM_MS) return { email, outcome: 'SKIPPED', reason: 'being sent by another attempt' };
+    const claim = await claimSend(this.processorStore, WITNESS_PROCESSOR, sendId, this.claimant);
+    if (claim.state === 'busy') return { email, outcome: 'SKIPPED', reason: 'being sent by another attempt' };
+    if (claim.state === 'interrupted') {
       const error = `The send of this checkpoint was interrupted (the server stopped after it was handed to the mail server at ${new Date(claim.at).toISOString()} and before its outcome was recorded): it may have been delivered. It is not sent again today.`;
       await this.record(agency.agencyId, sendId, { type: 'WitnessCheckpointFailed', data: { email, name, treeSize, rootHash, error, attempts: 1 } });
       return { email, outcome: 'FAILED', treeSize, error, attempts: 1 };
@@ -194,11 +193,7 @@ export class WitnessCheckpoints {
 
   /** The outcome of a send, once: its event id is fixed, so a second one is refused and ignored. */
   private async record(agencyId: string, sendId: string, event: Parameters<typeof newEvent>[0]): Promise<void> {
-    try {
-      await this.store.appendToStream(agencyStream(agencyId), [newEvent(event, { recordedBy: WITNESS_RECORDER, correlationId: sendId }, witnessOutcomeEventId(sendId))], { expectedRevision: 'any' });
-    } catch (error) {
-      if (!(error instanceof DuplicateEventIdError)) throw error;
-    }
+    await recordOutcomeOnce(this.store, agencyStream(agencyId), newEvent(event, { recordedBy: WITNESS_RECORDER, correlationId: sendId }, witnessOutcomeEventId(sendId)));
   }
 
   private mailerOf(): Mailer {

@@ -6,6 +6,7 @@
  * (ReminderNoticeFailed with the attempts and the error).
  */
 import { CommandBus } from '@nestjs/cqrs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { agencyStream } from '../../events/streams';
 import { RegisterAgencyCommand } from '../../src/agencies/register-agency';
 import { AccessRegistry } from '../../src/auth/access-registry';
@@ -38,6 +39,9 @@ describe('the daily digest by e-mail', () => {
     expect(report.recipients).toEqual([expect.objectContaining({ email: 'chief@lakeville.example.gov', outcome: 'SENT', items: 1 })]);
     expect(smtp.messages).toHaveLength(1);
     const mail = smtp.messages[0];
+    // The message as received, to read it as a chief would (test-results/ is not committed).
+    mkdirSync('test-results', { recursive: true });
+    writeFileSync('test-results/digest-message.txt', `Subject: ${mail.subject}\n\n${mail.text}\n\n--- HTML part ---\n${mail.html || ''}`);
     expect(mail.subject).toBe('SRO compliance reminders for Lakeville Police Department: 0 overdue, 1 due within 60 days');
     expect(mail.to && 'text' in mail.to ? mail.to.text : '').toContain('chief@lakeville.example.gov');
     expect(mail.text).toContain('Jordan Doe');
