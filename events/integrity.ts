@@ -80,6 +80,8 @@ export class ChainVerifier {
   private broken: BrokenLink | undefined;
   /** When each stream's first event was recorded (a registration and its enrolment share the instant). */
   private readonly opened = new Map<string, string>();
+  /** The hash of each stream's first event (what a read model built from first events rests on). */
+  private readonly firsts = new Map<string, string>();
 
   add(event: RecordedEvent): void {
     this.checked++;
@@ -98,11 +100,28 @@ export class ChainVerifier {
       return fail('hash does not match the event content: the event was altered after it was recorded');
     }
     this.heads.set(event.stream, { revision: event.revision, hash: event.hash });
-    if (event.revision === 0) this.opened.set(event.stream, event.recordedAt);
+    if (event.revision === 0) {
+      this.opened.set(event.stream, event.recordedAt);
+      this.firsts.set(event.stream, event.hash);
+    }
     const roster = parseStream(event.stream);
     if (event.type === 'OfficerEnrolled' && roster?.kind === 'roster') {
       this.enrolled.set(officerStream(roster.agencyId, (event.data as { officerId: string }).officerId), event);
     }
+  }
+
+  /**
+   * The last event verified so far in `stream`: its revision and hash. The hash commits to every
+   * event of the stream up to it (each hash covers the previous one), so two equal heads mean the
+   * same events.
+   */
+  headOf(stream: string): { revision: number; hash: string } | undefined {
+    return this.heads.get(stream);
+  }
+
+  /** The hash of the first event verified in `stream`, if any. */
+  firstHashOf(stream: string): string | undefined {
+    return this.firsts.get(stream);
   }
 
   /** The revision verified so far in `stream` (-1: none). */

@@ -13,6 +13,7 @@ import { CheckpointService } from './checkpoint-service';
 import { LedgerReport, verifyLedger } from './ledger-verifier';
 import { ProcessorRunner } from '../processors/processor-runner';
 import { yielding } from './yielding';
+import { ReadModelMemory } from './read-model-memory';
 import type { GivenCheckpoint } from './checkpoint-check';
 
 /** The processor (src/processors) of the background verification. */
@@ -23,6 +24,8 @@ export class IntegrityMonitor implements OnApplicationShutdown {
   private readonly logger = new Logger('Integrity');
   private last?: LedgerReport;
   private running?: Promise<LedgerReport>;
+  /** What this server's verifications found of the read models: the next one derives again only what moved (read-model-memory.ts). */
+  private readonly readModelMemory = new ReadModelMemory();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -51,6 +54,7 @@ export class IntegrityMonitor implements OnApplicationShutdown {
           checkpointsRequired: { keyFile: this.checkpoints.options.keyFile },
           accessLog: this.accessLog,
           witness: options.witness ? this.checkpoints.leaves : undefined,
+          readModelMemory: this.readModelMemory,
         });
       } catch (err) {
         if ((err as Error).name !== 'IntegrityAlarm') throw err;

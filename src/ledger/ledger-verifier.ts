@@ -25,6 +25,7 @@ import type { ReadModelStore } from '../read-models/read-model-store.port';
 import type { EventStore, StoredCheckpoint } from '../store/event-store.port';
 import type { LedgerLeaves } from './ledger-leaves';
 import { checkReadModels } from './read-model-check';
+import type { ReadModelMemory } from './read-model-memory';
 import { checkEventIds } from './event-id-check';
 import { AccessLogSeals } from './access-log-check';
 import type { AccessLogStore } from '../access-log/access-log-store';
@@ -39,7 +40,8 @@ export interface LedgerReport {
   checkpoint?: { treeSize: number; rootHash: string; rootHashBase64: string; issuedAt?: string };
   /** Each checkpoint given by a witness (`verify --checkpoint FILE`), checked from its own size and root. */
   given?: GivenCheckpointResult[];
-  readModels?: { documentsChecked: number };
+  /** Documents checked; `documentsDerived` of them derived again from their events (the others matched what this server verified before: read-model-check.ts). */
+  readModels?: { documentsChecked: number; documentsDerived: number };
   /** Certificate files checked against the SHA-256 their events recorded. */
   files?: { checked: number };
   firstBroken?: BrokenLink;
@@ -67,11 +69,13 @@ export interface VerifyInputs {
   accessLog?: AccessLogStore;
   /** What this process read of the log earlier. */
   witness?: LedgerLeaves;
+  /** What this process's earlier verifications found of the read models: only what moved since is derived again (read-model-memory.ts). */
+  readModelMemory?: ReadModelMemory;
 }
 
 const LEDGER = '(ledger)';
 
-export async function verifyLedger({ store, readModels, checkpoints, given = [], checkpointsRequired, accessLog, witness }: VerifyInputs): Promise<LedgerReport> {
+export async function verifyLedger({ store, readModels, checkpoints, given = [], checkpointsRequired, accessLog, witness, readModelMemory }: VerifyInputs): Promise<LedgerReport> {
   let head: Awaited<ReturnType<EventStore['ledgerHead']>>;
   let unreadableTree: string | undefined;
   try {
@@ -252,12 +256,14 @@ export async function verifyLedger({ store, readModels, checkpoints, given = [],
     }
   }
 
-  let readModelsChecked: { documentsChecked: number } | undefined;
+  let readModelsChecked: { documentsChecked: number; documentsDerived: number } | undefined;
   if (!broken && readModels) {
-    const check = await checkReadModels(store, readModels);
-    readModelsChecked = { documentsChecked: check.documentsChecked };
+    const check = await checkReadModels(store, readModels, undefined, readModelMemory ? { memory: readModelMemory, chains } : undefined);
+    readModelsChecked = { documentsChecked: check.documentsChecked, documentsDerived: check.documentsDerived };
     if (check.firstBroken) fail(check.firstBroken);
   }
+  // A failed verification keeps nothing: the next one derives everything again.
+  if (broken) readModelMemory?.clear();
 
   const report: LedgerReport = {
     ok: !broken,

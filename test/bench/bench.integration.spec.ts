@@ -25,6 +25,8 @@ it('runs every measurement and returns a summary with every key, all numbers fin
     expect(summary.officers).toBe(40);
     for (const key of SUMMARY_KEYS) if (key !== 'store') expect(Number.isFinite(summary[key])).toBe(true);
     expect(summary.events).toBeGreaterThan(40 * 10);
+    // The repeated verification derived again only the one officer (of 16 in the first agency: every hundredth) that moved: its ledger and facts.
+    expect(summary.verifyRepeatDocumentsDerived).toBe(2);
   } finally {
     await store.dispose();
   }
