@@ -23,8 +23,11 @@ interface Projected {
   documents: Map<string, { unit: string; digest: string }>;
 }
 
-/** SHA-256 of the document's JSON, the first 128 bits in base64: a forged document with the same digest is a second preimage. */
-export const documentDigest = (doc: unknown): string => createHash('sha256').update(JSON.stringify(doc) ?? 'undefined').digest('base64').slice(0, 22);
+/** SHA-256 of a document's JSON text as stored, the first 128 bits in base64: a forged document with the same digest is a second preimage. */
+export const textDigest = (text: string): string => createHash('sha256').update(text).digest('base64').slice(0, 22);
+
+/** The digest of a document the stores wrote: they store JSON.stringify of it. */
+export const documentDigest = (doc: unknown): string => textDigest(JSON.stringify(doc) ?? 'undefined');
 
 export class ReadModelMemory {
   private readonly projections = new Map<string, Projected>();

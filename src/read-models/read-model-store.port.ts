@@ -23,6 +23,8 @@ export interface ReadModelStore {
    * first page), in key order, with their keys.
    */
   getPageByPrefix<T>(projection: string, prefix: string, after: string, limit: number): Promise<{ key: string; doc: T }[]>;
+  /** The same page with each document's JSON text as stored, unparsed (the integrity check digests it: src/ledger/read-model-check.ts). */
+  getTextPageByPrefix(projection: string, prefix: string, after: string, limit: number): Promise<{ key: string; text: string }[]>;
   /**
    * The projection's state and the documents under `keys` (absent keys left out), read together
    * as of one instant: every document as committed with that checkpoint, never one of a later

@@ -50,6 +50,15 @@ export function describeReadModelStoreContract(name: string, open: () => Promise
       expect(await store.getByPrefix('p', 'a/')).toEqual([{ k: 'a/1' }, { k: 'a/10' }, { k: 'a/2' }]);
     });
 
+    it('pages by prefix after a key, parsed or as the stored JSON text', async () => {
+      await store.commit('p', 0, 1, new Map<string, unknown>([['a/1', { k: 1, s: 'é' }], ['a/2', { k: 2 }], ['a/3', { k: 3 }], ['b/1', { k: 4 }]]));
+      expect(await store.getPageByPrefix('p', 'a/', '', 2)).toEqual([{ key: 'a/1', doc: { k: 1, s: 'é' } }, { key: 'a/2', doc: { k: 2 } }]);
+      expect(await store.getTextPageByPrefix('p', 'a/', 'a/1', 5)).toEqual([{ key: 'a/2', text: '{"k":2}' }, { key: 'a/3', text: '{"k":3}' }]);
+      // The text is what was committed: JSON.stringify of the document.
+      expect(await store.getTextPageByPrefix('p', '', 'a/3', 5)).toEqual([{ key: 'b/1', text: JSON.stringify({ k: 4 }) }]);
+      expect((await store.getTextPageByPrefix('p', 'a/', '', 1))[0].text).toBe(JSON.stringify({ k: 1, s: 'é' }));
+    });
+
     it('reads documents with the checkpoint they were committed with, as one snapshot', async () => {
       expect(await store.readAtCheckpoint('p', ['a/1'])).toEqual({ checkpoint: 0, rebuilding: false, docs: new Map() });
       await store.commit('p', 0, 10, new Map([['a/1', { n: 1 }], ['a/2', { n: 2 }]]));

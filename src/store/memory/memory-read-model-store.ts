@@ -28,11 +28,15 @@ export class MemoryReadModelStore implements ReadModelStore {
   }
 
   async getPageByPrefix<T>(projection: string, prefix: string, after: string, limit: number): Promise<{ key: string; doc: T }[]> {
+    return (await this.getTextPageByPrefix(projection, prefix, after, limit)).map(({ key, text }) => ({ key, doc: JSON.parse(text) as T }));
+  }
+
+  async getTextPageByPrefix(projection: string, prefix: string, after: string, limit: number): Promise<{ key: string; text: string }[]> {
     return [...this.docsOf(projection).entries()]
       .filter(([key]) => key.startsWith(prefix) && key > after)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .slice(0, limit)
-      .map(([key, doc]) => ({ key, doc: JSON.parse(doc) as T }));
+      .map(([key, text]) => ({ key, text }));
   }
 
   async readAtCheckpoint<T>(projection: string, keys: readonly string[]): Promise<ProjectionState & { docs: Map<string, T> }> {

@@ -81,11 +81,15 @@ export class PostgresReadModelStore implements ReadModelStore {
   }
 
   async getPageByPrefix<T>(projection: string, prefix: string, after: string, limit: number): Promise<{ key: string; doc: T }[]> {
+    return (await this.getTextPageByPrefix(projection, prefix, after, limit)).map((row) => ({ key: row.key, doc: JSON.parse(row.text) as T }));
+  }
+
+  async getTextPageByPrefix(projection: string, prefix: string, after: string, limit: number): Promise<{ key: string; text: string }[]> {
     const { rows } = await this.query<{ key: string; doc: string }>(
       'SELECT key, doc FROM projection_documents WHERE projection = $1 AND key >= $2 AND key > $3 AND key < $4 ORDER BY key LIMIT $5',
       [projection, prefix, after, `${prefix}\uffff`, limit],
     );
-    return rows.map((row) => ({ key: row.key, doc: JSON.parse(row.doc) as T }));
+    return rows.map((row) => ({ key: row.key, text: row.doc }));
   }
 
   async readAtCheckpoint<T>(projection: string, keys: readonly string[]): Promise<ProjectionState & { docs: Map<string, T> }> {

@@ -89,7 +89,11 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   async getPageByPrefix<T>(projection: string, prefix: string, after: string, limit: number): Promise<{ key: string; doc: T }[]> {
-    return this.stmt.page.all(projection, prefix, after, `${prefix}\uffff`, limit).map((row) => ({ key: row.key, doc: JSON.parse(row.doc) as T }));
+    return (await this.getTextPageByPrefix(projection, prefix, after, limit)).map((row) => ({ key: row.key, doc: JSON.parse(row.text) as T }));
+  }
+
+  async getTextPageByPrefix(projection: string, prefix: string, after: string, limit: number): Promise<{ key: string; text: string }[]> {
+    return this.stmt.page.all(projection, prefix, after, `${prefix}\uffff`, limit).map((row) => ({ key: row.key, text: row.doc }));
   }
 
   async commit(projection: string, from: number, to: number, changes: ReadonlyMap<string, unknown>): Promise<boolean> {
