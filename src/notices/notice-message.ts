@@ -61,6 +61,7 @@ export const escapeHtml = (value: string): string =>
 
 export const recordLink = (publicUrl: string, officerId: string): string => `${publicUrl}/officers/${encodeURIComponent(officerId)}`;
 export const noticeLink = (publicUrl: string, noticeId: string): string => `${publicUrl}/notices/${encodeURIComponent(noticeId)}`;
+export const accountLink = (publicUrl: string): string => `${publicUrl}/account`;
 
 export function digestSubject(agencyName: string, lines: DigestLine<MessageItem>[]): string {
   const overdue = lines.filter((l) => l.item.daysLeft < 0).length;
@@ -76,7 +77,8 @@ export function renderDigest(input: DigestMessageInput): DigestMessage {
   const ack = noticeLink(publicUrl, noticeId);
   const intro = `Hello ${recipient.name}, this is the daily reminder digest of ${agency.name} (${agency.agencyId}) for ${dateWords(today)}, Minnesota time. It lists what is overdue and what falls due within 60 days, as the records stood when it was sent.`;
   const ackWords = 'Please open this link and press Acknowledge to record that you have read this notice:';
-  const why = 'You receive this digest as a chief or admin of the agency. Turn it off on your account page in the console.';
+  const why = 'You receive this digest as a chief or admin of the agency. Turn it off on your account page in the console:';
+  const account = accountLink(publicUrl);
 
   const textItem = (l: DigestLine<MessageItem>) =>
     [
@@ -95,6 +97,7 @@ export function renderDigest(input: DigestMessageInput): DigestMessage {
     ack,
     '',
     why,
+    account,
     '',
   ].join('\n');
 
@@ -112,7 +115,7 @@ export function renderDigest(input: DigestMessageInput): DigestMessage {
     htmlSection('Overdue', overdue),
     htmlSection('Due within 60 days', due),
     `<p>${escapeHtml(ackWords)} <a href="${escapeHtml(ack)}">${escapeHtml(ack)}</a></p>`,
-    `<p>${escapeHtml(why)}</p>`,
+    `<p>${escapeHtml(why)} <a href="${escapeHtml(account)}">${escapeHtml(account)}</a></p>`,
     '</body></html>',
   ].join('');
   return { subject, text, html };

@@ -42,6 +42,8 @@ describe('the digest message', () => {
       expect(part).toContain('Now overdue');
       expect(part).toContain('https://sro.example.gov/officers/o-1');
       expect(part).toContain('https://sro.example.gov/notices/n-1');
+      // Where to turn it off: the account page's address, not only its name.
+      expect(part).toMatch(/Turn it off on your account page in the console:\s(<a href="https:\/\/sro\.example\.gov\/account">)?https:\/\/sro\.example\.gov\/account/);
       expect(part).toContain('Åsa Ödegård');
     }
   });
