@@ -129,7 +129,7 @@ export async function checkReadModels(
   }
   const expectedKeys = new Map<string, Set<string>>(active.map((p) => [p.name, new Set<string>()]));
   /** Documents not derived again (their unit's events have not moved): compared with their digest in the pass over every stored document. */
-  const deferred = new Map<string, Map<string, { unit: string; seen: boolean }>>(active.map((p) => [p.name, new Map()]));
+  const deferred = new Map<string, Map<string, { unit: string; digest: string; seen: boolean }>>(active.map((p) => [p.name, new Map()]));
 
   type Snapshot = Awaited<ReturnType<ReadModelStore['readAtCheckpoint']>>;
   /**
@@ -166,16 +166,18 @@ export async function checkReadModels(
     if (!memory) return;
     memory.forget(projection.name, unit);
     if (!fingerprint || snapshot.rebuilding || events.some((e) => e.position > snapshot.checkpoint) || !bound()) return;
-    memory.remember(projection.name, unit, fingerprint, snapshot.docs);
+    memory.remember(projection.name, unit, fingerprint, keysFor(projection, unit), snapshot.docs);
   };
 
   /** Defers `unit`'s documents to the digest comparison when its events are those it was last verified at. */
   const defer = (projection: Projection, unit: string, fingerprint: string | undefined): boolean => {
-    if (!memory || !fingerprint || memory.fingerprintOf(projection.name, unit) !== fingerprint) return false;
-    const keys = memory.keysOf(projection.name, unit);
-    for (const key of keys) {
+    if (!memory || !fingerprint || !memory.matches(projection.name, unit, fingerprint)) return false;
+    for (const [index, key] of keysFor(projection, unit).entries()) {
+      const digest = memory.digestOf(projection.name, unit, index);
+      // A document the unit did not have is not expected: one stored there now is reported as inserted.
+      if (digest === undefined) continue;
       expectedKeys.get(projection.name)!.add(key);
-      deferred.get(projection.name)!.set(key, { unit, seen: false });
+      deferred.get(projection.name)!.set(key, { unit, digest, seen: false });
     }
     return true;
   };
@@ -251,7 +253,7 @@ export async function checkReadModels(
           pending.seen = true;
           // Not the document last verified: derived again below (the runner may have moved it on since the pass).
           // (A document stored in another form than the stores write, equal as JSON, is derived again each time: slower, never an alarm.)
-          if (textDigest(text) === memory!.documentOf(projection.name, key)?.digest) documentsChecked++;
+          if (textDigest(text) === pending.digest) documentsChecked++;
           else again.get(projection)!.add(pending.unit);
           continue;
         }
