@@ -265,7 +265,11 @@ export interface BenchOptions {
 /** The whole benchmark, in one process; returns the summary. */
 export async function runBench(options: BenchOptions): Promise<Summary> {
   const log0 = options.log ?? (() => undefined);
-  const log = (s: string) => log0(`${s} [rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB, peak ${Math.round(peakRssMb())} MB]`);
+  const mb = (n: number) => Math.round(n / 2 ** 20);
+  const log = (s: string) => {
+    const m = process.memoryUsage();
+    log0(`${s} [rss ${mb(m.rss)} MB, peak ${Math.round(peakRssMb())} MB; V8 heap ${mb(m.heapUsed)} of ${mb(m.heapTotal)} MB, external ${mb(m.external)} MB (array buffers ${mb(m.arrayBuffers)} MB)]`);
+  };
   // No background checkpoints or verifications: they would compete with what is measured.
   // The bench's queries run on the QueryBus with no reader named (no one reads these generated officers):
   // allowed with a warning, as in production, also under tests (docs/decisions.md W43); the measurements are unchanged.
@@ -274,6 +278,7 @@ export async function runBench(options: BenchOptions): Promise<Summary> {
   // The background catch-up would compete with the measured import and rebuild; queries still
   // catch up on demand (freshen), and nothing is written during the query measurements.
   await app.get(ProjectionRunner).stop();
+  log('app started');
   let summary: Summary;
   try {
     const { dataset, appendEventsPerSec, elapsedMs } = await importDataset(app, options.officers, { batchSize: options.batchSize, log });

@@ -53,7 +53,8 @@ export async function verifyEvidenceCommand(options: Options, positionals: strin
     console.error(`NOT VERIFIED: ${file} is larger than 2 GB`);
     return 1;
   }
-  const verdict = await verifyEvidence(readFileSync(file), { publicKey: options['public-key'] });
+  // The path, not the bytes: the file is read as it is checked, never held whole.
+  const verdict = await verifyEvidence(file, { publicKey: options['public-key'] });
   if (!verdict.ok) {
     console.error(`NOT VERIFIED: ${verdict.failure}`);
     return 1;
