@@ -130,8 +130,17 @@ function popCount(n: number): number {
  * computing roots of any prefix and the RFC's proofs. Built by the verifier and the proof
  * routes from one streamed read of the log.
  */
+/** Leaves per chunk of MerkleLeaves (1 MiB of hashes). */
+const CHUNK_LEAVES = 32_768;
+
 export class MerkleLeaves {
-  private buffer = Buffer.alloc(HASH_BYTES * 1024);
+  /**
+   * The leaves, 32 bytes each, in chunks of CHUNK_LEAVES (1 MiB; the first one grows by doubling
+   * from 1,024 leaves, so that a small tree stays small): what is held is 32 bytes a leaf and at
+   * most one chunk not yet full. One buffer doubled as it grew held up to twice that (64 MiB for
+   * 1.05 million leaves) and needed both copies while it grew (docs/decisions.md W76).
+   */
+  private readonly chunks: Buffer[] = [];
   private count = 0;
 
   get size(): number {
@@ -139,17 +148,21 @@ export class MerkleLeaves {
   }
 
   push(leaf: Buffer): void {
-    if ((this.count + 1) * HASH_BYTES > this.buffer.length) {
-      const larger = Buffer.alloc(this.buffer.length * 2);
-      this.buffer.copy(larger);
-      this.buffer = larger;
+    const chunk = Math.floor(this.count / CHUNK_LEAVES);
+    const at = (this.count % CHUNK_LEAVES) * HASH_BYTES;
+    if (chunk === this.chunks.length) this.chunks.push(Buffer.alloc(HASH_BYTES * (chunk === 0 ? 1024 : CHUNK_LEAVES)));
+    else if (at + HASH_BYTES > this.chunks[chunk].length) {
+      const larger = Buffer.alloc(Math.min(this.chunks[chunk].length * 2, HASH_BYTES * CHUNK_LEAVES));
+      this.chunks[chunk].copy(larger);
+      this.chunks[chunk] = larger;
     }
-    leaf.copy(this.buffer, this.count * HASH_BYTES);
+    leaf.copy(this.chunks[chunk], at, 0, HASH_BYTES);
     this.count++;
   }
 
   leaf(index: number): Buffer {
-    return this.buffer.subarray(index * HASH_BYTES, (index + 1) * HASH_BYTES);
+    const at = (index % CHUNK_LEAVES) * HASH_BYTES;
+    return this.chunks[Math.floor(index / CHUNK_LEAVES)].subarray(at, at + HASH_BYTES);
   }
 
   /** MTH(D[start:end]). */
