@@ -224,6 +224,23 @@ describe('a tampered packet fails, naming the first thing that does not hold', (
     expect(await failure(files, { manifest: true })).toBe('proofs.json holds no list of proofs');
   });
 
+  // events.jsonl is checked as it is read when each stream's events are together and in revision order (as a packet is made); otherwise every event is kept and sorted, as before.
+  it('events.jsonl with its lines reversed, the manifest recomputed: it still verifies (every event kept and sorted)', async () => {
+    const files = new Map(packet);
+    files.set('events.jsonl', Buffer.from(`${[...lines()].reverse().join('\n')}\n`));
+    const verdict = await verifyEvidence(await zipOf(files, { manifest: true }), { publicKey: key });
+    expect(verdict).toMatchObject({ ok: true, agencyId: A, officers: 3, certificates: 1 });
+  });
+
+  it('events.jsonl reversed and an event dropped, the manifest recomputed: the same chain break as in order', async () => {
+    const dropped = JSON.parse(jdoeEvents()[1]);
+    const files = new Map(packet);
+    files.set('events.jsonl', Buffer.from(`${[...lines()].reverse().filter((l) => JSON.parse(l).eventId !== dropped.eventId).join('\n')}\n`));
+    expect(await failure(files, { manifest: true })).toBe(
+      `events.jsonl: the hash chain of officer-${A}/jdoe is broken at revision 2 (event ${JSON.parse(jdoeEvents()[2]).eventId}): expected revision 1, found 2: an event is missing or out of order`,
+    );
+  });
+
   it('report.json edited (a status changed), the manifest recomputed: the rules engine disagrees', async () => {
     const report = JSON.parse(packet.get('report.json')!.toString());
     const at = report.officers.findIndex((o: { officerId: string }) => o.officerId === 'sroe');

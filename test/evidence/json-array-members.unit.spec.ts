@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { JsonArrayMembers } from '../../src/evidence/verify/json-array-members';
 
 /** Splits `text` at `cuts` and feeds the pieces; the elements and the skeleton. */
-function split(text: string, cuts: number[], key = 'proofs'): { elements: string[]; skeleton: string; arrays: number } {
+function split(text: string, cuts: number[], key = 'proofs'): { elements: string[]; skeleton: string; arrays: number; head?: string } {
   const members = new JsonArrayMembers(key);
   const elements: string[] = [];
   let from = 0;
@@ -11,7 +11,7 @@ function split(text: string, cuts: number[], key = 'proofs'): { elements: string
     from = cut;
   }
   elements.push(...members.push(text.slice(from)), ...members.end());
-  return { elements, skeleton: members.skeleton, arrays: members.arrays };
+  return { elements, skeleton: members.skeleton, arrays: members.arrays, head: members.head };
 }
 
 describe('JsonArrayMembers (proofs.json read as it is inflated)', () => {
@@ -54,8 +54,10 @@ describe('JsonArrayMembers (proofs.json read as it is inflated)', () => {
     fc.assert(
       fc.property(fc.record({ treeSize: fc.nat(), rootHash: fc.string(), proofs: fc.array(proof, { maxLength: 6 }) }), fc.boolean(), fc.array(fc.nat(), { maxLength: 8 }), (doc, pretty, cuts) => {
         const text = JSON.stringify(doc, null, pretty ? 2 : undefined);
-        const { elements, skeleton, arrays } = split(text, cuts.map((c) => c % (text.length + 1)));
+        const { elements, skeleton, arrays, head } = split(text, cuts.map((c) => c % (text.length + 1)));
         expect(elements.map((e) => JSON.parse(e))).toEqual(doc.proofs);
+        // The text before the list, closed, gives the header (what the verifier checks before the first proof).
+        expect(JSON.parse(`${head}]}`)).toEqual({ treeSize: doc.treeSize, rootHash: doc.rootHash, proofs: [] });
         expect(JSON.parse(skeleton)).toEqual({ ...doc, proofs: doc.proofs.map(() => 0) });
         expect(arrays).toBe(1);
       }),

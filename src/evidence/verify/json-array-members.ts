@@ -20,6 +20,8 @@ const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0
 export class JsonArrayMembers {
   /** The object's text without the array's elements (each one `0`). */
   skeleton = '';
+  /** The object's text up to and with the `[` that opens the first array under the key (undefined until then): with `]}` added, the members before it. */
+  head?: string;
   /** How many arrays were found under the key (JSON.parse keeps the last of duplicate keys: more than one must be refused). */
   arrays = 0;
   private depth = 0;
@@ -85,7 +87,7 @@ export class JsonArrayMembers {
           if (atArray) start(i, 'nested');
           else if (c === LBRACKET && this.depth === 1 && this.key === this.arrayKey) {
             this.inArray = true;
-            this.arrays++;
+            if (this.arrays++ === 0) this.head = this.skeleton + text.slice(skeletonFrom, i + 1);
           }
           this.depth++;
           break;

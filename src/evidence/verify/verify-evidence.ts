@@ -257,35 +257,79 @@ async function verify(files: PacketFiles, options: { publicKey?: string }): Prom
   if (typeof report?.agencyId !== 'string' || typeof report.asOf !== 'string' || typeof report.knownAt !== 'string') fail('report.json does not name the agency, asOf and knownAt');
   const agencyId = report.agencyId;
   const knownAt = Date.parse(report.knownAt);
-  const events: RecordedEvent[] = [];
-  // Line by line as it is inflated: the text is never held whole.
-  let i = -1;
-  for await (const line of files.lines('events.jsonl', hashes.get('events.jsonl')!)) {
-    i++;
-    let event: RecordedEvent;
-    try {
-      event = JSON.parse(line) as RecordedEvent;
-    } catch {
-      return fail(`events.jsonl line ${i + 1} is not JSON`);
+  // Line by line as it is inflated: the text is never held whole. Each line is checked as it is
+  // read; in a packet as one is made, each stream's events are together and in revision order, so
+  // each goes to its chain as it is read and only a small index of it is kept (docs/decisions.md
+  // W75). Otherwise (lines reordered) every event is kept, grouped by stream and sorted, as before.
+  const eventLines = async function* (): AsyncGenerator<RecordedEvent> {
+    let i = -1;
+    for await (const line of files.lines('events.jsonl', hashes.get('events.jsonl')!)) {
+      i++;
+      let event: RecordedEvent;
+      try {
+        event = JSON.parse(line) as RecordedEvent;
+      } catch {
+        return fail(`events.jsonl line ${i + 1} is not JSON`);
+      }
+      for (const [field, type] of EVENT_FIELDS) if (typeof event?.[field] !== type) fail(`events.jsonl line ${i + 1} has no ${field}`);
+      const kind = packetStreamOf(agencyId, event.stream);
+      if (!kind) fail(`events.jsonl line ${i + 1} (event ${event.eventId}) is of the stream ${event.stream}, not one of agency ${agencyId}'s`);
+      if (!(Date.parse(event.recordedAt) <= knownAt)) fail(`event ${event.eventId} (${event.stream} revision ${event.revision}) was recorded at ${event.recordedAt}, after the packet's knownAt ${report.knownAt}`);
+      yield event;
     }
-    for (const [field, type] of EVENT_FIELDS) if (typeof event?.[field] !== type) fail(`events.jsonl line ${i + 1} has no ${field}`);
-    const kind = packetStreamOf(agencyId, event.stream);
-    if (!kind) fail(`events.jsonl line ${i + 1} (event ${event.eventId}) is of the stream ${event.stream}, not one of agency ${agencyId}'s`);
-    if (!(Date.parse(event.recordedAt) <= knownAt)) fail(`event ${event.eventId} (${event.stream} revision ${event.revision}) was recorded at ${event.recordedAt}, after the packet's knownAt ${report.knownAt}`);
-    events.push(event);
+  };
+  /** What steps 5 and 6 need of an event: the whole event when they are all held. */
+  type Indexed = Pick<RecordedEvent, 'eventId' | 'stream' | 'revision' | 'position' | 'hash' | 'type'> & { data?: unknown };
+  let events: Indexed[] = [];
+  let chains = new ChainVerifier();
+  const streams: string[] = [];
+  let inOrder = true;
+  {
+    const seen = new Set<string>();
+    let current: string | undefined;
+    let last = -1;
+    for await (const event of eventLines()) {
+      if (inOrder && event.stream !== current) {
+        if (seen.has(event.stream)) inOrder = false;
+        else {
+          seen.add(event.stream);
+          streams.push(event.stream);
+          current = event.stream;
+          last = -1;
+        }
+      }
+      if (inOrder && !(event.revision > last)) inOrder = false;
+      last = event.revision;
+      if (inOrder) {
+        chains.add(event);
+        // The stream's name shared by its events; the data kept only where step 6 reads it.
+        events.push({ eventId: event.eventId, stream: current!, revision: event.revision, position: event.position, hash: event.hash, type: event.type, ...(event.type === 'CertificateFiled' ? { data: event.data } : {}) });
+      } else {
+        // Not in a packet's order: read again from the start, keeping every event.
+        events = [];
+        break;
+      }
+    }
   }
-  if (!events.some((e) => e.stream === `agency-${agencyId}`)) fail(`events.jsonl holds no event of agency ${agencyId}'s own stream`);
-  const chains = new ChainVerifier();
-  const byStream = new Map<string, RecordedEvent[]>();
-  for (const event of events) {
-    const stream = byStream.get(event.stream) ?? [];
-    stream.push(event);
-    byStream.set(event.stream, stream);
-  }
-  for (const stream of byStream.values()) {
-    stream.sort((a, b) => a.revision - b.revision);
-    for (const event of stream) chains.add(event);
-  }
+  let byStream: Map<string, RecordedEvent[]> | undefined;
+  if (!inOrder) {
+    const all: RecordedEvent[] = [];
+    for await (const event of eventLines()) all.push(event);
+    events = all;
+    chains = new ChainVerifier();
+    byStream = new Map<string, RecordedEvent[]>();
+    for (const event of all) {
+      const stream = byStream.get(event.stream) ?? [];
+      stream.push(event);
+      byStream.set(event.stream, stream);
+    }
+    if (!byStream.has(`agency-${agencyId}`)) fail(`events.jsonl holds no event of agency ${agencyId}'s own stream`);
+    for (const stream of byStream.values()) {
+      stream.sort((a, b) => a.revision - b.revision);
+      for (const event of stream) chains.add(event);
+    }
+  } else if (!streams.includes(`agency-${agencyId}`)) fail(`events.jsonl holds no event of agency ${agencyId}'s own stream`);
+  const streamCount = byStream?.size ?? streams.length;
   chains.checkHeads([]);
   const broken = chains.firstBroken;
   if (broken) fail(`events.jsonl: the hash chain of ${broken.stream} is broken at revision ${broken.revision}${broken.eventId ? ` (event ${broken.eventId})` : ''}: ${broken.reason}`);
@@ -330,7 +374,7 @@ async function verify(files: PacketFiles, options: { publicKey?: string }): Prom
         // The text before the list, closed: the header, if it comes first.
         let before: PacketProofs | undefined;
         try {
-          before = JSON.parse(`${members.skeleton.slice(0, members.skeleton.lastIndexOf('0'))}]}`) as PacketProofs;
+          before = JSON.parse(`${members.head}]}`) as PacketProofs;
         } catch {
           before = undefined;
         }
@@ -360,9 +404,9 @@ async function verify(files: PacketFiles, options: { publicKey?: string }): Prom
   header(proofs);
   for (const element of deferred ?? []) check(parseProof(element));
   for (const event of events) if (!proven.has(event.eventId)) fail(`proofs.json has no inclusion proof of event ${event.eventId} (${event.stream} revision ${event.revision})`);
-  const inOrder = [...events].sort((a, b) => a.position - b.position);
-  for (let i = 1; i < inOrder.length; i++) {
-    if (proven.get(inOrder[i].eventId)! <= proven.get(inOrder[i - 1].eventId)!) fail(`events.jsonl: the positions of events ${inOrder[i - 1].eventId} and ${inOrder[i].eventId} do not follow their places in the tree`);
+  const byPosition = [...events].sort((a, b) => a.position - b.position);
+  for (let i = 1; i < byPosition.length; i++) {
+    if (proven.get(byPosition[i].eventId)! <= proven.get(byPosition[i - 1].eventId)!) fail(`events.jsonl: the positions of events ${byPosition[i - 1].eventId} and ${byPosition[i].eventId} do not follow their places in the tree`);
   }
 
   // 6. The certificates.
@@ -383,18 +427,45 @@ async function verify(files: PacketFiles, options: { publicKey?: string }): Prom
     }
   }
 
-  // 7. report.json, derived again.
-  const agency = byStream.get(`agency-${agencyId}`)!;
+  // 7. report.json, derived again: from the events held, or (in a packet's order) from
+  // events.jsonl read again, the agency's stream first, then one officer's stream at a time.
   let derived: EvidenceReport;
-  try {
-    const deriver = new ReportDeriver(agencyId, report.asOf, report.knownAt, agency);
-    for (const [stream, streamEvents] of byStream) {
-      const officer = /^officer-[^/]+\/([^/]+)$/.exec(stream);
-      if (officer) deriver.addOfficer(officer[1], streamEvents);
-    }
-    derived = deriver.finish();
-  } catch (error) {
+  const derivationFailed = (error: unknown): never => {
+    if (error instanceof Failure) throw error;
     return fail(`report.json cannot be derived from events.jsonl: ${(error as Error).message}`);
+  };
+  const officerOf = (stream: string) => /^officer-[^/]+\/([^/]+)$/.exec(stream)?.[1];
+  if (byStream) {
+    try {
+      const deriver = new ReportDeriver(agencyId, report.asOf, report.knownAt, byStream.get(`agency-${agencyId}`)!);
+      for (const [stream, streamEvents] of byStream) {
+        const officer = officerOf(stream);
+        if (officer) deriver.addOfficer(officer, streamEvents);
+      }
+      derived = deriver.finish();
+    } catch (error) {
+      derived = derivationFailed(error);
+    }
+  } else {
+    const agency: RecordedEvent[] = [];
+    for await (const event of eventLines()) if (event.stream === `agency-${agencyId}`) agency.push(event);
+    try {
+      const deriver = new ReportDeriver(agencyId, report.asOf, report.knownAt, agency);
+      let run: RecordedEvent[] = [];
+      const add = () => {
+        const officer = run.length ? officerOf(run[0].stream) : undefined;
+        if (officer) deriver.addOfficer(officer, run);
+        run = [];
+      };
+      for await (const event of eventLines()) {
+        if (run.length && event.stream !== run[0].stream) add();
+        run.push(event);
+      }
+      add();
+      derived = deriver.finish();
+    } catch (error) {
+      derived = derivationFailed(error);
+    }
   }
   const difference = firstDifference(report, JSON.parse(JSON.stringify(derived)));
   if (difference) fail(`report.json is not what the rules engine derives from events.jsonl: ${difference}`);
@@ -404,7 +475,7 @@ async function verify(files: PacketFiles, options: { publicKey?: string }): Prom
     `verified: the evidence packet of agency ${agencyId} (${report.agencyName}), status on ${report.asOf} as the records stood at ${report.knownAt}`,
     `- manifest: ${files.size - 1 - (files.has(CERTIFICATES_DIR) ? 1 : 0)} files match their SHA-256`,
     `- checkpoint: ${parsed.origin}, tree of ${parsed.treeSize} events, root ${parsed.rootHash}, signed by ${verifier.name}+${verifier.keyHash.toString('hex')}`,
-    `- events: ${events.length} events of ${byStream.size} streams, every chain whole from its first event, every officer stream on the roster, each in the checkpoint's tree (inclusion proofs)`,
+    `- events: ${events.length} events of ${streamCount} streams, every chain whole from its first event, every officer stream on the roster, each in the checkpoint's tree (inclusion proofs)`,
     `- certificates: ${certificates} file(s) match the SHA-256 their events record`,
     `- report.json: the rules engine derives the same report from events.jsonl (${report.officers.length} officers; ${Object.entries(report.counts).map(([s, n]) => `${s} ${n}`).join(', ')})`,
     ownKeyOnly
