@@ -266,9 +266,13 @@ export interface BenchOptions {
 export async function runBench(options: BenchOptions): Promise<Summary> {
   const log0 = options.log ?? (() => undefined);
   const mb = (n: number) => Math.round(n / 2 ** 20);
+  // With `node --expose-gc` (a diagnostic run, not the bench's figures: the collections lower the
+  // peaks), also the heap still reachable after a full collection: what the step keeps, not its garbage.
+  const gc = (globalThis as { gc?: () => void }).gc;
   const log = (s: string) => {
     const m = process.memoryUsage();
-    log0(`${s} [rss ${mb(m.rss)} MB, peak ${Math.round(peakRssMb())} MB; V8 heap ${mb(m.heapUsed)} of ${mb(m.heapTotal)} MB, external ${mb(m.external)} MB (array buffers ${mb(m.arrayBuffers)} MB)]`);
+    const live = gc ? (gc(), `, live after a full collection ${mb(process.memoryUsage().heapUsed)} MB`) : '';
+    log0(`${s} [rss ${mb(m.rss)} MB, peak ${Math.round(peakRssMb())} MB; V8 heap ${mb(m.heapUsed)} of ${mb(m.heapTotal)} MB, external ${mb(m.external)} MB (array buffers ${mb(m.arrayBuffers)} MB)${live}]`);
   };
   // No background checkpoints or verifications: they would compete with what is measured.
   // The bench's queries run on the QueryBus with no reader named (no one reads these generated officers):
