@@ -3,7 +3,7 @@
  * the store, `verify-evidence` checks one offline (no store is opened: src/evidence/verify/), and
  * `agency public` turns the agency's public page on or off.
  */
-import { createWriteStream, existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { UsageError } from '../config';
 import { EvidencePackets } from '../evidence/evidence-packet';
