@@ -292,7 +292,15 @@ export interface BenchOptions {
 /** The whole benchmark, in one process; returns the summary. */
 export async function runBench(options: BenchOptions): Promise<Summary> {
   const log0 = options.log ?? (() => undefined);
-  const log = (s: string) => log0(`${s} [rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB, peak ${Math.round(peakRssMb())} MB]`);
+  const mb = (n: number) => Math.round(n / 2 ** 20);
+  // With `node --expose-gc` (a diagnostic run, not the bench's figures: the collections lower the
+  // peaks), also the heap still reachable after a full collection: what the step keeps, not its garbage.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const log = (s: string) => {
+    const m = process.memoryUsage();
+    const live = gc ? (gc(), `, live after a full collection ${mb(process.memoryUsage().heapUsed)} MB`) : '';
+    log0(`${s} [rss ${mb(m.rss)} MB, peak ${Math.round(peakRssMb())} MB; V8 heap ${mb(m.heapUsed)} of ${mb(m.heapTotal)} MB, external ${mb(m.external)} MB (array buffers ${mb(m.arrayBuffers)} MB)${live}]`);
+  };
   // No background checkpoints or verifications: they would compete with what is measured.
   // The bench's queries run on the QueryBus with no reader named (no one reads these generated officers):
   // allowed with a warning, as in production, also under tests (docs/decisions.md W43); the measurements are unchanged.
@@ -301,6 +309,7 @@ export async function runBench(options: BenchOptions): Promise<Summary> {
   // The background catch-up would compete with the measured import and rebuild; queries still
   // catch up on demand (freshen), and nothing is written during the query measurements.
   await app.get(ProjectionRunner).stop();
+  log('app started');
   let summary: Summary;
   try {
     const { dataset, appendEventsPerSec, elapsedMs } = await importDataset(app, options.officers, { batchSize: options.batchSize, log });

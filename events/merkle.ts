@@ -125,13 +125,30 @@ function popCount(n: number): number {
   return count;
 }
 
+/** Inclusion proofs of many leaves in one tree (MerkleLeaves.inclusionProofSet). */
+export interface InclusionProofSet {
+  /** The leaves proven, ascending, each once. */
+  indices: readonly number[];
+  /** The path of one of them, leaf to root (RFC 9162 §2.1.3.1). */
+  proof(index: number): Buffer[];
+}
+
 /**
  * A tree over leaf hashes held in memory (32 bytes a leaf: 32 MB for a million events), for
  * computing roots of any prefix and the RFC's proofs. Built by the verifier and the proof
  * routes from one streamed read of the log.
  */
+/** Leaves per chunk of MerkleLeaves (1 MiB of hashes). */
+const CHUNK_LEAVES = 32_768;
+
 export class MerkleLeaves {
-  private buffer = Buffer.alloc(HASH_BYTES * 1024);
+  /**
+   * The leaves, 32 bytes each, in chunks of CHUNK_LEAVES (1 MiB; the first one grows by doubling
+   * from 1,024 leaves, so that a small tree stays small): what is held is 32 bytes a leaf and at
+   * most one chunk not yet full. One buffer doubled as it grew held up to twice that (64 MiB for
+   * 1.05 million leaves) and needed both copies while it grew (docs/decisions.md W76).
+   */
+  private readonly chunks: Buffer[] = [];
   private count = 0;
 
   get size(): number {
@@ -139,17 +156,21 @@ export class MerkleLeaves {
   }
 
   push(leaf: Buffer): void {
-    if ((this.count + 1) * HASH_BYTES > this.buffer.length) {
-      const larger = Buffer.alloc(this.buffer.length * 2);
-      this.buffer.copy(larger);
-      this.buffer = larger;
+    const chunk = Math.floor(this.count / CHUNK_LEAVES);
+    const at = (this.count % CHUNK_LEAVES) * HASH_BYTES;
+    if (chunk === this.chunks.length) this.chunks.push(Buffer.alloc(HASH_BYTES * (chunk === 0 ? 1024 : CHUNK_LEAVES)));
+    else if (at + HASH_BYTES > this.chunks[chunk].length) {
+      const larger = Buffer.alloc(Math.min(this.chunks[chunk].length * 2, HASH_BYTES * CHUNK_LEAVES));
+      this.chunks[chunk].copy(larger);
+      this.chunks[chunk] = larger;
     }
-    leaf.copy(this.buffer, this.count * HASH_BYTES);
+    leaf.copy(this.chunks[chunk], at, 0, HASH_BYTES);
     this.count++;
   }
 
   leaf(index: number): Buffer {
-    return this.buffer.subarray(index * HASH_BYTES, (index + 1) * HASH_BYTES);
+    const at = (index % CHUNK_LEAVES) * HASH_BYTES;
+    return this.chunks[Math.floor(index / CHUNK_LEAVES)].subarray(at, at + HASH_BYTES);
   }
 
   /** MTH(D[start:end]). */
@@ -188,12 +209,34 @@ export class MerkleLeaves {
    * The evidence packet proves every event of an agency this way. Same paths, leaf to root.
    */
   inclusionProofs(indices: readonly number[], size: number): Map<number, Buffer[]> {
+    const set = this.inclusionProofSet(indices, size);
+    return new Map(set.indices.map((i) => [i, set.proof(i)]));
+  }
+
+  /**
+   * inclusionProofs held compactly (docs/decisions.md W76): each node hash of the paths once, in
+   * chunks of 32 bytes, and each path as 4-byte references to them; a path's Buffers are made when
+   * it is asked for. For the 105,000 events of a 2,500-officer agency in a tree of a million,
+   * about 12 MB instead of about 80 MB of arrays and Buffers (a heap snapshot).
+   */
+  inclusionProofSet(indices: readonly number[], size: number): InclusionProofSet {
     this.assertSize(size);
     const wanted = [...new Set(indices)].sort((a, b) => a - b);
     for (const index of wanted) {
       if (!Number.isSafeInteger(index) || index < 0 || index >= size) throw new RangeError(`leaf index ${index} is not in a tree of ${size} leaves`);
     }
-    const proofs = new Map<number, Buffer[]>(wanted.map((i) => [i, []]));
+    // A path is at most ceil(log2(size)) nodes long.
+    let depth = 0;
+    while (2 ** depth < size) depth++;
+    const paths = new Int32Array(wanted.length * Math.max(depth, 1));
+    const lengths = new Uint8Array(wanted.length);
+    const nodes = new MerkleLeaves();
+    const add = (node: Buffer, from: number, to: number) => {
+      if (from === to) return;
+      const ref = nodes.size;
+      nodes.push(node);
+      for (let i = from; i < to; i++) paths[i * depth + lengths[i]++] = ref;
+    };
     // `from`..`to` (exclusive): the slice of `wanted` inside [start, end).
     const walk = (start: number, end: number, from: number, to: number): Buffer => {
       if (from === to) return this.subtree(start, end);
@@ -204,12 +247,29 @@ export class MerkleLeaves {
       while (mid < to && wanted[mid] < start + k) mid++;
       const left = walk(start, start + k, from, mid);
       const right = walk(start + k, end, mid, to);
-      for (let i = from; i < mid; i++) proofs.get(wanted[i])!.push(right);
-      for (let i = mid; i < to; i++) proofs.get(wanted[i])!.push(left);
+      add(right, from, mid);
+      add(left, mid, to);
       return nodeHash(left, right);
     };
     if (wanted.length > 0) walk(0, size, 0, wanted.length);
-    return proofs;
+    return {
+      indices: wanted,
+      proof(index: number): Buffer[] {
+        let lo = 0;
+        let hi = wanted.length - 1;
+        while (lo <= hi) {
+          const mid = (lo + hi) >>> 1;
+          if (wanted[mid] === index) {
+            const path: Buffer[] = [];
+            for (let j = 0; j < lengths[mid]; j++) path.push(Buffer.from(nodes.leaf(paths[mid * depth + j])));
+            return path;
+          }
+          if (wanted[mid] < index) lo = mid + 1;
+          else hi = mid - 1;
+        }
+        throw new RangeError(`leaf index ${index} was not asked for`);
+      },
+    };
   }
 
   /** RFC 9162 §2.1.4.1: PROOF(m, D[0:n]). Empty when m = n or m = 0. */

@@ -3,7 +3,7 @@
  * the store, `verify-evidence` checks one offline (no store is opened: src/evidence/verify/), and
  * `agency public` turns the agency's public page on or off.
  */
-import { createWriteStream, existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { UsageError } from '../config';
 import { EvidencePackets } from '../evidence/evidence-packet';
@@ -53,7 +53,8 @@ export async function verifyEvidenceCommand(options: Options, positionals: strin
     console.error(`NOT VERIFIED: ${file} is larger than 2 GB`);
     return 1;
   }
-  const verdict = await verifyEvidence(readFileSync(file), { publicKey: options['public-key'] });
+  // The path, not the bytes: the file is read as it is checked, never held whole.
+  const verdict = await verifyEvidence(file, { publicKey: options['public-key'] });
   if (!verdict.ok) {
     console.error(`NOT VERIFIED: ${verdict.failure}`);
     return 1;

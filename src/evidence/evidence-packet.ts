@@ -7,7 +7,8 @@
  * SHA-256 the manifest needs), and each officer leaves only its report row behind
  * (verify/derive-report.ts); the inclusion proofs are computed in one walk of the ledger tree
  * and written to a second temporary file; each certificate is read from the store when the zip
- * reaches it. What stays in memory is the report, the events' positions and the proofs' hashes.
+ * reaches it. What stays in memory is the report, the events' positions and the proofs' hashes
+ * (each node once, the paths as references to them: MerkleLeaves.inclusionProofSet).
  *
  * Only the agency's streams (its own, its roster, its officers') go in: never `access` (tokens,
  * accounts, password hashes), `access-log` or another agency's. Each packet made is recorded in
@@ -129,11 +130,11 @@ export class EvidencePackets {
       if (leaves.root(checkpoint.treeSize).toString('hex') !== checkpoint.rootHash) {
         throw new ServiceUnavailableException({ message: [`the log read now is not the one the checkpoint of ${checkpoint.treeSize} events signed: run verify; no packet is made from a ledger that does not verify`] });
       }
-      const proofs = leaves.inclusionProofs(indices, checkpoint.treeSize);
+      const proofs = leaves.inclusionProofSet(indices, checkpoint.treeSize);
       const proofsFile = new HashedFile(join(dir, 'proofs.json'));
       await proofsFile.write(`{"treeSize":${checkpoint.treeSize},"rootHash":"${checkpoint.rootHash}","proofs":[\n`);
       for (const [i, p] of positions.entries()) {
-        const proof = proofs.get(indices[i])!.map((h) => h.toString('hex'));
+        const proof = proofs.proof(indices[i]).map((h) => h.toString('hex'));
         await proofsFile.write(`${JSON.stringify({ eventId: p.eventId, leafIndex: indices[i], proof })}${i < positions.length - 1 ? ',' : ''}\n`);
       }
       await proofsFile.write(']}\n');

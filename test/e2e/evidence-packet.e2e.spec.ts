@@ -193,6 +193,54 @@ describe('a tampered packet fails, naming the first thing that does not hold', (
     expect(await failure(files, { manifest: true })).toBe(`proofs.json proves the event ${last.eventId}, which events.jsonl does not hold: an event was removed`);
   });
 
+  // proofs.json is read as it is inflated (src/evidence/verify/json-array-members.ts): the same JSON in another order or spacing verifies, a proof altered or the tree changed in it does not.
+  it('proofs.json rewritten with its header after the list and spaced differently, the manifest recomputed: it still verifies', async () => {
+    const proofs = JSON.parse(packet.get('proofs.json')!.toString());
+    const files = new Map(packet);
+    files.set('proofs.json', Buffer.from(JSON.stringify({ proofs: proofs.proofs, rootHash: proofs.rootHash, treeSize: proofs.treeSize }, null, 3)));
+    expect((await verifyEvidence(await zipOf(files, { manifest: true }), { publicKey: key })).ok).toBe(true);
+  });
+
+  it('proofs.json with a proof hash changed, its header after the list, the manifest recomputed: the proof names the event', async () => {
+    const proofs = JSON.parse(packet.get('proofs.json')!.toString());
+    const changed = proofs.proofs.findIndex((p: { proof: string[] }) => p.proof.length > 0);
+    proofs.proofs[changed].proof[0] = proofs.proofs[changed].proof[0].replace(/^./, (c: string) => (c === '0' ? '1' : '0'));
+    const files = new Map(packet);
+    files.set('proofs.json', Buffer.from(JSON.stringify({ proofs: proofs.proofs, treeSize: proofs.treeSize, rootHash: proofs.rootHash })));
+    expect(await failure(files, { manifest: true })).toMatch(new RegExp(`^proofs\\.json: event ${proofs.proofs[changed].eventId} \\(.*\\) is not in the checkpoint's tree: its inclusion proof does not verify$`));
+  });
+
+  it('proofs.json for another tree size, the manifest recomputed: named before any proof', async () => {
+    const proofs = JSON.parse(packet.get('proofs.json')!.toString());
+    const files = new Map(packet);
+    files.set('proofs.json', Buffer.from(JSON.stringify({ ...proofs, treeSize: proofs.treeSize + 1 })));
+    expect(await failure(files, { manifest: true })).toMatch(/^proofs\.json is for the tree of \d+ events with root [0-9a-f]{64}, not checkpoint\.txt's/);
+  });
+
+  it('proofs.json holding two lists of proofs (JSON.parse would keep the last), the manifest recomputed: refused', async () => {
+    const text = packet.get('proofs.json')!.toString().trim();
+    const files = new Map(packet);
+    files.set('proofs.json', Buffer.from(`${text.slice(0, -1)},"proofs":[]}`));
+    expect(await failure(files, { manifest: true })).toBe('proofs.json holds no list of proofs');
+  });
+
+  // events.jsonl is checked as it is read when each stream's events are together and in revision order (as a packet is made); otherwise every event is kept and sorted, as before.
+  it('events.jsonl with its lines reversed, the manifest recomputed: it still verifies (every event kept and sorted)', async () => {
+    const files = new Map(packet);
+    files.set('events.jsonl', Buffer.from(`${[...lines()].reverse().join('\n')}\n`));
+    const verdict = await verifyEvidence(await zipOf(files, { manifest: true }), { publicKey: key });
+    expect(verdict).toMatchObject({ ok: true, agencyId: A, officers: 3, certificates: 1 });
+  });
+
+  it('events.jsonl reversed and an event dropped, the manifest recomputed: the same chain break as in order', async () => {
+    const dropped = JSON.parse(jdoeEvents()[1]);
+    const files = new Map(packet);
+    files.set('events.jsonl', Buffer.from(`${[...lines()].reverse().filter((l) => JSON.parse(l).eventId !== dropped.eventId).join('\n')}\n`));
+    expect(await failure(files, { manifest: true })).toBe(
+      `events.jsonl: the hash chain of officer-${A}/jdoe is broken at revision 2 (event ${JSON.parse(jdoeEvents()[2]).eventId}): expected revision 1, found 2: an event is missing or out of order`,
+    );
+  });
+
   it('report.json edited (a status changed), the manifest recomputed: the rules engine disagrees', async () => {
     const report = JSON.parse(packet.get('report.json')!.toString());
     const at = report.officers.findIndex((o: { officerId: string }) => o.officerId === 'sroe');

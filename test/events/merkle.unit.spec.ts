@@ -143,3 +143,23 @@ describe('proofs of every leaf and every prefix verify; a changed leaf is caught
     );
   });
 });
+
+describe('MerkleLeaves across its chunks (32,768 leaves each, docs/decisions.md W76)', () => {
+  it('holds every leaf and gives the frontier\'s root at sizes on and around the chunk boundaries', () => {
+    const leaves = new MerkleLeaves();
+    const frontier = MerkleFrontier.empty();
+    const sizes = new Set([1, 1024, 1025, 32_767, 32_768, 32_769, 65_536, 70_001]);
+    const roots = new Map<number, string>();
+    for (let i = 0; i < 70_001; i++) {
+      const leaf = leafHash(Buffer.from(`leaf ${i}`));
+      leaves.push(leaf);
+      frontier.push(leaf);
+      if (sizes.has(i + 1)) roots.set(i + 1, frontier.root().toString('hex'));
+    }
+    expect(leaves.size).toBe(70_001);
+    for (const i of [0, 1023, 1024, 32_767, 32_768, 65_535, 65_536, 70_000]) expect(leaves.leaf(i).equals(leafHash(Buffer.from(`leaf ${i}`)))).toBe(true);
+    for (const [size, root] of roots) expect(leaves.root(size).toString('hex')).toBe(root);
+    const proof = leaves.inclusionProof(32_768, 70_001);
+    expect(verifyInclusion(leaves.leaf(32_768), 32_768, 70_001, proof, leaves.root())).toBe(true);
+  });
+});
