@@ -129,7 +129,7 @@ export async function checkReadModels(
   }
   const expectedKeys = new Map<string, Set<string>>(active.map((p) => [p.name, new Set<string>()]));
   /** Documents not derived again (their unit's events have not moved): compared with their digest in the pass over every stored document. */
-  const deferred = new Map<string, Map<string, { unit: string; digest: string; seen: boolean }>>(active.map((p) => [p.name, new Map()]));
+  const deferred = new Map<string, Map<string, { unit: string; digest: string; seen: boolean; matched?: boolean }>>(active.map((p) => [p.name, new Map()]));
 
   type Snapshot = Awaited<ReturnType<ReadModelStore['readAtCheckpoint']>>;
   /**
@@ -253,8 +253,8 @@ export async function checkReadModels(
           pending.seen = true;
           // Not the document last verified: derived again below (the runner may have moved it on since the pass).
           // (A document stored in another form than the stores write, equal as JSON, is derived again each time: slower, never an alarm.)
-          if (textDigest(text) === pending.digest) documentsChecked++;
-          else again.get(projection)!.add(pending.unit);
+          pending.matched = textDigest(text) === pending.digest;
+          if (!pending.matched) again.get(projection)!.add(pending.unit);
           continue;
         }
         // A key the runner committed after the derivations above (its checkpoint moved) is new, not forged.
@@ -270,6 +270,8 @@ export async function checkReadModels(
     }
     // A deferred document no longer stored: derived again, which names it.
     for (const { unit, seen } of waiting.values()) if (!seen) again.get(projection)!.add(unit);
+    // Counted once: a unit derived again below counts its documents there.
+    for (const { unit, matched } of waiting.values()) if (matched && !again.get(projection)!.has(unit)) documentsChecked++;
   }
 
   // The deferred units whose documents differ from their digests: derived again and compared as on a first check.
