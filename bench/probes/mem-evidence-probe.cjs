@@ -1,8 +1,6 @@
 // usage: node --expose-gc --max-old-space-size=384 bench/probes/mem-evidence-probe.cjs <officers> [agency index] (DIST=<dist>, default ./dist; add --heapsnapshot-near-heap-limit=1 and a smaller cap to see what it holds): the packet of one agency made, written to a file and verified; the heap above the base in each part
-require('reflect-metadata');
 const d = require('node:path').resolve(process.env.DIST ?? 'dist');
-const { createHttpApp } = require(d + '/src/http/create-http-app.js');
-const { importDataset, sqliteBenchStore } = require(d + '/bench/measure.js');
+const { startProbeApp } = require('./probe-app.cjs');
 const { ProjectionRunner } = require(d + '/src/read-models/projection-runner.js');
 const { CheckpointService } = require(d + '/src/ledger/checkpoint-service.js');
 const { EvidencePackets } = require(d + '/src/evidence/evidence-packet.js');
@@ -13,11 +11,8 @@ const { join } = require('node:path');
 const mb = (n) => +(n / 2 ** 20).toFixed(1);
 const live = () => { global.gc(); global.gc(); return process.memoryUsage().heapUsed; };
 (async () => {
-  const store = sqliteBenchStore();
-  const app = await createHttpApp({ store: store.store, logger: ['error'], unnamedReads: 'warn', ledger: { keyFile: store.keyFile, checkpointIntervalMs: 0, verifyIntervalMs: 0 } });
-  await app.init();
-  await app.get(ProjectionRunner).stop();
-  const { dataset } = await importDataset(app, Number(process.argv[2]));
+  const { app, store, importDataset } = await startProbeApp(d);
+  const { dataset } = await importDataset(Number(process.argv[2]));
   console.error('imported', mb(live()));
   await app.get(ProjectionRunner).rebuild();
   console.error('rebuilt', mb(live()));

@@ -1,7 +1,6 @@
 // usage: npm run bench once (builds dist/bench), then node --max-old-space-size=384 bench/probes/verify-parts.cjs: the quick data set (OFFICERS=2500) imported, then verifications with the time of each part (the pass over the log, the checkpoints, the id index, the access log, the files, the read models), the first one full, the next ones after 1 % of the officers moved (incremental read models: docs/integrity.md)
 process.chdir(require('node:path').join(__dirname, '../..'));
-const m = require('../../dist/bench/measure.js');
-const { createHttpApp } = require('../../dist/src/http/create-http-app.js');
+const { startProbeApp } = require('./probe-app.cjs');
 const { ProjectionRunner } = require('../../dist/src/read-models/projection-runner.js');
 const { CheckpointService } = require('../../dist/src/ledger/checkpoint-service.js');
 const { IntegrityMonitor } = require('../../dist/src/ledger/integrity-monitor.js');
@@ -26,13 +25,10 @@ wrap(require('../../dist/src/ledger/access-log-check.js').AccessLogSeals.prototy
 wrap(require('../../dist/src/ledger/checkpoint-check.js'), 'checkSignedCheckpoints', 'signedCheckpoints');
 wrap(require('../../dist/src/ledger/ledger-verifier.js'), 'verifyLedger', 'verifyLedger');
 (async () => {
-  const store = m.sqliteBenchStore();
-  const app = await createHttpApp({ store: store.store, logger: ['error'], ledger: { keyFile: store.keyFile, checkpointIntervalMs: 0, verifyIntervalMs: 0 } });
-  await app.init();
-  await app.get(ProjectionRunner).stop();
+  const { app, store, importDataset } = await startProbeApp(require('node:path').resolve('dist'));
   // The verification at start (createHttpApp begins it on the empty store) ends before the import: run 0 is then the first over the data.
   { const monitor = app.get(IntegrityMonitor); while (monitor.running) await monitor.running.catch(() => undefined); }
-  const { dataset } = await m.importDataset(app, Number(process.env.OFFICERS ?? 2500), {});
+  const { dataset } = await importDataset(Number(process.env.OFFICERS ?? 2500));
   const es = app.get(EVENT_STORE);
   for (const name of ['readFile', 'listStreams', 'readStream', 'ledgerHead']) wrap(es, name, `store.${name}`);
   const { READ_MODEL_STORE } = require('../../dist/src/read-models/read-model-store.port.js');

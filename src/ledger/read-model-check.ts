@@ -78,8 +78,8 @@ function keysFor(projection: Projection, stream: string): string[] {
   return [parsed.agencyId];
 }
 
-/** An officer's documents rest on its stream's events: the verified head (revision and hash) names them all. */
-function officerFingerprint(chains: Incremental['chains'], listed: StreamHead): string | undefined {
+/** A stream's events, named by its verified head (revision and hash; each hash covers the one before): what an officer's documents rest on. */
+function headFingerprint(chains: Incremental['chains'], listed: StreamHead): string | undefined {
   const head = chains.headOf(listed.stream);
   // Moved since the pass (or not in it): not comparable with what was remembered.
   if (!head || head.revision !== listed.revision || head.hash !== listed.hash) return undefined;
@@ -88,7 +88,7 @@ function officerFingerprint(chains: Incremental['chains'], listed: StreamHead): 
 
 /** An agency's summary rests on the agency's stream and the first event of each of its officers' streams. */
 function summaryFingerprint(chains: Incremental['chains'], agency: StreamHead, officers: readonly StreamHead[]): string | undefined {
-  const own = officerFingerprint(chains, agency);
+  const own = headFingerprint(chains, agency);
   if (!own) return undefined;
   const h = createHash('sha256').update(own);
   for (const o of officers) {
@@ -222,7 +222,7 @@ export async function checkReadModels(
     const summaryDeferred = summaries ? defer(summaries, agency.stream, summaryPrint) : true;
     const firsts: RecordedEvent[] = [];
     for (const officer of officers) {
-      const print = incremental && ledgers ? officerFingerprint(incremental.chains, officer) : undefined;
+      const print = incremental && ledgers ? headFingerprint(incremental.chains, officer) : undefined;
       if (ledgers && !defer(ledgers, officer.stream, print)) {
         const { broken, events } = await checkOfficer(officer, print);
         if (broken) return { documentsChecked, documentsDerived, firstBroken: broken };
@@ -281,7 +281,7 @@ export async function checkReadModels(
       const listed = (await store.listStreams(unit)).find((h) => h.stream === unit);
       if (!listed) continue; // the chains and heads checks name a stream that is gone
       if (projection === ledgers) {
-        const { broken } = await checkOfficer(listed, officerFingerprint(incremental!.chains, listed));
+        const { broken } = await checkOfficer(listed, headFingerprint(incremental!.chains, listed));
         if (broken) return { documentsChecked, documentsDerived, firstBroken: broken };
       } else {
         const agencyId = unit.slice('agency-'.length);
