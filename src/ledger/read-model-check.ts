@@ -208,6 +208,7 @@ export async function checkReadModels(
     return broken;
   };
 
+  // A whole stream read for its first event: only when a summary moved (an officer added) and its officers did not.
   const firstEventOf = async (stream: string): Promise<RecordedEvent | undefined> => (await store.readStream(stream))[0];
 
   for (const agency of await store.listStreams('agency-')) {
