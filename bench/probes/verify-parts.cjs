@@ -1,4 +1,4 @@
-// usage: npm run bench once (builds dist/bench), then node --max-old-space-size=384 bench/probes/verify-parts.cjs: the quick data set (OFFICERS=2500) imported, then verifications with the time of each part (the pass over the log, the checkpoints, the id index, the access log, the files, the read models), the first one full, the next ones after 1 % of the officers moved (incremental read models: docs/integrity.md)
+// usage: npm run bench once (builds dist/bench), then node --max-old-space-size=384 bench/probes/verify-parts.cjs (PROFILE_RUN=i: a CPU profile of run i): the quick data set (OFFICERS=2500) imported, then verifications with the time of each part (the pass over the log, the checkpoints, the id index, the access log, the files, the read models), the first one full, the next ones after 1 % of the officers moved (incremental read models: docs/integrity.md)
 process.chdir(require('node:path').join(__dirname, '../..'));
 const { startProbeApp } = require('./probe-app.cjs');
 const { ProjectionRunner } = require('../../dist/src/read-models/projection-runner.js');
@@ -49,7 +49,11 @@ wrap(require('../../dist/src/ledger/ledger-verifier.js'), 'verifyLedger', 'verif
     while (monitor.running) await monitor.running.catch(() => undefined);
     for (const k of Object.keys(t)) delete t[k];
     on = true;
+    // PROFILE_RUN=i: a CPU profile of that verification only, written to verify-run-i.cpuprofile (bench/peer/analyze-prof.cjs reads it).
+    const profiling = process.env.PROFILE_RUN === String(i) ? new (require('node:inspector/promises').Session)() : undefined;
+    if (profiling) { profiling.connect(); await profiling.post('Profiler.enable'); await profiling.post('Profiler.setSamplingInterval', { interval: 500 }); await profiling.post('Profiler.start'); }
     const s = process.hrtime.bigint(); const report = await app.get(IntegrityMonitor).verify(); const ms = Number(process.hrtime.bigint() - s) / 1e6;
+    if (profiling) { const { profile } = await profiling.post('Profiler.stop'); require('node:fs').writeFileSync(`verify-run-${i}.cpuprofile`, JSON.stringify(profile)); profiling.disconnect(); }
     on = false;
     if (!report.ok) throw new Error(JSON.stringify(report.firstBroken));
     console.log(JSON.stringify({ run: i, verifyMs: Math.round(ms), rssMb: Math.round(process.memoryUsage().rss / 2 ** 20), ...Object.fromEntries(Object.entries(t).map(([k, v]) => [k, Math.round(v)])), ...report.readModels }));

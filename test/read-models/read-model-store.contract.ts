@@ -57,6 +57,10 @@ export function describeReadModelStoreContract(name: string, open: () => Promise
       // The text is what was committed: JSON.stringify of the document.
       expect(await store.getTextPageByPrefix('p', '', 'a/3', 5)).toEqual([{ key: 'b/1', text: JSON.stringify({ k: 4 }) }]);
       expect((await store.getTextPageByPrefix('p', 'a/', '', 1))[0].text).toBe(JSON.stringify({ k: 1, s: 'é' }));
+      // `after` below the prefix (not a key of an earlier page): still only the prefix's keys; after the last, none.
+      expect((await store.getTextPageByPrefix('p', 'b/', 'a/2', 5)).map((d) => d.key)).toEqual(['b/1']);
+      expect((await store.getTextPageByPrefix('p', 'a/', '', 5)).map((d) => d.key)).toEqual(['a/1', 'a/2', 'a/3']);
+      expect(await store.getTextPageByPrefix('p', 'a/', 'a/3', 5)).toEqual([]);
     });
 
     it('reads documents with the checkpoint they were committed with, as one snapshot', async () => {

@@ -40,8 +40,15 @@ export class SqliteReadModelStore implements ReadModelStore {
       range: this.db.prepare<[string, string, string], { doc: string }>(
         'SELECT doc FROM projection_documents WHERE projection = ? AND key >= ? AND key < ? ORDER BY key',
       ),
-      page: this.db.prepare<[string, string, string, string, number], { key: string; doc: string }>(
-        'SELECT key, doc FROM projection_documents WHERE projection = ? AND key >= ? AND key > ? AND key < ? ORDER BY key LIMIT ?',
+      // A page's one lower bound: given both `key >= prefix` and `key > after`, SQLite began every
+      // page's index range at the prefix and stepped over the pages before (a pass over 50,000
+      // documents in pages of 500 took 5 s in memory, against 0.36 s with one bound; docs/decisions.md W77).
+      firstPage: this.db.prepare<[string, string, string, number], { key: string; doc: string }>(
+        'SELECT key, doc FROM projection_documents WHERE projection = ? AND key >= ? AND key < ? ORDER BY key LIMIT ?',
+      ),
+      // `+key`: the prefix a filter here, not a second start of the index range.
+      nextPage: this.db.prepare<[string, string, string, string, number], { key: string; doc: string }>(
+        'SELECT key, doc FROM projection_documents WHERE projection = ? AND key > ? AND +key >= ? AND key < ? ORDER BY key LIMIT ?',
       ),
       upsert: this.db.prepare<[string, string, string]>(
         'INSERT INTO projection_documents (projection, key, doc) VALUES (?, ?, ?) ON CONFLICT (projection, key) DO UPDATE SET doc = excluded.doc',
@@ -93,7 +100,8 @@ export class SqliteReadModelStore implements ReadModelStore {
   }
 
   async getTextPageByPrefix(projection: string, prefix: string, after: string, limit: number): Promise<{ key: string; text: string }[]> {
-    return this.stmt.page.all(projection, prefix, after, `${prefix}\uffff`, limit).map((row) => ({ key: row.key, text: row.doc }));
+    const rows = after === '' ? this.stmt.firstPage.all(projection, prefix, `${prefix}\uffff`, limit) : this.stmt.nextPage.all(projection, after, prefix, `${prefix}\uffff`, limit);
+    return rows.map((row) => ({ key: row.key, text: row.doc }));
   }
 
   async commit(projection: string, from: number, to: number, changes: ReadonlyMap<string, unknown>): Promise<boolean> {
