@@ -120,6 +120,18 @@ export class ChainVerifier {
     return this.heads.get(stream);
   }
 
+  /** A verifier with the same state, fed on from here without changing this one. */
+  clone(): ChainVerifier {
+    const copy = new ChainVerifier();
+    for (const [k, v] of this.heads) copy.heads.set(k, v);
+    for (const [k, v] of this.enrolled) copy.enrolled.set(k, v);
+    for (const [k, v] of this.opened) copy.opened.set(k, v);
+    for (const [k, v] of this.firsts) copy.firsts.set(k, v);
+    copy.checked = this.checked;
+    copy.broken = this.broken;
+    return copy;
+  }
+
   /** The hash of the first event verified in `stream`, if any. */
   firstHashOf(stream: string): string | undefined {
     return this.firsts.get(stream);

@@ -1,4 +1,4 @@
-// usage: npm run bench once (builds dist/bench), then node --max-old-space-size=384 bench/probes/verify-parts.cjs (PROFILE_RUN=i: a CPU profile of run i): the quick data set (OFFICERS=2500) imported, then verifications with the time of each part (the pass over the log, the checkpoints, the id index, the access log, the files, the read models), the first one full, the next ones after 1 % of the officers moved (incremental read models: docs/integrity.md)
+// usage: npm run bench once (builds dist/bench), then node --max-old-space-size=384 bench/probes/verify-parts.cjs (PROFILE_RUN=i: a CPU profile of run i; RUNS=n verifications, default 4): the quick data set (OFFICERS=2500) imported, then verifications with the time of each part (the pass over the log, the checkpoints, the id index, the access log, the files, the read models), the first one full, the next ones after 1 % of the officers moved (incremental read models: docs/integrity.md)
 process.chdir(require('node:path').join(__dirname, '../..'));
 const { startProbeApp } = require('./probe-app.cjs');
 const { ProjectionRunner } = require('../../dist/src/read-models/projection-runner.js');
@@ -24,6 +24,7 @@ wrap(require('../../dist/src/ledger/event-id-check.js'), 'checkEventIds', 'event
 wrap(require('../../dist/src/ledger/access-log-check.js').AccessLogSeals.prototype, 'check', 'accessLog');
 wrap(require('../../dist/src/ledger/checkpoint-check.js'), 'checkSignedCheckpoints', 'signedCheckpoints');
 wrap(require('../../dist/src/ledger/ledger-verifier.js'), 'verifyLedger', 'verifyLedger');
+wrap(require('../../dist/src/ledger/log-pass.js'), 'passOverLog', 'logPass');
 (async () => {
   const { app, store, importDataset } = await startProbeApp(require('node:path').resolve('dist'));
   // The verification at start (createHttpApp begins it on the empty store) ends before the import: run 0 is then the first over the data.
@@ -37,7 +38,7 @@ wrap(require('../../dist/src/ledger/ledger-verifier.js'), 'verifyLedger', 'verif
   const agency = dataset.agencies[0];
   const prefix = officerStreamPrefix(agency.agencyId);
   const officers = (await es.listStreams(prefix)).filter((_, i) => i % 100 === 0);
-  for (let i = 0; i < 4; i++) {
+  for (let i = 0; i < Number(process.env.RUNS ?? 4); i++) {
     if (i > 0) {
       const moved = await app.get(BulkImporter).import(officers.map((o) => ({ command: 'RecordPolicyReview', officerId: o.stream.slice(prefix.length), body: { version: G.POLICY_VERSIONS[2].version, reviewedOn: G.GENERATED_TODAY } })), { agencyId: agency.agencyId, recordedBy: 'probe', today: G.GENERATED_TODAY });
       if (moved.rejectedCount) throw new Error(JSON.stringify(moved.rejected.slice(0, 2)));

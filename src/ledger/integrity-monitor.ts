@@ -14,6 +14,7 @@ import { LedgerReport, verifyLedger } from './ledger-verifier';
 import { ProcessorRunner } from '../processors/processor-runner';
 import { yielding } from './yielding';
 import { ReadModelMemory } from './read-model-memory';
+import { LogMemory } from './log-pass';
 import type { GivenCheckpoint } from './checkpoint-check';
 
 /** The processor (src/processors) of the background verification. */
@@ -26,6 +27,8 @@ export class IntegrityMonitor implements OnApplicationShutdown {
   private running?: Promise<LedgerReport>;
   /** What this server's verifications found of the read models: the next one derives again only what moved (read-model-memory.ts). */
   private readonly readModelMemory = new ReadModelMemory();
+  /** What this server's last verification read of the log: the next one reads those rows again as stored and goes on from there (log-pass.ts). */
+  private readonly logMemory = new LogMemory();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -55,6 +58,7 @@ export class IntegrityMonitor implements OnApplicationShutdown {
           accessLog: this.accessLog,
           witness: options.witness ? this.checkpoints.leaves : undefined,
           readModelMemory: this.readModelMemory,
+          logMemory: this.logMemory,
         });
       } catch (err) {
         if ((err as Error).name !== 'IntegrityAlarm') throw err;

@@ -3,7 +3,8 @@
  * .../integrity and by the server in the background, so that all three say the same thing:
  * 1. every stream's hash chain, in one streamed pass of the log in position order (access,
  *    agencies, rosters, officers alike), and positions strictly increasing; where the store's
- *    positions have no legitimate gaps (SQLite), a missing position is a deleted event;
+ *    positions have no legitimate gaps (SQLite), a missing position is a deleted event (log-pass.ts:
+ *    in the server, from its last clean pass when the rows it read are unchanged);
  * 2. the store's index of stream heads and every agency's roster (events/integrity.ts);
  * 3. the Merkle tree of the events read against the head the store recorded at its last append
  *    (and against the store's own position sequence);
@@ -19,15 +20,15 @@
 import { createHash } from 'node:crypto';
 import type { Checkpoint } from '../../events/checkpoint';
 import type { RecordedEvent } from '../../events/envelope';
-import { BrokenLink, ChainVerifier } from '../../events/integrity';
-import { eventLeafHash, MerkleFrontier, MerkleLeaves } from '../../events/merkle';
+import type { BrokenLink } from '../../events/integrity';
+import { MerkleFrontier } from '../../events/merkle';
+import { at, LEDGER, type LogMemory, passOverLog } from './log-pass';
 import type { ReadModelStore } from '../read-models/read-model-store.port';
 import type { EventStore, StoredCheckpoint } from '../store/event-store.port';
 import type { LedgerLeaves } from './ledger-leaves';
 import { checkReadModels } from './read-model-check';
 import type { ReadModelMemory } from './read-model-memory';
 import { checkEventIds } from './event-id-check';
-import { AccessLogSeals } from './access-log-check';
 import type { AccessLogStore } from '../access-log/access-log-store';
 import { base64Root, checkGivenCheckpoints, checkSignedCheckpoints, type GivenCheckpoint, type GivenCheckpointResult, sizesToCheck } from './checkpoint-check';
 
@@ -42,6 +43,8 @@ export interface LedgerReport {
   given?: GivenCheckpointResult[];
   /** Documents checked; `documentsDerived` of them derived again from their events (the others matched what this server verified before: read-model-check.ts). */
   readModels?: { documentsChecked: number; documentsDerived: number };
+  /** Of `eventsChecked`, those this server's last verification read and found right, whose stored rows were read again and found the same (log-pass.ts). */
+  eventsRemembered?: number;
   /** Certificate files checked against the SHA-256 their events recorded. */
   files?: { checked: number };
   firstBroken?: BrokenLink;
@@ -71,11 +74,12 @@ export interface VerifyInputs {
   witness?: LedgerLeaves;
   /** What this process's earlier verifications found of the read models: only what moved since is derived again (read-model-memory.ts). */
   readModelMemory?: ReadModelMemory;
+  /** What this process's last verification read of the log: read again as stored, and gone on from when unchanged (log-pass.ts). */
+  logMemory?: LogMemory;
 }
 
-const LEDGER = '(ledger)';
 
-export async function verifyLedger({ store, readModels, checkpoints, given = [], checkpointsRequired, accessLog, witness, readModelMemory }: VerifyInputs): Promise<LedgerReport> {
+export async function verifyLedger({ store, readModels, checkpoints, given = [], checkpointsRequired, accessLog, witness, readModelMemory, logMemory }: VerifyInputs): Promise<LedgerReport> {
   let head: Awaited<ReturnType<EventStore['ledgerHead']>>;
   let unreadableTree: string | undefined;
   try {
@@ -85,66 +89,25 @@ export async function verifyLedger({ store, readModels, checkpoints, given = [],
     unreadableTree = (err as Error).message;
     head = { treeSize: 0, rootHash: '', lastPosition: 0 };
   }
-  const chains = new ChainVerifier();
-  const leaves = new MerkleLeaves();
-  // The roots the checks below need, taken from a frontier as the scan passes each size: one
-  // hash per leaf instead of a whole-tree computation per check.
-  const frontier = MerkleFrontier.empty();
   const wanted = new Set<number>([head.treeSize, ...sizesToCheck(checkpoints, given), ...(witness ? [witness.size] : [])]);
-  const roots = new Map<number, string>();
-  if (wanted.has(0)) roots.set(0, frontier.root().toString('hex'));
-  const rootAt = (size: number): string => roots.get(size) ?? leaves.root(size).toString('hex');
-  const positions: number[] = [];
-  let broken: BrokenLink | undefined;
+  const gapless = head.issuedPosition !== undefined;
+  // The pass over the log, from what this server's last verification read when those rows are unchanged (log-pass.ts).
+  const { pass, remembered } = await passOverLog(store, gapless, wanted, logMemory);
+  const { leaves, frontier, positions, seals, storedFiles } = pass;
+  const rootAt = (size: number): string => (size === 0 ? MerkleFrontier.empty().root().toString('hex') : pass.rootAt(size));
+  let broken: BrokenLink | undefined = pass.broken;
   const fail = (link: BrokenLink) => {
     broken ??= link;
   };
-  let wide: BrokenLink | undefined;
+  let wide: BrokenLink | undefined = pass.wide;
   /** A failure of a check over the whole log: reported in order as any other, and kept apart (ledgerWide). */
   const failWide = (link: BrokenLink) => {
     wide ??= link;
     fail(link);
   };
-  const gapless = head.issuedPosition !== undefined;
-  let last = 0;
-  // A missing position says only that something was deleted there; the chains, heads and
-  // rosters name the stream, so they are reported first when they catch it too.
-  let gap: BrokenLink | undefined;
-  let previous: RecordedEvent | undefined;
-  /** Certificates whose file is stored (CertificateFiled with fileStored): checked against their SHA-256 below. */
-  const storedFiles: { event: RecordedEvent; sha256: string }[] = [];
-
-  const seals = new AccessLogSeals();
-  for await (const event of store.readAll({ batchSize: 1000 })) {
-    seals.add(event);
-    if (event.type === 'CertificateFiled') {
-      const data = event.data as { sha256?: unknown; fileStored?: unknown } | null;
-      if (data?.fileStored === true && typeof data.sha256 === 'string') storedFiles.push({ event, sha256: data.sha256 });
-    }
-    {
-      if (event.position <= last) {
-        failWide(at(event, `position ${event.position} comes after position ${last}: the log's order was altered`));
-      } else if (gapless && event.position !== last + 1) {
-        const range = event.position - 1 === last + 1 ? `position ${last + 1} was` : `positions ${last + 1} to ${event.position - 1} were`;
-        const around = `${previous ? `after event ${previous.eventId} (${previous.stream} revision ${previous.revision})` : 'at the start of the log'} and before event ${event.eventId} (${event.stream} revision ${event.revision})`;
-        gap ??= { stream: LEDGER, revision: -1, eventId: null, reason: `${range} issued but holds no event, ${around}: events were deleted` };
-      }
-    }
-    last = event.position;
-    previous = event;
-    chains.add(event);
-    let leaf: Buffer;
-    try {
-      leaf = eventLeafHash(event.hash);
-    } catch {
-      fail(at(event, 'the stored hash is not a SHA-256 hash: the event was altered'));
-      leaf = eventLeafHash('0'.repeat(64));
-    }
-    leaves.push(leaf);
-    frontier.push(leaf);
-    if (wanted.has(frontier.size)) roots.set(frontier.size, frontier.root().toString('hex'));
-    positions.push(event.position);
-  }
+  const gap = pass.gap;
+  // The chains go on below (streams that moved during the pass): the pass kept for the next verification stays as the pass left it.
+  const chains = logMemory ? pass.chains.clone() : pass.chains;
   broken ??= chains.firstBroken;
 
   // Stream heads: a stream that moved on while the log was read is read to its new head first.
@@ -262,8 +225,9 @@ export async function verifyLedger({ store, readModels, checkpoints, given = [],
     readModelsChecked = { documentsChecked: check.documentsChecked, documentsDerived: check.documentsDerived };
     if (check.firstBroken) fail(check.firstBroken);
   }
-  // A failed verification keeps nothing: the next one derives everything again.
+  // A failed verification keeps nothing: the next one reads and derives everything again.
   if (broken) readModelMemory?.clear();
+  else logMemory?.keep(pass);
 
   const report: LedgerReport = {
     ok: !broken,
@@ -272,16 +236,13 @@ export async function verifyLedger({ store, readModels, checkpoints, given = [],
     ...(latest ? { checkpoint: { treeSize: latest.treeSize, rootHash: latest.rootHash, rootHashBase64: base64Root(latest.rootHash), ...(latest.issuedAt ? { issuedAt: latest.issuedAt } : {}) } } : {}),
     ...(given.length ? { given: givenCheck.results } : {}),
     ...(readModelsChecked ? { readModels: readModelsChecked } : {}),
+    ...(remembered ? { eventsRemembered: remembered } : {}),
     files: { checked: filesChecked },
     checkedAt: new Date().toISOString(),
   };
   if (broken) report.firstBroken = broken;
   if (wide) report.ledgerWide = wide;
   return report;
-}
-
-function at(event: RecordedEvent, reason: string): BrokenLink {
-  return { stream: event.stream, revision: event.revision, eventId: event.eventId, reason };
 }
 
 async function eventAt(store: EventStore, position: number): Promise<RecordedEvent | undefined> {

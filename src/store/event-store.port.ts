@@ -90,6 +90,24 @@ export interface ReadAllOptions {
   batchSize?: number;
 }
 
+/** One stored event as `readLogPages` gives it. */
+export interface LogRow {
+  position: number;
+  /**
+   * Every value of the stored row as the driver gave it, written so that two rows that differ in
+   * any value (or in a value's type) never give the same text: what the verification's memory of
+   * the log digests (src/ledger/log-memory.ts).
+   */
+  encoded: string;
+  /** The event this row is read as (readAll's mapping), when asked for (`decodeAfter`). */
+  event?: RecordedEvent;
+}
+
+export interface LogPageOptions extends ReadAllOptions {
+  /** Rows at positions above this one come with their `event`; the others with their encoding only. Default: every row. */
+  decodeAfter?: number;
+}
+
 /** What an adapter can and cannot promise beyond the port's common guarantees. */
 export interface StoreCapabilities {
   /**
@@ -143,6 +161,13 @@ export interface EventStore {
   readFile(sha256: string): Promise<Buffer | undefined>;
   /** Every stored file, in SHA-256 order, one at a time (verification). */
   listFiles(): AsyncIterable<{ sha256: string; bytes: Buffer }>;
+  /**
+   * The log as readAll reads it (the same rows, pages and order), each row also as its stored
+   * values (LogRow.encoded): for a verification that remembers what it read and reads it again
+   * without decoding it (docs/integrity.md, "The log, checked incrementally"). SQLite and
+   * PostgreSQL; the others have no memory of the log (every verification reads it whole).
+   */
+  readLogPages?(options?: LogPageOptions): AsyncIterable<LogRow[]>;
   /** The Merkle tree head and position sequence as the store recorded them (see LedgerHead). */
   ledgerHead(): Promise<LedgerHead>;
   /**

@@ -12,7 +12,7 @@ import {
   revisionOf,
   WrongExpectedRevisionError,
 } from '../../src/store/event-store.port';
-import type { EventStore } from '../../src/store/event-store.port';
+import type { EventStore, LogRow } from '../../src/store/event-store.port';
 import { collect, type ContractOptions, events, ISO_UTC_MS, newEvent, type OpenStore, type OpenStoreOptions, snapshot, verifyStore } from './event-store.contract-support';
 import { describeWholeStoreContract } from './event-store.contract-store';
 
@@ -311,6 +311,33 @@ export function describeEventStoreContract(name: string, open: OpenStore, option
         expect(await collect(store.readAll())).toEqual([]);
         await expect(collect(store.readAll({ batchSize: 0 }))).rejects.toThrow(TypeError);
         await expect(collect(store.readAll({ fromPosition: -1 }))).rejects.toThrow(TypeError);
+      });
+
+      it('readLogPages (where the adapter has it): the rows readAll reads, in its order, each with its stored values; events above decodeAfter', async () => {
+        const store = await fresh();
+        if (!store.readLogPages) return; // memory and EventStoreDB: every verification reads the log as events
+        const pagesOf = async (pages: AsyncIterable<LogRow[]>): Promise<LogRow[][]> => {
+          const out: LogRow[][] = [];
+          for await (const page of pages) out.push(page);
+          return out;
+        };
+        for (let i = 0; i < 20; i++) await store.appendToStream(`s-${i % 3}`, [newEvent()], { expectedRevision: 'any' });
+        const all = await collect(store.readAll());
+        const pages = await pagesOf(store.readLogPages({ batchSize: 7 }));
+        expect(pages.map((p) => p.length)).toEqual([7, 7, 6]);
+        const rows = pages.flat();
+        expect(rows.map((r) => r.position)).toEqual(all.map((e) => e.position));
+        expect(rows.map((r) => r.event)).toEqual(all);
+        // The encoding is the row's: one row each, and the same row the same text when read again.
+        expect(new Set(rows.map((r) => r.encoded)).size).toBe(rows.length);
+        expect((await pagesOf(store.readLogPages())).flat().map((r) => r.encoded)).toEqual(rows.map((r) => r.encoded));
+        const through = all[9].position;
+        const partly = (await pagesOf(store.readLogPages({ decodeAfter: through, batchSize: 4 }))).flat();
+        expect(partly.map((r) => r.encoded)).toEqual(rows.map((r) => r.encoded));
+        expect(partly.filter((r) => r.event).map((r) => r.event)).toEqual(all.slice(10));
+        expect(partly.slice(0, 10).every((r) => r.event === undefined)).toBe(true);
+        expect((await pagesOf(store.readLogPages({ fromPosition: through }))).flat().map((r) => r.event)).toEqual(all.slice(10));
+        await expect(pagesOf(store.readLogPages({ batchSize: 0 }))).rejects.toThrow(TypeError);
       });
 
       it('lets the consumer append while iterating (no cursor held open across awaits)', async () => {

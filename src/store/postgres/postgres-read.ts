@@ -69,8 +69,15 @@ export class PostgresReads implements SqlReads {
 
   /** One statement, one snapshot: the horizon holds back events of late commits. */
   async page(after: number, limit: number): Promise<RecordedEvent[]> {
-    const { rows } = await this.query<EventRow<unknown>>(SELECT_PAGE, [after, limit]);
-    return rows.map(toEvent);
+    return (await this.rowPage(after, limit)).map(toEvent);
+  }
+
+  async rowPage(after: number, limit: number): Promise<EventRow<unknown>[]> {
+    return (await this.query<EventRow<unknown>>(SELECT_PAGE, [after, limit])).rows;
+  }
+
+  decode(row: EventRow<unknown>): RecordedEvent {
+    return toEvent(row);
   }
 
   async event(eventId: string): Promise<RecordedEvent | undefined> {

@@ -14,12 +14,15 @@ import type {
   EventStore,
   ExpectedRevision,
   LedgerHead,
+  LogPageOptions,
+  LogRow,
   NewFile,
   ReadAllOptions,
   StoreCapabilities,
   StoredCheckpoint,
   StreamHead,
 } from '../event-store.port';
+import { encodeEventRow, type EventRow } from './sql-rows';
 
 type Maybe<T> = T | Promise<T>;
 
@@ -33,6 +36,9 @@ export interface SqlReads {
   stream(stream: string, fromRevision: number): Maybe<RecordedEvent[]>;
   /** One readAll page: up to `limit` events after position `after`, in position order, by one complete statement. */
   page(after: number, limit: number): Maybe<RecordedEvent[]>;
+  /** The same page's rows as the driver gives them (readLogPages), and `decode`, the one mapping `page` applies to them. */
+  rowPage(after: number, limit: number): Maybe<EventRow<unknown>[]>;
+  decode(row: EventRow<unknown>): RecordedEvent;
   event(eventId: string): Maybe<RecordedEvent | undefined>;
   /** Heads of the streams named from `lower` (inclusive) to `upper` (exclusive; undefined: no bound), sorted by name. */
   heads(lower: string, upper: string | undefined): Maybe<StreamHead[]>;
@@ -106,6 +112,25 @@ export abstract class SqlEventStore implements EventStore {
       if (page.length === 0) return;
       after = page[page.length - 1].position;
       yield* page;
+    }
+  }
+
+  async *readLogPages(options: LogPageOptions = {}): AsyncIterable<LogRow[]> {
+    let after = options.fromPosition ?? 0;
+    const batchSize = options.batchSize ?? DEFAULT_READ_BATCH;
+    assertReadAllOptions(after, batchSize);
+    const decodeAfter = options.decodeAfter ?? -Infinity;
+    for (;;) {
+      this.assertOpen();
+      const rows = await this.parts.reads.rowPage(after, batchSize);
+      if (rows.length === 0) return;
+      const page = rows.map((row): LogRow => {
+        const position = Number(row.position);
+        // `!(<=)`: a position that is not a number is decoded (and named by the verification).
+        return { position, encoded: encodeEventRow(row), ...(!(position <= decodeAfter) ? { event: this.parts.reads.decode(row) } : {}) };
+      });
+      after = page[page.length - 1].position;
+      yield page;
     }
   }
 

@@ -86,3 +86,29 @@ export function toStoredTree(row: TreeRow): StoredTree {
 export function toStoredCheckpoint(row: CheckpointRow): StoredCheckpoint {
   return { treeSize: Number(row.tree_size), rootHash: row.root_hash, note: row.note, issuedAt: row.issued_at };
 }
+
+/**
+ * A row's values as one text (LogRow.encoded, src/store/event-store.port.ts): each value tagged
+ * with its type, a string with its length, so that no two rows whose values differ (a character
+ * moved from one column to the next, a number stored as text, -0 for 0, Infinity for NULL) give
+ * the same text. It covers exactly what toRecordedEvent reads: the same values give the same event.
+ */
+export function encodeEventRow(row: EventRow<unknown>): string {
+  return (
+    encodeValue(row.position) + encodeValue(row.event_id) + encodeValue(row.stream) + encodeValue(row.revision) + encodeValue(row.type) + encodeValue(row.schema_version) +
+    encodeValue(row.data) + encodeValue(row.recorded_at) + encodeValue(row.recorded_by) + encodeValue(row.correlation_id) + encodeValue(row.prev_hash) + encodeValue(row.hash)
+  );
+}
+
+function encodeValue(value: unknown): string {
+  if (typeof value === 'string') return `s${value.length}:${value}`;
+  if (typeof value === 'number') return `n${Object.is(value, -0) ? '-0' : String(value)};`;
+  if (value === null) return 'z';
+  if (value === undefined) return 'u';
+  if (typeof value === 'bigint') return `i${value};`;
+  if (Buffer.isBuffer(value)) return `x${value.length}:${value.toString('hex')}`;
+  if (value instanceof Date) return `d${value.getTime()};`;
+  // What pg gives for jsonb (parsed JSON: objects, arrays, booleans, numbers, strings, null).
+  const json = JSON.stringify(value) ?? '';
+  return `j${json.length}:${json}`;
+}

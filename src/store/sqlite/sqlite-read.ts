@@ -56,6 +56,14 @@ export class SqliteReads implements SqlReads {
     return this.stmt.selectPage.all(after, limit).map(toEvent);
   }
 
+  rowPage(after: number, limit: number): EventRow<string>[] {
+    return this.stmt.selectPage.all(after, limit);
+  }
+
+  decode(row: EventRow<unknown>): RecordedEvent {
+    return toEvent(row as EventRow<string>);
+  }
+
   event(eventId: string): RecordedEvent | undefined {
     const row = this.findEvent.deferred(eventId);
     return row ? toEvent(row) : undefined;
