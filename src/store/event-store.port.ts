@@ -90,21 +90,27 @@ export interface ReadAllOptions {
   batchSize?: number;
 }
 
-/** One stored event as `readLogPages` gives it. */
-export interface LogRow {
-  position: number;
+/** A page of the log as `readLogPages` gives it. */
+export interface LogPage {
+  /** How many rows, and the position of the last. */
+  count: number;
+  lastPosition: number;
   /**
-   * Every value of the stored row as the driver gave it, written so that two rows that differ in
-   * any value (or in a value's type) never give the same text: what the verification's memory of
-   * the log digests (src/ledger/log-memory.ts).
+   * Every value of every row of the page as stored, in position order, written so that two pages
+   * whose rows differ in any value (or in a value's type) never give the same bytes: what the
+   * verification's memory of the log digests (src/ledger/log-pass.ts). A string is digested as
+   * its UTF-8.
    */
-  encoded: string;
-  /** The event this row is read as (readAll's mapping), when asked for (`decodeAfter`). */
-  event?: RecordedEvent;
+  encoded: Buffer | string;
+  /** The events these rows are read as (readAll's mapping): on pages of rows above `decodeAfter`. */
+  events?: RecordedEvent[];
 }
 
 export interface LogPageOptions extends ReadAllOptions {
-  /** Rows at positions above this one come with their `event`; the others with their encoding only. Default: every row. */
+  /**
+   * Rows at or below this position come in pages of their own without their events (read as
+   * stored only); the rows above it in pages with their events. Default: every page with events.
+   */
   decodeAfter?: number;
 }
 
@@ -162,12 +168,12 @@ export interface EventStore {
   /** Every stored file, in SHA-256 order, one at a time (verification). */
   listFiles(): AsyncIterable<{ sha256: string; bytes: Buffer }>;
   /**
-   * The log as readAll reads it (the same rows, pages and order), each row also as its stored
-   * values (LogRow.encoded): for a verification that remembers what it read and reads it again
+   * The log as readAll reads it (the same rows, pages and order), each page also as its stored
+   * values (LogPage.encoded): for a verification that remembers what it read and reads it again
    * without decoding it (docs/integrity.md, "The log, checked incrementally"). SQLite and
    * PostgreSQL; the others have no memory of the log (every verification reads it whole).
    */
-  readLogPages?(options?: LogPageOptions): AsyncIterable<LogRow[]>;
+  readLogPages?(options?: LogPageOptions): AsyncIterable<LogPage>;
   /** The Merkle tree head and position sequence as the store recorded them (see LedgerHead). */
   ledgerHead(): Promise<LedgerHead>;
   /**

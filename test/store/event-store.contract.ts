@@ -12,7 +12,7 @@ import {
   revisionOf,
   WrongExpectedRevisionError,
 } from '../../src/store/event-store.port';
-import type { EventStore, LogRow } from '../../src/store/event-store.port';
+import type { EventStore, LogPage } from '../../src/store/event-store.port';
 import { collect, type ContractOptions, events, ISO_UTC_MS, newEvent, type OpenStore, type OpenStoreOptions, snapshot, verifyStore } from './event-store.contract-support';
 import { describeWholeStoreContract } from './event-store.contract-store';
 
@@ -313,30 +313,33 @@ export function describeEventStoreContract(name: string, open: OpenStore, option
         await expect(collect(store.readAll({ fromPosition: -1 }))).rejects.toThrow(TypeError);
       });
 
-      it('readLogPages (where the adapter has it): the rows readAll reads, in its order, each with its stored values; events above decodeAfter', async () => {
+      it('readLogPages (where the adapter has it): the rows and order of readAll, each page also as its stored values; the rows up to decodeAfter as stored only', async () => {
         const store = await fresh();
         if (!store.readLogPages) return; // memory and EventStoreDB: every verification reads the log as events
-        const pagesOf = async (pages: AsyncIterable<LogRow[]>): Promise<LogRow[][]> => {
-          const out: LogRow[][] = [];
+        const pagesOf = async (pages: AsyncIterable<LogPage>): Promise<LogPage[]> => {
+          const out: LogPage[] = [];
           for await (const page of pages) out.push(page);
           return out;
         };
+        const bytes = (pages: LogPage[]) => Buffer.concat(pages.map((p) => Buffer.from(p.encoded)));
         for (let i = 0; i < 20; i++) await store.appendToStream(`s-${i % 3}`, [newEvent()], { expectedRevision: 'any' });
         const all = await collect(store.readAll());
         const pages = await pagesOf(store.readLogPages({ batchSize: 7 }));
-        expect(pages.map((p) => p.length)).toEqual([7, 7, 6]);
-        const rows = pages.flat();
-        expect(rows.map((r) => r.position)).toEqual(all.map((e) => e.position));
-        expect(rows.map((r) => r.event)).toEqual(all);
-        // The encoding is the row's: one row each, and the same row the same text when read again.
-        expect(new Set(rows.map((r) => r.encoded)).size).toBe(rows.length);
-        expect((await pagesOf(store.readLogPages())).flat().map((r) => r.encoded)).toEqual(rows.map((r) => r.encoded));
+        expect(pages.map((p) => p.count)).toEqual([7, 7, 6]);
+        expect(pages.map((p) => p.lastPosition)).toEqual([all[6].position, all[13].position, all[19].position]);
+        expect(pages.flatMap((p) => p.events!)).toEqual(all);
+        // The same rows give the same bytes however they are paged, and whether decoded or not.
+        expect(bytes(await pagesOf(store.readLogPages()))).toEqual(bytes(pages));
         const through = all[9].position;
-        const partly = (await pagesOf(store.readLogPages({ decodeAfter: through, batchSize: 4 }))).flat();
-        expect(partly.map((r) => r.encoded)).toEqual(rows.map((r) => r.encoded));
-        expect(partly.filter((r) => r.event).map((r) => r.event)).toEqual(all.slice(10));
-        expect(partly.slice(0, 10).every((r) => r.event === undefined)).toBe(true);
-        expect((await pagesOf(store.readLogPages({ fromPosition: through }))).flat().map((r) => r.event)).toEqual(all.slice(10));
+        const partly = await pagesOf(store.readLogPages({ decodeAfter: through, batchSize: 4 }));
+        expect(partly.map((p) => [p.count, p.events === undefined])).toEqual([[4, true], [4, true], [2, true], [4, false], [4, false], [2, false]]);
+        expect(partly.flatMap((p) => p.events ?? [])).toEqual(all.slice(10));
+        expect(bytes(partly)).toEqual(bytes(pages));
+        // Rows differ, bytes differ: one more event changes the bytes of the first ten rows' pages not at all, and the whole.
+        await store.appendToStream('s-0', [newEvent()], { expectedRevision: 'any' });
+        expect(bytes(await pagesOf(store.readLogPages({ decodeAfter: through })))).not.toEqual(bytes(pages));
+        expect(bytes((await pagesOf(store.readLogPages({ decodeAfter: through }))).filter((p) => !p.events))).toEqual(bytes(partly.filter((p) => !p.events)));
+        expect((await pagesOf(store.readLogPages({ fromPosition: through }))).flatMap((p) => p.events!)).toEqual([...all.slice(10), ...(await collect(store.readAll({ fromPosition: all[19].position })))]);
         await expect(pagesOf(store.readLogPages({ batchSize: 0 }))).rejects.toThrow(TypeError);
       });
 

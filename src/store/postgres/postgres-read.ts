@@ -27,9 +27,9 @@
  * asking for it finds nothing.
  */
 import type { RecordedEvent } from '../../../events/envelope';
-import type { StreamHead } from '../event-store.port';
+import type { LogPage, StreamHead } from '../event-store.port';
 import type { SqlReads } from '../sql/sql-event-store';
-import { EVENT_COLUMNS, EventRow, HEAD_COLUMNS, HeadRow, toRecordedEvent, toStreamHead } from '../sql/sql-rows';
+import { encodeEventRow, EVENT_COLUMNS, EventRow, HEAD_COLUMNS, HeadRow, toRecordedEvent, toStreamHead } from '../sql/sql-rows';
 import { Query, UNSTORABLE } from './postgres-errors';
 
 /**
@@ -69,15 +69,23 @@ export class PostgresReads implements SqlReads {
 
   /** One statement, one snapshot: the horizon holds back events of late commits. */
   async page(after: number, limit: number): Promise<RecordedEvent[]> {
-    return (await this.rowPage(after, limit)).map(toEvent);
+    return (await this.query<EventRow<unknown>>(SELECT_PAGE, [after, limit])).rows.map(toEvent);
   }
 
-  async rowPage(after: number, limit: number): Promise<EventRow<unknown>[]> {
-    return (await this.query<EventRow<unknown>>(SELECT_PAGE, [after, limit])).rows;
-  }
-
-  decode(row: EventRow<unknown>): RecordedEvent {
-    return toEvent(row);
+  /** The rows of `page`, encoded here as pg gives their values (encodeEventRow). */
+  async logPage(after: number, limit: number, decodeAfter: number): Promise<LogPage | undefined> {
+    const rows = (await this.query<EventRow<unknown>>(SELECT_PAGE, [after, limit])).rows;
+    if (rows.length === 0) return undefined;
+    const stored = !(Number(rows[0].position) > decodeAfter);
+    // `!(>)`: a position that is not a number is decoded (and named by the verification).
+    const end = stored ? rows.findIndex((row) => !(Number(row.position) <= decodeAfter)) : rows.length;
+    const page = end === -1 ? rows : rows.slice(0, end);
+    return {
+      count: page.length,
+      lastPosition: Number(page[page.length - 1].position),
+      encoded: page.map(encodeEventRow).join(''),
+      ...(stored ? {} : { events: page.map(toEvent) }),
+    };
   }
 
   async event(eventId: string): Promise<RecordedEvent | undefined> {

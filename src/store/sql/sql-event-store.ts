@@ -14,15 +14,14 @@ import type {
   EventStore,
   ExpectedRevision,
   LedgerHead,
+  LogPage,
   LogPageOptions,
-  LogRow,
   NewFile,
   ReadAllOptions,
   StoreCapabilities,
   StoredCheckpoint,
   StreamHead,
 } from '../event-store.port';
-import { encodeEventRow, type EventRow } from './sql-rows';
 
 type Maybe<T> = T | Promise<T>;
 
@@ -36,9 +35,12 @@ export interface SqlReads {
   stream(stream: string, fromRevision: number): Maybe<RecordedEvent[]>;
   /** One readAll page: up to `limit` events after position `after`, in position order, by one complete statement. */
   page(after: number, limit: number): Maybe<RecordedEvent[]>;
-  /** The same page's rows as the driver gives them (readLogPages), and `decode`, the one mapping `page` applies to them. */
-  rowPage(after: number, limit: number): Maybe<EventRow<unknown>[]>;
-  decode(row: EventRow<unknown>): RecordedEvent;
+  /**
+   * One readLogPages page: up to `limit` rows after position `after`, in position order, by one
+   * complete statement; only rows at or below `decodeAfter` (without their events) when the first
+   * is, else only rows above it (with their events); undefined when there are none.
+   */
+  logPage(after: number, limit: number, decodeAfter: number): Maybe<LogPage | undefined>;
   event(eventId: string): Maybe<RecordedEvent | undefined>;
   /** Heads of the streams named from `lower` (inclusive) to `upper` (exclusive; undefined: no bound), sorted by name. */
   heads(lower: string, upper: string | undefined): Maybe<StreamHead[]>;
@@ -115,21 +117,16 @@ export abstract class SqlEventStore implements EventStore {
     }
   }
 
-  async *readLogPages(options: LogPageOptions = {}): AsyncIterable<LogRow[]> {
+  async *readLogPages(options: LogPageOptions = {}): AsyncIterable<LogPage> {
     let after = options.fromPosition ?? 0;
     const batchSize = options.batchSize ?? DEFAULT_READ_BATCH;
     assertReadAllOptions(after, batchSize);
-    const decodeAfter = options.decodeAfter ?? -Infinity;
+    const decodeAfter = options.decodeAfter ?? -1;
     for (;;) {
       this.assertOpen();
-      const rows = await this.parts.reads.rowPage(after, batchSize);
-      if (rows.length === 0) return;
-      const page = rows.map((row): LogRow => {
-        const position = Number(row.position);
-        // `!(<=)`: a position that is not a number is decoded (and named by the verification).
-        return { position, encoded: encodeEventRow(row), ...(!(position <= decodeAfter) ? { event: this.parts.reads.decode(row) } : {}) };
-      });
-      after = page[page.length - 1].position;
+      const page = await this.parts.reads.logPage(after, batchSize, decodeAfter);
+      if (!page) return;
+      after = page.lastPosition;
       yield page;
     }
   }

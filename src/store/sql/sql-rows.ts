@@ -88,10 +88,12 @@ export function toStoredCheckpoint(row: CheckpointRow): StoredCheckpoint {
 }
 
 /**
- * A row's values as one text (LogRow.encoded, src/store/event-store.port.ts): each value tagged
- * with its type, a string with its length, so that no two rows whose values differ (a character
- * moved from one column to the next, a number stored as text, -0 for 0, Infinity for NULL) give
- * the same text. It covers exactly what toRecordedEvent reads: the same values give the same event.
+ * A row's values as one text (LogPage.encoded, src/store/event-store.port.ts), where the encoding
+ * is done in JavaScript (PostgreSQL; SQLite writes the same kind of text in SQL, sqlite-read.ts):
+ * each value tagged with its type, a string with its length, so that no two rows whose values
+ * differ (a character moved from one column to the next, a number stored as text, -0 for 0,
+ * Infinity for NULL) give the same text. It covers exactly what toRecordedEvent reads: the same
+ * values give the same event.
  */
 export function encodeEventRow(row: EventRow<unknown>): string {
   return (
