@@ -28,7 +28,7 @@ wrap(require('../../dist/src/ledger/log-pass.js'), 'passOverLog', 'logPass');
 (async () => {
   const { app, store, importDataset } = await startProbeApp(require('node:path').resolve('dist'));
   // The verification at start (createHttpApp begins it on the empty store) ends before the import: run 0 is then the first over the data.
-  { const monitor = app.get(IntegrityMonitor); while (monitor.running) await monitor.running.catch(() => undefined); }
+  await app.get(IntegrityMonitor).idle();
   const { dataset } = await importDataset(Number(process.env.OFFICERS ?? 2500));
   const es = app.get(EVENT_STORE);
   for (const name of ['readFile', 'listStreams', 'readStream', 'ledgerHead']) wrap(es, name, `store.${name}`);
@@ -47,7 +47,7 @@ wrap(require('../../dist/src/ledger/log-pass.js'), 'passOverLog', 'logPass');
     await app.get(CheckpointService).issue();
     // A verification already in flight (the one at start, behind the first sign-in) is waited for: each run times its own.
     const monitor = app.get(IntegrityMonitor);
-    while (monitor.running) await monitor.running.catch(() => undefined);
+    await monitor.idle();
     for (const k of Object.keys(t)) delete t[k];
     on = true;
     // PROFILE_RUN=i: a CPU profile of that verification only, written to verify-run-i.cpuprofile (bench/peer/analyze-prof.cjs reads it).

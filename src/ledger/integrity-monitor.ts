@@ -74,6 +74,11 @@ export class IntegrityMonitor implements OnApplicationShutdown {
     return this.running;
   }
 
+  /** Resolves when no verification is running (the one at start may still be: a measurement waits for it). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running.catch(() => undefined);
+  }
+
   /** Why the ledger cannot be trusted now, or undefined. */
   failure(): string | undefined {
     if (this.checkpoints.alarm) return this.checkpoints.alarm;

@@ -158,8 +158,9 @@ export async function passOverLog(store: EventStore, gapless: boolean, wanted: R
     return { pass, remembered: 0 };
   }
   if (kept && kept.pass.gapless === gapless) {
+    const rows = kept.pass.rows;
     const resumed = await resume(store, kept, wanted);
-    if (resumed) return { pass: resumed, remembered: kept.pass.rows };
+    if (resumed) return { pass: resumed, remembered: rows };
   }
   const pass = new LogPass(gapless, true);
   for await (const page of store.readLogPages({ batchSize: BATCH })) {

@@ -115,9 +115,10 @@ function configure(db: Database.Database, options: SqliteEventStoreOptions): voi
   if (mode !== 'wal' && !db.memory) throw new Error(`could not switch ${db.name} to WAL journal mode (got ${String(mode)})`);
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
-  // 16 MB of page cache (the default is 2 MB): the event id index is probed at random, and at a
-  // million events it no longer fits the default cache. No effect on durability. It was 64 MB:
-  // all of it resident after the default-size import, a quarter of the process's memory, for an
-  // import no faster (docs/decisions.md W74; docs/performance.md "Memory at the default size").
-  db.pragma('cache_size = -16384');
+  // 64 MB of page cache (the default is 2 MB): the event id index is probed at random, and at a
+  // million events it no longer fits the default cache; a per-event append touches pages of four
+  // tables, and a read of the whole log its every page. No effect on durability. 16 MB saved about
+  // 48 MB of memory and cost reads and per-event appends in every repetition of an interleaved
+  // A/B (docs/decisions.md W74, W79; docs/performance.md "Appends and reads beside Emmett").
+  db.pragma('cache_size = -65536');
 }
