@@ -21,7 +21,6 @@ import { createHash } from 'node:crypto';
 import type { Checkpoint } from '../../events/checkpoint';
 import type { RecordedEvent } from '../../events/envelope';
 import type { BrokenLink } from '../../events/integrity';
-import { MerkleFrontier } from '../../events/merkle';
 import { at, LEDGER, type LogMemory, passOverLog } from './log-pass';
 import type { ReadModelStore } from '../read-models/read-model-store.port';
 import type { EventStore, StoredCheckpoint } from '../store/event-store.port';
@@ -94,7 +93,7 @@ export async function verifyLedger({ store, readModels, checkpoints, given = [],
   // The pass over the log, from what this server's last verification read when those rows are unchanged (log-pass.ts).
   const { pass, remembered } = await passOverLog(store, gapless, wanted, logMemory);
   const { leaves, frontier, positions, seals, storedFiles } = pass;
-  const rootAt = (size: number): string => (size === 0 ? MerkleFrontier.empty().root().toString('hex') : pass.rootAt(size));
+  const rootAt = (size: number): string => pass.rootAt(size);
   let broken: BrokenLink | undefined = pass.broken;
   const fail = (link: BrokenLink) => {
     broken ??= link;

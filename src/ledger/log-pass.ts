@@ -103,8 +103,9 @@ export class LogPass {
     this.positions.push(event.position);
   }
 
-  /** The root of the tree of the first `size` events read. */
+  /** The root of the tree of the first `size` events read (0: the empty tree's). */
   rootAt(size: number): string {
+    if (size === 0) return MerkleFrontier.empty().root().toString('hex');
     return this.roots.get(size) ?? this.leaves.root(size).toString('hex');
   }
 
@@ -133,15 +134,6 @@ export class LogMemory {
   keep(pass: LogPass): void {
     const digest = pass.digestSoFar();
     if (digest && pass.clean) this.kept = { pass, digest };
-  }
-
-  clear(): void {
-    this.kept = undefined;
-  }
-
-  /** Events kept (0: none). */
-  get size(): number {
-    return this.kept?.pass.rows ?? 0;
   }
 }
 

@@ -99,3 +99,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 export async function storeHeads(store: EventStore): Promise<string> {
   return JSON.stringify(await store.listStreams(''));
 }
+
+/**
+ * An agency's policy and three officers (ana, ben, cy), each assigned to Central High and, with
+ * `reviewed`, having reviewed the policy: the records the incremental verification tests start from.
+ */
+export async function recordThreeOfficers(write: (path: string, body: object) => Promise<unknown>, options: { reviewed?: boolean } = {}): Promise<void> {
+  await write('/policies', { version: '2025-10', adoptedOn: '2025-08-15' });
+  for (const id of ['ana', 'ben', 'cy']) {
+    await write('/officers', { officerId: id, name: `Officer ${id}` });
+    await write(`/officers/${id}/assignments`, { assignmentId: 'hs', schools: ['Central High'], startDate: '2025-09-02' });
+    if (options.reviewed) await write(`/officers/${id}/policy-reviews`, { version: '2025-10', reviewedOn: '2025-08-20' });
+  }
+}

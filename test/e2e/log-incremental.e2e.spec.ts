@@ -17,7 +17,7 @@ import { READ_MODEL_STORE } from '../../src/read-models/read-model-store.port';
 import { ProjectionRunner } from '../../src/read-models/projection-runner';
 import { withPostgres } from '../support/postgres';
 import { deleteNewestEvent, editEventData, recomputeTree, rewriteEvent, swapPositions } from '../support/tamper';
-import { Harness, startHarness } from './http-harness';
+import { Harness, recordThreeOfficers, startHarness } from './http-harness';
 
 jest.setTimeout(60_000);
 
@@ -45,12 +45,7 @@ const verdict = (r: LedgerReport) => ({ ok: r.ok, eventsChecked: r.eventsChecked
 beforeEach(async () => {
   h = await startHarness();
   tokens = await h.agency(A);
-  await write('/policies', { version: '2025-10', adoptedOn: '2025-08-15' });
-  for (const id of ['ana', 'ben', 'cy']) {
-    await write('/officers', { officerId: id, name: `Officer ${id}` });
-    await write(`/officers/${id}/assignments`, { assignmentId: 'hs', schools: ['Central High'], startDate: '2025-09-02' });
-    await write(`/officers/${id}/policy-reviews`, { version: '2025-10', reviewedOn: '2025-08-20' });
-  }
+  await recordThreeOfficers(write, { reviewed: true });
   await h.app.get(ProjectionRunner).waitUntilCaughtUp();
   await h.app.get(CheckpointService).issue();
 });

@@ -12,7 +12,7 @@ import { ProjectionRunner } from '../../src/read-models/projection-runner';
 import { editReadModel } from '../support/tamper';
 import { withPostgres } from '../support/postgres';
 import Database from 'better-sqlite3';
-import { Harness, startHarness } from './http-harness';
+import { Harness, recordThreeOfficers, startHarness } from './http-harness';
 
 jest.setTimeout(60_000);
 
@@ -45,11 +45,7 @@ async function deleteDocument(projection: string, key: string): Promise<void> {
 beforeEach(async () => {
   h = await startHarness();
   tokens = await h.agency(A);
-  await write('/policies', { version: '2025-10', adoptedOn: '2025-08-15' });
-  for (const id of ['ana', 'ben', 'cy']) {
-    await write('/officers', { officerId: id, name: `Officer ${id}` });
-    await write(`/officers/${id}/assignments`, { assignmentId: 'hs', schools: ['Central High'], startDate: '2025-09-02' });
-  }
+  await recordThreeOfficers(write);
   await caughtUp();
 });
 afterEach(() => h.close());
